@@ -1,0 +1,36 @@
+import type { Api } from 'grammy';
+import type { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { CoreConfig } from './config/core-config.js';
+import type { Crypto } from './crypto/types.js';
+import { createToken } from './di/tokens.js';
+import type { EventBus } from './events/types.js';
+import type { FileStorage } from './files/types.js';
+import type { Translator } from './i18n/types.js';
+import type { Jobs } from './jobs/types.js';
+import type { Llm } from './llm/types.js';
+import type { EmbeddingsProvider, VectorStore } from './vector/types.js';
+
+/**
+ * Core service tokens. Resolved from a plugin's container, the plugin-scoped ones
+ * (Logger, Kv, Jobs, Llm, PluginConfig) are already bound to that plugin.
+ */
+export const Tokens = {
+  CoreConfig: createToken<CoreConfig>('CoreConfig'),
+  /** The calling plugin's validated settings. */
+  PluginConfig: createToken<unknown>('PluginConfig'),
+  Logger: createToken<Logger>('Logger'),
+  Database: createToken<Sequelize>('Database'),
+  /** keyv, namespaced per plugin. */
+  Kv: createToken<Keyv>('Kv'),
+  Jobs: createToken<Jobs>('Jobs'),
+  Events: createToken<EventBus>('Events'),
+  Llm: createToken<Llm>('Llm'),
+  Embeddings: createToken<EmbeddingsProvider>('Embeddings'),
+  VectorStore: createToken<VectorStore>('VectorStore'),
+  TelegramApi: createToken<Api>('TelegramApi'),
+  Files: createToken<FileStorage>('Files'),
+  Crypto: createToken<Crypto>('Crypto'),
+  I18n: createToken<Translator>('I18n'),
+} as const;
