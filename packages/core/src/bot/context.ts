@@ -11,4 +11,6 @@ export interface CoreContextFlavor {
 }
 
 /** The grammY context type every plugin composer receives. */
-export type BotContext = ConversationFlavor<Context & SessionFlavor<SessionData> & I18nFlavor & CoreContextFlavor>;
+export type BotContext = ConversationFlavor<
+  Context & SessionFlavor<SessionData> & I18nFlavor & CoreContextFlavor
+>;

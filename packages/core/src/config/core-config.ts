@@ -11,31 +11,99 @@ const booleanFromEnv = z
 export const CoreConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port of the Koa server (0 = any free port)'),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('HTTP port of the Koa server (0 = any free port)'),
   HOST: z.string().default('0.0.0.0').describe('Address the HTTP server binds to'),
-  PUBLIC_URL: z.string().url().optional().describe('Public base URL of this app (web app links); defaults to http://localhost:PORT'),
-  BOTLOOM_DATA_DIR: z.string().default('./.botloom').describe('Data directory: embedded PostgreSQL, files, vector indexes'),
-  DATABASE_URL: z.string().optional().describe('PostgreSQL URL; unset = embedded PostgreSQL under the data directory'),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('Public base URL of this app (web app links); defaults to http://localhost:PORT'),
+  BOTLOOM_DATA_DIR: z
+    .string()
+    .default('./.botloom')
+    .describe('Data directory: embedded PostgreSQL, files, vector indexes'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .describe('PostgreSQL URL; unset = embedded PostgreSQL under the data directory'),
   BOTLOOM_AUTO_MIGRATE: booleanFromEnv.default(true).describe('Run pending migrations at start'),
-  KV_URL: z.string().optional().describe('Key-value backend: postgres://..., redis://..., or memory://; default: the database'),
+  KV_URL: z
+    .string()
+    .optional()
+    .describe('Key-value backend: postgres://..., redis://..., or memory://; default: the database'),
   TELEGRAM_BOT_TOKEN: z.string().optional().describe('Bot token from @BotFather; unset = sandbox mode'),
-  TELEGRAM_API_ROOT: z.string().url().optional().describe('Bot API address override (e.g. a local Bot API server)'),
-  WEBHOOK_URL: z.string().url().optional().describe('Public URL of /telegram/webhook; set = webhook mode instead of long polling'),
-  WEBHOOK_SECRET: z.string().min(1).max(256).optional().describe('Secret token Telegram sends with webhook updates (secret)'),
-  BOTLOOM_ADMIN_TOKEN: z.string().min(16).optional().describe('Bootstrap admin bearer token (stored hashed) (secret)'),
-  CORS_ORIGINS: z.string().optional().describe('Comma-separated origins allowed to call the admin API from a browser'),
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30).describe('Messages per user per minute before the bot slows them down'),
-  ENCRYPTION_KEY: z.string().optional().describe('32-byte key (base64 or hex) for secrets at rest; generated under the data dir when unset outside production (secret)'),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url()
+    .optional()
+    .describe('Bot API address override (e.g. a local Bot API server)'),
+  WEBHOOK_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('Public URL of /telegram/webhook; set = webhook mode instead of long polling'),
+  WEBHOOK_SECRET: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Secret token Telegram sends with webhook updates (secret)'),
+  BOTLOOM_ADMIN_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Bootstrap admin bearer token (stored hashed) (secret)'),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe('Comma-separated origins allowed to call the admin API from a browser'),
+  RATE_LIMIT_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Messages per user per minute before the bot slows them down'),
+  ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .describe(
+      '32-byte key (base64 or hex) for secrets at rest; generated under the data dir when unset outside production (secret)',
+    ),
   OPENAI_API_KEY: z.string().optional().describe('API key of an OpenAI-compatible endpoint (secret)'),
-  OPENAI_BASE_URL: z.string().url().optional().describe('OpenAI-compatible endpoint (OpenAI, Groq, vLLM, Ollama, LM Studio)'),
+  OPENAI_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('OpenAI-compatible endpoint (OpenAI, Groq, vLLM, Ollama, LM Studio)'),
   LLM_MODEL: z.string().default('gpt-4o-mini').describe('Default chat model'),
   LLM_MODEL_FAST: z.string().optional().describe('Model for cheap, fast calls; defaults to LLM_MODEL'),
-  EMBEDDING_MODEL: z.string().optional().describe('Embedding model; unset = local feature-hashing embeddings'),
-  LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).optional().describe('Tokens per user per day across plugins (unset = unlimited)'),
+  EMBEDDING_MODEL: z
+    .string()
+    .optional()
+    .describe('Embedding model; unset = local feature-hashing embeddings'),
+  LLM_DAILY_TOKEN_BUDGET: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Tokens per user per day across plugins (unset = unlimited)'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(8),
-  LLM_PRICES: z.string().optional().describe('JSON price table: {"model": {"prompt": USD per 1M tokens, "completion": ...}}'),
-  S3_ENDPOINT: z.string().url().optional().describe('S3-compatible endpoint for file storage; unset = local disk'),
+  LLM_PRICES: z
+    .string()
+    .optional()
+    .describe('JSON price table: {"model": {"prompt": USD per 1M tokens, "completion": ...}}'),
+  S3_ENDPOINT: z
+    .string()
+    .url()
+    .optional()
+    .describe('S3-compatible endpoint for file storage; unset = local disk'),
   S3_BUCKET: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional().describe('(secret)'),

@@ -11,7 +11,10 @@ export interface StoredFile {
 
 /** Stored uploads: local disk under the data directory, or S3-compatible storage. */
 export interface FileStorage {
-  put(input: Buffer | Readable, meta: { filename: string; contentType: string; maxBytes?: number }): Promise<StoredFile>;
+  put(
+    input: Buffer | Readable,
+    meta: { filename: string; contentType: string; maxBytes?: number },
+  ): Promise<StoredFile>;
   get(id: string): Promise<{ file: StoredFile; stream: Readable } | null>;
   delete(id: string): Promise<boolean>;
 }
