@@ -1,0 +1,7 @@
+import type { MigrationDefinition } from '../plugin/types.js';
+
+/**
+ * Core's own schema changes, recorded as `core:<name>` and run before any plugin's. Each area
+ * of core keeps its migrations next to its code and adds them here, in name order.
+ */
+export const coreMigrations: MigrationDefinition[] = [];
