@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one app instance, served at /metrics. */
 export interface Metrics {
@@ -22,7 +22,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'botloom_' });
   return {
     registry,
-    updates: new Counter({ name: 'botloom_updates_total', help: 'Telegram updates received', labelNames: ['type'], registers: [registry] }),
+    updates: new Counter({
+      name: 'botloom_updates_total',
+      help: 'Telegram updates received',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
     handlerDuration: new Histogram({
       name: 'botloom_handler_duration_seconds',
       help: 'Time spent in plugin handlers per update',
@@ -30,9 +35,29 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    handlerErrors: new Counter({ name: 'botloom_handler_errors_total', help: 'Errors thrown by handlers', labelNames: ['plugin'], registers: [registry] }),
-    apiCalls: new Counter({ name: 'botloom_telegram_api_calls_total', help: 'Outgoing Bot API calls', labelNames: ['method', 'status'], registers: [registry] }),
-    httpRequests: new Counter({ name: 'botloom_http_requests_total', help: 'HTTP requests served', labelNames: ['owner', 'status'], registers: [registry] }),
-    llmCalls: new Counter({ name: 'botloom_llm_calls_total', help: 'LLM calls', labelNames: ['plugin', 'purpose', 'status'], registers: [registry] }),
+    handlerErrors: new Counter({
+      name: 'botloom_handler_errors_total',
+      help: 'Errors thrown by handlers',
+      labelNames: ['plugin'],
+      registers: [registry],
+    }),
+    apiCalls: new Counter({
+      name: 'botloom_telegram_api_calls_total',
+      help: 'Outgoing Bot API calls',
+      labelNames: ['method', 'status'],
+      registers: [registry],
+    }),
+    httpRequests: new Counter({
+      name: 'botloom_http_requests_total',
+      help: 'HTTP requests served',
+      labelNames: ['owner', 'status'],
+      registers: [registry],
+    }),
+    llmCalls: new Counter({
+      name: 'botloom_llm_calls_total',
+      help: 'LLM calls',
+      labelNames: ['plugin', 'purpose', 'status'],
+      registers: [registry],
+    }),
   };
 }

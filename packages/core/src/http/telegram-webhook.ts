@@ -1,0 +1,80 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import type { Middleware } from 'koa';
+import { BootError } from '../errors/botloom-error.js';
+import { HttpError } from './http-error.js';
+
+export const TELEGRAM_SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+
+export interface WebhookReceiver {
+  /** Value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (setWebhook's `secret_token`). */
+  secret?: string;
+  /**
+   * Takes one update. Resolve once the update is accepted (queued or deduplicated), not after
+   * the bot finished replying: Telegram waits for the HTTP answer. A rejection answers 500 so
+   * Telegram delivers the update again.
+   */
+  handle(update: unknown): Promise<void>;
+}
+
+// Hashing both sides gives equal-length buffers, so the comparison time does not depend on
+// where the strings differ or on the secret's length.
+function secretsEqual(received: string, expected: string): boolean {
+  const a = createHash('sha256').update(received, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+function isUpdate(value: unknown): value is { update_id: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Number.isSafeInteger((value as { update_id?: unknown }).update_id)
+  );
+}
+
+/**
+ * `POST /telegram/webhook`: checks the secret header before reading the body, parses the JSON
+ * update within `bodyLimit`, hands it over and answers 200.
+ */
+export function telegramWebhookHandler(
+  receiver: WebhookReceiver,
+  options: { bodyLimit: string | number; isAccepting(): boolean },
+): Middleware {
+  const secret = receiver.secret;
+  if (!secret) {
+    throw new BootError(
+      'WEBHOOK_SECRET_MISSING',
+      'Webhook mode needs a secret token: set WEBHOOK_SECRET (1-256 characters of A-Z, a-z, 0-9, _ and -)',
+    );
+  }
+  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimit, jsonStrict: true });
+  return async (ctx) => {
+    const received = ctx.get(TELEGRAM_SECRET_HEADER);
+    if (!received || !secretsEqual(received, secret)) {
+      throw new HttpError(401, 'INVALID_WEBHOOK_SECRET', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    }
+    if (!options.isAccepting()) {
+      // Telegram retries later; the update is not lost.
+      throw new HttpError(503, 'NOT_READY', 'Not accepting updates right now', {
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    if (!ctx.is('application/json')) {
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Updates must be sent as application/json');
+    }
+    await parse(ctx, async () => {});
+    const update = (ctx.request as { body?: unknown }).body;
+    if (!isUpdate(update)) {
+      throw new HttpError(
+        400,
+        'MALFORMED_UPDATE',
+        'The body is not a Telegram update (no integer update_id)',
+      );
+    }
+    await receiver.handle(update);
+    ctx.status = 200;
+    ctx.body = { ok: true };
+  };
+}
