@@ -46,8 +46,8 @@ export async function startEmbeddedPostgres(options: {
     port,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: options.onLog ?? (() => {}),
-    onError: options.onLog ?? (() => {}),
+    onLog: (message: unknown) => options.onLog?.(String(message)),
+    onError: (messageOrError: unknown) => options.onLog?.(String(messageOrError)),
     // No unix socket: avoids clashing with a system PostgreSQL's socket directory.
     postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'],
   });

@@ -1,0 +1,202 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { Sequelize } from 'sequelize';
+import { BootError } from '../errors/botloom-error.js';
+import { findFreePort, startEmbeddedPostgres } from './embedded-postgres.js';
+
+export interface DatabaseHandle {
+  sequelize: Sequelize;
+  /** Connection URL of the app's database (for pg-boss, keyv...). Contains the password: never log it. */
+  url: string;
+  /** True when the app started its own embedded PostgreSQL. */
+  embedded: boolean;
+  /** Closes the pool, then stops embedded PostgreSQL when it was started here. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** DATABASE_URL; unset = embedded PostgreSQL under `<dataDir>/postgres`. */
+  url?: string;
+  dataDir: string;
+  logger: Logger;
+  /** Connection attempts before giving up (a server that is still starting). Default 3. */
+  connectAttempts?: number;
+  /** Pool size; default 10. */
+  poolMax?: number;
+}
+
+export const EMBEDDED_DATABASE_NAME = 'botloom';
+
+/** `host:port/database` of a URL, for messages: never the user's password. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || '/'}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/** Removes the password from a URL (for logs and errors). */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The embedded server keeps its port across restarts (stored next to the cluster) so that
+ * tools pointed at it keep working; a port taken by someone else is replaced by a free one.
+ */
+async function choosePort(portFile: string): Promise<number> {
+  const saved = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
+  if (Number.isInteger(saved) && saved > 0 && saved < 65536 && (await isPortFree(saved))) return saved;
+  const port = await findFreePort();
+  await writeFile(portFile, `${port}\n`);
+  return port;
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) {
+      await client
+        .query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
+        .catch((error: { code?: string }) => {
+          // Another process created it between our check and our CREATE.
+          if (error.code !== '42P04') throw error;
+        });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabaseName(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Opens the app's database: sequelize over pg, on DATABASE_URL or on an embedded
+ * PostgreSQL that lives under `<dataDir>/postgres` and is reused across restarts.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const logger = options.logger;
+  let url = options.url;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+
+  if (!url) {
+    const dataDir = path.resolve(options.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    const port = await choosePort(path.join(dataDir, 'postgres.port'));
+    logger.info({ dataDir: path.join(dataDir, 'postgres'), port }, 'starting embedded PostgreSQL');
+    let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+    try {
+      embedded = await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port,
+        onLog: (message) => logger.debug({ postgres: true }, String(message).trim()),
+      });
+    } catch (error) {
+      throw new BootError(
+        'DATABASE_UNREACHABLE',
+        `Embedded PostgreSQL did not start in ${path.join(dataDir, 'postgres')} (port ${port}): ${String((error as Error)?.message ?? error).trim()}${
+          process.getuid?.() === 0
+            ? ' (running as root, PostgreSQL runs as the "postgres" system user, which must be able to enter every parent folder of the data directory)'
+            : ''
+        }`,
+        { cause: error },
+      );
+    }
+    stopEmbedded = embedded.stop;
+    try {
+      await ensureDatabase(embedded.url, EMBEDDED_DATABASE_NAME);
+    } catch (error) {
+      await embedded.stop().catch(() => {});
+      throw new BootError(
+        'DATABASE_UNREACHABLE',
+        `Embedded PostgreSQL started but the "${EMBEDDED_DATABASE_NAME}" database could not be created: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    url = withDatabaseName(embedded.url, EMBEDDED_DATABASE_NAME);
+  }
+
+  const target = describeDatabaseUrl(url);
+  const sequelize = new Sequelize(url, {
+    dialect: 'postgres',
+    benchmark: true,
+    logging: (sql: string, timingMs?: number) => logger.debug({ ms: timingMs }, sql),
+    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000, evict: 5_000 },
+    dialectOptions: { connectionTimeoutMillis: 10_000, application_name: 'botloom' },
+  });
+
+  const attempts = Math.max(1, options.connectAttempts ?? 3);
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await sequelize.authenticate({ logging: false });
+      lastError = undefined;
+      break;
+    } catch (error) {
+      lastError = error;
+      if (attempt < attempts) {
+        logger.warn({ attempt, target }, 'database not reachable yet, retrying');
+        await sleep(500 * attempt);
+      }
+    }
+  }
+  if (lastError) {
+    await sequelize.close().catch(() => {});
+    await stopEmbedded?.().catch(() => {});
+    const reason =
+      (lastError as { parent?: Error; message?: string }).parent?.message ?? (lastError as Error).message;
+    throw new BootError(
+      'DATABASE_UNREACHABLE',
+      `Cannot connect to PostgreSQL at ${target}: ${reason}. Check DATABASE_URL, or unset it to use embedded PostgreSQL.`,
+      { cause: lastError, details: { target } },
+    );
+  }
+  logger.info({ target, embedded: Boolean(stopEmbedded) }, 'database connected');
+
+  let closed: Promise<void> | undefined;
+  return {
+    sequelize,
+    url,
+    embedded: Boolean(stopEmbedded),
+    close() {
+      closed ??= (async () => {
+        await sequelize.close();
+        if (stopEmbedded) {
+          await stopEmbedded();
+          logger.info('embedded PostgreSQL stopped');
+        }
+      })();
+      return closed;
+    },
+  };
+}

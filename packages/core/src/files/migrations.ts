@@ -1,0 +1,29 @@
+import { DataTypes } from 'sequelize';
+import type { MigrationDefinition } from '../plugin/types.js';
+
+export const FILES_TABLE = 'core_files';
+
+/** Metadata of stored uploads; the bytes live on disk under `<dataDir>/files/<id>`. */
+export const filesMigrations: MigrationDefinition[] = [
+  {
+    name: '0300-files',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.createTable(
+        FILES_TABLE,
+        {
+          id: { type: DataTypes.UUID, primaryKey: true, allowNull: false },
+          filename: { type: DataTypes.STRING(255), allowNull: false },
+          content_type: { type: DataTypes.STRING(255), allowNull: false },
+          size: { type: DataTypes.BIGINT, allowNull: false },
+          sha256: { type: DataTypes.CHAR(64), allowNull: false },
+          created_at: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+        },
+        { transaction },
+      );
+      await queryInterface.addIndex(FILES_TABLE, ['sha256'], { name: 'core_files_sha256', transaction });
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable(FILES_TABLE, { transaction });
+    },
+  },
+];

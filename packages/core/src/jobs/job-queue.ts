@@ -1,0 +1,304 @@
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Resolve } from '../di/tokens.js';
+import { BootError, BotloomError } from '../errors/botloom-error.js';
+import type { JobContext, JobDefinition } from '../plugin/types.js';
+import type { Jobs, SendJobOptions } from './types.js';
+
+export interface JobQueueOptions {
+  databaseUrl: string;
+  logger: Logger;
+  /** PostgreSQL schema of pg-boss's tables. */
+  schema?: string;
+  /** How often idle workers poll for new jobs. Default 2 s (pg-boss minimum 0.5 s). */
+  pollingIntervalSeconds?: number;
+  /** How long `stop()` waits for running jobs before failing them (they are retried later). Default 10 s. */
+  stopTimeoutMs?: number;
+  /** Connections in pg-boss's pool. Default 5. */
+  poolMax?: number;
+}
+
+interface RegisteredJob {
+  pluginId: string;
+  queue: string;
+  definition: JobDefinition;
+  resolve: Resolve;
+  logger: Logger;
+}
+
+const JOB_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The pg-boss queue of a plugin's job: `<plugin>.<job>`. Plugin ids and job names are
+ * restricted to letters, digits, `_` and `-`, which pg-boss accepts; anything else is mapped
+ * to `_` so a stray character can never produce an invalid name.
+ */
+export function queueNameOf(pluginId: string, jobName: string): string {
+  const safe = (part: string) => part.replace(/[^A-Za-z0-9_-]/g, '_');
+  return `${safe(pluginId)}.${safe(jobName)}`;
+}
+
+/**
+ * Durable jobs and cron over pg-boss on the app's PostgreSQL. Jobs survive restarts; with
+ * several instances on one database each job runs once (pg-boss fetches with SKIP LOCKED).
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private readonly logger: Logger;
+  private readonly jobs = new Map<string, RegisteredJob>();
+  private readonly pollingIntervalSeconds: number;
+  private readonly stopTimeoutMs: number;
+  private readonly schema: string;
+  private readonly databaseUrl: string;
+  /** Own small pool for what pg-boss cannot do alone (locks, transactions). */
+  private ownPool?: pg.Pool;
+  private state: 'idle' | 'starting' | 'started' | 'stopped' = 'idle';
+
+  constructor(options: JobQueueOptions) {
+    this.logger = options.logger.child({ component: 'jobs' });
+    this.schema = options.schema ?? 'botloom_jobs';
+    if (!/^[a-z_][a-z0-9_]{0,49}$/.test(this.schema)) {
+      throw new BootError('INVALID_JOBS_SCHEMA', `Invalid job queue schema name "${this.schema}"`);
+    }
+    this.databaseUrl = options.databaseUrl;
+    this.pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      schema: this.schema,
+      application_name: 'botloom-jobs',
+      max: options.poolMax ?? 5,
+    });
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
+  }
+
+  /** Declares a plugin's jobs. Call for every plugin before `start()`. */
+  register(pluginId: string, jobs: JobDefinition[], resolve: Resolve, logger: Logger): void {
+    if (this.state !== 'idle') {
+      throw new BotloomError(
+        'JOBS_ALREADY_STARTED',
+        `Jobs of "${pluginId}" registered after the job queue started`,
+      );
+    }
+    for (const definition of jobs) {
+      if (!JOB_NAME_PATTERN.test(definition.name ?? '')) {
+        throw new BootError(
+          'INVALID_JOB',
+          `Plugin "${pluginId}" declares job "${definition.name}": job names use letters, digits, "_" and "-"`,
+        );
+      }
+      if (typeof definition.handler !== 'function') {
+        throw new BootError('INVALID_JOB', `Job "${pluginId}.${definition.name}" has no handler`);
+      }
+      const queue = queueNameOf(pluginId, definition.name);
+      if (this.jobs.has(queue)) {
+        throw new BootError('DUPLICATE_JOB', `Job "${queue}" is declared twice`);
+      }
+      this.jobs.set(queue, {
+        pluginId,
+        queue,
+        definition,
+        resolve,
+        logger: logger.child({ job: queue }),
+      });
+    }
+  }
+
+  /** Starts pg-boss (creating its schema on first use), the queues, the workers and cron schedules. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle')
+      throw new BotloomError('JOBS_ALREADY_STARTED', 'The job queue was already started');
+    this.state = 'starting';
+    const lockKey = `botloom_jobs:setup:${this.schema}`;
+    let lockClient: pg.PoolClient | undefined;
+    try {
+      await this.boss.start();
+      // Creating queue partitions from two instances at once deadlocks inside pg-boss:
+      // instances take turns under a session advisory lock.
+      lockClient = await this.pool().connect();
+      await lockClient.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      await this.setUpQueues();
+    } catch (error) {
+      this.state = 'idle';
+      await this.boss.stop({ graceful: false, close: true }).catch(() => {});
+      throw error;
+    } finally {
+      if (lockClient) {
+        await lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
+        lockClient.release();
+      }
+    }
+    this.state = 'started';
+    this.logger.info({ jobs: [...this.jobs.keys()] }, 'job queue started');
+  }
+
+  private pool(): pg.Pool {
+    if (!this.ownPool) {
+      this.ownPool = new pg.Pool({
+        connectionString: this.databaseUrl,
+        max: 2,
+        application_name: 'botloom-jobs',
+      });
+      this.ownPool.on('error', (error) =>
+        this.logger.warn({ err: error }, 'idle job queue connection failed'),
+      );
+    }
+    return this.ownPool;
+  }
+
+  private async setUpQueues(): Promise<void> {
+    const existingSchedules = new Set((await this.boss.getSchedules()).map((s) => s.name));
+    for (const job of this.jobs.values()) {
+      const { definition, queue } = job;
+      // pg-boss validates every key that is present, so leave out the unset ones.
+      const queueOptions: PgBoss.Queue = { name: queue };
+      if (definition.retryLimit !== undefined) queueOptions.retryLimit = definition.retryLimit;
+      if (definition.retryDelaySeconds !== undefined) queueOptions.retryDelay = definition.retryDelaySeconds;
+      if (definition.expireInSeconds !== undefined) queueOptions.expireInSeconds = definition.expireInSeconds;
+      await this.boss.createQueue(queue, queueOptions);
+      // createQueue keeps an existing queue as it is; apply changed retry/expiry settings.
+      await this.boss.updateQueue(queue, queueOptions);
+      await this.boss.work<object>(
+        queue,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.pollingIntervalSeconds },
+        async ([received]) => {
+          if (received) await this.runJob(job, received);
+        },
+      );
+      if (definition.cron) {
+        await this.boss.schedule(queue, definition.cron, (definition.cronData ?? {}) as object, {
+          tz: 'UTC',
+        });
+      } else if (existingSchedules.has(queue)) {
+        // The job lost its cron since the last run: stop scheduling it.
+        await this.boss.unschedule(queue);
+      }
+    }
+  }
+
+  /**
+   * Stops taking new jobs and waits for running ones up to the stop timeout; jobs still
+   * running then are marked failed (and retried by whichever instance runs next).
+   */
+  async stop(): Promise<void> {
+    if (this.state === 'idle' || this.state === 'stopped') {
+      this.state = 'stopped';
+      await this.ownPool?.end();
+      this.ownPool = undefined;
+      return;
+    }
+    this.state = 'stopped';
+    await this.boss.stop({ graceful: true, wait: true, close: true, timeout: this.stopTimeoutMs });
+    await this.ownPool?.end();
+    this.ownPool = undefined;
+    this.logger.info('job queue stopped');
+  }
+
+  /** The plugin-scoped `Jobs` service (DI token `Tokens.Jobs`). */
+  forPlugin(pluginId: string): Jobs {
+    const queueFor = (name: string): string => {
+      const queue = queueNameOf(pluginId, name);
+      if (!this.jobs.has(queue)) {
+        throw new BotloomError(
+          'UNKNOWN_JOB',
+          `Plugin "${pluginId}" has no job "${name}" (declare it in the manifest's jobs)`,
+        );
+      }
+      return queue;
+    };
+    return {
+      send: async (name, data, options = {}) => {
+        const queue = queueFor(name);
+        this.assertStarted();
+        if (options.singletonKey !== undefined) return this.sendSingleton(queue, data, options);
+        return this.boss.send(queue, data, toSendOptions(options));
+      },
+      cancel: async (name, id) => {
+        const queue = queueFor(name);
+        this.assertStarted();
+        await this.boss.cancel(queue, id);
+      },
+    };
+  }
+
+  /** Cron schedules known to pg-boss (all instances), for status pages and tests. */
+  async schedules(): Promise<Array<{ name: string; cron: string }>> {
+    this.assertStarted();
+    return (await this.boss.getSchedules()).map((s) => ({ name: s.name, cron: s.cron }));
+  }
+
+  /** A job's current state as stored by pg-boss, or null when unknown. */
+  async jobState(queue: string, id: string): Promise<{ state: string; retryCount: number } | null> {
+    this.assertStarted();
+    const job = await this.boss.getJobById(queue, id);
+    return job ? { state: job.state, retryCount: job.retryCount } : null;
+  }
+
+  private assertStarted(): void {
+    if (this.state !== 'started') {
+      throw new BotloomError(
+        'JOBS_NOT_STARTED',
+        'The job queue is not running (jobs can be sent after the app started)',
+      );
+    }
+  }
+
+  /**
+   * pg-boss's standard queues ignore a bare singletonKey, so "one queued job per key" is
+   * enforced here: check and insert in one transaction under an advisory lock on the key.
+   */
+  private async sendSingleton(queue: string, data: object, options: SendJobOptions): Promise<string | null> {
+    const client = await this.pool().connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `botloom_jobs:${queue}:${options.singletonKey}`,
+      ]);
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM ${this.schema}.job WHERE name = $1 AND singleton_key = $2 AND state IN ('created', 'retry') LIMIT 1`,
+        [queue, options.singletonKey],
+      );
+      let id: string | null = null;
+      if (!rowCount) {
+        id = await this.boss.send(queue, data, {
+          ...toSendOptions(options),
+          db: { executeSql: (text, values) => client.query(text, values) },
+        });
+      }
+      await client.query('COMMIT');
+      return id;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async runJob(job: RegisteredJob, received: PgBoss.JobWithMetadata<object>): Promise<void> {
+    const attempt = received.retryCount + 1;
+    const logger = job.logger.child({ jobId: received.id, attempt });
+    const ctx: JobContext = { id: received.id, name: job.queue, logger, resolve: job.resolve, attempt };
+    const started = Date.now();
+    try {
+      await job.definition.handler(received.data, ctx);
+      logger.debug({ ms: Date.now() - started }, 'job done');
+    } catch (error) {
+      const willRetry = received.retryCount < received.retryLimit;
+      logger.error(
+        { err: error, ms: Date.now() - started, retryLimit: received.retryLimit, willRetry },
+        willRetry ? 'job failed, will retry' : 'job failed, no retries left',
+      );
+      throw error;
+    }
+  }
+}
+
+function toSendOptions(options: SendJobOptions): PgBoss.SendOptions {
+  const result: PgBoss.SendOptions = {};
+  if (options.startAfter !== undefined) result.startAfter = options.startAfter;
+  if (options.singletonKey !== undefined) result.singletonKey = options.singletonKey;
+  if (options.retryLimit !== undefined) result.retryLimit = options.retryLimit;
+  return result;
+}

@@ -1,0 +1,66 @@
+import type { ConversationData, ConversationStorage, VersionedState } from '@grammyjs/conversations';
+import type { Context, StorageAdapter } from 'grammy';
+import type { Keyv } from 'keyv';
+
+export interface KeyvStorageAdapterOptions {
+  /** Milliseconds after the last write when an entry expires; unset = never. */
+  ttlMs?: number;
+}
+
+/**
+ * A grammY `StorageAdapter` over a keyv namespace: use it for `session({ storage })`, and
+ * (through `conversationsStorage`) for @grammyjs/conversations v2.
+ *
+ * Values are JSON-serialized by keyv, so store plain data (no class instances or functions).
+ */
+export function keyvStorageAdapter<T>(
+  keyv: Keyv,
+  options: KeyvStorageAdapterOptions = {},
+): StorageAdapter<T> {
+  return {
+    async read(key) {
+      return (await keyv.get<T>(key)) ?? undefined;
+    },
+    async write(key, value) {
+      await keyv.set(key, value, options.ttlMs);
+    },
+    async delete(key) {
+      await keyv.delete(key);
+    },
+    async has(key) {
+      return keyv.has(key);
+    },
+    async *readAllKeys() {
+      if (!keyv.iterator) throw new Error('This KV backend cannot list keys');
+      for await (const [key] of keyv.iterator(undefined)) yield key as string;
+    },
+  };
+}
+
+export interface ConversationsStorageOptions<C extends Context> extends KeyvStorageAdapterOptions {
+  /**
+   * Bump when your conversation code changes in a way that makes stored, half-finished
+   * conversations invalid: stored state of another version is discarded.
+   */
+  version?: string | number;
+  /** Defaults to `ctx.chatId` (the plugin's default). */
+  getStorageKey?(ctx: C): string | undefined;
+  prefix?: string;
+}
+
+/**
+ * Storage for @grammyjs/conversations v2 (`conversations({ storage })`) over a keyv
+ * namespace: the `{ type: 'key' }` form, so the conversation state is versioned.
+ */
+export function conversationsStorage<C extends Context>(
+  keyv: Keyv,
+  options: ConversationsStorageOptions<C> = {},
+): ConversationStorage<C, ConversationData> {
+  return {
+    type: 'key',
+    version: options.version ?? 0,
+    prefix: options.prefix,
+    getStorageKey: options.getStorageKey,
+    adapter: keyvStorageAdapter<VersionedState<ConversationData>>(keyv, { ttlMs: options.ttlMs }),
+  };
+}

@@ -1,0 +1,189 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Resolve } from '../src/di/tokens.js';
+import { JobQueue, queueNameOf } from '../src/jobs/job-queue.js';
+import type { JobContext, JobDefinition } from '../src/plugin/types.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
+
+const logger = pino({ level: 'silent' });
+const resolve: Resolve = () => {
+  throw new Error('not used');
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for jobs');
+    await sleep(50);
+  }
+}
+
+describe('JobQueue (pg-boss)', () => {
+  let database: TestDatabase;
+  const running: JobQueue[] = [];
+
+  function newQueue(): JobQueue {
+    const queue = new JobQueue({
+      databaseUrl: database.url,
+      logger,
+      pollingIntervalSeconds: 0.5,
+      stopTimeoutMs: 2_000,
+    });
+    running.push(queue);
+    return queue;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterEach(async () => {
+    for (const queue of running.splice(0)) await queue.stop();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('names queues <plugin>.<job> and maps unsafe characters', () => {
+    expect(queueNameOf('support', 'send-reminder')).toBe('support.send-reminder');
+    expect(queueNameOf('odd plugin', 'a/b')).toBe('odd_plugin.a_b');
+  });
+
+  it('a job sent before a restart runs after the queue restarts', async () => {
+    const ranBy: string[] = [];
+    const job = (instance: string): JobDefinition<{ text: string }> => ({
+      name: 'remind',
+      async handler(data, ctx) {
+        ranBy.push(`${instance}:${data.text}:${ctx.name}`);
+      },
+    });
+
+    const before = newQueue();
+    before.register('notes', [job('before')], resolve, logger);
+    await before.start();
+    const id = await before.forPlugin('notes').send('remind', { text: 'hello' }, { startAfter: 2 });
+    expect(id).toEqual(expect.any(String));
+    await before.stop();
+    expect(ranBy).toEqual([]);
+
+    const after = newQueue();
+    after.register('notes', [job('after')], resolve, logger);
+    await after.start();
+    await waitFor(() => ranBy.length > 0);
+    expect(ranBy).toEqual(['after:hello:notes.remind']);
+  });
+
+  it('two instances on one database run each job exactly once', async () => {
+    const runs: Array<{ instance: string; n: number; id: string }> = [];
+    const job = (instance: string): JobDefinition<{ n: number }> => ({
+      name: 'count',
+      async handler(data, ctx) {
+        runs.push({ instance, n: data.n, id: ctx.id });
+        await sleep(20);
+      },
+    });
+    const a = newQueue();
+    const b = newQueue();
+    a.register('counter', [job('a')], resolve, logger);
+    b.register('counter', [job('b')], resolve, logger);
+    await Promise.all([a.start(), b.start()]);
+    const total = 12;
+    for (let n = 0; n < total; n++) await (n % 2 ? a : b).forPlugin('counter').send('count', { n });
+    await waitFor(() => runs.length >= total);
+    // Give a duplicate (if there were one) time to show up.
+    await sleep(1_500);
+    expect(runs).toHaveLength(total);
+    expect(new Set(runs.map((r) => r.n)).size).toBe(total);
+    expect(new Set(runs.map((r) => r.id)).size).toBe(total);
+  });
+
+  it('retries a failing job per retryLimit and passes the attempt number', async () => {
+    const attempts: number[] = [];
+    const queue = newQueue();
+    queue.register(
+      'flaky',
+      [
+        {
+          name: 'once-fails',
+          retryLimit: 2,
+          retryDelaySeconds: 0,
+          async handler(_data: object, ctx: JobContext) {
+            attempts.push(ctx.attempt);
+            if (ctx.attempt === 1) throw new Error('temporary failure');
+          },
+        },
+      ],
+      resolve,
+      logger,
+    );
+    await queue.start();
+    const id = await queue.forPlugin('flaky').send('once-fails', {});
+    await waitFor(() => attempts.length >= 2);
+    expect(attempts).toEqual([1, 2]);
+    let state: { state: string; retryCount: number } | null = null;
+    for (let i = 0; i < 40 && state?.state !== 'completed'; i++) {
+      state = await queue.jobState('flaky.once-fails', id as string);
+      await sleep(50);
+    }
+    expect(state).toEqual({ state: 'completed', retryCount: 1 });
+  });
+
+  it('registers cron schedules and removes one when the job loses its cron', async () => {
+    const first = newQueue();
+    first.register(
+      'digest',
+      [
+        { name: 'daily', cron: '0 9 * * *', async handler() {} },
+        { name: 'hourly', cron: '0 * * * *', async handler() {} },
+      ],
+      resolve,
+      logger,
+    );
+    await first.start();
+    expect((await first.schedules()).sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      { name: 'digest.daily', cron: '0 9 * * *' },
+      { name: 'digest.hourly', cron: '0 * * * *' },
+    ]);
+    await first.stop();
+
+    const second = newQueue();
+    second.register(
+      'digest',
+      [
+        { name: 'daily', cron: '30 8 * * *', async handler() {} },
+        { name: 'hourly', async handler() {} },
+      ],
+      resolve,
+      logger,
+    );
+    await second.start();
+    expect(await second.schedules()).toEqual([{ name: 'digest.daily', cron: '30 8 * * *' }]);
+  });
+
+  it('keeps only one queued job per singletonKey', async () => {
+    const queue = newQueue();
+    queue.register('single', [{ name: 'sync', async handler() {} }], resolve, logger);
+    await queue.start();
+    const jobs = queue.forPlugin('single');
+    const ids = await Promise.all([
+      jobs.send('sync', {}, { singletonKey: 'user-1', startAfter: 60 }),
+      jobs.send('sync', {}, { singletonKey: 'user-1', startAfter: 60 }),
+      jobs.send('sync', {}, { singletonKey: 'user-2', startAfter: 60 }),
+    ]);
+    expect(ids.filter((id) => id !== null)).toHaveLength(2);
+  });
+
+  it('rejects unknown jobs, sends before start, bad names and duplicates', async () => {
+    const queue = newQueue();
+    queue.register('p', [{ name: 'known', async handler() {} }], resolve, logger);
+    await expect(queue.forPlugin('p').send('known', {})).rejects.toMatchObject({ code: 'JOBS_NOT_STARTED' });
+    expect(() => queue.register('p', [{ name: 'known', async handler() {} }], resolve, logger)).toThrow(
+      /twice/,
+    );
+    expect(() => queue.register('p', [{ name: 'bad name', async handler() {} }], resolve, logger)).toThrow(
+      /letters/,
+    );
+    await queue.start();
+    await expect(queue.forPlugin('p').send('unknown', {})).rejects.toMatchObject({ code: 'UNKNOWN_JOB' });
+  });
+});

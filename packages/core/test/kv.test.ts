@@ -1,0 +1,218 @@
+import {
+  type Conversation,
+  type ConversationFlavor,
+  conversations,
+  createConversation,
+} from '@grammyjs/conversations';
+import { Bot, type Context, type SessionFlavor, session } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKvFactory, type KvFactory, kvBackendOf } from '../src/kv/kv-factory.js';
+import { KV_TABLE, sweepExpiredKv } from '../src/kv/postgres-kv-store.js';
+import { conversationsStorage, keyvStorageAdapter } from '../src/kv/session-storage.js';
+import { createTestDatabase, type TestDatabase, testRedisUrl } from '../src/testing/test-database.js';
+
+const logger = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const redisUrl = testRedisUrl();
+if (!redisUrl) console.warn('kv.test.ts: TEST_REDIS_URL is not set, the Redis backend tests are skipped');
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const backends: Array<{ name: string; url: () => string; skip: boolean }> = [
+  { name: 'memory', url: () => 'memory://', skip: false },
+  { name: 'postgres', url: () => database.url, skip: false },
+  { name: 'redis', url: () => redisUrl, skip: !redisUrl },
+];
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`KV on ${backend.name}`, () => {
+    let kv: KvFactory;
+    // Redis keeps data between runs: unique namespaces per run keep tests independent.
+    const run = Math.random().toString(36).slice(2, 8);
+    beforeAll(() => {
+      kv = createKvFactory({ url: backend.url(), databaseUrl: database.url, logger });
+    });
+    afterAll(async () => {
+      await kv?.close();
+    });
+
+    it('uses the backend named by the URL', () => {
+      expect(kv.backend).toBe(backend.name);
+    });
+
+    it('keeps namespaces isolated, including clear()', async () => {
+      const a = kv.namespace(`a-${run}`);
+      const b = kv.namespace(`b-${run}`);
+      await a.set('key', { owner: 'a', n: 1 });
+      await b.set('key', { owner: 'b', n: 2 });
+      expect(await a.get('key')).toEqual({ owner: 'a', n: 1 });
+      expect(await b.get('key')).toEqual({ owner: 'b', n: 2 });
+      await a.clear();
+      expect(await a.get('key')).toBeUndefined();
+      expect(await b.get('key')).toEqual({ owner: 'b', n: 2 });
+      expect(await b.delete('key')).toBe(true);
+      expect(await b.has('key')).toBe(false);
+    });
+
+    it('returns the same Keyv for the same namespace and rejects ambiguous names', () => {
+      expect(kv.namespace(`same-${run}`)).toBe(kv.namespace(`same-${run}`));
+      expect(() => kv.namespace('core:sessions')).toThrow(/Invalid KV namespace/);
+      expect(() => kv.namespace('')).toThrow(/Invalid KV namespace/);
+    });
+
+    it('expires entries after their TTL', async () => {
+      const ns = kv.namespace(`ttl-${run}`);
+      await ns.set('short', 'gone soon', 150);
+      await ns.set('long', 'stays', 60_000);
+      expect(await ns.get('short')).toBe('gone soon');
+      await sleep(350);
+      expect(await ns.get('short')).toBeUndefined();
+      expect(await ns.get('long')).toBe('stays');
+    });
+
+    it('iterates over one namespace only', async () => {
+      const ns = kv.namespace(`iter-${run}`);
+      const other = kv.namespace(`iter2-${run}`);
+      await ns.set('x', 1);
+      await ns.set('y', 2);
+      await other.set('z', 3);
+      const seen: Array<[string, unknown]> = [];
+      if (!ns.iterator) throw new Error('backend cannot iterate');
+      for await (const [key, value] of ns.iterator(undefined)) seen.push([key as string, value]);
+      expect(seen.sort()).toEqual([
+        ['x', 1],
+        ['y', 2],
+      ]);
+    });
+  });
+}
+
+describe('KV on postgres: durability and housekeeping', () => {
+  it('stores in botloom_kv, is visible to another factory (another instance), and sweeps expired rows', async () => {
+    const first = createKvFactory({ databaseUrl: database.url, logger });
+    const second = createKvFactory({ databaseUrl: database.url, logger });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await first.namespace('shared').set('greeting', 'hello', 100);
+      await first.namespace('shared').set('kept', 'yes');
+      expect(await second.namespace('shared').get('kept')).toBe('yes');
+      await sleep(200);
+      const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+      try {
+        expect(await sweepExpiredKv(pool)).toBeGreaterThanOrEqual(1);
+      } finally {
+        await pool.end();
+      }
+      const { rows } = await client.query(
+        `SELECT key FROM ${KV_TABLE} WHERE key LIKE 'shared:%' ORDER BY key`,
+      );
+      expect(rows.map((r) => r.key)).toEqual(['shared:kept']);
+    } finally {
+      await client.end();
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('defaults to the database URL and rejects unknown schemes', () => {
+    expect(kvBackendOf('postgresql://u@h/db')).toBe('postgres');
+    expect(kvBackendOf('rediss://h:6380')).toBe('redis');
+    expect(() => kvBackendOf('mongodb://h')).toThrow(/KV_URL/);
+  });
+});
+
+const botInfo: UserFromGetMe = {
+  id: 42,
+  is_bot: true,
+  first_name: 'Test',
+  username: 'test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+};
+
+let updateId = 1;
+function textUpdate(text: string, chatId = 777): Update {
+  const entities = text.startsWith('/')
+    ? [{ type: 'bot_command' as const, offset: 0, length: text.split(' ')[0]!.length }]
+    : undefined;
+  return {
+    update_id: updateId++,
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private', first_name: 'User' },
+      from: { id: chatId, is_bot: false, first_name: 'User', language_code: 'en' },
+      text,
+      entities,
+    },
+  };
+}
+
+describe('grammY storage adapters over keyv (postgres)', () => {
+  it('persists grammY sessions', async () => {
+    const kv = createKvFactory({ databaseUrl: database.url, logger });
+    try {
+      type Ctx = Context & SessionFlavor<{ count: number }>;
+      const bot = new Bot<Ctx>('1:test', { botInfo });
+      bot.use(
+        session({ initial: () => ({ count: 0 }), storage: keyvStorageAdapter(kv.namespace('sessions')) }),
+      );
+      bot.on('message', (ctx) => {
+        ctx.session.count += 1;
+      });
+      await bot.handleUpdate(textUpdate('one'));
+      await bot.handleUpdate(textUpdate('two'));
+      expect(await kv.namespace('sessions').get('777')).toEqual({ count: 2 });
+    } finally {
+      await kv.close();
+    }
+  });
+
+  it('keeps a @grammyjs/conversations v2 conversation across a restart', async () => {
+    type Ctx = ConversationFlavor<Context>;
+    const answers: string[] = [];
+    const buildBot = (kv: KvFactory) => {
+      const bot = new Bot<Ctx>('1:test', { botInfo });
+      bot.use(conversations({ storage: conversationsStorage(kv.namespace('conversations')) }));
+      bot.use(
+        createConversation(async (conversation: Conversation<Ctx, Context>) => {
+          const answer = await conversation.waitFor('message:text');
+          await conversation.external(() => answers.push(answer.message.text));
+        }, 'ask'),
+      );
+      bot.command('ask', (ctx) => ctx.conversation.enter('ask'));
+      return bot;
+    };
+
+    const before = createKvFactory({ databaseUrl: database.url, logger });
+    await buildBot(before).handleUpdate(textUpdate('/ask', 900));
+    expect(await before.namespace('conversations').get('900')).toBeDefined();
+    await before.close();
+
+    const after = createKvFactory({ databaseUrl: database.url, logger });
+    try {
+      await buildBot(after).handleUpdate(textUpdate('blue', 900));
+      expect(answers).toEqual(['blue']);
+      // A finished conversation leaves nothing behind.
+      expect(await after.namespace('conversations').get('900')).toBeUndefined();
+    } finally {
+      await after.close();
+    }
+  });
+});
