@@ -1,0 +1,94 @@
+memory-intro =
+    🧠 I am your personal AI agent, and I remember you across sessions.
+    • /personalize — choose my role (coder, product manager, personal assistant or your own instruction) and how I answer.
+    • /start_session — start a conversation; /end_session ends it and I save a summary and the facts worth remembering.
+    • In a later session I recall what is relevant. /memories shows what I remember, and you can make me forget.
+    • /export_data gives you all your data; /delete_my_data erases it.
+    Just write to me: if no session is open, I start one for you.
+
+memory-role-coder = 👩‍💻 Coder
+memory-role-product_manager = 📈 Product manager
+memory-role-assistant = 🗂 Personal assistant
+memory-role-custom = ✍️ My own instruction
+memory-language-auto = Same as my message
+memory-language-en = English
+memory-language-ru = Russian
+memory-length-short = Short
+memory-length-normal = Normal
+memory-length-detailed = Detailed
+
+memory-personalize-role-prompt = Which role should I take?
+memory-personalize-custom-prompt = Write the instruction for my role in one message (up to { $limit } characters). Send /cancel to stop.
+memory-personalize-custom-too-long = That is too long ({ $length } characters). Please keep it within { $limit }.
+memory-personalize-language-prompt = In which language should I answer?
+memory-personalize-length-prompt = How long should my answers be?
+memory-personalize-use-buttons = Please choose with the buttons above, or send /cancel.
+memory-personalize-cancelled = Personalization cancelled; nothing changed.
+memory-personalize-saved = ✅ Saved.
+
+memory-profile-body =
+    Role: { $role }
+    Answer language: { $language }
+    Answer length: { $length }
+memory-profile = 👤 Your agent profile
+    { memory-profile-body }
+memory-profile-custom = Instruction: { $instruction }
+memory-profile-none = You have not personalised me yet; I act as a personal assistant. Use the button to change that.
+memory-button-change = ✏️ Change
+
+memory-session-started = 🚀 New session started. Write your first message.
+memory-session-auto-started = 🚀 I started a new session for this conversation (/end_session to finish it).
+memory-session-previous-saved = The previous session "{ $title }" was saved to memory.
+memory-session-ended = 🛑 Session "{ $title }" ended. I remembered { $count } item(s) from it.
+memory-session-ended-empty = 🛑 Session ended. There was nothing to remember.
+memory-session-ended-pending = 🛑 Session ended. I could not summarise it right now; I will save it to memory later. Nothing is lost.
+memory-session-idle-ended = 💤 Your session "{ $title }" ended after { $minutes } minutes without messages; I remembered { $count } item(s).
+memory-session-idle-ended-pending = 💤 Your session ended after { $minutes } minutes without messages. I will save it to memory later.
+memory-no-active-session = There is no active session. Start one with /start_session, or just write to me.
+memory-offer-session = There is no active session. Start one?
+memory-button-start-session = 🚀 Start a session
+
+memory-sessions-title = 📋 Your sessions (page { $page } of { $pages }):
+memory-sessions-empty = You have no sessions yet. Start one with /start_session.
+memory-session-active = active
+memory-session-untitled = Untitled
+memory-button-prev = ◀️ Back
+memory-button-next = Next ▶️
+memory-session-view =
+    📝 { $title }
+    { $started } — { $ended } · { $count } message(s)
+
+    { $summary }
+memory-session-no-summary = (no summary yet)
+memory-session-still-active = (the session is still active)
+
+memory-memories-title = 🧠 What I remember about you ({ $total } item(s), page { $page } of { $pages }). Tap an item to forget it.
+memory-memories-empty = I do not remember anything about you yet. Memories are made when a session ends.
+memory-button-forget-all = 🗑 Forget everything
+memory-forget-all-confirm = Forget everything I remember about you? Your sessions stay; this cannot be undone.
+memory-button-confirm-forget-all = Yes, forget everything
+memory-button-cancel = Cancel
+memory-forgot-one = Forgotten: { $text }
+memory-forgot-all = Done: I forgot { $count } item(s).
+memory-cancelled = Cancelled.
+memory-not-found = That item no longer exists.
+memory-action-expired = This button is no longer valid.
+
+memory-export-caption = 📥 All your data: profile, sessions, messages, memories and usage.
+memory-delete-confirm = ⚠️ Delete ALL your data: profile, sessions, messages, memories and usage? This cannot be undone.
+memory-button-delete-confirm = Yes, delete everything
+memory-deleted = 🗑 All your data has been deleted.
+
+memory-usage =
+    📊 Tokens used today: { $used }
+    Daily limit: { $limit }
+    Remaining: { $remaining }
+    The limit resets at { $resets } (UTC).
+memory-usage-unlimited = no limit
+
+memory-budget-exceeded = ⏳ You have used today's token limit. It resets at { $resets } (UTC). Your message is saved; send it again after the reset.
+memory-llm-unavailable = 😔 Sorry, the AI service is unavailable right now. Your message is saved; please try again in a minute.
+memory-llm-failed = 😔 Sorry, something went wrong while answering. Your message is saved; please try again.
+memory-input-too-long = Your message is too long ({ $length } characters). Please keep it within { $limit }.
+memory-input-unsupported = I can only read text messages for now.
+memory-offline-note = (offline mode: answered without a language model)

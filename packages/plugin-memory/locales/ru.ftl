@@ -1,0 +1,94 @@
+memory-intro =
+    🧠 Я ваш персональный AI-агент и помню вас между сессиями.
+    • /personalize — выберите мою роль (кодер, продакт-менеджер, личный ассистент или своя инструкция) и то, как я отвечаю.
+    • /start_session — начать разговор; /end_session — завершить его: я сохраню итог и факты, которые стоит запомнить.
+    • В следующих сессиях я вспоминаю нужное. /memories показывает, что я помню, и позволяет заставить меня забыть.
+    • /export_data — все ваши данные; /delete_my_data — удалить их.
+    Просто напишите мне: если сессия не открыта, я начну её сам.
+
+memory-role-coder = 👩‍💻 Кодер
+memory-role-product_manager = 📈 Продакт-менеджер
+memory-role-assistant = 🗂 Личный ассистент
+memory-role-custom = ✍️ Своя инструкция
+memory-language-auto = Как в моём сообщении
+memory-language-en = Английский
+memory-language-ru = Русский
+memory-length-short = Коротко
+memory-length-normal = Обычно
+memory-length-detailed = Подробно
+
+memory-personalize-role-prompt = Какую роль мне взять?
+memory-personalize-custom-prompt = Напишите инструкцию для моей роли одним сообщением (до { $limit } символов). /cancel — отменить.
+memory-personalize-custom-too-long = Слишком длинно ({ $length } символов). Уложитесь, пожалуйста, в { $limit }.
+memory-personalize-language-prompt = На каком языке мне отвечать?
+memory-personalize-length-prompt = Насколько подробно отвечать?
+memory-personalize-use-buttons = Выберите вариант кнопками выше или отправьте /cancel.
+memory-personalize-cancelled = Настройка отменена, ничего не изменилось.
+memory-personalize-saved = ✅ Сохранено.
+
+memory-profile-body =
+    Роль: { $role }
+    Язык ответов: { $language }
+    Длина ответов: { $length }
+memory-profile = 👤 Профиль вашего агента
+    { memory-profile-body }
+memory-profile-custom = Инструкция: { $instruction }
+memory-profile-none = Вы ещё не настроили меня; я работаю как личный ассистент. Нажмите кнопку, чтобы изменить.
+memory-button-change = ✏️ Изменить
+
+memory-session-started = 🚀 Новая сессия начата. Напишите первое сообщение.
+memory-session-auto-started = 🚀 Я начал новую сессию для этого разговора (/end_session — завершить).
+memory-session-previous-saved = Предыдущая сессия «{ $title }» сохранена в память.
+memory-session-ended = 🛑 Сессия «{ $title }» завершена. Я запомнил из неё: { $count }.
+memory-session-ended-empty = 🛑 Сессия завершена. Запоминать было нечего.
+memory-session-ended-pending = 🛑 Сессия завершена. Сейчас не получилось подвести итог; я сохраню её в память позже. Ничего не потеряно.
+memory-session-idle-ended = 💤 Ваша сессия «{ $title }» завершена после { $minutes } мин. без сообщений; я запомнил: { $count }.
+memory-session-idle-ended-pending = 💤 Ваша сессия завершена после { $minutes } мин. без сообщений. Я сохраню её в память позже.
+memory-no-active-session = Активной сессии нет. Начните её командой /start_session или просто напишите мне.
+memory-offer-session = Активной сессии нет. Начать?
+memory-button-start-session = 🚀 Начать сессию
+
+memory-sessions-title = 📋 Ваши сессии (страница { $page } из { $pages }):
+memory-sessions-empty = Сессий пока нет. Начните с /start_session.
+memory-session-active = активна
+memory-session-untitled = Без названия
+memory-button-prev = ◀️ Назад
+memory-button-next = Далее ▶️
+memory-session-view =
+    📝 { $title }
+    { $started } — { $ended } · сообщений: { $count }
+
+    { $summary }
+memory-session-no-summary = (итога пока нет)
+memory-session-still-active = (сессия ещё активна)
+
+memory-memories-title = 🧠 Что я о вас помню (всего: { $total }, страница { $page } из { $pages }). Нажмите на пункт, чтобы я его забыл.
+memory-memories-empty = Я пока ничего о вас не помню. Воспоминания появляются, когда сессия завершается.
+memory-button-forget-all = 🗑 Забыть всё
+memory-forget-all-confirm = Забыть всё, что я о вас помню? Сессии останутся; отменить это нельзя.
+memory-button-confirm-forget-all = Да, забыть всё
+memory-button-cancel = Отмена
+memory-forgot-one = Забыл: { $text }
+memory-forgot-all = Готово: забыто пунктов — { $count }.
+memory-cancelled = Отменено.
+memory-not-found = Этого пункта уже нет.
+memory-action-expired = Эта кнопка больше не действует.
+
+memory-export-caption = 📥 Все ваши данные: профиль, сессии, сообщения, воспоминания и расход токенов.
+memory-delete-confirm = ⚠️ Удалить ВСЕ ваши данные: профиль, сессии, сообщения, воспоминания и расход токенов? Отменить это нельзя.
+memory-button-delete-confirm = Да, удалить всё
+memory-deleted = 🗑 Все ваши данные удалены.
+
+memory-usage =
+    📊 Использовано токенов сегодня: { $used }
+    Дневной лимит: { $limit }
+    Осталось: { $remaining }
+    Лимит обновится в { $resets } (UTC).
+memory-usage-unlimited = без ограничений
+
+memory-budget-exceeded = ⏳ Дневной лимит токенов исчерпан. Он обновится в { $resets } (UTC). Ваше сообщение сохранено; отправьте его снова после обновления.
+memory-llm-unavailable = 😔 Извините, AI-сервис сейчас недоступен. Ваше сообщение сохранено; попробуйте ещё раз через минуту.
+memory-llm-failed = 😔 Извините, при ответе что-то пошло не так. Ваше сообщение сохранено; попробуйте ещё раз.
+memory-input-too-long = Сообщение слишком длинное ({ $length } символов). Уложитесь, пожалуйста, в { $limit }.
+memory-input-unsupported = Пока я понимаю только текстовые сообщения.
+memory-offline-note = (офлайн-режим: ответ без языковой модели)

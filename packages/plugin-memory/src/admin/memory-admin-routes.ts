@@ -1,0 +1,91 @@
+import { type AdminState, HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { MemoryServices } from '../services/memory-services.js';
+
+const UserParams = z.object({ userId: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/) });
+const SessionParams = z.object({ sessionId: z.string().uuid() });
+const Paging = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const LimitBody = z
+  .object({
+    scope: z.enum(['memory', 'global']).default('memory'),
+    dailyTokens: z.number().int().min(0).max(1_000_000_000).nullable(),
+  })
+  .strict();
+
+/**
+ * `/admin/api/memory/...`. GET needs role viewer (metadata only), content (titles, summaries,
+ * messages, memories) is returned to role admin only; changes need role admin (core enforces).
+ */
+export function memoryAdminRoutes(router: Router<AdminState>, services: () => MemoryServices): void {
+  const canReadContent = (ctx: { state: AdminState }) => ctx.state.admin?.role === 'admin';
+
+  router.get('/users', async (ctx) => {
+    const { limit, offset } = parseQuery(ctx, Paging);
+    ctx.body = { ...(await services().admin.users(limit, offset)), limit, offset };
+  });
+
+  router.get('/users/:userId/sessions', async (ctx) => {
+    const { userId } = parseParams(ctx, UserParams);
+    const withContent = canReadContent(ctx);
+    ctx.body = {
+      userId,
+      contentIncluded: withContent,
+      items: await services().admin.userSessions(userId, withContent),
+    };
+  });
+
+  router.get('/users/:userId/memories', async (ctx) => {
+    const { userId } = parseParams(ctx, UserParams);
+    const withContent = canReadContent(ctx);
+    ctx.body = {
+      userId,
+      contentIncluded: withContent,
+      items: await services().admin.userMemories(userId, withContent),
+    };
+  });
+
+  router.get('/sessions/:sessionId/messages', async (ctx) => {
+    const { sessionId } = parseParams(ctx, SessionParams);
+    const withContent = canReadContent(ctx);
+    const result = await services().admin.sessionMessages(sessionId, withContent);
+    if (!result) throw HttpError.notFound('Session not found', 'SESSION_NOT_FOUND');
+    ctx.body = { contentIncluded: withContent, ...result };
+  });
+
+  router.get('/users/:userId/limits', async (ctx) => {
+    const { userId } = parseParams(ctx, UserParams);
+    const s = services();
+    const limits = await s.admin.limits(userId);
+    if (limits === null) throw usageUnavailable();
+    ctx.body = { userId, overrides: limits, today: await s.llm.budget(userId) };
+  });
+
+  router.put('/users/:userId/limits', async (ctx) => {
+    const { userId } = parseParams(ctx, UserParams);
+    const body = parseBody(ctx, LimitBody);
+    const s = services();
+    if (!(await s.admin.setLimit(userId, body.scope, body.dailyTokens))) throw usageUnavailable();
+    ctx.body = { userId, overrides: await s.admin.limits(userId), today: await s.llm.budget(userId) };
+  });
+
+  router.get('/stats', async (ctx) => {
+    ctx.body = await services().admin.stats();
+  });
+
+  router.delete('/users/:userId', async (ctx) => {
+    const { userId } = parseParams(ctx, UserParams);
+    ctx.body = { userId, deleted: await services().userData.delete(userId) };
+  });
+}
+
+function usageUnavailable(): HttpError {
+  return new HttpError(
+    501,
+    'USAGE_UNAVAILABLE',
+    'This core does not expose the LLM usage service (Tokens.LlmUsage)',
+  );
+}

@@ -1,0 +1,107 @@
+import {
+  type Crypto,
+  type Jobs,
+  type Llm,
+  type LlmUsageService,
+  type Resolve,
+  Tokens,
+  type VectorStore,
+} from '@botloom/core';
+import type { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { MemoryConfig } from '../config.js';
+import { Sql } from '../store/sql.js';
+import { AgentService } from './agent-service.js';
+import { MemoryAdminService } from './memory-admin-service.js';
+import { MemoryStore } from './memory-store.js';
+import { ProfileService } from './profile-service.js';
+import { SessionLifecycle } from './session-lifecycle.js';
+import { SessionService } from './session-service.js';
+import { SessionSummarizer } from './session-summarizer.js';
+import { UserDataService, type UserUsageAccess } from './user-data-service.js';
+
+export interface MemoryServiceDeps {
+  sequelize: Sequelize;
+  crypto: Crypto;
+  llm: Llm;
+  vectors: VectorStore;
+  jobs: Jobs | null;
+  kv: Keyv | null;
+  usage: LlmUsageService | null;
+  logger: Logger;
+  config: MemoryConfig;
+}
+
+/** Every service of the plugin, wired together. Built once per app, lazily (after start). */
+export function createMemoryServices(deps: MemoryServiceDeps) {
+  const sql = new Sql(deps.sequelize);
+  const profiles = new ProfileService(sql, deps.crypto);
+  const sessions = new SessionService(sql, deps.crypto);
+  const memories = new MemoryStore(sql, deps.crypto, deps.vectors);
+  const lifecycle = new SessionLifecycle(
+    sessions,
+    memories,
+    new SessionSummarizer(deps.llm),
+    deps.jobs,
+    deps.config.sessionIdleMinutes,
+    deps.logger,
+  );
+  const agent = new AgentService(deps.llm, profiles, sessions, memories, lifecycle, deps.config, deps.logger);
+  const usageAccess: UserUsageAccess | null = deps.usage
+    ? {
+        list: async (user) =>
+          (await deps.usage!.query({ user, limit: 10_000 })) as unknown as Record<string, unknown>[],
+        deleteForUser: (user) => deps.usage!.forgetUser(user),
+      }
+    : null;
+  const userData = new UserDataService(
+    sql,
+    profiles,
+    sessions,
+    memories,
+    lifecycle,
+    deps.llm,
+    deps.kv,
+    usageAccess,
+    deps.logger,
+  );
+  const admin = new MemoryAdminService(sql, sessions, memories, deps.usage);
+  return {
+    sql,
+    profiles,
+    sessions,
+    memories,
+    lifecycle,
+    agent,
+    userData,
+    admin,
+    llm: deps.llm,
+    config: deps.config,
+  };
+}
+
+export type MemoryServices = ReturnType<typeof createMemoryServices>;
+
+/**
+ * Core's usage ledger, when core exposes it (token `LlmUsage`). Optional, so the plugin works
+ * with a core that does not offer it yet: export then lacks usage history and deletion cannot
+ * remove core's usage rows.
+ */
+export function resolveUsageService(resolve: Resolve): LlmUsageService | null {
+  const token = (Tokens as Record<string, symbol>).LlmUsage as symbol & { __service?: LlmUsageService };
+  if (!token) return null;
+  try {
+    return resolve(token);
+  } catch {
+    return null;
+  }
+}
+
+export function resolveOptional<T>(resolve: Resolve, token: symbol & { __service?: T }): T | null {
+  try {
+    return resolve(token);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,97 @@
+import type { Llm } from '@botloom/core';
+import { z } from 'zod';
+import type { StoredMessage } from './session-service.js';
+import { estimateTokens } from './token-estimate.js';
+
+export const SessionSummarySchema = z.object({
+  title: z.string().describe('A short title of the session, at most 8 words'),
+  summary: z
+    .string()
+    .describe('What was discussed and decided, 1-4 sentences, in the language of the conversation'),
+  facts: z
+    .array(z.string())
+    .describe(
+      'Durable facts about the user worth remembering in future sessions (preferences, projects, goals, context); empty if none',
+    ),
+});
+
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+const INSTRUCTIONS = [
+  'You maintain the long-term memory of a personal assistant.',
+  'Summarise the conversation below: a short title, a summary of what was discussed and decided,',
+  'and a list of durable facts about the user that will help in future conversations.',
+  'Only state what the conversation supports; never invent facts.',
+].join(' ');
+
+const MAX_FACTS = 12;
+const MAX_FACT_CHARS = 500;
+const MAX_TITLE_CHARS = 80;
+
+/** Turns a finished session into a title, a summary and facts with one structured LLM call. */
+export class SessionSummarizer {
+  constructor(
+    private readonly llm: Llm,
+    private readonly transcriptTokenBudget = 6000,
+  ) {}
+
+  async summarise(userId: string, messages: StoredMessage[]): Promise<SessionSummary | null> {
+    if (messages.length === 0) return null;
+    // Offline answers are boilerplate, not conversation: summarise only what the user said.
+    const source = this.llm.offline ? messages.filter((m) => m.role === 'user') : messages;
+    const transcript = transcriptWithin(source, this.transcriptTokenBudget, !this.llm.offline);
+    const result = await this.llm.structured({
+      purpose: 'memory.summarize',
+      user: userId,
+      fast: true,
+      temperature: 0,
+      schema: SessionSummarySchema,
+      schemaName: 'session_summary',
+      messages: [
+        { role: 'system', content: INSTRUCTIONS },
+        { role: 'user', content: transcript },
+      ],
+    });
+    return normaliseSummary(result.data, messages);
+  }
+}
+
+/** The newest part of the conversation that fits the budget, as "User:/Assistant:" lines. */
+export function transcriptWithin(messages: StoredMessage[], budgetTokens: number, speakers = true): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    const line = speakers ? `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.content}` : m.content;
+    const cost = estimateTokens(line);
+    if (used + cost > budgetTokens && lines.length > 0) break;
+    lines.unshift(line);
+    used += cost;
+  }
+  return lines.join('\n\n');
+}
+
+/**
+ * Trims and bounds the model's answer. When the model (or the offline provider) leaves the
+ * summary empty, the user's own words stand in for it, so what they said is still remembered.
+ */
+export function normaliseSummary(raw: SessionSummary, messages: StoredMessage[]): SessionSummary | null {
+  const userText = messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content.trim())
+    .filter(Boolean);
+  let summary = raw.summary.trim();
+  if (!summary) summary = clip(userText.join(' '), 600);
+  const facts = [...new Set(raw.facts.map((f) => clip(f.trim(), MAX_FACT_CHARS)).filter(Boolean))].slice(
+    0,
+    MAX_FACTS,
+  );
+  let title = clip(raw.title.trim().replace(/\s+/g, ' '), MAX_TITLE_CHARS);
+  if (!title) title = clip(userText[0]?.replace(/\s+/g, ' ') ?? '', 60);
+  if (!summary && facts.length === 0) return null;
+  return { title: title || '…', summary, facts };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
