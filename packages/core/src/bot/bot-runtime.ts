@@ -1,0 +1,261 @@
+import { conversations } from '@grammyjs/conversations';
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
+import { type Api, Bot, type Composer, type Context, type MiddlewareFn, session } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Keyv } from 'keyv';
+import type { Logger } from 'pino';
+import { BotloomError } from '../errors/botloom-error.js';
+import type { Metrics } from '../http/metrics.js';
+import type { BotI18n } from '../i18n/create-i18n.js';
+import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
+import type { CommandDefinition } from '../plugin/types.js';
+import { buildCommandCatalog } from './command-catalog.js';
+import type { BotContext, ConversationContext, SessionData } from './context.js';
+import { coreCommands } from './middleware/core-commands.js';
+import { deduplicateUpdates } from './middleware/deduplicate-updates.js';
+import { errorBoundary } from './middleware/error-boundary.js';
+import { pluginMiddleware } from './middleware/plugin-composer.js';
+import { rateLimitUsers } from './middleware/rate-limit.js';
+import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
+import { publishCommands } from './publish-commands.js';
+import { SlidingWindowRateLimiter } from './sliding-window-rate-limiter.js';
+import { parseUpdate, updateType } from './update-validation.js';
+
+export interface BotPluginEntry {
+  id: string;
+  /** Registers the plugin's handlers; called once, when the runtime is created. */
+  setup?: (composer: Composer<BotContext>) => void;
+  commands: CommandDefinition[];
+}
+
+export interface BotRuntimeOptions {
+  token: string;
+  /** Bot API address (TELEGRAM_API_ROOT, the sandbox emulator, a local Bot API server). */
+  apiRoot?: string;
+  logger: Logger;
+  kv: { namespace(ns: string): Keyv };
+  i18n: BotI18n;
+  /** Updates per user per sliding minute (RATE_LIMIT_PER_MINUTE). */
+  rateLimitPerMinute: number;
+  metrics: Metrics;
+  /** In the order their composers run (dependency order). */
+  plugins: BotPluginEntry[];
+  /** Skips getMe at init (tests, sandbox). */
+  botInfo?: UserFromGetMe;
+  /** Telegram limits by default; `false` turns flood control off. */
+  floodControl?: FloodControlOptions | false;
+  retry?: RetryOptions;
+  /** How long a seen update_id is remembered (default 24 h, Telegram's retention of updates). */
+  deduplicationTtlMs?: number;
+  /** Long polling: seconds one getUpdates call waits (default 30). */
+  pollingTimeoutSeconds?: number;
+}
+
+export interface BotRuntime {
+  bot: Bot<BotContext>;
+  /** The bot's Api with retries, flood control and metrics installed (register as TelegramApi). */
+  api: Api;
+  /** getMe (unless botInfo was given), then the command menu per scope and locale (failures only logged). */
+  init(): Promise<void>;
+  /** Long polling with @grammyjs/runner; resolves once polling has started. */
+  startPolling(): Promise<void>;
+  /**
+   * Runs one update received by the webhook route through the pipeline and resolves when it
+   * was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
+   * something that is not an update, and `BotStoppingError` (code BOT_STOPPING) after stop().
+   * Handler errors never reach the caller: the error boundary handles them.
+   */
+  handleWebhookUpdate(update: unknown): Promise<void>;
+  /** Stops taking updates (polling and webhook), then waits for in-flight handlers. */
+  stop(): Promise<void>;
+  /** Updates currently inside the pipeline (including those waiting behind their chat). */
+  inFlight(): number;
+}
+
+/** The runtime was stopped; the webhook route should answer 503 so Telegram retries later. */
+export class BotStoppingError extends BotloomError {
+  constructor() {
+    super('BOT_STOPPING', 'The bot is shutting down and takes no more updates');
+  }
+}
+
+interface UpdateInfo {
+  correlationId: string;
+  locale: string;
+  logger: Logger;
+}
+
+export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
+  const { logger, metrics, i18n } = options;
+  const log = logger.child({ module: 'bot' });
+  const outgoing = createOutgoingApi({ metrics, retry: options.retry, floodControl: options.floodControl });
+  const bot = new Bot<BotContext>(options.token, {
+    botInfo: options.botInfo,
+    client: {
+      ...(options.apiRoot ? { apiRoot: options.apiRoot.replace(/\/+$/, '') } : {}),
+      fetch: outgoing.fetch as any,
+    },
+  });
+  bot.api.config.use(...outgoing.transformers);
+  bot.catch((error) =>
+    log.error({ err: error.error, updateId: error.ctx?.update?.update_id }, 'unhandled bot error'),
+  );
+
+  const catalog = buildCommandCatalog(options.plugins, i18n.translator);
+  const limiter = new SlidingWindowRateLimiter(
+    options.kv.namespace('core.ratelimit'),
+    options.rateLimitPerMinute,
+  );
+  // What a conversation (which builds its own context per step) needs from the outer update.
+  const updateInfo = new Map<number, UpdateInfo>();
+
+  // Every update between its arrival and the end of its handlers; stop() waits for all of them.
+  const pending = new Set<Promise<unknown>>();
+  const track = (task: Promise<unknown>) => {
+    pending.add(task);
+    const forget = () => pending.delete(task);
+    void task.then(forget, forget);
+  };
+  // Webhook updates are tracked from the moment they are accepted (before the first await).
+  const trackedFromWebhook = new WeakSet<object>();
+  const trackInFlight: MiddlewareFn<BotContext> = (ctx, next) => {
+    const task = next();
+    if (!trackedFromWebhook.has(ctx.update)) track(task);
+    return task;
+  };
+
+  bot.use(trackInFlight);
+  bot.use(errorBoundary({ logger: log, i18n, metrics }));
+  // One update at a time per chat (per user where there is no chat), in polling and webhook mode.
+  bot.use(
+    sequentialize((ctx: Context) => ctx.chatId?.toString() ?? (ctx.from ? `user:${ctx.from.id}` : undefined)),
+  );
+  bot.use(
+    deduplicateUpdates({
+      kv: options.kv.namespace('core.updates'),
+      ttlMs: options.deduplicationTtlMs ?? 24 * 60 * 60 * 1000,
+    }),
+  );
+  bot.use(rateLimitUsers({ limiter, i18n }));
+  bot.use(i18n.grammy);
+  bot.use(
+    session<SessionData, BotContext>({
+      initial: () => ({}),
+      storage: keyvStorageAdapter<SessionData>(options.kv.namespace('core.sessions')),
+      // Private chat ids equal user ids, so inline queries share the user's private-chat session.
+      getSessionKey: (ctx) => (ctx.chatId ?? ctx.from?.id)?.toString(),
+    }),
+  );
+  bot.use(async (ctx, next) => {
+    await ctx.i18n.renegotiateLocale(); // the session may hold a /language choice
+    const info = { correlationId: ctx.correlationId, locale: await ctx.i18n.getLocale(), logger: ctx.logger };
+    updateInfo.set(ctx.update.update_id, info);
+    try {
+      await next();
+    } finally {
+      updateInfo.delete(ctx.update.update_id);
+    }
+  });
+  bot.use(
+    conversations<BotContext, ConversationContext>({
+      storage: conversationsStorage<BotContext>(options.kv.namespace('core.conversations')),
+      plugins: [
+        async (ctx, next) => {
+          const info = updateInfo.get(ctx.update.update_id);
+          // Steps replayed from older updates get a placeholder; their API calls are not re-sent.
+          ctx.correlationId = info?.correlationId ?? 'replay';
+          ctx.logger = info?.logger ?? log;
+          ctx.api.config.use(...outgoing.transformers);
+          await next();
+        },
+        i18n.grammy.middleware() as unknown as MiddlewareFn<ConversationContext>,
+        async (ctx, next) => {
+          const info = updateInfo.get(ctx.update.update_id);
+          ctx.i18n.useLocale(info?.locale ?? i18n.resolveLocale(ctx.from?.language_code));
+          await next();
+        },
+      ],
+    }),
+  );
+  bot.use(coreCommands({ catalog, i18n }));
+  for (const plugin of options.plugins) {
+    bot.use(pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics }));
+  }
+
+  let runner: RunnerHandle | undefined;
+  let stopping = false;
+
+  const ensureInit = async () => {
+    if (!bot.isInited()) await bot.init();
+  };
+
+  return {
+    bot,
+    api: bot.api,
+
+    async init() {
+      await ensureInit();
+      const failures = await publishCommands(bot.api, catalog, i18n.translator, log);
+      log.info(
+        { username: bot.botInfo.username, commands: catalog.length, setMyCommandsFailures: failures },
+        'bot initialized',
+      );
+    },
+
+    async startPolling() {
+      if (stopping) throw new BotStoppingError();
+      if (runner?.isRunning()) return;
+      await ensureInit();
+      try {
+        // A webhook left behind makes getUpdates fail with 409.
+        await bot.api.deleteWebhook({ drop_pending_updates: false });
+      } catch (error) {
+        log.warn({ err: error }, 'deleteWebhook failed before polling');
+      }
+      runner = run(bot, {
+        runner: {
+          fetch: { timeout: options.pollingTimeoutSeconds ?? 30 },
+          silent: true,
+          retryInterval: 'exponential',
+        },
+      });
+      // Transient getUpdates failures are retried by the runner; an unrecoverable one (bad
+      // token, another poller: 401/409) ends polling and is logged here.
+      void runner.task()?.catch((error) => log.error({ err: error }, 'long polling stopped by an error'));
+      log.info({ username: bot.botInfo.username }, 'long polling started');
+    },
+
+    async handleWebhookUpdate(raw) {
+      if (stopping) throw new BotStoppingError();
+      let update: ReturnType<typeof parseUpdate>;
+      try {
+        update = parseUpdate(raw);
+      } catch (error) {
+        log.warn({ reason: (error as Error).message }, 'malformed update rejected');
+        throw error;
+      }
+      trackedFromWebhook.add(update);
+      const task = (async () => {
+        await ensureInit();
+        await bot.handleUpdate(update);
+      })().catch((error) => {
+        // The error boundary handles handler errors; this is a failure of the pipeline itself.
+        log.error(
+          { err: error, updateId: update.update_id, updateType: updateType(update) },
+          'update pipeline failed',
+        );
+      });
+      track(task);
+      await task;
+    },
+
+    async stop() {
+      stopping = true;
+      if (runner?.isRunning()) await runner.stop();
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+      log.info('bot stopped');
+    },
+
+    inFlight: () => pending.size,
+  };
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import type { MiddlewareFn } from 'grammy';
+import type { Logger } from 'pino';
+import type { Metrics } from '../../http/metrics.js';
+import type { BotI18n } from '../../i18n/create-i18n.js';
+import type { BotContext } from '../context.js';
+import { updateType } from '../update-validation.js';
+
+/** Short enough to read over the phone, long enough to find the log lines of one update. */
+export function newCorrelationId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+const errorOrigins = new WeakMap<object, string>();
+
+/** Remembers which plugin's handler threw, for the log line of the error boundary. */
+export function markErrorOrigin(error: unknown, pluginId: string): void {
+  if (typeof error === 'object' && error !== null && !errorOrigins.has(error))
+    errorOrigins.set(error, pluginId);
+}
+
+/**
+ * Outermost stage: gives the update a correlation id and a logger carrying it, counts it, and
+ * turns any error below into one log line with the details plus a short localized message
+ * with the same id for the user. Failing to deliver that message is logged, never rethrown.
+ */
+export function errorBoundary(deps: {
+  logger: Logger;
+  i18n: BotI18n;
+  metrics: Metrics;
+}): MiddlewareFn<BotContext> {
+  return async (ctx, next) => {
+    const correlationId = newCorrelationId();
+    ctx.correlationId = correlationId;
+    ctx.logger = deps.logger.child({ correlationId });
+    const type = updateType(ctx.update);
+    deps.metrics.updates.inc({ type });
+    try {
+      await next();
+    } catch (error) {
+      const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;
+      deps.logger.error(
+        {
+          err: error,
+          correlationId,
+          plugin: origin,
+          updateId: ctx.update.update_id,
+          updateType: type,
+          chatId: ctx.chatId,
+          userId: ctx.from?.id,
+        },
+        'update handler failed',
+      );
+      await tellUserAboutError(ctx, correlationId, deps);
+    }
+  };
+}
+
+async function tellUserAboutError(
+  ctx: BotContext,
+  correlationId: string,
+  deps: { logger: Logger; i18n: BotI18n },
+): Promise<void> {
+  // ctx.t exists once the i18n stage ran (and knows the /language choice); before that, the
+  // language_code of the user decides.
+  const text =
+    typeof ctx.t === 'function'
+      ? ctx.t('core-error-generic', { id: correlationId })
+      : deps.i18n.translator.t(deps.i18n.negotiateLocale(ctx), 'core-error-generic', { id: correlationId });
+  try {
+    if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
+    if (ctx.chatId !== undefined) await ctx.reply(text);
+  } catch (replyError) {
+    deps.logger.warn({ err: replyError, correlationId }, 'could not deliver the error message to the user');
+  }
+}
