@@ -1,4 +1,9 @@
-import { type Conversation, type ConversationFlavor, conversations, createConversation } from '@grammyjs/conversations';
+import {
+  type Conversation,
+  type ConversationFlavor,
+  conversations,
+  createConversation,
+} from '@grammyjs/conversations';
 import { Bot, type Context, InlineKeyboard, type SessionFlavor, session } from 'grammy';
 
 interface DemoSession {

@@ -1,0 +1,30 @@
+export { BotApiError } from './api-error.js';
+export type { CallbackAnswer, SandboxEvent } from './change-feed.js';
+export {
+  type PressResult,
+  type SandboxChatInfo,
+  SandboxClient,
+  SandboxClientError,
+  SandboxUser,
+  type SandboxUserInfo,
+  type WebAppLaunch,
+} from './client.js';
+export { SandboxControlError } from './control-error.js';
+export { type BotApiEmulator, type BotApiEmulatorOptions, createBotApiEmulator } from './emulator.js';
+export { FaultInjector, type FaultRule, type FloodLimits } from './faults.js';
+export { botIdFromToken, generateBotToken } from './ids.js';
+export {
+  detectAutoEntities,
+  type FormattedText,
+  formatText,
+  parseHtml,
+  parseMarkdownV2,
+} from './parse-mode/index.js';
+export { type CreateSandboxOptions, createSandbox, type Sandbox, startSandbox } from './sandbox.js';
+export {
+  signWebAppInitData,
+  verifyWebAppInitData,
+  type WebAppInitDataInput,
+  webAppLaunchUrl,
+} from './web-app.js';
+export type { ChatState, CreateChatInput, CreateUserInput, SandboxWorld } from './world.js';

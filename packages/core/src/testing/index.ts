@@ -1,0 +1,30 @@
+// @botloom/core/testing: the test kit.
+export {
+  type BotApiEmulator,
+  createBotApiEmulator,
+  type FaultRule,
+  type PressResult,
+  SandboxClient,
+  SandboxClientError,
+  SandboxUser,
+} from '../sandbox/index.js';
+export {
+  DEFAULT_FAKE_REPLY,
+  type FakeChatRequest,
+  type FakeFaultKind,
+  type FakeFaultOptions,
+  type FakeOpenAI,
+  type FakeOpenAIOptions,
+  type FakeReply,
+  type FakeRequestLogEntry,
+  type FakeRule,
+  startFakeOpenAI,
+} from './fake-openai.js';
+export {
+  type AdminClient,
+  type AdminResponse,
+  type StartTestAppOptions,
+  startTestApp,
+  type TestApp,
+} from './test-app.js';
+export { createTestDatabase, type TestDatabase, testRedisUrl } from './test-database.js';

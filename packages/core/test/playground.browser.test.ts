@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { Bot, InlineKeyboard } from 'grammy';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BotApiEmulator, createBotApiEmulator } from '../src/sandbox/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  console.warn(`playground browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+}
+
+describe.skipIf(!hasChromium)('web playground in Chromium', () => {
+  let emulator: BotApiEmulator;
+  let bot: Bot;
+  let polling: Promise<void>;
+  let browser: Browser;
+  let url: string;
+
+  beforeAll(async () => {
+    emulator = createBotApiEmulator({ bot: { first_name: 'Shop Bot', username: 'shop_bot' } });
+    url = await emulator.listen(0);
+    bot = new Bot(emulator.token, { client: { apiRoot: url } });
+    bot.command('start', (ctx) =>
+      ctx.reply('Welcome to the <b>shop</b>!', {
+        parse_mode: 'HTML',
+        reply_markup: new InlineKeyboard().text('Catalog', 'catalog').text('Support', 'support'),
+      }),
+    );
+    bot.callbackQuery('catalog', async (ctx) => {
+      await ctx.answerCallbackQuery({ text: 'Opening the catalog' });
+      await ctx.editMessageText('Catalog: tea, coffee');
+    });
+    await bot.init();
+    polling = bot.start({ timeout: 1 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await bot?.stop();
+    await polling;
+    await emulator?.close();
+  });
+
+  it('sends /start, shows the reply and presses a button', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    await page.goto(`${url}/sandbox`);
+    await expect.poll(() => page.locator('#bot-name').textContent()).toBe('Shop Bot');
+
+    await page.getByTestId('message-input').fill('/start');
+    await page.getByTestId('send-button').click();
+    const reply = page.locator('.message[data-from="bot"]', { hasText: 'Welcome to the shop!' });
+    await reply.waitFor({ timeout: 10_000 });
+    expect(await reply.locator('b').textContent()).toBe('shop');
+    expect(await page.locator('.message[data-from="user"]').first().textContent()).toContain('/start');
+
+    await page.locator('.inline-button', { hasText: 'Catalog' }).click();
+    await page
+      .locator('.message[data-from="bot"]', { hasText: 'Catalog: tea, coffee' })
+      .waitFor({ timeout: 10_000 });
+    await page.locator('#toast', { hasText: 'Opening the catalog' }).waitFor({ timeout: 10_000 });
+    if (process.env.PLAYGROUND_SCREENSHOT) await page.screenshot({ path: process.env.PLAYGROUND_SCREENSHOT });
+
+    // The page drives the same sandbox state the tests see.
+    const users = [...emulator.world.users.values()];
+    expect(users).toHaveLength(1);
+    const transcript = emulator.world.transcript(emulator.world.chatState(users[0].user.id));
+    expect(transcript.map((m) => m.text)).toEqual(['/start', 'Catalog: tea, coffee']);
+    await page.close();
+  });
+
+  it('creates a forum as a manager and writes in a topic', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    await page.goto(`${url}/sandbox`);
+    await page.getByTestId('new-user-name').fill('Manager');
+    await page.getByTestId('new-user-create').click();
+    await expect.poll(() => page.locator('#user-select option:checked').textContent()).toContain('Manager');
+    await page.locator('summary', { hasText: 'New group or channel' }).click();
+    await page.locator('#new-chat-title').fill('Support desk');
+    await page.locator('#new-chat-type').selectOption('forum');
+    await page.locator('#new-chat-form button[type="submit"]').click();
+    await page.locator('#chat-title', { hasText: 'Support desk' }).waitFor();
+    page.once('dialog', (dialog) => dialog.accept('Orders'));
+    await page.locator('#topic-bar button', { hasText: '+ New topic' }).click();
+    await page.locator('#topic-bar button.active', { hasText: 'Orders' }).waitFor();
+    await page.getByTestId('message-input').fill('Order 42 is late');
+    await page.getByTestId('send-button').click();
+    await page.locator('.message', { hasText: 'Order 42 is late' }).waitFor();
+    const forum = [...emulator.world.chats.values()].find(
+      (c) => (c.chat as { title?: string }).title === 'Support desk',
+    )!;
+    const topic = [...forum.topics.values()][0];
+    expect(topic.topic.name).toBe('Orders');
+    const inTopic = emulator.world.transcript(forum, topic.topic.message_thread_id).map((m) => m.text);
+    expect(inTopic).toContain('Order 42 is late');
+    await page.close();
+  });
+});
