@@ -1,17 +1,77 @@
 import 'reflect-metadata';
 
-export type { BotContext, SessionData } from './bot/context.js';
+export {
+  type App,
+  type AppState,
+  type CreateAppOptions,
+  createApp,
+  type Maintenance,
+  type PluginInfo,
+} from './app/create-app.js';
+export type { SandboxFactory, SandboxHandle } from './app/sandbox-seam.js';
+export type { BotContext, ConversationContext, SessionData } from './bot/context.js';
+export { type BotloomConfig, defineConfig } from './cli/config-module.js';
+export { runCli } from './cli/program.js';
+export { scaffoldPlugin } from './cli/scaffold.js';
 export { type CoreConfig, CoreConfigSchema } from './config/core-config.js';
+export {
+  type AppConfigInput,
+  formatSettingsTable,
+  isSecretSetting,
+  pluginEnvName,
+  type SettingRow,
+} from './config/index.js';
+export { createAesGcmCrypto, DecryptionError, parseEncryptionKey } from './crypto/aes-gcm.js';
 export type { Crypto } from './crypto/types.js';
-export { createToken, type Resolve, type Token, tokenName } from './di/tokens.js';
+export { MigrationError, type MigrationStatusEntry } from './db/migrator.js';
+export { createToken, type Resolve, resolverFor, type Token, tokenName } from './di/tokens.js';
 export { BootError, BotloomError, MissingServiceError } from './errors/botloom-error.js';
+export { createEventBus } from './events/event-bus.js';
 export type { BotloomEvents, EventBus } from './events/types.js';
+export { FileTooLargeError } from './files/file-storage.js';
 export type { FileStorage, StoredFile } from './files/types.js';
+export { allowFraming } from './http/framing.js';
+export { type ErrorResponseBody, HttpError } from './http/http-error.js';
 export type { AdminPrincipal, AdminRole, AdminState } from './http/types.js';
+export { parseBody, parseParams, parseQuery } from './http/validation.js';
 export type { Translator } from './i18n/types.js';
 export type { Jobs, SendJobOptions } from './jobs/types.js';
+export {
+  type ConversationsStorageOptions,
+  conversationsStorage,
+  keyvStorageAdapter,
+} from './kv/session-storage.js';
+export {
+  type AiServices,
+  type AiServicesOptions,
+  classifyIntent,
+  classifySentiment,
+  createAiServices,
+  detectLanguage,
+  type Intent,
+  LlmBudgetExceededError,
+  LlmError,
+  LlmRateLimitedError,
+  LlmRequestError,
+  LlmStructuredOutputError,
+  LlmUnavailableError,
+  llmAdminRoutes,
+  OFFLINE_MARKER,
+  type Sentiment,
+} from './llm/index.js';
 export type * from './llm/types.js';
+export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';
+export { type BootProblem, problemsOf } from './plugin/boot-problems.js';
 export { definePlugin } from './plugin/define-plugin.js';
+export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
 export type * from './plugin/types.js';
 export { Tokens } from './tokens.js';
+export {
+  embedTextLocally,
+  LocalEmbeddings,
+  type SplitTextOptions,
+  splitText,
+  VectorStoreError,
+} from './vector/index.js';
 export type * from './vector/types.js';
+export { CORE_VERSION } from './version.js';

@@ -93,8 +93,27 @@ export const CoreConfigSchema = z.object({
     .min(0)
     .optional()
     .describe('Tokens per user per day across plugins (unset = unlimited)'),
-  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  LLM_MAX_CONCURRENCY: z.coerce.number().int().min(1).default(8),
+  LLM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(60_000)
+    .describe('Timeout of one LLM request attempt'),
+  LLM_MAX_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(8)
+    .describe('LLM requests in flight at once (others wait)'),
+  LLM_MAX_RETRIES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .default(2)
+    .describe(
+      'Retries of an LLM call on 429, 5xx, timeouts and network errors (exponential backoff, Retry-After honoured)',
+    ),
   LLM_PRICES: z
     .string()
     .optional()

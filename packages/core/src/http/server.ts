@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterMiddleware } from '@koa/router';
 import Koa, { type Middleware } from 'koa';
@@ -22,11 +23,21 @@ export const PUBLIC_PREFIX = '/p';
 export const WEBHOOK_PATH = '/telegram/webhook';
 export const DEFAULT_JSON_BODY_LIMIT = '1mb';
 
+/** Takes over an HTTP upgrade request (a WebSocket handshake); it owns the socket from then on. */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 /** What a route setup hook receives; the integrator adds plugin, config, logger and resolve. */
 export interface RouteSetup {
   /** A @koa/router whose prefix is already set (`/admin/api/<id>` or `/p/<id>`). */
   router: Router<AdminState>;
   requireRole(role: AdminRole): RouterMiddleware<AdminState>;
+  /**
+   * Public routes only (absent for admin routes): handle HTTP upgrades (WebSocket handshakes)
+   * on `<prefix><path>`, e.g. `onUpgrade('/ws', handler)` in a plugin's `http()` serves
+   * `/p/<plugin>/ws`. The handler authenticates the request itself. Upgrades on other paths
+   * are answered 404. Close your sockets in the plugin's `stop()`.
+   */
+  onUpgrade?(path: string, handler: UpgradeHandler): void;
 }
 
 export type RouteSetupHook = (ctx: RouteSetup) => void;
@@ -146,10 +157,11 @@ function setupRouter(
   prefix: string,
   hook: RouteSetupHook,
   requireRole: RouteSetup['requireRole'],
+  onUpgrade?: RouteSetup['onUpgrade'],
 ): Router<AdminState> {
   const router = new Router<AdminState>({ prefix });
   try {
-    hook({ router, requireRole });
+    hook(onUpgrade ? { router, requireRole, onUpgrade } : { router, requireRole });
   } catch (err) {
     throw new BootError(
       'ROUTE_SETUP_FAILED',
@@ -244,6 +256,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   const publicRouters: Router<AdminState>[] = [];
+  const upgrades = new Map<string, { owner: string; handler: UpgradeHandler }>();
+  const upgradeRegistrar = (owner: string, prefix: string) => (path: string, handler: UpgradeHandler) => {
+    const full = `${prefix}/${path.replace(/^\/+/, '')}`.replace(/\/+$/, '');
+    const key = full.toLowerCase();
+    const existing = upgrades.get(key);
+    if (existing) {
+      throw new BootError('ROUTE_CLASH', `Route clash: "${owner}" and "${existing.owner}" both handle upgrades on ${full}`);
+    }
+    upgrades.set(key, { owner, handler });
+  };
   for (const plugin of options.plugins) {
     const segment = plugin.id.toLowerCase();
     if (!PLUGIN_ID_PATTERN.test(segment)) {
@@ -259,7 +281,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     if (plugin.http) {
       const prefix = `${PUBLIC_PREFIX}/${segment}`;
-      const router = setupRouter(plugin.id, 'public', prefix, plugin.http, requireRole);
+      const router = setupRouter(plugin.id, 'public', prefix, plugin.http, requireRole, upgradeRegistrar(plugin.id, prefix));
       routes.claimPrefix(plugin.id, prefix);
       routes.addRouter(plugin.id, router);
       publicRouters.push(router);
@@ -390,6 +412,25 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     routes,
     async listen(port, host = config.HOST) {
       const s = createServer(app.callback());
+      s.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+        socket.on('error', (err) => logger.debug({ err }, 'upgraded socket error'));
+        const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        if (closing) return refuse('503 Service Unavailable');
+        let pathname: string;
+        try {
+          pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+        } catch {
+          return refuse('400 Bad Request');
+        }
+        const entry = upgrades.get(pathname.toLowerCase());
+        if (!entry) return refuse('404 Not Found');
+        try {
+          entry.handler(request, socket, head);
+        } catch (err) {
+          logger.error({ err, path: pathname, owner: entry.owner }, 'upgrade handler failed');
+          socket.destroy();
+        }
+      });
       await new Promise<void>((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException) => {
           reject(

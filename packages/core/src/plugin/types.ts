@@ -1,9 +1,13 @@
-import type Router from '@koa/router';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Router, RouterMiddleware } from '@koa/router';
+import type { Command } from 'commander';
 import type { Composer } from 'grammy';
 import type { Logger } from 'pino';
 import type { QueryInterface, Sequelize, Transaction } from 'sequelize';
 import type { DependencyContainer } from 'tsyringe';
 import type { ZodTypeAny, z } from 'zod';
+import type { App } from '../app/create-app.js';
 import type { BotContext } from '../bot/context.js';
 import type { Resolve } from '../di/tokens.js';
 import type { AdminRole, AdminState } from '../http/types.js';
@@ -93,7 +97,24 @@ export interface RouteSetupContext<C> extends PluginContextBase<C> {
    * other methods need role `admin`. Use `requireRole` to demand more.
    */
   router: Router<AdminState>;
-  requireRole(role: AdminRole): Router.Middleware<AdminState>;
+  requireRole(role: AdminRole): RouterMiddleware<AdminState>;
+  /**
+   * `http()` only: handle HTTP upgrades (WebSocket handshakes) on `/p/<plugin><path>`, e.g. with
+   * `new WebSocketServer({ noServer: true })`. The handler authenticates the request itself;
+   * close the sockets in `stop()`.
+   */
+  onUpgrade?(path: string, handler: (request: IncomingMessage, socket: Duplex, head: Buffer) => void): void;
+}
+
+/**
+ * What a plugin's `cli` hook gets: the `botloom` commander program (name commands
+ * `<plugin>:<verb>`), a way to build the app from the config module without starting it
+ * (`pluginConfig(id)`, `openMaintenance()` for the database), and the CLI's output.
+ */
+export interface CliSetupContext {
+  program: Command;
+  getApp(): Promise<App>;
+  io: { out(text: string): void; err(text: string): void };
 }
 
 export interface HealthStatus {
@@ -128,6 +149,8 @@ export interface PluginManifest<S extends ZodTypeAny = ZodTypeAny> {
   start?(ctx: PluginContextBase<z.output<S>>): void | Promise<void>;
   stop?(ctx: PluginContextBase<z.output<S>>): void | Promise<void>;
   health?(ctx: PluginContextBase<z.output<S>>): Promise<HealthStatus>;
+  /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
+  cli?(ctx: CliSetupContext): void;
 }
 
 export type AnyPlugin = PluginManifest<ZodTypeAny>;

@@ -1,0 +1,12 @@
+import { defineConfig } from '@botloom/core';
+import memoryPlugin from '@botloom/plugin-memory';
+import segmentationPlugin from '@botloom/plugin-segmentation';
+
+/**
+ * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
+ * (`npx botloom config:check`, `migrate`, `admin:token create`...) run in this folder.
+ * Each plugin issue adds its plugin here.
+ */
+export default defineConfig({
+  plugins: [memoryPlugin(), segmentationPlugin()],
+});

@@ -1,0 +1,94 @@
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+
+/**
+ * Field paths whose values never reach the log. pino redaction matches exact paths with `*`
+ * for one level, so the common shapes are listed at the top level and one or two levels deep.
+ */
+const SECRET_KEYS = [
+  'token',
+  'botToken',
+  'accessToken',
+  'refreshToken',
+  'password',
+  'passwd',
+  'secret',
+  'apiKey',
+  'api_key',
+  'privateKey',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'TELEGRAM_BOT_TOKEN',
+  'OPENAI_API_KEY',
+  'ENCRYPTION_KEY',
+  'WEBHOOK_SECRET',
+  'BOTLOOM_ADMIN_TOKEN',
+  'S3_SECRET_ACCESS_KEY',
+  'x-telegram-bot-api-secret-token',
+];
+
+export const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((k) => `*.${k}`),
+  ...SECRET_KEYS.map((k) => `*.*.${k}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'request.headers.authorization',
+];
+
+export interface CreateLoggerOptions {
+  level?: string;
+  /** Human-readable output; default: stdout is a TTY and NODE_ENV is not production. */
+  pretty?: boolean;
+  production?: boolean;
+  /** Known secret values (bot token, API keys) scrubbed from messages and error stacks. */
+  secrets?: Array<string | undefined>;
+  /** Where to write; default stdout. */
+  destination?: pino.DestinationStream;
+}
+
+/** Replaces every known secret value inside a string with `[redacted]`. */
+export function createScrubber(secrets: Array<string | undefined>): (text: string) => string {
+  const values = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
+  if (values.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const value of values) out = out.split(value).join('[redacted]');
+    return out;
+  };
+}
+
+/** The root pino logger of an app. Plugins get `logger.child({ plugin: id })`. */
+export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  const scrub = createScrubber(options.secrets ?? []);
+  const usePretty = options.pretty ?? (Boolean(process.stdout.isTTY) && !options.production);
+  const loggerOptions: LoggerOptions = {
+    level: options.level ?? 'info',
+    base: undefined,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      err: (err: Error) => {
+        const serialized = pino.stdSerializers.err(err);
+        if (serialized.message) serialized.message = scrub(serialized.message);
+        if (serialized.stack) serialized.stack = scrub(serialized.stack);
+        return serialized;
+      },
+    },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>;
+        method.apply(this, scrubbed);
+      },
+    },
+  };
+  if (options.destination) return pino(loggerOptions, options.destination);
+  if (usePretty) return pino(loggerOptions, pretty({ colorize: true, sync: true }));
+  return pino(loggerOptions);
+}
+
+/** The logger a plugin receives: every line carries `plugin: <id>`. */
+export function pluginLogger(root: Logger, pluginId: string): Logger {
+  return root.child({ plugin: pluginId });
+}
