@@ -1,0 +1,100 @@
+import { createCanvas } from '@napi-rs/canvas';
+import {
+  ArcElement,
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  DoughnutController,
+  Legend,
+  LinearScale,
+  Title,
+} from 'chart.js';
+
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  Legend,
+  Title,
+  DoughnutController,
+  ArcElement,
+);
+
+const PALETTE = ['#2f6fdf', '#f39c12', '#27ae60', '#c0392b', '#8e44ad', '#16a085', '#d35400', '#7f8c8d'];
+const FONT = 'DejaVu Sans, Liberation Sans, sans-serif';
+
+export interface ProfileChartInput {
+  title: string;
+  /** Feature labels, already translated. */
+  labels: string[];
+  series: Array<{ name: string; values: number[] }>;
+  /** Axis caption, e.g. "index, population = 100". */
+  axisLabel: string;
+}
+
+export interface DistributionChartInput {
+  title: string;
+  labels: string[];
+  values: number[];
+}
+
+function render(width: number, height: number, config: ConstructorParameters<typeof Chart>[1]): Buffer {
+  const canvas = createCanvas(width, height);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, width, height);
+  Chart.defaults.font.family = FONT;
+  // Chart.js only needs the 2D context API, which @napi-rs/canvas implements.
+  const chart = new Chart(context as unknown as CanvasRenderingContext2D, {
+    ...config,
+    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+  });
+  try {
+    return canvas.toBuffer('image/png');
+  } finally {
+    chart.destroy();
+  }
+}
+
+/** Grouped bars: the client, its segment and the population on the same features. */
+export function renderProfileChart(input: ProfileChartInput, width = 900, height = 500): Buffer {
+  return render(width, height, {
+    type: 'bar',
+    data: {
+      labels: input.labels,
+      datasets: input.series.map((series, i) => ({
+        label: series.name,
+        data: series.values,
+        backgroundColor: PALETTE[i % PALETTE.length],
+      })),
+    },
+    options: {
+      plugins: {
+        title: { display: true, text: input.title, font: { size: 18 } },
+        legend: { position: 'bottom' },
+      },
+      scales: { y: { beginAtZero: true, title: { display: true, text: input.axisLabel } } },
+    },
+  });
+}
+
+/** Doughnut of segment sizes. */
+export function renderDistributionChart(input: DistributionChartInput, width = 800, height = 500): Buffer {
+  return render(width, height, {
+    type: 'doughnut',
+    data: {
+      labels: input.labels.map((label, i) => `${label} (${input.values[i]})`),
+      datasets: [
+        { data: input.values, backgroundColor: input.labels.map((_, i) => PALETTE[i % PALETTE.length]) },
+      ],
+    },
+    options: {
+      plugins: {
+        title: { display: true, text: input.title, font: { size: 18 } },
+        legend: { position: 'right' },
+      },
+    },
+  });
+}
