@@ -1,18 +1,25 @@
-import { BootError, createApp, problemsOf } from '@botloom/core';
+import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/core';
 import botloomConfig from '../botloom.config.js';
+import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
 
 // The complete bot: every plugin of botloom.config.ts, configured from the environment and
 // .env. With no settings at all it runs on embedded PostgreSQL under ./.botloom in sandbox mode.
+const appConfig: BotloomConfig = botloomConfig;
+
 try {
   const app = createApp({
-    plugins: botloomConfig.plugins,
-    config: botloomConfig.config,
+    plugins: appConfig.plugins,
+    config: appConfig.config,
     handleSignals: true,
   });
   await app.start();
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   for (const [name, url] of Object.entries(app.sandbox?.urls ?? {})) console.log(`  ${name}: ${url}`);
+  const adminToken = await ensureSandboxAdminToken(app);
+  if (adminToken) {
+    console.log(`  admin:  curl -H 'Authorization: Bearer ${adminToken}' ${app.url}/admin/api/core/plugins`);
+  }
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');
 } catch (err) {

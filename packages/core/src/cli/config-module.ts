@@ -14,7 +14,9 @@ export interface BotloomConfig {
 }
 
 /** Typed helper for `botloom.config.ts`: `export default defineConfig({ plugins: [...] })`. */
-export function defineConfig(config: BotloomConfig | (() => BotloomConfig | Promise<BotloomConfig>)) {
+export function defineConfig<T extends BotloomConfig | (() => BotloomConfig | Promise<BotloomConfig>)>(
+  config: T,
+): T {
   return config;
 }
 

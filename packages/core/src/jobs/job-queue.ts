@@ -70,7 +70,12 @@ export class JobQueue {
       application_name: 'botloom-jobs',
       max: options.poolMax ?? 5,
     });
-    this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
+    this.boss.on('error', (error) => {
+      // pg-boss's pool may still hold idle connections while the database shuts down after
+      // us; "terminating connection" then is the expected end, not a failure.
+      if (this.state === 'stopped' && (error as { code?: string }).code === '57P01') return;
+      this.logger.error({ err: error }, 'job queue error');
+    });
   }
 
   /** Declares a plugin's jobs. Call for every plugin before `start()`. */
@@ -140,9 +145,10 @@ export class JobQueue {
         max: 2,
         application_name: 'botloom-jobs',
       });
-      this.ownPool.on('error', (error) =>
-        this.logger.warn({ err: error }, 'idle job queue connection failed'),
-      );
+      this.ownPool.on('error', (error) => {
+        if (this.state === 'stopped' && (error as { code?: string }).code === '57P01') return;
+        this.logger.warn({ err: error }, 'idle job queue connection failed');
+      });
     }
     return this.ownPool;
   }

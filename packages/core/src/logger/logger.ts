@@ -60,6 +60,8 @@ export function createScrubber(secrets: Array<string | undefined>): (text: strin
   };
 }
 
+const KEEP_ERROR_OBJECTS = new Set(['details', 'cause', 'aggregateErrors', 'issues']);
+
 /** The root pino logger of an app. Plugins get `logger.child({ plugin: id })`. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const scrub = createScrubber(options.secrets ?? []);
@@ -71,6 +73,12 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     serializers: {
       err: (err: Error) => {
         const serialized = pino.stdSerializers.err(err);
+        // Driver errors carry live objects (a pg error has its whole client): keep only
+        // plain values, so one failed query does not print kilobytes of connection state.
+        for (const [key, value] of Object.entries(serialized)) {
+          if (!KEEP_ERROR_OBJECTS.has(key) && value !== null && typeof value === 'object')
+            delete serialized[key];
+        }
         if (serialized.message) serialized.message = scrub(serialized.message);
         if (serialized.stack) serialized.stack = scrub(serialized.stack);
         return serialized;
