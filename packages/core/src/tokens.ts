@@ -9,7 +9,7 @@ import type { EventBus } from './events/types.js';
 import type { FileStorage } from './files/types.js';
 import type { Translator } from './i18n/types.js';
 import type { Jobs } from './jobs/types.js';
-import type { Llm } from './llm/types.js';
+import type { Llm, LlmUsageService } from './llm/types.js';
 import type { EmbeddingsProvider, VectorStore } from './vector/types.js';
 
 /**
@@ -27,6 +27,8 @@ export const Tokens = {
   Jobs: createToken<Jobs>('Jobs'),
   Events: createToken<EventBus>('Events'),
   Llm: createToken<Llm>('Llm'),
+  /** LLM usage ledger and per-user budget overrides (admin features, data export/deletion). */
+  LlmUsage: createToken<LlmUsageService>('LlmUsage'),
   Embeddings: createToken<EmbeddingsProvider>('Embeddings'),
   VectorStore: createToken<VectorStore>('VectorStore'),
   TelegramApi: createToken<Api>('TelegramApi'),

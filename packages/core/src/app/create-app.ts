@@ -238,6 +238,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.Files, () => running.files);
   registerWhenAvailable(root, Tokens.Embeddings, () => running.ai?.embeddings);
   registerWhenAvailable(root, Tokens.VectorStore, () => running.ai?.vectorStore);
+  registerWhenAvailable(root, Tokens.LlmUsage, () => running.ai?.usage);
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));

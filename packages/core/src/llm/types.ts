@@ -48,6 +48,8 @@ export interface BudgetStatus {
   limit: number | null;
   remaining: number | null;
   resetsAt: Date;
+  /** Which limit binds: 'global' or a plugin id (absent when no limit applies). */
+  scope?: string;
 }
 
 /** The gateway every plugin uses instead of an OpenAI client. Scoped per plugin. */
@@ -58,4 +60,71 @@ export interface Llm {
   /** Yields text deltas; the final result (with usage) resolves when the stream ends. */
   stream(request: ChatRequest): { chunks: AsyncIterable<string>; result: Promise<ChatResult> };
   budget(user: string): Promise<BudgetStatus>;
+}
+
+/** One finished (or failed) LLM call, as the usage ledger records it. */
+export interface LlmUsageEntry {
+  plugin: string;
+  purpose: string;
+  /** End-user id, or '' / undefined for calls not made on behalf of a user. */
+  user?: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  error?: boolean;
+  at?: Date;
+}
+
+export type LlmUsageGroupBy = 'day' | 'plugin' | 'purpose' | 'user' | 'model';
+
+export interface LlmUsageQuery {
+  plugin?: string;
+  purpose?: string;
+  user?: string;
+  /** Inclusive UTC days, `YYYY-MM-DD`. */
+  from?: string;
+  to?: string;
+  /** Columns to group by (default: day, plugin, purpose, user, model — the raw rows; [] = totals). */
+  groupBy?: LlmUsageGroupBy[];
+  limit?: number;
+}
+
+export interface LlmUsageRow {
+  day?: string;
+  plugin?: string;
+  purpose?: string;
+  user?: string;
+  model?: string;
+  calls: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  latencyMsAvg: number;
+  costUsd: number;
+}
+
+/** Usage ledger and budgets (table core_llm_usage, core_llm_budgets). */
+export interface LlmUsageService {
+  record(entry: LlmUsageEntry): Promise<void>;
+  query(query?: LlmUsageQuery): Promise<LlmUsageRow[]>;
+  /** Tokens the user spent today (UTC): across all plugins and in `plugin`. */
+  usedToday(user: string, plugin?: string): Promise<{ total: number; plugin: number }>;
+  /**
+   * Per-user daily token limit override, set by admins. `plugin` is a plugin id or '*' for the
+   * limit across all plugins; `null` removes the override (the defaults apply again).
+   */
+  setUserLimit(plugin: string, user: string, tokens: number | null): Promise<void>;
+  getUserLimits(user: string): Promise<Array<{ plugin: string; tokens: number }>>;
+  /** The budget that binds `user` in `plugin` today (the tighter of global and plugin limits). */
+  budget(user: string, plugin: string, pluginDailyTokenBudget?: number): Promise<BudgetStatus>;
+  /** Deletes every usage row and limit of a user (data deletion requests). Returns rows removed. */
+  forgetUser(user: string): Promise<number>;
+}
+
+/** Options of one plugin's Llm (`llmFor(pluginId, options)`). */
+export interface PluginLlmOptions {
+  /** Tokens per user per day within this plugin (unset = only the global budget applies). */
+  dailyTokenBudget?: number;
 }

@@ -1,0 +1,23 @@
+export { llmAdminRoutes, setupLlmAdminRoutes } from './admin-routes.js';
+export { type AiServices, type AiServicesOptions, createAiServices } from './ai-services.js';
+export {
+  LlmBudgetExceededError,
+  LlmError,
+  LlmRateLimitedError,
+  LlmRequestError,
+  LlmStructuredOutputError,
+  LlmUnavailableError,
+} from './errors.js';
+export { GatewayLlm } from './llm-service.js';
+export { llmMigrations } from './migrations.js';
+export {
+  classifyIntent,
+  classifySentiment,
+  detectLanguage,
+  type Intent,
+  type Sentiment,
+} from './offline/lexicon.js';
+export { OFFLINE_MARKER, OFFLINE_MODEL } from './offline/offline-provider.js';
+export type { CircuitOptions, CircuitState, RetryPolicy } from './resilience.js';
+export type * from './types.js';
+export { GLOBAL_SCOPE, nextUtcMidnight, PostgresLlmUsage, parsePriceTable, utcDay } from './usage.js';

@@ -1,0 +1,472 @@
+import { createHash } from 'node:crypto';
+import type OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import { BotloomError } from '../errors/botloom-error.js';
+import type { Metrics } from '../http/metrics.js';
+import { estimateTokens } from '../vector/text-features.js';
+import { LlmBudgetExceededError, LlmError, LlmStructuredOutputError, LlmUnavailableError } from './errors.js';
+import { analyze, fillSchema, OFFLINE_MODEL, offlineChatAnswer } from './offline/offline-provider.js';
+import type { ResilientExecutor } from './resilience.js';
+import type {
+  BudgetStatus,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  Llm,
+  LlmUsageService,
+  PluginLlmOptions,
+  StructuredRequest,
+  StructuredResult,
+  TokenUsage,
+} from './types.js';
+
+/** Shared by every plugin's Llm: one endpoint, one circuit, one concurrency cap. */
+export interface LlmBackend {
+  /** null = offline provider. */
+  client: OpenAI | null;
+  executor: ResilientExecutor;
+  usage: LlmUsageService;
+  model: string;
+  fastModel: string;
+  timeoutMs: number;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+interface RawCompletion {
+  content: string;
+  model: string;
+  usage: TokenUsage;
+  refusal: string | null;
+}
+
+const PURPOSE_HEADER = 'X-Botloom-Purpose';
+const MAX_MESSAGES = 500;
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}
+
+function estimateUsage(messages: ChatMessage[], completion: string): TokenUsage {
+  const promptTokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 3, 0);
+  const completionTokens = estimateTokens(completion);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}
+
+/** OpenAI's `user` field is for abuse monitoring; send a stable pseudonym, never the raw id. */
+function pseudonym(user: string | undefined): string | undefined {
+  return user ? createHash('sha256').update(`botloom:${user}`).digest('hex').slice(0, 32) : undefined;
+}
+
+function schemaName(request: StructuredRequest<unknown>): string {
+  const name = (request.schemaName ?? request.purpose).replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64);
+  return name || 'result';
+}
+
+/** Parses a model's JSON answer, tolerating a ```json fence around it. */
+export function parseJsonAnswer(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const trimmed = text
+    .trim()
+    .replace(/^```(?:json)?\s*/i, '')
+    .replace(/\s*```$/, '');
+  try {
+    return { ok: true, value: JSON.parse(trimmed) };
+  } catch (error) {
+    return { ok: false, error: `not valid JSON (${(error as Error).message})` };
+  }
+}
+
+function validate<T>(
+  schema: ZodType<T>,
+  text: string,
+): { ok: true; data: T } | { ok: false; issues: string[] } {
+  const parsed = parseJsonAnswer(text);
+  if (!parsed.ok) return { ok: false, issues: [parsed.error] };
+  const result = schema.safeParse(parsed.value);
+  if (result.success) return { ok: true, data: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  };
+}
+
+/** The Llm a plugin resolves: budgets, usage and metrics are accounted to `pluginId`. */
+export class GatewayLlm implements Llm {
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly pluginId: string,
+    private readonly backend: LlmBackend,
+    private readonly options: PluginLlmOptions = {},
+  ) {
+    this.logger = backend.logger.child({ plugin: pluginId, component: 'llm' });
+  }
+
+  get offline(): boolean {
+    return this.backend.client === null;
+  }
+
+  budget(user: string): Promise<BudgetStatus> {
+    return this.backend.usage.budget(user, this.pluginId, this.options.dailyTokenBudget);
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    this.validateRequest(request);
+    await this.enforceBudget(request);
+    const started = Date.now();
+    if (this.offline) {
+      const content = offlineChatAnswer(request.messages, request.purpose);
+      return this.finishOffline(request, content, started);
+    }
+    const raw = await this.complete(request, request.messages);
+    return {
+      content: raw.content,
+      model: raw.model,
+      usage: raw.usage,
+      latencyMs: Date.now() - started,
+      offline: false,
+    };
+  }
+
+  async structured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
+    this.validateRequest(request);
+    await this.enforceBudget(request);
+    const started = Date.now();
+    if (this.offline) {
+      const value = fillSchema(request.schema as any, analyze(request.messages, request.purpose));
+      const result = request.schema.safeParse(value);
+      const json = JSON.stringify(value) ?? '';
+      const chat = await this.finishOffline(request, json, started, !result.success);
+      if (!result.success) {
+        this.count(request.purpose, 'invalid_output');
+        throw new LlmStructuredOutputError(
+          `The offline provider cannot fill schema "${schemaName(request)}" honestly (it has constraints only a model could meet)`,
+          result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+          json,
+        );
+      }
+      const { content: _content, ...rest } = chat;
+      return { ...rest, data: result.data };
+    }
+
+    const responseFormat = zodResponseFormat(request.schema as any, schemaName(request));
+    const first = await this.complete(request, request.messages, responseFormat);
+    const firstCheck = first.refusal
+      ? { ok: false as const, issues: [`the model refused: ${first.refusal}`] }
+      : validate(request.schema, first.content);
+    if (firstCheck.ok) {
+      return {
+        data: firstCheck.data,
+        model: first.model,
+        usage: first.usage,
+        latencyMs: Date.now() - started,
+        offline: false,
+      };
+    }
+    this.logger.warn(
+      { purpose: request.purpose, issues: firstCheck.issues.slice(0, 5) },
+      'structured output did not match the schema; asking the model to repair it once',
+    );
+    const repairMessages: ChatMessage[] = [
+      ...request.messages,
+      { role: 'assistant', content: first.content },
+      {
+        role: 'user',
+        content: `Your previous reply does not match the required JSON schema: ${firstCheck.issues.join('; ')}. Reply again with only the corrected JSON object, nothing else.`,
+      },
+    ];
+    const second = await this.complete(request, repairMessages, responseFormat);
+    const usage = addUsage(first.usage, second.usage);
+    const secondCheck = second.refusal
+      ? { ok: false as const, issues: [`the model refused: ${second.refusal}`] }
+      : validate(request.schema, second.content);
+    if (secondCheck.ok) {
+      return {
+        data: secondCheck.data,
+        model: second.model,
+        usage,
+        latencyMs: Date.now() - started,
+        offline: false,
+      };
+    }
+    this.count(request.purpose, 'invalid_output');
+    throw new LlmStructuredOutputError(
+      `The model's answer for "${request.purpose}" did not match the schema after one repair attempt: ${secondCheck.issues.slice(0, 5).join('; ')}`,
+      secondCheck.issues,
+      second.content,
+    );
+  }
+
+  stream(request: ChatRequest): { chunks: AsyncIterable<string>; result: Promise<ChatResult> } {
+    const queue: string[] = [];
+    let done = false;
+    let failure: unknown;
+    let wake: (() => void) | null = null;
+    const notify = () => {
+      wake?.();
+      wake = null;
+    };
+    const push = (delta: string) => {
+      if (delta) queue.push(delta);
+      notify();
+    };
+
+    const result = (async (): Promise<ChatResult> => {
+      try {
+        this.validateRequest(request);
+        await this.enforceBudget(request);
+        const started = Date.now();
+        if (this.offline) {
+          const content = offlineChatAnswer(request.messages, request.purpose);
+          for (const piece of content.match(/\S+\s*/g) ?? [content]) push(piece);
+          return await this.finishOffline(request, content, started);
+        }
+        return await this.streamOnline(request, push, started);
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        done = true;
+        notify();
+      }
+    })();
+    // Callers that only iterate `chunks` get the error there; do not also report it as unhandled.
+    result.catch(() => {});
+
+    const chunks: AsyncIterable<string> = {
+      [Symbol.asyncIterator]: async function* () {
+        while (true) {
+          if (queue.length > 0) {
+            yield queue.shift()!;
+            continue;
+          }
+          if (done) {
+            if (failure) throw failure;
+            return;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+        }
+      },
+    };
+    return { chunks, result };
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  private validateRequest(request: ChatRequest): void {
+    if (!request || !Array.isArray(request.messages) || request.messages.length === 0) {
+      throw new BotloomError('LLM_BAD_REQUEST', 'An LLM request needs at least one message');
+    }
+    if (request.messages.length > MAX_MESSAGES) {
+      throw new BotloomError('LLM_BAD_REQUEST', `An LLM request may have at most ${MAX_MESSAGES} messages`);
+    }
+    if (typeof request.purpose !== 'string' || request.purpose.trim() === '') {
+      throw new BotloomError('LLM_BAD_REQUEST', 'An LLM request needs a purpose (e.g. "memory.reply")');
+    }
+    for (const message of request.messages) {
+      if (!['system', 'user', 'assistant'].includes(message?.role) || typeof message.content !== 'string') {
+        throw new BotloomError(
+          'LLM_BAD_REQUEST',
+          'Each message needs a role (system, user, assistant) and string content',
+        );
+      }
+    }
+  }
+
+  private modelFor(request: ChatRequest): string {
+    if (this.offline) return OFFLINE_MODEL;
+    return request.model ?? (request.fast ? this.backend.fastModel : this.backend.model);
+  }
+
+  private count(purpose: string, status: string): void {
+    this.backend.metrics?.llmCalls.inc({ plugin: this.pluginId, purpose, status });
+  }
+
+  private async enforceBudget(request: ChatRequest): Promise<void> {
+    if (!request.user) return;
+    const status = await this.budget(request.user);
+    if (status.limit !== null && status.remaining !== null && status.remaining <= 0) {
+      this.count(request.purpose, 'budget_exceeded');
+      throw new LlmBudgetExceededError({
+        used: status.used,
+        limit: status.limit,
+        resetsAt: status.resetsAt,
+        scope: status.scope ?? this.pluginId,
+        user: request.user,
+      });
+    }
+  }
+
+  private async record(
+    request: ChatRequest,
+    model: string,
+    usage: TokenUsage,
+    latencyMs: number,
+    error: boolean,
+  ): Promise<void> {
+    try {
+      await this.backend.usage.record({
+        plugin: this.pluginId,
+        purpose: request.purpose,
+        user: request.user,
+        model,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        latencyMs,
+        error,
+      });
+    } catch (recordError) {
+      // Accounting must not turn a good answer into a failure; the log keeps the evidence.
+      this.logger.error({ err: recordError, purpose: request.purpose }, 'could not record LLM usage');
+    }
+  }
+
+  private async finishOffline(
+    request: ChatRequest,
+    content: string,
+    started: number,
+    error = false,
+  ): Promise<ChatResult> {
+    const usage = estimateUsage(request.messages, content);
+    const latencyMs = Date.now() - started;
+    await this.record(request, OFFLINE_MODEL, usage, latencyMs, error);
+    if (!error) this.count(request.purpose, 'offline');
+    return { content, model: OFFLINE_MODEL, usage, latencyMs, offline: true };
+  }
+
+  private requestOptions(request: ChatRequest) {
+    return {
+      signal: request.signal,
+      timeout: this.backend.timeoutMs,
+      maxRetries: 0,
+      headers: { [PURPOSE_HEADER]: request.purpose },
+    };
+  }
+
+  private baseBody(request: ChatRequest, messages: ChatMessage[]) {
+    return {
+      model: this.modelFor(request),
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+      ...(request.user ? { user: pseudonym(request.user) } : {}),
+    };
+  }
+
+  private async complete(
+    request: ChatRequest,
+    messages: ChatMessage[],
+    responseFormat?: ReturnType<typeof zodResponseFormat>,
+  ): Promise<RawCompletion> {
+    const client = this.backend.client!;
+    const body = {
+      ...this.baseBody(request, messages),
+      ...(responseFormat ? { response_format: responseFormat } : {}),
+    };
+    const started = Date.now();
+    try {
+      const completion = await this.backend.executor.execute(
+        () => client.chat.completions.create({ ...body, stream: false } as any, this.requestOptions(request)),
+        request.signal,
+      );
+      const choice = (completion as OpenAI.Chat.Completions.ChatCompletion).choices[0];
+      const usage: TokenUsage = completion.usage
+        ? {
+            promptTokens: completion.usage.prompt_tokens,
+            completionTokens: completion.usage.completion_tokens,
+            totalTokens: completion.usage.total_tokens,
+          }
+        : estimateUsage(messages, choice?.message?.content ?? '');
+      const latencyMs = Date.now() - started;
+      await this.record(request, completion.model || body.model, usage, latencyMs, false);
+      this.count(request.purpose, 'ok');
+      return {
+        content: choice?.message?.content ?? '',
+        model: completion.model || body.model,
+        usage,
+        refusal: (choice?.message as { refusal?: string | null } | undefined)?.refusal ?? null,
+      };
+    } catch (error) {
+      await this.failed(request, body.model, started, error);
+      throw error;
+    }
+  }
+
+  private async failed(request: ChatRequest, model: string, started: number, error: unknown): Promise<void> {
+    await this.record(
+      request,
+      model,
+      { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      Date.now() - started,
+      true,
+    );
+    const code = error instanceof LlmError ? error.code.toLowerCase() : 'error';
+    this.count(request.purpose, code);
+    this.logger.warn(
+      { purpose: request.purpose, code, err: error instanceof Error ? { message: error.message } : error },
+      'LLM call failed',
+    );
+  }
+
+  private async streamOnline(
+    request: ChatRequest,
+    push: (delta: string) => void,
+    started: number,
+  ): Promise<ChatResult> {
+    const client = this.backend.client!;
+    const body = this.baseBody(request, request.messages);
+    let content = '';
+    let model = body.model;
+    let reported: TokenUsage | null = null;
+    try {
+      // Retries and the circuit cover opening the stream; once text flows, a failure is final.
+      const stream = await this.backend.executor.execute(
+        () =>
+          client.chat.completions.create(
+            { ...body, stream: true, stream_options: { include_usage: true } } as any,
+            this.requestOptions(request),
+          ) as unknown as Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>,
+        request.signal,
+      );
+      try {
+        for await (const chunk of stream) {
+          if (chunk.model) model = chunk.model;
+          const delta = chunk.choices?.[0]?.delta?.content;
+          if (delta) {
+            content += delta;
+            push(delta);
+          }
+          if (chunk.usage) {
+            reported = {
+              promptTokens: chunk.usage.prompt_tokens,
+              completionTokens: chunk.usage.completion_tokens,
+              totalTokens: chunk.usage.total_tokens,
+            };
+          }
+        }
+      } catch (error) {
+        throw error instanceof LlmError
+          ? error
+          : new LlmUnavailableError(`The LLM stream broke off: ${(error as Error)?.message ?? error}`, {
+              cause: error,
+            });
+      }
+    } catch (error) {
+      await this.failed(request, model, started, error);
+      throw error;
+    }
+    const usage = reported ?? estimateUsage(request.messages, content);
+    const latencyMs = Date.now() - started;
+    await this.record(request, model, usage, latencyMs, false);
+    this.count(request.purpose, 'ok');
+    return { content, model, usage, latencyMs, offline: false };
+  }
+}

@@ -1,0 +1,62 @@
+import { DataTypes } from 'sequelize';
+import type { MigrationDefinition } from '../plugin/types.js';
+
+/** Core migrations of the LLM gateway: usage accounting and per-user budget overrides. */
+export const llmMigrations: MigrationDefinition[] = [
+  {
+    name: '0400-llm-usage',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.createTable(
+        'core_llm_usage',
+        {
+          day: { type: DataTypes.DATEONLY, allowNull: false },
+          plugin: { type: DataTypes.STRING(64), allowNull: false },
+          purpose: { type: DataTypes.STRING(128), allowNull: false },
+          // '' when the call was not made on behalf of a user (jobs, admin tools).
+          user_id: { type: DataTypes.STRING(64), allowNull: false, defaultValue: '' },
+          model: { type: DataTypes.STRING(128), allowNull: false },
+          calls: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+          errors: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+          prompt_tokens: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+          completion_tokens: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+          latency_ms_total: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+          cost_usd: { type: DataTypes.DECIMAL(20, 10), allowNull: false, defaultValue: 0 },
+          updated_at: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+        },
+        { transaction },
+      );
+      await queryInterface.addConstraint('core_llm_usage', {
+        type: 'primary key',
+        fields: ['day', 'plugin', 'purpose', 'user_id', 'model'],
+        name: 'core_llm_usage_pkey',
+        transaction,
+      });
+      await queryInterface.addIndex('core_llm_usage', ['user_id', 'day'], {
+        name: 'core_llm_usage_user_day',
+        transaction,
+      });
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable('core_llm_usage', { transaction });
+    },
+  },
+  {
+    name: '0401-llm-budgets',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.createTable(
+        'core_llm_budgets',
+        {
+          // A plugin id, or '*' for the user's limit across all plugins.
+          plugin: { type: DataTypes.STRING(64), allowNull: false, primaryKey: true },
+          user_id: { type: DataTypes.STRING(64), allowNull: false, primaryKey: true },
+          daily_tokens: { type: DataTypes.BIGINT, allowNull: false },
+          updated_at: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW },
+        },
+        { transaction },
+      );
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable('core_llm_budgets', { transaction });
+    },
+  },
+];
