@@ -15,7 +15,13 @@ try {
   await app.start();
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
-  for (const [name, url] of Object.entries(app.sandbox?.urls ?? {})) console.log(`  ${name}: ${url}`);
+  if (app.sandbox) {
+    // With PORT=0 the sandbox cannot know the final port when it starts: derive from app.url.
+    const prefix = app.sandbox.routes[0]?.prefix ?? '/sandbox';
+    const playground = app.sandbox.urls.playground ?? `${app.url}${prefix}/`;
+    console.log(`  playground: ${playground}  (chat with the bot in the browser)`);
+    console.log(`  bot API emulator: ${app.sandbox.apiRoot}`);
+  }
   const adminToken = await ensureSandboxAdminToken(app);
   if (adminToken) {
     console.log(`  admin:  curl -H 'Authorization: Bearer ${adminToken}' ${app.url}/admin/api/core/plugins`);
