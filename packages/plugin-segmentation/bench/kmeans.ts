@@ -11,14 +11,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres } from '@botloom/core/testing';
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
-import { startEmbeddedPostgres } from '../../core/src/db/embedded-postgres.js';
 import { DEFAULT_FX_RATES } from '../src/config.js';
 import { segmentationMigrations } from '../src/migrations/0001-create-segmentation.js';
 import { fitKMeans } from '../src/services/clustering.js';
@@ -122,6 +122,8 @@ async function withDatabase<T>(tmp: string, fn: (url: string) => Promise<T>): Pr
     }
   }
   console.log('(embedded PostgreSQL; set DATABASE_URL to use a server)');
+  // As root the cluster runs as the `postgres` user, which must be able to enter mkdtemp's 0700 folder.
+  await chmod(tmp, 0o755);
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg') });
   try {
     return await fn(embedded.url);

@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runCli } from '@botloom/core';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerSegmentationCli, type SegmentationCliApp } from '../src/cli/segmentation-cli.js';
@@ -123,7 +124,6 @@ describe('segmentation CLI', () => {
 
 describe('the botloom CLI', () => {
   it('runs segmentation:generate through core runCli and the manifest cli hook', async () => {
-    const { runCli } = await import('../../core/src/cli/program.js');
     const dir = path.join(db.tmpDir, 'cfg');
     await mkdir(dir);
     const pluginEntry = path.resolve(import.meta.dirname, '../src/index.ts');

@@ -1,60 +1,43 @@
 /**
  * /insight with no model configured: core's offline Llm provider answers, and the handler
  * still shows the computed, numbers-grounded part and says plainly that no AI text exists.
+ * The app is booted by `startTestApp` without `openai`, so the offline provider is in use.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { createApp } from '@botloom/core';
-import { SandboxClient } from '@botloom/core/sandbox';
-import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
+import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import segmentationPlugin, { SegmentationTokens } from '../src/index.js';
 import { writeGeneratedCsv } from '../src/services/generator.js';
 
-let db: TestDatabase;
+let app: TestApp;
 let dataDir: string;
-let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
-  db = await createTestDatabase('seg_offline');
+  app = await startTestApp({ plugins: [segmentationPlugin({ restarts: 2 })] });
   dataDir = await mkdtemp(path.join(tmpdir(), 'seg-offline-'));
-  app = createApp({
-    plugins: [segmentationPlugin({ restarts: 2 })],
-    dotenv: false,
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      BOTLOOM_DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-    },
-  });
-  await app.start();
   const csv = path.join(dataDir, 'tx.csv');
   const out = createWriteStream(csv);
   await writeGeneratedCsv(out, { clients: 60, seed: 2, end: new Date('2024-06-01T00:00:00Z') });
   out.end();
   await finished(out);
-  const services = app.resolver('segmentation')(SegmentationTokens.Services);
+  const services = app.app.resolver('segmentation')(SegmentationTokens.Services);
   expect((await services.imports.importFile(csv)).status).toBe('completed');
   await services.recompute.recompute({ trigger: 'manual' });
 });
 
 afterAll(async () => {
   await app?.stop();
-  await db?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('offline insight', () => {
   it('shows the computed deltas and labels the missing AI part', async () => {
-    const sandbox = new SandboxClient(app.sandbox!.apiRoot);
-    const bob = sandbox.user('bobby');
-    await app
+    const bob = app.user('bobby');
+    await app.app
       .resolver('segmentation')(SegmentationTokens.Services)
       .allowlist.add(await bob.id(), 'test');
     await bob.send('/insight C0000007');

@@ -1,50 +1,43 @@
 /**
- * The plugin in a real app: core's createApp with the default sandbox (the Bot API emulator;
- * grammY talks HTTP to it), real PostgreSQL, the Llm gateway against the fake OpenAI server,
- * the admin API over HTTP with bearer tokens, and the job queue. Telegram users are driven
- * with the sandbox's SandboxClient (`user(...).send()`, `expectReply()`, `press()`).
- *
- * Written against createApp + SandboxClient because `startTestApp` had not landed in
- * `@botloom/core/testing` yet; the journeys are the ones the harness would drive.
+ * The plugin in a real app, booted by core's public test harness (`startTestApp` from
+ * `@botloom/core/testing`): the Bot API emulator in place of Telegram (users driven with
+ * `app.user(...)`: `send()`, `expectReply()`, `press()`, `expectEdit()`), real PostgreSQL,
+ * the Llm gateway against the fake OpenAI server (`app.openai`), the admin API over HTTP with
+ * the harness's admin and viewer tokens, and the job queue. Nothing here reaches into core's
+ * sources, so the same file works for a plugin installed from npm.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { createApp } from '@botloom/core';
-import { SandboxClient } from '@botloom/core/sandbox';
-import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
+import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Admin tokens and the fake OpenAI server are reached by path until the test kit exports them.
-import { AdminTokenService } from '../../core/src/http/admin-tokens.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../../core/src/testing/fake-openai.js';
 import segmentationPlugin from '../src/index.js';
 import { writeGeneratedCsv } from '../src/services/generator.js';
 
-let db: TestDatabase;
-let fake: FakeOpenAI;
-let dataDir: string;
-let app: ReturnType<typeof createApp>;
-let sandbox: SandboxClient;
-let adminToken: string;
-let viewerToken: string;
-let csvPath: string;
-
+const API = '/admin/api/segmentation';
 const CLIENTS = 120;
+const HEADER = 'card_id,timestamp,amount,currency,mcc,online,city,country';
 
-function api(token: string | undefined, method: string, url: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
-  return fetch(`${app.url}/admin/api/segmentation${url}`, {
+let app: TestApp;
+let dataDir: string;
+let csvPath: string;
+let maxUploadBytes: number;
+
+/**
+ * Raw fetch against the admin API with a chosen bearer token (or none): for multipart
+ * uploads and unauthenticated calls, which the harness's JSON helpers do not cover.
+ */
+function request(token: string | undefined, method: string, url: string, body?: FormData): Promise<Response> {
+  return fetch(`${app.url}${API}${url}`, {
     method,
-    headers,
-    body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    body,
   });
 }
 
-async function upload(
+function upload(
   name: string,
   content: string | Buffer,
   fields: Record<string, string> = {},
@@ -52,20 +45,46 @@ async function upload(
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.set(key, value);
   form.set('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), name);
-  return api(adminToken, 'POST', '/imports', form);
+  return request(app.adminToken, 'POST', '/imports', form);
+}
+
+async function transactionCount(): Promise<number> {
+  const [rows] = await app.app.database!.sequelize.query(
+    'SELECT count(*)::int AS n FROM segmentation_transactions',
+  );
+  return (rows as Array<{ n: number }>)[0]!.n;
+}
+
+async function latestVersion(): Promise<number> {
+  const { body } = await app.viewer.get<{ runs: Array<{ version: number | null }> }>(`${API}/runs`);
+  return Math.max(0, ...body.runs.map((r) => r.version ?? 0));
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('seg_e2e');
-  fake = await startFakeOpenAI();
   dataDir = await mkdtemp(path.join(tmpdir(), 'seg-e2e-'));
   csvPath = path.join(dataDir, 'clients.csv');
   const out = createWriteStream(csvPath);
   await writeGeneratedCsv(out, { clients: CLIENTS, seed: 11, end: new Date('2024-06-01T00:00:00Z') });
   out.end();
   await finished(out);
+  // Room for the good file and little more, so an oversized upload can be tested.
+  maxUploadBytes = (await stat(csvPath)).size + 4096;
 
-  fake.script({
+  app = await startTestApp({
+    plugins: [
+      segmentationPlugin({
+        allowedUserIds: [424242],
+        recomputeAfterImport: false,
+        clientsPageSize: 50,
+        clientsFileThreshold: 100,
+        restarts: 3,
+        maxUploadBytes,
+      }),
+    ],
+    openai: true,
+    env: { LLM_TIMEOUT_MS: '5000' },
+  });
+  app.openai!.script({
     match: { purpose: 'segmentation.insight' },
     reply: {
       content: {
@@ -74,46 +93,16 @@ beforeAll(async () => {
       },
     },
   });
-  app = createApp({
-    plugins: [
-      segmentationPlugin({
-        allowedUserIds: [424242],
-        recomputeAfterImport: false,
-        clientsPageSize: 50,
-        clientsFileThreshold: 100,
-        restarts: 3,
-      }),
-    ],
-    dotenv: false,
-    env: {
-      LOG_LEVEL: 'silent',
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      BOTLOOM_DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_API_KEY: 'test-key',
-      LLM_TIMEOUT_MS: '5000',
-    },
-  });
-  await app.start();
-  const tokens = new AdminTokenService(app.database!.sequelize);
-  adminToken = (await tokens.create({ name: 'seg-admin', role: 'admin' })).token;
-  viewerToken = (await tokens.create({ name: 'seg-viewer', role: 'viewer' })).token;
-  sandbox = new SandboxClient(app.sandbox!.apiRoot);
 });
 
 afterAll(async () => {
   await app?.stop();
-  await fake?.close();
-  await db?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('segmentation through the sandbox and the admin API', () => {
   it('refuses client data to a user outside the allowlist', async () => {
-    const mallory = sandbox.user('mallory');
+    const mallory = app.user('mallory');
     await mallory.send('/segment C0000001');
     const reply = await mallory.expectReply(/not on the allowlist/);
     expect(reply.text).toContain(String(await mallory.id()));
@@ -121,13 +110,10 @@ describe('segmentation through the sandbox and the admin API', () => {
     await mallory.expectReply(/not on the allowlist/);
   });
 
-  it('admin API: imports (good and bad), recompute, allowlist', async () => {
-    expect((await api(undefined, 'GET', '/imports')).status).toBe(401);
+  it('admin API: imports (good, bad and oversized), recompute, allowlist', async () => {
+    expect((await request(undefined, 'GET', '/imports')).status).toBe(401);
 
-    const bad = await upload(
-      'bad.csv',
-      'card_id,timestamp,amount,currency,mcc,online,city,country\nX,2024-01-01,-1,RUB,5411,no,Moscow,RU\n',
-    );
+    const bad = await upload('bad.csv', `${HEADER}\nX,2024-01-01,-1,RUB,5411,no,Moscow,RU\n`);
     expect(bad.status).toBe(422);
     const badBody = await bad.json();
     expect(badBody).toMatchObject({ status: 'rejected', errorCode: 'SEGMENTATION_INVALID_ROWS' });
@@ -139,36 +125,48 @@ describe('segmentation through the sandbox and the admin API', () => {
     expect(wrong.status).toBe(422);
     expect((await wrong.json()).errorCode).toBe('SEGMENTATION_MISSING_COLUMNS');
 
-    const noFile = await api(adminToken, 'POST', '/imports', new FormData());
+    const noFile = await request(app.adminToken, 'POST', '/imports', new FormData());
     expect(noFile.status).toBe(400);
 
+    // A valid file over maxUploadBytes: 413, and neither an import record nor a row.
+    const row = 'Z0000001,2024-01-01,100,RUB,5411,no,Moscow,RU\n';
+    const oversized = `${HEADER}\n${row.repeat(Math.ceil((maxUploadBytes + 1024) / row.length))}`;
+    expect(Buffer.byteLength(oversized)).toBeGreaterThan(maxUploadBytes);
+    const tooLarge = await upload('big.csv', oversized);
+    expect(tooLarge.status).toBe(413);
+    expect((await tooLarge.json()).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(await transactionCount()).toBe(0);
+    const afterOversized = await app.viewer.get(`${API}/imports`);
+    expect(afterOversized.body.imports).toHaveLength(2);
+
     // No data yet: segments 404, recompute says why.
-    expect((await api(viewerToken, 'GET', '/segments')).status).toBe(404);
-    const early = await api(adminToken, 'POST', '/recompute', { wait: true });
+    expect((await app.viewer.get(`${API}/segments`)).status).toBe(404);
+    const early = await app.admin.post(`${API}/recompute`, { wait: true });
     expect(early.status).toBe(409);
-    expect((await early.json()).error.code).toBe('SEGMENTATION_NO_DATA');
+    expect(early.body.error.code).toBe('SEGMENTATION_NO_DATA');
 
     const good = await upload('clients.csv', await readFile(csvPath));
     expect(good.status).toBe(201);
     const goodBody = await good.json();
     expect(goodBody.status).toBe('completed');
     expect(goodBody.report.rowsImported).toBeGreaterThan(CLIENTS);
+    expect(await transactionCount()).toBe(goodBody.report.rowsImported);
 
-    const list = await (await api(viewerToken, 'GET', '/imports')).json();
+    const list = (await app.viewer.get(`${API}/imports`)).body;
     expect(list.imports.map((i: { status: string }) => i.status)).toEqual([
       'completed',
       'rejected',
       'rejected',
     ]);
-    const one = await (await api(viewerToken, 'GET', `/imports/${goodBody.id}`)).json();
+    const one = (await app.viewer.get(`${API}/imports/${goodBody.id}`)).body;
     expect(one.report.rowsTotal).toBe(goodBody.report.rowsTotal);
-    expect((await api(viewerToken, 'GET', '/imports/99999')).status).toBe(404);
+    expect((await app.viewer.get(`${API}/imports/99999`)).status).toBe(404);
 
-    expect((await api(viewerToken, 'POST', '/recompute', { wait: true })).status).toBe(403);
-    expect((await api(adminToken, 'POST', '/recompute', { k: 1 })).status).toBe(422);
-    const recomputed = await api(adminToken, 'POST', '/recompute', { wait: true });
+    expect((await app.viewer.post(`${API}/recompute`, { wait: true })).status).toBe(403);
+    expect((await app.admin.post(`${API}/recompute`, { k: 1 })).status).toBe(422);
+    const recomputed = await app.admin.post(`${API}/recompute`, { wait: true });
     expect(recomputed.status).toBe(200);
-    expect(await recomputed.json()).toMatchObject({
+    expect(recomputed.body).toMatchObject({
       status: 'completed',
       version: 1,
       k: 3,
@@ -176,24 +174,24 @@ describe('segmentation through the sandbox and the admin API', () => {
     });
 
     // Allowlist: bootstrapped from config, managed by admins.
-    const allow = await (await api(viewerToken, 'GET', '/allowlist')).json();
+    const allow = (await app.viewer.get(`${API}/allowlist`)).body;
     expect(allow.users.map((u: { telegramUserId: number }) => u.telegramUserId)).toEqual([424242]);
-    const alice = sandbox.user('alice');
-    const ivan = sandbox.user('ivan', { language_code: 'ru' });
+    const alice = app.user('alice');
+    const ivan = app.user('ivan', { language_code: 'ru' });
     for (const user of [alice, ivan]) {
-      const added = await api(adminToken, 'POST', '/allowlist', {
+      const added = await app.admin.post(`${API}/allowlist`, {
         telegramUserId: await user.id(),
         note: 'analyst',
       });
       expect(added.status).toBe(201);
     }
-    expect((await api(adminToken, 'POST', '/allowlist', { telegramUserId: -5 })).status).toBe(422);
-    expect((await api(adminToken, 'DELETE', '/allowlist/424242')).status).toBe(204);
-    expect((await api(adminToken, 'DELETE', '/allowlist/424242')).status).toBe(404);
+    expect((await app.admin.post(`${API}/allowlist`, { telegramUserId: -5 })).status).toBe(422);
+    expect((await app.admin.delete(`${API}/allowlist/424242`)).status).toBe(204);
+    expect((await app.admin.delete(`${API}/allowlist/424242`)).status).toBe(404);
   });
 
   it('/segment shows a known client with a chart, and explains an unknown card', async () => {
-    const alice = sandbox.user('alice');
+    const alice = app.user('alice');
     await alice.send('/segment C0000001');
     const profile = await alice.expectReply(/Client C0000001/);
     expect(profile.text).toMatch(
@@ -214,7 +212,7 @@ describe('segmentation through the sandbox and the admin API', () => {
   });
 
   it('/segments shows the distribution with a chart, in the user’s language', async () => {
-    const alice = sandbox.user('alice');
+    const alice = app.user('alice');
     await alice.send('/segments');
     const text = await alice.expectReply(/Segments, version 1: 120 clients/);
     const lines = text.text?.split('\n') ?? [];
@@ -229,14 +227,14 @@ describe('segmentation through the sandbox and the admin API', () => {
     const chart = await alice.expectReply();
     expect(chart.photo?.length).toBeGreaterThan(0);
 
-    const ivan = sandbox.user('ivan', { language_code: 'ru' });
+    const ivan = app.user('ivan', { language_code: 'ru' });
     await ivan.send('/segments');
     const ru = await ivan.expectReply(/Сегменты, версия 1: 120 клиентов/);
     expect(ru.text).toContain('Цифровой путешественник');
   });
 
   it('/clients pages with buttons and sends a CSV when the list is long', async () => {
-    const alice = sandbox.user('alice');
+    const alice = app.user('alice');
     await alice.send('/clients');
     const first = await alice.expectReply(/Clients 1–50 of 120 \(page 1 of 3\)/);
     expect(first.text?.split('\n')[1]).toMatch(/^C0000001 · /);
@@ -252,14 +250,14 @@ describe('segmentation through the sandbox and the admin API', () => {
   });
 
   it('/insight grounds the AI answer in the client’s numbers; /random picks a known client', async () => {
-    const alice = sandbox.user('alice');
+    const alice = app.user('alice');
     await alice.send('/insight C0000002');
     const insight = await alice.expectReply(/Insight for C0000002/);
     expect(insight.text).toContain('What stands out');
     expect(insight.text?.split('\n').filter((line) => line.startsWith('• '))).toHaveLength(5);
     expect(insight.text).toContain('Summary: Spends far more on travel than the segment.');
     expect(insight.text).toContain('1. Offer a travel card with lounge access');
-    const request = fake.chatRequests.filter((r) => r.purpose === 'segmentation.insight').at(-1);
+    const request = app.openai!.chatRequests.filter((r) => r.purpose === 'segmentation.insight').at(-1);
     const prompt = JSON.stringify(request?.body.messages);
     expect(prompt).toContain('C0000002');
     expect(prompt).toContain('share_travel');
@@ -270,7 +268,7 @@ describe('segmentation through the sandbox and the admin API', () => {
   });
 
   it('admin API: segments, client lookup, CSV export', async () => {
-    const segments = await (await api(viewerToken, 'GET', '/segments')).json();
+    const segments = (await app.viewer.get(`${API}/segments`)).body;
     expect(segments.run).toMatchObject({ version: 1, k: 3, nClients: CLIENTS });
     expect(segments.segments).toHaveLength(3);
     expect(segments.segments.map((s: { name: { ru: string } }) => s.name.ru).sort()).toEqual([
@@ -278,32 +276,46 @@ describe('segmentation through the sandbox and the admin API', () => {
       'Традиционный клиент',
       'Цифровой путешественник',
     ]);
-    const client = await (await api(viewerToken, 'GET', '/clients/C0000003')).json();
+    const client = (await app.viewer.get(`${API}/clients/C0000003`)).body;
     expect(client.features.cardId).toBe('C0000003');
     expect(client.comparisons).toHaveLength(15);
-    expect((await api(viewerToken, 'GET', '/clients/NOPE')).status).toBe(404);
+    expect((await app.viewer.get(`${API}/clients/NOPE`)).status).toBe(404);
 
-    const exported = await api(viewerToken, 'GET', '/export.csv');
+    const exported = await app.viewer.get(`${API}/export.csv`);
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-type')).toContain('text/csv');
-    const lines = (await exported.text()).trim().split('\n');
+    const lines = (exported.body as string).trim().split('\n');
     expect(lines[0]).toBe(
       'card_id,segment,tx_count,frequency,recency_days,total_spend,avg_spend,std_spend,share_travel,share_food,share_wallets,share_city,share_entertainment,share_retail,online_share,distinct_cities,distinct_countries',
     );
     expect(lines).toHaveLength(CLIENTS + 1);
   });
 
+  it('a viewer token reads segments but cannot trigger a recompute', async () => {
+    const segments = await app.viewer.get(`${API}/segments`);
+    expect(segments.status).toBe(200);
+    expect(segments.body.run.version).toBe(1);
+
+    const runsBefore = (await app.viewer.get(`${API}/runs`)).body.runs;
+    for (const body of [{}, { wait: true }]) {
+      const denied = await app.viewer.post(`${API}/recompute`, body);
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.code).toBe('FORBIDDEN');
+    }
+    // The refused calls neither ran nor queued anything (a queued job would start a new run).
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await app.viewer.get(`${API}/runs`)).body.runs).toEqual(runsBefore);
+    expect(await latestVersion()).toBe(1);
+  });
+
   it('a queued recompute job publishes a new version', async () => {
-    const queued = await api(adminToken, 'POST', '/recompute', {});
+    const queued = await app.admin.post(`${API}/recompute`, {});
     expect(queued.status).toBe(202);
     const deadline = Date.now() + 30_000;
     let version = 1;
     while (Date.now() < deadline && version < 2) {
       await new Promise((r) => setTimeout(r, 500));
-      const runs = (await (await api(viewerToken, 'GET', '/runs')).json()).runs as Array<{
-        version: number | null;
-      }>;
-      version = Math.max(...runs.map((r) => r.version ?? 0));
+      version = await latestVersion();
     }
     expect(version).toBe(2);
   });

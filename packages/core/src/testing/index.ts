@@ -1,4 +1,5 @@
 // @botloom/core/testing: the test kit.
+export { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres.js';
 export {
   type BotApiEmulator,
   createBotApiEmulator,
