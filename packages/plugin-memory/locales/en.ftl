@@ -39,16 +39,27 @@ memory-button-change = ✏️ Change
 memory-session-started = 🚀 New session started. Write your first message.
 memory-session-auto-started = 🚀 I started a new session for this conversation (/end_session to finish it).
 memory-session-previous-saved = The previous session "{ $title }" was saved to memory.
-memory-session-ended = 🛑 Session "{ $title }" ended. I remembered { $count } item(s) from it.
+memory-session-ended = 🛑 Session "{ $title }" ended. { $count ->
+    [0] There was nothing new to remember.
+    [one] I saved one memory from it.
+   *[other] I saved { $count } memories from it.
+    }
 memory-session-ended-empty = 🛑 Session ended. There was nothing to remember.
 memory-session-ended-pending = 🛑 Session ended. I could not summarise it right now; I will save it to memory later. Nothing is lost.
-memory-session-idle-ended = 💤 Your session "{ $title }" ended after { $minutes } minutes without messages; I remembered { $count } item(s).
+memory-session-idle-ended = 💤 Your session "{ $title }" ended after { $minutes } minutes without messages. { $count ->
+    [0] There was nothing new to remember.
+    [one] I saved one memory from it.
+   *[other] I saved { $count } memories from it.
+    }
 memory-session-idle-ended-pending = 💤 Your session ended after { $minutes } minutes without messages. I will save it to memory later.
 memory-no-active-session = There is no active session. Start one with /start_session, or just write to me.
 memory-offer-session = There is no active session. Start one?
 memory-button-start-session = 🚀 Start a session
 
-memory-sessions-title = 📋 Your sessions (page { $page } of { $pages }):
+memory-sessions-title = 📋 Your sessions{ $pages ->
+    [1] {""}
+   *[other] {" "}(page { $page } of { $pages })
+    }:
 memory-sessions-empty = You have no sessions yet. Start one with /start_session.
 memory-session-active = active
 memory-session-untitled = Untitled
@@ -56,20 +67,32 @@ memory-button-prev = ◀️ Back
 memory-button-next = Next ▶️
 memory-session-view =
     📝 { $title }
-    { $started } — { $ended } · { $count } message(s)
+    { $started } — { $ended } · { $count ->
+        [one] 1 message
+       *[other] { $count } messages
+    }
 
     { $summary }
 memory-session-no-summary = (no summary yet)
 memory-session-still-active = (the session is still active)
 
-memory-memories-title = 🧠 What I remember about you ({ $total } item(s), page { $page } of { $pages }). Tap an item to forget it.
+memory-memories-title = 🧠 What I remember about you ({ $total ->
+    [one] 1 memory
+   *[other] { $total } memories
+    }{ $pages ->
+    [1] {""}
+   *[other] , page { $page } of { $pages }
+    }). Tap one to make me forget it.
 memory-memories-empty = I do not remember anything about you yet. Memories are made when a session ends.
 memory-button-forget-all = 🗑 Forget everything
 memory-forget-all-confirm = Forget everything I remember about you? Your sessions stay; this cannot be undone.
 memory-button-confirm-forget-all = Yes, forget everything
 memory-button-cancel = Cancel
 memory-forgot-one = Forgotten: { $text }
-memory-forgot-all = Done: I forgot { $count } item(s).
+memory-forgot-all = Done: I forgot { $count ->
+    [one] one memory
+   *[other] { $count } memories
+    }.
 memory-cancelled = Cancelled.
 memory-not-found = That item no longer exists.
 memory-action-expired = This button is no longer valid.
@@ -84,7 +107,9 @@ memory-usage =
     Daily limit: { $limit }
     Remaining: { $remaining }
     The limit resets at { $resets } (UTC).
-memory-usage-unlimited = no limit
+memory-usage-unlimited =
+    📊 Tokens used today: { $used }
+    There is no daily limit.
 
 memory-budget-exceeded = ⏳ You have used today's token limit. It resets at { $resets } (UTC). Your message is saved; send it again after the reset.
 memory-llm-unavailable = 😔 Sorry, the AI service is unavailable right now. Your message is saved; please try again in a minute.

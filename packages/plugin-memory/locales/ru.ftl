@@ -39,16 +39,29 @@ memory-button-change = ✏️ Изменить
 memory-session-started = 🚀 Новая сессия начата. Напишите первое сообщение.
 memory-session-auto-started = 🚀 Я начал новую сессию для этого разговора (/end_session — завершить).
 memory-session-previous-saved = Предыдущая сессия «{ $title }» сохранена в память.
-memory-session-ended = 🛑 Сессия «{ $title }» завершена. Я запомнил из неё: { $count }.
+memory-session-ended = 🛑 Сессия «{ $title }» завершена. { $count ->
+    [0] Нового для запоминания не нашлось.
+    [one] Я сохранил в память { $count } запись.
+    [few] Я сохранил в память { $count } записи.
+   *[many] Я сохранил в память { $count } записей.
+    }
 memory-session-ended-empty = 🛑 Сессия завершена. Запоминать было нечего.
 memory-session-ended-pending = 🛑 Сессия завершена. Сейчас не получилось подвести итог; я сохраню её в память позже. Ничего не потеряно.
-memory-session-idle-ended = 💤 Ваша сессия «{ $title }» завершена после { $minutes } мин. без сообщений; я запомнил: { $count }.
+memory-session-idle-ended = 💤 Ваша сессия «{ $title }» завершена после { $minutes } мин. без сообщений. { $count ->
+    [0] Нового для запоминания не нашлось.
+    [one] Я сохранил в память { $count } запись.
+    [few] Я сохранил в память { $count } записи.
+   *[many] Я сохранил в память { $count } записей.
+    }
 memory-session-idle-ended-pending = 💤 Ваша сессия завершена после { $minutes } мин. без сообщений. Я сохраню её в память позже.
 memory-no-active-session = Активной сессии нет. Начните её командой /start_session или просто напишите мне.
 memory-offer-session = Активной сессии нет. Начать?
 memory-button-start-session = 🚀 Начать сессию
 
-memory-sessions-title = 📋 Ваши сессии (страница { $page } из { $pages }):
+memory-sessions-title = 📋 Ваши сессии{ $pages ->
+    [1] {""}
+   *[other] {" "}(страница { $page } из { $pages })
+    }:
 memory-sessions-empty = Сессий пока нет. Начните с /start_session.
 memory-session-active = активна
 memory-session-untitled = Без названия
@@ -56,20 +69,35 @@ memory-button-prev = ◀️ Назад
 memory-button-next = Далее ▶️
 memory-session-view =
     📝 { $title }
-    { $started } — { $ended } · сообщений: { $count }
+    { $started } — { $ended } · { $count } { $count ->
+        [one] сообщение
+        [few] сообщения
+       *[many] сообщений
+    }
 
     { $summary }
 memory-session-no-summary = (итога пока нет)
 memory-session-still-active = (сессия ещё активна)
 
-memory-memories-title = 🧠 Что я о вас помню (всего: { $total }, страница { $page } из { $pages }). Нажмите на пункт, чтобы я его забыл.
+memory-memories-title = 🧠 Что я о вас помню ({ $total } { $total ->
+    [one] запись
+    [few] записи
+   *[many] записей
+    }{ $pages ->
+    [1] {""}
+   *[other] , страница { $page } из { $pages }
+    }). Нажмите на запись, чтобы я её забыл.
 memory-memories-empty = Я пока ничего о вас не помню. Воспоминания появляются, когда сессия завершается.
 memory-button-forget-all = 🗑 Забыть всё
 memory-forget-all-confirm = Забыть всё, что я о вас помню? Сессии останутся; отменить это нельзя.
 memory-button-confirm-forget-all = Да, забыть всё
 memory-button-cancel = Отмена
 memory-forgot-one = Забыл: { $text }
-memory-forgot-all = Готово: забыто пунктов — { $count }.
+memory-forgot-all = Готово: я забыл { $count } { $count ->
+    [one] запись
+    [few] записи
+   *[many] записей
+    }.
 memory-cancelled = Отменено.
 memory-not-found = Этого пункта уже нет.
 memory-action-expired = Эта кнопка больше не действует.
@@ -84,7 +112,9 @@ memory-usage =
     Дневной лимит: { $limit }
     Осталось: { $remaining }
     Лимит обновится в { $resets } (UTC).
-memory-usage-unlimited = без ограничений
+memory-usage-unlimited =
+    📊 Использовано токенов сегодня: { $used }
+    Дневного лимита нет.
 
 memory-budget-exceeded = ⏳ Дневной лимит токенов исчерпан. Он обновится в { $resets } (UTC). Ваше сообщение сохранено; отправьте его снова после обновления.
 memory-llm-unavailable = 😔 Извините, AI-сервис сейчас недоступен. Ваше сообщение сохранено; попробуйте ещё раз через минуту.

@@ -6,12 +6,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createApp, Tokens } from '@botloom/core';
-import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
+import { AdminTokenService, createApp, Tokens } from '@botloom/core';
+import {
+  createTestDatabase,
+  type FakeOpenAI,
+  startFakeOpenAI,
+  type TestDatabase,
+} from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The fake OpenAI server and admin tokens are reached by path until core's test kit exports them.
-import { AdminTokenService } from '../../core/src/http/admin-tokens.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../../core/src/testing/fake-openai.js';
 import memoryPlugin, { MemoryServicesToken, memoryNamespace } from '../src/index.js';
 import { classifyLlmError } from '../src/services/errors.js';
 import { MEMORIES_HEADER } from '../src/services/prompt.js';
@@ -185,7 +187,11 @@ describe('memory plugin in a real app', () => {
       404,
     );
     const put = await call(admin, 'PUT', '/users/bob/limits', { scope: 'memory', dailyTokens: 1234 });
-    expect([200, 501]).toContain(put.status);
+    expect(put.status).toBe(200);
+    const limits = await (await call(viewer, 'GET', '/users/bob/limits')).json();
+    expect(limits.overrides).toEqual([{ plugin: 'memory', tokens: 1234 }]);
+    expect(limits.today).toMatchObject({ limit: 1234, scope: 'memory' });
+    expect(bob.tokens.total).toBeGreaterThan(0); // from core's usage ledger
   });
 
   it('exports everything and deletes everything of a user', async () => {
@@ -199,7 +205,13 @@ describe('memory plugin in a real app', () => {
     expect(data.memories.map((m) => m.content)).toContain('The user has a dog named Rex');
     expect(data.usage.today?.used).toBeGreaterThan(0);
 
+    expect(data.usage.records?.length).toBeGreaterThan(0);
+    const usage = app.resolver('memory')(Tokens.LlmUsage);
+    await usage.setUserLimit('*', 'alice', 50_000);
+
     await s.userData.delete('alice');
+    expect(await usage.query({ user: 'alice' })).toEqual([]);
+    expect(await usage.getUserLimits('alice')).toEqual([]);
     expect(await s.userData.remaining('alice')).toMatchObject({
       profiles: 0,
       sessions: 0,

@@ -24,6 +24,14 @@ export interface MemoryBotDeps {
 export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> {
   const { services, config } = deps;
   const composer = new Composer<BotContext>();
+  // First: it registers the conversation (ctx.conversation.enter needs that) and hands the
+  // updates of a running conversation to it before any handler below sees them.
+  composer.use(
+    createConversation(
+      personalizeConversation(() => services().profiles, config.maxCustomInstructionChars),
+      PERSONALIZE_CONVERSATION,
+    ) as any,
+  );
   const privateChats = composer.chatType('private');
   const userIdOf = (ctx: BotContext) => String(ctx.from!.id);
 
@@ -34,13 +42,6 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
     const key = `locale:${ctx.from.id}`;
     if ((await kv.get(key)) !== locale) await kv.set(key, locale);
   };
-
-  composer.use(
-    createConversation(
-      personalizeConversation(() => services().profiles, config.maxCustomInstructionChars),
-      PERSONALIZE_CONVERSATION,
-    ) as any,
-  );
 
   // Core answers /start with the command list and calls next(): add what the agent does.
   privateChats.command('start', async (ctx) => {
@@ -239,14 +240,15 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
 
   privateChats.command('usage', async (ctx) => {
     const budget = await services().llm.budget(userIdOf(ctx));
-    const unlimited = ctx.t('memory-usage-unlimited');
     await ctx.reply(
-      ctx.t('memory-usage', {
-        used: budget.used,
-        limit: budget.limit ?? unlimited,
-        remaining: budget.remaining ?? unlimited,
-        resets: formatUtc(budget.resetsAt),
-      }),
+      budget.limit === null
+        ? ctx.t('memory-usage-unlimited', { used: budget.used })
+        : ctx.t('memory-usage', {
+            used: budget.used,
+            limit: budget.limit,
+            remaining: budget.remaining ?? 0,
+            resets: formatUtc(budget.resetsAt),
+          }),
     );
   });
 

@@ -44,7 +44,8 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
           const value = data.slice(`memory:p:${prefix}:`.length) as V;
           if (values.includes(value)) {
             await next.answerCallbackQuery();
-            await next.editMessageReplyMarkup().catch(() => {});
+            // Keep the question with the answer in the chat; without reply_markup the buttons go.
+            await next.editMessageText(`${prompt}\n→ ${label(value)}`).catch(() => {});
             return value;
           }
         }

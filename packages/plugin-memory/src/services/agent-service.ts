@@ -10,6 +10,9 @@ import type { Session, SessionService } from './session-service.js';
 
 export const REPLY_PURPOSE = 'memory.reply';
 
+/** At least one character that is not a space, a zero-width character or a BOM. */
+const HAS_VISIBLE_CHARACTER = /[^\s\u200b-\u200f\u2060\ufeff]/u;
+
 export interface AgentReply {
   reply: string;
   session: Session;
@@ -47,7 +50,7 @@ export class AgentService {
   /** Validates a message before anything happens; trims it. */
   validate(text: string): string {
     const trimmed = text.trim();
-    if (!trimmed) throw new MemoryInputError('empty');
+    if (!HAS_VISIBLE_CHARACTER.test(trimmed)) throw new MemoryInputError('empty');
     if (trimmed.length > this.settings.maxMessageChars) {
       throw new MemoryInputError('too_long', this.settings.maxMessageChars);
     }

@@ -84,18 +84,11 @@ export function createMemoryServices(deps: MemoryServiceDeps) {
 export type MemoryServices = ReturnType<typeof createMemoryServices>;
 
 /**
- * Core's usage ledger, when core exposes it (token `LlmUsage`). Optional, so the plugin works
- * with a core that does not offer it yet: export then lacks usage history and deletion cannot
- * remove core's usage rows.
+ * Core's usage ledger (`Tokens.LlmUsage`): per-user limit overrides, usage history for the
+ * export, deletion of the user's usage rows. Null only when the app runs without AI services.
  */
 export function resolveUsageService(resolve: Resolve): LlmUsageService | null {
-  const token = (Tokens as Record<string, symbol>).LlmUsage as symbol & { __service?: LlmUsageService };
-  if (!token) return null;
-  try {
-    return resolve(token);
-  } catch {
-    return null;
-  }
+  return resolveOptional(resolve, Tokens.LlmUsage);
 }
 
 export function resolveOptional<T>(resolve: Resolve, token: symbol & { __service?: T }): T | null {

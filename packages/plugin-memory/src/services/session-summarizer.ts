@@ -82,14 +82,31 @@ export function normaliseSummary(raw: SessionSummary, messages: StoredMessage[])
     .filter(Boolean);
   let summary = raw.summary.trim();
   if (!summary) summary = clip(userText.join(' '), 600);
-  const facts = [...new Set(raw.facts.map((f) => clip(f.trim(), MAX_FACT_CHARS)).filter(Boolean))].slice(
-    0,
-    MAX_FACTS,
-  );
+  // A fact that repeats the summary (the offline provider extracts the same sentence for
+  // both) or another fact would only be a duplicate memory.
+  const seen = new Set([comparable(summary)]);
+  const facts: string[] = [];
+  for (const item of raw.facts) {
+    const fact = clip(item.trim(), MAX_FACT_CHARS);
+    const key = comparable(fact);
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    facts.push(fact);
+    if (facts.length === MAX_FACTS) break;
+  }
   let title = clip(raw.title.trim().replace(/\s+/g, ' '), MAX_TITLE_CHARS);
   if (!title) title = clip(userText[0]?.replace(/\s+/g, ' ') ?? '', 60);
   if (!summary && facts.length === 0) return null;
   return { title: title || '…', summary, facts };
+}
+
+/** Case, spacing and final punctuation do not make two memories different. */
+function comparable(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[\s.!?…]+$/u, '')
+    .trim();
 }
 
 function clip(text: string, max: number): string {
