@@ -262,7 +262,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const key = full.toLowerCase();
     const existing = upgrades.get(key);
     if (existing) {
-      throw new BootError('ROUTE_CLASH', `Route clash: "${owner}" and "${existing.owner}" both handle upgrades on ${full}`);
+      throw new BootError(
+        'ROUTE_CLASH',
+        `Route clash: "${owner}" and "${existing.owner}" both handle upgrades on ${full}`,
+      );
     }
     upgrades.set(key, { owner, handler });
   };
@@ -281,7 +284,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     if (plugin.http) {
       const prefix = `${PUBLIC_PREFIX}/${segment}`;
-      const router = setupRouter(plugin.id, 'public', prefix, plugin.http, requireRole, upgradeRegistrar(plugin.id, prefix));
+      const router = setupRouter(
+        plugin.id,
+        'public',
+        prefix,
+        plugin.http,
+        requireRole,
+        upgradeRegistrar(plugin.id, prefix),
+      );
       routes.claimPrefix(plugin.id, prefix);
       routes.addRouter(plugin.id, router);
       publicRouters.push(router);
@@ -414,7 +424,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const s = createServer(app.callback());
       s.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         socket.on('error', (err) => logger.debug({ err }, 'upgraded socket error'));
-        const refuse = (status: string) => socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        const refuse = (status: string) =>
+          socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         if (closing) return refuse('503 Service Unavailable');
         let pathname: string;
         try {

@@ -1,0 +1,61 @@
+# Support desk (plugin-support). Every key starts with support-.
+
+## Customer chat
+support-welcome = Hi! I am the support assistant. Ask me anything about our services; if I cannot help, a manager will.
+support-open-web-app = Open the support chat
+support-web-app-hint = You can also chat with us in the web app:
+support-cannot-answer = I can't answer that, shall I call a manager?
+support-file-needs-manager = I can't read files myself. Shall I call a manager to look at it?
+support-message-too-long = Your message is too long (at most { $max } characters). Please shorten it.
+support-handoff-started = I've called a manager, ticket #{ $ticket }. They will reply right here.
+support-handoff-queued = Your request #{ $ticket } is saved. Managers are not reachable right now; they will answer as soon as they are.
+support-handoff-already = A manager is already handling your request #{ $ticket }.
+support-manager-says = 👤 { $name }: { $text }
+support-manager-sent-file = (the manager sent a file to your chat with the bot)
+support-closed-by-manager = The manager has closed your request #{ $ticket }. How would you rate our help, from 1 to 5?
+support-closed-by-you = Glad I could help! Request #{ $ticket } is closed. How would you rate our help, from 1 to 5?
+support-nothing-open = You have no open request. Just write your question.
+support-rating-thanks = Thank you for your rating!
+support-rating-unavailable = This request can no longer be rated.
+support-error = Sorry, something went wrong. Please try again.
+
+## Buttons
+support-button-satisfied = ✅ I'm satisfied
+support-button-call-manager = 🙋 Call a manager
+support-button-close-ticket = ✖️ Close ticket
+
+## Manager group
+support-topic-customer-info =
+    🎫 Ticket #{ $ticket }
+    Customer: { $name } ({ $username })
+    Telegram id: { $id }
+    Language: { $language }
+    Channel: { $channel }
+    Write in this topic to answer the customer; /close closes the ticket.
+support-transcript-title = 📝 Conversation so far:
+support-transcript-customer = Customer
+support-transcript-ai = Assistant
+support-transcript-manager = Manager
+support-transcript-system = System
+support-customer-says = 💬 { $name }: { $text }
+support-customer-file = 📎 { $name } sent a file:
+support-not-a-manager = ⛔ Only managers can act in ticket topics. Your message was not forwarded to the customer.
+support-topic-ticket-closed = Ticket #{ $ticket } is closed; messages here no longer reach the customer.
+support-topic-closed = ✅ Ticket #{ $ticket } is closed. The customer was asked for a rating.
+support-topic-closed-by-customer = ✅ The customer closed ticket #{ $ticket } (satisfied).
+support-topic-not-a-ticket = This topic does not belong to a ticket.
+
+## Admin commands
+support-admin-only = This command is for the support admin only.
+support-addmanager-usage = Usage: /addmanager ID NAME
+support-manager-added = Manager { $name } ({ $id }) added.
+support-manager-renamed = Manager { $id } is now called { $name }.
+support-removemanager-usage = Usage: /removemanager ID
+support-manager-removed = Manager { $id } removed.
+support-manager-not-found = { $id } is not a manager.
+support-managers-title = Managers:
+support-managers-empty = There are no managers yet. Add one with /addmanager ID NAME.
+support-admin-group-problem =
+    ⚠️ Support: the manager group cannot be used, so handoffs do not reach managers.
+    Problem: { $problem }
+    Set MANAGER_GROUP_CHAT_ID to a forum supergroup and make the bot an admin with the "Manage topics" right.

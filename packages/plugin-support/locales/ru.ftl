@@ -1,0 +1,61 @@
+# Служба поддержки (plugin-support). Все ключи начинаются с support-.
+
+## Чат с клиентом
+support-welcome = Здравствуйте! Я ассистент поддержки. Спросите меня о наших услугах; если я не смогу помочь, подключится менеджер.
+support-open-web-app = Открыть чат поддержки
+support-web-app-hint = Также можно написать нам в веб-приложении:
+support-cannot-answer = Я не могу на это ответить. Позвать менеджера?
+support-file-needs-manager = Я не умею читать файлы. Позвать менеджера, чтобы он посмотрел?
+support-message-too-long = Сообщение слишком длинное (не больше { $max } символов). Пожалуйста, сократите его.
+support-handoff-started = Я позвал менеджера, обращение №{ $ticket }. Он ответит прямо здесь.
+support-handoff-queued = Ваше обращение №{ $ticket } сохранено. Менеджеры сейчас недоступны; они ответят, как только смогут.
+support-handoff-already = Менеджер уже занимается вашим обращением №{ $ticket }.
+support-manager-says = 👤 { $name }: { $text }
+support-manager-sent-file = (менеджер отправил файл в ваш чат с ботом)
+support-closed-by-manager = Менеджер закрыл ваше обращение №{ $ticket }. Оцените, пожалуйста, нашу помощь от 1 до 5.
+support-closed-by-you = Рад, что смог помочь! Обращение №{ $ticket } закрыто. Оцените, пожалуйста, нашу помощь от 1 до 5.
+support-nothing-open = У вас нет открытых обращений. Просто напишите свой вопрос.
+support-rating-thanks = Спасибо за оценку!
+support-rating-unavailable = Это обращение уже нельзя оценить.
+support-error = Извините, что-то пошло не так. Попробуйте ещё раз.
+
+## Кнопки
+support-button-satisfied = ✅ Вопрос решён
+support-button-call-manager = 🙋 Позвать менеджера
+support-button-close-ticket = ✖️ Закрыть обращение
+
+## Группа менеджеров
+support-topic-customer-info =
+    🎫 Обращение №{ $ticket }
+    Клиент: { $name } ({ $username })
+    Telegram id: { $id }
+    Язык: { $language }
+    Канал: { $channel }
+    Пишите в эту тему, чтобы ответить клиенту; /close закрывает обращение.
+support-transcript-title = 📝 Переписка до сих пор:
+support-transcript-customer = Клиент
+support-transcript-ai = Ассистент
+support-transcript-manager = Менеджер
+support-transcript-system = Система
+support-customer-says = 💬 { $name }: { $text }
+support-customer-file = 📎 { $name } отправил файл:
+support-not-a-manager = ⛔ Действовать в темах обращений могут только менеджеры. Ваше сообщение клиенту не передано.
+support-topic-ticket-closed = Обращение №{ $ticket } закрыто; сообщения отсюда больше не доходят до клиента.
+support-topic-closed = ✅ Обращение №{ $ticket } закрыто. Клиента попросили поставить оценку.
+support-topic-closed-by-customer = ✅ Клиент закрыл обращение №{ $ticket } (вопрос решён).
+support-topic-not-a-ticket = Эта тема не относится к обращению.
+
+## Команды администратора
+support-admin-only = Эта команда доступна только администратору поддержки.
+support-addmanager-usage = Использование: /addmanager ID ИМЯ
+support-manager-added = Менеджер { $name } ({ $id }) добавлен.
+support-manager-renamed = Менеджер { $id } теперь называется { $name }.
+support-removemanager-usage = Использование: /removemanager ID
+support-manager-removed = Менеджер { $id } удалён.
+support-manager-not-found = { $id } не является менеджером.
+support-managers-title = Менеджеры:
+support-managers-empty = Менеджеров пока нет. Добавьте: /addmanager ID ИМЯ
+support-admin-group-problem =
+    ⚠️ Поддержка: группу менеджеров невозможно использовать, обращения не доходят до менеджеров.
+    Проблема: { $problem }
+    Укажите в MANAGER_GROUP_CHAT_ID супергруппу с темами и сделайте бота администратором с правом «Управление темами».

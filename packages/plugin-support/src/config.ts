@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const optionalInt = z.preprocess(
+  (v) => (v === '' || v === null ? undefined : v),
+  z.coerce.number().int().optional(),
+);
+
+/**
+ * Settings of the support plugin. Environment names are `BOTLOOM_SUPPORT_<KEY>` (SCREAMING_SNAKE_CASE);
+ * `MANAGER_GROUP_CHAT_ID` and `ADMIN_USER_ID` are accepted as aliases (see the manifest's `env`).
+ */
+export const SupportConfigSchema = z.object({
+  managerGroupChatId: optionalInt.describe(
+    'Forum supergroup where managers get one topic per ticket (the bot must be an admin with "Manage topics")',
+  ),
+  adminUserId: optionalInt.describe(
+    'Telegram user id of the support admin: manages managers, gets setup alerts',
+  ),
+  knowledgeDir: z
+    .string()
+    .optional()
+    .describe(
+      'Directory with .txt/.md knowledge files (e.g. company_context.txt); re-indexed when they change',
+    ),
+  knowledgeRescanSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60)
+    .describe('How often the knowledge directory is checked for changes (0 = only at start)'),
+  minConfidence: z.coerce
+    .number()
+    .min(-1)
+    .max(1)
+    .default(0.25)
+    .describe('Minimum similarity of the best retrieved passage; below it the assistant offers a manager'),
+  retrievalTopK: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(4)
+    .describe('Passages retrieved per question'),
+  chunkSize: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(8000)
+    .default(800)
+    .describe('Characters per knowledge chunk'),
+  historyForAnswer: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(6)
+    .describe('Recent ticket messages given to the model with each question'),
+  maxMessageChars: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(4000)
+    .describe('Longest customer message accepted'),
+  webAppUrl: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'Public URL of the web app chat; default PUBLIC_URL + /p/support/app (Telegram requires https)',
+    ),
+  uploadMaxBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024)
+    .describe('Largest file a customer may upload from the web app'),
+  initDataMaxAgeSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 60 * 60)
+    .describe('How old Telegram web app initData (auth_date) may be'),
+});
+
+export type SupportConfig = z.output<typeof SupportConfigSchema>;

@@ -1,0 +1,336 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { VectorStore } from '@botloom/core';
+import type { Logger } from 'pino';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { SupportError } from './errors.js';
+
+export const KNOWLEDGE_NAMESPACE = 'support:kb';
+export const KNOWLEDGE_FILE_EXTENSIONS = ['.txt', '.md'];
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+export type TextSplitter = (
+  text: string,
+  options: { chunkSize: number; overlap: number },
+) => Promise<string[]>;
+
+export interface KnowledgeItem {
+  id: string;
+  title: string;
+  source: 'file' | 'admin';
+  filePath: string | null;
+  content: string;
+  contentHash: string;
+  chunkCount: number;
+  indexed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A retrieved passage: one chunk of one knowledge item. */
+export interface KnowledgePassage {
+  itemId: string;
+  title: string;
+  chunk: number;
+  text: string;
+  score: number;
+}
+
+export interface SyncReport {
+  added: string[];
+  updated: string[];
+  removed: string[];
+  unchanged: number;
+  errors: Array<{ file: string; error: string }>;
+}
+
+interface ItemRow {
+  id: string;
+  title: string;
+  source: 'file' | 'admin';
+  file_path: string | null;
+  content: string;
+  content_hash: string;
+  chunk_count: number;
+  indexed_hash: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toItem(row: ItemRow): KnowledgeItem {
+  return {
+    id: row.id,
+    title: row.title,
+    source: row.source,
+    filePath: row.file_path,
+    content: row.content,
+    contentHash: row.content_hash,
+    chunkCount: row.chunk_count,
+    indexed: row.indexed_hash === row.content_hash,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export function contentHash(title: string, content: string): string {
+  return createHash('sha256').update(title).update('\u0000').update(content).digest('hex');
+}
+
+function titleFromFile(file: string): string {
+  return (
+    path
+      .basename(file)
+      .replace(/\.(txt|md)$/i, '')
+      .replace(/[_-]+/g, ' ')
+      .trim() || path.basename(file)
+  );
+}
+
+/**
+ * The company knowledge the assistant answers from: items come from .txt/.md files of a
+ * directory and from the admin API. Each item is split into chunks and indexed in the vector
+ * store namespace `support:kb`; an item is re-indexed only when its content hash changes.
+ */
+export class KnowledgeService {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Sequelize,
+    private readonly vectors: VectorStore,
+    private readonly split: TextSplitter,
+    private readonly options: { chunkSize: number },
+    private readonly logger: Logger,
+  ) {}
+
+  /** Serialises index changes (directory scans and admin edits may overlap). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async list(): Promise<KnowledgeItem[]> {
+    const rows = await this.db.query<ItemRow>('SELECT * FROM support_knowledge_items ORDER BY title, id', {
+      type: QueryTypes.SELECT,
+    });
+    return rows.map(toItem);
+  }
+
+  async get(id: string): Promise<KnowledgeItem | null> {
+    const rows = await this.db.query<ItemRow>('SELECT * FROM support_knowledge_items WHERE id = :id', {
+      type: QueryTypes.SELECT,
+      replacements: { id },
+    });
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+
+  async create(input: { title: string; content: string }): Promise<KnowledgeItem> {
+    return this.exclusive(async () => {
+      const id = randomUUID();
+      await this.db.query(
+        `INSERT INTO support_knowledge_items (id, title, source, content, content_hash)
+         VALUES (:id, :title, 'admin', :content, :hash)`,
+        {
+          replacements: {
+            id,
+            title: input.title,
+            content: input.content,
+            hash: contentHash(input.title, input.content),
+          },
+        },
+      );
+      return this.index(id);
+    });
+  }
+
+  async update(id: string, input: { title?: string; content?: string }): Promise<KnowledgeItem> {
+    return this.exclusive(async () => {
+      const item = await this.get(id);
+      if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+      if (item.source === 'file') {
+        throw new SupportError(
+          'KNOWLEDGE_READ_ONLY',
+          `Item ${id} comes from ${item.filePath}: edit the file instead`,
+        );
+      }
+      const title = input.title ?? item.title;
+      const content = input.content ?? item.content;
+      const hash = contentHash(title, content);
+      if (hash === item.contentHash && item.indexed) return item;
+      await this.db.query(
+        `UPDATE support_knowledge_items SET title = :title, content = :content, content_hash = :hash, updated_at = now()
+         WHERE id = :id`,
+        { replacements: { id, title, content, hash } },
+      );
+      return this.index(id);
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    return this.exclusive(async () => {
+      const item = await this.get(id);
+      if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+      if (item.source === 'file') {
+        throw new SupportError(
+          'KNOWLEDGE_READ_ONLY',
+          `Item ${id} comes from ${item.filePath}: delete the file instead`,
+        );
+      }
+      await this.remove(item);
+    });
+  }
+
+  private async remove(item: KnowledgeItem): Promise<void> {
+    await this.vectors.delete(KNOWLEDGE_NAMESPACE, chunkIds(item.id, item.chunkCount));
+    await this.db.query('DELETE FROM support_knowledge_items WHERE id = :id', {
+      replacements: { id: item.id },
+    });
+  }
+
+  /** (Re)indexes one item: drops its old chunks, splits and adds the new ones, records the indexed hash. */
+  private async index(id: string): Promise<KnowledgeItem> {
+    const item = await this.get(id);
+    if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+    const chunks = await this.split(item.content, {
+      chunkSize: this.options.chunkSize,
+      overlap: Math.floor(this.options.chunkSize / 8),
+    });
+    await this.vectors.delete(
+      KNOWLEDGE_NAMESPACE,
+      chunkIds(item.id, Math.max(item.chunkCount, chunks.length)),
+    );
+    if (chunks.length) {
+      await this.vectors.add(
+        KNOWLEDGE_NAMESPACE,
+        chunks.map((text, i) => ({
+          id: `${item.id}:${i}`,
+          text: `${item.title}\n${text}`,
+          metadata: { itemId: item.id, title: item.title, chunk: i },
+        })),
+      );
+    }
+    await this.db.query(
+      `UPDATE support_knowledge_items SET chunk_count = :count, indexed_hash = :hash WHERE id = :id`,
+      { replacements: { id, count: chunks.length, hash: item.contentHash } },
+    );
+    this.logger.info({ item: id, title: item.title, chunks: chunks.length }, 'knowledge item indexed');
+    return { ...item, chunkCount: chunks.length, indexed: true };
+  }
+
+  /** Indexes items whose last indexing did not finish (e.g. the process stopped midway). */
+  async reindexStale(): Promise<number> {
+    return this.exclusive(async () => {
+      const rows = await this.db.query<{ id: string }>(
+        'SELECT id FROM support_knowledge_items WHERE indexed_hash IS DISTINCT FROM content_hash',
+        { type: QueryTypes.SELECT },
+      );
+      for (const row of rows) await this.index(row.id);
+      return rows.length;
+    });
+  }
+
+  /**
+   * Brings file items in line with the directory: new files are added, files whose content
+   * hash changed are re-indexed, items of deleted files are removed.
+   */
+  async syncDirectory(dir: string): Promise<SyncReport> {
+    return this.exclusive(async () => {
+      const report: SyncReport = { added: [], updated: [], removed: [], unchanged: 0, errors: [] };
+      const absolute = path.resolve(dir);
+      const files = await listKnowledgeFiles(absolute);
+      const existing = new Map(
+        (await this.list()).filter((i) => i.source === 'file' && i.filePath).map((i) => [i.filePath!, i]),
+      );
+      for (const file of files) {
+        const relative = path.relative(absolute, file);
+        try {
+          const info = await stat(file);
+          if (info.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+          const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
+          const title = titleFromFile(file);
+          const hash = contentHash(title, content);
+          const item = existing.get(relative);
+          existing.delete(relative);
+          if (item && item.contentHash === hash && item.indexed) {
+            report.unchanged += 1;
+            continue;
+          }
+          if (item) {
+            await this.db.query(
+              `UPDATE support_knowledge_items SET title = :title, content = :content, content_hash = :hash, updated_at = now()
+               WHERE id = :id`,
+              { replacements: { id: item.id, title, content, hash } },
+            );
+            await this.index(item.id);
+            report.updated.push(relative);
+          } else {
+            const id = randomUUID();
+            await this.db.query(
+              `INSERT INTO support_knowledge_items (id, title, source, file_path, content, content_hash)
+               VALUES (:id, :title, 'file', :file, :content, :hash)`,
+              { replacements: { id, title, file: relative, content, hash } },
+            );
+            await this.index(id);
+            report.added.push(relative);
+          }
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.logger.error({ file: relative, err }, 'knowledge file could not be indexed');
+          report.errors.push({ file: relative, error: message });
+        }
+      }
+      for (const [relative, item] of existing) {
+        await this.remove(item);
+        report.removed.push(relative);
+      }
+      if (report.added.length || report.updated.length || report.removed.length) {
+        this.logger.info({ ...report, dir: absolute }, 'knowledge directory synchronised');
+      }
+      return report;
+    });
+  }
+
+  /** The passages closest to the question, best first. */
+  async search(question: string, k: number): Promise<KnowledgePassage[]> {
+    const matches = await this.vectors.search(KNOWLEDGE_NAMESPACE, question, { k });
+    return matches
+      .map((m) => {
+        const meta = (m.metadata ?? {}) as { itemId?: string; title?: string; chunk?: number };
+        const [itemId, chunk] = m.id.split(':');
+        return {
+          itemId: meta.itemId ?? itemId ?? m.id,
+          title: meta.title ?? '',
+          chunk: meta.chunk ?? Number(chunk ?? 0),
+          text: m.text,
+          score: m.score,
+        };
+      })
+      .sort((a, b) => b.score - a.score);
+  }
+}
+
+function chunkIds(itemId: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${itemId}:${i}`);
+}
+
+async function listKnowledgeFiles(dir: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new SupportError('KNOWLEDGE_DIR_MISSING', `Knowledge directory ${dir} does not exist`);
+    }
+    throw err;
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.')) files.push(...(await listKnowledgeFiles(full)));
+    else if (entry.isFile() && KNOWLEDGE_FILE_EXTENSIONS.includes(path.extname(entry.name).toLowerCase())) {
+      files.push(full);
+    }
+  }
+  return files.sort();
+}

@@ -1,0 +1,84 @@
+import { SupportError } from './errors.js';
+import type { SupportMessage, Ticket } from './ticket-service.js';
+
+/** An inline button: a callback or a web app to open. */
+export interface Button {
+  text: string;
+  callbackData?: string;
+  webAppUrl?: string;
+}
+
+export type ButtonRows = Button[][];
+
+export interface OutgoingFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/**
+ * What the desk needs from Telegram. The grammY adapter (src/bot/telegram-port.ts) maps Bot
+ * API failures to `TopicGoneError` (deleted topic) and `ManagerGroupError` (missing group,
+ * not a forum, no topic rights).
+ */
+export interface TelegramPort {
+  sendMessage(
+    chatId: number,
+    text: string,
+    options?: { threadId?: number; buttons?: ButtonRows },
+  ): Promise<void>;
+  sendFile(
+    chatId: number,
+    file: OutgoingFile,
+    options?: { threadId?: number; caption?: string },
+  ): Promise<void>;
+  copyMessage(
+    toChatId: number,
+    fromChatId: number,
+    messageId: number,
+    options?: { threadId?: number },
+  ): Promise<void>;
+  createForumTopic(chatId: number, name: string): Promise<number>;
+  closeForumTopic(chatId: number, threadId: number): Promise<void>;
+  /** Throws ManagerGroupError unless the chat is a forum where the bot can manage topics. */
+  checkForumRights(chatId: number): Promise<void>;
+}
+
+/** A topic that no longer exists (deleted by someone in the group). */
+export class TopicGoneError extends SupportError {
+  constructor(chatId: number, threadId: number, cause?: unknown) {
+    super('TOPIC_GONE', `Topic ${threadId} of chat ${chatId} no longer exists`, { cause });
+  }
+}
+
+export interface TicketView {
+  id: number;
+  status: Ticket['status'];
+  rating: number | null;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+export interface MessageView {
+  id: number;
+  author: SupportMessage['author'];
+  authorName: string | null;
+  text: string;
+  file: { id: string; name: string; type: string; size: number; url: string } | null;
+  /** The assistant could not answer and offers a manager. */
+  offer: boolean;
+  createdAt: string;
+}
+
+/** Server-to-browser events of the web app chat. */
+export type WebAppEvent =
+  | { type: 'history'; ticket: TicketView | null; messages: MessageView[] }
+  | { type: 'message'; message: MessageView }
+  | { type: 'ticket'; ticket: TicketView }
+  | { type: 'error'; code: string; text: string };
+
+/** Live web app connections of customers. */
+export interface RealtimeHub {
+  isConnected(customerId: number): boolean;
+  publish(customerId: number, event: WebAppEvent | ((customerId: number) => WebAppEvent)): void;
+}

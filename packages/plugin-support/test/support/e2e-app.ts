@@ -1,0 +1,93 @@
+import { startTestApp, type TestApp } from '@botloom/core/testing';
+import { expect } from 'vitest';
+import supportPlugin from '../../src/index.js';
+import { knowledgeBoundModel, knowledgeDir } from './e2e-helpers.js';
+
+// The emulator numbers supergroups -1002000000000 - n in creation order; setup checks it.
+export const GROUP = -1_002_000_000_001;
+export const ADMIN = 500_001;
+export const MANAGER = 500_002;
+export const STRANGER = 500_003;
+/**
+ * Core keeps to Telegram's limits (about 1 message a second per chat, 20 a minute per group),
+ * so steps that post in the manager group take seconds.
+ */
+export const SLOW = { timeoutMs: 45_000 };
+
+export interface SupportTestApp {
+  t: TestApp;
+  kbDir: string;
+  token: string;
+  topicOf(
+    ticketId: number,
+    match?: RegExp,
+    timeoutMs?: number,
+  ): Promise<{ message_thread_id: number; name: string }>;
+  latestTicketOf(userId: number): Promise<any>;
+}
+
+/** An app with the support plugin, a knowledge file, the fake OpenAI model, a forum manager group with a manager. */
+export async function startSupportApp(): Promise<SupportTestApp> {
+  const kbDir = await knowledgeDir();
+  const t = await startTestApp({
+    plugins: [supportPlugin()],
+    openai: { defaultReply: knowledgeBoundModel },
+    config: {
+      plugins: {
+        support: {
+          managerGroupChatId: GROUP,
+          adminUserId: ADMIN,
+          knowledgeDir: kbDir,
+          knowledgeRescanSeconds: 0,
+          uploadMaxBytes: 64 * 1024,
+          webAppUrl: 'https://support.example.com/p/support/app',
+        },
+      },
+    },
+  });
+  const token = t.app.bot!.api.token;
+  await t.sandbox.createUser({ id: ADMIN, first_name: 'Ada', username: 'ada_admin' });
+  await t.sandbox.createUser({ id: MANAGER, first_name: 'Maria', last_name: 'Manager' });
+  await t.sandbox.createUser({ id: STRANGER, first_name: 'Steve' });
+  const group = await t.sandbox.createChat({
+    type: 'supergroup',
+    title: 'Support managers',
+    isForum: true,
+    botStatus: 'administrator',
+    adminIds: [ADMIN, MANAGER],
+    memberIds: [STRANGER],
+  });
+  expect(group.chat.id).toBe(GROUP);
+  // The group was created after boot: an admin re-checks it.
+  const check = await t.admin.post('/admin/api/support/status/check');
+  expect(check.status).toBe(200);
+  expect(check.body.managerGroup.state).toBe('ok');
+  const mgr = await t.admin.post('/admin/api/support/managers', { userId: MANAGER, name: 'Maria' });
+  expect(mgr.status).toBe(201);
+
+  async function topicOf(ticketId: number, match?: RegExp, timeoutMs = SLOW.timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const chat = await t.sandbox.getChat(GROUP);
+      const topic = chat.topics.find((x) => x.name.startsWith(`#${ticketId} `) && !x.is_closed);
+      if (topic) {
+        if (!match) return topic;
+        const messages = await t.sandbox.transcript(GROUP, topic.message_thread_id);
+        const found = messages.some((m) =>
+          match.source === 'photo' ? 'photo' in m : match.test((m.text ?? m.caption ?? '') as string),
+        );
+        if (found) return topic;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`no topic for ticket ${ticketId} matching ${match}: ${JSON.stringify(chat.topics)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async function latestTicketOf(userId: number) {
+    const res = await t.admin.get(`/admin/api/support/tickets?customerId=${userId}`);
+    return res.body.tickets[0];
+  }
+
+  return { t, kbDir, token, topicOf, latestTicketOf };
+}
