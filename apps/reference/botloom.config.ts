@@ -1,6 +1,7 @@
 import { defineConfig } from '@botloom/core';
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
+import supportPlugin from '@botloom/plugin-support';
 
 /**
  * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
@@ -8,5 +9,5 @@ import segmentationPlugin from '@botloom/plugin-segmentation';
  * Each plugin issue adds its plugin here.
  */
 export default defineConfig({
-  plugins: [memoryPlugin(), segmentationPlugin()],
+  plugins: [memoryPlugin(), segmentationPlugin({ openAccessInSandbox: true }), supportPlugin()],
 });

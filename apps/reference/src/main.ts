@@ -1,6 +1,7 @@
 import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/core';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
+import { seedSandboxDemoData } from './sandbox-demo.js';
 
 // The complete bot: every plugin of botloom.config.ts, configured from the environment and
 // .env. With no settings at all it runs on embedded PostgreSQL under ./.botloom in sandbox mode.
@@ -28,6 +29,10 @@ try {
   }
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');
+  // After the banner: the app already answers while demo data is prepared in the background.
+  seedSandboxDemoData(app).catch((err) =>
+    app.logger.warn({ err }, 'sandbox demo data could not be prepared'),
+  );
 } catch (err) {
   if (err instanceof BootError && problemsOf(err)) {
     console.error(`\n${err.message}\n`);

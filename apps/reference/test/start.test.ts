@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SandboxClient } from '@botloom/core/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,6 +76,18 @@ describe('npm start with no settings', () => {
     expect(plugins.status).toBe(200);
     const body = JSON.stringify(await plugins.json());
     for (const id of ['memory', 'segmentation']) expect(body).toContain(`"${id}"`);
+
+    // The sandbox demo: synthetic clients are segmented in the background, and any sandbox
+    // user may ask for them (the allowlist is open only because this is the sandbox).
+    const emulatorUrl = banner.match(/bot API emulator: (http:\/\/\S+)/)?.[1];
+    expect(emulatorUrl).toBeDefined();
+    await expect
+      .poll(() => started.output(), { timeout: 60_000, interval: 250 })
+      .toMatch(/sandbox demo: synthetic/);
+    const guest = new SandboxClient(emulatorUrl!).user('guest');
+    await guest.send('/segments');
+    const segments = await guest.expectReply(/Segments, version \d+: 1.500 clients/, { timeoutMs: 30_000 });
+    expect(segments.text).not.toMatch(/allowlist/);
 
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');

@@ -41,6 +41,15 @@ export const SegmentationConfig = z.object({
   allowedUserIds: idList
     .default([])
     .describe('Telegram user ids allowed to see client data (bootstrap of the allowlist)'),
+  /**
+   * Demos only: in sandbox mode (no TELEGRAM_BOT_TOKEN) every user may use the commands.
+   * Ignored, and the allowlist enforced, whenever a real bot token is configured.
+   */
+  openAccessInSandbox: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => v === true || v === 'true')
+    .default(false)
+    .describe('Sandbox demos: let every sandbox user in (never applies with a real TELEGRAM_BOT_TOKEN)'),
   /** Fixed number of segments; 0 picks k by silhouette between minK and maxK. */
   defaultK: z.coerce
     .number()

@@ -1,4 +1,4 @@
-import type { BotContext, BotSetupContext } from '@botloom/core';
+import { type BotContext, type BotSetupContext, Tokens } from '@botloom/core';
 import { type Composer, InlineKeyboard, InputFile, type NextFunction } from 'grammy';
 import type { SegmentationConfig } from '../config.js';
 import { renderDistributionChart, renderProfileChart } from '../services/charts.js';
@@ -45,6 +45,13 @@ export function setupSegmentationBot({
   const allowlisted = async (ctx: BotContext, next: NextFunction) => {
     const userId = ctx.from?.id;
     if (userId !== undefined && (await services().allowlist.isAllowed(userId))) return next();
+    if (
+      userId !== undefined &&
+      config().openAccessInSandbox &&
+      !resolve(Tokens.CoreConfig).TELEGRAM_BOT_TOKEN
+    ) {
+      return next();
+    }
     logger.warn(
       { userId, correlationId: ctx.correlationId },
       'segmentation: access denied (not on the allowlist)',
