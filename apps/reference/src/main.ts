@@ -18,8 +18,8 @@ try {
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {
     // With PORT=0 the sandbox cannot know the final port when it starts: derive from app.url.
-    const prefix = app.sandbox.routes[0]?.prefix ?? '/sandbox';
-    const playground = app.sandbox.urls.playground ?? `${app.url}${prefix}/`;
+    const prefix = app.sandbox.routes?.[0]?.prefix ?? '/sandbox';
+    const playground = app.sandbox.urls?.playground ?? `${app.url}${prefix}/`;
     console.log(`  playground: ${playground}  (chat with the bot in the browser)`);
     console.log(`  bot API emulator: ${app.sandbox.apiRoot}`);
   }

@@ -118,9 +118,11 @@ describe('app lifecycle', () => {
     const counted: unknown[] = [];
     const adminToken = 'bootstrap-admin-token-0123456789';
     const app = appWith([reporter, counter], { BOTLOOM_ADMIN_TOKEN: adminToken });
-    app.container.resolve(Tokens.Events).on('reporter.counted', (p) => {
-      counted.push(p);
-    });
+    app
+      .resolver()(Tokens.Events)
+      .on('reporter.counted', (p) => {
+        counted.push(p);
+      });
     await app.start();
     try {
       expect(app.state).toBe('ready');

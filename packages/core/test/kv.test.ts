@@ -138,6 +138,8 @@ const botInfo: UserFromGetMe = {
   first_name: 'Test',
   username: 'test_bot',
   can_join_groups: true,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
   can_read_all_group_messages: false,
   supports_inline_queries: false,
   can_connect_to_business: false,
