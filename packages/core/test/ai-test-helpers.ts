@@ -4,6 +4,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { Sequelize } from 'sequelize';
 import { type CoreConfig, CoreConfigSchema } from '../src/config/core-config.js';
+import { createAesGcmCrypto } from '../src/crypto/aes-gcm.js';
+import type { Crypto } from '../src/crypto/types.js';
 import { Migrator } from '../src/db/migrator.js';
 import { llmMigrations } from '../src/llm/migrations.js';
 import type { MigrationDefinition } from '../src/plugin/types.js';
@@ -11,6 +13,11 @@ import { createTestDatabase } from '../src/testing/test-database.js';
 import { vectorMigrations } from '../src/vector/migrations.js';
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** The Crypto the app would build from ENCRYPTION_KEY; the same `key` gives the same Crypto. */
+export function testCrypto(key: Buffer = Buffer.alloc(32, 1)): Crypto {
+  return createAesGcmCrypto(key);
+}
 
 /** Core settings as the app would parse them from the environment. */
 export function aiConfig(env: Record<string, string | undefined> = {}): CoreConfig {

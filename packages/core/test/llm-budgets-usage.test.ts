@@ -9,7 +9,7 @@ import { type AiServices, createAiServices } from '../src/llm/ai-services.js';
 import { LlmBudgetExceededError } from '../src/llm/errors.js';
 import { nextUtcMidnight, parsePriceTable } from '../src/llm/usage.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../src/testing/fake-openai.js';
-import { aiConfig, setupAiDatabase, silentLogger } from './ai-test-helpers.js';
+import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
 
 // Budgets are checked before any request is sent; usage lands in core_llm_usage per plugin,
 // purpose, user, model and day; the admin API reads it back with filters.
@@ -23,6 +23,7 @@ describe('LLM budgets, usage ledger and admin API', () => {
 
   function services(env: Record<string, string> = {}): AiServices {
     const created = createAiServices({
+      crypto: testCrypto(),
       config: aiConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url, ...env }),
       sequelize,
       dataDir,
@@ -185,6 +186,7 @@ describe('LLM budgets, usage ledger and admin API', () => {
       adminToken = (await tokens.create({ name: 'admin', role: 'admin' })).token;
       viewerToken = (await tokens.create({ name: 'viewer', role: 'viewer' })).token;
       ai = createAiServices({
+        crypto: testCrypto(),
         config: aiConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.url }),
         sequelize,
         dataDir,

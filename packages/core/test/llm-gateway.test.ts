@@ -10,7 +10,7 @@ import {
   LlmUnavailableError,
 } from '../src/llm/errors.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../src/testing/fake-openai.js';
-import { aiConfig, setupAiDatabase, silentLogger } from './ai-test-helpers.js';
+import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
 
 // The gateway against the fake OpenAI server through the real `openai` client: retries,
 // Retry-After, timeouts, the circuit breaker, the concurrency cap, structured output with
@@ -24,6 +24,7 @@ describe('Llm gateway against the fake OpenAI server', () => {
 
   function services(env: Record<string, string> = {}, extra: Partial<AiServicesOptions> = {}): AiServices {
     const created = createAiServices({
+      crypto: testCrypto(),
       config: aiConfig({
         OPENAI_API_KEY: 'sk-test',
         OPENAI_BASE_URL: fake.url,

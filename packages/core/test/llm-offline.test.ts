@@ -6,7 +6,7 @@ import { LlmBudgetExceededError, LlmStructuredOutputError } from '../src/llm/err
 import { classifyIntent, classifySentiment } from '../src/llm/offline/lexicon.js';
 import { OFFLINE_MARKER } from '../src/llm/offline/offline-provider.js';
 import type { Llm } from '../src/llm/types.js';
-import { aiConfig, setupAiDatabase, silentLogger } from './ai-test-helpers.js';
+import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
 
 const KNOWLEDGE = `You are the support assistant of CarRent. Answer only from the context.
 Context:
@@ -38,6 +38,7 @@ describe('offline LLM provider', () => {
     let dataDir: string;
     ({ sequelize, dataDir, close: closeDb } = await setupAiDatabase());
     ai = createAiServices({
+      crypto: testCrypto(),
       config: aiConfig({ LLM_DAILY_TOKEN_BUDGET: '5000' }),
       sequelize,
       dataDir,

@@ -8,7 +8,7 @@ import { startFakeOpenAI } from '../src/testing/fake-openai.js';
 import { NamespaceIndex } from '../src/vector/hnsw-index.js';
 import { HnswVectorStore } from '../src/vector/hnsw-vector-store.js';
 import { LocalEmbeddings } from '../src/vector/local-embeddings.js';
-import { aiConfig, setupAiDatabase, silentLogger } from './ai-test-helpers.js';
+import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
 
 const FACTS = [
   {
@@ -52,6 +52,7 @@ describe('HNSW vector store', () => {
       sequelize,
       dataDir,
       embeddings: new LocalEmbeddings(),
+      crypto: testCrypto(),
       logger: silentLogger,
       persistDelayMs: 20,
       ...options,
@@ -197,7 +198,8 @@ describe('HNSW vector store', () => {
     // Another process (or a restore) changed the rows directly.
     await sequelize.query(`DELETE FROM core_vector_documents WHERE namespace = 'drift' AND id = 'food'`);
     await sequelize.query(
-      `UPDATE core_vector_documents SET text = 'I write Rust now', updated_at = now() WHERE namespace = 'drift' AND id = 'work'`,
+      `UPDATE core_vector_documents SET text = $1, updated_at = now() WHERE namespace = 'drift' AND id = 'work'`,
+      { bind: [testCrypto().encrypt('I write Rust now')] },
     );
     const second = open();
     const hits = await second.search('drift', 'anything at all', { k: 10 });
@@ -296,6 +298,7 @@ describe('HNSW vector store', () => {
   it('works with OpenAI-compatible embeddings through createAiServices', async () => {
     const fake = await startFakeOpenAI({ embeddingDimensions: 96 });
     const ai = createAiServices({
+      crypto: testCrypto(),
       config: aiConfig({ OPENAI_BASE_URL: fake.url, EMBEDDING_MODEL: 'text-embedding-3-small' }),
       sequelize,
       dataDir,

@@ -116,6 +116,12 @@ describe('memory plugin in a real app', () => {
       expect(raw).not.toContain('Lisbon');
       expect(raw).not.toContain('tomatoes');
     }
+    // The memories' vector documents (core's table) hold their text encrypted too.
+    const [vectorRows] = await sequelize.query(
+      `SELECT * FROM core_vector_documents WHERE namespace IN ('${memoryNamespace('alice')}', '${memoryNamespace('bob')}')`,
+    );
+    expect(vectorRows.length).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(vectorRows)).not.toMatch(/Lisbon|tomatoes|Rex|vegetarian/);
   });
 
   it('an outage gives LLM_UNAVAILABLE and the message is kept', async () => {

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { CoreConfig } from '../config/core-config.js';
+import type { Crypto } from '../crypto/types.js';
 import type { Metrics } from '../http/metrics.js';
 import type { HnswParams } from '../vector/hnsw-index.js';
 import { HnswVectorStore } from '../vector/hnsw-vector-store.js';
@@ -24,6 +25,8 @@ import { PostgresLlmUsage, parsePriceTable } from './usage.js';
 export interface AiServicesOptions {
   config: CoreConfig;
   sequelize: Sequelize;
+  /** The app's Crypto (ENCRYPTION_KEY): the vector store encrypts document text with it. */
+  crypto: Crypto;
   /** Data directory (vector indexes go to `<dataDir>/vectors`); default BOTLOOM_DATA_DIR. */
   dataDir?: string;
   logger: Logger;
@@ -40,7 +43,8 @@ export interface AiServices {
   /** The Llm of one plugin: usage and budgets are accounted to `pluginId`. */
   llmFor(pluginId: string, options?: PluginLlmOptions): Llm;
   embeddings: EmbeddingsProvider;
-  vectorStore: VectorStore & { flush(): Promise<void>; rebuild(namespace: string): Promise<void> };
+  vectorStore: VectorStore &
+    Pick<HnswVectorStore, 'flush' | 'rebuild' | 'encryptPlaintextRows' | 'checkEncryptionKey'>;
   usage: LlmUsageService;
   /** True when no endpoint is configured and the offline provider answers. */
   offline: boolean;
@@ -53,6 +57,12 @@ export interface AiServices {
     embeddings: string;
   };
   circuitState(): CircuitState;
+  /**
+   * Call once at app start, before plugins start: encrypts vector document text still stored
+   * in plaintext (rows from before encryption) and logs an error when ENCRYPTION_KEY cannot
+   * decrypt the stored documents.
+   */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -142,6 +152,7 @@ export function createAiServices(options: AiServicesOptions): AiServices {
   const vectorStore = new HnswVectorStore({
     sequelize,
     embeddings,
+    crypto: options.crypto,
     dataDir: options.dataDir ?? path.resolve(config.BOTLOOM_DATA_DIR),
     logger: aiLogger,
     hnsw: options.vector?.hnsw,
@@ -184,6 +195,19 @@ export function createAiServices(options: AiServicesOptions): AiServices {
       };
     },
     circuitState: () => executor.circuitState,
+    async start() {
+      try {
+        await vectorStore.checkEncryptionKey();
+      } catch (error) {
+        // Not a boot failure: the rest of the app may work; searches in the affected
+        // namespaces fail with VECTOR_DECRYPTION_FAILED until the right key is configured.
+        aiLogger.error(
+          { err: error },
+          'ENCRYPTION_KEY cannot decrypt the stored vector documents: it is not the key they were written with',
+        );
+      }
+      await vectorStore.encryptPlaintextRows();
+    },
     async close() {
       await vectorStore.close();
       executor.shutdown();

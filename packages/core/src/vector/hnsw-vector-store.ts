@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
 import { DEFAULT_HNSW_PARAMS, type HnswParams, IndexUnusableError, NamespaceIndex } from './hnsw-index.js';
 import type { EmbeddingsProvider, VectorDocument, VectorMatch, VectorStore } from './types.js';
@@ -10,6 +11,8 @@ import type { EmbeddingsProvider, VectorDocument, VectorMatch, VectorStore } fro
 export interface HnswVectorStoreOptions {
   sequelize: Sequelize;
   embeddings: EmbeddingsProvider;
+  /** Encrypts document text in `core_vector_documents` (the app's Crypto, ENCRYPTION_KEY). */
+  crypto: Crypto;
   /** Indexes live under `<dataDir>/vectors/<namespace-hash>/`. */
   dataDir: string;
   logger?: Logger;
@@ -20,6 +23,13 @@ export interface HnswVectorStoreOptions {
   maxLoadedNamespaces?: number;
   /** Filtered searches matching at most this many documents scan them exactly (default 2000). */
   exactSearchBelow?: number;
+}
+
+/** A stored text: ciphertext, or plaintext in rows written before texts were encrypted. */
+interface StoredText {
+  id: string;
+  text: string;
+  text_encrypted: boolean;
 }
 
 interface LoadedNamespace {
@@ -35,6 +45,7 @@ const MAX_NAMESPACE_LENGTH = 256;
 const MAX_TEXT_LENGTH = 1_000_000;
 const MAX_METADATA_BYTES = 64 * 1024;
 const INSERT_BATCH = 500;
+const ENCRYPT_BATCH = 500;
 
 function checkNamespace(namespace: string): void {
   if (typeof namespace !== 'string' || namespace.length === 0 || namespace.length > MAX_NAMESPACE_LENGTH) {
@@ -54,6 +65,11 @@ function vectorLiteral(vector: number[]): string {
  * namespace has an HNSW index (langchain's HNSWLib over hnswlib-node) persisted under the
  * data directory. An index that is missing, corrupt, built with another embeddings model,
  * or out of step with the database is rebuilt from the database on first use.
+ *
+ * Document text is stored encrypted with core Crypto (AES-256-GCM) and decrypted only for
+ * what leaves the store (search results) or must be embedded again (model change). Metadata
+ * and embeddings stay in the clear (filters need them); the index files hold vectors, ids and
+ * metadata, never text.
  *
  * One process should own a data directory; several app instances sharing one database each
  * keep their own index and rebuild it when they notice the database changed at load time.
@@ -140,14 +156,10 @@ export class HnswVectorStore implements VectorStore {
     const hits = await entry.index.search(vector, k, options.filter, this.exactBelow);
     const wanted = hits.filter((h) => options.minScore === undefined || h.score >= options.minScore);
     if (wanted.length === 0) return [];
-    const rows = await this.options.sequelize.query<{
-      id: string;
-      text: string;
-      metadata: Record<string, unknown>;
-    }>('SELECT id, text, metadata FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])', {
-      bind: [namespace, wanted.map((h) => h.id)],
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.options.sequelize.query<StoredText & { metadata: Record<string, unknown> }>(
+      'SELECT id, text, text_encrypted, metadata FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
+      { bind: [namespace, wanted.map((h) => h.id)], type: QueryTypes.SELECT },
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     return wanted
       .filter((h) => byId.has(h.id))
@@ -155,7 +167,7 @@ export class HnswVectorStore implements VectorStore {
         const row = byId.get(h.id)!;
         return {
           id: h.id,
-          text: row.text,
+          text: this.readText(namespace, row),
           metadata: row.metadata ?? {},
           score: Math.max(-1, Math.min(1, h.score)),
         };
@@ -210,6 +222,66 @@ export class HnswVectorStore implements VectorStore {
     });
   }
 
+  /**
+   * Encrypts the text of rows still stored in plaintext (written before migration
+   * `0411-vector-encrypt-text`, or by an older version of Botloom). Idempotent and safe to run
+   * from several instances at once; `updated_at` is left alone, so indexes stay valid.
+   * Returns how many rows it encrypted.
+   */
+  async encryptPlaintextRows(): Promise<number> {
+    let encrypted = 0;
+    let stalled = 0;
+    for (;;) {
+      const rows = await this.options.sequelize.query<{ namespace: string; id: string; text: string }>(
+        `SELECT namespace, id, text FROM core_vector_documents WHERE NOT text_encrypted LIMIT ${ENCRYPT_BATCH}`,
+        { type: QueryTypes.SELECT },
+      );
+      if (rows.length === 0) break;
+      // `d.text = v.plain`: a row rewritten meanwhile keeps its new text and is picked up again.
+      const [updated] = await this.options.sequelize.query(
+        `UPDATE core_vector_documents AS d SET text = v.text, text_encrypted = true
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS v(namespace, id, text, plain)
+          WHERE d.namespace = v.namespace AND d.id = v.id AND NOT d.text_encrypted AND d.text = v.plain
+          RETURNING d.id`,
+        {
+          bind: [
+            rows.map((r) => r.namespace),
+            rows.map((r) => r.id),
+            rows.map((r) => this.options.crypto.encrypt(r.text)),
+            rows.map((r) => r.text),
+          ],
+        },
+      );
+      const count = (updated as unknown[]).length;
+      // Zero: another instance encrypted these rows first (fine), or something keeps rewriting
+      // them in plaintext (give up after a few rounds rather than spin).
+      stalled = count === 0 ? stalled + 1 : 0;
+      if (stalled >= 10) {
+        throw new VectorStoreError(
+          'VECTOR_ENCRYPTION_STUCK',
+          'Plaintext vector documents keep changing while being encrypted; is an older Botloom version writing to this database?',
+        );
+      }
+      encrypted += count;
+    }
+    if (encrypted > 0) {
+      this.options.logger?.info({ documents: encrypted }, 'encrypted the text of plaintext vector documents');
+    }
+    return encrypted;
+  }
+
+  /**
+   * Throws VECTOR_DECRYPTION_FAILED when a stored text cannot be decrypted with the configured
+   * key (ENCRYPTION_KEY changed or lost); checks one row, so it is cheap enough for start-up.
+   */
+  async checkEncryptionKey(): Promise<void> {
+    const [row] = await this.options.sequelize.query<StoredText & { namespace: string }>(
+      'SELECT namespace, id, text, text_encrypted FROM core_vector_documents WHERE text_encrypted LIMIT 1',
+      { type: QueryTypes.SELECT },
+    );
+    if (row) this.readText(row.namespace, row);
+  }
+
   /** Saves every index with unsaved changes. */
   async flush(): Promise<void> {
     await Promise.all(
@@ -231,6 +303,19 @@ export class HnswVectorStore implements VectorStore {
   }
 
   // --- internals ------------------------------------------------------------------------
+
+  private readText(namespace: string, row: StoredText): string {
+    if (!row.text_encrypted) return row.text;
+    try {
+      return this.options.crypto.decrypt(row.text);
+    } catch (error) {
+      throw new VectorStoreError(
+        'VECTOR_DECRYPTION_FAILED',
+        `Cannot decrypt the text of vector document "${row.id}" in namespace "${namespace}": ENCRYPTION_KEY is not the key it was stored with (or the row was altered)`,
+        { cause: error },
+      );
+    }
+  }
 
   private checkOpen(): void {
     if (this.closed) throw new VectorStoreError('VECTOR_STORE_CLOSED', 'The vector store is closed');
@@ -367,11 +452,11 @@ export class HnswVectorStore implements VectorStore {
   /** Rows embedded by another model get fresh vectors (written back to the database). */
   private async reembed(namespace: string, stale: Array<{ id: string; embedding: number[]; model: string }>) {
     const ids = stale.map((r) => r.id);
-    const texts = await this.options.sequelize.query<{ id: string; text: string }>(
-      'SELECT id, text FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
+    const texts = await this.options.sequelize.query<StoredText>(
+      'SELECT id, text, text_encrypted FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
       { bind: [namespace, ids], type: QueryTypes.SELECT },
     );
-    const textById = new Map(texts.map((t) => [t.id, t.text]));
+    const textById = new Map(texts.map((t) => [t.id, this.readText(namespace, t)]));
     const vectors = await this.options.embeddings.embedDocuments(ids.map((id) => textById.get(id) ?? ''));
     for (let i = 0; i < stale.length; i += 1) {
       stale[i]!.embedding = vectors[i]!;
@@ -390,15 +475,21 @@ export class HnswVectorStore implements VectorStore {
         const batch = docs.slice(start, start + INSERT_BATCH);
         const bind: unknown[] = [namespace, model];
         const values = batch.map((doc, i) => {
-          bind.push(doc.id, doc.text, JSON.stringify(doc.metadata ?? {}), vectorLiteral(vectors[start + i]!));
+          bind.push(
+            doc.id,
+            this.options.crypto.encrypt(doc.text),
+            JSON.stringify(doc.metadata ?? {}),
+            vectorLiteral(vectors[start + i]!),
+          );
           const p = bind.length;
-          return `($1, $${p - 3}, $${p - 2}, CAST($${p - 1} AS jsonb), CAST($${p} AS real[]), $2, now(), clock_timestamp())`;
+          return `($1, $${p - 3}, $${p - 2}, true, CAST($${p - 1} AS jsonb), CAST($${p} AS real[]), $2, now(), clock_timestamp())`;
         });
         await this.options.sequelize.query(
-          `INSERT INTO core_vector_documents (namespace, id, text, metadata, embedding, model, created_at, updated_at)
+          `INSERT INTO core_vector_documents (namespace, id, text, text_encrypted, metadata, embedding, model, created_at, updated_at)
            VALUES ${values.join(', ')}
-           ON CONFLICT (namespace, id) DO UPDATE SET text = EXCLUDED.text, metadata = EXCLUDED.metadata,
-             embedding = EXCLUDED.embedding, model = EXCLUDED.model, updated_at = EXCLUDED.updated_at`,
+           ON CONFLICT (namespace, id) DO UPDATE SET text = EXCLUDED.text, text_encrypted = EXCLUDED.text_encrypted,
+             metadata = EXCLUDED.metadata, embedding = EXCLUDED.embedding, model = EXCLUDED.model,
+             updated_at = EXCLUDED.updated_at`,
           { bind, transaction },
         );
       }

@@ -26,4 +26,26 @@ export const vectorMigrations: MigrationDefinition[] = [
       await queryInterface.dropTable('core_vector_documents', { transaction });
     },
   },
+  {
+    // Document text is encrypted with core Crypto from now on. A migration has no key (it also
+    // runs from `botloom migrate`), so it only marks the existing rows as plaintext; the store
+    // encrypts them when the app starts (`HnswVectorStore.encryptPlaintextRows`, called by
+    // `AiServices.start()`), before plugins start. The default is false on purpose: a row
+    // written by anything that does not say otherwise is treated as plaintext and encrypted.
+    // No `down`: turning ciphertext back into plaintext needs the key.
+    name: '0411-vector-encrypt-text',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.addColumn(
+        'core_vector_documents',
+        'text_encrypted',
+        { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        { transaction },
+      );
+      await queryInterface.addIndex('core_vector_documents', ['namespace', 'id'], {
+        name: 'core_vector_documents_plaintext',
+        where: { text_encrypted: false },
+        transaction,
+      });
+    },
+  },
 ];

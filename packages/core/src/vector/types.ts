@@ -1,6 +1,12 @@
 export interface VectorDocument {
+  /** Stored in the clear: an id, never personal content. */
   id: string;
+  /** Stored encrypted (core Crypto, ENCRYPTION_KEY); only search results decrypt it. */
   text: string;
+  /**
+   * Stored in the clear, in the database and the index files (filters need it): ids, kinds,
+   * flags, never personal content.
+   */
   metadata?: Record<string, unknown>;
 }
 
