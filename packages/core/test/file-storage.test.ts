@@ -116,9 +116,36 @@ describe('local file storage', () => {
     expect(stored.contentType).toBe('application/octet-stream');
   });
 
-  it('refuses to start with S3_ENDPOINT set (not implemented), instead of silently writing to disk', () => {
-    expect(() =>
-      createFileStorage({ dataDir, sequelize, logger, s3Endpoint: 'https://s3.example.com' }),
-    ).toThrow(expect.objectContaining({ code: 'S3_NOT_IMPLEMENTED' }));
+  it('records local files with backend "local" and their key', async () => {
+    const stored = await files.put(Buffer.from('where'), { filename: 'w.txt', contentType: 'text/plain' });
+    const [row] = (
+      await sequelize.query('SELECT backend, storage_key FROM core_files WHERE id = :id', {
+        replacements: { id: stored.id },
+      })
+    )[0] as Array<{ backend: string; storage_key: string }>;
+    expect(row).toEqual({ backend: 'local', storage_key: stored.id });
+  });
+
+  it('refuses incomplete S3 settings at boot instead of silently writing to disk', () => {
+    const create = (config: Record<string, string>) => () =>
+      createFileStorage({ dataDir, sequelize, logger, config });
+    expect(create({ S3_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      expect.objectContaining({ code: 'S3_CONFIG_INVALID', message: expect.stringContaining('S3_BUCKET') }),
+    );
+    expect(
+      create({ S3_ENDPOINT: 'http://127.0.0.1:9000', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'only-id' }),
+    ).toThrow(expect.objectContaining({ code: 'S3_CONFIG_INVALID' }));
+    expect(create({ S3_ENDPOINT: 'not a url', S3_BUCKET: 'b' })).toThrow(
+      expect.objectContaining({ code: 'S3_CONFIG_INVALID' }),
+    );
+  });
+
+  it('fails clearly on a file stored in S3 while S3 is not configured', async () => {
+    const stored = await files.put(Buffer.from('moved'), { filename: 'm.txt', contentType: 'text/plain' });
+    await sequelize.query("UPDATE core_files SET backend = 's3', storage_key = 'files/x' WHERE id = :id", {
+      replacements: { id: stored.id },
+    });
+    await expect(files.get(stored.id)).rejects.toMatchObject({ code: 'FILE_BACKEND_UNAVAILABLE' });
+    await expect(files.delete(stored.id)).rejects.toMatchObject({ code: 'FILE_BACKEND_UNAVAILABLE' });
   });
 });

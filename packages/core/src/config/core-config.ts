@@ -127,6 +127,11 @@ export const CoreConfigSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional().describe('(secret)'),
   S3_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFromEnv
+    .default(true)
+    .describe(
+      'Address buckets as <endpoint>/<bucket> (MinIO and most S3-compatible servers); false = virtual-hosted',
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 

@@ -1,28 +1,45 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { pipeline, Readable, Transform } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
+import { createLocalObjectStore } from './local-object-store.js';
 import { FILES_TABLE } from './migrations.js';
-import type { FileStorage, StoredFile } from './types.js';
+import { createS3ObjectStore, displayEndpoint } from './s3-object-store.js';
+import type { FileBackend, FileStorage, ObjectStore, StoredFile } from './types.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 
+/** The core settings file storage reads (names as in `CoreConfig`). */
+export interface FileStorageSettings {
+  S3_ENDPOINT?: string;
+  S3_BUCKET?: string;
+  S3_ACCESS_KEY_ID?: string;
+  S3_SECRET_ACCESS_KEY?: string;
+  S3_REGION?: string;
+  S3_FORCE_PATH_STYLE?: boolean;
+}
+
 export interface CreateFileStorageOptions {
+  /** Local files live under `<dataDir>/files/` (also files stored before S3 was configured). */
   dataDir: string;
   sequelize: Sequelize;
   /** Defaults to a silent logger; pass the app's. */
   logger?: Logger;
-  /** Core settings; only `S3_ENDPOINT` is read (same as `s3Endpoint`). */
-  config?: { S3_ENDPOINT?: string };
+  /** Core settings: with `S3_ENDPOINT` set, new files go to S3-compatible storage. */
+  config?: FileStorageSettings;
   /** Upper bound for every `put` (a smaller per-call `maxBytes` wins). Default 50 MiB. */
   maxBytes?: number;
-  /** S3_ENDPOINT: S3-compatible storage is not implemented yet; setting it fails at boot. */
-  s3Endpoint?: string;
+}
+
+/** `FileStorage` plus the lifecycle the app drives (plugins only see `FileStorage`). */
+export interface ManagedFileStorage extends FileStorage {
+  /** Where new files go. */
+  readonly backend: FileBackend;
+  /** Checks the storage before use: creates the local folder, or HEADs the S3 bucket. */
+  init(): Promise<void>;
+  /** Releases S3 connections. */
+  close(): void;
 }
 
 /** A stored file exceeded its size limit; the partial upload was removed. */
@@ -36,6 +53,8 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 interface FileRow {
   id: string;
+  backend: FileBackend;
+  storage_key: string | null;
   filename: string;
   content_type: string;
   size: string | number;
@@ -69,47 +88,97 @@ function sanitizeContentType(contentType: string): string {
     : 'application/octet-stream';
 }
 
-/**
- * Stored uploads: bytes on local disk under `<dataDir>/files/<id>`, metadata in `core_files`
- * (core migration `0300-files`). Writes stream through a SHA-256 hash and a size guard to a
- * `.part` file that is renamed only when complete.
- */
-export function createFileStorage(options: CreateFileStorageOptions): FileStorage {
-  if (options.s3Endpoint || options.config?.S3_ENDPOINT) {
-    throw new BootError(
-      'S3_NOT_IMPLEMENTED',
-      'S3_ENDPOINT is set, but S3-compatible file storage is not implemented yet: unset S3_ENDPOINT to store files on local disk',
-    );
+/** The S3 store the settings ask for, or undefined when `S3_ENDPOINT` is unset. */
+function s3StoreFrom(settings: FileStorageSettings | undefined, logger: Logger): ObjectStore | undefined {
+  if (!settings?.S3_ENDPOINT) return undefined;
+  const invalid = (message: string) => new BootError('S3_CONFIG_INVALID', message);
+  if (!URL.canParse(settings.S3_ENDPOINT)) throw invalid('S3_ENDPOINT is not a URL');
+  if (!settings.S3_BUCKET)
+    throw invalid('S3_ENDPOINT is set, but S3_BUCKET is not: name the bucket for stored files');
+  if (Boolean(settings.S3_ACCESS_KEY_ID) !== Boolean(settings.S3_SECRET_ACCESS_KEY)) {
+    throw invalid('Set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither (AWS default credentials)');
   }
+  return createS3ObjectStore({
+    endpoint: settings.S3_ENDPOINT,
+    bucket: settings.S3_BUCKET,
+    region: settings.S3_REGION || 'us-east-1',
+    accessKeyId: settings.S3_ACCESS_KEY_ID,
+    secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE ?? true,
+    logger,
+  });
+}
+
+/**
+ * Stored uploads. Metadata in `core_files` (core migrations `0300-files`, `0301-files-backend`);
+ * bytes on local disk under `<dataDir>/files/<id>`, or in an S3-compatible bucket when
+ * `S3_ENDPOINT` is set. Each file records its backend, so files stored on disk before S3 was
+ * configured stay readable. Input streams through a SHA-256 hash and a size guard; nothing is
+ * recorded (and nothing stays in the store) unless the whole input was written.
+ */
+export function createFileStorage(options: CreateFileStorageOptions): ManagedFileStorage {
   const { sequelize } = options;
   const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'files' });
-  const directory = path.resolve(options.dataDir, 'files');
   const globalLimit = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-  let directoryReady: Promise<unknown> | undefined;
-  const filePath = (id: string) => path.join(directory, id);
+  const local = createLocalObjectStore(options.dataDir);
+  const s3 = s3StoreFrom(options.config, logger);
+  const target = s3 ?? local;
+
+  function storeFor(backend: FileBackend): ObjectStore {
+    const store = backend === 's3' ? s3 : backend === 'local' ? local : undefined;
+    if (!store) {
+      throw new BotloomError(
+        'FILE_BACKEND_UNAVAILABLE',
+        `This file is stored in "${backend}", which is not configured (S3_ENDPOINT unset?)`,
+      );
+    }
+    return store;
+  }
 
   async function findRow(id: string): Promise<FileRow | null> {
     if (!UUID_PATTERN.test(id)) return null;
     const rows = await sequelize.query<FileRow>(
-      `SELECT id, filename, content_type, size, sha256, created_at FROM ${FILES_TABLE} WHERE id = :id`,
+      `SELECT id, backend, storage_key, filename, content_type, size, sha256, created_at
+       FROM ${FILES_TABLE} WHERE id = :id`,
       { replacements: { id }, type: QueryTypes.SELECT },
     );
     return rows[0] ?? null;
   }
 
   return {
+    backend: target.backend,
+
+    async init() {
+      await target.init();
+      if (s3 && options.config?.S3_ENDPOINT) {
+        logger.info(
+          {
+            endpoint: displayEndpoint(options.config.S3_ENDPOINT),
+            bucket: options.config.S3_BUCKET,
+            region: options.config.S3_REGION,
+          },
+          'files are stored in S3-compatible storage',
+        );
+      }
+    },
+
+    close() {
+      s3?.close();
+    },
+
     async put(input, meta) {
       const limit = Math.min(meta.maxBytes ?? globalLimit, globalLimit);
-      directoryReady ??= mkdir(directory, { recursive: true });
-      await directoryReady;
       const id = randomUUID();
-      const partPath = `${filePath(id)}.part`;
+      const key = target.keyFor(id);
+      const contentType = sanitizeContentType(meta.contentType);
       const hash = createHash('sha256');
       let size = 0;
+      let tooLarge = false;
       const guard = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           size += chunk.length;
           if (size > limit) {
+            tooLarge = true;
             callback(new FileTooLargeError(limit));
             return;
           }
@@ -118,57 +187,60 @@ export function createFileStorage(options: CreateFileStorageOptions): FileStorag
         },
       });
       const source = Buffer.isBuffer(input) ? Readable.from([input]) : input;
+      // The store consumes `guard`; a failure on either side reaches it as a stream error.
+      pipeline(source, guard, () => {});
       try {
-        await pipeline(source, guard, createWriteStream(partPath, { flags: 'wx', mode: 0o600 }));
-        await rename(partPath, filePath(id));
+        await target.write(key, guard, contentType);
       } catch (error) {
-        await rm(partPath, { force: true });
-        if (!Buffer.isBuffer(input) && !input.destroyed) input.destroy();
-        throw error;
+        guard.destroy();
+        if (!source.destroyed) source.destroy();
+        throw tooLarge ? new FileTooLargeError(limit) : error;
       }
       const file: StoredFile = {
         id,
         filename: sanitizeFilename(meta.filename),
-        contentType: sanitizeContentType(meta.contentType),
+        contentType,
         size,
         sha256: hash.digest('hex'),
         createdAt: new Date(),
       };
       try {
         await sequelize.query(
-          `INSERT INTO ${FILES_TABLE} (id, filename, content_type, size, sha256, created_at)
-           VALUES (:id, :filename, :contentType, :size, :sha256, :createdAt)`,
-          { replacements: { ...file } },
+          `INSERT INTO ${FILES_TABLE} (id, backend, storage_key, filename, content_type, size, sha256, created_at)
+           VALUES (:id, :backend, :key, :filename, :contentType, :size, :sha256, :createdAt)`,
+          { replacements: { ...file, backend: target.backend, key } },
         );
       } catch (error) {
-        await rm(filePath(id), { force: true });
+        await target
+          .remove(key)
+          .catch((err) => logger.warn({ err, id }, 'could not remove unrecorded file bytes'));
         throw error;
       }
-      logger.debug({ id, size, contentType: file.contentType }, 'file stored');
+      logger.debug({ id, size, contentType, backend: target.backend }, 'file stored');
       return file;
     },
 
     async get(id) {
       const row = await findRow(id);
       if (!row) return null;
-      const location = filePath(row.id);
-      try {
-        await stat(location);
-      } catch {
-        logger.warn({ id }, 'file metadata exists but its bytes are missing on disk');
+      const stream = await storeFor(row.backend).read(row.storage_key ?? row.id);
+      if (!stream) {
+        logger.warn({ id, backend: row.backend }, 'file metadata exists but its bytes are missing');
         return null;
       }
-      return { file: toStoredFile(row), stream: createReadStream(location) };
+      return { file: toStoredFile(row), stream };
     },
 
     async delete(id) {
-      if (!UUID_PATTERN.test(id)) return false;
+      const row = await findRow(id);
+      if (!row) return false;
+      // Bytes first: when that fails the record stays, and the delete can be retried.
+      await storeFor(row.backend).remove(row.storage_key ?? row.id);
       const [, result] = await sequelize.query(`DELETE FROM ${FILES_TABLE} WHERE id = :id`, {
         replacements: { id },
       });
       const deleted = ((result as { rowCount?: number } | undefined)?.rowCount ?? 0) > 0;
-      await rm(filePath(id), { force: true });
-      if (deleted) logger.debug({ id }, 'file deleted');
+      if (deleted) logger.debug({ id, backend: row.backend }, 'file deleted');
       return deleted;
     },
   };

@@ -3,7 +3,10 @@ import type { MigrationDefinition } from '../plugin/types.js';
 
 export const FILES_TABLE = 'core_files';
 
-/** Metadata of stored uploads; the bytes live on disk under `<dataDir>/files/<id>`. */
+/**
+ * Metadata of stored uploads. The bytes live where `backend` says: `local` = on disk under
+ * `<dataDir>/files/<id>`, `s3` = in the S3 bucket under `storage_key`.
+ */
 export const filesMigrations: MigrationDefinition[] = [
   {
     name: '0300-files',
@@ -24,6 +27,28 @@ export const filesMigrations: MigrationDefinition[] = [
     },
     async down({ queryInterface, transaction }) {
       await queryInterface.dropTable(FILES_TABLE, { transaction });
+    },
+  },
+  {
+    name: '0301-files-backend',
+    async up({ queryInterface, transaction }) {
+      // Files stored before this migration are on local disk.
+      await queryInterface.addColumn(
+        FILES_TABLE,
+        'backend',
+        { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'local' },
+        { transaction },
+      );
+      await queryInterface.addColumn(
+        FILES_TABLE,
+        'storage_key',
+        { type: DataTypes.STRING(1024), allowNull: true },
+        { transaction },
+      );
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.removeColumn(FILES_TABLE, 'storage_key', { transaction });
+      await queryInterface.removeColumn(FILES_TABLE, 'backend', { transaction });
     },
   },
 ];
