@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SupportDeskToken } from '../src/index.js';
 import {
   ADMIN,
   GROUP,
@@ -116,11 +117,20 @@ describe('support desk in the bot chat and the manager group', () => {
     expect(closed.firstResponseSeconds).toBeGreaterThanOrEqual(0);
     expect(closed.resolutionSeconds).toBeGreaterThanOrEqual(closed.firstResponseSeconds);
 
-    // A second rating of the same ticket is refused; the admin sees the CSAT.
-    const second = await t.sandbox.pressButton(bobId, bobId, closing.message_id, {
-      data: `support:rate:${ticket.id}:4`,
-    });
-    expect(second.answer?.text).toBe('This request can no longer be rated.');
+    // The rating buttons disappear once used, and a replayed rating (a second web app tab, a
+    // stale client) is refused by the desk itself.
+    await expect
+      .poll(async () => {
+        const messages = await t.sandbox.transcript(bobId);
+        const rated = messages.find((m) => m.message_id === closing.message_id);
+        return (rated?.reply_markup?.inline_keyboard ?? []).flat().length;
+      })
+      .toBe(0);
+    await expect(
+      t.sandbox.pressButton(bobId, bobId, closing.message_id, { data: `support:rate:${ticket.id}:4` }),
+    ).rejects.toThrow(/no inline button/);
+    expect(await t.app.resolver('support')(SupportDeskToken).rate(bobId, ticket.id, 4)).toBe(false);
+    expect((await s.latestTicketOf(bobId)).rating).toBe(5);
     const stats = await t.admin.get('/admin/api/support/stats');
     expect(stats.body.csat).toMatchObject({ ratings: 1, average: 5 });
     expect(stats.body.firstResponseSeconds.count).toBe(1);

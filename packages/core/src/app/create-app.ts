@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
+import type { FloodControlOptions } from '../bot/outgoing-api.js';
 import type { CoreConfig } from '../config/core-config.js';
 import { loadEnvSources } from '../config/env-sources.js';
 import { type AppConfigInput, resolveCoreConfig, resolvePluginConfig } from '../config/resolve-config.js';
@@ -18,8 +19,7 @@ import { type Resolve, resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
-import { createFileStorage } from '../files/file-storage.js';
-import type { FileStorage } from '../files/types.js';
+import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
@@ -42,6 +42,11 @@ import { installSignalHandlers } from './signals.js';
 export interface CreateAppOptions {
   /** Plugin manifests (from `definePlugin`), in any order: load order comes from `dependsOn`. */
   plugins: readonly AnyPlugin[];
+  /**
+   * Outgoing flood control. The default keeps under Telegram's limits (30/s overall, 1/s per
+   * chat, 20/min per group); `startTestApp` passes a faster profile for the emulator.
+   */
+  floodControl?: FloodControlOptions | false;
   /** Settings in code; they override the environment and `.env`. */
   config?: AppConfigInput;
   /** Environment to read instead of `process.env` (tests pass their own). */
@@ -130,7 +135,7 @@ interface Running {
   kv?: KvFactory;
   jobs?: JobQueue;
   ai?: AiServices;
-  files?: FileStorage;
+  files?: ManagedFileStorage;
   i18n?: BotI18n;
   bot?: BotRuntime;
   http?: HttpServer;
@@ -346,6 +351,7 @@ export function createApp(options: CreateAppOptions): App {
       i18n: running.i18n!,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       metrics,
+      floodControl: options.floodControl,
       plugins: runtimes.map((runtime) => ({
         id: runtime.id,
         commands: runtime.manifest.commands ?? [],
@@ -469,19 +475,18 @@ export function createApp(options: CreateAppOptions): App {
       for (const runtime of runtimes) {
         running.jobs.register(runtime.id, runtime.manifest.jobs ?? [], runtime.resolve, runtime.logger);
       }
-      running.files = createFileStorage({
-        dataDir,
-        sequelize: running.database.sequelize,
-        logger,
-        s3Endpoint: config.S3_ENDPOINT,
-      });
+      const files = createFileStorage({ dataDir, sequelize: running.database.sequelize, logger, config });
+      await files.init(); // S3: a missing bucket or rejected credentials stop the boot here
+      running.files = files;
       running.ai = createAiServices({
         config,
         sequelize: running.database.sequelize,
+        crypto: running.crypto,
         dataDir,
         logger,
         metrics,
       });
+      await running.ai.start();
       const ai = running.ai.describe();
       if (ai.offline)
         logger.warn(
@@ -549,6 +554,7 @@ export function createApp(options: CreateAppOptions): App {
     if (running.http) await step('http', () => running.http!.close());
     if (running.sandbox) await step('sandbox', () => running.sandbox!.stop());
     if (running.ai) await step('ai', () => running.ai!.close());
+    if (running.files) await step('files', () => running.files!.close());
     if (running.kv) await step('kv', () => running.kv!.close());
     if (running.database) await step('database', () => running.database!.close());
     if (!afterFailure) logger.info('Botloom stopped');

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type App, createApp } from '../app/create-app.js';
 import type { SandboxFactory } from '../app/sandbox-seam.js';
+import type { FloodControlOptions } from '../bot/outgoing-api.js';
 import type { AppConfigInput } from '../config/resolve-config.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
 import type { AnyPlugin } from '../plugin/types.js';
@@ -11,6 +12,13 @@ import type { BotApiEmulator } from '../sandbox/emulator.js';
 import { createSandbox } from '../sandbox/sandbox.js';
 import { type FakeOpenAI, type FakeOpenAIOptions, startFakeOpenAI } from './fake-openai.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** Fast but still ordered: the emulator answers instantly and applies no limits of its own. */
+const TEST_FLOOD_CONTROL: FloodControlOptions = {
+  globalPerSecond: 1000,
+  perChatIntervalMs: 0,
+  groupPerMinute: 6000,
+};
 
 export interface StartTestAppOptions {
   plugins: readonly AnyPlugin[];
@@ -23,6 +31,12 @@ export interface StartTestAppOptions {
    * the app runs the offline LLM provider.
    */
   openai?: boolean | FakeOpenAIOptions;
+  /**
+   * Outgoing flood control of the app. Default: a fast profile (no per-chat spacing, generous
+   * group limit), since the emulator does not rate-limit unless asked; pass `{}` to test with
+   * Telegram's real limits.
+   */
+  floodControl?: FloodControlOptions | false;
   /** Bot API emulator options (faults, flood limits, bot profile). */
   sandbox?: { bot?: { first_name?: string; username?: string } };
 }
@@ -130,6 +144,7 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
       dotenv: false,
       handleSignals: false,
       sandbox: sandboxFactory,
+      floodControl: options.floodControl ?? TEST_FLOOD_CONTROL,
       config: {
         NODE_ENV: 'test',
         LOG_LEVEL: (process.env.TEST_LOG_LEVEL as never) ?? 'silent',
