@@ -75,7 +75,7 @@ describe('npm start with no settings', () => {
     });
     expect(plugins.status).toBe(200);
     const body = JSON.stringify(await plugins.json());
-    for (const id of ['memory', 'segmentation']) expect(body).toContain(`"${id}"`);
+    for (const id of ['memory', 'segmentation', 'support']) expect(body).toContain(`"${id}"`);
 
     // The sandbox demo: synthetic clients are segmented in the background, and any sandbox
     // user may ask for them (the allowlist is open only because this is the sandbox).
@@ -88,6 +88,12 @@ describe('npm start with no settings', () => {
     await guest.send('/segments');
     const segments = await guest.expectReply(/Segments, version \d+: 1.500 clients/, { timeoutMs: 30_000 });
     expect(segments.text).not.toMatch(/allowlist/);
+
+    // Outside a memory session, free text goes to the support desk, which answers from the
+    // shipped demo knowledge (the offline provider quotes the best passage).
+    await guest.send('How big is the deposit?');
+    const answer = await guest.expectReply(/300 euros/, { timeoutMs: 30_000 });
+    expect(answer.text).toMatch(/offline/i);
 
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
