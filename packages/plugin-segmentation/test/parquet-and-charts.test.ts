@@ -1,3 +1,4 @@
+import { GlobalFonts } from '@napi-rs/canvas';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDistributionChart, renderProfileChart } from '../src/services/charts.js';
@@ -92,6 +93,19 @@ describe('charts', () => {
     expect(pngSize(png)).toEqual({ width: 640, height: 360 });
     // A blank canvas compresses to well under 2 KB; bars, labels and legend do not.
     expect(png.length).toBeGreaterThan(5000);
+  });
+
+  it('draws its text with the font it ships, not whatever the machine has', () => {
+    const blank = { title: '', labels: ['', ''], axisLabel: '', series: [{ name: '', values: [0, 0] }] };
+    const withText = {
+      title: 'Клиент C1 — профиль',
+      labels: ['Транзакции', 'Доля путешествий'],
+      axisLabel: 'индекс',
+      series: [{ name: 'Клиент', values: [0, 0] }],
+    };
+    expect(GlobalFonts.has('Botloom Chart Sans')).toBe(true);
+    // Same bars (none), different text: the PNGs differ only if the glyphs were drawn.
+    expect(renderProfileChart(withText, 640, 360).equals(renderProfileChart(blank, 640, 360))).toBe(false);
   });
 
   it('renders the distribution chart', () => {

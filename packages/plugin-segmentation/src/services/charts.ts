@@ -1,4 +1,5 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createRequire } from 'node:module';
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import {
   ArcElement,
   BarController,
@@ -23,7 +24,12 @@ Chart.register(
 );
 
 const PALETTE = ['#2f6fdf', '#f39c12', '#27ae60', '#c0392b', '#8e44ad', '#16a085', '#d35400', '#7f8c8d'];
-const FONT = 'DejaVu Sans, Liberation Sans, sans-serif';
+const FONT = 'Botloom Chart Sans, DejaVu Sans, sans-serif';
+
+// Charts must carry text on any machine, including slim containers without system fonts:
+// the plugin ships DejaVu Sans (Latin and Cyrillic) from npm and registers it once.
+const fontPath = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+GlobalFonts.registerFromPath(fontPath, 'Botloom Chart Sans');
 
 export interface ProfileChartInput {
   title: string;
