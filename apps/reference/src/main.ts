@@ -2,6 +2,7 @@ import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/c
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
 import { seedSandboxDemoData } from './sandbox-demo.js';
+import { prepareSandboxDeskData, SANDBOX_DESK, sandboxWithSupportDesk } from './sandbox-desk.js';
 
 // The complete bot: every plugin of botloom.config.ts, configured from the environment and
 // .env. With no settings at all it runs on embedded PostgreSQL under ./.botloom in sandbox mode.
@@ -12,8 +13,11 @@ try {
     plugins: appConfig.plugins,
     config: appConfig.config,
     handleSignals: true,
+    // Sandbox mode only (no TELEGRAM_BOT_TOKEN): the emulator with the support desk's group.
+    sandbox: sandboxWithSupportDesk(),
   });
   await app.start();
+  await prepareSandboxDeskData(app);
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {
@@ -22,6 +26,9 @@ try {
     const playground = app.sandbox.urls?.playground ?? `${app.url}${prefix}/`;
     console.log(`  playground: ${playground}  (chat with the bot in the browser)`);
     console.log(`  bot API emulator: ${app.sandbox.apiRoot}`);
+    console.log(
+      `  support desk: you are ${SANDBOX_DESK.customer.first_name}; switch the user to ${SANDBOX_DESK.manager.first_name} to answer tickets in "${SANDBOX_DESK.groupTitle}"`,
+    );
   }
   const adminToken = await ensureSandboxAdminToken(app);
   if (adminToken) {

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { SandboxClient } from '@botloom/core/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 
+/** The emulator's first supergroup: the sandbox desk's manager group (src/sandbox-desk.ts). */
+const SANDBOX_GROUP_ID = -1_002_000_000_001;
+
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the reference app the way `npm start` does, with no settings at all. */
@@ -95,9 +98,89 @@ describe('npm start with no settings', () => {
     const answer = await guest.expectReply(/300 euros/, { timeoutMs: 30_000 });
     expect(answer.text).toMatch(/offline/i);
 
+    // The support desk's manager side is prepared in the sandbox: a forum group with the bot
+    // as an administrator and Maria, the support admin and only manager. The playground's
+    // default person (the first user) is a customer.
+    const sandbox = new SandboxClient(emulatorUrl!);
+    const users = await sandbox.listUsers();
+    expect(users[0]).toMatchObject({ first_name: 'Guest' });
+    const maria = users.find((user) => user.username === 'maria_manager');
+    expect(maria).toMatchObject({ first_name: 'Maria Manager' });
+    const group = await sandbox.getChat(SANDBOX_GROUP_ID);
+    expect(group.chat).toMatchObject({ type: 'supergroup', title: 'Support managers', is_forum: true });
+    expect(group.botStatus).toBe('administrator');
+    expect(group.members).toContainEqual({ userId: maria!.id, status: 'creator' });
+    const auth = { headers: { authorization: `Bearer ${token}` } };
+    const status = await (await fetch(`${url}/admin/api/support/status`, auth)).json();
+    expect(status.managerGroup.state).toBe('ok');
+    const managers = await (await fetch(`${url}/admin/api/support/managers`, auth)).json();
+    expect(managers.managers).toMatchObject([{ userId: maria!.id, name: 'Maria Manager' }]);
+
+    // A question the knowledge cannot answer -> the offer -> a ticket topic in the group ->
+    // Maria answers there -> the customer gets it -> /close -> a rating.
+    await guest.send('Do you rent yachts?');
+    await guest.expectReply("I can't answer that, shall I call a manager?", { timeoutMs: 30_000 });
+    await guest.press('🙋 Call a manager');
+    const called = await guest.expectReply(/called a manager, ticket #\d+/, { timeoutMs: 30_000 });
+    const ticketId = Number(called.text!.match(/#(\d+)/)![1]);
+    let topic: { message_thread_id: number; name: string } | undefined;
+    await expect
+      .poll(
+        async () => {
+          const topics = (await sandbox.getChat(SANDBOX_GROUP_ID)).topics;
+          topic = topics.find((t) => t.name === `#${ticketId} Guest`);
+          return topic;
+        },
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBeDefined();
+    await sandbox.waitForBotMessage(SANDBOX_GROUP_ID, {
+      threadId: topic!.message_thread_id,
+      match: 'Customer: Do you rent yachts?',
+      timeoutMs: 15_000,
+    });
+    await sandbox.sendMessage(maria!.id, 'No yachts, sorry, but the SUVs float nicely.', {
+      chatId: SANDBOX_GROUP_ID,
+      threadId: topic!.message_thread_id,
+    });
+    await guest.expectReply('👤 Maria Manager: No yachts, sorry, but the SUVs float nicely.', {
+      timeoutMs: 15_000,
+    });
+    await sandbox.sendMessage(maria!.id, '/close', {
+      chatId: SANDBOX_GROUP_ID,
+      threadId: topic!.message_thread_id,
+    });
+    await guest.expectReply(/closed your request/, { timeoutMs: 15_000 });
+    const rated = await guest.press('5 ⭐');
+    expect((rated as { answer: { text?: string } | null }).answer?.text).toBe('Thank you for your rating!');
+
     const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(started.output()).toMatch(/Botloom stopped/);
+
+    // A restart keeps the database but starts an empty sandbox world whose topic ids repeat:
+    // the desk still opens a topic for the same customer's next handoff.
+    const restarted = startReferenceApp(path.join(dataDir, 'data'));
+    child = restarted.child;
+    const banner2 = await restarted.ready;
+    const sandbox2 = new SandboxClient(banner2.match(/bot API emulator: (http:\/\/\S+)/)![1]);
+    const guestAgain = sandbox2.user('guest');
+    expect(await guestAgain.id()).toBe(await guest.id());
+    await guestAgain.send('I need a person please');
+    await guestAgain.expectReply("I can't answer that, shall I call a manager?", { timeoutMs: 30_000 });
+    await guestAgain.press('🙋 Call a manager');
+    const calledAgain = await guestAgain.expectReply(/called a manager, ticket #\d+/, { timeoutMs: 30_000 });
+    const secondTicket = Number(calledAgain.text!.match(/#(\d+)/)![1]);
+    expect(secondTicket).toBeGreaterThan(ticketId);
+    await expect
+      .poll(async () => (await sandbox2.getChat(SANDBOX_GROUP_ID)).topics.map((t) => t.name), {
+        timeout: 15_000,
+        interval: 200,
+      })
+      .toEqual([`#${secondTicket} Guest`]);
+    const exited2 = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited2).toBe(0);
   }, 120_000);
 });
