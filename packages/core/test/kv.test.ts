@@ -80,6 +80,39 @@ for (const backend of backends) {
       expect(await ns.get('long')).toBe('stays');
     });
 
+    it('claim(): exactly one of many concurrent callers wins; the claim is a namespaced entry', async () => {
+      const ns = `claim-${run}`;
+      const results = await Promise.all(Array.from({ length: 40 }, () => kv.claim(ns, 'update-1', 60_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await kv.claim(ns, 'update-1', 60_000)).toBe(false);
+      // Same key elsewhere: other keys and other namespaces are independent.
+      expect(await kv.claim(ns, 'update-2', 60_000)).toBe(true);
+      expect(await kv.claim(`claim2-${run}`, 'update-1', 60_000)).toBe(true);
+      // It is an ordinary entry of the namespace's Keyv: visible, and delete() releases it.
+      const keyv = kv.namespace(ns);
+      expect(await keyv.get('update-1')).toBe(true);
+      expect(await keyv.delete('update-1')).toBe(true);
+      expect(await kv.claim(ns, 'update-1', 60_000)).toBe(true);
+      // A live entry written by keyv blocks a claim; one without TTL never expires.
+      await keyv.set('taken', 'by set()');
+      expect(await kv.claim(ns, 'taken', 60_000)).toBe(false);
+      expect(await keyv.get('taken')).toBe('by set()');
+      await expect(kv.claim(ns, 'bad-ttl', 0)).rejects.toThrow(/positive TTL/);
+    });
+
+    it('claim(): an expired claim (or expired entry) can be claimed again, by exactly one caller', async () => {
+      const ns = `claim-ttl-${run}`;
+      expect(await kv.claim(ns, 'k', 150)).toBe(true);
+      expect(await kv.claim(ns, 'k', 150)).toBe(false);
+      await kv.namespace(ns).set('old', 'value', 150);
+      await sleep(350);
+      const again = await Promise.all(Array.from({ length: 40 }, () => kv.claim(ns, 'k', 60_000)));
+      expect(again.filter(Boolean)).toHaveLength(1);
+      const old = await Promise.all(Array.from({ length: 10 }, () => kv.claim(ns, 'old', 60_000)));
+      expect(old.filter(Boolean)).toHaveLength(1);
+      expect(await kv.namespace(ns).get('old')).toBe(true);
+    });
+
     it('iterates over one namespace only', async () => {
       const ns = kv.namespace(`iter-${run}`);
       const other = kv.namespace(`iter2-${run}`);
@@ -122,6 +155,40 @@ describe('KV on postgres: durability and housekeeping', () => {
       await client.end();
       await first.close();
       await second.close();
+    }
+  });
+
+  it('claim() is atomic across instances: many factories (pools) racing for the same keys', async () => {
+    const factories = Array.from({ length: 4 }, () => createKvFactory({ databaseUrl: database.url, logger }));
+    try {
+      for (const [round, ttl] of [
+        [0, 200],
+        [1, 60_000], // the same keys again after the first round's claims expired: the takeover path
+      ] as const) {
+        if (round === 1) await sleep(400);
+        const keys = Array.from({ length: 10 }, (_, i) => `race-${i}`);
+        const results = await Promise.all(
+          keys.flatMap((key) =>
+            factories.flatMap((factory) =>
+              Array.from({ length: 5 }, () => factory.claim('claims', key, ttl)),
+            ),
+          ),
+        );
+        // 20 callers per key: exactly one winner each.
+        expect(results.filter(Boolean)).toHaveLength(keys.length);
+      }
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT key FROM ${KV_TABLE} WHERE key LIKE 'claims:%' AND expires_at > now() + interval '30 seconds'`,
+        );
+        expect(rows).toHaveLength(10);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await Promise.all(factories.map((factory) => factory.close()));
     }
   });
 

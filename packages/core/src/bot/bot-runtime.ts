@@ -2,11 +2,11 @@ import { conversations } from '@grammyjs/conversations';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { type Api, Bot, type Composer, type Context, type MiddlewareFn, session } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import { BotloomError } from '../errors/botloom-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
+import type { KvFactory } from '../kv/kv-factory.js';
 import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
 import type { CommandDefinition } from '../plugin/types.js';
 import { buildCommandCatalog } from './command-catalog.js';
@@ -33,7 +33,8 @@ export interface BotRuntimeOptions {
   /** Bot API address (TELEGRAM_API_ROOT, the sandbox emulator, a local Bot API server). */
   apiRoot?: string;
   logger: Logger;
-  kv: { namespace(ns: string): Keyv };
+  /** The KV factory, or anything with its `namespace` and atomic `claim` (used for de-duplication). */
+  kv: Pick<KvFactory, 'namespace' | 'claim'>;
   i18n: BotI18n;
   /** Updates per user per sliding minute (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute: number;
@@ -132,7 +133,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   );
   bot.use(
     deduplicateUpdates({
-      kv: options.kv.namespace('core.updates'),
+      claim: (key, ttlMs) => options.kv.claim('core.updates', key, ttlMs),
       ttlMs: options.deduplicationTtlMs ?? 24 * 60 * 60 * 1000,
     }),
   );

@@ -3,7 +3,8 @@ import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { BootError } from '../errors/botloom-error.js';
-import { ensureKvTable, PostgresKvStore, sweepExpiredKv } from './postgres-kv-store.js';
+import { claimMemoryKey, claimRedisKey } from './kv-claim.js';
+import { claimPostgresKey, ensureKvTable, PostgresKvStore, sweepExpiredKv } from './postgres-kv-store.js';
 
 export type KvBackend = 'postgres' | 'redis' | 'memory';
 
@@ -15,6 +16,18 @@ export interface KvFactory {
    * namespace always returns the same Keyv instance. Store errors are thrown, not swallowed.
    */
   namespace(ns: string): Keyv;
+  /**
+   * Atomic "set if absent": stores `key` in namespace `ns` for `ttlMs` milliseconds unless it is
+   * already there and not expired. `true` = this caller claimed it (first, or after the previous
+   * entry expired); `false` = it is held. Of any number of concurrent callers, in this process or
+   * in other instances sharing the backend, exactly one gets `true`. Native per backend: one
+   * `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired` (PostgreSQL), `SET NX PX` (Redis), a
+   * synchronous Map check-and-set (memory). The claim is an ordinary entry of the namespace
+   * (value `true`, same key as `namespace(ns).set(key, ...)`): `has(key)` sees it and
+   * `delete(key)` releases it early; an entry set without a TTL is never claimable.
+   * Store errors are thrown.
+   */
+  claim(ns: string, key: string, ttlMs: number): Promise<boolean>;
   /** Closes the shared pool or client. Keyvs from this factory must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -29,6 +42,19 @@ export interface CreateKvFactoryOptions {
 }
 
 const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+interface KvNamespace {
+  keyv: Keyv;
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/**
+ * The store key keyv uses for `key` in namespace `ns` (memory and PostgreSQL: `useKeyPrefix`),
+ * including keyv's rule that a key already starting with `<ns>:` is not prefixed again.
+ */
+function keyvKey(ns: string, key: string): string {
+  return key.startsWith(`${ns}:`) ? key : `${ns}:${key}`;
+}
 
 export function kvBackendOf(url: string): KvBackend {
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
@@ -46,7 +72,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
   const url = options.url || options.databaseUrl;
   const backend = kvBackendOf(url);
   const logger = options.logger.child({ component: 'kv', backend });
-  const instances = new Map<string, Keyv>();
+  const instances = new Map<string, KvNamespace>();
   let closed = false;
 
   const wrap = (ns: string, store: KeyvStoreAdapter | Map<unknown, unknown>, useKeyPrefix: boolean): Keyv => {
@@ -55,11 +81,17 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
     return keyv;
   };
 
-  let makeKeyv: (ns: string) => Keyv;
+  let makeNamespace: (ns: string) => KvNamespace;
   let closeBackend: () => Promise<void>;
 
   if (backend === 'memory') {
-    makeKeyv = (ns) => wrap(ns, new Map(), true);
+    makeNamespace = (ns) => {
+      const map = new Map<string, unknown>();
+      return {
+        keyv: wrap(ns, map, true),
+        claim: async (key, ttlMs) => claimMemoryKey(map, keyvKey(ns, key), ttlMs),
+      };
+    };
     closeBackend = async () => {};
   } else if (backend === 'postgres') {
     const pool = new pg.Pool({
@@ -88,7 +120,13 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
           }, sweepEvery)
         : undefined;
     sweeper?.unref();
-    makeKeyv = (ns) => wrap(ns, new PostgresKvStore(pool, ready), true);
+    makeNamespace = (ns) => ({
+      keyv: wrap(ns, new PostgresKvStore(pool, ready), true),
+      claim: async (key, ttlMs) => {
+        await ready();
+        return claimPostgresKey(pool, keyvKey(ns, key), ttlMs);
+      },
+    });
     closeBackend = async () => {
       if (sweeper) clearInterval(sweeper);
       await pool.end();
@@ -97,31 +135,41 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
     const client = createClient({ url });
     client.setMaxListeners(200);
     client.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-    makeKeyv = (ns) =>
-      // @keyv/redis prefixes keys itself (`<ns>::key`), so keyv must not add its own prefix.
-      wrap(
-        ns,
-        new KeyvRedis(client, { namespace: ns, throwOnErrors: true }) as unknown as KeyvStoreAdapter,
-        false,
-      );
+    makeNamespace = (ns) => {
+      const adapter = new KeyvRedis(client, { namespace: ns, throwOnErrors: true });
+      return {
+        // @keyv/redis prefixes keys itself (`<ns>::key`), so keyv must not add its own prefix.
+        keyv: wrap(ns, adapter as unknown as KeyvStoreAdapter, false),
+        claim: async (key, ttlMs) =>
+          claimRedisKey(await adapter.getClient(), adapter.createKeyPrefix(key, ns), ttlMs),
+      };
+    };
     closeBackend = async () => {
       if (client.isOpen) await client.close();
     };
   }
 
+  const namespaceOf = (ns: string): KvNamespace => {
+    if (closed) throw new Error('KV factory is closed');
+    if (!NAMESPACE_PATTERN.test(ns)) {
+      throw new Error(`Invalid KV namespace "${ns}": use letters, digits, ".", "_" and "-" (no ":")`);
+    }
+    let entry = instances.get(ns);
+    if (!entry) {
+      entry = makeNamespace(ns);
+      instances.set(ns, entry);
+    }
+    return entry;
+  };
+
   return {
     backend,
-    namespace(ns: string): Keyv {
-      if (closed) throw new Error('KV factory is closed');
-      if (!NAMESPACE_PATTERN.test(ns)) {
-        throw new Error(`Invalid KV namespace "${ns}": use letters, digits, ".", "_" and "-" (no ":")`);
+    namespace: (ns) => namespaceOf(ns).keyv,
+    async claim(ns, key, ttlMs) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new RangeError(`claim() needs a positive TTL in milliseconds (got ${ttlMs})`);
       }
-      let keyv = instances.get(ns);
-      if (!keyv) {
-        keyv = makeKeyv(ns);
-        instances.set(ns, keyv);
-      }
-      return keyv;
+      return namespaceOf(ns).claim(key, Math.ceil(ttlMs));
     },
     async close() {
       if (closed) return;

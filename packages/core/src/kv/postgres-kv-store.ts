@@ -138,3 +138,26 @@ export async function sweepExpiredKv(pool: pg.Pool): Promise<number> {
   );
   return result.rowCount ?? 0;
 }
+
+/**
+ * Claims `key` (already prefixed with its namespace) for `ttlMs`: inserts it, or takes over a
+ * row whose TTL has passed; returns false when a live row exists (including one without TTL).
+ *
+ * One statement, atomic under concurrency: a concurrent insert of the same key waits on the
+ * unique index for the first transaction, then the conflict branch re-checks the WHERE against
+ * the row that won; two takeovers of one expired row serialize on its row lock the same way.
+ * The stored value is keyv's serialized `{ value: true, expires }` with the database clock, so
+ * the namespace's Keyv reads the claim like its own entries.
+ */
+export async function claimPostgresKey(pool: pg.Pool, key: string, ttlMs: number): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `INSERT INTO ${KV_TABLE} AS current (key, value, expires_at)
+     SELECT $1, json_build_object('value', true, 'expires', floor(extract(epoch FROM claim.until) * 1000)::bigint)::text, claim.until
+     FROM (SELECT now() + $2::bigint * interval '1 millisecond' AS until) AS claim
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+     WHERE current.expires_at IS NOT NULL AND current.expires_at <= now()
+     RETURNING 1`,
+    [key, ttlMs],
+  );
+  return (rowCount ?? 0) > 0;
+}

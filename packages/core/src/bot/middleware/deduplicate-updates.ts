@@ -1,41 +1,41 @@
 import type { MiddlewareFn } from 'grammy';
-import type { Keyv } from 'keyv';
 import type { BotContext } from '../context.js';
 
+/** Atomically claims a key for `ttlMs`: true for exactly one caller (see `KvFactory.claim`). */
+export type ClaimKey = (key: string, ttlMs: number) => Promise<boolean>;
+
 /**
- * Drops an update whose update_id was seen before: a webhook retry, a re-delivery after a
- * restart, or the same update reaching a second instance. Seen ids live in kv for `ttlMs`.
+ * Drops an update whose update_id was seen before: a webhook retry (also one racing the
+ * original), a re-delivery after a restart, or the same update reaching a second instance.
  *
- * The id is recorded BEFORE the handlers run (at most once: an update whose handler failed is
- * not run again; the error boundary already told the user). An in-process set closes the
- * window between the kv read and write inside one instance; across instances keyv offers no
- * atomic "set if absent", so two instances receiving the same update within that window of a
- * few milliseconds could both run it. If kv is unreachable the update is processed (a possible
- * duplicate beats a lost message) and a warning is logged.
+ * The update_id is claimed atomically in kv (`claim`, kept for `ttlMs`) BEFORE the handlers
+ * run: of any number of deliveries, on any number of instances sharing the kv backend, only
+ * the one that wins the claim is handled (at most once: an update whose handler failed is not
+ * run again; the error boundary already told the user). Concurrent copies inside this process
+ * are also dropped without a kv round trip. If kv is unreachable the update is processed (a
+ * possible duplicate beats a lost message) and a warning is logged.
  */
-export function deduplicateUpdates(deps: { kv: Keyv; ttlMs: number }): MiddlewareFn<BotContext> {
+export function deduplicateUpdates(deps: { claim: ClaimKey; ttlMs: number }): MiddlewareFn<BotContext> {
   const inProcess = new Set<number>();
   return async (ctx, next) => {
     const id = ctx.update.update_id;
     if (inProcess.has(id)) {
-      ctx.logger.info({ updateId: id }, 'duplicate update dropped (already being handled)');
+      ctx.logger.debug({ updateId: id }, 'duplicate update dropped (already being handled here)');
       return;
     }
     inProcess.add(id);
     try {
-      const key = String(id);
-      let seen = false;
+      let claimed = true;
       try {
-        seen = (await deps.kv.get(key)) !== undefined;
-        if (!seen) await deps.kv.set(key, 1, deps.ttlMs);
+        claimed = await deps.claim(String(id), deps.ttlMs);
       } catch (error) {
         ctx.logger.warn(
           { err: error, updateId: id },
           'update de-duplication unavailable (kv error); processing anyway',
         );
       }
-      if (seen) {
-        ctx.logger.info({ updateId: id }, 'duplicate update dropped');
+      if (!claimed) {
+        ctx.logger.debug({ updateId: id }, 'duplicate update dropped (already claimed)');
         return;
       }
       await next();
