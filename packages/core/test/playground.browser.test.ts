@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Bot, InlineKeyboard } from 'grammy';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotApiEmulator, createBotApiEmulator } from '../src/sandbox/index.js';
+import { chromiumAvailable, chromiumLaunchOptions } from '../src/testing/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(`playground browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-}
+const hasChromium = chromiumAvailable('playground');
 
 describe.skipIf(!hasChromium)('web playground in Chromium', () => {
   let emulator: BotApiEmulator;
@@ -33,18 +29,7 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
     });
     await bot.init();
     polling = bot.start({ timeout: 1 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
   });
 
   afterAll(async () => {

@@ -1,19 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { TestApp } from '@botloom/core/testing';
+import { chromiumAvailable, chromiumLaunchOptions, type TestApp } from '@botloom/core/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInitData } from '../src/services/init-data.js';
 import { GROUP, MANAGER, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `[plugin-support] browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`,
-  );
+const hasChromium = chromiumAvailable('plugin-support');
 /** Set SUPPORT_SCREENSHOTS=dir to keep screenshots of the page at phone and desktop widths. */
 const SCREENSHOTS = process.env.SUPPORT_SCREENSHOTS;
 
@@ -25,18 +19,7 @@ describe.skipIf(!hasChromium)('web app chat in Chromium', () => {
   beforeAll(async () => {
     s = await startSupportApp();
     t = s.t;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch(chromiumLaunchOptions());
     if (SCREENSHOTS) await mkdir(SCREENSHOTS, { recursive: true });
   });
 

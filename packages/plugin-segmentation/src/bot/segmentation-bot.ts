@@ -60,17 +60,19 @@ export function setupSegmentationBot({
     await ctx.reply(ctx.t('segmentation-access-denied', { userId: String(userId ?? '?') }));
   };
 
+  /** An unknown card id: say which data version was searched, or that there is no data yet. */
+  async function replyUnknownCard(ctx: BotContext, s: SegmentationServices, cardId: string): Promise<void> {
+    const run = await s.queries.latestRun();
+    await ctx.reply(
+      run
+        ? ctx.t('segmentation-unknown-card', { cardId, version: run.version ?? 0 })
+        : ctx.t('segmentation-no-data'),
+    );
+  }
+
   async function sendProfile(ctx: BotContext, s: SegmentationServices, cardId: string): Promise<void> {
     const profile = await s.queries.clientProfile(cardId);
-    if (!profile) {
-      const run = await s.queries.latestRun();
-      await ctx.reply(
-        run
-          ? ctx.t('segmentation-unknown-card', { cardId, version: run.version ?? 0 })
-          : ctx.t('segmentation-no-data'),
-      );
-      return;
-    }
+    if (!profile) return replyUnknownCard(ctx, s, cardId);
     const t = translator(ctx);
     const locale = await localeOf(ctx);
     await ctx.reply(profileText(t, profile, locale));
@@ -114,15 +116,7 @@ export function setupSegmentationBot({
     if (!cardId) return void (await ctx.reply(ctx.t('segmentation-usage-insight')));
     const s = services();
     const profile = await s.queries.clientProfile(cardId);
-    if (!profile) {
-      const run = await s.queries.latestRun();
-      await ctx.reply(
-        run
-          ? ctx.t('segmentation-unknown-card', { cardId, version: run.version ?? 0 })
-          : ctx.t('segmentation-no-data'),
-      );
-      return;
-    }
+    if (!profile) return replyUnknownCard(ctx, s, cardId);
     const t = translator(ctx);
     const locale = await localeOf(ctx);
     const name = segmentName(t, profile.segment);
