@@ -9,8 +9,14 @@ const booleanFromEnv = z
  * DATABASE_URL), not BOTLOOM_CORE_*. Descriptions feed `botloom config:check`.
  */
 export const CoreConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('production requires ENCRYPTION_KEY and logs JSON'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
   PORT: z.coerce
     .number()
     .int()
@@ -123,16 +129,21 @@ export const CoreConfigSchema = z.object({
     .url()
     .optional()
     .describe('S3-compatible endpoint for file storage; unset = local disk'),
-  S3_BUCKET: z.string().optional(),
-  S3_ACCESS_KEY_ID: z.string().optional(),
-  S3_SECRET_ACCESS_KEY: z.string().optional().describe('(secret)'),
-  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional().describe('Bucket for stored files (required with S3_ENDPOINT)'),
+  S3_ACCESS_KEY_ID: z.string().optional().describe('Access key id for S3_ENDPOINT'),
+  S3_SECRET_ACCESS_KEY: z.string().optional().describe('Secret access key for S3_ENDPOINT (secret)'),
+  S3_REGION: z.string().default('us-east-1').describe('Region name sent to S3_ENDPOINT'),
   S3_FORCE_PATH_STYLE: booleanFromEnv
     .default(true)
     .describe(
       'Address buckets as <endpoint>/<bucket> (MinIO and most S3-compatible servers); false = virtual-hosted',
     ),
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('How long a graceful shutdown may take before it gives up'),
 });
 
 export type CoreConfig = z.output<typeof CoreConfigSchema>;
