@@ -473,6 +473,39 @@ describe('route clash detection', () => {
     expect(err.message).toContain('"Notes"');
   });
 
+  it('throws ROUTE_CLASH when one plugin registers the same route twice, instead of shadowing it', () => {
+    const err = bootError({
+      ...base(),
+      plugins: [
+        {
+          id: 'notes',
+          http: ({ router }) => {
+            router.get('/items/:id', () => {});
+            router.get('/items/:itemId', () => {});
+          },
+        },
+      ],
+    });
+    expect(err.code).toBe('ROUTE_CLASH');
+    expect(err.message).toMatch(/GET \/p\/notes\/items\/:id/);
+    expect(err.message).toContain('registered twice by "notes"');
+    // Different methods on one path are not a clash.
+    expect(() =>
+      createHttpServer({
+        ...base(),
+        plugins: [
+          {
+            id: 'notes',
+            http: ({ router }) => {
+              router.get('/items/:id', () => {});
+              router.put('/items/:id', () => {});
+            },
+          },
+        ],
+      }),
+    ).not.toThrow();
+  });
+
   it('throws ROUTE_CLASH naming core and the extra route that reuses a core path', () => {
     const err = bootError({
       ...base(),

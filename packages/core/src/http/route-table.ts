@@ -58,9 +58,17 @@ export class RouteTable {
       regexp,
     };
     for (const other of this.routes) {
-      if (other.owner !== owner && other.method === entry.method && other.key === entry.key) {
-        throw clash(`${entry.method} ${entry.path}`, other.owner, owner);
-      }
+      if (other.method !== entry.method || other.key !== entry.key) continue;
+      if (other.owner !== owner) throw clash(`${entry.method} ${entry.path}`, other.owner, owner);
+      // The same owner twice: the second handler could only run if the first calls next(),
+      // which is a mistake far more often than a design; say so instead of shadowing it.
+      throw new BootError(
+        'ROUTE_CLASH',
+        `Route clash: ${entry.method} ${other.path} is registered twice by "${owner}"${other.path === entry.path ? '' : ` (again as ${entry.path})`}`,
+        {
+          details: { route: `${entry.method} ${entry.path}`, owners: [owner] },
+        },
+      );
     }
     if (!(path instanceof RegExp)) {
       for (const p of this.prefixes) {
