@@ -88,6 +88,9 @@ describe('npm start with no settings', () => {
       .poll(() => started.output(), { timeout: 60_000, interval: 250 })
       .toMatch(/sandbox demo: synthetic/);
     const guest = new SandboxClient(emulatorUrl!).user('guest');
+    // Memory's /start intro tells the truth about this app: outside a session, others answer.
+    await guest.send('/start');
+    await guest.expectReply(/Talk to me inside a session: \/start_session/, { timeoutMs: 30_000 });
     await guest.send('/segments');
     const segments = await guest.expectReply(/Segments, version \d+: 1.500 clients/, { timeoutMs: 30_000 });
     expect(segments.text).not.toMatch(/allowlist/);

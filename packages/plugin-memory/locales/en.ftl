@@ -4,7 +4,11 @@ memory-intro =
     • /start_session — start a conversation; /end_session ends it and I save a summary and the facts worth remembering.
     • In a later session I recall what is relevant. /memories shows what I remember, and you can make me forget.
     • /export_data gives you all your data; /delete_my_data erases it.
-    Just write to me: if no session is open, I start one for you.
+    { $outside ->
+        [offer] Just write to me: if no session is open, I offer to start one.
+        [ignore] Talk to me inside a session: /start_session. Outside a session, other parts of this bot answer.
+       *[auto] Just write to me: if no session is open, I start one for you.
+    }
 
 memory-role-coder = 👩‍💻 Coder
 memory-role-product_manager = 📈 Product manager

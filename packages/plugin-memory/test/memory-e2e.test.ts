@@ -135,7 +135,8 @@ describe.concurrent('memory plugin through the sandbox', { timeout: 240_000 }, (
     const aliceId = String(await alice.id());
 
     await alice.send('/start');
-    await alice.expectReply(/personal AI agent/, WAIT);
+    const intro = await alice.expectReply(/personal AI agent/, WAIT);
+    expect(intro.text).toContain('if no session is open, I start one for you');
 
     await alice.send('/personalize');
     await alice.expectReply(/Which role/, WAIT);
@@ -369,7 +370,8 @@ describe.concurrent('memory plugin through the sandbox', { timeout: 240_000 }, (
   it('speaks Russian to a Russian user', async () => {
     const olga = app.user('olga', { language_code: 'ru' });
     await olga.send('/start');
-    await olga.expectReply(/Я ваш персональный AI-агент/, WAIT);
+    const intro = await olga.expectReply(/Я ваш персональный AI-агент/, WAIT);
+    expect(intro.text).toContain('если сессия не открыта, я начну её сам');
     await olga.send('/personalize');
     await olga.expectReply(/Какую роль мне взять\?/, WAIT);
     await olga.press('✍️ Своя инструкция');

@@ -45,7 +45,7 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
 
   // Core answers /start with the command list and calls next(): add what the agent does.
   privateChats.command('start', async (ctx) => {
-    await ctx.reply(ctx.t('memory-intro'));
+    await ctx.reply(ctx.t('memory-intro', { outside: config.outsideSession }));
   });
 
   privateChats.command('personalize', async (ctx) => {
