@@ -101,6 +101,47 @@ describe('offline LLM provider', () => {
     expect(ru.content).toBe(`${OFFLINE_MARKER} Из предоставленного контекста: Залог составляет 300 евро.`);
   });
 
+  it('quotes passages in the language of the question when it can, and skips label lines', async () => {
+    const bilingual = [
+      'Answer only from the knowledge.',
+      'Knowledge:',
+      '[1] Office and hours:',
+      'Airport delivery costs 20 euros each way and must be booked 12 hours in advance.',
+      '[2] Офис и часы работы:',
+      'Доставка в аэропорт стоит 20 евро в одну сторону, заказывать её нужно минимум за 12 часов.',
+      '[3] Insurance:',
+      'Full insurance without excess costs 12 euros a day.',
+      '[4] Страховка:',
+      'Полная страховка без франшизы стоит 12 евро в сутки.',
+    ].join('\n');
+    const ask = (question: string) =>
+      llm.chat({
+        purpose: 'support.answer',
+        messages: [
+          { role: 'system', content: bilingual },
+          { role: 'user', content: question },
+        ],
+      });
+    // "12" matches sentences of both languages equally; only the Russian ones are quoted.
+    const ru = await ask('Можно ли взять машину на 12 мая?');
+    expect(ru.content).toBe(
+      `${OFFLINE_MARKER} Из предоставленного контекста: Доставка в аэропорт стоит 20 евро в одну сторону, заказывать её нужно минимум за 12 часов. Полная страховка без франшизы стоит 12 евро в сутки.`,
+    );
+    const en = await ask('Is airport delivery 20 euros?');
+    expect(en.content).toBe(
+      `${OFFLINE_MARKER} From the provided context: Airport delivery costs 20 euros each way and must be booked 12 hours in advance.`,
+    );
+    // With nothing in its own language, a question still gets the other language's passage.
+    const onlyEnglish = await llm.chat({
+      purpose: 'support.answer',
+      messages: [
+        { role: 'system', content: KNOWLEDGE },
+        { role: 'user', content: 'Залог 300 EUR?' },
+      ],
+    });
+    expect(onlyEnglish.content).toContain('A deposit of 300 EUR is blocked');
+  });
+
   it('says plainly when nothing in the context matches, and is deterministic', async () => {
     const request = {
       purpose: 'support.answer',

@@ -32,8 +32,18 @@ export const SupportConfigSchema = z.object({
     .number()
     .min(-1)
     .max(1)
-    .default(0.25)
-    .describe('Minimum similarity of the best retrieved passage; below it the assistant offers a manager'),
+    .default(0.3)
+    .describe(
+      'Minimum confidence of the best retrieved passage (hybrid vector and lexical score); below it the assistant offers a manager',
+    ),
+  lexicalWeight: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      'Weight of the lexical match (shared words) in the confidence; the rest is embedding similarity (0 = embeddings only)',
+    ),
   retrievalTopK: z.coerce
     .number()
     .int()

@@ -104,7 +104,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
       db,
       resolve(Tokens.VectorStore),
       (text, o) => splitText(text, { chunkSize: o.chunkSize, overlap: o.overlap }),
-      { chunkSize: config.chunkSize },
+      { chunkSize: config.chunkSize, lexicalWeight: config.lexicalWeight },
       logger.child({ component: 'knowledge' }),
     );
     const answers = new AnswerService(knowledge, resolve(Tokens.Llm), {

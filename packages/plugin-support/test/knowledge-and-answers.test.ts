@@ -4,7 +4,9 @@ import path from 'node:path';
 import { splitText } from '@botloom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerService, NO_ANSWER } from '../src/services/answer-service.js';
+import { chunkKnowledge, knowledgeSections } from '../src/services/knowledge-chunks.js';
 import { KNOWLEDGE_NAMESPACE, KnowledgeService } from '../src/services/knowledge-service.js';
+import { LexicalIndex, lexicalTerms, termsMatch } from '../src/services/lexical-index.js';
 import { needsLiveData } from '../src/services/live-data.js';
 import { createDbFixture } from './support/db-fixture.js';
 import { InMemoryVectorStore, ScriptedLlm } from './support/fakes.js';
@@ -170,6 +172,123 @@ describe('AnswerService', () => {
   });
 });
 
+describe('knowledge chunking', () => {
+  const TEXT = `Intro line of the company that is long enough not to be a heading at all.
+
+Deposit and payment
+The deposit is 300 euros.
+We accept Visa.
+
+## Fuel
+
+Cars are handed over with a full tank and must be
+returned full.
+
+Short wrapped line
+that continues a sentence.`;
+
+  it('makes one chunk per section, with its heading, whether the text follows on the next line or after a blank line', async () => {
+    expect(knowledgeSections(TEXT)).toEqual([
+      { heading: null, body: 'Intro line of the company that is long enough not to be a heading at all.' },
+      { heading: 'Deposit and payment', body: 'The deposit is 300 euros.\nWe accept Visa.' },
+      { heading: 'Fuel', body: 'Cars are handed over with a full tank and must be\nreturned full.' },
+      // A lower-case next line means a wrapped sentence, not a heading.
+      { heading: null, body: 'Short wrapped line\nthat continues a sentence.' },
+    ]);
+    const chunks = await chunkKnowledge(TEXT, 800, splitText);
+    expect(chunks.map((c) => c.text)).toEqual([
+      'Intro line of the company that is long enough not to be a heading at all.',
+      'Deposit and payment\nThe deposit is 300 euros.\nWe accept Visa.',
+      'Fuel\nCars are handed over with a full tank and must be\nreturned full.',
+      'Short wrapped line\nthat continues a sentence.',
+    ]);
+  });
+
+  it('splits a section longer than the chunk size and keeps its heading on every piece', async () => {
+    const long = `Insurance\n${Array.from({ length: 12 }, (_, i) => `Rule ${i + 1} of the insurance is written here.`).join(' ')}`;
+    const chunks = await chunkKnowledge(long, 200, splitText);
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const c of chunks) {
+      expect(c.heading).toBe('Insurance');
+      expect(c.text.startsWith('Insurance\n')).toBe(true);
+      expect(c.text.length).toBeLessThanOrEqual(200);
+    }
+    expect(chunks.map((c) => c.text).join(' ')).toContain('Rule 12 of the insurance');
+  });
+});
+
+describe('lexical matching', () => {
+  it('matches inflected forms (light stemming), not unrelated words', () => {
+    expect(termsMatch('залог', 'залога')).toBe(true);
+    expect(termsMatch('внедорожник', 'внедорожники')).toBe(true);
+    expect(termsMatch('rent', 'rental')).toBe(true);
+    expect(termsMatch('стоит', 'стоимость')).toBe(false);
+    expect(termsMatch('car', 'card')).toBe(false);
+    expect(termsMatch('12', '120')).toBe(false);
+    expect(lexicalTerms('Какой залог у вас?')).toEqual(['залог']);
+    expect(lexicalTerms('How big are the deposits?')).toEqual(['big', 'deposit']);
+  });
+
+  it('scores the IDF-weighted share of question words a chunk holds; unknown words pull it down', () => {
+    const index = new LexicalIndex();
+    const chunk = (n: number, text: string) => ({ key: `a:${n}`, text, title: 't', heading: null, chunk: n });
+    index.set('a', [
+      chunk(0, 'Залог составляет 300 евро.'),
+      chunk(1, 'Аренда машины стоит от 35 евро.'),
+      chunk(2, 'Машины выдаются с полным баком.'),
+    ]);
+    const deposit = index.score('Какой залог?');
+    expect(deposit.get('a:0')).toBeCloseTo(1);
+    expect(deposit.has('a:1')).toBe(false);
+    const yachts = index.score('Аренда яхты?');
+    expect(yachts.get('a:1')).toBeGreaterThan(0);
+    expect(yachts.get('a:1')).toBeLessThan(0.5);
+    expect(index.score('Есть ли у вас яхты?').size).toBe(0);
+    index.remove('a');
+    expect(index.score('Какой залог?').size).toBe(0);
+  });
+});
+
+describe('hybrid confidence', () => {
+  it('a short question naming the one passage that holds its word passes; an unknown topic does not', async () => {
+    const item = await knowledge.create({
+      title: 'Залог',
+      content:
+        'Залог и оплата\nЗалог составляет 300 евро и возвращается в течение 3 дней после возврата автомобиля.',
+    });
+    const [best] = await knowledge.search('Какой залог?', 3);
+    expect(best!.itemId).toBe(item.id);
+    expect(best!.heading).toBe('Залог и оплата');
+    expect(best!.lexicalScore).toBeCloseTo(1);
+    expect(best!.score).toBeGreaterThan(0.3);
+    const yachts = await knowledge.search('Есть ли у вас яхты?', 3);
+    expect(yachts.every((p) => p.score < 0.3)).toBe(true);
+
+    // With the lexical weight at 0 the confidence is the vector score alone.
+    const vectorOnly = new KnowledgeService(
+      fx.sequelize,
+      vectors,
+      splitText,
+      { chunkSize: 400, lexicalWeight: 0 },
+      fx.logger,
+    );
+    const [plain] = await vectorOnly.search('Какой залог?', 3);
+    expect(plain!.score).toBe(plain!.vectorScore);
+    expect(plain!.score).toBeLessThan(best!.score);
+    await knowledge.delete(item.id);
+  });
+
+  it('re-indexes items chunked with another chunk size (or an older chunker) at the next sync', async () => {
+    const resized = new KnowledgeService(fx.sequelize, vectors, splitText, { chunkSize: 300 }, fx.logger);
+    const before = vectors.adds;
+    expect(await resized.reindexStale()).toBeGreaterThan(0);
+    expect(vectors.adds).toBeGreaterThan(before);
+    expect(await resized.reindexStale()).toBe(0);
+    // Back to the original settings for the tests that follow.
+    expect(await knowledge.reindexStale()).toBeGreaterThan(0);
+  });
+});
+
 describe('needsLiveData', () => {
   it.each([
     ['Is the BMW X5 free from 12.06 to 15.06?', true],
@@ -177,10 +296,35 @@ describe('needsLiveData', () => {
     ['Is a car available tomorrow?', true],
     ['Есть ли свободные машины на выходных?', true],
     ['What is the status of my booking?', true],
+    ['Можно ли взять машину на 12 мая?', true],
+    ['Можно ли забронировать внедорожник на 12-е мая?', true],
+    ['Свободна ли Toyota RAV4 на 12.05?', true],
+    ['Хочу арендовать машину завтра', true],
+    ['Можно ли взять машину на выходные?', true],
+    ['Можно ли снять машину на следующей неделе?', true],
+    ['Is the RAV4 available on May 12?', true],
+    ['Can I book a car for next weekend?', true],
+    ['Can I rent a Golf on 12.05?', true],
+    ['Can I pick up the car this Friday?', true],
+    ['Is my booking confirmed?', true],
+    ['Where is my deposit?', true],
+    ['Статус моего заказа?', true],
+    ['Подтверждена ли моя бронь?', true],
+    ['Моя бронь уже подтверждена?', true],
+    ['Есть ли свободные машины прямо сейчас?', true],
     ['What documents do I need?', false],
     ['May I pay by card?', false],
     ['Какой залог за машину?', false],
     ['Is parking free at the office?', false],
+    ['Сколько стоит аренда на 7 дней?', false],
+    ['How much does it cost to rent a car for 7 days?', false],
+    ['Можно ли взять машину с 21 года?', false],
+    ['Can I rent a car from 21 years old?', false],
+    ['Можно ли вернуть машину до 22:00?', false],
+    ['Можно ли оплатить наличными?', false],
+    ['Можно ли поехать в Черногорию?', false],
+    ['Do you rent yachts?', false],
+    ['За сколько часов нужно заказать доставку в аэропорт?', false],
   ])('%s -> %s', (question, expected) => {
     expect(needsLiveData(question)).toBe(expected);
   });

@@ -20,8 +20,20 @@ export interface AnswerOptions {
   maxTokens?: number;
 }
 
+/**
+ * One passage for the prompt: a label line `[n] title / heading:` and the text on one line.
+ * (The offline provider never quotes a line ending with a colon, so labels stay out of replies.)
+ */
+function formatPassage(p: KnowledgePassage, n: number): string {
+  const heading = p.heading?.trim() ?? '';
+  const text = heading && p.text.startsWith(`${heading}\n`) ? p.text.slice(heading.length + 1) : p.text;
+  const label = [p.title.trim(), heading].filter(Boolean).join(' / ');
+  const body = text.replace(/\s+/g, ' ').trim();
+  return label ? `[${n}] ${label}:\n${body}` : `[${n}] ${body}`;
+}
+
 export function buildSystemPrompt(passages: KnowledgePassage[]): string {
-  const knowledge = passages.map((p, i) => `[${i + 1}] ${p.text.replace(/\s+/g, ' ').trim()}`).join('\n');
+  const knowledge = passages.map((p, i) => formatPassage(p, i + 1)).join('\n');
   return [
     "You are the company's customer support assistant.",
     'Answer ONLY with facts stated in the knowledge passages below; never guess or add outside facts.',

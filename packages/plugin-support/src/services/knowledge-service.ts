@@ -5,10 +5,20 @@ import type { VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { SupportError } from './errors.js';
+import { chunkKnowledge, type KnowledgeChunk } from './knowledge-chunks.js';
+import { LexicalIndex } from './lexical-index.js';
 
 export const KNOWLEDGE_NAMESPACE = 'support:kb';
 export const KNOWLEDGE_FILE_EXTENSIONS = ['.txt', '.md'];
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/**
+ * Version of the chunking: part of the mark an indexed item carries, so items indexed by an
+ * older chunker (or with another chunk size) are re-indexed at the next sync.
+ */
+const CHUNKER_VERSION = 'sections-1';
+/** Vector candidates fetched per question, as a multiple of k, before hybrid re-ranking. */
+const CANDIDATE_FACTOR = 3;
+const MIN_CANDIDATES = 12;
 
 export type TextSplitter = (
   text: string,
@@ -33,8 +43,25 @@ export interface KnowledgePassage {
   itemId: string;
   title: string;
   chunk: number;
+  /** The section heading of the chunk, if it has one. */
+  heading?: string | null;
+  /** The chunk: its section heading (if any) on the first line, then the section text. */
   text: string;
+  /** Confidence in [0, 1] (hybrid: vector and lexical, see `search`); the threshold applies to it. */
   score: number;
+  /** Cosine similarity of the embeddings. */
+  vectorScore?: number;
+  /** IDF-weighted share of the question's words found in the passage. */
+  lexicalScore?: number;
+}
+
+export interface KnowledgeOptions {
+  chunkSize: number;
+  /**
+   * Weight of the lexical score in the confidence (0..1, default 0.5); the rest is the vector
+   * score. 0 ranks by embeddings only.
+   */
+  lexicalWeight?: number;
 }
 
 export interface SyncReport {
@@ -58,7 +85,7 @@ interface ItemRow {
   updated_at: Date;
 }
 
-function toItem(row: ItemRow): KnowledgeItem {
+function toItem(row: ItemRow, indexMark: (contentHash: string) => string): KnowledgeItem {
   return {
     id: row.id,
     title: row.title,
@@ -67,7 +94,7 @@ function toItem(row: ItemRow): KnowledgeItem {
     content: row.content,
     contentHash: row.content_hash,
     chunkCount: row.chunk_count,
-    indexed: row.indexed_hash === row.content_hash,
+    indexed: row.indexed_hash === indexMark(row.content_hash),
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
@@ -94,14 +121,25 @@ function titleFromFile(file: string): string {
  */
 export class KnowledgeService {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly lexical = new LexicalIndex();
+  /** item id -> the index mark its lexical entry was built from */
+  private readonly lexicalMarks = new Map<string, string>();
 
   constructor(
     private readonly db: Sequelize,
     private readonly vectors: VectorStore,
     private readonly split: TextSplitter,
-    private readonly options: { chunkSize: number },
+    private readonly options: KnowledgeOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** What `indexed_hash` holds once an item is indexed with the current chunking. */
+  private indexMark = (hash: string): string => `${hash}:${CHUNKER_VERSION}:${this.options.chunkSize}`;
+
+  /** The chunks of an item's content, one topic each (see `chunkKnowledge`). */
+  chunksOf(content: string): Promise<KnowledgeChunk[]> {
+    return chunkKnowledge(content, this.options.chunkSize, this.split);
+  }
 
   /** Serialises index changes (directory scans and admin edits may overlap). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -114,7 +152,7 @@ export class KnowledgeService {
     const rows = await this.db.query<ItemRow>('SELECT * FROM support_knowledge_items ORDER BY title, id', {
       type: QueryTypes.SELECT,
     });
-    return rows.map(toItem);
+    return rows.map((row) => toItem(row, this.indexMark));
   }
 
   async get(id: string): Promise<KnowledgeItem | null> {
@@ -122,7 +160,7 @@ export class KnowledgeService {
       type: QueryTypes.SELECT,
       replacements: { id },
     });
-    return rows[0] ? toItem(rows[0]) : null;
+    return rows[0] ? toItem(rows[0], this.indexMark) : null;
   }
 
   async create(input: { title: string; content: string }): Promise<KnowledgeItem> {
@@ -186,16 +224,15 @@ export class KnowledgeService {
     await this.db.query('DELETE FROM support_knowledge_items WHERE id = :id', {
       replacements: { id: item.id },
     });
+    this.lexical.remove(item.id);
+    this.lexicalMarks.delete(item.id);
   }
 
   /** (Re)indexes one item: drops its old chunks, splits and adds the new ones, records the indexed hash. */
   private async index(id: string): Promise<KnowledgeItem> {
     const item = await this.get(id);
     if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
-    const chunks = await this.split(item.content, {
-      chunkSize: this.options.chunkSize,
-      overlap: Math.floor(this.options.chunkSize / 8),
-    });
+    const chunks = await this.chunksOf(item.content);
     await this.vectors.delete(
       KNOWLEDGE_NAMESPACE,
       chunkIds(item.id, Math.max(item.chunkCount, chunks.length)),
@@ -203,17 +240,19 @@ export class KnowledgeService {
     if (chunks.length) {
       await this.vectors.add(
         KNOWLEDGE_NAMESPACE,
-        chunks.map((text, i) => ({
+        chunks.map((c, i) => ({
           id: `${item.id}:${i}`,
-          text: `${item.title}\n${text}`,
-          metadata: { itemId: item.id, title: item.title, chunk: i },
+          text: `${item.title}\n${c.text}`,
+          metadata: { itemId: item.id, title: item.title, chunk: i, heading: c.heading },
         })),
       );
     }
+    const mark = this.indexMark(item.contentHash);
     await this.db.query(
       `UPDATE support_knowledge_items SET chunk_count = :count, indexed_hash = :hash WHERE id = :id`,
-      { replacements: { id, count: chunks.length, hash: item.contentHash } },
+      { replacements: { id, count: chunks.length, hash: mark } },
     );
+    this.setLexical(item.id, item.title, chunks, mark);
     this.logger.info({ item: id, title: item.title, chunks: chunks.length }, 'knowledge item indexed');
     return { ...item, chunkCount: chunks.length, indexed: true };
   }
@@ -221,12 +260,13 @@ export class KnowledgeService {
   /** Indexes items whose last indexing did not finish (e.g. the process stopped midway). */
   async reindexStale(): Promise<number> {
     return this.exclusive(async () => {
-      const rows = await this.db.query<{ id: string }>(
-        'SELECT id FROM support_knowledge_items WHERE indexed_hash IS DISTINCT FROM content_hash',
+      const rows = await this.db.query<{ id: string; content_hash: string; indexed_hash: string | null }>(
+        'SELECT id, content_hash, indexed_hash FROM support_knowledge_items',
         { type: QueryTypes.SELECT },
       );
-      for (const row of rows) await this.index(row.id);
-      return rows.length;
+      const stale = rows.filter((row) => row.indexed_hash !== this.indexMark(row.content_hash));
+      for (const row of stale) await this.index(row.id);
+      return stale.length;
     });
   }
 
@@ -291,22 +331,111 @@ export class KnowledgeService {
     });
   }
 
-  /** The passages closest to the question, best first. */
+  private setLexical(itemId: string, title: string, chunks: KnowledgeChunk[], mark: string): void {
+    this.lexical.set(
+      itemId,
+      chunks.map((c, i) => ({
+        key: `${itemId}:${i}`,
+        text: `${title}\n${c.text}`,
+        title,
+        heading: c.heading,
+        chunk: i,
+      })),
+    );
+    this.lexicalMarks.set(itemId, mark);
+  }
+
+  /**
+   * Keeps the lexical index in step with the indexed items in the database (another instance,
+   * or a restart, may have indexed them): only items whose index mark changed are re-chunked.
+   */
+  private async refreshLexical(): Promise<void> {
+    const rows = await this.db.query<{ id: string; indexed_hash: string | null }>(
+      'SELECT id, indexed_hash FROM support_knowledge_items WHERE indexed_hash IS NOT NULL',
+      { type: QueryTypes.SELECT },
+    );
+    const current = new Map(rows.map((r) => [r.id, r.indexed_hash!]));
+    for (const id of this.lexical.items()) {
+      if (!current.has(id)) {
+        this.lexical.remove(id);
+        this.lexicalMarks.delete(id);
+      }
+    }
+    const changed = rows.filter((r) => this.lexicalMarks.get(r.id) !== r.indexed_hash).map((r) => r.id);
+    if (!changed.length) return;
+    const items = await this.db.query<{ id: string; title: string; content: string; content_hash: string }>(
+      'SELECT id, title, content, content_hash FROM support_knowledge_items WHERE id IN (:ids)',
+      { type: QueryTypes.SELECT, replacements: { ids: changed } },
+    );
+    for (const item of items) {
+      const mark = current.get(item.id)!;
+      // Indexed by another chunker version: leave it out until it is re-indexed.
+      if (mark !== this.indexMark(item.content_hash)) continue;
+      this.setLexical(item.id, item.title, await this.chunksOf(item.content), mark);
+    }
+  }
+
+  /**
+   * The passages that best match the question, best first. Hybrid: vector candidates and
+   * lexical matches are merged, and each passage's confidence is
+   * `(1 - w) · vector + w · lexical` (w = `lexicalWeight`). The lexical score is the
+   * IDF-weighted share of the question's content words (light stemming) found in the passage,
+   * so a question naming a word of exactly one passage ranks it high even when the embedding
+   * similarity of a short question is low, and a question whose key word occurs nowhere in the
+   * knowledge scores low. A passage found only lexically gets the lowest vector score of the
+   * candidates (it is at most that).
+   */
   async search(question: string, k: number): Promise<KnowledgePassage[]> {
-    const matches = await this.vectors.search(KNOWLEDGE_NAMESPACE, question, { k });
-    return matches
-      .map((m) => {
-        const meta = (m.metadata ?? {}) as { itemId?: string; title?: string; chunk?: number };
-        const [itemId, chunk] = m.id.split(':');
-        return {
-          itemId: meta.itemId ?? itemId ?? m.id,
-          title: meta.title ?? '',
-          chunk: meta.chunk ?? Number(chunk ?? 0),
-          text: m.text,
-          score: m.score,
-        };
-      })
-      .sort((a, b) => b.score - a.score);
+    const weight = Math.min(1, Math.max(0, this.options.lexicalWeight ?? 0.5));
+    const candidates = Math.max(k * CANDIDATE_FACTOR, MIN_CANDIDATES);
+    const matches = await this.vectors.search(KNOWLEDGE_NAMESPACE, question, { k: candidates });
+    const passages = new Map<string, KnowledgePassage>();
+    for (const m of matches) {
+      const meta = (m.metadata ?? {}) as {
+        itemId?: string;
+        title?: string;
+        chunk?: number;
+        heading?: string | null;
+      };
+      const [itemId, chunk] = m.id.split(':');
+      const title = meta.title ?? '';
+      passages.set(m.id, {
+        itemId: meta.itemId ?? itemId ?? m.id,
+        title,
+        chunk: meta.chunk ?? Number(chunk ?? 0),
+        heading: meta.heading ?? null,
+        text: title && m.text.startsWith(`${title}\n`) ? m.text.slice(title.length + 1) : m.text,
+        score: m.score,
+        vectorScore: m.score,
+        lexicalScore: 0,
+      });
+    }
+    if (weight > 0) {
+      await this.refreshLexical();
+      const floor = matches.length ? Math.min(...matches.map((m) => m.score)) : 0;
+      for (const [key, lexicalScore] of this.lexical.score(question)) {
+        const known = passages.get(key);
+        if (known) {
+          known.lexicalScore = lexicalScore;
+          continue;
+        }
+        const chunk = this.lexical.chunk(key);
+        if (!chunk) continue;
+        passages.set(key, {
+          itemId: key.slice(0, key.lastIndexOf(':')),
+          title: chunk.title,
+          heading: chunk.heading,
+          chunk: chunk.chunk,
+          text: chunk.text.slice(chunk.title.length + 1),
+          score: floor,
+          vectorScore: floor,
+          lexicalScore,
+        });
+      }
+      for (const p of passages.values())
+        p.score = (1 - weight) * (p.vectorScore ?? 0) + weight * (p.lexicalScore ?? 0);
+    }
+    return [...passages.values()].sort((a, b) => b.score - a.score).slice(0, k);
   }
 }
 

@@ -61,7 +61,8 @@ export function contextPassages(messages: ChatMessage[]): string[] {
     const marker = message.content.match(CONTEXT_MARKER);
     if (marker && marker.index !== undefined) {
       const after = message.content.slice(marker.index + marker[0].length).replace(/<\/\w+>/g, '\n');
-      passages.push(...splitSentences(after));
+      // A line ending with a colon labels what follows (e.g. "[2] Deposit and payment:"): not a fact to quote.
+      passages.push(...splitSentences(after).filter((s) => !/:$/.test(s)));
       return;
     }
     const sentences = splitSentences(message.content);
@@ -70,6 +71,25 @@ export function contextPassages(messages: ChatMessage[]): string[] {
     );
   });
   return [...new Set(passages)];
+}
+
+/** The language of a passage, or null when it has no letters of either script (numbers, codes). */
+function passageLanguage(text: string): 'en' | 'ru' | null {
+  return /[\u0400-\u04FFA-Za-z]/.test(text) ? detectLanguage(text) : null;
+}
+
+/**
+ * The passages to quote: the best matches among those in the question's language (the reply
+ * is in that language too); other languages only when none of those match.
+ */
+export function bestPassagesFor(passages: string[], query: string, language: 'en' | 'ru', max = 3): string[] {
+  const sameLanguage = passages.filter((p) => {
+    const l = passageLanguage(p);
+    return l === null || l === language;
+  });
+  const preferred = bestPassages(sameLanguage, query, max);
+  const chosen = preferred.length > 0 ? preferred : bestPassages(passages, query, max);
+  return chosen.map((r) => r.text);
 }
 
 /** Text to summarise: everything except the instructions. */
@@ -109,12 +129,13 @@ export function analyze(messages: ChatMessage[], purpose: string): OfflineAnalys
     .map((m) => m.content.slice(0, 400))
     .join('\n')}\n${query.slice(0, 200)}`;
   const wantsSummary = SUMMARY_WORDS.test(purpose) || SUMMARY_WORDS.test(instructions);
+  const language = detectLanguage(query || messages.map((m) => m.content).join(' '));
   return {
-    language: detectLanguage(query || messages.map((m) => m.content).join(' ')),
+    language,
     query,
     wantsSummary,
     wantsClassification: CLASSIFY_WORDS.test(purpose),
-    matches: bestPassages(contextPassages(messages), query, 3).map((r) => r.text),
+    matches: bestPassagesFor(contextPassages(messages), query, language, 3),
     summary: wantsSummary ? summarizeExtractively(summaryMaterial(messages), 3) : [],
     sentiment: classifySentiment(query),
     intent: classifyIntent(query),
