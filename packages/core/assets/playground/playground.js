@@ -450,18 +450,23 @@
     await loadMessages();
   }
 
+  /** Sends something as the current user, in the open chat and topic. */
+  function postMessage(content) {
+    return api('/messages', {
+      method: 'POST',
+      body: {
+        userId: state.userId,
+        chatId: state.chatId ?? undefined,
+        threadId: state.threadId ?? undefined,
+        ...content,
+      },
+    });
+  }
+
   async function sendText(text) {
     if (!text.trim() || state.userId === null) return;
     try {
-      await api('/messages', {
-        method: 'POST',
-        body: {
-          userId: state.userId,
-          chatId: state.chatId ?? undefined,
-          threadId: state.threadId ?? undefined,
-          text,
-        },
-      });
+      await postMessage({ text });
       const chat = currentChat();
       if (chat?.replyKeyboard?.one_time_keyboard) $('reply-keyboard').hidden = true;
       if (!currentChat()) await loadChats();
@@ -640,16 +645,7 @@
       const upload = { base64: await readFile(file), fileName: file.name, mimeType: file.type || undefined };
       const isPhoto = /^image\/(png|jpeg|gif|webp)$/.test(file.type);
       try {
-        await api('/messages', {
-          method: 'POST',
-          body: {
-            userId: state.userId,
-            chatId: state.chatId ?? undefined,
-            threadId: state.threadId ?? undefined,
-            caption,
-            [isPhoto ? 'photo' : 'document']: upload,
-          },
-        });
+        await postMessage({ caption, [isPhoto ? 'photo' : 'document']: upload });
       } catch (error) {
         toast(error.message);
       }

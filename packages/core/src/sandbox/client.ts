@@ -1,6 +1,7 @@
 import type { Chat, ForumTopic, Message, User, UserFromGetMe } from 'grammy/types';
 import type { CallbackAnswer, SandboxEvent } from './change-feed.js';
 import type { FaultRule, FloodLimits } from './faults.js';
+import type { CreateChatInput } from './world.js';
 
 /** A control API call failed; `code` is the sandbox's error code (e.g. SANDBOX_TIMEOUT). */
 export class SandboxClientError extends Error {
@@ -149,17 +150,7 @@ export class SandboxClient {
     return this.request('GET', '/users');
   }
 
-  createChat(input: {
-    type: 'group' | 'supergroup' | 'channel';
-    title: string;
-    username?: string;
-    memberIds?: number[];
-    adminIds?: number[];
-    ownerId?: number;
-    isForum?: boolean;
-    botStatus?: 'member' | 'administrator';
-    discussionGroupTitle?: string;
-  }): Promise<SandboxChatInfo> {
+  createChat(input: CreateChatInput): Promise<SandboxChatInfo> {
     return this.request('POST', '/chats', input);
   }
 
