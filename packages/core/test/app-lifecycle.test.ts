@@ -9,6 +9,12 @@ import { Tokens } from '../src/tokens.js';
 import { startFakeTelegram } from './helpers/fake-telegram.js';
 import { quietLogger } from './helpers/quiet-logger.js';
 
+declare module '../src/events/types.js' {
+  interface BotloomEvents {
+    'reporter.counted': { n: number };
+  }
+}
+
 let db: TestDatabase;
 let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import type { RecomputeRequest } from './services/recompute-service.js';
 import { createSegmentationServices } from './services/segmentation-service.js';
 import { SegmentationTokens } from './tokens.js';
 
-declare module '@botloom/core' {
+declare module '@botloom/core/events' {
   interface BotloomEvents {
     'segmentation.import.completed': { importId: number; rows: number };
     'segmentation.run.completed': { runId: number; version: number; k: number; clients: number };

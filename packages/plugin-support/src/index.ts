@@ -37,7 +37,7 @@ export { type ManagerGroupStatus, SupportDesk } from './services/support-desk.js
 export { type SupportMessage, type Ticket, TicketService } from './services/ticket-service.js';
 export { canTransition, TICKET_STATUSES, type TicketStatus } from './services/ticket-state.js';
 
-declare module '@botloom/core' {
+declare module '@botloom/core/events' {
   interface BotloomEvents {
     'support.ticket.opened': { ticketId: number; customerId: number; channel: 'bot' | 'webapp' };
     'support.handoff': { ticketId: number; customerId: number; channel: 'bot' | 'webapp' };

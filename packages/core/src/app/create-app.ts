@@ -1,13 +1,7 @@
 import { createHmac } from 'node:crypto';
-import path from 'node:path';
 import type { Logger } from 'pino';
-import type { DependencyContainer } from 'tsyringe';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
-import type { FloodControlOptions } from '../bot/outgoing-api.js';
 import type { CoreConfig } from '../config/core-config.js';
-import { loadEnvSources } from '../config/env-sources.js';
-import { type AppConfigInput, resolveCoreConfig, resolvePluginConfig } from '../config/resolve-config.js';
-import type { SettingRow } from '../config/settings.js';
 import { createAesGcmCrypto } from '../crypto/aes-gcm.js';
 import { loadEncryptionKey } from '../crypto/encryption-key.js';
 import type { Crypto } from '../crypto/types.js';
@@ -15,13 +9,13 @@ import { coreMigrations } from '../db/core-migrations.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { Migrator } from '../db/migrator.js';
 import { createRootContainer, ExposedTokens, registerWhenAvailable } from '../di/container.js';
-import { type Resolve, resolverFor } from '../di/tokens.js';
+import { resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
-import { createMetrics, type Metrics } from '../http/metrics.js';
+import { createMetrics } from '../http/metrics.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
 import { type BotI18n, createI18n } from '../i18n/create-i18n.js';
 import { JobQueue } from '../jobs/job-queue.js';
@@ -30,130 +24,37 @@ import { llmAdminRoutes } from '../llm/admin-routes.js';
 import { type AiServices, createAiServices } from '../llm/ai-services.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
-import { loadPlugins } from '../plugin/loader.js';
-import type { AnyPlugin, HealthStatus, PluginContextBase } from '../plugin/types.js';
-import { startSandbox } from '../sandbox/index.js';
+import { hookProblem } from '../plugin/invoke-hook.js';
+import { ServiceExposure } from '../plugin/service-wiring.js';
+import type { HealthStatus } from '../plugin/types.js';
 import { Tokens } from '../tokens.js';
-import { CORE_VERSION } from '../version.js';
-import { Deadline } from './deadline.js';
+import type { App, AppState, CreateAppOptions } from './app-types.js';
+import { BootSequence, type BootStep } from './boot-sequence.js';
+import { PluginRuntime } from './plugin-runtime.js';
+import { resolveAppSettings } from './resolve-app-settings.js';
 import type { SandboxFactory, SandboxHandle } from './sandbox-seam.js';
 import { installSignalHandlers } from './signals.js';
+import { acceptWebhookUpdate } from './webhook-intake.js';
 
-export interface CreateAppOptions {
-  /** Plugin manifests (from `definePlugin`), in any order: load order comes from `dependsOn`. */
-  plugins: readonly AnyPlugin[];
-  /**
-   * Outgoing flood control. The default keeps under Telegram's limits (30/s overall, 1/s per
-   * chat, 20/min per group); `startTestApp` passes a faster profile for the emulator.
-   */
-  floodControl?: FloodControlOptions | false;
-  /** Settings in code; they override the environment and `.env`. */
-  config?: AppConfigInput;
-  /** Environment to read instead of `process.env` (tests pass their own). */
-  env?: Record<string, string | undefined>;
-  /** Base for `.env` and a relative BOTLOOM_DATA_DIR; default `process.cwd()`. */
-  cwd?: string;
-  /** `false` skips `.env`; a path reads that file; default `<cwd>/.env`. */
-  dotenv?: boolean | string;
-  /** A logger to use instead of creating one from LOG_LEVEL. */
-  logger?: Logger;
-  /** Install SIGINT/SIGTERM handlers that stop the app (CLI and apps: yes; tests: no). Default false. */
-  handleSignals?: boolean;
-  /**
-   * Sandbox mode (no TELEGRAM_BOT_TOKEN): the emulator to start. Default: core's sandbox
-   * (`startSandbox` from `@botloom/core/sandbox`).
-   * `false` runs without a bot at all (HTTP, jobs and plugins only).
-   */
-  sandbox?: SandboxFactory | false;
-}
+export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from './app-types.js';
 
-export type AppState = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
-
-export interface PluginInfo {
-  id: string;
-  version: string;
-  dependsOn: string[];
-  commands: string[];
-  migrations: string[];
-  jobs: string[];
-  events: string[];
-}
-
-export interface App {
-  readonly state: AppState;
-  /** Validated core settings. */
-  readonly config: CoreConfig;
-  readonly logger: Logger;
-  /** Root DI container (core services and what plugins expose). */
-  readonly container: DependencyContainer;
-  /** Plugins in load (dependency) order. */
-  readonly plugins: readonly AnyPlugin[];
-  readonly metrics: Metrics;
-  /** Base URL of the HTTP server once started, e.g. `http://127.0.0.1:3000`. */
-  readonly url: string | undefined;
-  readonly httpServer: HttpServer | undefined;
-  readonly bot: BotRuntime | undefined;
-  readonly database: DatabaseHandle | undefined;
-  readonly sandbox: SandboxHandle | undefined;
-  /** Absolute data directory. */
-  readonly dataDir: string;
-  /** Every setting of core and plugins, secrets masked. */
-  settings(): SettingRow[];
-  /** A plugin's validated settings. */
-  pluginConfig<T = unknown>(pluginId: string): T;
-  pluginInfo(): PluginInfo[];
-  /** Each plugin's `health()` (plugins without one report ok). */
-  health(): Promise<Record<string, HealthStatus>>;
-  /** Resolve a service from a plugin's container (or the root with 'core'). */
-  resolver(pluginId?: string): Resolve;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Opens only the database (for CLI tasks: migrations, admin tokens). Close it when done. */
-  openMaintenance(): Promise<Maintenance>;
-}
-
-export interface Maintenance {
-  database: DatabaseHandle;
-  migrator: Migrator;
-  adminTokens: AdminTokenService;
-  close(): Promise<void>;
-}
-
-interface PluginRuntime {
-  manifest: AnyPlugin;
-  id: string;
-  config: unknown;
-  logger: Logger;
-  container: DependencyContainer;
-  resolve: Resolve;
-  context: PluginContextBase<any>;
-}
-
+/** What the boot steps have brought up so far; each is set by exactly one step. */
 interface Running {
-  sandbox?: SandboxHandle;
+  crypto?: Crypto;
   database?: DatabaseHandle;
   kv?: KvFactory;
   jobs?: JobQueue;
-  ai?: AiServices;
   files?: ManagedFileStorage;
+  ai?: AiServices;
   i18n?: BotI18n;
+  sandbox?: SandboxHandle;
   bot?: BotRuntime;
   http?: HttpServer;
   url?: string;
-  crypto?: Crypto;
-  started: PluginRuntime[];
-  removeSignalHandlers?: () => void;
 }
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** Wraps an error from a plugin hook as a BootError that names the plugin and the hook. */
-function pluginBootError(pluginId: string, hook: string, err: unknown): BootError {
-  if (err instanceof BootError && (err.details as { problems?: unknown })?.problems) return err;
-  const code = err instanceof BotloomError ? err.code : 'PLUGIN_FAILED';
-  return bootErrorFrom([{ code, plugin: pluginId, message: `${hook}() failed: ${errorMessage(err)}` }]);
 }
 
 /** The webhook secret: WEBHOOK_SECRET, or one derived from the bot token (stable across instances). */
@@ -161,51 +62,18 @@ function webhookSecret(config: CoreConfig, token: string): string {
   return config.WEBHOOK_SECRET ?? createHmac('sha256', token).update('botloom-webhook').digest('hex');
 }
 
+/** The sandbox is loaded only when an app without TELEGRAM_BOT_TOKEN starts one. */
+const loadDefaultSandbox: SandboxFactory = async (options) =>
+  (await import('../sandbox/index.js')).startSandbox(options);
+
 /**
- * Composes plugins into an app. Validates every manifest, the dependency graph and every
- * setting of core and of every plugin up front, throwing ONE BootError that lists all
- * problems. Nothing starts until `start()`.
+ * Composes plugins into an app. Validates every manifest, the dependency graph, the service
+ * wiring and every setting of core and of every plugin up front, throwing ONE BootError that
+ * lists all problems. Nothing starts until `start()`, which runs the boot steps in order;
+ * `stop()` undoes them in reverse.
  */
 export function createApp(options: CreateAppOptions): App {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  const sources = loadEnvSources({ cwd, env: options.env, dotenv: options.dotenv });
-  const problems: BootProblem[] = [];
-
-  const core = resolveCoreConfig(sources, options.config ?? {});
-  problems.push(...core.problems);
-  const loaded = loadPlugins(options.plugins, { coreVersion: CORE_VERSION });
-  problems.push(...loaded.problems);
-
-  const pluginConfigs = new Map<string, unknown>();
-  const settingRows: SettingRow[] = [...core.rows];
-  const overrides = options.config?.plugins ?? {};
-  for (const id of Object.keys(overrides)) {
-    if (!options.plugins.some((p) => p?.id === id)) {
-      problems.push({
-        code: 'INVALID_CONFIG',
-        plugin: id,
-        message: 'settings are given for a plugin the app does not load',
-      });
-    }
-  }
-  for (const plugin of loaded.ordered) {
-    const result = resolvePluginConfig(plugin, sources, overrides[plugin.id]);
-    problems.push(...result.problems);
-    settingRows.push(...result.rows);
-    pluginConfigs.set(plugin.id, result.value);
-  }
-  if (core.value?.NODE_ENV === 'production' && !core.value.ENCRYPTION_KEY) {
-    problems.push({
-      code: 'INVALID_CONFIG',
-      plugin: 'core',
-      message: 'ENCRYPTION_KEY: required in production',
-    });
-  }
-  if (problems.length) throw bootErrorFrom(problems);
-
-  const config = core.value!;
-  const plugins = loaded.ordered;
-  const dataDir = path.resolve(cwd, config.BOTLOOM_DATA_DIR);
+  const { config, plugins, pluginConfigs, settingRows, dataDir } = resolveAppSettings(options);
   const logger =
     options.logger ??
     createLogger({
@@ -226,9 +94,8 @@ export function createApp(options: CreateAppOptions): App {
     logger: logger.child({ component: 'events' }),
     declaredEvents: plugins.flatMap((p) => p.events ?? []),
   });
-  const running: Running = { started: [] };
+  const running: Running = {};
   let state: AppState = 'created';
-  let runtimes: PluginRuntime[] = [];
   let startPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;
 
@@ -248,51 +115,17 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
 
-  const exposed = new ExposedTokens();
-
-  function createPluginRuntime(manifest: AnyPlugin): PluginRuntime {
+  const runtimes = plugins.map((manifest) => {
     const id = manifest.id;
-    const child = root.createChildContainer();
+    const container = root.createChildContainer();
     const log = pluginLogger(logger, id);
-    const pluginConfig = pluginConfigs.get(id);
-    const resolve = resolverFor(child, id);
-    child.register(Tokens.Logger, { useValue: log });
-    child.register(Tokens.PluginConfig, { useValue: pluginConfig });
-    registerWhenAvailable(child, Tokens.Kv, () => running.kv?.namespace(id));
-    registerWhenAvailable(child, Tokens.Jobs, () => running.jobs?.forPlugin(id));
-    registerWhenAvailable(child, Tokens.Llm, () => running.ai?.llmFor(id));
-    return {
-      manifest,
-      id,
-      config: pluginConfig,
-      logger: log,
-      container: child,
-      resolve,
-      context: { plugin: { id, version: manifest.version }, config: pluginConfig, logger: log, resolve },
-    };
-  }
-
-  async function registerPlugins(): Promise<void> {
-    runtimes = plugins.map(createPluginRuntime);
-    const failures: BootProblem[] = [];
-    for (const runtime of runtimes) {
-      if (!runtime.manifest.register) continue;
-      try {
-        await runtime.manifest.register({
-          ...runtime.context,
-          container: runtime.container,
-          expose: (token, factory) => exposed.expose(root, runtime, token, factory),
-        });
-      } catch (err) {
-        failures.push({
-          code: err instanceof BotloomError ? err.code : 'PLUGIN_FAILED',
-          plugin: runtime.id,
-          message: `register() failed: ${errorMessage(err)}`,
-        });
-      }
-    }
-    if (failures.length) throw bootErrorFrom(failures);
-  }
+    container.register(Tokens.Logger, { useValue: log });
+    container.register(Tokens.PluginConfig, { useValue: pluginConfigs.get(id) });
+    registerWhenAvailable(container, Tokens.Kv, () => running.kv?.namespace(id));
+    registerWhenAvailable(container, Tokens.Jobs, () => running.jobs?.forPlugin(id));
+    registerWhenAvailable(container, Tokens.Llm, () => running.ai?.llmFor(id));
+    return new PluginRuntime(manifest, container, pluginConfigs.get(id), log);
+  });
 
   function migrationSources() {
     return [
@@ -301,187 +134,100 @@ export function createApp(options: CreateAppOptions): App {
     ];
   }
 
-  async function openDb(): Promise<DatabaseHandle> {
-    return openDatabase({
-      url: config.DATABASE_URL,
-      dataDir,
-      logger: logger.child({ component: 'database' }),
-    });
-  }
-
-  async function runMigrations(database: DatabaseHandle): Promise<void> {
-    const migrator = new Migrator({
+  function migratorFor(database: DatabaseHandle): Migrator {
+    return new Migrator({
       sequelize: database.sequelize,
       logger: logger.child({ component: 'migrations' }),
       sources: migrationSources(),
     });
-    if (config.BOTLOOM_AUTO_MIGRATE) {
-      const executed = await migrator.up();
-      if (executed.length) logger.info({ migrations: executed }, `applied ${executed.length} migration(s)`);
-      return;
-    }
-    const pending = await migrator.pending();
-    if (pending.length) {
-      throw new BootError(
-        'PENDING_MIGRATIONS',
-        `BOTLOOM_AUTO_MIGRATE=false and ${pending.length} migration(s) are pending (${pending.join(', ')}): run \`botloom migrate\` first`,
-      );
-    }
   }
 
-  async function startBotRuntime(): Promise<void> {
-    let token = config.TELEGRAM_BOT_TOKEN;
-    let apiRoot = config.TELEGRAM_API_ROOT;
-    if (!token) {
-      const factory = options.sandbox ?? startSandbox;
-      if (!factory) {
-        logger.warn('TELEGRAM_BOT_TOKEN is not set and the sandbox is turned off: the bot does not run');
-        return;
-      }
-      running.sandbox = await factory({ logger: logger.child({ component: 'sandbox' }), config, dataDir });
-      token = running.sandbox.token;
-      apiRoot = running.sandbox.apiRoot;
-      logger.info({ apiRoot }, 'sandbox mode: the bot talks to the local Bot API emulator');
-    }
-    running.bot = createBotRuntime({
-      token,
-      apiRoot,
-      logger: logger.child({ component: 'bot' }),
-      kv: running.kv!,
-      i18n: running.i18n!,
-      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
-      metrics,
-      floodControl: options.floodControl,
-      plugins: runtimes.map((runtime) => ({
-        id: runtime.id,
-        commands: runtime.manifest.commands ?? [],
-        setup: runtime.manifest.bot
-          ? (composer) => {
-              try {
-                runtime.manifest.bot!({ ...runtime.context, composer });
-              } catch (err) {
-                throw pluginBootError(runtime.id, 'bot', err);
-              }
-            }
-          : undefined,
-      })),
-    });
-  }
+  const openDb = () =>
+    openDatabase({ url: config.DATABASE_URL, dataDir, logger: logger.child({ component: 'database' }) });
 
-  async function startHttp(): Promise<void> {
-    const adminTokens = new AdminTokenService(running.database!.sequelize);
-    if (config.BOTLOOM_ADMIN_TOKEN) {
-      const result = await adminTokens.ensureBootstrapToken(config.BOTLOOM_ADMIN_TOKEN);
-      if (result.revoked)
-        logger.warn('BOTLOOM_ADMIN_TOKEN was revoked through the admin API and no longer works');
-    }
-    const bot = running.bot;
-    try {
-      running.http = createHttpServer({
-        config,
-        logger: logger.child({ component: 'http' }),
-        metrics,
-        adminTokens,
-        plugins: runtimes.map((runtime) => ({
-          id: runtime.id,
-          admin: runtime.manifest.admin
-            ? (routeCtx: RouteSetup) => runtime.manifest.admin!({ ...runtime.context, ...routeCtx })
-            : undefined,
-          http: runtime.manifest.http
-            ? (routeCtx: RouteSetup) => runtime.manifest.http!({ ...runtime.context, ...routeCtx })
-            : undefined,
-        })),
-        coreInfo: {
-          plugins: async () => {
-            const health = await app.health();
-            return app.pluginInfo().map((info) => ({ ...info, health: health[info.id] }));
-          },
-          settings: async () => app.settings(),
-          migrations: async () =>
-            new Migrator({
-              sequelize: running.database!.sequelize,
-              logger: logger.child({ component: 'migrations' }),
-              sources: migrationSources(),
-            }).status(),
-        },
-        webhook:
-          config.WEBHOOK_URL && bot && config.TELEGRAM_BOT_TOKEN
-            ? {
-                secret: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
-                handle: (update) => acceptWebhookUpdate(bot, update),
-              }
-            : undefined,
-        isReady: () => state === 'ready',
-        extraRoutes: running.sandbox?.routes,
-        adminRoutes: running.ai ? [llmAdminRoutes(running.ai)] : undefined,
-      });
-    } catch (err) {
-      if (err instanceof BootError) throw err;
-      // Route clashes and other route setup failures are boot errors, never warnings.
-      throw bootErrorFrom([
-        { code: err instanceof BotloomError ? err.code : 'HTTP_SETUP_FAILED', message: errorMessage(err) },
-      ]);
-    }
-    const { url } = await running.http.listen(config.PORT, config.HOST);
-    running.url = url;
-  }
+  // ---- boot steps, in start order; stop() runs their `stop` in reverse ----
 
-  async function startPlugins(): Promise<void> {
-    for (const runtime of runtimes) {
-      if (runtime.manifest.start) {
+  const registerStep: BootStep = {
+    name: 'register',
+    async start() {
+      const exposed = new ExposedTokens();
+      const failures: BootProblem[] = [];
+      for (const runtime of runtimes) {
+        const register = runtime.manifest.register;
+        if (!register) continue;
         try {
-          await runtime.manifest.start(runtime.context);
+          await register({
+            ...runtime.baseContext,
+            container: runtime.container,
+            expose: (token, factory) => exposed.expose(root, runtime, token, factory),
+          });
         } catch (err) {
-          throw pluginBootError(runtime.id, 'start', err);
+          failures.push(hookProblem(runtime.id, 'register', err));
         }
       }
-      running.started.push(runtime);
-      runtime.logger.debug('started');
-    }
-  }
+      if (failures.length) throw bootErrorFrom(failures);
+    },
+  };
 
-  async function startBotIntake(): Promise<void> {
-    const bot = running.bot;
-    if (!bot) return;
-    await bot.init();
-    if (config.WEBHOOK_URL && config.TELEGRAM_BOT_TOKEN) {
-      await bot.api.setWebhook(config.WEBHOOK_URL, {
-        secret_token: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
+  const cryptoStep: BootStep = {
+    name: 'crypto',
+    async start() {
+      const key = await loadEncryptionKey({
+        value: config.ENCRYPTION_KEY,
+        dataDir,
+        production: config.NODE_ENV === 'production',
+        logger,
       });
-      logger.info({ webhook: config.WEBHOOK_URL }, 'bot receives updates by webhook');
-    } else {
-      await bot.startPolling();
-      logger.info('bot receives updates by long polling');
-    }
-  }
+      running.crypto = createAesGcmCrypto(key);
+    },
+  };
 
-  async function doStart(): Promise<void> {
-    state = 'starting';
-    const started = Date.now();
-    try {
-      await registerPlugins();
-      running.crypto = createAesGcmCrypto(
-        await loadEncryptionKey({
-          value: config.ENCRYPTION_KEY,
-          dataDir,
-          production: config.NODE_ENV === 'production',
-          logger,
-        }),
-      );
+  const databaseStep: BootStep = {
+    name: 'database',
+    async start() {
       running.database = await openDb();
-      await runMigrations(running.database);
-      running.kv = createKvFactory({ url: config.KV_URL, databaseUrl: running.database.url, logger });
-      running.jobs = new JobQueue({ databaseUrl: running.database.url, logger });
-      for (const runtime of runtimes) {
-        running.jobs.register(runtime.id, runtime.manifest.jobs ?? [], runtime.resolve, runtime.logger);
+      const migrator = migratorFor(running.database);
+      if (config.BOTLOOM_AUTO_MIGRATE) {
+        const executed = await migrator.up();
+        if (executed.length) logger.info({ migrations: executed }, `applied ${executed.length} migration(s)`);
+        return;
       }
-      const files = createFileStorage({ dataDir, sequelize: running.database.sequelize, logger, config });
+      const pending = await migrator.pending();
+      if (pending.length) {
+        throw new BootError(
+          'PENDING_MIGRATIONS',
+          `BOTLOOM_AUTO_MIGRATE=false and ${pending.length} migration(s) are pending (${pending.join(', ')}): run \`botloom migrate\` first`,
+        );
+      }
+    },
+    stop: () => running.database?.close(),
+  };
+
+  const kvStep: BootStep = {
+    name: 'kv',
+    start() {
+      running.kv = createKvFactory({ url: config.KV_URL, databaseUrl: running.database!.url, logger });
+    },
+    stop: () => running.kv?.close(),
+  };
+
+  const filesStep: BootStep = {
+    name: 'files',
+    async start() {
+      const files = createFileStorage({ dataDir, sequelize: running.database!.sequelize, logger, config });
       await files.init(); // S3: a missing bucket or rejected credentials stop the boot here
       running.files = files;
+    },
+    stop: () => running.files?.close(),
+  };
+
+  const aiStep: BootStep = {
+    name: 'ai',
+    async start() {
       running.ai = createAiServices({
         config,
-        sequelize: running.database.sequelize,
-        crypto: running.crypto,
+        sequelize: running.database!.sequelize,
+        crypto: running.crypto!,
         dataDir,
         logger,
         metrics,
@@ -497,20 +243,230 @@ export function createApp(options: CreateAppOptions): App {
           { endpoint: ai.endpoint, model: ai.model, embeddings: ai.embeddings },
           'LLM endpoint configured',
         );
+    },
+    stop: () => running.ai?.close(),
+  };
+
+  const i18nStep: BootStep = {
+    name: 'i18n',
+    start() {
       running.i18n = createI18n({
         sources: runtimes
           .filter((r) => r.manifest.locales)
           .map((r) => ({ pluginId: r.id, locales: r.manifest.locales! })),
         logger: logger.child({ component: 'i18n' }),
       });
-      await startBotRuntime();
-      await startHttp();
-      await running.jobs.start();
-      await startPlugins();
-      await startBotIntake();
+    },
+  };
+
+  const sandboxStep: BootStep = {
+    name: 'sandbox',
+    async start() {
+      if (config.TELEGRAM_BOT_TOKEN || options.sandbox === false) return;
+      const factory = options.sandbox ?? loadDefaultSandbox;
+      running.sandbox = await factory({ logger: logger.child({ component: 'sandbox' }), config, dataDir });
+      logger.info(
+        { apiRoot: running.sandbox.apiRoot },
+        'sandbox mode: the bot talks to the local Bot API emulator',
+      );
+    },
+    stop: () => running.sandbox?.stop(),
+  };
+
+  // The bot's Api exists before plugins build their services; their handlers come later.
+  const botRuntimeStep: BootStep = {
+    name: 'bot runtime',
+    start() {
+      const token = config.TELEGRAM_BOT_TOKEN ?? running.sandbox?.token;
+      if (!token) {
+        logger.warn('TELEGRAM_BOT_TOKEN is not set and the sandbox is turned off: the bot does not run');
+        return;
+      }
+      running.bot = createBotRuntime({
+        token,
+        apiRoot: config.TELEGRAM_BOT_TOKEN ? config.TELEGRAM_API_ROOT : running.sandbox?.apiRoot,
+        logger: logger.child({ component: 'bot' }),
+        kv: running.kv!,
+        i18n: running.i18n!,
+        rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        metrics,
+        floodControl: options.floodControl,
+        deferPluginSetup: true,
+        plugins: runtimes.map((runtime) => ({
+          id: runtime.id,
+          commands: runtime.manifest.commands ?? [],
+          setup: runtime.manifest.bot
+            ? (composer) =>
+                runtime.invoke('bot', () => runtime.manifest.bot!({ ...runtime.context, composer }))
+            : undefined,
+        })),
+      });
+    },
+  };
+
+  const servicesStep: BootStep = {
+    name: 'services',
+    async start() {
+      const exposure = new ServiceExposure(root);
+      for (const runtime of runtimes) await runtime.buildServices(exposure);
+    },
+  };
+
+  const botHandlersStep: BootStep = {
+    name: 'bot handlers',
+    start: () => running.bot?.setupPlugins(),
+  };
+
+  const jobsStep: BootStep = {
+    name: 'jobs',
+    start() {
+      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger });
+      for (const runtime of runtimes) {
+        running.jobs.register(
+          runtime.id,
+          runtime.jobs(),
+          runtime.resolve,
+          runtime.logger,
+          () => runtime.services,
+        );
+      }
+    },
+  };
+
+  const httpStep: BootStep = {
+    name: 'http',
+    async start() {
+      const adminTokens = new AdminTokenService(running.database!.sequelize);
+      if (config.BOTLOOM_ADMIN_TOKEN) {
+        const result = await adminTokens.ensureBootstrapToken(config.BOTLOOM_ADMIN_TOKEN);
+        if (result.revoked)
+          logger.warn('BOTLOOM_ADMIN_TOKEN was revoked through the admin API and no longer works');
+      }
+      const bot = running.bot;
+      try {
+        running.http = createHttpServer({
+          config,
+          logger: logger.child({ component: 'http' }),
+          metrics,
+          adminTokens,
+          plugins: runtimes.map((runtime) => ({
+            id: runtime.id,
+            admin: runtime.manifest.admin
+              ? (routeCtx: RouteSetup) =>
+                  runtime.invoke('admin', () => runtime.manifest.admin!({ ...runtime.context, ...routeCtx }))
+              : undefined,
+            http: runtime.manifest.http
+              ? (routeCtx: RouteSetup) =>
+                  runtime.invoke('http', () => runtime.manifest.http!({ ...runtime.context, ...routeCtx }))
+              : undefined,
+          })),
+          coreInfo: {
+            plugins: async () => {
+              const health = await app.health();
+              return app.pluginInfo().map((info) => ({ ...info, health: health[info.id] }));
+            },
+            settings: async () => app.settings(),
+            migrations: async () => migratorFor(running.database!).status(),
+          },
+          webhook:
+            config.WEBHOOK_URL && bot && config.TELEGRAM_BOT_TOKEN
+              ? {
+                  secret: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
+                  handle: (update) => acceptWebhookUpdate(bot, update),
+                }
+              : undefined,
+          isReady: () => state === 'ready',
+          extraRoutes: running.sandbox?.routes,
+          adminRoutes: running.ai ? [llmAdminRoutes(running.ai)] : undefined,
+        });
+      } catch (err) {
+        if (err instanceof BootError) throw err;
+        // Route clashes and other route setup failures are boot errors, never warnings.
+        throw bootErrorFrom([
+          { code: err instanceof BotloomError ? err.code : 'HTTP_SETUP_FAILED', message: errorMessage(err) },
+        ]);
+      }
+      running.url = (await running.http.listen(config.PORT, config.HOST)).url;
+    },
+    stop: () => running.http?.close(),
+  };
+
+  const jobWorkersStep: BootStep = {
+    name: 'job workers',
+    start: () => running.jobs!.start(),
+    stop: () => running.jobs?.stop(),
+  };
+
+  const pluginSteps: BootStep[] = runtimes.map((runtime) => ({
+    name: `plugin ${runtime.id}`,
+    async start() {
+      const start = runtime.manifest.start;
+      if (start) await runtime.invoke('start', () => start(runtime.context));
+      runtime.logger.debug('started');
+    },
+    stop: runtime.manifest.stop
+      ? () => runtime.invoke('stop', () => runtime.manifest.stop!(runtime.context))
+      : undefined,
+  }));
+
+  const botIntakeStep: BootStep = {
+    name: 'bot',
+    async start() {
+      const bot = running.bot;
+      if (!bot) return;
+      await bot.init();
+      if (config.WEBHOOK_URL && config.TELEGRAM_BOT_TOKEN) {
+        await bot.api.setWebhook(config.WEBHOOK_URL, {
+          secret_token: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
+        });
+        logger.info({ webhook: config.WEBHOOK_URL }, 'bot receives updates by webhook');
+      } else {
+        await bot.startPolling();
+        logger.info('bot receives updates by long polling');
+      }
+    },
+    // Stops taking updates and drains the ones in flight before plugins stop.
+    stop: () => running.bot?.stop(),
+  };
+
+  let removeSignalHandlers: (() => void) | undefined;
+  const signalsStep: BootStep = {
+    name: 'signals',
+    start() {
+      if (options.handleSignals) removeSignalHandlers = installSignalHandlers(() => app.stop(), logger);
+    },
+    stop: () => removeSignalHandlers?.(),
+  };
+
+  const boot = new BootSequence(
+    [
+      registerStep,
+      cryptoStep,
+      databaseStep,
+      kvStep,
+      filesStep,
+      aiStep,
+      i18nStep,
+      sandboxStep,
+      botRuntimeStep,
+      servicesStep,
+      botHandlersStep,
+      jobsStep,
+      httpStep,
+      jobWorkersStep,
+      ...pluginSteps,
+      botIntakeStep,
+      signalsStep,
+    ],
+    logger,
+  );
+
+  async function doStart(): Promise<void> {
+    state = 'starting';
+    const started = Date.now();
+    try {
+      await boot.start();
       state = 'ready';
-      if (options.handleSignals)
-        running.removeSignalHandlers = installSignalHandlers(() => app.stop(), logger);
       logger.info(
         {
           url: running.url,
@@ -523,41 +479,12 @@ export function createApp(options: CreateAppOptions): App {
     } catch (err) {
       state = 'failed';
       logger.error({ err }, 'boot failed');
-      await shutdown(true).catch((closeErr) =>
-        logger.error({ err: closeErr }, 'cleanup after failed boot failed'),
-      );
+      await boot
+        .stop(config.SHUTDOWN_TIMEOUT_MS)
+        .catch((closeErr) => logger.error({ err: closeErr }, 'cleanup after failed boot failed'));
       state = 'failed';
       throw err;
     }
-  }
-
-  /** Reverse of start; each step is bounded by SHUTDOWN_TIMEOUT_MS overall. */
-  async function shutdown(afterFailure = false): Promise<void> {
-    const deadline = new Deadline(config.SHUTDOWN_TIMEOUT_MS);
-    const step = async (name: string, fn: () => Promise<unknown> | unknown) => {
-      try {
-        const outcome = await deadline.run(fn);
-        if (outcome === 'timeout')
-          logger.error({ step: name }, `shutdown step "${name}" exceeded SHUTDOWN_TIMEOUT_MS`);
-      } catch (err) {
-        logger.error({ err, step: name }, `shutdown step "${name}" failed`);
-      }
-    };
-    running.removeSignalHandlers?.();
-    if (running.bot) await step('bot', () => running.bot!.stop());
-    for (const runtime of [...running.started].reverse()) {
-      if (runtime.manifest.stop)
-        await step(`plugin ${runtime.id}`, () => runtime.manifest.stop!(runtime.context));
-    }
-    running.started = [];
-    if (running.jobs) await step('jobs', () => running.jobs!.stop());
-    if (running.http) await step('http', () => running.http!.close());
-    if (running.sandbox) await step('sandbox', () => running.sandbox!.stop());
-    if (running.ai) await step('ai', () => running.ai!.close());
-    if (running.files) await step('files', () => running.files!.close());
-    if (running.kv) await step('kv', () => running.kv!.close());
-    if (running.database) await step('database', () => running.database!.close());
-    if (!afterFailure) logger.info('Botloom stopped');
   }
 
   const app: App = {
@@ -592,27 +519,38 @@ export function createApp(options: CreateAppOptions): App {
       return pluginConfigs.get(pluginId) as T;
     },
     pluginInfo: () =>
-      plugins.map((p) => ({
-        id: p.id,
-        version: p.version,
-        dependsOn: p.dependsOn ?? [],
-        commands: (p.commands ?? []).map((c) => c.command),
-        migrations: (p.migrations ?? []).map((m) => m.name),
-        jobs: (p.jobs ?? []).map((j) => j.name),
-        events: p.events ?? [],
-      })),
+      runtimes.map((runtime) => {
+        const p = runtime.manifest;
+        let jobs: string[];
+        try {
+          jobs = runtime.jobs().map((j) => j.name);
+        } catch {
+          jobs = [];
+        }
+        return {
+          id: p.id,
+          version: p.version,
+          dependsOn: p.dependsOn ?? [],
+          commands: (p.commands ?? []).map((c) => c.command),
+          migrations: (p.migrations ?? []).map((m) => m.name),
+          jobs,
+          events: p.events ?? [],
+        };
+      }),
     async health() {
       const result: Record<string, HealthStatus> = {};
       await Promise.all(
         runtimes.map(async (runtime) => {
-          if (!runtime.manifest.health) {
+          const health = runtime.manifest.health;
+          if (!health) {
             result[runtime.id] = { ok: state === 'ready' };
             return;
           }
           try {
-            result[runtime.id] = await runtime.manifest.health(runtime.context);
+            result[runtime.id] = await runtime.invoke('health', () => health(runtime.context));
           } catch (err) {
-            result[runtime.id] = { ok: false, details: { error: errorMessage(err) } };
+            const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+            result[runtime.id] = { ok: false, details: { error: errorMessage(cause) } };
           }
         }),
       );
@@ -623,6 +561,11 @@ export function createApp(options: CreateAppOptions): App {
       const runtime = runtimes.find((r) => r.id === pluginId);
       if (!runtime) throw new BotloomError('UNKNOWN_PLUGIN', `No started plugin "${pluginId}" in this app`);
       return runtime.resolve;
+    },
+    services<T = unknown>(pluginId: string): T {
+      const runtime = runtimes.find((r) => r.id === pluginId);
+      if (!runtime) throw new BotloomError('UNKNOWN_PLUGIN', `No plugin "${pluginId}" in this app`);
+      return runtime.services as T;
     },
     start() {
       if (state !== 'created') {
@@ -645,8 +588,9 @@ export function createApp(options: CreateAppOptions): App {
         if ((state as AppState) === 'failed') return;
         state = 'stopping';
         logger.info('stopping: readiness is 503, finishing in-flight updates');
-        await shutdown();
+        await boot.stop(config.SHUTDOWN_TIMEOUT_MS);
         state = 'stopped';
+        logger.info('Botloom stopped');
       })();
       return stopPromise;
     },
@@ -654,28 +598,11 @@ export function createApp(options: CreateAppOptions): App {
       const database = await openDb();
       return {
         database,
-        migrator: new Migrator({
-          sequelize: database.sequelize,
-          logger: logger.child({ component: 'migrations' }),
-          sources: migrationSources(),
-        }),
+        migrator: migratorFor(database),
         adminTokens: new AdminTokenService(database.sequelize),
         close: () => database.close(),
       };
     },
   };
   return app;
-}
-
-/**
- * Webhook: answer Telegram once the update is accepted, not when its handlers finish (they
- * may call an LLM for a minute). A malformed update or a stopping bot is refused at once
- * (the runtime checks both before its first await), so the route can answer 4xx/503.
- */
-function acceptWebhookUpdate(bot: BotRuntime, update: unknown): Promise<void> {
-  const handled = bot.handleWebhookUpdate(update);
-  return new Promise<void>((resolve, reject) => {
-    handled.then(resolve, reject);
-    setImmediate(resolve);
-  });
 }

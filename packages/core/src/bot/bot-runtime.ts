@@ -1,6 +1,6 @@
 import { conversations } from '@grammyjs/conversations';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { type Api, Bot, type Composer, type Context, type MiddlewareFn, session } from 'grammy';
+import { type Api, Bot, Composer, type Context, type MiddlewareFn, session } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { BotloomError } from '../errors/botloom-error.js';
@@ -23,7 +23,10 @@ import { parseUpdate, updateType } from './update-validation.js';
 
 export interface BotPluginEntry {
   id: string;
-  /** Registers the plugin's handlers; called once, when the runtime is created. */
+  /**
+   * Registers the plugin's handlers; called once, when the runtime is created, or by
+   * `setupPlugins()` when `deferPluginSetup` is set.
+   */
   setup?: (composer: Composer<BotContext>) => void;
   commands: CommandDefinition[];
 }
@@ -41,6 +44,11 @@ export interface BotRuntimeOptions {
   metrics: Metrics;
   /** In the order their composers run (dependency order). */
   plugins: BotPluginEntry[];
+  /**
+   * The app creates the runtime (and so the bot's Api) before plugins build their services,
+   * and installs their handlers afterwards with `setupPlugins()`.
+   */
+  deferPluginSetup?: boolean;
   /** Skips getMe at init (tests, sandbox). */
   botInfo?: UserFromGetMe;
   /** Telegram limits by default; `false` turns flood control off. */
@@ -56,6 +64,8 @@ export interface BotRuntime {
   bot: Bot<BotContext>;
   /** The bot's Api with retries, flood control and metrics installed (register as TelegramApi). */
   api: Api;
+  /** Installs the plugins' handlers (once; only with `deferPluginSetup`). */
+  setupPlugins(): void;
   /** getMe (unless botInfo was given), then the command menu per scope and locale (failures only logged). */
   init(): Promise<void>;
   /** Long polling with @grammyjs/runner; resolves once polling has started. */
@@ -179,9 +189,17 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
     }),
   );
   bot.use(coreCommands({ catalog, i18n }));
-  for (const plugin of options.plugins) {
-    bot.use(pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics }));
-  }
+  let pluginHandlers: MiddlewareFn<BotContext> | undefined;
+  const setupPlugins = () => {
+    if (pluginHandlers) return;
+    const chain = new Composer<BotContext>();
+    for (const plugin of options.plugins) {
+      chain.use(pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics }));
+    }
+    pluginHandlers = chain.middleware();
+  };
+  if (!options.deferPluginSetup) setupPlugins();
+  bot.use((ctx, next) => (pluginHandlers ? pluginHandlers(ctx, next) : next()));
 
   let runner: RunnerHandle | undefined;
   let stopping = false;
@@ -193,6 +211,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   return {
     bot,
     api: bot.api,
+    setupPlugins,
 
     async init() {
       await ensureInit();

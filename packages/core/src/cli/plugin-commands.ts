@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../app/create-app.js';
+import type { App } from '../app/app-types.js';
 import type { CliIo } from './cli-io.js';
 import { findConfigFile, loadConfigModule } from './config-module.js';
 

@@ -1,8 +1,8 @@
 import { filesMigrations } from '../files/migrations.js';
 import { httpMigrations } from '../http/migrations.js';
 import { llmMigrations } from '../llm/migrations.js';
-import type { MigrationDefinition } from '../plugin/types.js';
 import { vectorMigrations } from '../vector/migrations.js';
+import type { MigrationDefinition } from './migration-types.js';
 
 /**
  * Core's own schema changes, recorded as `core:<name>` and run before any plugin's. Each area

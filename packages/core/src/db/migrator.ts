@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { type RunnableMigration, Umzug, type UmzugStorage } from 'umzug';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
-import type { MigrationDefinition } from '../plugin/types.js';
+import type { MigrationDefinition } from './migration-types.js';
 
 /** The one table where every plugin's executed migrations are recorded as `<plugin>:<name>`. */
 export const MIGRATIONS_TABLE = 'botloom_migrations';

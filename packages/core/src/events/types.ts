@@ -1,7 +1,7 @@
 /**
  * The event map. Plugins add their events by declaration merging:
  *
- *   declare module '@botloom/core' {
+ *   declare module '@botloom/core/events' {
  *     interface BotloomEvents { 'support.ticket.closed': { ticketId: string; rating?: number } }
  *   }
  */

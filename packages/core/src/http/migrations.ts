@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { MigrationDefinition } from '../plugin/types.js';
+import type { MigrationDefinition } from '../db/migration-types.js';
 
 export const ADMIN_TOKENS_TABLE = 'core_admin_tokens';
 

@@ -24,6 +24,7 @@ interface RegisteredJob {
   queue: string;
   definition: JobDefinition;
   resolve: Resolve;
+  services: () => unknown;
   logger: Logger;
 }
 
@@ -79,7 +80,13 @@ export class JobQueue {
   }
 
   /** Declares a plugin's jobs. Call for every plugin before `start()`. */
-  register(pluginId: string, jobs: JobDefinition[], resolve: Resolve, logger: Logger): void {
+  register(
+    pluginId: string,
+    jobs: JobDefinition[],
+    resolve: Resolve,
+    logger: Logger,
+    services: () => unknown = () => undefined,
+  ): void {
     if (this.state !== 'idle') {
       throw new BotloomError(
         'JOBS_ALREADY_STARTED',
@@ -105,6 +112,7 @@ export class JobQueue {
         queue,
         definition,
         resolve,
+        services,
         logger: logger.child({ job: queue }),
       });
     }
@@ -285,7 +293,14 @@ export class JobQueue {
   private async runJob(job: RegisteredJob, received: PgBoss.JobWithMetadata<object>): Promise<void> {
     const attempt = received.retryCount + 1;
     const logger = job.logger.child({ jobId: received.id, attempt });
-    const ctx: JobContext = { id: received.id, name: job.queue, logger, resolve: job.resolve, attempt };
+    const ctx: JobContext = {
+      id: received.id,
+      name: job.queue,
+      logger,
+      resolve: job.resolve,
+      services: job.services(),
+      attempt,
+    };
     const started = Date.now();
     try {
       await job.definition.handler(received.data, ctx);

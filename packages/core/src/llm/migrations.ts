@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { MigrationDefinition } from '../plugin/types.js';
+import type { MigrationDefinition } from '../db/migration-types.js';
 
 /** Core migrations of the LLM gateway: usage accounting and per-user budget overrides. */
 export const llmMigrations: MigrationDefinition[] = [

@@ -136,7 +136,7 @@ function cycleProblems(plugins: AnyPlugin[], known: Map<string, AnyPlugin>): Boo
   const visit = (id: string) => {
     state.set(id, 'visiting');
     stack.push(id);
-    for (const dep of known.get(id)?.dependsOn ?? []) {
+    for (const dep of orderingDependencies(known.get(id))) {
       if (!known.has(dep)) continue;
       if (state.get(dep) === 'visiting') cycles.push([...stack.slice(stack.indexOf(dep)), dep]);
       else if (!state.has(dep)) visit(dep);
@@ -170,6 +170,11 @@ function duplicateCommandProblems(plugins: AnyPlugin[], coreCommands: string[]):
   return problems;
 }
 
+/** Required and optional dependencies both come first when present. */
+function orderingDependencies(plugin: AnyPlugin | undefined): string[] {
+  return [...(plugin?.dependsOn ?? []), ...(plugin?.optionalDependsOn ?? [])];
+}
+
 /** Kahn's algorithm; plugins in a cycle (already reported) are left out. */
 function topologicalOrder(plugins: AnyPlugin[], known: Map<string, AnyPlugin>): AnyPlugin[] {
   const ordered: AnyPlugin[] = [];
@@ -179,7 +184,7 @@ function topologicalOrder(plugins: AnyPlugin[], known: Map<string, AnyPlugin>): 
     progress = false;
     for (const p of plugins) {
       if (placed.has(p.id)) continue;
-      const deps = (p.dependsOn ?? []).filter((d) => known.has(d));
+      const deps = orderingDependencies(p).filter((d) => known.has(d));
       if (deps.every((d) => placed.has(d))) {
         ordered.push(p);
         placed.add(p.id);

@@ -15,6 +15,19 @@ const localizedText = z
   .object({ en: z.string().min(1, 'an English description is required') })
   .catchall(z.string().optional());
 
+/** Also applied to the list a `jobs(config)` function returns, once the config is known. */
+export const jobList = z
+  .array(
+    z
+      .object({
+        name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, dashes or underscores'),
+        handler: fn,
+        cron: z.string().optional(),
+      })
+      .passthrough(),
+  )
+  .refine((list) => new Set(list.map((j) => j.name)).size === list.length, 'job names must be unique');
+
 /** Shape checks of a plugin manifest at load time (types do not exist at runtime). */
 export const PluginManifestSchema = z
   .object({
@@ -29,6 +42,20 @@ export const PluginManifestSchema = z
     version: z.string().refine((v) => semver.valid(v) !== null, 'must be a semver version such as 1.2.3'),
     core: z.string().refine((v) => semver.validRange(v) !== null, 'must be a semver range such as ^0.1.0'),
     dependsOn: z.array(z.string().regex(PLUGIN_ID_PATTERN, 'is not a valid plugin id')).optional(),
+    optionalDependsOn: z.array(z.string().regex(PLUGIN_ID_PATTERN, 'is not a valid plugin id')).optional(),
+    provides: z
+      .array(z.object({ id: z.string().min(1), owner: z.string().min(1), token: z.symbol() }).passthrough(), {
+        invalid_type_error: 'must be a list of refs from createServiceRef',
+      })
+      .optional(),
+    services: z
+      .object(
+        { deps: z.record(z.unknown()).optional(), init: fn },
+        {
+          invalid_type_error: 'must be { deps?, init }',
+        },
+      )
+      .optional(),
     config: z
       .custom<z.ZodTypeAny>((v) => isZodSchema(v), { message: 'must be a zod schema' })
       .refine((v) => objectShape(v) !== undefined, 'must be a zod object schema (z.object({...}))')
@@ -56,18 +83,7 @@ export const PluginManifestSchema = z
         }),
       )
       .optional(),
-    jobs: z
-      .array(
-        z
-          .object({
-            name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, dashes or underscores'),
-            handler: fn,
-            cron: z.string().optional(),
-          })
-          .passthrough(),
-      )
-      .refine((list) => new Set(list.map((j) => j.name)).size === list.length, 'job names must be unique')
-      .optional(),
+    jobs: z.union([jobList, fn]).optional(),
     register: fn.optional(),
     bot: fn.optional(),
     admin: fn.optional(),

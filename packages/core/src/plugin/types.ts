@@ -4,13 +4,17 @@ import type { Router, RouterMiddleware } from '@koa/router';
 import type { Command } from 'commander';
 import type { Composer } from 'grammy';
 import type { Logger } from 'pino';
-import type { QueryInterface, Sequelize, Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { DependencyContainer } from 'tsyringe';
 import type { ZodTypeAny, z } from 'zod';
-import type { App } from '../app/create-app.js';
 import type { BotContext } from '../bot/context.js';
+import type { MigrationDefinition } from '../db/migration-types.js';
 import type { Resolve } from '../di/tokens.js';
+import type { BotloomEvents } from '../events/types.js';
 import type { AdminRole, AdminState } from '../http/types.js';
+import type { ResolvedDependencies, ServiceDependency, ServiceRef } from './service-ref.js';
+
+export type { MigrationContext, MigrationDefinition } from '../db/migration-types.js';
 
 /** Text in every language the bot speaks. English is required; Russian is expected. */
 export interface LocalizedText {
@@ -29,35 +33,23 @@ export interface CommandDefinition {
   hidden?: boolean;
 }
 
-export interface MigrationContext {
-  sequelize: Sequelize;
-  queryInterface: QueryInterface;
-  transaction: Transaction;
-}
-
-/** One schema change of a plugin; recorded as `<plugin>:<name>` in `botloom_migrations`. */
-export interface MigrationDefinition {
-  /** Sortable and stable, e.g. `0001-create-tickets`. */
-  name: string;
-  up(ctx: MigrationContext): Promise<void>;
-  down?(ctx: MigrationContext): Promise<void>;
-}
-
-export interface JobContext {
+export interface JobContext<Svc = unknown> {
   id: string;
   /** The full job name, `<plugin>.<name>`. */
   name: string;
   logger: Logger;
   resolve: Resolve;
+  /** What the plugin's `services.init` returned. */
+  services: Svc;
   /** Attempt number, starting at 1. */
   attempt: number;
 }
 
 /** A durable background job. Declared by a plugin, stored in PostgreSQL (pg-boss). */
-export interface JobDefinition<D = any> {
+export interface JobDefinition<D = any, Svc = any> {
   /** Unique within the plugin; the queue is `<plugin>.<name>`. */
   name: string;
-  handler(data: D, ctx: JobContext): Promise<void>;
+  handler(data: D, ctx: JobContext<Svc>): Promise<void>;
   /** Cron expression (UTC) to run it on a schedule, e.g. `*\/5 * * * *`. */
   cron?: string;
   /** Data passed to scheduled runs. */
@@ -75,22 +67,45 @@ export interface PluginContextBase<C> {
   resolve: Resolve;
 }
 
+/** What every hook after `services` gets: the plugin's own services, built once. */
+export interface PluginContext<C, Svc = unknown> extends PluginContextBase<C> {
+  services: Svc;
+}
+
 export interface RegisterContext<C> extends PluginContextBase<C> {
-  /** The plugin's own child container; register services here. */
+  /** The plugin's own child container, for tsyringe classes the plugin resolves itself. */
   container: DependencyContainer;
   /**
-   * Register a service in the ROOT container under a token created with `createToken`, so
-   * plugins that depend on this one can resolve it.
+   * Low-level: register a factory in the ROOT container under a token. Prefer `provides` and
+   * `expose` in the `services` stage, which the app checks against `dependsOn` at boot.
    */
   expose<T>(token: symbol & { readonly __service?: T }, factory: (resolve: Resolve) => T): void;
 }
 
-export interface BotSetupContext<C> extends PluginContextBase<C> {
+export interface ServicesInitContext<C, D extends Record<string, ServiceDependency>>
+  extends PluginContextBase<C> {
+  /** The declared dependencies, resolved (optional ones may be `undefined`). */
+  deps: ResolvedDependencies<D>;
+  /** Makes a service listed in `provides` available to the plugins that depend on this one. */
+  expose<T>(ref: ServiceRef<T>, service: T): void;
+}
+
+/**
+ * Where a plugin builds its services: once, after migrations and before `bot`, `admin`,
+ * `http`, jobs and `start`. What `init` returns is `ctx.services` in every later hook.
+ */
+export interface ServicesStage<C, D extends Record<string, ServiceDependency>, Svc> {
+  /** Services of core (`coreServices.*`) and of the plugins in `dependsOn`. */
+  deps?: D;
+  init(ctx: ServicesInitContext<C, D>): Svc | Promise<Svc>;
+}
+
+export interface BotSetupContext<C, Svc = unknown> extends PluginContext<C, Svc> {
   /** Handlers registered here run after core middleware, in dependency order of plugins. */
   composer: Composer<BotContext>;
 }
 
-export interface RouteSetupContext<C> extends PluginContextBase<C> {
+export interface RouteSetupContext<C, Svc = unknown> extends PluginContext<C, Svc> {
   /**
    * A @koa/router mounted at `/admin/api/<plugin>` (admin) or `/p/<plugin>` (http).
    * Admin routes: every route needs a valid bearer token; GET/HEAD need role `viewer`,
@@ -113,8 +128,20 @@ export interface RouteSetupContext<C> extends PluginContextBase<C> {
  */
 export interface CliSetupContext {
   program: Command;
-  getApp(): Promise<App>;
+  getApp(): Promise<CliApp>;
   io: { out(text: string): void; err(text: string): void };
+}
+
+/** The part of an app a CLI command uses: settings, and the database without starting the bot. */
+export interface CliApp {
+  pluginConfig<T = unknown>(pluginId: string): T;
+  openMaintenance(): Promise<CliMaintenance>;
+}
+
+export interface CliMaintenance {
+  database: { sequelize: Sequelize };
+  migrator: { up(): Promise<string[]> };
+  close(): Promise<void>;
 }
 
 export interface HealthStatus {
@@ -122,13 +149,22 @@ export interface HealthStatus {
   details?: Record<string, unknown>;
 }
 
-export interface PluginManifest<S extends ZodTypeAny = ZodTypeAny> {
+export interface PluginManifest<
+  S extends ZodTypeAny = ZodTypeAny,
+  D extends Record<string, ServiceDependency> = Record<string, ServiceDependency>,
+  Svc = unknown,
+> {
   /** Lowercase id: letters, digits and dashes. Tables are prefixed with it (dashes become underscores). */
   id: string;
   version: string;
   /** Semver range of compatible @botloom/core versions, checked at load. */
   core: string;
+  /** Plugins that must be loaded (and started) before this one. */
   dependsOn?: string[];
+  /** Plugins used when present: loaded before this one if the app has them. */
+  optionalDependsOn?: string[];
+  /** Refs of the services this plugin exposes in its `services` stage. */
+  provides?: readonly ServiceRef<any>[];
   /** zod object schema of the plugin's settings (env `BOTLOOM_<ID>_<KEY>`, .env, options). */
   config?: S;
   /** Values passed in code (typically the plugin factory's options); env overrides them. */
@@ -138,19 +174,22 @@ export interface PluginManifest<S extends ZodTypeAny = ZodTypeAny> {
   /** Fluent files: a directory with `en.ftl`, `ru.ftl`, ... or the sources inline. */
   locales?: string | Record<string, string>;
   migrations?: MigrationDefinition[];
-  /** Names of the events this plugin emits on the event bus (documentation and validation). */
-  events?: string[];
+  /** The events this plugin emits (declared in `BotloomEvents` by declaration merging). */
+  events?: (keyof BotloomEvents)[];
   commands?: CommandDefinition[];
-  jobs?: JobDefinition[];
+  /** Durable jobs, or a function of the validated config (e.g. a cron schedule from settings). */
+  jobs?: JobDefinition<any, Svc>[] | ((config: z.output<S>) => JobDefinition<any, Svc>[]);
   register?(ctx: RegisterContext<z.output<S>>): void | Promise<void>;
-  bot?(ctx: BotSetupContext<z.output<S>>): void;
-  admin?(ctx: RouteSetupContext<z.output<S>>): void;
-  http?(ctx: RouteSetupContext<z.output<S>>): void;
-  start?(ctx: PluginContextBase<z.output<S>>): void | Promise<void>;
-  stop?(ctx: PluginContextBase<z.output<S>>): void | Promise<void>;
-  health?(ctx: PluginContextBase<z.output<S>>): Promise<HealthStatus>;
+  /** Write `services` before the hooks below, so their `ctx.services` is typed from it. */
+  services?: ServicesStage<z.output<S>, D, Svc>;
+  bot?(ctx: BotSetupContext<z.output<S>, Svc>): void;
+  admin?(ctx: RouteSetupContext<z.output<S>, Svc>): void;
+  http?(ctx: RouteSetupContext<z.output<S>, Svc>): void;
+  start?(ctx: PluginContext<z.output<S>, Svc>): void | Promise<void>;
+  stop?(ctx: PluginContext<z.output<S>, Svc>): void | Promise<void>;
+  health?(ctx: PluginContext<z.output<S>, Svc>): Promise<HealthStatus>;
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
   cli?(ctx: CliSetupContext): void;
 }
 
-export type AnyPlugin = PluginManifest<ZodTypeAny>;
+export type AnyPlugin = PluginManifest<any, any, any>;

@@ -1,5 +1,5 @@
 import { DataTypes } from 'sequelize';
-import type { MigrationDefinition } from '../plugin/types.js';
+import type { MigrationDefinition } from '../db/migration-types.js';
 
 /** Core migrations of the vector store: the documents table, source of truth for every index. */
 export const vectorMigrations: MigrationDefinition[] = [

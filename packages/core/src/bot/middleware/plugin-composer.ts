@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Composer, type MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
-import { BootError } from '../../errors/botloom-error.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotContext } from '../context.js';
 import { markErrorOrigin } from './error-boundary.js';
@@ -20,17 +19,8 @@ export function pluginMiddleware(deps: {
 }): MiddlewareFn<BotContext> {
   const { pluginId, metrics } = deps;
   const composer = new Composer<BotContext>();
-  try {
-    deps.setup?.(composer);
-  } catch (error) {
-    throw new BootError(
-      'BOT_SETUP_FAILED',
-      `Plugin "${pluginId}" failed to set up its bot handlers: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
+  // A throwing setup propagates as is: the app wraps every hook error in one place (invokeHook).
+  deps.setup?.(composer);
   const handlers = composer.middleware();
   const pluginLogger = deps.logger.child({ plugin: pluginId });
 

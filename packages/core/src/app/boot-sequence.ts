@@ -1,0 +1,51 @@
+import type { Logger } from 'pino';
+import { Deadline } from './deadline.js';
+
+/** One named part of the app's start; its `stop` undoes it (and must cope with a partial start). */
+export interface BootStep {
+  name: string;
+  start(): Promise<void> | void;
+  stop?(): Promise<unknown> | unknown;
+}
+
+/**
+ * Runs boot steps in order and stops the ones that began, in reverse order, so the shutdown
+ * order is always the start order read backwards.
+ */
+export class BootSequence {
+  private begun: BootStep[] = [];
+
+  constructor(
+    private readonly steps: readonly BootStep[],
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const step of this.steps) {
+      // Recorded before it runs: a step that fails half-way is still stopped.
+      this.begun.push(step);
+      await step.start();
+    }
+  }
+
+  /** Every stop runs; each failure is logged; together they are bounded by `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<void> {
+    const deadline = new Deadline(timeoutMs);
+    const steps = this.begun.reverse();
+    this.begun = [];
+    for (const step of steps) {
+      if (!step.stop) continue;
+      try {
+        const outcome = await deadline.run(() => step.stop!());
+        if (outcome === 'timeout')
+          this.logger.error({ step: step.name }, `shutdown step "${step.name}" exceeded SHUTDOWN_TIMEOUT_MS`);
+      } catch (err) {
+        this.logger.error({ err, step: step.name }, `shutdown step "${step.name}" failed`);
+      }
+    }
+  }
+
+  names(): string[] {
+    return this.steps.map((s) => s.name);
+  }
+}
