@@ -15,6 +15,7 @@ import { coreMigrations } from '../db/core-migrations.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { Migrator } from '../db/migrator.js';
 import { createRootContainer, ExposedTokens, registerWhenAvailable } from '../di/container.js';
+import { applyServiceOverrides, type ServiceOverride } from '../di/service-overrides.js';
 import { type Resolve, resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
@@ -65,6 +66,8 @@ export interface CreateAppOptions {
    * `false` runs without a bot at all (HTTP, jobs and plugins only).
    */
   sandbox?: SandboxFactory | false;
+  /** Services that replace core's, in the root and in every plugin's container (test doubles). */
+  serviceOverrides?: readonly ServiceOverride<any>[];
 }
 
 export type AppState = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
@@ -247,6 +250,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
+  applyServiceOverrides(root, options.serviceOverrides);
 
   const exposed = new ExposedTokens();
 
@@ -261,6 +265,7 @@ export function createApp(options: CreateAppOptions): App {
     registerWhenAvailable(child, Tokens.Kv, () => running.kv?.namespace(id));
     registerWhenAvailable(child, Tokens.Jobs, () => running.jobs?.forPlugin(id));
     registerWhenAvailable(child, Tokens.Llm, () => running.ai?.llmFor(id));
+    applyServiceOverrides(child, options.serviceOverrides);
     return {
       manifest,
       id,
