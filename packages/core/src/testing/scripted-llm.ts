@@ -44,7 +44,15 @@ export interface ScriptedLlmMatch {
 export type ScriptedLlmFailure = 'unavailable' | 'rate_limited' | 'request_failed' | 'budget_exceeded';
 
 export type ScriptedReply = string | ((request: ChatRequest) => string);
-export type ScriptedData = unknown | ((request: StructuredRequest<unknown>) => unknown);
+/** Structured output (JSON-like), or a function of the request that returns it. */
+export type ScriptedData =
+  | ((request: StructuredRequest<unknown>) => unknown)
+  | Record<string, unknown>
+  | unknown[]
+  | string
+  | number
+  | boolean
+  | null;
 
 export interface ScriptedLlmRule {
   /** Conditions, or a predicate; no `match` matches every call. */
@@ -185,7 +193,9 @@ export class ScriptedLlm implements Llm {
    * Answers in order: the next calls get these steps one by one. A string is a reply (parsed
    * as JSON by `structured`), `{ data }` a structured output, an Error or `{ error }` a failure.
    */
-  queue(...steps: Array<string | Error | { data: unknown } | { error: Error | ScriptedLlmFailure }>): this {
+  queue(
+    ...steps: Array<string | Error | { data: ScriptedData } | { error: Error | ScriptedLlmFailure }>
+  ): this {
     for (const step of steps) {
       if (typeof step === 'string') this.script({ reply: step, times: 1 });
       else if (step instanceof Error) this.script({ error: step, times: 1 });
@@ -339,7 +349,10 @@ export class ScriptedLlm implements Llm {
 
   private textOf(rule: ScriptedLlmRule | undefined, request: ChatRequest): string {
     if (rule?.reply === undefined && rule?.data !== undefined) {
-      return JSON.stringify(typeof rule.data === 'function' ? rule.data(request) : rule.data) ?? '';
+      // A data rule that answers `chat` gives its data as JSON text.
+      const data =
+        typeof rule.data === 'function' ? rule.data(request as StructuredRequest<unknown>) : rule.data;
+      return JSON.stringify(data) ?? '';
     }
     const reply = rule?.reply ?? this.reply;
     return typeof reply === 'function' ? reply(request) : reply;
