@@ -2,6 +2,7 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { splitText } from '@botloom/core';
+import { InMemoryVectorStore, ScriptedLlm } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnswerService, NO_ANSWER } from '../src/services/answer-service.js';
 import { chunkKnowledge, knowledgeSections } from '../src/services/knowledge-chunks.js';
@@ -9,7 +10,6 @@ import { KNOWLEDGE_NAMESPACE, KnowledgeService } from '../src/services/knowledge
 import { LexicalIndex, lexicalTerms, termsMatch } from '../src/services/lexical-index.js';
 import { needsLiveData } from '../src/services/live-data.js';
 import { createDbFixture } from './support/db-fixture.js';
-import { InMemoryVectorStore, ScriptedLlm } from './support/fakes.js';
 
 const RENTAL = `Rental terms
 To rent a car you need a driving licence held for at least 2 years and a passport.

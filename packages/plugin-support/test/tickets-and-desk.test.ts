@@ -1,3 +1,4 @@
+import { ScriptedLlm } from '@botloom/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AnswerService } from '../src/services/answer-service.js';
 import type { KnowledgePassage } from '../src/services/knowledge-service.js';
@@ -11,7 +12,7 @@ import {
   TICKET_STATUSES,
 } from '../src/services/ticket-state.js';
 import { createDbFixture } from './support/db-fixture.js';
-import { RecordingHub, RecordingTelegram, ScriptedLlm } from './support/fakes.js';
+import { RecordingHub, RecordingTelegram } from './support/fakes.js';
 
 const GROUP = -100_123;
 const ADMIN = 1;
@@ -93,7 +94,7 @@ afterAll(async () => {
 beforeEach(() => {
   telegram = new RecordingTelegram();
   hub = new RecordingHub();
-  llm = new ScriptedLlm(() => 'The deposit is 300 euros. [1]');
+  llm = new ScriptedLlm({ reply: () => 'The deposit is 300 euros. [1]' });
   passages = [{ itemId: 'kb-1', title: 'Rental', chunk: 0, text: 'The deposit is 300 euros.', score: 0.8 }];
   desk = makeDesk();
 });

@@ -7,6 +7,7 @@ import type { AppConfigInput } from '../config/resolve-config.js';
 import type { SettingRow } from '../config/settings.js';
 import type { DatabaseHandle } from '../db/database.js';
 import type { Migrator } from '../db/migrator.js';
+import type { ServiceOverride } from '../di/service-overrides.js';
 import type { Resolve } from '../di/tokens.js';
 import type { AdminTokenService } from '../http/admin-tokens.js';
 import type { Metrics } from '../http/metrics.js';
@@ -40,6 +41,8 @@ export interface CreateAppOptions {
    * `false` runs without a bot at all (HTTP, jobs and plugins only).
    */
   sandbox?: SandboxFactory | false;
+  /** Services that replace core's, in the root and in every plugin's container (test doubles). */
+  serviceOverrides?: readonly ServiceOverride<any>[];
 }
 
 export type AppState = 'created' | 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

@@ -9,6 +9,7 @@ import { coreMigrations } from '../db/core-migrations.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { Migrator } from '../db/migrator.js';
 import { createRootContainer, ExposedTokens, registerWhenAvailable } from '../di/container.js';
+import { applyServiceOverrides } from '../di/service-overrides.js';
 import { resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
@@ -114,6 +115,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
+  applyServiceOverrides(root, options.serviceOverrides);
 
   const runtimes = plugins.map((manifest) => {
     const id = manifest.id;
@@ -124,6 +126,7 @@ export function createApp(options: CreateAppOptions): App {
     registerWhenAvailable(container, Tokens.Kv, () => running.kv?.namespace(id));
     registerWhenAvailable(container, Tokens.Jobs, () => running.jobs?.forPlugin(id));
     registerWhenAvailable(container, Tokens.Llm, () => running.ai?.llmFor(id));
+    applyServiceOverrides(container, options.serviceOverrides);
     return new PluginRuntime(manifest, container, pluginConfigs.get(id), log);
   });
 

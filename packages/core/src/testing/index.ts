@@ -1,5 +1,6 @@
 // @botloom/core/testing: the test kit.
 export { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres.js';
+export { type ServiceOverride, serviceOverride } from '../di/service-overrides.js';
 export {
   type BotApiEmulator,
   createBotApiEmulator,
@@ -22,11 +23,27 @@ export {
   type FakeRule,
   startFakeOpenAI,
 } from './fake-openai.js';
+export { InMemoryVectorStore, type InMemoryVectorStoreOptions } from './in-memory-vector-store.js';
+export {
+  type ScriptedData,
+  ScriptedLlm,
+  type ScriptedLlmCall,
+  type ScriptedLlmCallKind,
+  type ScriptedLlmFailure,
+  type ScriptedLlmMatch,
+  type ScriptedLlmOptions,
+  type ScriptedLlmRequest,
+  type ScriptedLlmRule,
+  type ScriptedReply,
+  type ScriptedTextMatcher,
+  scriptedLlmError,
+} from './scripted-llm.js';
 export {
   type AdminClient,
   type AdminResponse,
   type StartTestAppOptions,
   startTestApp,
   type TestApp,
+  type TestAppServices,
 } from './test-app.js';
 export { createTestDatabase, type TestDatabase, testRedisUrl } from './test-database.js';

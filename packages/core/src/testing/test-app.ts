@@ -5,11 +5,15 @@ import { type App, createApp } from '../app/create-app.js';
 import type { SandboxFactory } from '../app/sandbox-seam.js';
 import type { FloodControlOptions } from '../bot/outgoing-api.js';
 import type { AppConfigInput } from '../config/resolve-config.js';
+import type { ServiceOverride } from '../di/service-overrides.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
+import type { Llm } from '../llm/types.js';
 import type { AnyPlugin } from '../plugin/types.js';
 import { SandboxClient, type SandboxUser } from '../sandbox/client.js';
 import type { BotApiEmulator } from '../sandbox/emulator.js';
 import { createSandbox } from '../sandbox/sandbox.js';
+import { Tokens } from '../tokens.js';
+import type { EmbeddingsProvider, VectorStore } from '../vector/types.js';
 import { type FakeOpenAI, type FakeOpenAIOptions, startFakeOpenAI } from './fake-openai.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -19,6 +23,16 @@ const TEST_FLOOD_CONTROL: FloodControlOptions = {
   perChatIntervalMs: 0,
   groupPerMinute: 6000,
 };
+
+/** Core services a test app uses instead of its own (every plugin resolves these). */
+export interface TestAppServices {
+  /** Replaces `Tokens.Llm` for core and for every plugin (e.g. a `ScriptedLlm`). */
+  llm?: Llm;
+  /** Replaces `Tokens.VectorStore` (e.g. an `InMemoryVectorStore`). */
+  vectorStore?: VectorStore;
+  /** Replaces `Tokens.Embeddings`. */
+  embeddings?: EmbeddingsProvider;
+}
 
 export interface StartTestAppOptions {
   plugins: readonly AnyPlugin[];
@@ -39,6 +53,22 @@ export interface StartTestAppOptions {
   floodControl?: FloodControlOptions | false;
   /** Bot API emulator options (faults, flood limits, bot profile). */
   sandbox?: { bot?: { first_name?: string; username?: string } };
+  /** Test doubles for core services; plugins resolve them instead of the app's own. */
+  services?: TestAppServices;
+  /**
+   * Any core token and its replacement (`serviceOverride(Tokens.Kv, kv)`), applied after
+   * `services`; plugin-scoped tokens are replaced in every plugin's container.
+   */
+  serviceOverrides?: readonly ServiceOverride<any>[];
+}
+
+function overridesOf(options: StartTestAppOptions): ServiceOverride<any>[] {
+  const services = options.services ?? {};
+  const named: ServiceOverride<any>[] = [];
+  if (services.llm) named.push([Tokens.Llm, services.llm]);
+  if (services.vectorStore) named.push([Tokens.VectorStore, services.vectorStore]);
+  if (services.embeddings) named.push([Tokens.Embeddings, services.embeddings]);
+  return [...named, ...(options.serviceOverrides ?? [])];
 }
 
 export interface AdminResponse<T = any> {
@@ -145,6 +175,7 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
       handleSignals: false,
       sandbox: sandboxFactory,
       floodControl: options.floodControl ?? TEST_FLOOD_CONTROL,
+      serviceOverrides: overridesOf(options),
       config: {
         NODE_ENV: 'test',
         LOG_LEVEL: (process.env.TEST_LOG_LEVEL as never) ?? 'silent',

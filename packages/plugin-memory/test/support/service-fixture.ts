@@ -1,4 +1,9 @@
-import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
+import {
+  createTestDatabase,
+  InMemoryVectorStore,
+  ScriptedLlm,
+  type TestDatabase,
+} from '@botloom/core/testing';
 import pino from 'pino';
 import { Sequelize } from 'sequelize';
 // Core does not export its AES-GCM Crypto publicly; the unit tests use the real one by path.
@@ -13,7 +18,6 @@ import { SessionService } from '../../src/services/session-service.js';
 import { SessionSummarizer } from '../../src/services/session-summarizer.js';
 import { UserDataService } from '../../src/services/user-data-service.js';
 import { Sql } from '../../src/store/sql.js';
-import { InMemoryVectorStore, ScriptedLlm } from './fakes.js';
 
 export async function createServiceFixture(overrides: Record<string, unknown> = {}) {
   const db: TestDatabase = await createTestDatabase('memory_unit');
@@ -28,7 +32,12 @@ export async function createServiceFixture(overrides: Record<string, unknown> = 
   const crypto = createAesGcmCrypto(Buffer.alloc(32, 7));
   const sql = new Sql(sequelize);
   const vectors = new InMemoryVectorStore();
-  const llm = new ScriptedLlm();
+  // The tests script the session summary (the output of `structured`) as `f.llm.summary`.
+  const llm = Object.assign(
+    new ScriptedLlm({ reply: (r) => `echo: ${r.messages[r.messages.length - 1]?.content}` }),
+    { summary: { title: 'A title', summary: 'A summary', facts: [] } as unknown },
+  );
+  llm.setData(() => llm.summary);
   const jobs = new FakeJobs();
   const profiles = new ProfileService(sql, crypto);
   const sessions = new SessionService(sql, crypto);

@@ -1,5 +1,3 @@
-import type { ChatRequest, ChatResult, Llm, VectorDocument, VectorMatch, VectorStore } from '@botloom/core';
-import { embedTextLocally } from '@botloom/core';
 import { ManagerGroupError } from '../../src/services/errors.js';
 import type {
   ButtonRows,
@@ -9,72 +7,6 @@ import type {
   WebAppEvent,
 } from '../../src/services/ports.js';
 import { TopicGoneError } from '../../src/services/ports.js';
-
-/** Exact cosine search over core's local embeddings, kept in memory (unit tests only). */
-export class InMemoryVectorStore implements VectorStore {
-  readonly namespaces = new Map<string, Map<string, VectorDocument & { vector: number[] }>>();
-  adds = 0;
-
-  async add(namespace: string, documents: VectorDocument[]) {
-    const ns = this.namespaces.get(namespace) ?? new Map();
-    this.namespaces.set(namespace, ns);
-    for (const d of documents) ns.set(d.id, { ...d, vector: embedTextLocally(d.text) });
-    this.adds += documents.length;
-  }
-  async search(
-    namespace: string,
-    query: string,
-    options: { k?: number; minScore?: number } = {},
-  ): Promise<VectorMatch[]> {
-    const q = embedTextLocally(query);
-    const all = [...(this.namespaces.get(namespace)?.values() ?? [])].map(({ vector, ...d }) => ({
-      ...d,
-      score: vector.reduce((s, x, i) => s + x * q[i]!, 0),
-    }));
-    return all
-      .filter((m) => options.minScore === undefined || m.score >= options.minScore)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, options.k ?? 4);
-  }
-  async delete(namespace: string, ids: string[]) {
-    for (const id of ids) this.namespaces.get(namespace)?.delete(id);
-  }
-  async deleteNamespace(namespace: string) {
-    this.namespaces.delete(namespace);
-  }
-  async count(namespace: string) {
-    return this.namespaces.get(namespace)?.size ?? 0;
-  }
-}
-
-/** An Llm whose replies the test scripts; it records every request. */
-export class ScriptedLlm implements Llm {
-  readonly requests: ChatRequest[] = [];
-  offline = false;
-  constructor(private reply: (request: ChatRequest) => string = () => 'OK') {}
-  setReply(reply: (request: ChatRequest) => string) {
-    this.reply = reply;
-  }
-  async chat(request: ChatRequest): Promise<ChatResult> {
-    this.requests.push(request);
-    return {
-      content: this.reply(request),
-      model: 'scripted',
-      usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
-      latencyMs: 1,
-      offline: this.offline,
-    };
-  }
-  structured(): never {
-    throw new Error('not used');
-  }
-  stream(): never {
-    throw new Error('not used');
-  }
-  async budget() {
-    return { used: 0, limit: null, remaining: null, resetsAt: new Date() };
-  }
-}
 
 export interface SentMessage {
   chatId: number;
