@@ -1,5 +1,5 @@
 import type { AdminState } from '@botloom/core';
-import { HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import { HttpError, parseBody, parseParams, parseQuery, requireContentAccess } from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { SupportError } from '../services/errors.js';
@@ -27,6 +27,11 @@ const TicketQuery = z.object({
   customerId: z.coerce.number().int().optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(200),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -80,6 +85,19 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     if (!ticket) throw HttpError.notFound(`No ticket #${id}`, 'TICKET_NOT_FOUND');
     const [messages, events] = await Promise.all([deps.tickets().messages(id), deps.tickets().events(id)]);
     ctx.body = { ticket: ticketJson(ticket), messages, events };
+  });
+  /**
+   * Transcript search: messages containing every word of `q` (whole words), newest first.
+   * Text is encrypted at rest; the search runs on a blind index of keyed word hashes. It
+   * reveals content, so it needs an admin token.
+   */
+  router.get('/messages/search', async (ctx) => {
+    requireContentAccess(ctx);
+    const q = parseQuery(ctx, SearchQuery);
+    const { messages, terms } = await deps.tickets().searchMessages(q.q, q);
+    if (terms === 0)
+      throw HttpError.badRequest('Search for at least one word of 2 or more letters or digits', 'BAD_SEARCH');
+    ctx.body = { q: q.q, messages, limit: q.limit, offset: q.offset };
   });
   router.post('/tickets/:id/close', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
