@@ -19,6 +19,7 @@ import { SupportDesk } from './services/support-desk.js';
 import { TicketService } from './services/ticket-service.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
+export { MessageTextCodec } from './db/message-text.js';
 export { type AnswerResult, AnswerService } from './services/answer-service.js';
 export {
   type InitDataResult,
