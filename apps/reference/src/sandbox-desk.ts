@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import type { App, SandboxFactory } from '@botloom/core';
+import { type App, type SandboxFactory, Tokens } from '@botloom/core';
 import { SandboxClient, startSandbox } from '@botloom/core/sandbox';
-import { ManagerService, TicketService } from '@botloom/plugin-support';
+import { ManagerService, MessageTextCodec, TicketService } from '@botloom/plugin-support';
 
 /**
  * The support desk's manager side, made playable in sandbox mode: a forum supergroup of
@@ -116,7 +116,7 @@ export async function prepareSandboxDeskData(app: App): Promise<{ topicsForgotte
   if (adminUserId === SANDBOX_DESK.manager.id) {
     await new ManagerService(sequelize).add(adminUserId, SANDBOX_DESK.manager.first_name, null);
   }
-  const tickets = new TicketService(sequelize);
+  const tickets = new TicketService(sequelize, new MessageTextCodec(app.resolver('core')(Tokens.Crypto)));
   let topicsForgotten = 0;
   const limit = 200;
   for (let offset = 0; ; offset += limit) {

@@ -31,12 +31,14 @@ export type { BotloomEvents, EventBus } from './events/types.js';
 export { FileTooLargeError } from './files/file-storage.js';
 export type { FileStorage, StoredFile } from './files/types.js';
 export { AdminTokenService } from './http/admin-tokens.js';
+export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';
 export type { AdminPrincipal, AdminRole, AdminState } from './http/types.js';
 export { parseBody, parseParams, parseQuery } from './http/validation.js';
 export type { Translator } from './i18n/types.js';
 export type { Jobs, SendJobOptions } from './jobs/types.js';
+export { type SealedStorageOptions, sealedStorageAdapter } from './kv/sealed-storage.js';
 export {
   type ConversationsStorageOptions,
   conversationsStorage,

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createConversation } from '@grammyjs/conversations';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotPluginEntry } from '../src/bot/bot-runtime.js';
 import type { BotContext, ConversationContext } from '../src/bot/context.js';
+import { createAesGcmCrypto } from '../src/crypto/aes-gcm.js';
 import { createKvFactory, type KvFactory } from '../src/kv/kv-factory.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
 import { capturingLogger, metricValue, startBotHarness } from './support/bot-harness.js';
@@ -36,6 +39,9 @@ function orderPlugin(): BotPluginEntry {
   };
 }
 
+const crypto = createAesGcmCrypto(randomBytes(32));
+const HOUR = 60 * 60 * 1000;
+
 let db: TestDatabase;
 let api: FakeBotApi;
 let kv: KvFactory;
@@ -63,6 +69,7 @@ describe('conversations', () => {
     const first = await startBotHarness({
       api,
       kv,
+      crypto,
       plugins: [orderPlugin()],
       localeSources: [{ pluginId: 'order', locales }],
     });
@@ -73,6 +80,7 @@ describe('conversations', () => {
     const second = await startBotHarness({
       api,
       kv,
+      crypto,
       plugins: [orderPlugin()],
       localeSources: [{ pluginId: 'order', locales }],
     });
@@ -96,6 +104,105 @@ describe('conversations', () => {
       expect(api.textsTo(21).at(-1)).toBe('What would you like?');
     } finally {
       await second.close();
+    }
+  });
+});
+
+/** The raw `botloom_kv` row of a chat's conversation state (value and expiry as stored). */
+async function conversationRow(chatId: number) {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ value: string; expires_at: Date }>(
+      'SELECT value, expires_at FROM botloom_kv WHERE key = $1',
+      [`core.conversations:${chatId}`],
+    );
+    return rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('conversation state at rest', () => {
+  it('is encrypted, expires after its TTL (24 h by default), and is forgotten once expired', async () => {
+    let clock = Date.now();
+    const harness = await startBotHarness({
+      api,
+      kv,
+      crypto,
+      now: () => clock,
+      plugins: [orderPlugin()],
+      localeSources: [{ pluginId: 'order', locales }],
+    });
+    try {
+      const user = { id: 31, language_code: 'en' };
+      await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('Secret pelmeni recipe', user));
+      expect(api.textsTo(31).at(-1)).toBe('How many Secret pelmeni recipe?');
+
+      const row = await conversationRow(31);
+      expect(row, 'the half-finished conversation is stored').toBeDefined();
+      expect(row!.value).not.toContain('pelmeni');
+      expect(row!.value).toMatch(/"sealed":"v1:/);
+      // The backend row expires too (swept), a day after the last step; wide margins.
+      const inMs = new Date(row!.expires_at).getTime() - Date.now();
+      expect(inMs).toBeGreaterThan(23 * HOUR);
+      expect(inMs).toBeLessThan(25 * HOUR);
+
+      // 23 hours later the conversation still waits for the count...
+      clock += 23 * HOUR;
+      await harness.runtime.handleWebhookUpdate(textUpdate('2', user));
+      expect(api.textsTo(31).at(-1)).toBe('Order: 2 × Secret pelmeni recipe');
+
+      // ...but a conversation abandoned for more than its TTL is gone.
+      await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('Forgotten soup', user));
+      const before = api.textsTo(31).length;
+      clock += 24 * HOUR + 1;
+      await harness.runtime.handleWebhookUpdate(textUpdate('3', user));
+      expect(api.textsTo(31).length, 'the expired conversation did not answer').toBe(before);
+      expect(await conversationRow(31)).toBeUndefined();
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('honours a configured TTL', async () => {
+    let clock = Date.now();
+    const harness = await startBotHarness({
+      api,
+      kv,
+      crypto,
+      now: () => clock,
+      conversationTtlMs: 2 * HOUR,
+      plugins: [orderPlugin()],
+      localeSources: [{ pluginId: 'order', locales }],
+    });
+    try {
+      const user = { id: 32, language_code: 'en' };
+      await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('Tea', user));
+      const inMs = new Date((await conversationRow(32))!.expires_at).getTime() - Date.now();
+      expect(inMs).toBeGreaterThan(1 * HOUR);
+      expect(inMs).toBeLessThan(3 * HOUR);
+      const before = api.textsTo(32).length;
+      clock += 2 * HOUR + 1;
+      await harness.runtime.handleWebhookUpdate(textUpdate('5', user));
+      expect(api.textsTo(32).length).toBe(before);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('deletes plaintext state left by earlier versions when the bot starts', async () => {
+    const legacy = { version: [0, 0], state: { order: [{ args: 'Legacy borscht' }] } };
+    await kv.namespace('core.conversations').set('33', legacy);
+    expect((await conversationRow(33))!.value).toContain('Legacy borscht');
+    const harness = await startBotHarness({ api, kv, crypto, plugins: [orderPlugin()] });
+    try {
+      expect(await conversationRow(33)).toBeUndefined();
+    } finally {
+      await harness.close();
     }
   });
 });

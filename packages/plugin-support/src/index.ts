@@ -6,6 +6,8 @@ import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
 import { createSupportComposer } from './bot/support-composer.js';
 import { GrammyTelegramPort } from './bot/telegram-port.js';
 import { type SupportConfig, SupportConfigSchema } from './config.js';
+import { MessageTextCodec } from './db/message-text.js';
+import { sealPlaintextMessages } from './db/seal-on-start.js';
 import { FileLinks, setupPublicRoutes } from './http/public-routes.js';
 import { WebAppHub } from './http/web-app-hub.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
@@ -17,6 +19,7 @@ import { SupportDesk } from './services/support-desk.js';
 import { TicketService } from './services/ticket-service.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
+export { MessageTextCodec } from './db/message-text.js';
 export { type AnswerResult, AnswerService } from './services/answer-service.js';
 export {
   type InitDataResult,
@@ -98,7 +101,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     if (built) return built;
     if (!resolve || !config || !logger) throw new Error('support plugin used before it was set up');
     const db = resolve(Tokens.Database);
-    const tickets = new TicketService(db);
+    const tickets = new TicketService(db, new MessageTextCodec(resolve(Tokens.Crypto)));
     const managers = new ManagerService(db);
     const knowledge = new KnowledgeService(
       db,
@@ -251,6 +254,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     },
     async start({ config: c, logger: log }) {
       const s = services();
+      await sealPlaintextMessages(resolve!(Tokens.Database), resolve!(Tokens.Crypto), log);
       if (c.adminUserId !== undefined) await s.managers.ensure(c.adminUserId, 'Admin');
       if (c.knowledgeDir) {
         await syncKnowledge().catch((err) =>

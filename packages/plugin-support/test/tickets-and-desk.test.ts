@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { createAesGcmCrypto } from '@botloom/core';
 import { ScriptedLlm } from '@botloom/core/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MessageTextCodec } from '../src/db/message-text.js';
 import { AnswerService } from '../src/services/answer-service.js';
 import type { KnowledgePassage } from '../src/services/knowledge-service.js';
 import { ManagerService } from '../src/services/manager-service.js';
@@ -82,7 +85,7 @@ function customer(language = 'en') {
 
 beforeAll(async () => {
   fx = await createDbFixture();
-  tickets = new TicketService(fx.sequelize);
+  tickets = new TicketService(fx.sequelize, new MessageTextCodec(createAesGcmCrypto(randomBytes(32))));
   managers = new ManagerService(fx.sequelize);
   await managers.add(MANAGER, 'Maria', ADMIN);
 });

@@ -292,6 +292,8 @@ export function createApp(options: CreateAppOptions): App {
         kv: running.kv!,
         i18n: running.i18n!,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        crypto: running.crypto!,
+        conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl,
         deferPluginSetup: true,

@@ -3,10 +3,12 @@ import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { type Api, Bot, Composer, type Context, type MiddlewareFn, session } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
+import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
 import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
 import type { CommandDefinition } from '../plugin/types.js';
 import { buildCommandCatalog } from './command-catalog.js';
@@ -58,7 +60,16 @@ export interface BotRuntimeOptions {
   deduplicationTtlMs?: number;
   /** Long polling: seconds one getUpdates call waits (default 30). */
   pollingTimeoutSeconds?: number;
+  /** Encrypts conversation state at rest (it holds what users typed). */
+  crypto: Crypto;
+  /** A half-finished conversation is forgotten this long after its last step (default 24 h). */
+  conversationTtlMs?: number;
+  /** The clock conversation expiry is checked against (tests; default `Date.now`). */
+  now?: () => number;
 }
+
+export const DEFAULT_CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
+const CONVERSATIONS_NAMESPACE = 'core.conversations';
 
 export interface BotRuntime {
   bot: Bot<BotContext>;
@@ -169,7 +180,11 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   });
   bot.use(
     conversations<BotContext, ConversationContext>({
-      storage: conversationsStorage<BotContext>(options.kv.namespace('core.conversations')),
+      storage: conversationsStorage<BotContext>(options.kv.namespace(CONVERSATIONS_NAMESPACE), {
+        crypto: options.crypto,
+        ttlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
+        now: options.now,
+      }),
       plugins: [
         async (ctx, next) => {
           const info = updateInfo.get(ctx.update.update_id);
@@ -204,6 +219,16 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   let runner: RunnerHandle | undefined;
   let stopping = false;
 
+  // Conversation state from versions that stored it in plaintext and without expiry.
+  const purgeLegacyConversations = async () => {
+    try {
+      const purged = await purgeUnsealedEntries(options.kv.namespace(CONVERSATIONS_NAMESPACE));
+      if (purged > 0) log.info({ purged }, 'unencrypted conversation state deleted');
+    } catch (error) {
+      log.warn({ err: error }, 'unencrypted conversation state could not be purged');
+    }
+  };
+
   const ensureInit = async () => {
     if (!bot.isInited()) await bot.init();
   };
@@ -215,6 +240,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
 
     async init() {
       await ensureInit();
+      await purgeLegacyConversations();
       const failures = await publishCommands(bot.api, catalog, i18n.translator, log);
       log.info(
         { username: bot.botInfo.username, commands: catalog.length, setMyCommandsFailures: failures },

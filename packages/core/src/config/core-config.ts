@@ -75,6 +75,12 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .default(30)
     .describe('Messages per user per minute before the bot slows them down'),
+  CONVERSATION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1440)
+    .describe('A half-finished conversation (e.g. /personalize) is forgotten this long after its last step'),
   ENCRYPTION_KEY: z
     .string()
     .optional()

@@ -1,6 +1,8 @@
 import type { ConversationData, ConversationStorage, VersionedState } from '@grammyjs/conversations';
 import type { Context, StorageAdapter } from 'grammy';
 import type { Keyv } from 'keyv';
+import type { Crypto } from '../crypto/types.js';
+import { sealedStorageAdapter } from './sealed-storage.js';
 
 export interface KeyvStorageAdapterOptions {
   /** Milliseconds after the last write when an entry expires; unset = never. */
@@ -46,6 +48,14 @@ export interface ConversationsStorageOptions<C extends Context> extends KeyvStor
   /** Defaults to `ctx.chatId` (the plugin's default). */
   getStorageKey?(ctx: C): string | undefined;
   prefix?: string;
+  /**
+   * Encrypts the stored state with core's crypto (`Tokens.Crypto`). Conversation state holds
+   * what the user typed (every update the conversation waited for), so pass it whenever the
+   * conversation asks for free text. Core's own conversations storage always does.
+   */
+  crypto?: Crypto;
+  /** The clock the TTL is checked against when `crypto` is set (tests; default `Date.now`). */
+  now?: () => number;
 }
 
 /**
@@ -61,6 +71,12 @@ export function conversationsStorage<C extends Context>(
     version: options.version ?? 0,
     prefix: options.prefix,
     getStorageKey: options.getStorageKey,
-    adapter: keyvStorageAdapter<VersionedState<ConversationData>>(keyv, { ttlMs: options.ttlMs }),
+    adapter: options.crypto
+      ? sealedStorageAdapter<VersionedState<ConversationData>>(keyv, {
+          crypto: options.crypto,
+          ttlMs: options.ttlMs,
+          now: options.now,
+        })
+      : keyvStorageAdapter<VersionedState<ConversationData>>(keyv, { ttlMs: options.ttlMs }),
   };
 }

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { type BotPluginEntry, type BotRuntime, createBotRuntime } from '../../src/bot/bot-runtime.js';
 import type { FloodControlOptions } from '../../src/bot/outgoing-api.js';
+import { createAesGcmCrypto } from '../../src/crypto/aes-gcm.js';
+import type { Crypto } from '../../src/crypto/types.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { type BotI18n, createI18n } from '../../src/i18n/create-i18n.js';
 import type { LocaleSource } from '../../src/i18n/locale-sources.js';
@@ -46,6 +49,9 @@ export async function startBotHarness(
     kv?: KvFactory;
     api?: FakeBotApi;
     pollingTimeoutSeconds?: number;
+    crypto?: Crypto;
+    conversationTtlMs?: number;
+    now?: () => number;
   } = {},
 ): Promise<BotHarness> {
   const api = options.api ?? (await new FakeBotApi().start());
@@ -64,6 +70,9 @@ export async function startBotHarness(
     plugins: options.plugins ?? [],
     floodControl: options.floodControl ?? { perChatIntervalMs: 0 },
     pollingTimeoutSeconds: options.pollingTimeoutSeconds ?? 1,
+    crypto: options.crypto ?? createAesGcmCrypto(randomBytes(32)),
+    conversationTtlMs: options.conversationTtlMs,
+    now: options.now,
   });
   await runtime.init();
   return {

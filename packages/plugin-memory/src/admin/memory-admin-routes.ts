@@ -1,4 +1,4 @@
-import { type AdminState, HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import { type AdminState, canSeeContent, HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { MemoryServices } from '../services/memory-services.js';
@@ -18,11 +18,10 @@ const LimitBody = z
 
 /**
  * `/admin/api/memory/...`. GET needs role viewer (metadata only), content (titles, summaries,
- * messages, memories) is returned to role admin only; changes need role admin (core enforces).
+ * messages, memories) is returned to role admin only, by core's rule (`canSeeContent`);
+ * changes need role admin (core enforces).
  */
 export function memoryAdminRoutes(router: Router<AdminState>, services: () => MemoryServices): void {
-  const canReadContent = (ctx: { state: AdminState }) => ctx.state.admin?.role === 'admin';
-
   router.get('/users', async (ctx) => {
     const { limit, offset } = parseQuery(ctx, Paging);
     ctx.body = { ...(await services().admin.users(limit, offset)), limit, offset };
@@ -30,7 +29,7 @@ export function memoryAdminRoutes(router: Router<AdminState>, services: () => Me
 
   router.get('/users/:userId/sessions', async (ctx) => {
     const { userId } = parseParams(ctx, UserParams);
-    const withContent = canReadContent(ctx);
+    const withContent = canSeeContent(ctx);
     ctx.body = {
       userId,
       contentIncluded: withContent,
@@ -40,7 +39,7 @@ export function memoryAdminRoutes(router: Router<AdminState>, services: () => Me
 
   router.get('/users/:userId/memories', async (ctx) => {
     const { userId } = parseParams(ctx, UserParams);
-    const withContent = canReadContent(ctx);
+    const withContent = canSeeContent(ctx);
     ctx.body = {
       userId,
       contentIncluded: withContent,
@@ -50,7 +49,7 @@ export function memoryAdminRoutes(router: Router<AdminState>, services: () => Me
 
   router.get('/sessions/:sessionId/messages', async (ctx) => {
     const { sessionId } = parseParams(ctx, SessionParams);
-    const withContent = canReadContent(ctx);
+    const withContent = canSeeContent(ctx);
     const result = await services().admin.sessionMessages(sessionId, withContent);
     if (!result) throw HttpError.notFound('Session not found', 'SESSION_NOT_FOUND');
     ctx.body = { contentIncluded: withContent, ...result };

@@ -1,5 +1,12 @@
 import type { AdminState } from '@botloom/core';
-import { HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import {
+  canSeeContent,
+  HttpError,
+  parseBody,
+  parseParams,
+  parseQuery,
+  requireContentAccess,
+} from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { SupportError } from '../services/errors.js';
@@ -7,7 +14,7 @@ import type { KnowledgeService } from '../services/knowledge-service.js';
 import type { ManagerService } from '../services/manager-service.js';
 import type { StatsService } from '../services/stats-service.js';
 import type { SupportDesk } from '../services/support-desk.js';
-import type { Ticket, TicketService } from '../services/ticket-service.js';
+import type { SupportMessage, Ticket, TicketService } from '../services/ticket-service.js';
 import { firstResponseSeconds, resolutionSeconds, TICKET_STATUSES } from '../services/ticket-state.js';
 
 export interface SupportAdminDeps {
@@ -30,6 +37,11 @@ const TicketQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
+const SearchQuery = z.object({
+  q: z.string().trim().min(1).max(200),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 const KnowledgeCreate = z.object({
   title: z.string().trim().min(1).max(200),
   content: z.string().trim().min(1).max(200_000),
@@ -45,6 +57,15 @@ const StatsQuery = z.object({ from: z.coerce.date().optional(), to: z.coerce.dat
 
 function ticketJson(t: Ticket) {
   return { ...t, firstResponseSeconds: firstResponseSeconds(t), resolutionSeconds: resolutionSeconds(t) };
+}
+
+/** A message as a viewer sees it: who, when, how long, what kind of file; not what was written. */
+function messageMetadata({ text, file, ...rest }: SupportMessage) {
+  return {
+    ...rest,
+    chars: text.length,
+    file: file ? { id: file.id, type: file.type, size: file.size } : null,
+  };
 }
 
 function mapSupportError(err: unknown): never {
@@ -74,12 +95,32 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     const { tickets, total } = await deps.tickets().list(q);
     ctx.body = { tickets: tickets.map(ticketJson), total, limit: q.limit, offset: q.offset };
   });
+  /** Ticket, transcript and events; message text and file names only for admin tokens (core's content rule). */
   router.get('/tickets/:id', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
     const ticket = await deps.tickets().get(id);
     if (!ticket) throw HttpError.notFound(`No ticket #${id}`, 'TICKET_NOT_FOUND');
     const [messages, events] = await Promise.all([deps.tickets().messages(id), deps.tickets().events(id)]);
-    ctx.body = { ticket: ticketJson(ticket), messages, events };
+    const withContent = canSeeContent(ctx);
+    ctx.body = {
+      ticket: ticketJson(ticket),
+      contentIncluded: withContent,
+      messages: withContent ? messages : messages.map(messageMetadata),
+      events,
+    };
+  });
+  /**
+   * Transcript search: messages containing every word of `q` (whole words), newest first.
+   * Text is encrypted at rest; the search runs on a blind index of keyed word hashes. It
+   * reveals content, so it needs an admin token.
+   */
+  router.get('/messages/search', async (ctx) => {
+    requireContentAccess(ctx);
+    const q = parseQuery(ctx, SearchQuery);
+    const { messages, terms } = await deps.tickets().searchMessages(q.q, q);
+    if (terms === 0)
+      throw HttpError.badRequest('Search for at least one word of 2 or more letters or digits', 'BAD_SEARCH');
+    ctx.body = { q: q.q, messages, limit: q.limit, offset: q.offset };
   });
   router.post('/tickets/:id/close', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);

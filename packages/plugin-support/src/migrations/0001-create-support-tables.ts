@@ -1,4 +1,5 @@
 import type { MigrationDefinition } from '@botloom/core';
+import { encryptMessageText } from './0002-encrypt-message-text.js';
 
 export const createSupportTables: MigrationDefinition = {
   name: '0001-create-support-tables',
@@ -92,4 +93,4 @@ export const createSupportTables: MigrationDefinition = {
   },
 };
 
-export const supportMigrations: MigrationDefinition[] = [createSupportTables];
+export const supportMigrations: MigrationDefinition[] = [createSupportTables, encryptMessageText];

@@ -1,4 +1,5 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { type MessageTextCodec, termsParam } from '../db/message-text.js';
 import { SupportError } from './errors.js';
 import type { KnowledgePassage } from './knowledge-service.js';
 import { assertTransition, type TicketStatus } from './ticket-state.js';
@@ -113,7 +114,7 @@ function toTicket(r: Record<string, unknown>): Ticket {
   };
 }
 
-function toMessage(r: Record<string, unknown>): SupportMessage {
+function toMessage(r: Record<string, unknown>, text: string): SupportMessage {
   return {
     id: Number(r.id),
     ticketId: Number(r.ticket_id),
@@ -121,7 +122,7 @@ function toMessage(r: Record<string, unknown>): SupportMessage {
     authorId: num(r.author_id),
     authorName: (r.author_name as string | null) ?? null,
     channel: r.channel as SupportMessage['channel'],
-    text: String(r.text ?? ''),
+    text,
     file: r.file_id
       ? {
           id: String(r.file_id),
@@ -137,9 +138,17 @@ function toMessage(r: Record<string, unknown>): SupportMessage {
   };
 }
 
-/** Tickets, their messages and state changes (tables support_tickets, support_messages, support_ticket_events). */
+/**
+ * Tickets, their messages and state changes (tables support_tickets, support_messages,
+ * support_ticket_events). Message text is encrypted at rest by `MessageTextCodec`, transparently.
+ */
 export class TicketService {
-  constructor(private readonly db: Sequelize) {}
+  constructor(
+    private readonly db: Sequelize,
+    private readonly text: MessageTextCodec,
+  ) {}
+
+  private rowToMessage = (r: Record<string, unknown>): SupportMessage => toMessage(r, this.text.open(r));
 
   async get(id: number): Promise<Ticket | null> {
     const rows = await this.db.query<Record<string, unknown>>(
@@ -324,9 +333,10 @@ export class TicketService {
       chunk: p.chunk,
       score: Math.round(p.score * 1000) / 1000,
     }));
+    const sealed = this.text.seal(message.text);
     const rows = await this.db.query<Record<string, unknown>>(
-      `INSERT INTO support_messages (ticket_id, author, author_id, author_name, channel, text, file_id, file_name, file_type, file_size, knowledge, confidence, offer)
-       VALUES (:ticketId, :author, :authorId, :authorName, :channel, :text, :fileId, :fileName, :fileType, :fileSize, CAST(:knowledge AS JSONB), :confidence, :offer)
+      `INSERT INTO support_messages (ticket_id, author, author_id, author_name, channel, text, text_enc, search_terms, file_id, file_name, file_type, file_size, knowledge, confidence, offer)
+       VALUES (:ticketId, :author, :authorId, :authorName, :channel, :text, :textEnc, CAST(:searchTerms AS TEXT[]), :fileId, :fileName, :fileType, :fileSize, CAST(:knowledge AS JSONB), :confidence, :offer)
        RETURNING *`,
       {
         type: QueryTypes.SELECT,
@@ -336,7 +346,9 @@ export class TicketService {
           authorId: message.authorId ?? null,
           authorName: message.authorName ?? null,
           channel: message.channel,
-          text: message.text,
+          text: sealed.text,
+          textEnc: sealed.textEnc,
+          searchTerms: termsParam(sealed.searchTerms),
           fileId: message.file?.id ?? null,
           fileName: message.file?.name ?? null,
           fileType: message.file?.type ?? null,
@@ -347,7 +359,7 @@ export class TicketService {
         },
       },
     );
-    return toMessage(rows[0]!);
+    return toMessage(rows[0]!, message.text);
   }
 
   async messages(ticketId: number, options: { limit?: number } = {}): Promise<SupportMessage[]> {
@@ -356,7 +368,29 @@ export class TicketService {
       `SELECT * FROM (SELECT * FROM support_messages WHERE ticket_id = :ticketId ORDER BY id DESC LIMIT :limit) m ORDER BY id`,
       { type: QueryTypes.SELECT, replacements: { ticketId, limit } },
     );
-    return rows.map(toMessage);
+    return rows.map(this.rowToMessage);
+  }
+
+  /**
+   * Messages whose text contains every word of `query` (whole words, normalised as in
+   * `normalisedTerms`), newest first, found through the blind index without decrypting.
+   * Rows not yet sealed by the start-up backfill are not found.
+   */
+  async searchMessages(
+    query: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<{ messages: SupportMessage[]; terms: number }> {
+    const hashes = this.text.queryHashes(query);
+    if (hashes.length === 0) return { messages: [], terms: 0 };
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT * FROM support_messages WHERE search_terms @> CAST(:hashes AS TEXT[])
+       ORDER BY id DESC LIMIT :limit OFFSET :offset`,
+      {
+        type: QueryTypes.SELECT,
+        replacements: { hashes: termsParam(hashes), limit: options.limit ?? 50, offset: options.offset ?? 0 },
+      },
+    );
+    return { messages: rows.map(this.rowToMessage), terms: hashes.length };
   }
 
   /** Whether a stored file belongs to one of the customer's tickets (download authorisation). */
