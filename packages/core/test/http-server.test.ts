@@ -21,6 +21,7 @@ import {
   type HttpServerOptions,
 } from '../src/http/server.js';
 import { parseBody, parseQuery } from '../src/http/validation.js';
+import { PLUGIN_ID_PATTERN } from '../src/plugin/plugin-id.js';
 import { createHttpTestDatabase } from './http-helpers.js';
 
 const WEBHOOK_SECRET = 'webhook_secret-123';
@@ -626,6 +627,14 @@ describe('route clash detection', () => {
     });
     expect(err.code).toBe('ROUTE_SETUP_FAILED');
     expect(err.message).toContain('"broken"');
+  });
+
+  it('refuses a plugin id the manifest rule refuses, the same rule as manifests and the scaffold', () => {
+    for (const id of ['9lives', 'two--dashes', 'trailing-', 'has_underscore']) {
+      expect(PLUGIN_ID_PATTERN.test(id)).toBe(false);
+      const err = bootError({ ...base(), plugins: [{ id, admin: () => {} }] });
+      expect(err.code).toBe('INVALID_PLUGIN_ID');
+    }
   });
 
   it('refuses webhook mode without a secret', () => {
