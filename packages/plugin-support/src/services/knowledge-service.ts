@@ -5,7 +5,7 @@ import type { VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { KnowledgeNotFoundError, KnowledgeReadOnlyError, SupportError } from './errors.js';
-import { chunkKnowledge, type KnowledgeChunk } from './knowledge-chunks.js';
+import { chunkKnowledge, type KnowledgeChunk, type TextSplitter } from './knowledge-chunks.js';
 import { LexicalIndex } from './lexical-index.js';
 
 export const KNOWLEDGE_NAMESPACE = 'support:kb';
@@ -20,10 +20,7 @@ const CHUNKER_VERSION = 'sections-1';
 const CANDIDATE_FACTOR = 3;
 const MIN_CANDIDATES = 12;
 
-export type TextSplitter = (
-  text: string,
-  options: { chunkSize: number; overlap: number },
-) => Promise<string[]>;
+export type { TextSplitter } from './knowledge-chunks.js';
 
 export interface KnowledgeItem {
   id: string;
