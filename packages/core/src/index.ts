@@ -26,6 +26,16 @@ export type { Crypto } from './crypto/types.js';
 export { MigrationError, type MigrationStatusEntry } from './db/migrator.js';
 export { createToken, type Resolve, resolverFor, type Token, tokenName } from './di/tokens.js';
 export { BootError, BotloomError, MissingServiceError } from './errors/botloom-error.js';
+export {
+  ConflictError,
+  DomainError,
+  type DomainErrorKind,
+  type DomainErrorOptions,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  UnavailableError,
+} from './errors/domain-errors.js';
 export { createEventBus } from './events/event-bus.js';
 export type { BotloomEvents, EventBus } from './events/types.js';
 export { FileTooLargeError } from './files/file-storage.js';

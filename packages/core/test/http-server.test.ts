@@ -3,6 +3,14 @@ import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CoreConfigSchema } from '../src/config/core-config.js';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  UnavailableError,
+} from '../src/errors/domain-errors.js';
 import { AdminTokenService } from '../src/http/admin-tokens.js';
 import { HttpError } from '../src/http/http-error.js';
 import { createMetrics } from '../src/http/metrics.js';
@@ -13,6 +21,7 @@ import {
   type HttpServerOptions,
 } from '../src/http/server.js';
 import { parseBody, parseQuery } from '../src/http/validation.js';
+import { PLUGIN_ID_PATTERN } from '../src/plugin/plugin-id.js';
 import { createHttpTestDatabase } from './http-helpers.js';
 
 const WEBHOOK_SECRET = 'webhook_secret-123';
@@ -73,6 +82,19 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
             });
             router.get('/boom', () => {
               throw new Error('database password is hunter2');
+            });
+            const domainErrors: Record<string, () => Error> = {
+              'not-found': () => new NotFoundError('No note 8'),
+              conflict: () =>
+                new ConflictError('Note 8 is locked', { code: 'NOTE_LOCKED', details: { by: 'bob' } }),
+              'invalid-input': () => new InvalidInputError('Notes cannot mention themselves'),
+              forbidden: () => new ForbiddenError('Only the author may do that', { code: 'NOT_AUTHOR' }),
+              unavailable: () => new UnavailableError('The note index is rebuilding'),
+              'unknown-kind': () =>
+                new DomainError('teapot' as never, 'NOTE_TEAPOT', 'secret internals of the teapot'),
+            };
+            router.get('/domain/:kind', (ctx) => {
+              throw domainErrors[ctx.params.kind!]!();
             });
           },
           http: ({ router, requireRole }) => {
@@ -263,6 +285,26 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
     await expectError(res, 500, 'INTERNAL_ERROR');
     expect(text).not.toContain('hunter2');
     expect(text).not.toMatch(/\bat .*\.ts/);
+  });
+
+  it("maps core's named domain errors to statuses, with their own code, message and details", async () => {
+    const cases: Array<[string, number, string, string, unknown]> = [
+      ['not-found', 404, 'NOT_FOUND', 'No note 8', undefined],
+      ['conflict', 409, 'NOTE_LOCKED', 'Note 8 is locked', { by: 'bob' }],
+      ['invalid-input', 400, 'INVALID_INPUT', 'Notes cannot mention themselves', undefined],
+      ['forbidden', 403, 'NOT_AUTHOR', 'Only the author may do that', undefined],
+      ['unavailable', 503, 'UNAVAILABLE', 'The note index is rebuilding', undefined],
+    ];
+    for (const [kind, status, code, message, details] of cases) {
+      const body = await expectError(await get(`/admin/api/notes/domain/${kind}`, viewerToken), status, code);
+      expect(body.error.message).toBe(message);
+      expect((body.error as { details?: unknown }).details).toEqual(details);
+    }
+    // A kind the HTTP layer does not know is a bug, not a client error.
+    const odd = await get('/admin/api/notes/domain/unknown-kind', viewerToken);
+    const text = await odd.clone().text();
+    await expectError(odd, 500, 'INTERNAL_ERROR');
+    expect(text).not.toContain('teapot');
   });
 
   it('sets security headers, and lets a public page opt out of X-Frame-Options', async () => {
@@ -585,6 +627,14 @@ describe('route clash detection', () => {
     });
     expect(err.code).toBe('ROUTE_SETUP_FAILED');
     expect(err.message).toContain('"broken"');
+  });
+
+  it('refuses a plugin id the manifest rule refuses, the same rule as manifests and the scaffold', () => {
+    for (const id of ['9lives', 'two--dashes', 'trailing-', 'has_underscore']) {
+      expect(PLUGIN_ID_PATTERN.test(id)).toBe(false);
+      const err = bootError({ ...base(), plugins: [{ id, admin: () => {} }] });
+      expect(err.code).toBe('INVALID_PLUGIN_ID');
+    }
   });
 
   it('refuses webhook mode without a secret', () => {

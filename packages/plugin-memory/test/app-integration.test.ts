@@ -192,6 +192,11 @@ describe('memory plugin in a real app', () => {
     expect((await call(admin, 'GET', '/sessions/00000000-0000-4000-8000-000000000000/messages')).status).toBe(
       404,
     );
+    const noSession = await call(admin, 'GET', '/sessions/00000000-0000-4000-8000-000000000000/messages');
+    expect((await noSession.json()).error).toMatchObject({
+      code: 'SESSION_NOT_FOUND',
+      message: 'Session not found',
+    });
     const put = await call(admin, 'PUT', '/users/bob/limits', { scope: 'memory', dailyTokens: 1234 });
     expect(put.status).toBe(200);
     const limits = await (await call(viewer, 'GET', '/users/bob/limits')).json();

@@ -163,6 +163,14 @@ describe('web app chat, uploads and the admin API', () => {
       (i: { source: string }) => i.source === 'file',
     );
     expect((await t.admin.delete(`/admin/api/support/knowledge/${fileItem.id}`)).status).toBe(409);
+    // Domain errors of the services reach the client with their status and code, mapped by core.
+    const readOnly = await t.admin.patch(`/admin/api/support/knowledge/${fileItem.id}`, { content: 'x' });
+    expect([readOnly.status, readOnly.body.error.code]).toEqual([409, 'KNOWLEDGE_READ_ONLY']);
+    const deletedAgain = await t.admin.delete(`/admin/api/support/knowledge/${id}`);
+    expect([deletedAgain.status, deletedAgain.body.error.code]).toEqual([404, 'KNOWLEDGE_NOT_FOUND']);
+    const closeUnknown = await t.admin.post('/admin/api/support/tickets/999999/close');
+    expect([closeUnknown.status, closeUnknown.body.error.code]).toEqual([404, 'TICKET_NOT_FOUND']);
+    expect(closeUnknown.body.error.message).toBe('No ticket #999999');
     expect((await t.admin.post('/admin/api/support/knowledge', { title: '' })).status).toBe(422);
     expect((await t.viewer.post('/admin/api/support/knowledge', { title: 'x', content: 'y' })).status).toBe(
       403,
@@ -180,6 +188,9 @@ describe('web app chat, uploads and the admin API', () => {
     expect(waiting.body.tickets.map((x: { status: string }) => x.status)).toEqual(['waiting_manager']);
     expect((await t.admin.get('/admin/api/support/tickets?status=bogus')).status).toBe(422);
     expect((await t.admin.get('/admin/api/support/tickets/999999')).status).toBe(404);
+    const closed = (await t.admin.get('/admin/api/support/tickets?status=closed')).body.tickets[0];
+    const closeTwice = await t.admin.post(`/admin/api/support/tickets/${closed.id}/close`);
+    expect([closeTwice.status, closeTwice.body.error.code]).toEqual([409, 'INVALID_TRANSITION']);
     const plugins = await t.admin.get('/admin/api/core/plugins');
     expect(JSON.stringify(plugins.body)).toContain('managerGroup');
   });

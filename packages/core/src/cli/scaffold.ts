@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { BotloomError } from '../errors/botloom-error.js';
-import { PLUGIN_ID_PATTERN } from '../plugin/manifest-schema.js';
+import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { CORE_VERSION } from '../version.js';
 
 export interface ScaffoldOptions {
@@ -55,7 +55,7 @@ const pascal = (id: string) => camel(id).replace(/^[a-z]/, (c) => c.toUpperCase(
 /** Generates a working plugin package: manifest, /hello command, migration, service, locales, test, README. */
 export async function scaffoldPlugin(options: ScaffoldOptions): Promise<ScaffoldResult> {
   const id = options.name;
-  if (!PLUGIN_ID_PATTERN.test(id) || id.length > 40) {
+  if (!PLUGIN_ID_PATTERN.test(id) || id.length > PLUGIN_ID_MAX_LENGTH) {
     throw new BotloomError(
       'INVALID_PLUGIN_NAME',
       `"${id}" is not a valid plugin id: use lowercase letters, digits and single dashes, starting with a letter`,

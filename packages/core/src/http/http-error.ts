@@ -1,4 +1,5 @@
 import { BotloomError } from '../errors/botloom-error.js';
+import { DomainError, type DomainErrorKind } from '../errors/domain-errors.js';
 
 /**
  * An error with an HTTP status, thrown by route handlers. The server turns it into
@@ -85,12 +86,33 @@ function genericFor(status: number): { code: string; message: string } {
   return STATUS_CODES[status] ?? (status >= 500 ? STATUS_CODES[500]! : STATUS_CODES[400]!);
 }
 
+/** The one place where a domain error's kind becomes an HTTP status. */
+const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
+  not_found: 404,
+  conflict: 409,
+  invalid_input: 400,
+  forbidden: 403,
+  unavailable: 503,
+};
+
 /**
- * Maps anything thrown by a handler or middleware to a response. Only HttpError and
- * client errors of body parsers / http-errors (`expose: true`, 4xx) carry their message to
- * the client; everything else becomes a 500 with a generic message.
+ * Maps anything thrown by a handler or middleware to a response. Only HttpError, domain
+ * errors (`NotFoundError`, `ConflictError`, ...; status by kind) and client errors of body
+ * parsers / http-errors (`expose: true`, 4xx) carry their message to the client; everything
+ * else becomes a 500 with a generic message.
  */
 export function normaliseError(err: unknown): NormalisedError {
+  const kindStatus = err instanceof DomainError ? STATUS_OF_KIND[err.kind] : undefined;
+  if (err instanceof DomainError && kindStatus !== undefined) {
+    return {
+      status: kindStatus,
+      code: err.code,
+      message: err.message,
+      headers: {},
+      details: err.details,
+      internal: false,
+    };
+  }
   if (err instanceof HttpError) {
     const issues = err.status === 422 ? extractIssues(err.details) : undefined;
     return {

@@ -8,6 +8,7 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { CoreConfig } from '../config/core-config.js';
 import { BootError } from '../errors/botloom-error.js';
+import { PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { AdminAuth } from './admin-auth.js';
 import type { AdminTokenService } from './admin-tokens.js';
 import { type CoreInfoProvider, setupCoreAdminRoutes } from './core-admin-routes.js';
@@ -113,7 +114,6 @@ function under(prefix: string, middleware: AnyMiddleware): AnyMiddleware {
   return (ctx, next) => (isUnderPath(ctx.path, prefix) ? middleware(ctx, next) : next());
 }
 
-const PLUGIN_ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const OWNER_PATTERN = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/;
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 

@@ -1,12 +1,12 @@
 import semver from 'semver';
 import { z } from 'zod';
 import { isZodSchema, objectShape } from '../config/schema-introspection.js';
+import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from './plugin-id.js';
 
 const fn = z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', {
   message: 'must be a function',
 });
 
-export const PLUGIN_ID_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 /** Ids core uses for itself (routes under /admin/api/core, migrations recorded as core:...). */
 export const RESERVED_IDS = ['core', 'botloom'];
 export const COMMAND_PATTERN = /^[a-z0-9_]{1,32}$/;
@@ -33,7 +33,7 @@ export const PluginManifestSchema = z
   .object({
     id: z
       .string()
-      .max(40)
+      .max(PLUGIN_ID_MAX_LENGTH)
       .regex(PLUGIN_ID_PATTERN, 'must be lowercase letters, digits and single dashes, starting with a letter')
       .refine(
         (id) => !RESERVED_IDS.includes(id),

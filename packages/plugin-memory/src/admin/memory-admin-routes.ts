@@ -1,4 +1,12 @@
-import { type AdminState, canSeeContent, HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import {
+  type AdminState,
+  canSeeContent,
+  HttpError,
+  NotFoundError,
+  parseBody,
+  parseParams,
+  parseQuery,
+} from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { MemoryServices } from '../services/memory-services.js';
@@ -51,7 +59,7 @@ export function memoryAdminRoutes(router: Router<AdminState>, services: () => Me
     const { sessionId } = parseParams(ctx, SessionParams);
     const withContent = canSeeContent(ctx);
     const result = await services().admin.sessionMessages(sessionId, withContent);
-    if (!result) throw HttpError.notFound('Session not found', 'SESSION_NOT_FOUND');
+    if (!result) throw new NotFoundError('Session not found', { code: 'SESSION_NOT_FOUND' });
     ctx.body = { contentIncluded: withContent, ...result };
   });
 

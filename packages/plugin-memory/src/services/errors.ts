@@ -1,19 +1,19 @@
-import { BotloomError } from '@botloom/core';
+import { InvalidInputError, NotFoundError } from '@botloom/core';
 
 /** A session, memory or user that does not exist (or belongs to someone else). */
-export class MemoryNotFoundError extends BotloomError {
+export class MemoryNotFoundError extends NotFoundError {
   constructor(what: string, id: string) {
-    super('MEMORY_NOT_FOUND', `${what} ${id} not found`);
+    super(`${what} ${id} not found`, { code: 'MEMORY_NOT_FOUND' });
   }
 }
 
 /** User input the agent refuses before anything is stored (too long, empty). */
-export class MemoryInputError extends BotloomError {
+export class MemoryInputError extends InvalidInputError {
   constructor(
     readonly reason: 'empty' | 'too_long',
     readonly limit?: number,
   ) {
-    super('MEMORY_INVALID_INPUT', `Invalid input: ${reason}`);
+    super(`Invalid input: ${reason}`, { code: 'MEMORY_INVALID_INPUT' });
   }
 }
 

@@ -1,8 +1,15 @@
 import { PassThrough } from 'node:stream';
-import { HttpError, parseBody, parseParams, parseQuery, type RouteSetupContext, Tokens } from '@botloom/core';
+import {
+  HttpError,
+  NotFoundError,
+  parseBody,
+  parseParams,
+  parseQuery,
+  type RouteSetupContext,
+  Tokens,
+} from '@botloom/core';
 import { z } from 'zod';
 import type { SegmentationConfig } from '../config.js';
-import { SegmentationError } from '../services/errors.js';
 import { segmentDescription, segmentName, type Translate } from '../services/presentation.js';
 import { EXPORT_CSV_HEADER, exportRowToCsv, type SegmentProfile } from '../services/segment-queries.js';
 import { TRANSACTION_FIELDS } from '../services/transaction-schema.js';
@@ -29,18 +36,6 @@ const AllowlistBody = z.object({
 });
 const ColumnsField = z.record(z.enum(TRANSACTION_FIELDS), z.string().min(1).max(100));
 const BoolField = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-
-/** Maps domain failures to HTTP answers (400/409/422) instead of 500s. */
-function httpErrorOf(error: unknown): unknown {
-  if (!(error instanceof SegmentationError)) return error;
-  const status =
-    error.code === 'SEGMENTATION_RECOMPUTE_RUNNING' || error.code === 'SEGMENTATION_DUPLICATE_FILE'
-      ? 409
-      : error.code === 'SEGMENTATION_NO_DATA' || error.code === 'SEGMENTATION_NOT_ENOUGH_CLIENTS'
-        ? 409
-        : 422;
-  return new HttpError(status, error.code, error.message, { details: error.details });
-}
 
 /** Admin API under /admin/api/segmentation (bearer token; GET = viewer, others = admin). */
 export function setupSegmentationAdmin({
@@ -80,7 +75,7 @@ export function setupSegmentationAdmin({
   router.get('/imports/:id', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
     const record = await services().imports.getImport(id);
-    if (!record) throw HttpError.notFound(`No import ${id}`, 'IMPORT_NOT_FOUND');
+    if (!record) throw new NotFoundError(`No import ${id}`, { code: 'IMPORT_NOT_FOUND' });
     ctx.body = record;
   });
 
@@ -159,11 +154,8 @@ export function setupSegmentationAdmin({
   router.post('/recompute', async (ctx) => {
     const body = parseBody(ctx, RecomputeBody);
     if (body.wait) {
-      try {
-        ctx.body = await services().recompute.recompute({ trigger: 'manual', k: body.k });
-      } catch (error) {
-        throw httpErrorOf(error);
-      }
+      // SegmentationError is a core domain error: 409 for NO_DATA, NOT_ENOUGH_CLIENTS, RECOMPUTE_RUNNING.
+      ctx.body = await services().recompute.recompute({ trigger: 'manual', k: body.k });
       return;
     }
     const jobId = await resolve(Tokens.Jobs).send(
@@ -183,7 +175,7 @@ export function setupSegmentationAdmin({
   router.get('/segments', async (ctx) => {
     const s = services();
     const run = await s.queries.latestRun();
-    if (!run) throw new HttpError(404, 'SEGMENTATION_NO_RUN', 'No completed segmentation yet');
+    if (!run) throw new NotFoundError('No completed segmentation yet', { code: 'SEGMENTATION_NO_RUN' });
     const { scaler: _scaler, ...summary } = run;
     ctx.body = { run: summary, segments: (await s.queries.segments(run.id)).map(presentSegment) };
   });
@@ -192,7 +184,9 @@ export function setupSegmentationAdmin({
     const { cardId } = parseParams(ctx, CardParams);
     const profile = await services().queries.clientProfile(cardId);
     if (!profile)
-      throw HttpError.notFound(`Card ${cardId} is not in the latest segmentation`, 'CLIENT_NOT_FOUND');
+      throw new NotFoundError(`Card ${cardId} is not in the latest segmentation`, {
+        code: 'CLIENT_NOT_FOUND',
+      });
     const { scaler: _scaler, population: _population, ...run } = profile.run;
     ctx.body = {
       cardId,
@@ -207,7 +201,7 @@ export function setupSegmentationAdmin({
   router.get('/export.csv', async (ctx) => {
     const s = services();
     const run = await s.queries.latestRun();
-    if (!run) throw new HttpError(404, 'SEGMENTATION_NO_RUN', 'No completed segmentation yet');
+    if (!run) throw new NotFoundError('No completed segmentation yet', { code: 'SEGMENTATION_NO_RUN' });
     const out = new PassThrough();
     ctx.type = 'text/csv; charset=utf-8';
     ctx.attachment(`segmentation-v${run.version}.csv`);
@@ -242,10 +236,10 @@ export function setupSegmentationAdmin({
   router.delete('/allowlist/:telegramUserId', async (ctx) => {
     const { telegramUserId } = parseParams(ctx, UserParams);
     if (!(await services().allowlist.remove(telegramUserId))) {
-      throw HttpError.notFound(`User ${telegramUserId} is not on the allowlist`, 'ALLOWLIST_NOT_FOUND');
+      throw new NotFoundError(`User ${telegramUserId} is not on the allowlist`, {
+        code: 'ALLOWLIST_NOT_FOUND',
+      });
     }
     ctx.status = 204;
   });
 }
-
-export { httpErrorOf };

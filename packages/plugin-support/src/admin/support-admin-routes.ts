@@ -1,7 +1,8 @@
 import type { AdminState } from '@botloom/core';
 import {
   canSeeContent,
-  HttpError,
+  InvalidInputError,
+  NotFoundError,
   parseBody,
   parseParams,
   parseQuery,
@@ -9,7 +10,7 @@ import {
 } from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
-import { SupportError } from '../services/errors.js';
+import { KnowledgeNotFoundError } from '../services/errors.js';
 import type { KnowledgeService } from '../services/knowledge-service.js';
 import type { ManagerService } from '../services/manager-service.js';
 import type { StatsService } from '../services/stats-service.js';
@@ -68,17 +69,10 @@ function messageMetadata({ text, file, ...rest }: SupportMessage) {
   };
 }
 
-function mapSupportError(err: unknown): never {
-  if (err instanceof SupportError) {
-    if (err.code.endsWith('NOT_FOUND')) throw new HttpError(404, err.code, err.message);
-    if (err.code === 'KNOWLEDGE_READ_ONLY' || err.code === 'INVALID_TRANSITION')
-      throw new HttpError(409, err.code, err.message);
-    throw new HttpError(400, err.code, err.message);
-  }
-  throw err;
-}
-
-/** The admin API under /admin/api/support. */
+/**
+ * The admin API under /admin/api/support. Services throw core's domain errors (TicketNotFoundError,
+ * KnowledgeReadOnlyError, ...), which core's HTTP layer answers with their status: nothing to map here.
+ */
 export function setupSupportAdminRoutes(router: Router<AdminState>, deps: SupportAdminDeps): void {
   router.get('/status', async (ctx) => {
     ctx.body = await deps.status();
@@ -98,8 +92,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   /** Ticket, transcript and events; message text and file names only for admin tokens (core's content rule). */
   router.get('/tickets/:id', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    const ticket = await deps.tickets().get(id);
-    if (!ticket) throw HttpError.notFound(`No ticket #${id}`, 'TICKET_NOT_FOUND');
+    const ticket = await deps.tickets().require(id);
     const [messages, events] = await Promise.all([deps.tickets().messages(id), deps.tickets().events(id)]);
     const withContent = canSeeContent(ctx);
     ctx.body = {
@@ -119,12 +112,14 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     const q = parseQuery(ctx, SearchQuery);
     const { messages, terms } = await deps.tickets().searchMessages(q.q, q);
     if (terms === 0)
-      throw HttpError.badRequest('Search for at least one word of 2 or more letters or digits', 'BAD_SEARCH');
+      throw new InvalidInputError('Search for at least one word of 2 or more letters or digits', {
+        code: 'BAD_SEARCH',
+      });
     ctx.body = { q: q.q, messages, limit: q.limit, offset: q.offset };
   });
   router.post('/tickets/:id/close', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    const closed = await deps.desk().closeTicket(id, 'system', null).catch(mapSupportError);
+    const closed = await deps.desk().closeTicket(id, 'system', null);
     ctx.body = { ticket: ticketJson(closed) };
   });
 
@@ -142,7 +137,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   router.get('/knowledge/:id', async (ctx) => {
     const { id } = parseParams(ctx, UuidParams);
     const item = await deps.knowledge().get(id);
-    if (!item) throw HttpError.notFound(`No knowledge item ${id}`, 'KNOWLEDGE_NOT_FOUND');
+    if (!item) throw new KnowledgeNotFoundError(id);
     ctx.body = { item };
   });
   router.post('/knowledge', async (ctx) => {
@@ -153,17 +148,17 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   const update = async (ctx: Parameters<Parameters<typeof router.put>[1]>[0]) => {
     const { id } = parseParams(ctx, UuidParams);
     const body = parseBody(ctx, KnowledgeUpdate);
-    ctx.body = { item: await deps.knowledge().update(id, body).catch(mapSupportError) };
+    ctx.body = { item: await deps.knowledge().update(id, body) };
   };
   router.put('/knowledge/:id', update);
   router.patch('/knowledge/:id', update);
   router.delete('/knowledge/:id', async (ctx) => {
     const { id } = parseParams(ctx, UuidParams);
-    await deps.knowledge().delete(id).catch(mapSupportError);
+    await deps.knowledge().delete(id);
     ctx.status = 204;
   });
   router.post('/knowledge/sync', async (ctx) => {
-    ctx.body = { report: await deps.syncKnowledge().catch(mapSupportError) };
+    ctx.body = { report: await deps.syncKnowledge() };
   });
 
   // ---- managers ----------------------------------------------------------------------------
@@ -179,7 +174,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   router.delete('/managers/:id', async (ctx) => {
     const { id } = parseParams(ctx, z.object({ id: z.coerce.number().int() }));
     if (!(await deps.managers().remove(id)))
-      throw HttpError.notFound(`${id} is not a manager`, 'MANAGER_NOT_FOUND');
+      throw new NotFoundError(`${id} is not a manager`, { code: 'MANAGER_NOT_FOUND' });
     ctx.status = 204;
   });
 
@@ -188,7 +183,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     const q = parseQuery(ctx, StatsQuery);
     const to = q.to ?? new Date(Date.now() + 60_000);
     const from = q.from ?? new Date(to.getTime() - 30 * 86_400_000);
-    if (from >= to) throw HttpError.badRequest('"from" must be before "to"', 'BAD_RANGE');
+    if (from >= to) throw new InvalidInputError('"from" must be before "to"', { code: 'BAD_RANGE' });
     ctx.body = await deps.stats().compute({ from, to });
   });
 }

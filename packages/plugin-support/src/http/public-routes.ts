@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AdminState, FileStorage } from '@botloom/core';
-import { allowFraming, HttpError } from '@botloom/core';
+import { allowFraming, HttpError, NotFoundError } from '@botloom/core';
 import type { Router } from '@koa/router';
 import Busboy from 'busboy';
 import type { ParameterizedContext } from 'koa';
@@ -207,7 +207,7 @@ export function setupPublicRoutes(router: Router<AdminState>, deps: PublicRouteD
       throw new HttpError(403, 'BAD_FILE_LINK', 'This file link is not valid');
     }
     const found = await deps.files().get(id);
-    if (!found) throw HttpError.notFound('No such file');
+    if (!found) throw new NotFoundError('No such file');
     ctx.set('Cache-Control', 'private, max-age=3600');
     ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
     const inline = found.file.contentType.startsWith('image/');

@@ -1,4 +1,8 @@
-import type { TextSplitter } from './knowledge-service.js';
+/** Splits text into chunks of about `chunkSize` characters (core's text splitter in production). */
+export type TextSplitter = (
+  text: string,
+  options: { chunkSize: number; overlap: number },
+) => Promise<string[]>;
 
 /** One topic of a knowledge item: its heading (if any) and its text. */
 export interface KnowledgeSection {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { SupportError } from './errors.js';
-import { chunkKnowledge, type KnowledgeChunk } from './knowledge-chunks.js';
+import { KnowledgeNotFoundError, KnowledgeReadOnlyError, SupportError } from './errors.js';
+import { chunkKnowledge, type KnowledgeChunk, type TextSplitter } from './knowledge-chunks.js';
 import { LexicalIndex } from './lexical-index.js';
 
 export const KNOWLEDGE_NAMESPACE = 'support:kb';
@@ -20,10 +20,7 @@ const CHUNKER_VERSION = 'sections-1';
 const CANDIDATE_FACTOR = 3;
 const MIN_CANDIDATES = 12;
 
-export type TextSplitter = (
-  text: string,
-  options: { chunkSize: number; overlap: number },
-) => Promise<string[]>;
+export type { TextSplitter } from './knowledge-chunks.js';
 
 export interface KnowledgeItem {
   id: string;
@@ -185,12 +182,9 @@ export class KnowledgeService {
   async update(id: string, input: { title?: string; content?: string }): Promise<KnowledgeItem> {
     return this.exclusive(async () => {
       const item = await this.get(id);
-      if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+      if (!item) throw new KnowledgeNotFoundError(id);
       if (item.source === 'file') {
-        throw new SupportError(
-          'KNOWLEDGE_READ_ONLY',
-          `Item ${id} comes from ${item.filePath}: edit the file instead`,
-        );
+        throw new KnowledgeReadOnlyError(id, item.filePath, 'edit');
       }
       const title = input.title ?? item.title;
       const content = input.content ?? item.content;
@@ -208,12 +202,9 @@ export class KnowledgeService {
   async delete(id: string): Promise<void> {
     return this.exclusive(async () => {
       const item = await this.get(id);
-      if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+      if (!item) throw new KnowledgeNotFoundError(id);
       if (item.source === 'file') {
-        throw new SupportError(
-          'KNOWLEDGE_READ_ONLY',
-          `Item ${id} comes from ${item.filePath}: delete the file instead`,
-        );
+        throw new KnowledgeReadOnlyError(id, item.filePath, 'delete');
       }
       await this.remove(item);
     });
@@ -231,7 +222,7 @@ export class KnowledgeService {
   /** (Re)indexes one item: drops its old chunks, splits and adds the new ones, records the indexed hash. */
   private async index(id: string): Promise<KnowledgeItem> {
     const item = await this.get(id);
-    if (!item) throw new SupportError('KNOWLEDGE_NOT_FOUND', `No knowledge item ${id}`);
+    if (!item) throw new KnowledgeNotFoundError(id);
     const chunks = await this.chunksOf(item.content);
     await this.vectors.delete(
       KNOWLEDGE_NAMESPACE,

@@ -1,4 +1,4 @@
-import { SupportError } from './errors.js';
+import { NotFoundError } from '@botloom/core';
 import type { SupportMessage, Ticket } from './ticket-service.js';
 
 /** An inline button: a callback or a web app to open. */
@@ -45,9 +45,9 @@ export interface TelegramPort {
 }
 
 /** A topic that no longer exists (deleted by someone in the group). */
-export class TopicGoneError extends SupportError {
+export class TopicGoneError extends NotFoundError {
   constructor(chatId: number, threadId: number, cause?: unknown) {
-    super('TOPIC_GONE', `Topic ${threadId} of chat ${chatId} no longer exists`, { cause });
+    super(`Topic ${threadId} of chat ${chatId} no longer exists`, { code: 'TOPIC_GONE', cause });
   }
 }
 

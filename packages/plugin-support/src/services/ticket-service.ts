@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { type MessageTextCodec, termsParam } from '../db/message-text.js';
-import { SupportError } from './errors.js';
+import { SupportError, TicketNotFoundError } from './errors.js';
 import type { KnowledgePassage } from './knowledge-service.js';
 import { assertTransition, type TicketStatus } from './ticket-state.js';
 
@@ -163,7 +163,7 @@ export class TicketService {
 
   async require(id: number): Promise<Ticket> {
     const ticket = await this.get(id);
-    if (!ticket) throw new SupportError('TICKET_NOT_FOUND', `No ticket #${id}`);
+    if (!ticket) throw new TicketNotFoundError(id);
     return ticket;
   }
 
@@ -262,7 +262,7 @@ export class TicketService {
           transaction,
         },
       );
-      if (!rows[0]) throw new SupportError('TICKET_NOT_FOUND', `No ticket #${id}`);
+      if (!rows[0]) throw new TicketNotFoundError(id);
       const current = toTicket(rows[0]);
       assertTransition(current.status, to);
       const stamp =
