@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../app/app-types.js';
+import { invokeHook } from '../plugin/invoke-hook.js';
 import type { CliIo } from './cli-io.js';
 import { findConfigFile, loadConfigModule } from './config-module.js';
 
@@ -31,5 +32,8 @@ export async function registerPluginCommands(
   const file = findConfigFile(cwd, configPath);
   if (!file) return;
   const mod = await loadConfigModule(file);
-  for (const plugin of mod.plugins) plugin.cli?.({ program, io, getApp: () => getApp(configPath) });
+  for (const plugin of mod.plugins) {
+    const cli = plugin.cli;
+    if (cli) invokeHook(plugin.id, 'cli', () => cli({ program, io, getApp: () => getApp(configPath) }));
+  }
 }

@@ -8,6 +8,7 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { CoreConfig } from '../config/core-config.js';
 import { BootError } from '../errors/botloom-error.js';
+import { problemsOf } from '../plugin/boot-problems.js';
 import { PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { AdminAuth } from './admin-auth.js';
 import type { AdminTokenService } from './admin-tokens.js';
@@ -163,6 +164,8 @@ function setupRouter(
   try {
     hook(onUpgrade ? { router, requireRole, onUpgrade } : { router, requireRole });
   } catch (err) {
+    // A plugin hook's error already names the plugin and the hook (the app's invokeHook).
+    if (problemsOf(err)) throw err;
     throw new BootError(
       'ROUTE_SETUP_FAILED',
       `"${owner}" failed to set up its ${what} routes: ${err instanceof Error ? err.message : String(err)}`,
