@@ -76,3 +76,4 @@ export {
 } from './vector/index.js';
 export type * from './vector/types.js';
 export { CORE_VERSION } from './version.js';
+export * from './validation/index.js';

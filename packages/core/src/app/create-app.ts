@@ -413,7 +413,9 @@ export function createApp(options: CreateAppOptions): App {
             : undefined,
         isReady: () => state === 'ready',
         extraRoutes: running.sandbox?.routes,
-        adminRoutes: running.ai ? [llmAdminRoutes(running.ai)] : undefined,
+        adminRoutes: running.ai
+          ? [llmAdminRoutes(running.ai, { pluginIds: () => runtimes.map((r) => r.id) })]
+          : undefined,
       });
     } catch (err) {
       if (err instanceof BootError) throw err;

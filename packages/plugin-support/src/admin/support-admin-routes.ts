@@ -1,5 +1,14 @@
 import type { AdminState } from '@botloom/core';
-import { HttpError, parseBody, parseParams, parseQuery } from '@botloom/core';
+import {
+  HttpError,
+  MAX_SERIAL_ID,
+  parseBody,
+  parseParams,
+  parseQuery,
+  serialIdParam,
+  telegramUserId,
+  telegramUserIdParam,
+} from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { SupportError } from '../services/errors.js';
@@ -20,15 +29,15 @@ export interface SupportAdminDeps {
   status: () => Promise<Record<string, unknown>>;
 }
 
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const IdParams = z.object({ id: serialIdParam });
 const UuidParams = z.object({ id: z.string().uuid() });
 const TicketQuery = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
-  customerId: z.coerce.number().int().optional(),
+  customerId: telegramUserIdParam.optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
 });
 const KnowledgeCreate = z.object({
   title: z.string().trim().min(1).max(200),
@@ -40,7 +49,10 @@ const KnowledgeUpdate = KnowledgeCreate.partial().refine(
     message: 'Give a title or content',
   },
 );
-const ManagerCreate = z.object({ userId: z.number().int(), name: z.string().trim().min(1).max(100) });
+const ManagerCreate = z
+  .object({ userId: telegramUserId, name: z.string().trim().min(1).max(100) })
+  .strict();
+const ManagerParams = z.object({ id: telegramUserIdParam });
 const StatsQuery = z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() });
 
 function ticketJson(t: Ticket) {
@@ -136,7 +148,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     ctx.body = { manager: await deps.managers().get(body.userId) };
   });
   router.delete('/managers/:id', async (ctx) => {
-    const { id } = parseParams(ctx, z.object({ id: z.coerce.number().int() }));
+    const { id } = parseParams(ctx, ManagerParams);
     if (!(await deps.managers().remove(id)))
       throw HttpError.notFound(`${id} is not a manager`, 'MANAGER_NOT_FOUND');
     ctx.status = 204;
