@@ -15,6 +15,8 @@ export interface BadInputCase {
   code?: string;
   /** Token to send; default the one given to `findBadInputMismatches`. */
   token?: string | null;
+  /** Extra request headers (e.g. `Authorization: tma <initData>` on a web app route). */
+  headers?: Record<string, string>;
 }
 
 function describeCase(c: BadInputCase): string {
@@ -41,6 +43,7 @@ export async function findBadInputMismatches(
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
         ...(text === undefined ? {} : { 'content-type': c.contentType ?? 'application/json' }),
+        ...c.headers,
       },
       body: text,
     });
