@@ -32,7 +32,7 @@ import { createLogger, pluginLogger } from '../logger/logger.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { loadPlugins } from '../plugin/loader.js';
 import type { AnyPlugin, HealthStatus, PluginContextBase } from '../plugin/types.js';
-import { startSandbox } from '../sandbox/index.js';
+import { listenHost, startSandbox } from '../sandbox/index.js';
 import { Tokens } from '../tokens.js';
 import { CORE_VERSION } from '../version.js';
 import { Deadline } from './deadline.js';
@@ -424,7 +424,7 @@ export function createApp(options: CreateAppOptions): App {
         { code: err instanceof BotloomError ? err.code : 'HTTP_SETUP_FAILED', message: errorMessage(err) },
       ]);
     }
-    const { url } = await running.http.listen(config.PORT, config.HOST);
+    const { url } = await running.http.listen(config.PORT, listenHost(config.HOST, !!running.sandbox));
     running.url = url;
   }
 
