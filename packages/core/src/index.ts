@@ -67,6 +67,7 @@ export { definePlugin } from './plugin/define-plugin.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
 export type * from './plugin/types.js';
 export { Tokens } from './tokens.js';
+export * from './validation/index.js';
 export {
   embedTextLocally,
   LocalEmbeddings,
@@ -76,4 +77,3 @@ export {
 } from './vector/index.js';
 export type * from './vector/types.js';
 export { CORE_VERSION } from './version.js';
-export * from './validation/index.js';

@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../src/plugin/define-plugin.js';
-import { type BadInputCase, findBadInputMismatches, startTestApp, type TestApp } from '../src/testing/index.js';
+import {
+  type BadInputCase,
+  findBadInputMismatches,
+  startTestApp,
+  type TestApp,
+} from '../src/testing/index.js';
 import {
   MAX_SERIAL_ID,
   MAX_TELEGRAM_ID,

@@ -21,7 +21,8 @@ function multipart(parts: Array<{ name: string; value: string; filename?: string
     .join('')}--${BOUNDARY}--\r\n`;
 }
 
-const CSV = 'card_id,timestamp,amount,currency,mcc,online,city,country\nC1,2024-01-01T00:00:00Z,10,EUR,5411,false,Lisbon,PT\n';
+const CSV =
+  'card_id,timestamp,amount,currency,mcc,online,city,country\nC1,2024-01-01T00:00:00Z,10,EUR,5411,false,Lisbon,PT\n';
 const FORM = `multipart/form-data; boundary=${BOUNDARY}`;
 
 let app: TestApp;
@@ -51,8 +52,20 @@ describe('segmentation admin API: bad input', () => {
       { method: 'POST', path: `${API}/allowlist`, body: { telegramUserId: 7, note: 'x'.repeat(201) } },
       { method: 'POST', path: `${API}/allowlist`, body: { telegramUserId: 7, admin: true } },
       { method: 'POST', path: `${API}/allowlist`, body: {} },
-      { method: 'POST', path: `${API}/allowlist`, raw: '{"telegramUserId":', status: 400, code: 'MALFORMED_JSON' },
-      { method: 'POST', path: `${API}/allowlist`, raw: 'telegramUserId=7', contentType: 'text/plain', status: 415 },
+      {
+        method: 'POST',
+        path: `${API}/allowlist`,
+        raw: '{"telegramUserId":',
+        status: 400,
+        code: 'MALFORMED_JSON',
+      },
+      {
+        method: 'POST',
+        path: `${API}/allowlist`,
+        raw: 'telegramUserId=7',
+        contentType: 'text/plain',
+        status: 415,
+      },
       // DELETE /allowlist/:telegramUserId
       { method: 'DELETE', path: `${API}/allowlist/12345678901234567890123` },
       { method: 'DELETE', path: `${API}/allowlist/4611686018427387904` },

@@ -75,7 +75,13 @@ describe('support API: bad input', () => {
       { method: 'POST', path: `${API}/status/check`, raw: '{', status: 400, code: 'MALFORMED_JSON' },
       { method: 'POST', path: `${API}/knowledge/sync`, raw: '{', status: 400, code: 'MALFORMED_JSON' },
       // Roles still come first.
-      { method: 'POST', path: `${API}/managers`, body: { userId: 1, name: 'V' }, token: app.viewerToken, status: 403 },
+      {
+        method: 'POST',
+        path: `${API}/managers`,
+        body: { userId: 1, name: 'V' },
+        token: app.viewerToken,
+        status: 403,
+      },
     ];
     expect(await findBadInputMismatches(app.url, app.adminToken, cases)).toEqual([]);
   });
@@ -86,7 +92,14 @@ describe('support API: bad input', () => {
     const upload = '/p/support/api/upload';
     const cases: BadInputCase[] = [
       { method: 'POST', path: upload, raw: 'x', contentType: FORM, status: 401 },
-      { method: 'POST', path: upload, raw: 'x', contentType: FORM, headers: { authorization: 'tma junk' }, status: 401 },
+      {
+        method: 'POST',
+        path: upload,
+        raw: 'x',
+        contentType: FORM,
+        headers: { authorization: 'tma junk' },
+        status: 401,
+      },
       // Signed, but with a user id no Telegram user has.
       {
         method: 'POST',

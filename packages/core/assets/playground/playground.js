@@ -4,7 +4,9 @@
   // A sandbox reachable beyond this machine is guarded by a token: it comes in the address
   // printed at start (?token=...) and goes with every control call (header) and file link (query).
   const token =
-    new URLSearchParams(location.search).get('token') || sessionStorage.getItem('botloom-sandbox-token') || '';
+    new URLSearchParams(location.search).get('token') ||
+    sessionStorage.getItem('botloom-sandbox-token') ||
+    '';
   if (token) sessionStorage.setItem('botloom-sandbox-token', token);
   const fileUrl = (fileId) =>
     `${base}/control/files/${encodeURIComponent(fileId)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;

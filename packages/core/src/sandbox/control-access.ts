@@ -7,7 +7,10 @@ export const SANDBOX_TOKEN_HEADER = 'x-sandbox-token';
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice(7));
   return isIP(h) === 4 && h.startsWith('127.');

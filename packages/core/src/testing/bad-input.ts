@@ -60,7 +60,12 @@ export async function findBadInputMismatches(
       problems.push(`${what}: status ${response.status}, expected ${expected} (${payload.slice(0, 200)})`);
       continue;
     }
-    if (typeof error?.code !== 'string' || !error.code || typeof error.message !== 'string' || !error.message) {
+    if (
+      typeof error?.code !== 'string' ||
+      !error.code ||
+      typeof error.message !== 'string' ||
+      !error.message
+    ) {
       problems.push(`${what}: no { error: { code, message } } in ${payload.slice(0, 200)}`);
     } else if (c.code && error.code !== c.code) {
       problems.push(`${what}: error code ${error.code}, expected ${c.code}`);

@@ -6,8 +6,8 @@ import {
   parseParams,
   parseQuery,
   type RouteSetupContext,
-  Tokens,
   serialIdParam,
+  Tokens,
   telegramUserId,
   telegramUserIdParam,
 } from '@botloom/core';

@@ -49,9 +49,7 @@ const KnowledgeUpdate = KnowledgeCreate.partial().refine(
     message: 'Give a title or content',
   },
 );
-const ManagerCreate = z
-  .object({ userId: telegramUserId, name: z.string().trim().min(1).max(100) })
-  .strict();
+const ManagerCreate = z.object({ userId: telegramUserId, name: z.string().trim().min(1).max(100) }).strict();
 const ManagerParams = z.object({ id: telegramUserIdParam });
 const StatsQuery = z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() });
 
