@@ -1,4 +1,5 @@
 import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/core';
+import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
 import { seedSandboxDemoData } from './sandbox-demo.js';
@@ -23,7 +24,8 @@ try {
   if (app.sandbox) {
     // With PORT=0 the sandbox cannot know the final port when it starts: derive from app.url.
     const prefix = app.sandbox.routes?.[0]?.prefix ?? '/sandbox';
-    const playground = app.sandbox.urls?.playground ?? `${app.url}${prefix}/`;
+    const playground =
+      app.sandbox.urls?.playground ?? playgroundAddress(app.url!, prefix, app.sandbox.controlToken);
     console.log(`  playground: ${playground}  (chat with the bot in the browser)`);
     console.log(`  bot API emulator: ${app.sandbox.apiRoot}`);
     console.log(

@@ -79,6 +79,7 @@ export { definePlugin } from './plugin/define-plugin.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
 export type * from './plugin/types.js';
 export { Tokens } from './tokens.js';
+export * from './validation/index.js';
 export {
   embedTextLocally,
   LocalEmbeddings,

@@ -23,6 +23,9 @@ let fake: FakeOpenAI;
 let dataDir: string;
 let app: ReturnType<typeof createApp>;
 
+/** Memory keys users by their Telegram id (the admin API takes only those). */
+const BOB = '1002';
+
 const services = () => app.resolver('memory')(MemoryServicesToken).get();
 
 async function say(userId: string, text: string) {
@@ -89,8 +92,8 @@ describe('memory plugin in a real app', () => {
     expect(ended?.title).toBe('Lisbon trip');
     expect(await app.resolver('memory')(Tokens.VectorStore).count(memoryNamespace('alice'))).toBe(3);
 
-    await say('bob', 'My tomatoes are growing well');
-    await services().lifecycle.end('bob', 'command');
+    await say(BOB, 'My tomatoes are growing well');
+    await services().lifecycle.end(BOB, 'command');
 
     const reply = await say('alice', 'What should I pack for the Lisbon trip with Rex?');
     expect(reply.reply).toBe('Answer to: What should I pack for the Lisbon trip with Rex?');
@@ -100,7 +103,7 @@ describe('memory plugin in a real app', () => {
     expect(prompt).toContain('trip to Lisbon in May');
     expect(prompt).not.toContain('tomatoes');
 
-    await say('bob', 'What do I grow?');
+    await say(BOB, 'What do I grow?');
     const bobPrompt = JSON.stringify(
       fake.chatRequests.filter((r) => r.purpose === 'memory.reply').at(-1)!.body.messages,
     );
@@ -118,7 +121,7 @@ describe('memory plugin in a real app', () => {
     }
     // The memories' vector documents (core's table) hold their text encrypted too.
     const [vectorRows] = await sequelize.query(
-      `SELECT * FROM core_vector_documents WHERE namespace IN ('${memoryNamespace('alice')}', '${memoryNamespace('bob')}')`,
+      `SELECT * FROM core_vector_documents WHERE namespace IN ('${memoryNamespace('alice')}', '${memoryNamespace(BOB)}')`,
     );
     expect(vectorRows.length).toBeGreaterThanOrEqual(5);
     expect(JSON.stringify(vectorRows)).not.toMatch(/Lisbon|tomatoes|Rex|vegetarian/);
@@ -168,10 +171,10 @@ describe('memory plugin in a real app', () => {
 
     expect((await call(null, 'GET', '/stats')).status).toBe(401);
     const users = await (await call(viewer, 'GET', '/users')).json();
-    const bob = users.items.find((u: any) => u.userId === 'bob');
+    const bob = users.items.find((u: any) => u.userId === BOB);
     expect(bob).toMatchObject({ sessions: 2, memories: 2 });
 
-    const viewerSessions = await (await call(viewer, 'GET', '/users/bob/sessions')).json();
+    const viewerSessions = await (await call(viewer, 'GET', `/users/${BOB}/sessions`)).json();
     expect(viewerSessions.contentIncluded).toBe(false);
     expect(JSON.stringify(viewerSessions)).not.toContain('Garden');
     const ended = viewerSessions.items.find((x: any) => x.status === 'ended');
@@ -186,8 +189,8 @@ describe('memory plugin in a real app', () => {
     const stats = await (await call(viewer, 'GET', '/stats')).json();
     expect(stats.memories.total).toBeGreaterThanOrEqual(5);
 
-    expect((await call(viewer, 'PUT', '/users/bob/limits', { dailyTokens: 10 })).status).toBe(403);
-    expect((await call(admin, 'PUT', '/users/bob/limits', { dailyTokens: -1 })).status).toBe(422);
+    expect((await call(viewer, 'PUT', `/users/${BOB}/limits`, { dailyTokens: 10 })).status).toBe(403);
+    expect((await call(admin, 'PUT', `/users/${BOB}/limits`, { dailyTokens: -1 })).status).toBe(422);
     expect((await call(admin, 'GET', '/sessions/not-a-uuid/messages')).status).toBe(422);
     expect((await call(admin, 'GET', '/sessions/00000000-0000-4000-8000-000000000000/messages')).status).toBe(
       404,
@@ -197,9 +200,9 @@ describe('memory plugin in a real app', () => {
       code: 'SESSION_NOT_FOUND',
       message: 'Session not found',
     });
-    const put = await call(admin, 'PUT', '/users/bob/limits', { scope: 'memory', dailyTokens: 1234 });
+    const put = await call(admin, 'PUT', `/users/${BOB}/limits`, { scope: 'memory', dailyTokens: 1234 });
     expect(put.status).toBe(200);
-    const limits = await (await call(viewer, 'GET', '/users/bob/limits')).json();
+    const limits = await (await call(viewer, 'GET', `/users/${BOB}/limits`)).json();
     expect(limits.overrides).toEqual([{ plugin: 'memory', tokens: 1234 }]);
     expect(limits.today).toMatchObject({ limit: 1234, scope: 'memory' });
     expect(bob.tokens.total).toBeGreaterThan(0); // from core's usage ledger
@@ -232,6 +235,6 @@ describe('memory plugin in a real app', () => {
     expect(await app.resolver('memory')(Tokens.VectorStore).count(memoryNamespace('alice'))).toBe(0);
     expect(await app.resolver('memory')(Tokens.Kv).get('locale:alice')).toBeUndefined();
     // bob is untouched
-    expect((await s.userData.remaining('bob')).memories).toBeGreaterThan(0);
+    expect((await s.userData.remaining(BOB)).memories).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { telegramUserId } from '@botloom/core';
 import { z } from 'zod';
 
 /** Approximate demo rates to the base currency (RUB). Override `fxRates` with real ones. */
@@ -33,7 +34,7 @@ const idList = z.preprocess(
           .filter(Boolean)
           .map(Number)
       : value,
-  z.array(z.number().int().positive()),
+  z.array(telegramUserId),
 );
 
 export const SegmentationConfig = z.object({

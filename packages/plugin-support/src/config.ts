@@ -1,19 +1,22 @@
+import { MAX_TELEGRAM_ID } from '@botloom/core';
 import { z } from 'zod';
 
-const optionalInt = z.preprocess(
-  (v) => (v === '' || v === null ? undefined : v),
-  z.coerce.number().int().optional(),
-);
+/** An optional Telegram id from the environment, within Telegram's 52-bit range. */
+const optionalTelegramId = (min: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === null ? undefined : v),
+    z.coerce.number().int().min(min).max(MAX_TELEGRAM_ID).optional(),
+  );
 
 /**
  * Settings of the support plugin. Environment names are `BOTLOOM_SUPPORT_<KEY>` (SCREAMING_SNAKE_CASE);
  * `MANAGER_GROUP_CHAT_ID` and `ADMIN_USER_ID` are accepted as aliases (see the manifest's `env`).
  */
 export const SupportConfigSchema = z.object({
-  managerGroupChatId: optionalInt.describe(
+  managerGroupChatId: optionalTelegramId(-MAX_TELEGRAM_ID).describe(
     'Forum supergroup where managers get one topic per ticket (the bot must be an admin with "Manage topics")',
   ),
-  adminUserId: optionalInt.describe(
+  adminUserId: optionalTelegramId(1).describe(
     'Telegram user id of the support admin: manages managers, gets setup alerts',
   ),
   knowledgeDir: z

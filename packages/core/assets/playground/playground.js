@@ -1,6 +1,15 @@
 // Botloom sandbox playground: a Telegram-like chat over the sandbox control API.
 (() => {
   const base = document.querySelector('meta[name="sandbox-base"]').content || '';
+  // A sandbox reachable beyond this machine is guarded by a token: it comes in the address
+  // printed at start (?token=...) and goes with every control call (header) and file link (query).
+  const token =
+    new URLSearchParams(location.search).get('token') ||
+    sessionStorage.getItem('botloom-sandbox-token') ||
+    '';
+  if (token) sessionStorage.setItem('botloom-sandbox-token', token);
+  const fileUrl = (fileId) =>
+    `${base}/control/files/${encodeURIComponent(fileId)}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
   const $ = (id) => document.getElementById(id);
   const state = {
     bot: null,
@@ -18,7 +27,10 @@
   async function api(path, options = {}) {
     const response = await fetch(`${base}/control${path}`, {
       method: options.method || 'GET',
-      headers: options.body ? { 'content-type': 'application/json' } : undefined,
+      headers: {
+        ...(options.body ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { 'x-sandbox-token': token } : {}),
+      },
       body: options.body ? JSON.stringify(options.body) : undefined,
     });
     const payload = await response.json();
@@ -341,7 +353,7 @@
         parts.push(
           el('img', {
             class: 'photo',
-            src: `${base}/control/files/${encodeURIComponent(largest.file_id)}`,
+            src: fileUrl(largest.file_id),
             alt: 'photo',
           }),
         );
@@ -352,7 +364,7 @@
             'a',
             {
               class: 'document',
-              href: `${base}/control/files/${encodeURIComponent(m.document.file_id)}`,
+              href: fileUrl(m.document.file_id),
               target: '_blank',
               rel: 'noopener',
             },

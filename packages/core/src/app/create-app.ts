@@ -28,6 +28,7 @@ import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { hookProblem } from '../plugin/invoke-hook.js';
 import { ServiceExposure } from '../plugin/service-wiring.js';
 import type { HealthStatus } from '../plugin/types.js';
+import { listenHost } from '../sandbox/control-access.js';
 import { Tokens } from '../tokens.js';
 import type { App, AppState, CreateAppOptions } from './app-types.js';
 import { BootSequence, type BootStep } from './boot-sequence.js';
@@ -382,7 +383,9 @@ export function createApp(options: CreateAppOptions): App {
               : undefined,
           isReady: () => state === 'ready',
           extraRoutes: running.sandbox?.routes,
-          adminRoutes: running.ai ? [llmAdminRoutes(running.ai)] : undefined,
+          adminRoutes: running.ai
+            ? [llmAdminRoutes(running.ai, { pluginIds: () => runtimes.map((r) => r.id) })]
+            : undefined,
         });
       } catch (err) {
         if (err instanceof BootError) throw err;
@@ -391,7 +394,7 @@ export function createApp(options: CreateAppOptions): App {
           { code: err instanceof BotloomError ? err.code : 'HTTP_SETUP_FAILED', message: errorMessage(err) },
         ]);
       }
-      running.url = (await running.http.listen(config.PORT, config.HOST)).url;
+      running.url = (await running.http.listen(config.PORT, listenHost(config.HOST, !!running.sandbox))).url;
     },
     stop: () => running.http?.close(),
   };

@@ -10,6 +10,11 @@ export interface SandboxHandle {
   apiRoot: string;
   /** Routes the app mounts on its HTTP server (playground pages, control API), each under its own prefix. */
   routes?: ExtraRoute[];
+  /**
+   * Token guarding the mounted playground and control API (header `X-Sandbox-Token` or
+   * `?token=`); unset when the app's server is loopback-only.
+   */
+  controlToken?: string;
   /** Human-readable URLs to print at start (playground...). */
   urls?: Record<string, string>;
   stop(): Promise<void>;

@@ -24,7 +24,11 @@ export const CoreConfigSchema = z.object({
     .max(65535)
     .default(3000)
     .describe('HTTP port of the Koa server (0 = any free port)'),
-  HOST: z.string().default('0.0.0.0').describe('Address the HTTP server binds to'),
+  HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Address the HTTP server binds to; unset = 0.0.0.0, or 127.0.0.1 in sandbox mode'),
   PUBLIC_URL: z
     .string()
     .url()
@@ -60,6 +64,13 @@ export const CoreConfigSchema = z.object({
     .max(256)
     .optional()
     .describe('Secret token Telegram sends with webhook updates (secret)'),
+  SANDBOX_CONTROL_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe(
+      'Sandbox mode: token for /sandbox/* (header X-Sandbox-Token or ?token=); generated at start when HOST is not loopback (secret)',
+    ),
   BOTLOOM_ADMIN_TOKEN: z
     .string()
     .min(16)

@@ -148,6 +148,13 @@ function corsMiddleware(origins: string[]): Middleware {
   };
 }
 
+/** Headers every response carries (README: Security headers and CORS). */
+function setBaseSecurityHeaders(ctx: { set(name: string, value: string): void }): void {
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Referrer-Policy', 'no-referrer');
+  ctx.set('X-Frame-Options', 'DENY');
+}
+
 function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
@@ -321,6 +328,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const requestId = requestIdFrom(ctx.get('x-request-id'));
     (ctx.state as Record<string, unknown>).requestId = requestId;
     ctx.set('X-Request-Id', requestId);
+    // Set before the handler too: extra routes (the sandbox) answer on the raw response, and
+    // Node merges these into their writeHead.
+    setBaseSecurityHeaders(ctx);
     try {
       await next();
     } finally {
@@ -328,9 +338,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         isUnderPath(ctx.path, PUBLIC_PREFIX) || extraPrefixes.some((p) => isUnderPath(ctx.path, p));
       if (!ctx.headerSent) {
         ctx.remove('X-Powered-By');
-        ctx.set('X-Content-Type-Options', 'nosniff');
-        ctx.set('Referrer-Policy', 'no-referrer');
-        if (!framingAllowed(ctx)) ctx.set('X-Frame-Options', 'DENY');
+        setBaseSecurityHeaders(ctx);
+        if (framingAllowed(ctx)) ctx.remove('X-Frame-Options');
         if (!isPublic) ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
         if (isUnderPath(ctx.path, ADMIN_API_PREFIX)) ctx.set('Cache-Control', 'no-store');
       }
@@ -423,7 +432,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   return {
     app,
     routes,
-    async listen(port, host = config.HOST) {
+    async listen(port, host = config.HOST ?? '0.0.0.0') {
       const s = createServer(app.callback());
       s.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
         socket.on('error', (err) => logger.debug({ err }, 'upgraded socket error'));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpError } from '../http/http-error.js';
 import type { AdminRouteGroup, RouteSetup } from '../http/server.js';
 import { parseBody, parseParams, parseQuery } from '../http/validation.js';
 import type { AiServices } from './ai-services.js';
@@ -38,14 +39,24 @@ const LimitBody = z
   })
   .strict();
 
+export interface LlmAdminRoutesOptions {
+  /** Ids of the loaded plugins: a budget for any other plugin is refused (422 UNKNOWN_PLUGIN). */
+  pluginIds?: () => readonly string[];
+}
+
 /**
  * Admin API of the LLM gateway, mounted at `/admin/api/core/llm`:
  * - `GET /usage` — usage rows with filters (plugin, purpose, user, from, to, groupBy, limit) and totals;
  * - `GET /status` — offline or not, endpoint, models, circuit state;
  * - `GET /budgets/:user` — the user's limit overrides and today's consumption;
- * - `PUT /budgets/:user` — set or remove (`tokens: null`) an override (role admin).
+ * - `PUT /budgets/:user` — set or remove (`tokens: null`) an override (role admin); `plugin` is
+ *   '*' or a loaded plugin id.
  */
-export function setupLlmAdminRoutes({ router, requireRole }: RouteSetup, services: AiServices): void {
+export function setupLlmAdminRoutes(
+  { router, requireRole }: RouteSetup,
+  services: AiServices,
+  options: LlmAdminRoutesOptions = {},
+): void {
   router.get('/usage', async (ctx) => {
     const query = parseQuery(ctx, UsageQuery);
     const [rows, totals] = await Promise.all([
@@ -92,14 +103,20 @@ export function setupLlmAdminRoutes({ router, requireRole }: RouteSetup, service
   router.put('/budgets/:user', requireRole('admin'), async (ctx) => {
     const { user } = parseParams(ctx, UserParams);
     const body = parseBody(ctx, LimitBody);
+    const plugins = options.pluginIds?.();
+    if (plugins && body.plugin !== '*' && !plugins.includes(body.plugin)) {
+      throw new HttpError(422, 'UNKNOWN_PLUGIN', `No plugin "${body.plugin}" is loaded`, {
+        details: { plugin: body.plugin, loaded: [...plugins] },
+      });
+    }
     await services.usage.setUserLimit(body.plugin, user, body.tokens);
     ctx.body = { user, limits: await services.usage.getUserLimits(user) };
   });
 }
 
 /** The route group to pass to createHttpServer's `adminRoutes`. */
-export function llmAdminRoutes(services: AiServices): AdminRouteGroup {
-  return { owner: 'core/llm', setup: (setup) => setupLlmAdminRoutes(setup, services) };
+export function llmAdminRoutes(services: AiServices, options: LlmAdminRoutesOptions = {}): AdminRouteGroup {
+  return { owner: 'core/llm', setup: (setup) => setupLlmAdminRoutes(setup, services, options) };
 }
 
 export { GLOBAL_SCOPE };

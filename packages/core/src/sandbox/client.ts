@@ -1,5 +1,6 @@
 import type { Chat, ForumTopic, Message, User, UserFromGetMe } from 'grammy/types';
 import type { CallbackAnswer, SandboxEvent } from './change-feed.js';
+import { SANDBOX_TOKEN_HEADER } from './control-access.js';
 import type { FaultRule, FloodLimits } from './faults.js';
 import type { CreateChatInput } from './world.js';
 
@@ -87,8 +88,12 @@ export class SandboxClient {
   private readonly cursors = new Map<string, number>();
   private readonly users = new Map<string, Promise<SandboxUserInfo>>();
 
-  constructor(baseUrl: string) {
+  private readonly controlToken: string | undefined;
+
+  /** `options.token`: the sandbox control token, when the sandbox is guarded by one. */
+  constructor(baseUrl: string, options: { token?: string } = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.controlToken = options.token;
   }
 
   async request<T>(
@@ -102,7 +107,10 @@ export class SandboxClient {
       if (value !== undefined) url.searchParams.set(key, String(value));
     const response = await fetch(url, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(this.controlToken ? { [SANDBOX_TOKEN_HEADER]: this.controlToken } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const payload = (await response.json()) as {

@@ -9,6 +9,7 @@ export {
   type SandboxUserInfo,
   type WebAppLaunch,
 } from './client.js';
+export { isLoopbackHost, listenHost, SANDBOX_TOKEN_HEADER, sandboxControlToken } from './control-access.js';
 export { SandboxControlError } from './control-error.js';
 export { type BotApiEmulator, type BotApiEmulatorOptions, createBotApiEmulator } from './emulator.js';
 export { FaultInjector, type FaultRule, type FloodLimits } from './faults.js';
@@ -20,7 +21,13 @@ export {
   parseHtml,
   parseMarkdownV2,
 } from './parse-mode/index.js';
-export { type CreateSandboxOptions, createSandbox, type Sandbox, startSandbox } from './sandbox.js';
+export {
+  type CreateSandboxOptions,
+  createSandbox,
+  playgroundAddress,
+  type Sandbox,
+  startSandbox,
+} from './sandbox.js';
 export {
   signWebAppInitData,
   verifyWebAppInitData,

@@ -2,6 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { SandboxFactory, SandboxHandle } from '../app/sandbox-seam.js';
+import {
+  hasSandboxToken,
+  needsSandboxToken,
+  refuseWithoutToken,
+  sandboxControlToken,
+} from './control-access.js';
 import { type BotApiEmulator, type BotApiEmulatorOptions, createBotApiEmulator } from './emulator.js';
 
 export interface CreateSandboxOptions extends Omit<BotApiEmulatorOptions, 'logger'> {
@@ -10,6 +16,11 @@ export interface CreateSandboxOptions extends Omit<BotApiEmulatorOptions, 'logge
   publicUrl?: string;
   /** Where the playground and control API are mounted on the app's server (default `/sandbox`). */
   prefix?: string;
+  /**
+   * Required on the mounted playground and control API (header `X-Sandbox-Token` or
+   * `?token=`); unset = open (the app's server is then loopback-only).
+   */
+  controlToken?: string;
 }
 
 export interface Sandbox {
@@ -22,8 +33,10 @@ export interface Sandbox {
   koaMiddleware: Middleware;
   /** The same as a plain Node handler for requests under `prefix`. */
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** Playground URL on the app's server when `publicUrl` is known. */
+  /** Playground URL on the app's server when `publicUrl` is known (with `?token=` when guarded). */
   playgroundUrl?: string;
+  /** The token guarding the mounted playground and control API, if any. */
+  controlToken?: string;
   close(): Promise<void>;
 }
 
@@ -36,7 +49,17 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
   const prefix = `/${(options.prefix ?? '/sandbox').replace(/^\/+|\/+$/g, '')}`;
   const emulator = createBotApiEmulator(options);
   const apiRoot = await emulator.listen(0, '127.0.0.1');
-  const handler = (req: IncomingMessage, res: ServerResponse) => emulator.handle(req, res, prefix);
+  const { controlToken } = options;
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    if (controlToken) {
+      const url = new URL(req.url ?? '/', 'http://sandbox.local');
+      const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname;
+      if (needsSandboxToken(path) && !hasSandboxToken(req, url.searchParams, controlToken)) {
+        return refuseWithoutToken(res);
+      }
+    }
+    return emulator.handle(req, res, prefix);
+  };
   const koaMiddleware: Middleware = async (ctx) => {
     // The emulator answers on the raw response (streams, long polls, files).
     ctx.respond = false;
@@ -50,17 +73,29 @@ export async function createSandbox(options: CreateSandboxOptions = {}): Promise
     prefix,
     koaMiddleware,
     handler,
-    playgroundUrl: publicUrl ? `${publicUrl}${prefix}/` : undefined,
+    playgroundUrl: publicUrl ? playgroundAddress(publicUrl, prefix, controlToken) : undefined,
+    controlToken,
     close: () => emulator.close(),
   };
+}
+
+/** `<base><prefix>/`, with `?token=` when the sandbox is guarded. */
+export function playgroundAddress(baseUrl: string, prefix: string, controlToken?: string): string {
+  const url = `${baseUrl.replace(/\/+$/, '')}${prefix}/`;
+  return controlToken ? `${url}?token=${encodeURIComponent(controlToken)}` : url;
 }
 
 /** The app's default sandbox (see app/sandbox-seam.ts): used when TELEGRAM_BOT_TOKEN is unset. */
 export const startSandbox: SandboxFactory = async ({ logger, config }) => {
   const publicUrl = config.PUBLIC_URL ?? (config.PORT ? `http://localhost:${config.PORT}` : undefined);
-  const sandbox = await createSandbox({ logger, publicUrl });
+  const controlToken = sandboxControlToken({
+    host: config.HOST,
+    configured: config.SANDBOX_CONTROL_TOKEN,
+  });
+  const sandbox = await createSandbox({ logger, publicUrl, controlToken });
   const handle: SandboxHandle = {
     token: sandbox.token,
+    controlToken,
     apiRoot: sandbox.apiRoot,
     routes: [{ prefix: sandbox.prefix, middleware: sandbox.koaMiddleware, owner: 'sandbox' }],
     urls: {

@@ -2,20 +2,23 @@ import {
   type AdminState,
   canSeeContent,
   HttpError,
+  MAX_SERIAL_ID,
   NotFoundError,
   parseBody,
   parseParams,
   parseQuery,
+  telegramUserIdParam,
 } from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { MemoryServices } from '../services/memory-services.js';
 
-const UserParams = z.object({ userId: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/) });
+// Memory keys its data by the Telegram user id as text (String(ctx.from.id)).
+const UserParams = z.object({ userId: telegramUserIdParam.transform(String) });
 const SessionParams = z.object({ sessionId: z.string().uuid() });
 const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
 });
 const LimitBody = z
   .object({

@@ -1,12 +1,16 @@
 import { PassThrough } from 'node:stream';
 import {
   HttpError,
+  MAX_SERIAL_ID,
   NotFoundError,
   parseBody,
   parseParams,
   parseQuery,
   type RouteSetupContext,
+  serialIdParam,
   Tokens,
+  telegramUserId,
+  telegramUserIdParam,
 } from '@botloom/core';
 import { z } from 'zod';
 import type { SegmentationConfig } from '../config.js';
@@ -16,12 +20,12 @@ import { TRANSACTION_FIELDS } from '../services/transaction-schema.js';
 import { SegmentationTokens } from '../tokens.js';
 import { receiveUpload } from './upload.js';
 
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const IdParams = z.object({ id: serialIdParam });
 const CardParams = z.object({ cardId: z.string().min(1).max(64) });
-const UserParams = z.object({ telegramUserId: z.coerce.number().int().positive() });
+const UserParams = z.object({ telegramUserId: telegramUserIdParam });
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
 });
 const RecomputeBody = z
   .object({
@@ -30,10 +34,12 @@ const RecomputeBody = z
     wait: z.boolean().default(false),
   })
   .default({});
-const AllowlistBody = z.object({
-  telegramUserId: z.number().int().positive(),
-  note: z.string().max(200).optional(),
-});
+const AllowlistBody = z
+  .object({
+    telegramUserId,
+    note: z.string().max(200).optional(),
+  })
+  .strict();
 const ColumnsField = z.record(z.enum(TRANSACTION_FIELDS), z.string().min(1).max(100));
 const BoolField = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 

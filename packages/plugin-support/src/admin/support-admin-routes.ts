@@ -1,12 +1,17 @@
 import type { AdminState } from '@botloom/core';
 import {
   canSeeContent,
+  HttpError,
   InvalidInputError,
+  MAX_SERIAL_ID,
   NotFoundError,
   parseBody,
   parseParams,
   parseQuery,
   requireContentAccess,
+  serialIdParam,
+  telegramUserId,
+  telegramUserIdParam,
 } from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
@@ -28,15 +33,15 @@ export interface SupportAdminDeps {
   status: () => Promise<Record<string, unknown>>;
 }
 
-const IdParams = z.object({ id: z.coerce.number().int().positive() });
+const IdParams = z.object({ id: serialIdParam });
 const UuidParams = z.object({ id: z.string().uuid() });
 const TicketQuery = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
-  customerId: z.coerce.number().int().optional(),
+  customerId: telegramUserIdParam.optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
 });
 const SearchQuery = z.object({
   q: z.string().trim().min(1).max(200),
@@ -53,7 +58,8 @@ const KnowledgeUpdate = KnowledgeCreate.partial().refine(
     message: 'Give a title or content',
   },
 );
-const ManagerCreate = z.object({ userId: z.number().int(), name: z.string().trim().min(1).max(100) });
+const ManagerCreate = z.object({ userId: telegramUserId, name: z.string().trim().min(1).max(100) }).strict();
+const ManagerParams = z.object({ id: telegramUserIdParam });
 const StatsQuery = z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() });
 
 function ticketJson(t: Ticket) {
@@ -172,7 +178,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     ctx.body = { manager: await deps.managers().get(body.userId) };
   });
   router.delete('/managers/:id', async (ctx) => {
-    const { id } = parseParams(ctx, z.object({ id: z.coerce.number().int() }));
+    const { id } = parseParams(ctx, ManagerParams);
     if (!(await deps.managers().remove(id)))
       throw new NotFoundError(`${id} is not a manager`, { code: 'MANAGER_NOT_FOUND' });
     ctx.status = 204;

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { telegramUserId } from '@botloom/core';
 
 /** The Telegram user a web app was opened by (fields of WebAppUser that we use). */
 export interface WebAppUser {
@@ -68,7 +69,7 @@ export function validateInitData(
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (!user || !Number.isSafeInteger(user.id) || typeof user.first_name !== 'string') {
+  if (!user || !telegramUserId.safeParse(user.id).success || typeof user.first_name !== 'string') {
     return { ok: false, reason: 'no_user' };
   }
   return { ok: true, user, authDate, startParam: params.get('start_param') ?? undefined };
