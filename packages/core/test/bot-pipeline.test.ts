@@ -342,9 +342,10 @@ describe('bot pipeline (webhook path)', () => {
       { update_id: -1, message: {} },
       { update_id: 1.5, message: {} },
       { update_id: 5 },
-      { update_id: 5, bogus_type: {} },
       { update_id: 5, message: 'not an object' },
       { update_id: 5, message: {}, callback_query: {} },
+      // A well-formed envelope whose payload lacks what handlers read (chat, sender).
+      { update_id: 6, message: {} },
     ];
     for (const update of bad) {
       await expect(harness.runtime.handleWebhookUpdate(update)).rejects.toMatchObject({
@@ -352,8 +353,6 @@ describe('bot pipeline (webhook path)', () => {
       });
     }
     expect(harness.logs.filter((line) => line.msg === 'malformed update rejected')).toHaveLength(bad.length);
-    // A well-formed envelope with a strange payload does not crash the pipeline either.
-    await expect(harness.runtime.handleWebhookUpdate({ update_id: 6, message: {} })).resolves.toBeUndefined();
     await harness.runtime.handleWebhookUpdate(textUpdate('still here', { id: 18 }));
     expect(harness.api.textsTo(18)).toEqual(['You said: still here']);
   });
