@@ -228,7 +228,6 @@ describe('hostile webhook updates against the whole reference app', () => {
     app = createApp({
       plugins: botloomConfig.plugins,
       config: {
-        ...botloomConfig.config,
         DATABASE_URL: database.url,
         BOTLOOM_DATA_DIR: dataDir,
         PORT: 0,

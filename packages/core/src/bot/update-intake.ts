@@ -1,4 +1,4 @@
-import type { MiddlewareFn } from 'grammy';
+import type { Context, MiddlewareFn } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import { payloadProblem } from './update-payload-check.js';
@@ -61,7 +61,7 @@ export function admitWebhookUpdate(raw: unknown, logger: Logger): Update | undef
  * as webhook ones; refused and unknown ones end here (the offset still moves past them).
  * `alreadyAdmitted` skips updates that came through `admitWebhookUpdate`.
  */
-export function pollingIntake<C extends { update: Update }>(
+export function pollingIntake<C extends Context>(
   logger: Logger,
   alreadyAdmitted: (update: Update) => boolean,
 ): MiddlewareFn<C> {
