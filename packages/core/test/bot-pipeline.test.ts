@@ -246,6 +246,42 @@ describe('bot pipeline (webhook path)', () => {
     );
   });
 
+  it('the error boundary still answers, in both languages, when translation itself is broken', async () => {
+    harness = await startBotHarness({
+      plugins: [
+        {
+          id: 'breaker',
+          commands: [],
+          setup(composer) {
+            composer.on('message', (ctx) => {
+              // What a broken i18n stage leaves behind: ctx.t that throws.
+              ctx.t = (() => {
+                throw new TypeError('translate is not a function');
+              }) as never;
+              throw new Error('handler failed');
+            });
+          },
+        },
+      ],
+    });
+    const translate = harness.i18n.translator.t;
+    harness.i18n.translator.t = () => {
+      throw new TypeError('translate is not a function');
+    };
+    try {
+      await expect(harness.runtime.handleWebhookUpdate(textUpdate('x', { id: 15 }))).resolves.toBeUndefined();
+    } finally {
+      harness.i18n.translator.t = translate;
+    }
+    const [text] = harness.api.textsTo(15);
+    const id = /Error ID: ([0-9a-f]{8})/.exec(text ?? '')?.[1];
+    expect(id, text).toBeDefined();
+    expect(text).toContain(`Код ошибки: ${id}`);
+    expect(harness.logs.filter((line) => line.msg === 'update handler failed')).toHaveLength(1);
+    // A non-string language_code (refused at intake) cannot break locale resolution either.
+    expect(harness.i18n.resolveLocale(42 as never)).toBe(harness.i18n.defaultLocale);
+  });
+
   it('speaks the language of language_code and switches with /language', async () => {
     harness = await echoPlugin();
     const user = { id: 14, language_code: 'ru' };
@@ -342,9 +378,10 @@ describe('bot pipeline (webhook path)', () => {
       { update_id: -1, message: {} },
       { update_id: 1.5, message: {} },
       { update_id: 5 },
-      { update_id: 5, bogus_type: {} },
       { update_id: 5, message: 'not an object' },
       { update_id: 5, message: {}, callback_query: {} },
+      // A well-formed envelope whose payload lacks what handlers read (chat, sender).
+      { update_id: 6, message: {} },
     ];
     for (const update of bad) {
       await expect(harness.runtime.handleWebhookUpdate(update)).rejects.toMatchObject({
@@ -352,8 +389,6 @@ describe('bot pipeline (webhook path)', () => {
       });
     }
     expect(harness.logs.filter((line) => line.msg === 'malformed update rejected')).toHaveLength(bad.length);
-    // A well-formed envelope with a strange payload does not crash the pipeline either.
-    await expect(harness.runtime.handleWebhookUpdate({ update_id: 6, message: {} })).resolves.toBeUndefined();
     await harness.runtime.handleWebhookUpdate(textUpdate('still here', { id: 18 }));
     expect(harness.api.textsTo(18)).toEqual(['You said: still here']);
   });

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { InvalidUpdateError } from '../src/bot/update-validation.js';
 import { CoreConfigSchema } from '../src/config/core-config.js';
 import {
   ConflictError,
@@ -139,6 +140,9 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
       webhook: {
         secret: WEBHOOK_SECRET,
         handle: async (update) => {
+          if ((update as { update_id: number }).update_id === 4040)
+            throw new InvalidUpdateError('message.text is not a string');
+          if ((update as { update_id: number }).update_id === 5050) throw new Error('pipeline broke');
           handedOver.push(update);
         },
       },
@@ -452,6 +456,14 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
         'PAYLOAD_TOO_LARGE',
       );
       expect(handedOver.length).toBe(before);
+    });
+
+    it('answers 400 to an update the bot refuses, 500 (Telegram retries) when handing over fails', async () => {
+      const auth = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET };
+      const refused = await post(auth, JSON.stringify({ update_id: 4040, message: { text: 1 } }));
+      await expectError(refused, 400, 'MALFORMED_UPDATE');
+      const failed = await post(auth, JSON.stringify({ update_id: 5050, message: {} }));
+      expect(failed.status).toBe(500);
     });
 
     it('answers 503 while not ready so Telegram retries later', async () => {

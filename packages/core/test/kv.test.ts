@@ -4,6 +4,7 @@ import {
   conversations,
   createConversation,
 } from '@grammyjs/conversations';
+import { createClient } from '@keyv/redis';
 import { Bot, type Context, type SessionFlavor, session } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import pg from 'pg';
@@ -28,21 +29,106 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const backends: Array<{ name: string; url: () => string; skip: boolean }> = [
-  { name: 'memory', url: () => 'memory://', skip: false },
-  { name: 'postgres', url: () => database.url, skip: false },
-  { name: 'redis', url: () => redisUrl, skip: !redisUrl },
+/**
+ * What the tests need to see and move an entry's expiry without waiting for the wall clock
+ * (a TTL short enough to wait for is also short enough to pass while a busy machine works).
+ * `expire` makes an entry's TTL run out now, as the backend's own clock would; `msLeft` reads
+ * how long the backend will still keep it.
+ */
+interface ExpiryProbe {
+  expire(ns: string, key: string): Promise<void>;
+  msLeft(ns: string, key: string): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+function memoryProbe(kv: KvFactory): ExpiryProbe {
+  const entryOf = (ns: string, key: string) => {
+    const map = kv.namespace(ns).store as Map<string, unknown>;
+    const raw = map.get(`${ns}:${key}`);
+    if (typeof raw !== 'string') throw new Error(`no memory entry ${ns}:${key}`);
+    return { map, data: JSON.parse(raw) as { value: unknown; expires?: number } };
+  };
+  return {
+    async expire(ns, key) {
+      const { map, data } = entryOf(ns, key);
+      map.set(`${ns}:${key}`, JSON.stringify({ ...data, expires: Date.now() - 1 }));
+    },
+    async msLeft(ns, key) {
+      const { data } = entryOf(ns, key);
+      return data.expires === undefined ? undefined : data.expires - Date.now();
+    },
+    async close() {},
+  };
+}
+
+function postgresProbe(url: string): ExpiryProbe {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  return {
+    async expire(ns, key) {
+      const { rowCount } = await pool.query(
+        `UPDATE ${KV_TABLE} SET expires_at = now() - interval '1 second' WHERE key = $1`,
+        [`${ns}:${key}`],
+      );
+      if (rowCount !== 1) throw new Error(`no postgres entry ${ns}:${key}`);
+    },
+    async msLeft(ns, key) {
+      const { rows } = await pool.query<{ left: string | null }>(
+        `SELECT extract(epoch FROM expires_at - now()) * 1000 AS left FROM ${KV_TABLE} WHERE key = $1`,
+        [`${ns}:${key}`],
+      );
+      if (!rows[0]) throw new Error(`no postgres entry ${ns}:${key}`);
+      return rows[0].left === null ? undefined : Number(rows[0].left);
+    },
+    close: () => pool.end(),
+  };
+}
+
+function redisProbe(url: string): ExpiryProbe {
+  const client = createClient({ url });
+  const connected = client.connect();
+  // @keyv/redis stores `<ns>::<key>`.
+  return {
+    async expire(ns, key) {
+      await connected;
+      // An expiry time in the past: Redis deletes the key at once, as when its TTL runs out.
+      if (!(await client.pExpireAt(`${ns}::${key}`, 1))) throw new Error(`no redis entry ${ns}::${key}`);
+    },
+    async msLeft(ns, key) {
+      await connected;
+      const left = await client.pTTL(`${ns}::${key}`);
+      if (left === -2) throw new Error(`no redis entry ${ns}::${key}`);
+      return left === -1 ? undefined : left;
+    },
+    async close() {
+      await connected;
+      await client.close();
+    },
+  };
+}
+
+const backends: Array<{
+  name: string;
+  url: () => string;
+  skip: boolean;
+  probe: (kv: KvFactory) => ExpiryProbe;
+}> = [
+  { name: 'memory', url: () => 'memory://', skip: false, probe: memoryProbe },
+  { name: 'postgres', url: () => database.url, skip: false, probe: () => postgresProbe(database.url) },
+  { name: 'redis', url: () => redisUrl, skip: !redisUrl, probe: () => redisProbe(redisUrl) },
 ];
 
 for (const backend of backends) {
   describe.skipIf(backend.skip)(`KV on ${backend.name}`, () => {
     let kv: KvFactory;
+    let probe: ExpiryProbe;
     // Redis keeps data between runs: unique namespaces per run keep tests independent.
     const run = Math.random().toString(36).slice(2, 8);
     beforeAll(() => {
       kv = createKvFactory({ url: backend.url(), databaseUrl: database.url, logger });
+      probe = backend.probe(kv);
     });
     afterAll(async () => {
+      await probe?.close();
       await kv?.close();
     });
 
@@ -71,13 +157,26 @@ for (const backend of backends) {
     });
 
     it('expires entries after their TTL', async () => {
-      const ns = kv.namespace(`ttl-${run}`);
-      await ns.set('short', 'gone soon', 150);
+      const name = `ttl-${run}`;
+      const ns = kv.namespace(name);
+      await ns.set('expiring', 'until its TTL runs out', 60_000);
       await ns.set('long', 'stays', 60_000);
-      expect(await ns.get('short')).toBe('gone soon');
-      await sleep(350);
-      expect(await ns.get('short')).toBeUndefined();
+      await ns.set('forever', 'no TTL');
+      expect(await ns.get('expiring')).toBe('until its TTL runs out');
+      // The backend keeps it for the TTL given (read back, not waited for)...
+      const left = await probe.msLeft(name, 'expiring');
+      expect(left).toBeGreaterThan(30_000);
+      expect(left).toBeLessThanOrEqual(60_000);
+      expect(await probe.msLeft(name, 'forever')).toBeUndefined();
+      // ...and drops it once that time has passed.
+      await probe.expire(name, 'expiring');
+      expect(await ns.get('expiring')).toBeUndefined();
       expect(await ns.get('long')).toBe('stays');
+      expect(await ns.get('forever')).toBe('no TTL');
+      // The real clock does the same: waiting longer than a TTL only ever makes the entry older.
+      await ns.set('short', 'gone soon', 100);
+      await sleep(300);
+      expect(await ns.get('short')).toBeUndefined();
     });
 
     it('claim(): exactly one of many concurrent callers wins; the claim is a namespaced entry', async () => {
@@ -102,15 +201,23 @@ for (const backend of backends) {
 
     it('claim(): an expired claim (or expired entry) can be claimed again, by exactly one caller', async () => {
       const ns = `claim-ttl-${run}`;
-      expect(await kv.claim(ns, 'k', 150)).toBe(true);
-      expect(await kv.claim(ns, 'k', 150)).toBe(false);
-      await kv.namespace(ns).set('old', 'value', 150);
-      await sleep(350);
+      expect(await kv.claim(ns, 'k', 60_000)).toBe(true);
+      expect(await kv.claim(ns, 'k', 60_000)).toBe(false);
+      const left = await probe.msLeft(ns, 'k');
+      expect(left).toBeGreaterThan(30_000);
+      expect(left).toBeLessThanOrEqual(60_000);
+      await kv.namespace(ns).set('old', 'value', 60_000);
+      await probe.expire(ns, 'k');
+      await probe.expire(ns, 'old');
       const again = await Promise.all(Array.from({ length: 40 }, () => kv.claim(ns, 'k', 60_000)));
       expect(again.filter(Boolean)).toHaveLength(1);
       const old = await Promise.all(Array.from({ length: 10 }, () => kv.claim(ns, 'old', 60_000)));
       expect(old.filter(Boolean)).toHaveLength(1);
       expect(await kv.namespace(ns).get('old')).toBe(true);
+      // With the real clock: a claim is claimable again once its TTL has passed.
+      expect(await kv.claim(ns, 'short', 100)).toBe(true);
+      await sleep(300);
+      expect(await kv.claim(ns, 'short', 60_000)).toBe(true);
     });
 
     it('iterates over one namespace only', async () => {
@@ -160,34 +267,33 @@ describe('KV on postgres: durability and housekeeping', () => {
 
   it('claim() is atomic across instances: many factories (pools) racing for the same keys', async () => {
     const factories = Array.from({ length: 4 }, () => createKvFactory({ databaseUrl: database.url, logger }));
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
     try {
-      for (const [round, ttl] of [
-        [0, 200],
-        [1, 60_000], // the same keys again after the first round's claims expired: the takeover path
-      ] as const) {
-        if (round === 1) await sleep(400);
-        const keys = Array.from({ length: 10 }, (_, i) => `race-${i}`);
-        const results = await Promise.all(
+      const keys = Array.from({ length: 10 }, (_, i) => `race-${i}`);
+      const race = () =>
+        Promise.all(
           keys.flatMap((key) =>
             factories.flatMap((factory) =>
-              Array.from({ length: 5 }, () => factory.claim('claims', key, ttl)),
+              Array.from({ length: 5 }, () => factory.claim('claims', key, 60_000)),
             ),
           ),
         );
-        // 20 callers per key: exactly one winner each.
-        expect(results.filter(Boolean)).toHaveLength(keys.length);
-      }
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
-      try {
-        const { rows } = await client.query(
-          `SELECT key FROM ${KV_TABLE} WHERE key LIKE 'claims:%' AND expires_at > now() + interval '30 seconds'`,
-        );
-        expect(rows).toHaveLength(10);
-      } finally {
-        await client.end();
-      }
+      // 20 callers per key: exactly one winner each.
+      expect((await race()).filter(Boolean)).toHaveLength(keys.length);
+      expect((await race()).filter(Boolean)).toHaveLength(0);
+      // The same keys again once every claim has expired: the takeover path. The expiry is moved
+      // rather than waited for, so a slow race cannot outlive a short TTL.
+      await client.query(
+        `UPDATE ${KV_TABLE} SET expires_at = now() - interval '1 second' WHERE key LIKE 'claims:%'`,
+      );
+      expect((await race()).filter(Boolean)).toHaveLength(keys.length);
+      const { rows } = await client.query(
+        `SELECT key FROM ${KV_TABLE} WHERE key LIKE 'claims:%' AND expires_at > now() + interval '30 seconds'`,
+      );
+      expect(rows).toHaveLength(10);
     } finally {
+      await client.end();
       await Promise.all(factories.map((factory) => factory.close()));
     }
   });

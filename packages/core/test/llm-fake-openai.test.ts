@@ -10,7 +10,8 @@ describe('fake OpenAI-compatible server', () => {
 
   beforeAll(async () => {
     fake = await startFakeOpenAI();
-    client = new OpenAI({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0, timeout: 2000 });
+    // Wide: a local request must not time out because the machine is busy (the timeout test sets its own).
+    client = new OpenAI({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0, timeout: 20_000 });
   });
   afterAll(async () => {
     await fake.close();

@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
   it('sends /start, shows the reply and presses a button', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
     await page.goto(`${url}/sandbox`);
-    await expect.poll(() => page.locator('#bot-name').textContent()).toBe('Shop Bot');
+    await expect.poll(() => page.locator('#bot-name').textContent(), { timeout: 15_000 }).toBe('Shop Bot');
 
     await page.getByTestId('message-input').fill('/start');
     await page.getByTestId('send-button').click();
@@ -71,7 +71,9 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
     await page.goto(`${url}/sandbox`);
     await page.getByTestId('new-user-name').fill('Manager');
     await page.getByTestId('new-user-create').click();
-    await expect.poll(() => page.locator('#user-select option:checked').textContent()).toContain('Manager');
+    await expect
+      .poll(() => page.locator('#user-select option:checked').textContent(), { timeout: 15_000 })
+      .toContain('Manager');
     await page.locator('summary', { hasText: 'New group or channel' }).click();
     await page.locator('#new-chat-title').fill('Support desk');
     await page.locator('#new-chat-type').selectOption('forum');

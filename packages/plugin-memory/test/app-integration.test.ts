@@ -71,7 +71,7 @@ beforeAll(async () => {
       OPENAI_BASE_URL: fake.url,
       OPENAI_API_KEY: 'test-key',
       LLM_DAILY_TOKEN_BUDGET: '3000',
-      LLM_TIMEOUT_MS: '2000',
+      LLM_TIMEOUT_MS: '20000', // wide: the local fake must not time out on a busy machine
     },
   });
   await app.start();

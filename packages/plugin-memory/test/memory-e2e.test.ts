@@ -84,7 +84,7 @@ beforeAll(async () => {
   app = await startTestApp({
     plugins: [memoryPlugin({ outsideSession: 'auto-start' })],
     // Each journey sends more updates per minute than a person would.
-    config: { LLM_DAILY_TOKEN_BUDGET: 200_000, RATE_LIMIT_PER_MINUTE: 1000, LLM_TIMEOUT_MS: 3000 },
+    config: { LLM_DAILY_TOKEN_BUDGET: 200_000, RATE_LIMIT_PER_MINUTE: 1000, LLM_TIMEOUT_MS: 20_000 },
     openai: true,
   });
   const openai = app.openai!;

@@ -82,7 +82,7 @@ beforeAll(async () => {
       }),
     ],
     openai: true,
-    env: { LLM_TIMEOUT_MS: '5000' },
+    env: { LLM_TIMEOUT_MS: '20000' }, // wide: the local fake must not time out on a busy machine
   });
   app.openai!.script({
     match: { purpose: 'segmentation.insight' },

@@ -21,7 +21,8 @@ import { rateLimitUsers } from './middleware/rate-limit.js';
 import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
 import { publishCommands } from './publish-commands.js';
 import { SlidingWindowRateLimiter } from './sliding-window-rate-limiter.js';
-import { parseUpdate, updateType } from './update-validation.js';
+import { admitWebhookUpdate, pollingIntake } from './update-intake.js';
+import { updateType } from './update-validation.js';
 
 export interface BotPluginEntry {
   id: string;
@@ -85,6 +86,7 @@ export interface BotRuntime {
    * Runs one update received by the webhook route through the pipeline and resolves when it
    * was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
    * something that is not an update, and `BotStoppingError` (code BOT_STOPPING) after stop().
+   * An update of a type this version does not know resolves at once (logged at debug).
    * Handler errors never reach the caller: the error boundary handles them.
    */
   handleWebhookUpdate(update: unknown): Promise<void>;
@@ -146,6 +148,8 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
     return task;
   };
 
+  // Webhook updates were checked on arrival; polled ones are checked here, the same way.
+  bot.use(pollingIntake<BotContext>(log, (update) => trackedFromWebhook.has(update)));
   bot.use(trackInFlight);
   bot.use(errorBoundary({ logger: log, i18n, metrics }));
   // One update at a time per chat (per user where there is no chat), in polling and webhook mode.
@@ -273,13 +277,8 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
 
     async handleWebhookUpdate(raw) {
       if (stopping) throw new BotStoppingError();
-      let update: ReturnType<typeof parseUpdate>;
-      try {
-        update = parseUpdate(raw);
-      } catch (error) {
-        log.warn({ reason: (error as Error).message }, 'malformed update rejected');
-        throw error;
-      }
+      const update = admitWebhookUpdate(raw, log);
+      if (!update) return;
       trackedFromWebhook.add(update);
       const task = (async () => {
         await ensureInit();

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
+import { InvalidUpdateError } from '../bot/update-validation.js';
 import { BootError } from '../errors/botloom-error.js';
 import { HttpError } from './http-error.js';
 
@@ -10,8 +11,9 @@ export interface WebhookReceiver {
   /** Value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (setWebhook's `secret_token`). */
   secret?: string;
   /**
-   * Takes one update. Resolve once the update is accepted (queued or deduplicated), not after
-   * the bot finished replying: Telegram waits for the HTTP answer. A rejection answers 500 so
+   * Takes one update. Resolve once the update is accepted (queued, deduplicated or ignored as
+   * an unknown type), not after the bot finished replying: Telegram waits for the HTTP answer.
+   * `InvalidUpdateError` answers 400 (not an update); any other rejection answers 500 so
    * Telegram delivers the update again.
    */
   handle(update: unknown): Promise<void>;
@@ -73,7 +75,12 @@ export function telegramWebhookHandler(
         'The body is not a Telegram update (no integer update_id)',
       );
     }
-    await receiver.handle(update);
+    try {
+      await receiver.handle(update);
+    } catch (error) {
+      if (error instanceof InvalidUpdateError) throw new HttpError(400, 'MALFORMED_UPDATE', error.message);
+      throw error;
+    }
     ctx.status = 200;
     ctx.body = { ok: true };
   };

@@ -52,7 +52,8 @@ export function createI18n(options: CreateI18nOptions): BotI18n {
   ];
 
   const resolveLocale = (languageCode: string | undefined): string => {
-    if (!languageCode) return defaultLocale;
+    // Intake refuses a non-string language_code; this guards callers that bypass it.
+    if (typeof languageCode !== 'string' || !languageCode) return defaultLocale;
     const lower = languageCode.toLowerCase().replace('_', '-');
     if (locales.includes(lower)) return lower;
     const primary = lower.split('-')[0]!;

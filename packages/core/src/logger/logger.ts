@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
+import { serializeError } from './error-serializer.js';
 
 /**
  * Field paths whose values never reach the log. pino redaction matches exact paths with `*`
@@ -60,8 +61,6 @@ export function createScrubber(secrets: Array<string | undefined>): (text: strin
   };
 }
 
-const KEEP_ERROR_OBJECTS = new Set(['details', 'cause', 'aggregateErrors', 'issues']);
-
 /** The root pino logger of an app. Plugins get `logger.child({ plugin: id })`. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const scrub = createScrubber(options.secrets ?? []);
@@ -70,20 +69,8 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     level: options.level ?? 'info',
     base: undefined,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      err: (err: Error) => {
-        const serialized = pino.stdSerializers.err(err);
-        // Driver errors carry live objects (a pg error has its whole client): keep only
-        // plain values, so one failed query does not print kilobytes of connection state.
-        for (const [key, value] of Object.entries(serialized)) {
-          if (!KEEP_ERROR_OBJECTS.has(key) && value !== null && typeof value === 'object')
-            delete serialized[key];
-        }
-        if (serialized.message) serialized.message = scrub(serialized.message);
-        if (serialized.stack) serialized.stack = scrub(serialized.stack);
-        return serialized;
-      },
-    },
+    // Errors lose live driver objects, query text and bound values (see error-serializer.ts).
+    serializers: { err: (err: Error) => serializeError(err, scrub) },
     hooks: {
       logMethod(args, method) {
         const scrubbed = args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>;

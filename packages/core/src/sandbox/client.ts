@@ -44,7 +44,10 @@ export interface SendOptions {
   replyToMessageId?: number;
 }
 
+const DEFAULT_WAIT_MS = 20_000;
+
 export interface WaitOptions {
+  /** How long to wait for the bot (default 20 s: generous, so a busy machine does not fail a test). */
   timeoutMs?: number;
   /** Only a message whose text (or caption) matches. */
   match?: RegExp | string;
@@ -330,7 +333,7 @@ export class SandboxClient {
     options: WaitOptions & { messageId?: number },
   ): Promise<Message> {
     const afterSeq = options.afterSeq ?? this.cursors.get(`${chatId}:${kind}`) ?? 0;
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
     const result = await this.request<{ seq: number; message: Message }>('GET', '/wait', undefined, {
       chatId,
       afterSeq,

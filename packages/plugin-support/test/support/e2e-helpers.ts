@@ -64,7 +64,7 @@ export async function connectWebApp(baseUrl: string, initData: string) {
     ws,
     events,
     send: (event: unknown) => ws.send(JSON.stringify(event)),
-    waitFor(test: (e: any) => boolean, timeoutMs = 5000): Promise<any> {
+    waitFor(test: (e: any) => boolean, timeoutMs = 30_000): Promise<any> {
       const found = events.find(test);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {

@@ -38,22 +38,54 @@ export function errorBoundary(deps: {
     try {
       await next();
     } catch (error) {
-      const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;
-      deps.logger.error(
-        {
-          err: error,
-          correlationId,
-          plugin: origin,
-          updateId: ctx.update.update_id,
-          updateType: type,
-          chatId: ctx.chatId,
-          userId: ctx.from?.id,
-        },
-        'update handler failed',
-      );
+      // Nothing below may throw: a failure here would leave the user without any answer.
+      try {
+        const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;
+        deps.logger.error(
+          {
+            err: error,
+            correlationId,
+            plugin: origin,
+            updateId: ctx.update.update_id,
+            updateType: type,
+            chatId: ctx.chatId,
+            userId: ctx.from?.id,
+          },
+          'update handler failed',
+        );
+      } catch {
+        deps.logger.error({ correlationId, updateType: type }, 'update handler failed');
+      }
       await tellUserAboutError(ctx, correlationId, deps);
     }
   };
+}
+
+/** Used when translation itself is broken: both languages, as the user's locale is unknown. */
+export function fallbackErrorText(correlationId: string): string {
+  return (
+    `Sorry, something went wrong on our side. Please try again in a moment. Error ID: ${correlationId}\n` +
+    `Извините, у нас что-то пошло не так. Попробуйте ещё раз чуть позже. Код ошибки: ${correlationId}`
+  );
+}
+
+/** The localized error message; falls back step by step when i18n is what failed. */
+function errorText(ctx: BotContext, correlationId: string, deps: { i18n: BotI18n }): string {
+  const attempts = [
+    // ctx.t exists once the i18n stage ran (and knows the /language choice)...
+    () => (typeof ctx.t === 'function' ? ctx.t('core-error-generic', { id: correlationId }) : undefined),
+    // ...before that, the language_code of the user decides.
+    () => deps.i18n.translator.t(deps.i18n.negotiateLocale(ctx), 'core-error-generic', { id: correlationId }),
+  ];
+  for (const attempt of attempts) {
+    try {
+      const text = attempt();
+      if (typeof text === 'string' && text.trim() !== '') return text;
+    } catch {
+      // the next attempt
+    }
+  }
+  return fallbackErrorText(correlationId);
 }
 
 async function tellUserAboutError(
@@ -61,13 +93,8 @@ async function tellUserAboutError(
   correlationId: string,
   deps: { logger: Logger; i18n: BotI18n },
 ): Promise<void> {
-  // ctx.t exists once the i18n stage ran (and knows the /language choice); before that, the
-  // language_code of the user decides.
-  const text =
-    typeof ctx.t === 'function'
-      ? ctx.t('core-error-generic', { id: correlationId })
-      : deps.i18n.translator.t(deps.i18n.negotiateLocale(ctx), 'core-error-generic', { id: correlationId });
   try {
+    const text = errorText(ctx, correlationId, deps);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => undefined);
     if (ctx.chatId !== undefined) await ctx.reply(text);
   } catch (replyError) {
