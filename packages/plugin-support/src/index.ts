@@ -84,7 +84,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
   const botToken = () => resolve!(Tokens.TelegramApi).token;
   const links = new FileLinks(botToken);
   const hub = new WebAppHub({
-    desk: () => services().desk,
+    customers: () => services().desk.customers,
     botToken,
     get maxAgeSeconds() {
       return config?.initDataMaxAgeSeconds ?? 86_400;
@@ -155,7 +155,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
 
   async function status() {
     const s = services();
-    const managerGroup = s.desk.status();
+    const managerGroup = s.desk.groupHealth.status();
     const [items, chunks, managers] = await Promise.all([
       s.knowledge.list(),
       resolve!(Tokens.VectorStore).count(KNOWLEDGE_NAMESPACE),
@@ -218,7 +218,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
     bot({ composer, config: c, logger: log }) {
       composer.use(
         createSupportComposer({
-          desk: () => services().desk,
+          customers: () => services().desk.customers,
+          managerDesk: () => services().desk.managerDesk,
           managers: () => services().managers,
           config: c,
           webAppUrl,
@@ -232,7 +233,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
         knowledge: () => services().knowledge,
         managers: () => services().managers,
         stats: () => services().stats,
-        desk: () => services().desk,
+        closing: () => services().desk.closing,
+        groupHealth: () => services().desk.groupHealth,
         syncKnowledge,
         status,
       });
@@ -242,7 +244,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         log.error('this core version cannot accept WebSocket upgrades: the web app chat will not connect');
       onUpgrade?.('/ws', hub.handleUpgrade);
       setupPublicRoutes(router, {
-        desk: () => services().desk,
+        customers: () => services().desk.customers,
         hub,
         files: () => resolve!(Tokens.Files),
         links,
@@ -267,7 +269,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         .reindexStale()
         .catch((err) => log.error({ err }, 'stale knowledge items could not be re-indexed'));
       // The group check talks to Telegram; a problem is reported (health, log, admin), never fatal.
-      await s.desk.checkManagerGroup().catch((err) => log.error({ err }, 'manager group check failed'));
+      await s.desk.groupHealth.check().catch((err) => log.error({ err }, 'manager group check failed'));
     },
     async stop() {
       if (rescanTimer) clearInterval(rescanTimer);

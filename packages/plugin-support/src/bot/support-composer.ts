@@ -2,13 +2,15 @@ import type { BotContext } from '@botloom/core';
 import { Composer } from 'grammy';
 import type { Logger } from 'pino';
 import type { SupportConfig } from '../config.js';
+import type { CustomerDesk, CustomerInput } from '../services/customer-desk.js';
+import type { ManagerDesk } from '../services/manager-desk.js';
 import type { ManagerService } from '../services/manager-service.js';
-import type { SupportDesk } from '../services/support-desk.js';
 import type { CustomerInfo } from '../services/ticket-service.js';
 import { inlineKeyboard } from './telegram-port.js';
 
 export interface SupportBotDeps {
-  desk: () => SupportDesk;
+  customers: () => CustomerDesk;
+  managerDesk: () => ManagerDesk;
   managers: () => ManagerService;
   config: SupportConfig;
   webAppUrl: () => string | undefined;
@@ -85,7 +87,7 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
   group.callbackQuery(/^support:close:(\d+)$/, async (ctx) => {
     const threadId = ctx.callbackQuery.message?.message_thread_id;
     if (threadId === undefined) return void (await ctx.answerCallbackQuery());
-    const outcome = await deps.desk().closeFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id });
+    const outcome = await deps.managerDesk().closeFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id });
     await ctx.answerCallbackQuery(
       outcome === 'refused' ? { text: ctx.t('support-not-a-manager'), show_alert: true } : undefined,
     );
@@ -101,7 +103,7 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       message.forum_topic_edited
     )
       return;
-    const desk = deps.desk();
+    const desk = deps.managerDesk();
     if (commandOf(message.text) === 'close') {
       await desk.closeFromTopic(ctx.chat.id, threadId, { id: message.from.id });
       return;
@@ -135,15 +137,15 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
   });
   customers.callbackQuery('support:handoff', async (ctx) => {
     await ctx.answerCallbackQuery();
-    await deps.desk().callManager(customerOf(ctx)!, 'bot');
+    await deps.customers().callManager(customerOf(ctx)!, 'bot');
   });
   customers.callbackQuery('support:satisfied', async (ctx) => {
     await ctx.answerCallbackQuery();
-    const closed = await deps.desk().satisfied(customerOf(ctx)!, 'bot');
+    const closed = await deps.customers().satisfied(customerOf(ctx)!, 'bot');
     if (!closed) await ctx.reply(ctx.t('support-nothing-open'));
   });
   customers.callbackQuery(/^support:rate:(\d+):([1-5])$/, async (ctx) => {
-    const ok = await deps.desk().rate(ctx.from.id, Number(ctx.match[1]), Number(ctx.match[2]));
+    const ok = await deps.customers().rate(ctx.from.id, Number(ctx.match[1]), Number(ctx.match[2]));
     await ctx.answerCallbackQuery({
       text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
     });
@@ -161,9 +163,9 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     });
   });
 
-  async function customerSays(ctx: BotContext, input: Parameters<SupportDesk['customerMessage']>[2]) {
+  async function customerSays(ctx: BotContext, input: CustomerInput) {
     try {
-      await deps.desk().customerMessage(customerOf(ctx)!, 'bot', input);
+      await deps.customers().customerMessage(customerOf(ctx)!, 'bot', input);
     } catch (err) {
       if ((err as { code?: string }).code === 'MESSAGE_TOO_LONG') {
         await ctx.reply((err as Error).message);

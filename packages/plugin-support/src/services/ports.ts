@@ -10,6 +10,12 @@ export interface Button {
 
 export type ButtonRows = Button[][];
 
+/** A message in a Telegram chat (to copy it elsewhere). */
+export interface TelegramMessageRef {
+  chatId: number;
+  messageId: number;
+}
+
 export interface OutgoingFile {
   filename: string;
   contentType: string;
