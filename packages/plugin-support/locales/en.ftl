@@ -23,6 +23,7 @@ support-error = Sorry, something went wrong. Please try again.
 support-button-satisfied = ✅ I'm satisfied
 support-button-call-manager = 🙋 Call a manager
 support-button-close-ticket = ✖️ Close ticket
+support-button-stale = This button no longer applies. Nothing was changed.
 
 ## Manager group
 support-topic-customer-info =

@@ -23,6 +23,7 @@ support-error = Извините, что-то пошло не так. Попро
 support-button-satisfied = ✅ Вопрос решён
 support-button-call-manager = 🙋 Позвать менеджера
 support-button-close-ticket = ✖️ Закрыть обращение
+support-button-stale = Эта кнопка уже неактуальна. Ничего не изменено.
 
 ## Группа менеджеров
 support-topic-customer-info =

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, splitText, Tokens } from '@botloom/core';
 import type { Logger } from 'pino';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
+import { KvCustomerKeyboards } from './bot/customer-keyboards.js';
 import { createSupportComposer } from './bot/support-composer.js';
 import { GrammyTelegramPort } from './bot/telegram-port.js';
 import { type SupportConfig, SupportConfigSchema } from './config.js';
@@ -118,6 +119,11 @@ export default function supportPlugin(options: SupportOptions = {}) {
       answers,
       telegram: new GrammyTelegramPort(() => api),
       hub,
+      keyboards: new KvCustomerKeyboards(
+        () => resolve!(Tokens.Kv),
+        () => api,
+        logger.child({ component: 'keyboards' }),
+      ),
       translator: resolve(Tokens.I18n),
       events: resolve(Tokens.Events),
       files: () => resolve!(Tokens.Files),

@@ -2,6 +2,7 @@ import type { BotContext } from '@botloom/core';
 import { Composer } from 'grammy';
 import type { Logger } from 'pino';
 import type { SupportConfig } from '../config.js';
+import { DESK_CALLBACK, parseDeskButton } from '../services/callback-data.js';
 import type { CustomerDesk, CustomerInput } from '../services/customer-desk.js';
 import type { ManagerDesk } from '../services/manager-desk.js';
 import type { ManagerService } from '../services/manager-service.js';
@@ -88,6 +89,11 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     const threadId = ctx.callbackQuery.message?.message_thread_id;
     if (threadId === undefined) return void (await ctx.answerCallbackQuery());
     const outcome = await deps.managerDesk().closeFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id });
+    if (outcome === 'ticket_closed' || outcome === 'unknown_topic') {
+      await ctx.answerCallbackQuery({ text: ctx.t('support-button-stale') });
+      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+      return;
+    }
     await ctx.answerCallbackQuery(
       outcome === 'refused' ? { text: ctx.t('support-not-a-manager'), show_alert: true } : undefined,
     );
@@ -135,21 +141,35 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     const keyboard = webAppButton(ctx);
     await ctx.reply(ctx.t('support-welcome'), { reply_markup: keyboard });
   });
-  customers.callbackQuery('support:handoff', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await deps.customers().callManager(customerOf(ctx)!, 'bot');
-  });
-  customers.callbackQuery('support:satisfied', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    const closed = await deps.customers().satisfied(customerOf(ctx)!, 'bot');
-    if (!closed) await ctx.reply(ctx.t('support-nothing-open'));
-  });
-  customers.callbackQuery(/^support:rate:(\d+):([1-5])$/, async (ctx) => {
-    const ok = await deps.customers().rate(ctx.from.id, Number(ctx.match[1]), Number(ctx.match[2]));
-    await ctx.answerCallbackQuery({
-      text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
-    });
-    if (ok) await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+  customers.callbackQuery(DESK_CALLBACK, async (ctx) => {
+    const button = parseDeskButton(ctx.callbackQuery.data);
+    const customer = customerOf(ctx)!;
+    const desk = deps.customers();
+    if (button?.action === 'handoff' && (await desk.callManagerButtonApplies(customer.id, button.ticketId))) {
+      // Acknowledge first: the handoff posts in the manager group, which can take seconds.
+      await ctx.answerCallbackQuery();
+      await desk.callManager(customer, 'bot');
+      return;
+    }
+    if (
+      button?.action === 'satisfied' &&
+      (await desk.satisfiedButtonApplies(customer.id, button.ticketId, button.answerId))
+    ) {
+      await ctx.answerCallbackQuery();
+      await desk.satisfied(customer, 'bot');
+      return;
+    }
+    if (button?.action === 'rate') {
+      const ok = await desk.rate(ctx.from.id, button.ticketId, button.rating);
+      await ctx.answerCallbackQuery({
+        text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
+      });
+      await removeButtons(ctx);
+      return;
+    }
+    // An old button (or one from before buttons carried their ticket): nothing changes.
+    await ctx.answerCallbackQuery({ text: ctx.t('support-button-stale') });
+    await removeButtons(ctx);
   });
   customers.on('message:text', async (ctx, next) => {
     if (ctx.message.text.startsWith('/')) return next();
@@ -162,6 +182,11 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       media: { label, ref: { chatId: ctx.chat.id, messageId: ctx.message.message_id } },
     });
   });
+
+  /** The pressed message's buttons no longer apply. */
+  async function removeButtons(ctx: BotContext) {
+    await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+  }
 
   async function customerSays(ctx: BotContext, input: CustomerInput) {
     try {

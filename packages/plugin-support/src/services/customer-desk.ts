@@ -103,6 +103,7 @@ export class CustomerDesk {
     }
     const updated = await this.d.tickets.transition(ticket.id, 'waiting_manager', `customer:${customer.id}`);
     this.d.notifier.ticketChanged(updated);
+    await this.d.notifier.retireButtons(updated);
     await this.d.events.emit('support.handoff', {
       ticketId: updated.id,
       customerId: updated.customerId,
@@ -122,6 +123,29 @@ export class CustomerDesk {
     const ticket = await this.d.tickets.openTicketOf(customer.id);
     if (!ticket) return null;
     return this.d.closing.close(ticket.id, 'customer', customer.id, channel);
+  }
+
+  /**
+   * Whether a "Call a manager" button of ticket `ticketId` still applies (null: a button from
+   * before buttons carried their ticket): that ticket is open and still with the assistant.
+   */
+  async callManagerButtonApplies(customerId: number, ticketId: number | null): Promise<boolean> {
+    const open = await this.d.tickets.openTicketOf(customerId);
+    return open !== null && open.id === ticketId && open.status === 'ai';
+  }
+
+  /**
+   * Whether an "I'm satisfied" button under answer `answerId` of ticket `ticketId` still
+   * applies: no manager is involved and that answer is the ticket's latest word (no newer
+   * question or answer).
+   */
+  async satisfiedButtonApplies(
+    customerId: number,
+    ticketId: number | null,
+    answerId: number | null,
+  ): Promise<boolean> {
+    if (!(await this.callManagerButtonApplies(customerId, ticketId)) || answerId === null) return false;
+    return (await this.d.tickets.lastConversationMessageId(ticketId!)) === answerId;
   }
 
   async rate(customerId: number, ticketId: number, rating: number): Promise<boolean> {
@@ -175,7 +199,10 @@ export class CustomerDesk {
     });
     await this.d.notifier.deliver(ticket, message, {
       via: channel,
-      buttons: this.d.presenter.customerButtons(locale, extra.offer ? 'offer' : 'answer'),
+      buttons: extra.offer
+        ? this.d.presenter.offerButtons(locale, ticket.id)
+        : this.d.presenter.answerButtons(locale, ticket.id, message.id),
+      supersede: true,
     });
   }
 

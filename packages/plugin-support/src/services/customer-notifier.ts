@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DeskPresenter } from './desk-presenter.js';
-import type { ButtonRows, RealtimeHub, TelegramPort } from './ports.js';
+import type { ButtonRows, CustomerKeyboards, RealtimeHub, TelegramPort } from './ports.js';
 import type { Channel, SupportMessage, Ticket, TicketService } from './ticket-service.js';
 
 export interface CustomerNotifierDeps {
@@ -8,6 +8,8 @@ export interface CustomerNotifierDeps {
   telegram: TelegramPort;
   hub: RealtimeHub;
   presenter: DeskPresenter;
+  /** Without it, old buttons stay visible (a press on them is still checked). */
+  keyboards?: CustomerKeyboards;
   logger: Logger;
 }
 
@@ -34,21 +36,35 @@ export class CustomerNotifier {
   /**
    * Stores nothing: sends a stored message to the customer. The web app (if open) always gets
    * it; the bot chat gets it when `via` is 'bot', or, without `via`, when no web app is open.
+   * Buttons that `supersede` act on the open ticket: they replace the customer's older ones.
    */
   async deliver(
     ticket: Ticket,
     message: SupportMessage,
-    options: { via?: Channel; buttons?: ButtonRows } = {},
+    options: { via?: Channel; buttons?: ButtonRows; supersede?: boolean } = {},
   ): Promise<void> {
     this.messageStored(ticket.customerId, message);
     const viaBot = options.via ? options.via === 'bot' : !this.d.hub.isConnected(ticket.customerId);
     if (!viaBot) return;
     const text = this.d.presenter.customerChatText(message, this.d.presenter.customerLocale(ticket));
+    if (options.supersede) await this.retireButtons(ticket);
     try {
-      await this.d.telegram.sendMessage(ticket.customerChatId, text, { buttons: options.buttons });
+      const messageId = await this.d.telegram.sendMessage(ticket.customerChatId, text, {
+        buttons: options.buttons,
+      });
+      if (options.supersede && typeof messageId === 'number') {
+        await this.d.keyboards?.remember(ticket.customerId, { chatId: ticket.customerChatId, messageId });
+      }
     } catch (err) {
       this.d.logger.warn({ err, ticket: ticket.id }, 'could not deliver a message to the customer bot chat');
     }
+  }
+
+  /** Removes the buttons that act on the customer's ticket (it was handed off, closed or answered anew). */
+  async retireButtons(ticket: Ticket): Promise<void> {
+    await this.d.keyboards?.retireAll(ticket.customerId).catch((err) => {
+      this.d.logger.warn({ err, ticket: ticket.id }, 'could not remove old buttons in the customer bot chat');
+    });
   }
 
   /** Stores a system message (a translated text) in the ticket and delivers it. */

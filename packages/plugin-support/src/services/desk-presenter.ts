@@ -1,4 +1,5 @@
 import type { Translator } from '@botloom/core';
+import { callbackData } from './callback-data.js';
 import type { ButtonRows, MessageView, TicketView } from './ports.js';
 import type { SupportMessage, Ticket } from './ticket-service.js';
 
@@ -58,18 +59,28 @@ export class DeskPresenter {
     };
   }
 
-  customerButtons(locale: string, kind: 'answer' | 'offer' | 'rating', ticketId?: number): ButtonRows {
-    if (kind === 'offer')
-      return [[{ text: this.t(locale, 'support-button-call-manager'), callbackData: 'support:handoff' }]];
-    if (kind === 'answer') {
-      return [
-        [
-          { text: this.t(locale, 'support-button-satisfied'), callbackData: 'support:satisfied' },
-          { text: this.t(locale, 'support-button-call-manager'), callbackData: 'support:handoff' },
-        ],
-      ];
-    }
-    return [[1, 2, 3, 4, 5].map((n) => ({ text: `${n} ⭐`, callbackData: `support:rate:${ticketId}:${n}` }))];
+  /** Under the assistant's offer of a manager. */
+  offerButtons(locale: string, ticketId: number): ButtonRows {
+    return [
+      [{ text: this.t(locale, 'support-button-call-manager'), callbackData: callbackData.handoff(ticketId) }],
+    ];
+  }
+
+  /** Under an answer of the assistant: they act only while it is the ticket's latest answer. */
+  answerButtons(locale: string, ticketId: number, answerId: number): ButtonRows {
+    return [
+      [
+        {
+          text: this.t(locale, 'support-button-satisfied'),
+          callbackData: callbackData.satisfied(ticketId, answerId),
+        },
+        { text: this.t(locale, 'support-button-call-manager'), callbackData: callbackData.handoff(ticketId) },
+      ],
+    ];
+  }
+
+  ratingButtons(ticketId: number): ButtonRows {
+    return [[1, 2, 3, 4, 5].map((n) => ({ text: `${n} ⭐`, callbackData: callbackData.rate(ticketId, n) }))];
   }
 
   /** A stored message as the customer reads it in the bot chat. */
@@ -96,7 +107,7 @@ export class DeskPresenter {
       [
         {
           text: this.t(this.groupLocale(), 'support-button-close-ticket'),
-          callbackData: `support:close:${ticket.id}`,
+          callbackData: callbackData.close(ticket.id),
         },
       ],
     ];

@@ -28,11 +28,12 @@ export interface OutgoingFile {
  * not a forum, no topic rights).
  */
 export interface TelegramPort {
+  /** Resolves to the sent message's id (when the adapter knows it). */
   sendMessage(
     chatId: number,
     text: string,
     options?: { threadId?: number; buttons?: ButtonRows },
-  ): Promise<void>;
+  ): Promise<number | void>;
   sendFile(
     chatId: number,
     file: OutgoingFile,
@@ -48,6 +49,18 @@ export interface TelegramPort {
   closeForumTopic(chatId: number, threadId: number): Promise<void>;
   /** Throws ManagerGroupError unless the chat is a forum where the bot can manage topics. */
   checkForumRights(chatId: number): Promise<void>;
+}
+
+/**
+ * The customer's bot chat messages whose inline buttons act on a ticket. When a newer message
+ * supersedes them, or the ticket moves on (handoff, close), their buttons are removed so that
+ * an old button cannot act on the current ticket. Best effort: a press on a button that was
+ * not removed is still checked against the ticket's state.
+ */
+export interface CustomerKeyboards {
+  remember(customerId: number, message: TelegramMessageRef): Promise<void>;
+  /** Removes the buttons of every remembered message of the customer. */
+  retireAll(customerId: number): Promise<void>;
 }
 
 /** A topic that no longer exists (deleted by someone in the group). */

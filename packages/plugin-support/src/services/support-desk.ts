@@ -8,7 +8,7 @@ import { DeskPresenter } from './desk-presenter.js';
 import { ManagerDesk } from './manager-desk.js';
 import { ManagerGroupHealth } from './manager-group-health.js';
 import type { ManagerService } from './manager-service.js';
-import type { RealtimeHub, TelegramPort } from './ports.js';
+import type { CustomerKeyboards, RealtimeHub, TelegramPort } from './ports.js';
 import { TicketClosing } from './ticket-closing.js';
 import type { TicketService } from './ticket-service.js';
 import { TopicRelay } from './topic-relay.js';
@@ -24,6 +24,8 @@ export interface SupportDeskDeps {
   answers: AnswerService;
   telegram: TelegramPort;
   hub: RealtimeHub;
+  /** Removes old ticket buttons from the customer's bot chat (optional). */
+  keyboards?: CustomerKeyboards;
   translator: Translator;
   events: EventBus;
   files?: () => FileStorage | undefined;
@@ -54,7 +56,14 @@ export class SupportDesk {
   constructor(d: SupportDeskDeps) {
     const { tickets, telegram, config, logger } = d;
     const presenter = new DeskPresenter(d.translator, d.fileUrl);
-    const notifier = new CustomerNotifier({ tickets, telegram, hub: d.hub, presenter, logger });
+    const notifier = new CustomerNotifier({
+      tickets,
+      telegram,
+      hub: d.hub,
+      presenter,
+      keyboards: d.keyboards,
+      logger,
+    });
     const groupHealth = new ManagerGroupHealth({ telegram, presenter, config, logger });
     const relay = new TopicRelay({
       tickets,

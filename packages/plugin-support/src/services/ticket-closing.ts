@@ -29,11 +29,11 @@ export class TicketClosing {
     });
     await this.d.relay.closeTopic(closed, by);
     this.d.notifier.ticketChanged(closed);
-    const locale = this.d.presenter.customerLocale(closed);
+    await this.d.notifier.retireButtons(closed);
     await this.d.notifier.system(
       closed,
       by === 'customer' ? 'support-closed-by-you' : 'support-closed-by-manager',
-      { via, buttons: this.d.presenter.customerButtons(locale, 'rating', closed.id) },
+      { via, buttons: this.d.presenter.ratingButtons(closed.id) },
     );
     await this.d.events.emit('support.ticket.closed', {
       ticketId: closed.id,

@@ -359,6 +359,15 @@ export class TicketService {
     return rows.map(toMessage);
   }
 
+  /** The newest customer or assistant message of a ticket (what an answer's buttons must still be). */
+  async lastConversationMessageId(ticketId: number): Promise<number | null> {
+    const rows = await this.db.query<{ id: string | number }>(
+      `SELECT id FROM support_messages WHERE ticket_id = :ticketId AND author IN ('customer', 'ai') ORDER BY id DESC LIMIT 1`,
+      { type: QueryTypes.SELECT, replacements: { ticketId } },
+    );
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
   /** Whether a stored file belongs to one of the customer's tickets (download authorisation). */
   async customerOwnsFile(customerId: number, fileId: string): Promise<boolean> {
     const rows = await this.db.query(
