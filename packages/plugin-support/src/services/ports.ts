@@ -33,6 +33,7 @@ export interface TelegramPort {
     chatId: number,
     text: string,
     options?: { threadId?: number; buttons?: ButtonRows },
+    // biome-ignore lint/suspicious/noConfusingVoidType: an adapter that does not know the id returns nothing
   ): Promise<number | void>;
   sendFile(
     chatId: number,
