@@ -17,6 +17,8 @@ support-closed-by-you = Glad I could help! Request #{ $ticket } is closed. How w
 support-nothing-open = You have no open request. Just write your question.
 support-rating-thanks = Thank you for your rating!
 support-rating-unavailable = This request can no longer be rated.
+support-sent-to-manager = Sent to the manager. Their reply will come right here.
+support-rated = Request #{ $ticket } is closed. Thank you, you rated our help { $rating } ⭐.
 support-error = Sorry, something went wrong. Please try again.
 
 ## Buttons

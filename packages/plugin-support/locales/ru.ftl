@@ -17,6 +17,8 @@ support-closed-by-you = Рад, что смог помочь! Обращение
 support-nothing-open = У вас нет открытых обращений. Просто напишите свой вопрос.
 support-rating-thanks = Спасибо за оценку!
 support-rating-unavailable = Это обращение уже нельзя оценить.
+support-sent-to-manager = Передал менеджеру. Ответ придёт прямо сюда.
+support-rated = Обращение №{ $ticket } закрыто. Спасибо, вы оценили нашу помощь на { $rating } ⭐.
 support-error = Извините, что-то пошло не так. Попробуйте ещё раз.
 
 ## Кнопки

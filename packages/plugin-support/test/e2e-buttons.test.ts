@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { GROUP, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 
 let s: SupportTestApp;
 let t: TestApp;
@@ -123,5 +123,49 @@ describe('inline buttons belong to the ticket and answer they were sent with (is
     const tickets = (await t.admin.get(`/admin/api/support/tickets?customerId=${borisId}`)).body.tickets;
     expect(tickets.map((x: { id: number }) => x.id)).toEqual([ticket.id]);
     expect(tickets[0].status).toBe('closed');
+  });
+});
+
+describe('the customer hears back (issue 12 §7)', () => {
+  it('the first message after a handoff is acknowledged, later ones are not', async () => {
+    const carl = t.user('carl_acks', { first_name: 'Carl', language_code: 'en' });
+    const carlId = await carl.id();
+    await carl.send('Do you rent yachts?');
+    await carl.expectReply("I can't answer that, shall I call a manager?");
+    await carl.press('🙋 Call a manager');
+    await carl.expectReply(/I've called a manager/, SLOW);
+    const ticket = await s.latestTicketOf(carlId);
+    const topic = await s.topicOf(ticket.id, /Telegram id/);
+
+    await carl.send('Is it expensive?');
+    await carl.expectReply('Sent to the manager. Their reply will come right here.', SLOW);
+    await carl.send('Hello?');
+    await t.sandbox.waitForBotMessage(GROUP, {
+      threadId: topic.message_thread_id,
+      match: '💬 Carl: Hello?',
+      ...SLOW,
+    });
+    // Updates of one chat are handled in order: once /support is answered, "Hello?" is done.
+    await carl.send('/support');
+    await carl.expectReply(/support assistant/, SLOW);
+    const acks = (await carl.transcript()).filter((m) => m.text?.startsWith('Sent to the manager'));
+    expect(acks).toHaveLength(1);
+  });
+
+  it("a rating edits the rating message to say which rating was given, in the user's language", async () => {
+    const dasha = t.user('dasha_rates', { first_name: 'Даша', language_code: 'ru' });
+    const dashaId = await dasha.id();
+    await dasha.send('How big is the deposit?');
+    const answer = await dasha.expectReply(/300 euros/);
+    await dasha.press({ data: callbackData(answer)[0]! });
+    const closing = await dasha.expectReply(/Оцените/, SLOW);
+    const ticket = await s.latestTicketOf(dashaId);
+
+    const press = await dasha.press('4 ⭐');
+    expect((press as { answer: { text?: string } }).answer?.text).toBe('Спасибо за оценку!');
+    const edited = await dasha.expectEdit(/вы оценили/, { messageId: closing.message_id, ...SLOW });
+    expect(edited.text).toBe(`Обращение №${ticket.id} закрыто. Спасибо, вы оценили нашу помощь на 4 ⭐.`);
+    await buttonsRemoved(dashaId, closing.message_id);
+    expect((await s.latestTicketOf(dashaId)).rating).toBe(4);
   });
 });

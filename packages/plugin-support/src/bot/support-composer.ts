@@ -164,7 +164,13 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       await ctx.answerCallbackQuery({
         text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
       });
-      await removeButtons(ctx);
+      if (!ok) return void (await removeButtons(ctx));
+      // The message stops asking for a rating and says which one was given (its buttons go too).
+      await ctx
+        .editMessageText(
+          ctx.t('support-rated', { ticket: String(button.ticketId), rating: String(button.rating) }),
+        )
+        .catch(() => removeButtons(ctx));
       return;
     }
     // An old button (or one from before buttons carried their ticket): nothing changes.

@@ -62,8 +62,11 @@ export class CustomerDesk {
     this.d.notifier.messageStored(customer.id, stored);
 
     if (isHandedOff(ticket.status)) {
+      // The first message after a handoff is acknowledged; later ones are not (no echo per message).
+      const first = (await this.d.tickets.customerMessagesSinceHandoff(ticket.id)) === 1;
       const delivered = await this.d.relay.forward(ticket, stored, input.media?.ref);
       if (!delivered) await this.d.notifier.system(ticket, 'support-handoff-queued', { via: channel });
+      else if (first) await this.d.notifier.system(ticket, 'support-sent-to-manager', { via: channel });
       return ticket;
     }
 

@@ -368,6 +368,16 @@ export class TicketService {
     return rows[0] ? Number(rows[0].id) : null;
   }
 
+  /** How many customer messages the ticket got since its handoff (0 before one). */
+  async customerMessagesSinceHandoff(ticketId: number): Promise<number> {
+    const rows = await this.db.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM support_messages m JOIN support_tickets t ON t.id = m.ticket_id
+       WHERE m.ticket_id = :ticketId AND m.author = 'customer' AND t.handoff_at IS NOT NULL AND m.created_at >= t.handoff_at`,
+      { type: QueryTypes.SELECT, replacements: { ticketId } },
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Whether a stored file belongs to one of the customer's tickets (download authorisation). */
   async customerOwnsFile(customerId: number, fileId: string): Promise<boolean> {
     const rows = await this.db.query(
