@@ -9,6 +9,7 @@ import { GrammyTelegramPort } from './bot/telegram-port.js';
 import { type SupportConfig, SupportConfigSchema } from './config.js';
 import { FileLinks, setupPublicRoutes } from './http/public-routes.js';
 import { WebAppHub } from './http/web-app-hub.js';
+import { pendingQuestionsOverJobs, supportJobs } from './jobs.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
 import { AnswerService } from './services/answer-service.js';
 import { KNOWLEDGE_NAMESPACE, KnowledgeService } from './services/knowledge-service.js';
@@ -124,6 +125,11 @@ export default function supportPlugin(options: SupportOptions = {}) {
         () => api,
         logger.child({ component: 'keyboards' }),
       ),
+      pending: pendingQuestionsOverJobs(
+        () => resolve!(Tokens.Jobs),
+        () => config!.outageRetrySeconds,
+        () => logger!,
+      ),
       translator: resolve(Tokens.I18n),
       events: resolve(Tokens.Events),
       files: () => resolve!(Tokens.Files),
@@ -190,6 +196,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     env: { managerGroupChatId: ['MANAGER_GROUP_CHAT_ID'], adminUserId: ['ADMIN_USER_ID'] },
     locales: SUPPORT_LOCALES_DIR,
     migrations: supportMigrations,
+    jobs: supportJobs(() => services().desk.customers),
     events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
     commands: [
       { command: 'support', description: { en: 'Chat with support', ru: 'Написать в поддержку' } },

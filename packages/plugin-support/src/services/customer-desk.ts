@@ -1,12 +1,18 @@
 import type { ChatMessage, EventBus } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { SupportConfig } from '../config.js';
-import type { AnswerService } from './answer-service.js';
+import type { AnswerResult, AnswerService } from './answer-service.js';
 import type { CustomerNotifier } from './customer-notifier.js';
 import type { DeskPresenter } from './desk-presenter.js';
 import { SupportError } from './errors.js';
 import type { KnowledgePassage } from './knowledge-service.js';
-import type { MessageView, TelegramMessageRef, TicketView } from './ports.js';
+import type {
+  MessageView,
+  PendingQuestion,
+  PendingQuestions,
+  TelegramMessageRef,
+  TicketView,
+} from './ports.js';
 import type { TicketClosing } from './ticket-closing.js';
 import type { AttachedFile, Channel, CustomerInfo, Ticket, TicketService } from './ticket-service.js';
 import { isHandedOff } from './ticket-state.js';
@@ -18,6 +24,8 @@ export interface CustomerDeskDeps {
   notifier: CustomerNotifier;
   relay: TopicRelay;
   closing: TicketClosing;
+  /** Without it, a question asked during a model outage waits for the customer to ask again. */
+  pending?: PendingQuestions;
   presenter: DeskPresenter;
   events: EventBus;
   config: SupportConfig;
@@ -79,22 +87,70 @@ export class CustomerDesk {
     const history = await this.historyForModel(ticket.id, stored.id);
     const answer = await this.d.answers.answer(text, history, String(customer.id));
     ticket = (await this.d.tickets.get(ticket.id)) ?? ticket;
+    if (answer.kind === 'cannot_answer' && answer.reason === 'model_unavailable') {
+      // Said at once, with a manager on offer; the question is tried again when the model is back.
+      this.d.logger.warn({ ticket: ticket.id }, 'the model is unavailable: a manager is offered');
+      await this.aiReply(ticket, channel, presenter.t(locale, 'support-model-unavailable'), { offer: true });
+      await this.d.pending?.retryLater({ ticketId: ticket.id, messageId: stored.id, attempt: 1 });
+      return ticket;
+    }
+    await this.replyWith(ticket, channel, answer);
+    return ticket;
+  }
+
+  /**
+   * Another try at a question asked while the model was unavailable. Nothing happens when the
+   * customer moved on (a manager took the ticket, it closed, or a newer question came); while
+   * the model is still unavailable it is tried again later, and after the last try the ticket
+   * goes to a manager.
+   */
+  async answerPending(
+    q: PendingQuestion,
+  ): Promise<'answered' | 'declined' | 'moved_on' | 'waiting' | 'handed_off'> {
+    const ticket = await this.d.tickets.get(q.ticketId);
+    if (ticket?.status !== 'ai') return 'moved_on';
+    if ((await this.d.tickets.lastMessageId(ticket.id, ['customer'])) !== q.messageId) return 'moved_on';
+    const question = await this.d.tickets.message(ticket.id, q.messageId);
+    if (!question?.text) return 'moved_on';
+    const history = await this.historyForModel(ticket.id, q.messageId);
+    const answer = await this.d.answers.answer(question.text, history, String(ticket.customerId));
+    const current = await this.d.tickets.get(ticket.id);
+    if (current?.status !== 'ai') return 'moved_on';
+    if (answer.kind === 'cannot_answer' && answer.reason === 'model_unavailable') {
+      if (q.attempt < this.d.config.outageRetryAttempts && this.d.pending) {
+        await this.d.pending.retryLater({ ...q, attempt: q.attempt + 1 });
+        return 'waiting';
+      }
+      this.d.logger.warn(
+        { ticket: current.id },
+        'the model stayed unavailable: the question goes to a manager',
+      );
+      await this.d.notifier.system(current, 'support-model-still-unavailable');
+      await this.callManager(customerOfTicket(current), current.channel);
+      return 'handed_off';
+    }
+    await this.replyWith(current, undefined, answer);
+    return answer.kind === 'answer' ? 'answered' : 'declined';
+  }
+
+  /** The assistant's reply to an answer result (not `model_unavailable`). */
+  private async replyWith(ticket: Ticket, via: Channel | undefined, answer: AnswerResult) {
     if (answer.kind === 'answer') {
-      await this.aiReply(ticket, channel, answer.text, {
+      await this.aiReply(ticket, via, answer.text, {
         knowledge: answer.passages,
         confidence: answer.confidence,
       });
-    } else {
-      this.d.logger.info(
-        { ticket: ticket.id, reason: answer.reason, confidence: answer.confidence },
-        'assistant offers a manager',
-      );
-      await this.aiReply(ticket, channel, presenter.t(locale, 'support-cannot-answer'), {
-        offer: true,
-        confidence: answer.confidence,
-      });
+      return;
     }
-    return ticket;
+    this.d.logger.info(
+      { ticket: ticket.id, reason: answer.reason, confidence: answer.confidence },
+      'assistant offers a manager',
+    );
+    const locale = this.d.presenter.customerLocale(ticket);
+    await this.aiReply(ticket, via, this.d.presenter.t(locale, 'support-cannot-answer'), {
+      offer: true,
+      confidence: answer.confidence,
+    });
   }
 
   /** The customer asks for a person. */
@@ -185,9 +241,10 @@ export class CustomerDesk {
     return ticket;
   }
 
+  /** `channel` undefined: the web app when it is open, the bot chat otherwise. */
   private async aiReply(
     ticket: Ticket,
-    channel: Channel,
+    channel: Channel | undefined,
     text: string,
     extra: { offer?: boolean; knowledge?: KnowledgePassage[]; confidence?: number },
   ) {
@@ -220,4 +277,14 @@ export class CustomerDesk {
       .slice(-limit)
       .map((m) => ({ role: m.author === 'customer' ? 'user' : 'assistant', content: m.text }));
   }
+}
+
+function customerOfTicket(ticket: Ticket): CustomerInfo {
+  return {
+    id: ticket.customerId,
+    chatId: ticket.customerChatId,
+    name: ticket.customerName,
+    username: ticket.customerUsername ?? undefined,
+    language: ticket.customerLanguage ?? undefined,
+  };
 }

@@ -64,6 +64,19 @@ export interface CustomerKeyboards {
   retireAll(customerId: number): Promise<void>;
 }
 
+/** A question the assistant could not answer because the model was unavailable. */
+export interface PendingQuestion {
+  ticketId: number;
+  messageId: number;
+  /** Tries so far (1 = the try when the customer asked). */
+  attempt: number;
+}
+
+/** Schedules another try at a pending question (a durable job in the app). */
+export interface PendingQuestions {
+  retryLater(question: PendingQuestion): Promise<void>;
+}
+
 /** A topic that no longer exists (deleted by someone in the group). */
 export class TopicGoneError extends SupportError {
   constructor(chatId: number, threadId: number, cause?: unknown) {

@@ -8,7 +8,7 @@ import { DeskPresenter } from './desk-presenter.js';
 import { ManagerDesk } from './manager-desk.js';
 import { ManagerGroupHealth } from './manager-group-health.js';
 import type { ManagerService } from './manager-service.js';
-import type { CustomerKeyboards, RealtimeHub, TelegramPort } from './ports.js';
+import type { CustomerKeyboards, PendingQuestions, RealtimeHub, TelegramPort } from './ports.js';
 import { TicketClosing } from './ticket-closing.js';
 import type { TicketService } from './ticket-service.js';
 import { TopicRelay } from './topic-relay.js';
@@ -26,6 +26,8 @@ export interface SupportDeskDeps {
   hub: RealtimeHub;
   /** Removes old ticket buttons from the customer's bot chat (optional). */
   keyboards?: CustomerKeyboards;
+  /** Tries questions asked during a model outage again later (optional). */
+  pending?: PendingQuestions;
   translator: Translator;
   events: EventBus;
   files?: () => FileStorage | undefined;
@@ -86,6 +88,7 @@ export class SupportDesk {
       notifier,
       relay,
       closing,
+      pending: d.pending,
       presenter,
       events: d.events,
       config,

@@ -360,12 +360,24 @@ export class TicketService {
   }
 
   /** The newest customer or assistant message of a ticket (what an answer's buttons must still be). */
-  async lastConversationMessageId(ticketId: number): Promise<number | null> {
+  lastConversationMessageId(ticketId: number): Promise<number | null> {
+    return this.lastMessageId(ticketId, ['customer', 'ai']);
+  }
+
+  async lastMessageId(ticketId: number, authors: MessageAuthor[]): Promise<number | null> {
     const rows = await this.db.query<{ id: string | number }>(
-      `SELECT id FROM support_messages WHERE ticket_id = :ticketId AND author IN ('customer', 'ai') ORDER BY id DESC LIMIT 1`,
-      { type: QueryTypes.SELECT, replacements: { ticketId } },
+      'SELECT id FROM support_messages WHERE ticket_id = :ticketId AND author IN (:authors) ORDER BY id DESC LIMIT 1',
+      { type: QueryTypes.SELECT, replacements: { ticketId, authors } },
     );
     return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  async message(ticketId: number, messageId: number): Promise<SupportMessage | null> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM support_messages WHERE ticket_id = :ticketId AND id = :messageId',
+      { type: QueryTypes.SELECT, replacements: { ticketId, messageId } },
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
   }
 
   /** How many customer messages the ticket got since its handoff (0 before one). */
