@@ -5,6 +5,8 @@ support-welcome = Hi! I am the support assistant. Ask me anything about our serv
 support-open-web-app = Open the support chat
 support-web-app-hint = You can also chat with us in the web app:
 support-cannot-answer = I can't answer that, shall I call a manager?
+support-model-unavailable = Sorry, our assistant is unavailable right now. I can call a manager for you now; otherwise I will answer your question here as soon as the assistant is back.
+support-model-still-unavailable = Our assistant is still unavailable, so I am passing your question to a manager.
 support-file-needs-manager = I can't read files myself. Shall I call a manager to look at it?
 support-message-too-long = Your message is too long (at most { $max } characters). Please shorten it.
 support-handoff-started = I've called a manager, ticket #{ $ticket }. They will reply right here.
@@ -17,12 +19,15 @@ support-closed-by-you = Glad I could help! Request #{ $ticket } is closed. How w
 support-nothing-open = You have no open request. Just write your question.
 support-rating-thanks = Thank you for your rating!
 support-rating-unavailable = This request can no longer be rated.
+support-sent-to-manager = Sent to the manager. Their reply will come right here.
+support-rated = Request #{ $ticket } is closed. Thank you, you rated our help { $rating } ⭐.
 support-error = Sorry, something went wrong. Please try again.
 
 ## Buttons
 support-button-satisfied = ✅ I'm satisfied
 support-button-call-manager = 🙋 Call a manager
 support-button-close-ticket = ✖️ Close ticket
+support-button-stale = This button no longer applies. Nothing was changed.
 
 ## Manager group
 support-topic-customer-info =

@@ -5,6 +5,8 @@ support-welcome = Здравствуйте! Я ассистент поддерж
 support-open-web-app = Открыть чат поддержки
 support-web-app-hint = Также можно написать нам в веб-приложении:
 support-cannot-answer = Я не могу на это ответить. Позвать менеджера?
+support-model-unavailable = Извините, наш ассистент сейчас недоступен. Я могу сразу позвать менеджера; иначе отвечу на ваш вопрос здесь, как только ассистент вернётся.
+support-model-still-unavailable = Ассистент всё ещё недоступен, поэтому я передаю ваш вопрос менеджеру.
 support-file-needs-manager = Я не умею читать файлы. Позвать менеджера, чтобы он посмотрел?
 support-message-too-long = Сообщение слишком длинное (не больше { $max } символов). Пожалуйста, сократите его.
 support-handoff-started = Я позвал менеджера, обращение №{ $ticket }. Он ответит прямо здесь.
@@ -17,12 +19,15 @@ support-closed-by-you = Рад, что смог помочь! Обращение
 support-nothing-open = У вас нет открытых обращений. Просто напишите свой вопрос.
 support-rating-thanks = Спасибо за оценку!
 support-rating-unavailable = Это обращение уже нельзя оценить.
+support-sent-to-manager = Передал менеджеру. Ответ придёт прямо сюда.
+support-rated = Обращение №{ $ticket } закрыто. Спасибо, вы оценили нашу помощь на { $rating } ⭐.
 support-error = Извините, что-то пошло не так. Попробуйте ещё раз.
 
 ## Кнопки
 support-button-satisfied = ✅ Вопрос решён
 support-button-call-manager = 🙋 Позвать менеджера
 support-button-close-ticket = ✖️ Закрыть обращение
+support-button-stale = Эта кнопка уже неактуальна. Ничего не изменено.
 
 ## Группа менеджеров
 support-topic-customer-info =

@@ -74,6 +74,19 @@ export const SupportConfigSchema = z.object({
     .min(100)
     .default(4000)
     .describe('Longest customer message accepted'),
+  outageRetrySeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('While the model is unavailable: seconds between tries to answer a pending question'),
+  outageRetryAttempts: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Tries to answer a pending question before it is handed to a manager'),
   webAppUrl: z
     .string()
     .url()

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, splitText, Tokens } from '@botloom/core';
 import type { Logger } from 'pino';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
+import { KvCustomerKeyboards } from './bot/customer-keyboards.js';
 import { createSupportComposer } from './bot/support-composer.js';
 import { GrammyTelegramPort } from './bot/telegram-port.js';
 import { type SupportConfig, SupportConfigSchema } from './config.js';
@@ -10,6 +11,7 @@ import { MessageTextCodec } from './db/message-text.js';
 import { sealPlaintextMessages } from './db/seal-on-start.js';
 import { FileLinks, setupPublicRoutes } from './http/public-routes.js';
 import { WebAppHub } from './http/web-app-hub.js';
+import { pendingQuestionsOverJobs, supportJobs } from './jobs.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
 import { AnswerService } from './services/answer-service.js';
 import { KNOWLEDGE_NAMESPACE, KnowledgeService } from './services/knowledge-service.js';
@@ -87,7 +89,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
   const botToken = () => resolve!(Tokens.TelegramApi).token;
   const links = new FileLinks(botToken);
   const hub = new WebAppHub({
-    desk: () => services().desk,
+    customers: () => services().desk.customers,
     botToken,
     get maxAgeSeconds() {
       return config?.initDataMaxAgeSeconds ?? 86_400;
@@ -121,6 +123,16 @@ export default function supportPlugin(options: SupportOptions = {}) {
       answers,
       telegram: new GrammyTelegramPort(() => api),
       hub,
+      keyboards: new KvCustomerKeyboards(
+        () => resolve!(Tokens.Kv),
+        () => api,
+        logger.child({ component: 'keyboards' }),
+      ),
+      pending: pendingQuestionsOverJobs(
+        () => resolve!(Tokens.Jobs),
+        () => config!.outageRetrySeconds,
+        () => logger!,
+      ),
       translator: resolve(Tokens.I18n),
       events: resolve(Tokens.Events),
       files: () => resolve!(Tokens.Files),
@@ -158,7 +170,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
 
   async function status() {
     const s = services();
-    const managerGroup = s.desk.status();
+    const managerGroup = s.desk.groupHealth.status();
     const [items, chunks, managers] = await Promise.all([
       s.knowledge.list(),
       resolve!(Tokens.VectorStore).count(KNOWLEDGE_NAMESPACE),
@@ -187,6 +199,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     env: { managerGroupChatId: ['MANAGER_GROUP_CHAT_ID'], adminUserId: ['ADMIN_USER_ID'] },
     locales: SUPPORT_LOCALES_DIR,
     migrations: supportMigrations,
+    jobs: supportJobs(() => services().desk.customers),
     events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
     commands: [
       { command: 'support', description: { en: 'Chat with support', ru: 'Написать в поддержку' } },
@@ -221,7 +234,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
     bot({ composer, config: c, logger: log }) {
       composer.use(
         createSupportComposer({
-          desk: () => services().desk,
+          customers: () => services().desk.customers,
+          managerDesk: () => services().desk.managerDesk,
           managers: () => services().managers,
           config: c,
           webAppUrl,
@@ -235,7 +249,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
         knowledge: () => services().knowledge,
         managers: () => services().managers,
         stats: () => services().stats,
-        desk: () => services().desk,
+        closing: () => services().desk.closing,
+        groupHealth: () => services().desk.groupHealth,
         syncKnowledge,
         status,
       });
@@ -245,7 +260,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         log.error('this core version cannot accept WebSocket upgrades: the web app chat will not connect');
       onUpgrade?.('/ws', hub.handleUpgrade);
       setupPublicRoutes(router, {
-        desk: () => services().desk,
+        customers: () => services().desk.customers,
         hub,
         files: () => resolve!(Tokens.Files),
         links,
@@ -271,7 +286,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         .reindexStale()
         .catch((err) => log.error({ err }, 'stale knowledge items could not be re-indexed'));
       // The group check talks to Telegram; a problem is reported (health, log, admin), never fatal.
-      await s.desk.checkManagerGroup().catch((err) => log.error({ err }, 'manager group check failed'));
+      await s.desk.groupHealth.check().catch((err) => log.error({ err }, 'manager group check failed'));
     },
     async stop() {
       if (rescanTimer) clearInterval(rescanTimer);

@@ -144,11 +144,12 @@ describe('SupportDesk', () => {
     const ticket = await desk.customerMessage(c, 'bot', { text: 'How big is the deposit?' });
     const reply = telegram.to(c.chatId).at(-1)!;
     expect(reply.text).toBe('The deposit is 300 euros.');
-    expect(reply.buttons!.flat().map((b) => b.callbackData)).toEqual([
-      'support:satisfied',
-      'support:handoff',
-    ]);
     const messages = await tickets.messages(ticket.id);
+    // The buttons carry the ticket, and "satisfied" the answer, they belong to (issue 12 §4).
+    expect(reply.buttons!.flat().map((b) => b.callbackData)).toEqual([
+      `support:satisfied:${ticket.id}:${messages[1]!.id}`,
+      `support:handoff:${ticket.id}`,
+    ]);
     expect(messages.map((m) => m.author)).toEqual(['customer', 'ai']);
     expect(messages[1]!.knowledge).toEqual([{ itemId: 'kb-1', title: 'Rental', chunk: 0, score: 0.8 }]);
     expect(
@@ -162,10 +163,10 @@ describe('SupportDesk', () => {
   it('offers a manager on low confidence; handoff creates a topic with info and history; replies flow both ways; close asks a rating', async () => {
     passages = [{ itemId: 'kb-1', title: 'Rental', chunk: 0, text: 'Unrelated.', score: 0.1 }];
     const c = customer('ru');
-    await desk.customerMessage(c, 'bot', { text: 'Можно ли арендовать яхту?' });
+    const asked = await desk.customerMessage(c, 'bot', { text: 'Можно ли арендовать яхту?' });
     const offer = telegram.to(c.chatId).at(-1)!;
     expect(offer.text).toBe(fx.translator.t('ru', 'support-cannot-answer'));
-    expect(offer.buttons!.flat().map((b) => b.callbackData)).toEqual(['support:handoff']);
+    expect(offer.buttons!.flat().map((b) => b.callbackData)).toEqual([`support:handoff:${asked.id}`]);
 
     const ticket = await desk.callManager(c, 'bot');
     expect(ticket.status).toBe('waiting_manager');

@@ -17,9 +17,10 @@ import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { KnowledgeNotFoundError } from '../services/errors.js';
 import type { KnowledgeService } from '../services/knowledge-service.js';
+import type { ManagerGroupHealth } from '../services/manager-group-health.js';
 import type { ManagerService } from '../services/manager-service.js';
 import type { StatsService } from '../services/stats-service.js';
-import type { SupportDesk } from '../services/support-desk.js';
+import type { TicketClosing } from '../services/ticket-closing.js';
 import type { SupportMessage, Ticket, TicketService } from '../services/ticket-service.js';
 import { firstResponseSeconds, resolutionSeconds, TICKET_STATUSES } from '../services/ticket-state.js';
 
@@ -28,7 +29,8 @@ export interface SupportAdminDeps {
   knowledge: () => KnowledgeService;
   managers: () => ManagerService;
   stats: () => StatsService;
-  desk: () => SupportDesk;
+  closing: () => TicketClosing;
+  groupHealth: () => ManagerGroupHealth;
   syncKnowledge: () => Promise<unknown>;
   status: () => Promise<Record<string, unknown>>;
 }
@@ -85,7 +87,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   });
   /** Re-checks the manager group now (after fixing its settings or the bot's rights). */
   router.post('/status/check', async (ctx) => {
-    await deps.desk().checkManagerGroup();
+    await deps.groupHealth().check();
     ctx.body = await deps.status();
   });
 
@@ -125,7 +127,7 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
   });
   router.post('/tickets/:id/close', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    const closed = await deps.desk().closeTicket(id, 'system', null);
+    const closed = await deps.closing().close(id, 'system', null);
     ctx.body = { ticket: ticketJson(closed) };
   });
 

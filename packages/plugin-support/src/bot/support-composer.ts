@@ -2,13 +2,16 @@ import type { BotContext } from '@botloom/core';
 import { Composer } from 'grammy';
 import type { Logger } from 'pino';
 import type { SupportConfig } from '../config.js';
+import { DESK_CALLBACK, parseDeskButton } from '../services/callback-data.js';
+import type { CustomerDesk, CustomerInput } from '../services/customer-desk.js';
+import type { ManagerDesk } from '../services/manager-desk.js';
 import type { ManagerService } from '../services/manager-service.js';
-import type { SupportDesk } from '../services/support-desk.js';
 import type { CustomerInfo } from '../services/ticket-service.js';
 import { inlineKeyboard } from './telegram-port.js';
 
 export interface SupportBotDeps {
-  desk: () => SupportDesk;
+  customers: () => CustomerDesk;
+  managerDesk: () => ManagerDesk;
   managers: () => ManagerService;
   config: SupportConfig;
   webAppUrl: () => string | undefined;
@@ -85,7 +88,12 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
   group.callbackQuery(/^support:close:(\d+)$/, async (ctx) => {
     const threadId = ctx.callbackQuery.message?.message_thread_id;
     if (threadId === undefined) return void (await ctx.answerCallbackQuery());
-    const outcome = await deps.desk().closeFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id });
+    const outcome = await deps.managerDesk().closeFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id });
+    if (outcome === 'ticket_closed' || outcome === 'unknown_topic') {
+      await ctx.answerCallbackQuery({ text: ctx.t('support-button-stale') });
+      await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+      return;
+    }
     await ctx.answerCallbackQuery(
       outcome === 'refused' ? { text: ctx.t('support-not-a-manager'), show_alert: true } : undefined,
     );
@@ -101,7 +109,7 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       message.forum_topic_edited
     )
       return;
-    const desk = deps.desk();
+    const desk = deps.managerDesk();
     if (commandOf(message.text) === 'close') {
       await desk.closeFromTopic(ctx.chat.id, threadId, { id: message.from.id });
       return;
@@ -133,21 +141,41 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     const keyboard = webAppButton(ctx);
     await ctx.reply(ctx.t('support-welcome'), { reply_markup: keyboard });
   });
-  customers.callbackQuery('support:handoff', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await deps.desk().callManager(customerOf(ctx)!, 'bot');
-  });
-  customers.callbackQuery('support:satisfied', async (ctx) => {
-    await ctx.answerCallbackQuery();
-    const closed = await deps.desk().satisfied(customerOf(ctx)!, 'bot');
-    if (!closed) await ctx.reply(ctx.t('support-nothing-open'));
-  });
-  customers.callbackQuery(/^support:rate:(\d+):([1-5])$/, async (ctx) => {
-    const ok = await deps.desk().rate(ctx.from.id, Number(ctx.match[1]), Number(ctx.match[2]));
-    await ctx.answerCallbackQuery({
-      text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
-    });
-    if (ok) await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+  customers.callbackQuery(DESK_CALLBACK, async (ctx) => {
+    const button = parseDeskButton(ctx.callbackQuery.data);
+    const customer = customerOf(ctx)!;
+    const desk = deps.customers();
+    if (button?.action === 'handoff' && (await desk.callManagerButtonApplies(customer.id, button.ticketId))) {
+      // Acknowledge first: the handoff posts in the manager group, which can take seconds.
+      await ctx.answerCallbackQuery();
+      await desk.callManager(customer, 'bot');
+      return;
+    }
+    if (
+      button?.action === 'satisfied' &&
+      (await desk.satisfiedButtonApplies(customer.id, button.ticketId, button.answerId))
+    ) {
+      await ctx.answerCallbackQuery();
+      await desk.satisfied(customer, 'bot');
+      return;
+    }
+    if (button?.action === 'rate') {
+      const ok = await desk.rate(ctx.from.id, button.ticketId, button.rating);
+      await ctx.answerCallbackQuery({
+        text: ctx.t(ok ? 'support-rating-thanks' : 'support-rating-unavailable'),
+      });
+      if (!ok) return void (await removeButtons(ctx));
+      // The message stops asking for a rating and says which one was given (its buttons go too).
+      await ctx
+        .editMessageText(
+          ctx.t('support-rated', { ticket: String(button.ticketId), rating: String(button.rating) }),
+        )
+        .catch(() => removeButtons(ctx));
+      return;
+    }
+    // An old button (or one from before buttons carried their ticket): nothing changes.
+    await ctx.answerCallbackQuery({ text: ctx.t('support-button-stale') });
+    await removeButtons(ctx);
   });
   customers.on('message:text', async (ctx, next) => {
     if (ctx.message.text.startsWith('/')) return next();
@@ -161,9 +189,14 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     });
   });
 
-  async function customerSays(ctx: BotContext, input: Parameters<SupportDesk['customerMessage']>[2]) {
+  /** The pressed message's buttons no longer apply. */
+  async function removeButtons(ctx: BotContext) {
+    await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => undefined);
+  }
+
+  async function customerSays(ctx: BotContext, input: CustomerInput) {
     try {
-      await deps.desk().customerMessage(customerOf(ctx)!, 'bot', input);
+      await deps.customers().customerMessage(customerOf(ctx)!, 'bot', input);
     } catch (err) {
       if ((err as { code?: string }).code === 'MESSAGE_TOO_LONG') {
         await ctx.reply((err as Error).message);

@@ -36,13 +36,18 @@ function mapError(err: unknown, chatId: number, threadId?: number): unknown {
 export class GrammyTelegramPort implements TelegramPort {
   constructor(private readonly api: () => Api) {}
 
-  async sendMessage(chatId: number, text: string, options: { threadId?: number; buttons?: ButtonRows } = {}) {
+  async sendMessage(
+    chatId: number,
+    text: string,
+    options: { threadId?: number; buttons?: ButtonRows } = {},
+  ): Promise<number> {
     try {
-      await this.api().sendMessage(chatId, text.slice(0, 4096), {
+      const sent = await this.api().sendMessage(chatId, text.slice(0, 4096), {
         message_thread_id: options.threadId,
         reply_markup: inlineKeyboard(options.buttons),
         link_preview_options: { is_disabled: true },
       });
+      return sent.message_id;
     } catch (err) {
       throw mapError(err, chatId, options.threadId);
     }

@@ -7,7 +7,7 @@ import type { Router } from '@koa/router';
 import Busboy from 'busboy';
 import type { ParameterizedContext } from 'koa';
 import type { SupportConfig } from '../config.js';
-import type { SupportDesk } from '../services/support-desk.js';
+import type { CustomerDesk } from '../services/customer-desk.js';
 import { checkUpload, safeFilename } from '../services/upload-policy.js';
 import { customerFromWebAppUser, type WebAppHub } from './web-app-hub.js';
 
@@ -49,7 +49,7 @@ export class FileLinks {
 }
 
 export interface PublicRouteDeps {
-  desk: () => SupportDesk;
+  customers: () => CustomerDesk;
   hub: WebAppHub;
   files: () => FileStorage;
   links: FileLinks;
@@ -148,7 +148,7 @@ export function setupPublicRoutes(router: Router<AdminState>, deps: PublicRouteD
   router.get('/api/history', async (ctx) => {
     const customer = authenticate(ctx, deps.hub);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await deps.desk().history(customer.id);
+    ctx.body = await deps.customers().history(customer.id);
   });
 
   router.post('/api/upload', async (ctx) => {
@@ -182,7 +182,7 @@ export function setupPublicRoutes(router: Router<AdminState>, deps: PublicRouteD
     const stored = await deps
       .files()
       .put(upload.data, { filename, contentType: check.contentType, maxBytes: deps.config.uploadMaxBytes });
-    const ticket = await deps.desk().customerMessage(customer, 'webapp', {
+    const ticket = await deps.customers().customerMessage(customer, 'webapp', {
       text: upload.caption,
       file: { id: stored.id, name: filename, type: check.contentType, size: stored.size },
     });

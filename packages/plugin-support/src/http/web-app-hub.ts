@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
+import type { CustomerDesk } from '../services/customer-desk.js';
 import { type InitDataResult, validateInitData, type WebAppUser } from '../services/init-data.js';
 import type { RealtimeHub, WebAppEvent } from '../services/ports.js';
-import type { SupportDesk } from '../services/support-desk.js';
 import type { CustomerInfo } from '../services/ticket-service.js';
 
 const ClientEvent = z.discriminatedUnion('type', [
@@ -43,7 +43,7 @@ export function customerFromWebAppUser(user: WebAppUser): CustomerInfo {
 }
 
 export interface WebAppHubDeps {
-  desk: () => SupportDesk;
+  customers: () => CustomerDesk;
   botToken: () => string;
   maxAgeSeconds: number;
   logger: Logger;
@@ -128,14 +128,14 @@ export class WebAppHub implements RealtimeHub {
       void this.handle(ws, customer, parsed);
     });
     void this.deps
-      .desk()
+      .customers()
       .history(customer.id)
       .then((history) => this.send(ws, { type: 'history', ...history }))
       .catch((err) => this.deps.logger.error({ err }, 'could not load web app history'));
   }
 
   private async handle(ws: WebSocket, customer: CustomerInfo, event: z.infer<typeof ClientEvent>) {
-    const desk = this.deps.desk();
+    const desk = this.deps.customers();
     try {
       switch (event.type) {
         case 'message':

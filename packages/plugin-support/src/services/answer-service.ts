@@ -4,7 +4,16 @@ import { needsLiveData } from './live-data.js';
 
 export const NO_ANSWER = 'NO_ANSWER';
 
-export type CannotAnswerReason = 'live_data' | 'no_knowledge' | 'low_confidence' | 'model_declined';
+export type CannotAnswerReason =
+  | 'live_data'
+  | 'no_knowledge'
+  | 'low_confidence'
+  | 'model_declined'
+  /** The model is unreachable (circuit open, timeouts, 5xx) or rate-limited: try again later. */
+  | 'model_unavailable';
+
+/** Core's LLM errors that mean "not now" rather than "this request is wrong". */
+const UNAVAILABLE_CODES = new Set(['LLM_UNAVAILABLE', 'LLM_RATE_LIMITED']);
 
 export type AnswerResult =
   | { kind: 'answer'; text: string; passages: KnowledgePassage[]; confidence: number }
@@ -105,13 +114,19 @@ export class AnswerService {
       ...history,
       { role: 'user', content: question },
     ];
-    const result = await this.llm.chat({
-      purpose: 'support.answer',
-      messages,
-      temperature: 0,
-      maxTokens: this.options.maxTokens ?? 600,
-      user,
-    });
+    let result: Awaited<ReturnType<Llm['chat']>>;
+    try {
+      result = await this.llm.chat({
+        purpose: 'support.answer',
+        messages,
+        temperature: 0,
+        maxTokens: this.options.maxTokens ?? 600,
+        user,
+      });
+    } catch (err) {
+      if (!UNAVAILABLE_CODES.has((err as { code?: string }).code ?? '')) throw err;
+      return { kind: 'cannot_answer', reason: 'model_unavailable', passages: [], confidence };
+    }
     const reply = result.content.trim();
     if (!reply || reply.includes(NO_ANSWER)) {
       return { kind: 'cannot_answer', reason: 'model_declined', passages: [], confidence };

@@ -10,6 +10,12 @@ export interface Button {
 
 export type ButtonRows = Button[][];
 
+/** A message in a Telegram chat (to copy it elsewhere). */
+export interface TelegramMessageRef {
+  chatId: number;
+  messageId: number;
+}
+
 export interface OutgoingFile {
   filename: string;
   contentType: string;
@@ -22,11 +28,13 @@ export interface OutgoingFile {
  * not a forum, no topic rights).
  */
 export interface TelegramPort {
+  /** Resolves to the sent message's id (when the adapter knows it). */
   sendMessage(
     chatId: number,
     text: string,
     options?: { threadId?: number; buttons?: ButtonRows },
-  ): Promise<void>;
+    // biome-ignore lint/suspicious/noConfusingVoidType: an adapter that does not know the id returns nothing
+  ): Promise<number | void>;
   sendFile(
     chatId: number,
     file: OutgoingFile,
@@ -42,6 +50,31 @@ export interface TelegramPort {
   closeForumTopic(chatId: number, threadId: number): Promise<void>;
   /** Throws ManagerGroupError unless the chat is a forum where the bot can manage topics. */
   checkForumRights(chatId: number): Promise<void>;
+}
+
+/**
+ * The customer's bot chat messages whose inline buttons act on a ticket. When a newer message
+ * supersedes them, or the ticket moves on (handoff, close), their buttons are removed so that
+ * an old button cannot act on the current ticket. Best effort: a press on a button that was
+ * not removed is still checked against the ticket's state.
+ */
+export interface CustomerKeyboards {
+  remember(customerId: number, message: TelegramMessageRef): Promise<void>;
+  /** Removes the buttons of every remembered message of the customer. */
+  retireAll(customerId: number): Promise<void>;
+}
+
+/** A question the assistant could not answer because the model was unavailable. */
+export interface PendingQuestion {
+  ticketId: number;
+  messageId: number;
+  /** Tries so far (1 = the try when the customer asked). */
+  attempt: number;
+}
+
+/** Schedules another try at a pending question (a durable job in the app). */
+export interface PendingQuestions {
+  retryLater(question: PendingQuestion): Promise<void>;
 }
 
 /** A topic that no longer exists (deleted by someone in the group). */

@@ -393,6 +393,37 @@ export class TicketService {
     return { messages: rows.map(this.rowToMessage), terms: hashes.length };
   }
 
+  /** The newest customer or assistant message of a ticket (what an answer's buttons must still be). */
+  lastConversationMessageId(ticketId: number): Promise<number | null> {
+    return this.lastMessageId(ticketId, ['customer', 'ai']);
+  }
+
+  async lastMessageId(ticketId: number, authors: MessageAuthor[]): Promise<number | null> {
+    const rows = await this.db.query<{ id: string | number }>(
+      'SELECT id FROM support_messages WHERE ticket_id = :ticketId AND author IN (:authors) ORDER BY id DESC LIMIT 1',
+      { type: QueryTypes.SELECT, replacements: { ticketId, authors } },
+    );
+    return rows[0] ? Number(rows[0].id) : null;
+  }
+
+  async message(ticketId: number, messageId: number): Promise<SupportMessage | null> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'SELECT * FROM support_messages WHERE ticket_id = :ticketId AND id = :messageId',
+      { type: QueryTypes.SELECT, replacements: { ticketId, messageId } },
+    );
+    return rows[0] ? this.rowToMessage(rows[0]) : null;
+  }
+
+  /** How many customer messages the ticket got since its handoff (0 before one). */
+  async customerMessagesSinceHandoff(ticketId: number): Promise<number> {
+    const rows = await this.db.query<{ n: string | number }>(
+      `SELECT count(*) AS n FROM support_messages m JOIN support_tickets t ON t.id = m.ticket_id
+       WHERE m.ticket_id = :ticketId AND m.author = 'customer' AND t.handoff_at IS NOT NULL AND m.created_at >= t.handoff_at`,
+      { type: QueryTypes.SELECT, replacements: { ticketId } },
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Whether a stored file belongs to one of the customer's tickets (download authorisation). */
   async customerOwnsFile(customerId: number, fileId: string): Promise<boolean> {
     const rows = await this.db.query(

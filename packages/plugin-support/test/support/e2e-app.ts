@@ -27,11 +27,14 @@ export interface SupportTestApp {
 }
 
 /** An app with the support plugin, a knowledge file, the fake OpenAI model, a forum manager group with a manager. */
-export async function startSupportApp(): Promise<SupportTestApp> {
+export async function startSupportApp(
+  overrides: { env?: Record<string, string>; support?: Record<string, unknown> } = {},
+): Promise<SupportTestApp> {
   const kbDir = await knowledgeDir();
   const t = await startTestApp({
     plugins: [supportPlugin()],
     openai: { defaultReply: knowledgeBoundModel },
+    env: overrides.env,
     config: {
       plugins: {
         support: {
@@ -41,6 +44,7 @@ export async function startSupportApp(): Promise<SupportTestApp> {
           knowledgeRescanSeconds: 0,
           uploadMaxBytes: 64 * 1024,
           webAppUrl: 'https://support.example.com/p/support/app',
+          ...overrides.support,
         },
       },
     },
