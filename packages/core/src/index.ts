@@ -21,6 +21,7 @@ export {
   pluginEnvName,
   type SettingRow,
 } from './config/index.js';
+export { coreServices } from './core-services.js';
 export { createAesGcmCrypto, DecryptionError, parseEncryptionKey } from './crypto/aes-gcm.js';
 export type { Crypto } from './crypto/types.js';
 export { MigrationError, type MigrationStatusEntry } from './db/migrator.js';
@@ -77,6 +78,14 @@ export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';
 export { type BootProblem, problemsOf } from './plugin/boot-problems.js';
 export { definePlugin } from './plugin/define-plugin.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
+export {
+  createServiceRef,
+  type OptionalServiceRef,
+  optional,
+  type ResolvedDependencies,
+  type ServiceDependency,
+  type ServiceRef,
+} from './plugin/service-ref.js';
 export type * from './plugin/types.js';
 export { Tokens } from './tokens.js';
 export * from './validation/index.js';

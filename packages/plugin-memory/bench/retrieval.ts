@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp, Tokens } from '@botloom/core';
-import memoryPlugin, { MemoryServicesToken } from '../src/index.js';
+import memoryPlugin, { type MemoryServices } from '../src/index.js';
 
 const N = Number(process.env.BENCH_MEMORIES ?? 10_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
@@ -134,7 +134,7 @@ async function main() {
   await app.start();
   try {
     const resolve = app.resolver('memory');
-    const services = resolve(MemoryServicesToken).get();
+    const services = app.services<MemoryServices>('memory');
     const embeddings = resolve(Tokens.Embeddings);
 
     await services.memories.forgetAll(USER); // a reused DATABASE_URL starts clean

@@ -1,16 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { createToken, definePlugin, type Resolve, Tokens } from '@botloom/core';
+import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
 import { memoryAdminRoutes } from './admin/memory-admin-routes.js';
 import { createMemoryComposer } from './bot/memory-composer.js';
 import { type MemoryConfig, MemoryConfigSchema } from './config.js';
 import { memoryJobs } from './jobs.js';
 import { memoryMigrations } from './migrations/0001-create-memory-tables.js';
-import {
-  createMemoryServices,
-  type MemoryServices,
-  resolveOptional,
-  resolveUsageService,
-} from './services/memory-services.js';
+import { createMemoryServices, type MemoryServices } from './services/memory-services.js';
 
 export { type MemoryConfig, MemoryConfigSchema } from './config.js';
 export type { MemoryServices } from './services/memory-services.js';
@@ -21,14 +16,16 @@ export { EXPORT_FORMAT } from './services/user-data-service.js';
 
 const version = '0.1.0';
 
-/** The plugin's services, resolvable from the plugin's container (`app.resolver('memory')`). */
-export const MemoryServicesToken = createToken<{ get(): MemoryServices }>('memory.MemoryServices');
+/**
+ * The plugin's services, for plugins that list `memory` in `dependsOn` and this ref in
+ * `services.deps` (and for `app.services('memory')`).
+ */
+export const memoryServicesRef = createServiceRef<MemoryServices>({ id: 'memory.services', owner: 'memory' });
 
 export type MemoryOptions = Partial<MemoryConfig>;
 
 /** A personal AI agent with sessions and long-term memory (RAG). */
 export default function memoryPlugin(options: MemoryOptions = {}) {
-  const services = (resolve: Resolve) => resolve(MemoryServicesToken).get();
   return definePlugin({
     id: 'memory',
     version,
@@ -55,42 +52,33 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
       { command: 'export_data', description: { en: 'Download all my data', ru: 'Скачать все мои данные' } },
       { command: 'delete_my_data', description: { en: 'Delete all my data', ru: 'Удалить все мои данные' } },
     ],
-    register({ container, config, resolve, logger }) {
-      let built: MemoryServices | undefined;
-      container.register(MemoryServicesToken, {
-        useValue: {
-          get() {
-            built ??= createMemoryServices({
-              sequelize: resolve(Tokens.Database),
-              crypto: resolve(Tokens.Crypto),
-              llm: resolve(Tokens.Llm),
-              vectors: resolve(Tokens.VectorStore),
-              jobs: resolveOptional(resolve, Tokens.Jobs),
-              kv: resolveOptional(resolve, Tokens.Kv),
-              usage: resolveUsageService(resolve),
-              logger,
-              config,
-            });
-            return built;
-          },
-        },
-      });
+    provides: [memoryServicesRef],
+    services: {
+      deps: {
+        sequelize: coreServices.database,
+        crypto: coreServices.crypto,
+        llm: coreServices.llm,
+        vectors: coreServices.vectorStore,
+        jobs: coreServices.jobs,
+        kv: coreServices.kv,
+        usage: coreServices.llmUsage,
+        logger: coreServices.logger,
+      },
+      init({ deps, config, expose }) {
+        const services = createMemoryServices({ ...deps, config });
+        expose(memoryServicesRef, services);
+        return services;
+      },
     },
-    bot({ composer, resolve, config }) {
-      composer.use(
-        createMemoryComposer({
-          services: () => services(resolve),
-          kv: () => resolveOptional(resolve, Tokens.Kv),
-          config,
-        }),
-      );
+    bot({ composer, services, config }) {
+      composer.use(createMemoryComposer({ services: () => services, kv: () => services.kv, config }));
     },
-    admin({ router, resolve }) {
-      memoryAdminRoutes(router, () => services(resolve));
+    admin({ router, services }) {
+      memoryAdminRoutes(router, () => services);
     },
-    jobs: memoryJobs(services),
-    async health({ resolve }) {
-      const stats = await services(resolve).admin.stats();
+    jobs: memoryJobs(),
+    async health({ services }) {
+      const stats = await services.admin.stats();
       return {
         ok: true,
         details: { activeSessions: stats.activeSessions, pendingSummaries: stats.pendingSummaries },

@@ -28,13 +28,14 @@ async function notifyIdleEnd(
   await resolve(Tokens.TelegramApi).sendMessage(session.chatId, text);
 }
 
-export function memoryJobs(services: (resolve: Resolve) => MemoryServices): JobDefinition[] {
-  const idle: JobDefinition<IdleJobData> = {
+/** The idle-end job and the sweep; handlers use the plugin's services (`ctx.services`). */
+export function memoryJobs(): JobDefinition<any, MemoryServices>[] {
+  const idle: JobDefinition<IdleJobData, MemoryServices> = {
     name: IDLE_JOB,
     retryLimit: 3,
     retryDelaySeconds: 60,
     async handler(data, ctx) {
-      const s = services(ctx.resolve);
+      const s = ctx.services;
       const outcome = await s.lifecycle.onIdleTimeout(data.sessionId);
       if (!outcome) return;
       await notifyIdleEnd(ctx.resolve, s.config.sessionIdleMinutes, outcome).catch((err) =>
@@ -42,13 +43,13 @@ export function memoryJobs(services: (resolve: Resolve) => MemoryServices): JobD
       );
     },
   };
-  const sweep: JobDefinition<Record<string, never>> = {
+  const sweep: JobDefinition<Record<string, never>, MemoryServices> = {
     name: 'sweep',
     cron: '*/5 * * * *',
     cronData: {},
     retryLimit: 0,
     async handler(_data, ctx) {
-      const s = services(ctx.resolve);
+      const s = ctx.services;
       const { ended, retried } = await s.lifecycle.sweep();
       for (const outcome of ended) {
         await notifyIdleEnd(ctx.resolve, s.config.sessionIdleMinutes, outcome).catch((err) =>

@@ -14,7 +14,7 @@ import {
   type TestDatabase,
 } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import memoryPlugin, { MemoryServicesToken, memoryNamespace } from '../src/index.js';
+import memoryPlugin, { type MemoryServices, memoryNamespace } from '../src/index.js';
 import { classifyLlmError } from '../src/services/errors.js';
 import { MEMORIES_HEADER } from '../src/services/prompt.js';
 
@@ -26,7 +26,7 @@ let app: ReturnType<typeof createApp>;
 /** Memory keys users by their Telegram id (the admin API takes only those). */
 const BOB = '1002';
 
-const services = () => app.resolver('memory')(MemoryServicesToken).get();
+const services = () => app.services<MemoryServices>('memory');
 
 async function say(userId: string, text: string) {
   const s = services();

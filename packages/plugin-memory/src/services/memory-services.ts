@@ -33,7 +33,7 @@ export interface MemoryServiceDeps {
   config: MemoryConfig;
 }
 
-/** Every service of the plugin, wired together. Built once per app, lazily (after start). */
+/** Every service of the plugin, wired together. Built once per app, in the plugin's services stage. */
 export function createMemoryServices(deps: MemoryServiceDeps) {
   const sql = new Sql(deps.sequelize);
   const profiles = new ProfileService(sql, deps.crypto);
@@ -77,24 +77,9 @@ export function createMemoryServices(deps: MemoryServiceDeps) {
     userData,
     admin,
     llm: deps.llm,
+    kv: deps.kv,
     config: deps.config,
   };
 }
 
 export type MemoryServices = ReturnType<typeof createMemoryServices>;
-
-/**
- * Core's usage ledger (`Tokens.LlmUsage`): per-user limit overrides, usage history for the
- * export, deletion of the user's usage rows. Null only when the app runs without AI services.
- */
-export function resolveUsageService(resolve: Resolve): LlmUsageService | null {
-  return resolveOptional(resolve, Tokens.LlmUsage);
-}
-
-export function resolveOptional<T>(resolve: Resolve, token: symbol & { __service?: T }): T | null {
-  try {
-    return resolve(token);
-  } catch {
-    return null;
-  }
-}
