@@ -49,6 +49,8 @@ export {
   classifySentiment,
   createAiServices,
   detectLanguage,
+  formatContextBlock,
+  type GroundingPassage,
   type Intent,
   LlmBudgetExceededError,
   LlmError,
@@ -59,6 +61,7 @@ export {
   llmAdminRoutes,
   OFFLINE_MARKER,
   type Sentiment,
+  synonymsOf,
 } from './llm/index.js';
 export type * from './llm/types.js';
 export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';

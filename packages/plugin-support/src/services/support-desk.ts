@@ -12,6 +12,7 @@ import {
   type TicketView,
   TopicGoneError,
 } from './ports.js';
+import { writtenLanguage } from './small-talk.js';
 import type {
   AttachedFile,
   Channel,
@@ -218,7 +219,12 @@ export class SupportDesk {
     const history = await this.historyForModel(ticket.id, stored.id);
     const answer = await this.d.answers.answer(text, history, String(customer.id));
     ticket = (await this.d.tickets.get(ticket.id)) ?? ticket;
-    if (answer.kind === 'answer') {
+    if (answer.kind === 'small_talk') {
+      const language = this.localeOf(writtenLanguage(text, locale));
+      await this.aiReply(ticket, channel, this.t(language, `support-smalltalk-${answer.intent}`), {
+        buttons: false,
+      });
+    } else if (answer.kind === 'answer') {
       await this.aiReply(ticket, channel, answer.text, {
         knowledge: answer.passages,
         confidence: answer.confidence,
@@ -228,7 +234,8 @@ export class SupportDesk {
         { ticket: ticket.id, reason: answer.reason, confidence: answer.confidence },
         'assistant offers a manager',
       );
-      await this.aiReply(ticket, channel, this.t(locale, 'support-cannot-answer'), {
+      const key = answer.reason === 'live_data' ? 'support-live-data' : 'support-cannot-answer';
+      await this.aiReply(ticket, channel, this.t(locale, key), {
         offer: true,
         confidence: answer.confidence,
       });
@@ -244,6 +251,8 @@ export class SupportDesk {
       offer?: boolean;
       knowledge?: import('./knowledge-service.js').KnowledgePassage[];
       confidence?: number;
+      /** false: a plain reply (small talk) without the satisfied / call-a-manager buttons. */
+      buttons?: false;
     },
   ) {
     const locale = this.localeOf(ticket.customerLanguage);
@@ -257,7 +266,8 @@ export class SupportDesk {
     });
     await this.toCustomer(ticket, message, {
       via: channel,
-      buttons: this.customerButtons(locale, extra.offer ? 'offer' : 'answer'),
+      buttons:
+        extra.buttons === false ? undefined : this.customerButtons(locale, extra.offer ? 'offer' : 'answer'),
     });
   }
 
