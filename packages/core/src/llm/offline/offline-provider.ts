@@ -110,7 +110,9 @@ export function quotesFromPassages(
     const l = passageLanguage(p.text);
     return l === null || l === language;
   });
+  const terms = queryTerms(query);
   const pick = (pool: ParsedPassage[]) => {
+    const docs = pool.map((p) => matchTerms(`${p.label ?? ''}\n${p.text}`));
     const ranked = rankByBm25(
       pool.map((p) => `${p.label ?? ''}\n${p.text}`),
       query,
@@ -118,9 +120,19 @@ export function quotesFromPassages(
       .filter((r) => r.score > 0)
       .sort((a, b) => b.score - a.score);
     if (!ranked.length) return [];
-    return ranked
-      .filter((r) => r.score >= ranked[0]!.score * SECOND_PASSAGE_SHARE)
-      .slice(0, MAX_PASSAGES)
+    const covered = (index: number) => terms.filter((term) => termHits(term, docs[index]!) > 0);
+    const first = new Set(covered(ranked[0]!.index));
+    // A second passage only when it answers a part of the question the best one does not
+    // ("Where do I live and what is my dog called?"), not because it repeats the same word.
+    const second = ranked
+      .slice(1)
+      .find(
+        (r) =>
+          r.score >= ranked[0]!.score * SECOND_PASSAGE_SHARE && covered(r.index).some((t) => !first.has(t)),
+      );
+    // In the caller's order: callers list passages best first (retrieval rank).
+    return [ranked[0]!, ...(second && MAX_PASSAGES > 1 ? [second] : [])]
+      .sort((a, b) => a.index - b.index)
       .map((r) => pool[r.index]!);
   };
   let pool = sameLanguage;
@@ -129,14 +141,17 @@ export function quotesFromPassages(
     pool = passages;
     chosen = pick(pool);
   }
-  // A term's weight is its rarity among the passages given (IDF): within the chosen passage,
+  // A term's weight is its rarity among the passages given (IDF): within a chosen passage,
   // a sentence matching only words every passage has ("cost", "car") is not quoted beside one
   // matching the rare word the question is about ("SUV"), unless all it has is the common word.
-  const terms = queryTerms(query);
   const docs = pool.map((p) => matchTerms(`${p.label ?? ''}\n${p.text}`));
+  // Words of the synonym groups (price, rent, car, age…) are the generic vocabulary of service
+  // questions and weigh half: "How much does an SUV cost?" quotes the SUV line, not every price,
+  // while "How much does it cost to rent a car?" (generic words only) quotes all of them.
   const weights = terms.map((term) => {
     const df = docs.filter((d) => termHits(term, d) > 0).length;
-    return Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
+    const generic = term.alternatives.length > 1 ? 0.5 : 1;
+    return generic * Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
   });
   const quotes: string[] = [];
   for (const passage of chosen) {
