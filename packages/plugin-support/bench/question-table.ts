@@ -38,6 +38,8 @@ export const QUESTION_TABLE: Array<[string, Expected]> = [
   ['Is a Toyota RAV4 available on May 12?', LIVE],
   ['Can I book a car for next weekend?', LIVE],
   ['What is the status of my booking?', LIVE],
+  ['Do you have any SUVs available?', LIVE],
+  ['Is airport delivery available?', a(/Airport delivery costs 20 euros/, '20')],
   // Russian
   ['Какой залог?', a(/Залог составляет 300 евро/, '300')],
   ['Сколько стоит внедорожник?', a(/от 80 евро в сутки/, '80')],
@@ -60,6 +62,7 @@ export const QUESTION_TABLE: Array<[string, Expected]> = [
   ['Можно ли взять машину на 12 мая?', LIVE],
   ['Свободна ли Toyota RAV4 на выходные?', LIVE],
   ['Подтверждена ли моя бронь?', LIVE],
+  ['Есть ли свободные машины?', LIVE],
   // Small talk
   ['hello', { smallTalk: 'greeting' }],
   ['thanks!', { smallTalk: 'thanks' }],
