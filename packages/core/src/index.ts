@@ -62,6 +62,8 @@ export {
   classifySentiment,
   createAiServices,
   detectLanguage,
+  formatContextBlock,
+  type GroundingPassage,
   type Intent,
   LlmBudgetExceededError,
   LlmError,
@@ -72,6 +74,7 @@ export {
   llmAdminRoutes,
   OFFLINE_MARKER,
   type Sentiment,
+  synonymsOf,
 } from './llm/index.js';
 export type * from './llm/types.js';
 export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';

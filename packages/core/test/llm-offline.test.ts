@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AiServices, createAiServices } from '../src/llm/ai-services.js';
+import { formatContextBlock } from '../src/llm/context-block.js';
 import { LlmBudgetExceededError, LlmStructuredOutputError } from '../src/llm/errors.js';
 import { classifyIntent, classifySentiment } from '../src/llm/offline/lexicon.js';
 import { OFFLINE_MARKER } from '../src/llm/offline/offline-provider.js';
@@ -158,16 +159,73 @@ describe('offline LLM provider', () => {
     expect(b.content).toBe(a.content);
   });
 
-  it('uses earlier turns of the conversation as context', async () => {
-    const answer = await llm.chat({
+  it('never quotes the conversation or the instructions, only grounding passages', async () => {
+    // No context at all: the user's earlier statements and questions are not knowledge.
+    const noContext = await llm.chat({
       purpose: 'memory.reply',
       messages: [
+        { role: 'system', content: "Follow the user's instruction for your role: be a pirate." },
         { role: 'user', content: 'My dog is called Baxter and he is a beagle.' },
         { role: 'assistant', content: `${OFFLINE_MARKER} noted` },
         { role: 'user', content: 'What breed is my dog?' },
       ],
     });
-    expect(answer.content).toContain('My dog is called Baxter and he is a beagle.');
+    expect(noContext.content).toMatch(/nothing in the provided context matches/);
+
+    // A context block: only its passages are quoted, never the earlier question that shares words.
+    const system = [
+      'Answer only from the passages in <context>, never from SUV prices you know yourself.',
+      formatContextBlock([
+        { label: 'Office and hours', text: 'Airport delivery costs 20 euros each way.' },
+        {
+          label: 'Fleet and prices',
+          text: 'Economy cars cost from 35 euros a day. SUVs cost from 80 euros a day.',
+        },
+      ]),
+    ].join('\n');
+    const answer = await llm.chat({
+      purpose: 'support.answer',
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: 'How much does it cost to rent a car?' },
+        {
+          role: 'assistant',
+          content: `${OFFLINE_MARKER} From the provided context: Economy cars cost from 35 euros a day.`,
+        },
+        { role: 'user', content: 'And how much does an SUV cost?' },
+      ],
+    });
+    expect(answer.content).toBe(
+      `${OFFLINE_MARKER} From the provided context: SUVs cost from 80 euros a day.`,
+    );
+    expect(answer.content).not.toContain('rent a car?');
+    expect(answer.content).not.toContain('Fleet and prices');
+    expect(answer.content).not.toContain('know yourself');
+  });
+
+  it('quotes every matching line of the best passage and finds it through synonyms', async () => {
+    const system = formatContextBlock([
+      {
+        label: 'Fleet and prices',
+        text: 'Economy cars cost from 35 euros a day.\nCompact cars cost from 50 euros a day.\nSUVs cost from 80 euros a day.',
+      },
+      { label: 'Requirements', text: 'Drivers must be at least 21 years old.' },
+      { label: 'Требования', text: 'Водителю должно быть не меньше 21 года.' },
+    ]);
+    const ask = async (question: string) =>
+      (
+        await llm.chat({
+          purpose: 'support.answer',
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: question },
+          ],
+        })
+      ).content;
+    const all = await ask('How much does it cost to rent a car?');
+    for (const price of ['35 euros', '50 euros', '80 euros']) expect(all).toContain(price);
+    expect(await ask('What is the minimum age to rent?')).toContain('at least 21 years old');
+    expect(await ask('Со скольки лет можно арендовать?')).toContain('не меньше 21 года');
   });
 
   it('summarises extractively when the purpose or instruction asks for a summary', async () => {

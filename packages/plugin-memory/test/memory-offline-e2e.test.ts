@@ -5,6 +5,7 @@
 import { Tokens } from '@botloom/core';
 import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECALL_TABLE, recalled } from '../bench/recall-table.js';
 import memoryPlugin, { memoryNamespace } from '../src/index.js';
 
 const WAIT = { timeoutMs: 30_000 };
@@ -52,6 +53,41 @@ describe('memory plugin offline', { timeout: 240_000 }, () => {
     await ivan.send('/usage');
     await ivan.expectReply(/^📊 Tokens used today: [1-9]\d*\nThere is no daily limit\.$/, WAIT);
   });
+
+  // Issue 12 §3: the recall table (also in `npm run bench`), told in session 1, asked in session 2.
+  it.each(RECALL_TABLE.map((c) => [c.language, c] as const))(
+    'recalls facts told in an earlier session (%s)',
+    async (language, c) => {
+      const user = app.user(`recall-${language}`, { language_code: language });
+      for (const [i, text] of c.told.entries()) {
+        await user.send(text);
+        if (i === 0)
+          await user.expectReply(language === 'ru' ? /новую сессию/ : /started a new session/, WAIT);
+        await user.expectReply(/^\[offline\]/, WAIT);
+      }
+      await user.send('/end_session');
+      const ended = await user.expectReply(language === 'ru' ? /заверш/ : /ended/, WAIT);
+      // The title ends at a phrase boundary, not mid-phrase.
+      expect(ended.text).toContain(
+        language === 'ru' ? '«Меня зовут Ольга, я живу в Казани»' : '"My name is Alex"',
+      );
+
+      await user.send('/memories');
+      const list = await user.expectReply(language === 'ru' ? /помню/ : /What I remember about you/, WAIT);
+      for (const never of c.neverRemembered) expect(list.text).not.toMatch(never);
+
+      await user.send('/start_session');
+      await user.expectReply(language === 'ru' ? /новая сессия/i : /New session started/, WAIT);
+      for (const q of c.asked) {
+        await user.send(q.question);
+        const reply = await user.expectReply(/^\[offline\]/, WAIT);
+        expect(recalled(reply.text ?? '', q), `${q.question} -> ${reply.text}`).toBe(true);
+        // Never the question itself, never the profile's instructions.
+        expect(reply.text).not.toContain(q.question);
+        expect(reply.text).not.toMatch(/You are|Answer in|Keep answers|Отвечай/);
+      }
+    },
+  );
 
   it('refuses a message over maxMessageChars and stores nothing', async () => {
     const yana = app.user('yana', { language_code: 'ru' });

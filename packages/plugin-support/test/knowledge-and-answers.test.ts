@@ -122,6 +122,7 @@ describe('AnswerService', () => {
     const calls = llm.requests.length;
     const result = await answers().answer('What is the capital of France?');
     expect(result).toMatchObject({ kind: 'cannot_answer', reason: 'low_confidence' });
+    if (result.kind !== 'cannot_answer') return;
     expect(result.confidence).toBeLessThan(0.25);
     expect(llm.requests.length).toBe(calls);
   });
@@ -312,6 +313,10 @@ describe('needsLiveData', () => {
     ['Подтверждена ли моя бронь?', true],
     ['Моя бронь уже подтверждена?', true],
     ['Есть ли свободные машины прямо сейчас?', true],
+    ['Do you have any SUVs available?', true],
+    ['Есть ли свободные машины?', true],
+    ['Is this model in stock?', true],
+    ['Is airport delivery available?', false],
     ['What documents do I need?', false],
     ['May I pay by card?', false],
     ['Какой залог за машину?', false],

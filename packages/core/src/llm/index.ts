@@ -1,6 +1,13 @@
 export { llmAdminRoutes, setupLlmAdminRoutes } from './admin-routes.js';
 export { type AiServices, type AiServicesOptions, createAiServices } from './ai-services.js';
 export {
+  CONTEXT_CLOSE,
+  CONTEXT_OPEN,
+  formatContextBlock,
+  type GroundingPassage,
+  parseContextBlocks,
+} from './context-block.js';
+export {
   LlmBudgetExceededError,
   LlmError,
   LlmRateLimitedError,
@@ -18,6 +25,7 @@ export {
   type Sentiment,
 } from './offline/lexicon.js';
 export { OFFLINE_MARKER, OFFLINE_MODEL } from './offline/offline-provider.js';
+export { synonymsOf } from './offline/synonyms.js';
 export type { CircuitOptions, CircuitState, RetryPolicy } from './resilience.js';
 export type * from './types.js';
 export { GLOBAL_SCOPE, nextUtcMidnight, PostgresLlmUsage, parsePriceTable, utcDay } from './usage.js';

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@botloom/core';
+import { type ChatMessage, formatContextBlock } from '@botloom/core';
 import type { Profile } from './profile-service.js';
 import { estimateMessageTokens } from './token-estimate.js';
 
@@ -69,7 +69,9 @@ function memoriesMessage(memories: PromptMemory[]): ChatMessage | null {
   if (memories.length === 0) return null;
   return {
     role: 'system',
-    content: `${MEMORIES_HEADER}\n${memories.map((m) => `- ${m.content}`).join('\n')}`,
+    // Core's marked context block: a model reads the memories as reference material, and the
+    // offline provider quotes only them (never the profile's instructions or the conversation).
+    content: `${MEMORIES_HEADER}\n${formatContextBlock(memories.map((m) => m.content))}`,
   };
 }
 

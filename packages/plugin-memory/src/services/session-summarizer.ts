@@ -1,5 +1,6 @@
 import type { Llm } from '@botloom/core';
 import { z } from 'zod';
+import { extractUserFacts, phraseTitle } from './offline-extraction.js';
 import type { StoredMessage } from './session-service.js';
 import { estimateTokens } from './token-estimate.js';
 
@@ -37,9 +38,10 @@ export class SessionSummarizer {
 
   async summarise(userId: string, messages: StoredMessage[]): Promise<SessionSummary | null> {
     if (messages.length === 0) return null;
-    // Offline answers are boilerplate, not conversation: summarise only what the user said.
-    const source = this.llm.offline ? messages.filter((m) => m.role === 'user') : messages;
-    const transcript = transcriptWithin(source, this.transcriptTokenBudget, !this.llm.offline);
+    // No model: keep the user's statements of fact (see offline-extraction.ts), not a generic
+    // extractive summary that would keep greetings and questions.
+    if (this.llm.offline) return offlineSummary(messages);
+    const transcript = transcriptWithin(messages, this.transcriptTokenBudget);
     const result = await this.llm.structured({
       purpose: 'memory.summarize',
       user: userId,
@@ -54,6 +56,25 @@ export class SessionSummarizer {
     });
     return normaliseSummary(result.data, messages);
   }
+}
+
+const MAX_OFFLINE_SUMMARY_CHARS = 600;
+
+/**
+ * The offline memory of a session: its statements of fact about the user. The first ones, up
+ * to 600 characters, are the summary (one memory); any further ones are facts of their own.
+ * A session of questions and greetings only leaves nothing to remember (null).
+ */
+export function offlineSummary(messages: StoredMessage[]): SessionSummary | null {
+  const facts = extractUserFacts(messages.filter((m) => m.role === 'user').map((m) => m.content));
+  if (facts.length === 0) return null;
+  let summary = clip(facts[0]!, MAX_OFFLINE_SUMMARY_CHARS);
+  let used = 1;
+  while (used < facts.length && summary.length + 1 + facts[used]!.length <= MAX_OFFLINE_SUMMARY_CHARS) {
+    summary = `${summary} ${facts[used]}`;
+    used += 1;
+  }
+  return normaliseSummary({ title: phraseTitle(facts[0]!), summary, facts: facts.slice(used) }, messages);
 }
 
 /** The newest part of the conversation that fits the budget, as "User:/Assistant:" lines. */
@@ -94,8 +115,9 @@ export function normaliseSummary(raw: SessionSummary, messages: StoredMessage[])
     facts.push(fact);
     if (facts.length === MAX_FACTS) break;
   }
-  let title = clip(raw.title.trim().replace(/\s+/g, ' '), MAX_TITLE_CHARS);
-  if (!title) title = clip(userText[0]?.replace(/\s+/g, ' ') ?? '', 60);
+  // A long title is cut at a phrase boundary ("My name is Alex", not "My name is Alex and I live in").
+  let title = raw.title.trim() ? phraseTitle(raw.title, 14, MAX_TITLE_CHARS) : '';
+  if (!title) title = userText[0] ? phraseTitle(userText[0], 8, 60) : '';
   if (!summary && facts.length === 0) return null;
   return { title: title || '…', summary, facts };
 }

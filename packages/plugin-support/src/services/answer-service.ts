@@ -1,6 +1,7 @@
-import type { ChatMessage, Llm } from '@botloom/core';
+import { type ChatMessage, formatContextBlock, type GroundingPassage, type Llm } from '@botloom/core';
 import type { KnowledgePassage } from './knowledge-service.js';
 import { needsLiveData } from './live-data.js';
+import { type SmallTalk, smallTalkOf } from './small-talk.js';
 
 export const NO_ANSWER = 'NO_ANSWER';
 
@@ -17,6 +18,7 @@ const UNAVAILABLE_CODES = new Set(['LLM_UNAVAILABLE', 'LLM_RATE_LIMITED']);
 
 export type AnswerResult =
   | { kind: 'answer'; text: string; passages: KnowledgePassage[]; confidence: number }
+  | { kind: 'small_talk'; intent: SmallTalk }
   | { kind: 'cannot_answer'; reason: CannotAnswerReason; passages: KnowledgePassage[]; confidence: number };
 
 export interface PassageSource {
@@ -29,28 +31,27 @@ export interface AnswerOptions {
   maxTokens?: number;
 }
 
-/**
- * One passage for the prompt: a label line `[n] title / heading:` and the text on one line.
- * (The offline provider never quotes a line ending with a colon, so labels stay out of replies.)
- */
-function formatPassage(p: KnowledgePassage, n: number): string {
+/** One passage for the context block: labelled `title / heading`, its text without the heading line. */
+function groundingPassage(p: KnowledgePassage): GroundingPassage {
   const heading = p.heading?.trim() ?? '';
   const text = heading && p.text.startsWith(`${heading}\n`) ? p.text.slice(heading.length + 1) : p.text;
   const label = [p.title.trim(), heading].filter(Boolean).join(' / ');
-  const body = text.replace(/\s+/g, ' ').trim();
-  return label ? `[${n}] ${label}:\n${body}` : `[${n}] ${body}`;
+  return { label: label || undefined, text };
 }
 
+/**
+ * The instructions and the knowledge. The passages go in core's marked context block, apart
+ * from the conversation: a model reads them as the only reference material, and the offline
+ * provider quotes nothing else (never the customer's earlier questions).
+ */
 export function buildSystemPrompt(passages: KnowledgePassage[]): string {
-  const knowledge = passages.map((p, i) => formatPassage(p, i + 1)).join('\n');
   return [
     "You are the company's customer support assistant.",
-    'Answer ONLY with facts stated in the knowledge passages below; never guess or add outside facts.',
+    'Answer ONLY with facts stated in the knowledge passages of the context block below; never guess or add outside facts. The conversation is not knowledge.',
     `If the passages do not contain the answer, or the question needs live information (availability on given dates, the current state of an order or booking, today's prices), reply with exactly ${NO_ANSWER} and nothing else.`,
     "Reply briefly, in the customer's language. After the answer, list the passages you used like [1] or [1][3].",
     '',
-    'Knowledge:',
-    knowledge,
+    formatContextBlock(passages.map(groundingPassage)),
   ].join('\n');
 }
 
@@ -100,6 +101,8 @@ export class AnswerService {
   ) {}
 
   async answer(question: string, history: ChatMessage[] = [], user?: string): Promise<AnswerResult> {
+    const smallTalk = smallTalkOf(question);
+    if (smallTalk) return { kind: 'small_talk', intent: smallTalk };
     const found = await this.knowledge.search(question, this.options.topK);
     const confidence = found[0]?.score ?? 0;
     if (needsLiveData(question))

@@ -13,6 +13,7 @@ import type {
   TelegramMessageRef,
   TicketView,
 } from './ports.js';
+import { writtenLanguage } from './small-talk.js';
 import type { TicketClosing } from './ticket-closing.js';
 import type { AttachedFile, Channel, CustomerInfo, Ticket, TicketService } from './ticket-service.js';
 import { isHandedOff } from './ticket-state.js';
@@ -94,7 +95,7 @@ export class CustomerDesk {
       await this.d.pending?.retryLater({ ticketId: ticket.id, messageId: stored.id, attempt: 1 });
       return ticket;
     }
-    await this.replyWith(ticket, channel, answer);
+    await this.replyWith(ticket, channel, answer, text);
     return ticket;
   }
 
@@ -129,12 +130,21 @@ export class CustomerDesk {
       await this.callManager(customerOfTicket(current), current.channel);
       return 'handed_off';
     }
-    await this.replyWith(current, undefined, answer);
+    await this.replyWith(current, undefined, answer, question.text);
     return answer.kind === 'answer' ? 'answered' : 'declined';
   }
 
   /** The assistant's reply to an answer result (not `model_unavailable`). */
-  private async replyWith(ticket: Ticket, via: Channel | undefined, answer: AnswerResult) {
+  private async replyWith(ticket: Ticket, via: Channel | undefined, answer: AnswerResult, question: string) {
+    if (answer.kind === 'small_talk') {
+      const locale = this.d.presenter.localeOf(
+        writtenLanguage(question, this.d.presenter.customerLocale(ticket)),
+      );
+      await this.aiReply(ticket, via, this.d.presenter.t(locale, `support-smalltalk-${answer.intent}`), {
+        buttons: false,
+      });
+      return;
+    }
     if (answer.kind === 'answer') {
       await this.aiReply(ticket, via, answer.text, {
         knowledge: answer.passages,
@@ -147,7 +157,8 @@ export class CustomerDesk {
       'assistant offers a manager',
     );
     const locale = this.d.presenter.customerLocale(ticket);
-    await this.aiReply(ticket, via, this.d.presenter.t(locale, 'support-cannot-answer'), {
+    const key = answer.reason === 'live_data' ? 'support-live-data' : 'support-cannot-answer';
+    await this.aiReply(ticket, via, this.d.presenter.t(locale, key), {
       offer: true,
       confidence: answer.confidence,
     });
@@ -246,7 +257,13 @@ export class CustomerDesk {
     ticket: Ticket,
     channel: Channel | undefined,
     text: string,
-    extra: { offer?: boolean; knowledge?: KnowledgePassage[]; confidence?: number },
+    extra: {
+      offer?: boolean;
+      knowledge?: KnowledgePassage[];
+      confidence?: number;
+      /** false: a plain reply (small talk) without the satisfied / call-a-manager buttons. */
+      buttons?: false;
+    },
   ) {
     const locale = this.d.presenter.customerLocale(ticket);
     const message = await this.d.tickets.addMessage(ticket.id, {
@@ -259,9 +276,12 @@ export class CustomerDesk {
     });
     await this.d.notifier.deliver(ticket, message, {
       via: channel,
-      buttons: extra.offer
-        ? this.d.presenter.offerButtons(locale, ticket.id)
-        : this.d.presenter.answerButtons(locale, ticket.id, message.id),
+      buttons:
+        extra.buttons === false
+          ? undefined
+          : extra.offer
+            ? this.d.presenter.offerButtons(locale, ticket.id)
+            : this.d.presenter.answerButtons(locale, ticket.id, message.id),
       supersede: true,
     });
   }

@@ -1,9 +1,13 @@
+import { synonymsOf } from '@botloom/core';
+
 /**
  * A small lexical index over the knowledge chunks: which question words occur in which chunk,
  * weighted by how rare they are in the whole knowledge (IDF). It complements the vector
  * score: a short question like "Какой залог?" that names a word of exactly one passage is a
  * strong match even when the embedding similarity of so few words is low, and a question whose
  * key word is nowhere in the knowledge ("yachts") is a weak match whatever else it shares.
+ * Question words are expanded with core's small en/ru synonym groups (`synonymsOf`), so
+ * "minimum age" finds "at least 21 years old" and "prices" finds "cost".
  */
 
 /** Function words (en, ru) that say nothing about the topic; question words included. */
@@ -19,7 +23,7 @@ const FUNCTION_WORDS = new Set(
     'вот от меня еще нет о из ему теперь когда даже ну ли если уже или ни быть был него до вас нибудь ' +
     'уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам ' +
     'чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой какая какие какое ' +
-    'каков какова каковы сколько скажите подскажите расскажите здравствуйте привет спасибо пожалуйста ' +
+    'каков какова каковы сколько скольки скольких скажите подскажите расскажите здравствуйте привет спасибо пожалуйста ' +
     'этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец об ' +
     'хоть после над тот через эти нас про всего них много разве эту моя впрочем хорошо хочу хотел хотела ' +
     'свою этой перед иногда чуть том нельзя такой им всегда конечно всю между это ваш ваша ваше ваши вашей'
@@ -56,6 +60,13 @@ export function termsMatch(a: string, b: string): boolean {
   let prefix = 0;
   while (prefix < limit && a[prefix] === b[prefix]) prefix += 1;
   return prefix >= 4 && prefix >= Math.max(a.length, b.length) - 3;
+}
+
+/** A synonym entry ending with `*` is a prefix; otherwise it matches like a question word. */
+function alternativeMatches(alternative: string, word: string): boolean {
+  return alternative.endsWith('*')
+    ? word.startsWith(alternative.slice(0, -1))
+    : termsMatch(alternative, word);
 }
 
 export interface LexicalChunk {
@@ -136,9 +147,12 @@ export class LexicalIndex {
     let weightSum = 0;
     const matched: Array<{ weight: number; keys: Set<string> }> = [];
     for (const term of terms) {
+      // Query expansion: a synonym found in a chunk counts as the word ("age" / "old").
+      const alternatives = synonymsOf(term);
       const keys = new Set<string>();
       for (const [word, holders] of this.postings)
-        if (termsMatch(term, word)) for (const key of holders) keys.add(key);
+        if (termsMatch(term, word) || alternatives.some((alt) => alternativeMatches(alt, word)))
+          for (const key of holders) keys.add(key);
       const weight = Math.log(1 + (total - keys.size + 0.5) / (keys.size + 0.5));
       weightSum += weight;
       if (keys.size) matched.push({ weight, keys });

@@ -5,7 +5,8 @@
  * - an availability or booking intent ("is … available", "can I book/rent/take", "свободна ли",
  *   "можно ли взять/забронировать") together with a date or time reference ("on May 12",
  *   "12.05", "tomorrow", "next weekend", "12 мая", "завтра", "на выходные");
- * - or a question about the current state: "right now", the status of an order or booking.
+ * - or a question about the current state: "right now", the status of an order or booking;
+ * - or whether vehicles are free at all: an availability word with a vehicle word.
  * A duration is not a date: "Сколько стоит аренда на 7 дней?" is a price question.
  */
 const LIVE_INTENT = new RegExp(
@@ -60,7 +61,18 @@ const CURRENT_STATE = new RegExp(
   'iu',
 );
 
+/**
+ * Whether a vehicle is free at all ("Do you have any SUVs available?", "Есть ли свободные
+ * машины?") is live data even without a date; whether a service is offered ("Is airport
+ * delivery available?") is knowledge.
+ */
+const AVAILABILITY_WORD =
+  /\b(?:available|availability|in stock|vacant)\b|(?:^|[^\p{L}])(?:свободн\p{L}*|в наличии)/iu;
+const VEHICLE_WORD =
+  /\b(?:cars?|vehicles?|suvs?|models?)\b|(?:^|[^\p{L}])(?:машин|автомобил|внедорожник|модел)\p{L}*/iu;
+
 export function needsLiveData(question: string): boolean {
   if (CURRENT_STATE.test(question)) return true;
+  if (AVAILABILITY_WORD.test(question) && VEHICLE_WORD.test(question)) return true;
   return LIVE_INTENT.test(question) && DATE_REFERENCE.test(question);
 }

@@ -26,14 +26,18 @@ export async function knowledgeDir(): Promise<string> {
 const COMMON = new Set(['about', 'there', 'which', 'would', 'could', 'please', 'where', 'what', 'really']);
 
 export function knowledgeBoundModel(request: FakeChatRequest): string {
-  const knowledge = request.system.split('Knowledge:')[1] ?? '';
+  const knowledge = request.system.split('\n<context>\n')[1]?.split('\n</context>')[0] ?? '';
   const words = (request.lastUser.toLowerCase().match(/[a-z]{5,}/g) ?? []).filter((w) => !COMMON.has(w));
   let best: { text: string; passage: number; hits: number } | undefined;
-  for (const [i, line] of knowledge.split('\n').filter(Boolean).entries()) {
+  let passage = 0;
+  for (const line of knowledge.split('\n').filter(Boolean)) {
+    const number = line.match(/^\[(\d+)\]/);
+    if (number) passage = Number(number[1]);
+    if (line.endsWith(':')) continue; // a label line
     for (const sentence of line.replace(/^\[\d+\]\s*/, '').split(/(?<=\.)\s+/)) {
       if (sentence.length < 20) continue;
       const hits = words.filter((w) => sentence.toLowerCase().includes(w)).length;
-      if (hits > (best?.hits ?? 0)) best = { text: sentence, passage: i + 1, hits };
+      if (hits > (best?.hits ?? 0)) best = { text: sentence, passage, hits };
     }
   }
   return best ? `${best.text} [${best.passage}]` : 'NO_ANSWER';

@@ -1,4 +1,5 @@
 import { STOP_WORDS, words } from '../../vector/text-features.js';
+import { matchesAlternative, synonymsOf } from './synonyms.js';
 
 /** Crude, language-agnostic stemming: the first five letters (enough for en and ru inflections). */
 export function stem(word: string): string {
@@ -26,37 +27,76 @@ export interface RankedSentence {
   score: number;
 }
 
-/** BM25 of each passage against the query terms (k1 = 1.2, b = 0.75). */
+/** Content words for matching: lowercased, stop words dropped, English plurals folded. */
+export function matchTerms(text: string): string[] {
+  return words(text)
+    .filter((w) => !STOP_WORDS.has(w) && (w.length > 1 || /\d/.test(w)))
+    .map((w) => (/^[a-z]{3,}s$/.test(w) && !/(?:ss|us|is)$/.test(w) ? w.slice(0, -1) : w));
+}
+
+/**
+ * Light stemming as a comparison: equal, or a shared prefix of 4+ letters that leaves at most
+ * three letters of either ("rent"/"rental", "залог"/"залога", "стоит"/"стоят" do not: 3+2).
+ * Numbers match only exactly.
+ */
+export function termsMatch(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (/\d/.test(a) || /\d/.test(b)) return false;
+  const limit = Math.min(a.length, b.length);
+  let prefix = 0;
+  while (prefix < limit && a[prefix] === b[prefix]) prefix += 1;
+  return prefix >= 4 && prefix >= Math.max(a.length, b.length) - 3;
+}
+
+/** One query term and the words that count as it (itself and its synonyms). */
+export interface QueryTerm {
+  alternatives: string[];
+}
+
+export function queryTerms(query: string): QueryTerm[] {
+  const seen = new Set<string>();
+  const out: QueryTerm[] = [];
+  for (const term of matchTerms(query)) {
+    if (seen.has(term)) continue;
+    seen.add(term);
+    out.push({ alternatives: [term, ...synonymsOf(term)] });
+  }
+  return out;
+}
+
+export function termHits(term: QueryTerm, doc: string[]): number {
+  return doc.filter((w) => term.alternatives.some((alt) => matchesAlternative(alt, w, termsMatch))).length;
+}
+
+/** BM25 of each passage against the query terms (k1 = 1.2, b = 0.75); synonyms count as the term. */
 export function rankByBm25(passages: string[], query: string): RankedSentence[] {
-  const queryTerms = [...new Set(contentTerms(query))];
-  const docs = passages.map((p) => contentTerms(p));
+  const terms = queryTerms(query);
+  const docs = passages.map((p) => matchTerms(p));
   const n = docs.length;
-  if (n === 0 || queryTerms.length === 0) return passages.map((text, index) => ({ text, index, score: 0 }));
+  if (n === 0 || terms.length === 0) return passages.map((text, index) => ({ text, index, score: 0 }));
   const avgLength = docs.reduce((sum, d) => sum + d.length, 0) / n || 1;
-  const documentFrequency = new Map<string, number>();
-  for (const doc of docs)
-    for (const term of new Set(doc)) documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+  const hits = terms.map((term) => docs.map((doc) => termHits(term, doc)));
   return passages.map((text, index) => {
     const doc = docs[index]!;
     let score = 0;
-    for (const term of queryTerms) {
-      const tf = doc.filter((t) => t === term).length;
-      if (tf === 0) continue;
-      const df = documentFrequency.get(term) ?? 0;
+    terms.forEach((_, t) => {
+      const tf = hits[t]![index]!;
+      if (tf === 0) return;
+      const df = hits[t]!.filter((h) => h > 0).length;
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       score += (idf * tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * doc.length) / avgLength));
-    }
+    });
     return { text, index, score };
   });
 }
 
 /** The best passages for a query, in their original order; only those that share terms with it. */
-export function bestPassages(passages: string[], query: string, max = 3): RankedSentence[] {
+export function bestPassages(passages: string[], query: string, max = 3, share = 1 / 3): RankedSentence[] {
   const ranked = rankByBm25(passages, query).filter((r) => r.score > 0);
   ranked.sort((a, b) => b.score - a.score);
   if (ranked.length === 0) return [];
-  // Keep passages that score at least a third of the best one: weak matches only add noise.
-  const threshold = ranked[0]!.score / 3;
+  // Keep passages that score at least `share` of the best one: weak matches only add noise.
+  const threshold = ranked[0]!.score * share;
   return ranked
     .filter((r) => r.score >= threshold)
     .slice(0, max)

@@ -1,6 +1,15 @@
 import type { ZodTypeAny } from 'zod';
+import { type ParsedPassage, parseContextBlocks } from '../context-block.js';
 import type { ChatMessage } from '../types.js';
-import { bestPassages, splitSentences, summarizeExtractively } from './extractive.js';
+import {
+  bestPassages,
+  matchTerms,
+  queryTerms,
+  rankByBm25,
+  splitSentences,
+  summarizeExtractively,
+  termHits,
+} from './extractive.js';
 import { classifyIntent, classifySentiment, detectLanguage, type Intent } from './lexicon.js';
 
 /**
@@ -42,35 +51,120 @@ const INSTRUCTION_START =
 /** "user: ..." / "Assistant: ..." at the start of a transcript line. */
 const SPEAKER_PREFIX = /^\s*(?:user|assistant|system|bot|human|ai|пользователь|ассистент|бот)\s*:\s*/i;
 
+/** The message being answered: the last user message, without any context block in it. */
 function lastUserMessage(messages: ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i -= 1)
-    if (messages[i]!.role === 'user') return messages[i]!.content;
+    if (messages[i]!.role === 'user') return messages[i]!.content.replace(CONTEXT_BLOCKS, ' ').trim();
   return '';
 }
 
-/** Passages the answer may quote: marked context sections, or non-instruction sentences, and earlier turns. */
+const CONTEXT_BLOCKS = /(?:^|\n)[ \t]*<context>[ \t]*\n[\s\S]*?\n[ \t]*<\/context>[ \t]*(?=\n|$)/gi;
+
+/**
+ * The grounding passages of a request: the passages of its `<context>` blocks (see
+ * context-block.ts). The conversation (the user's earlier questions, the assistant's replies)
+ * and the instructions are never passages.
+ */
+export function groundingPassages(messages: ChatMessage[]): ParsedPassage[] {
+  return messages.flatMap((m) => (m.role === 'assistant' ? [] : parseContextBlocks(m.content)));
+}
+
+/**
+ * Sentences the answer may quote when a request has no `<context>` block: the sections of
+ * system messages introduced by a marker line ("Context:", "Knowledge:", "Контекст:").
+ * Unmarked system text is instructions; user and assistant turns are conversation.
+ */
 export function contextPassages(messages: ChatMessage[]): string[] {
   const passages: string[] = [];
-  let lastUserIndex = -1;
-  messages.forEach((m, i) => {
-    if (m.role === 'user') lastUserIndex = i;
-  });
-  messages.forEach((message, index) => {
-    if (index === lastUserIndex) return;
-    if (message.role === 'assistant' && message.content.startsWith(OFFLINE_MARKER)) return;
+  for (const message of messages) {
+    if (message.role !== 'system') continue;
     const marker = message.content.match(CONTEXT_MARKER);
-    if (marker && marker.index !== undefined) {
-      const after = message.content.slice(marker.index + marker[0].length).replace(/<\/\w+>/g, '\n');
-      // A line ending with a colon labels what follows (e.g. "[2] Deposit and payment:"): not a fact to quote.
-      passages.push(...splitSentences(after).filter((s) => !/:$/.test(s)));
-      return;
-    }
-    const sentences = splitSentences(message.content);
-    passages.push(
-      ...(message.role === 'system' ? sentences.filter((s) => !INSTRUCTION_START.test(s)) : sentences),
-    );
-  });
+    if (!marker || marker.index === undefined) continue;
+    const after = message.content.slice(marker.index + marker[0].length).replace(/<\/\w+>/g, '\n');
+    // A line ending with a colon labels what follows (e.g. "[2] Deposit and payment:"): not a fact to quote.
+    passages.push(...splitSentences(after).filter((s) => !/:$/.test(s)));
+  }
   return [...new Set(passages)];
+}
+
+/** Share of the best passage's score another passage needs to be quoted too. */
+const SECOND_PASSAGE_SHARE = 0.5;
+const MAX_PASSAGES = 2;
+const MAX_SENTENCES_PER_PASSAGE = 4;
+/** Share of the best sentence's score a sentence of a chosen passage needs to be quoted. */
+const SENTENCE_SHARE = 0.4;
+
+/**
+ * The sentences to quote from grounding passages: the best passage (label and text matched
+ * against the question, synonyms included) and at most one more that scores at least half as
+ * well; from each, its sentences that match the question well (all of them when only the
+ * label matched, e.g. "Fleet and prices" for "What do you charge?"). Passages in the
+ * question's language are preferred.
+ */
+export function quotesFromPassages(
+  passages: ParsedPassage[],
+  query: string,
+  language: 'en' | 'ru',
+): string[] {
+  const sameLanguage = passages.filter((p) => {
+    const l = passageLanguage(p.text);
+    return l === null || l === language;
+  });
+  const terms = queryTerms(query);
+  const pick = (pool: ParsedPassage[]) => {
+    const docs = pool.map((p) => matchTerms(`${p.label ?? ''}\n${p.text}`));
+    const ranked = rankByBm25(
+      pool.map((p) => `${p.label ?? ''}\n${p.text}`),
+      query,
+    )
+      .filter((r) => r.score > 0)
+      .sort((a, b) => b.score - a.score);
+    if (!ranked.length) return [];
+    const covered = (index: number) => terms.filter((term) => termHits(term, docs[index]!) > 0);
+    const first = new Set(covered(ranked[0]!.index));
+    // A second passage only when it answers a part of the question the best one does not
+    // ("Where do I live and what is my dog called?"), not because it repeats the same word.
+    const second = ranked
+      .slice(1)
+      .find(
+        (r) =>
+          r.score >= ranked[0]!.score * SECOND_PASSAGE_SHARE && covered(r.index).some((t) => !first.has(t)),
+      );
+    // In the caller's order: callers list passages best first (retrieval rank).
+    return [ranked[0]!, ...(second && MAX_PASSAGES > 1 ? [second] : [])]
+      .sort((a, b) => a.index - b.index)
+      .map((r) => pool[r.index]!);
+  };
+  let pool = sameLanguage;
+  let chosen = pick(pool);
+  if (!chosen.length) {
+    pool = passages;
+    chosen = pick(pool);
+  }
+  // A term's weight is its rarity among the passages given (IDF): within a chosen passage,
+  // a sentence matching only words every passage has ("cost", "car") is not quoted beside one
+  // matching the rare word the question is about ("SUV"), unless all it has is the common word.
+  const docs = pool.map((p) => matchTerms(`${p.label ?? ''}\n${p.text}`));
+  // Words of the synonym groups (price, rent, car, age…) are the generic vocabulary of service
+  // questions and weigh half: "How much does an SUV cost?" quotes the SUV line, not every price,
+  // while "How much does it cost to rent a car?" (generic words only) quotes all of them.
+  const weights = terms.map((term) => {
+    const df = docs.filter((d) => termHits(term, d) > 0).length;
+    const generic = term.alternatives.length > 1 ? 0.5 : 1;
+    return generic * Math.log(1 + (docs.length - df + 0.5) / (df + 0.5));
+  });
+  const quotes: string[] = [];
+  for (const passage of chosen) {
+    const sentences = splitSentences(passage.text);
+    const scores = sentences.map((sentence) => {
+      const words = matchTerms(sentence);
+      return terms.reduce((sum, term, t) => sum + (termHits(term, words) > 0 ? weights[t]! : 0), 0);
+    });
+    const best = Math.max(0, ...scores);
+    const matching = sentences.filter((_, i) => best > 0 && scores[i]! >= best * SENTENCE_SHARE);
+    quotes.push(...(matching.length ? matching : sentences).slice(0, MAX_SENTENCES_PER_PASSAGE));
+  }
+  return [...new Set(quotes)];
 }
 
 /** The language of a passage, or null when it has no letters of either script (numbers, codes). */
@@ -87,8 +181,9 @@ export function bestPassagesFor(passages: string[], query: string, language: 'en
     const l = passageLanguage(p);
     return l === null || l === language;
   });
-  const preferred = bestPassages(sameLanguage, query, max);
-  const chosen = preferred.length > 0 ? preferred : bestPassages(passages, query, max);
+  // Without passage structure every sentence stands alone: keep only strong matches.
+  const preferred = bestPassages(sameLanguage, query, max, 0.5);
+  const chosen = preferred.length > 0 ? preferred : bestPassages(passages, query, max, 0.5);
   return chosen.map((r) => r.text);
 }
 
@@ -130,12 +225,15 @@ export function analyze(messages: ChatMessage[], purpose: string): OfflineAnalys
     .join('\n')}\n${query.slice(0, 200)}`;
   const wantsSummary = SUMMARY_WORDS.test(purpose) || SUMMARY_WORDS.test(instructions);
   const language = detectLanguage(query || messages.map((m) => m.content).join(' '));
+  const grounding = groundingPassages(messages);
   return {
     language,
     query,
     wantsSummary,
     wantsClassification: CLASSIFY_WORDS.test(purpose),
-    matches: bestPassagesFor(contextPassages(messages), query, language, 3),
+    matches: grounding.length
+      ? quotesFromPassages(grounding, query, language)
+      : bestPassagesFor(contextPassages(messages), query, language, 3),
     summary: wantsSummary ? summarizeExtractively(summaryMaterial(messages), 3) : [],
     sentiment: classifySentiment(query),
     intent: classifyIntent(query),
