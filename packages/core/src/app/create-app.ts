@@ -24,6 +24,7 @@ import { AdminTokenService } from '../http/admin-tokens.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
 import { type BotI18n, createI18n } from '../i18n/create-i18n.js';
+import { createUpdateInboxService, type UpdateInboxService } from '../inbox/update-inbox-service.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { createKvFactory, type KvFactory } from '../kv/kv-factory.js';
 import { llmAdminRoutes } from '../llm/admin-routes.js';
@@ -138,6 +139,7 @@ interface Running {
   files?: ManagedFileStorage;
   i18n?: BotI18n;
   bot?: BotRuntime;
+  inbox?: UpdateInboxService;
   http?: HttpServer;
   url?: string;
   crypto?: Crypto;
@@ -366,6 +368,13 @@ export function createApp(options: CreateAppOptions): App {
           : undefined,
       })),
     });
+    running.inbox = createUpdateInboxService({
+      databaseUrl: running.database!.url,
+      crypto: running.crypto!,
+      bot: running.bot,
+      logger,
+      settings: config,
+    });
   }
 
   async function startHttp(): Promise<void> {
@@ -408,12 +417,15 @@ export function createApp(options: CreateAppOptions): App {
           config.WEBHOOK_URL && bot && config.TELEGRAM_BOT_TOKEN
             ? {
                 secret: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
-                handle: (update) => acceptWebhookUpdate(bot, update),
+                handle: (update) => running.inbox!.accept(update),
               }
             : undefined,
         isReady: () => state === 'ready',
         extraRoutes: running.sandbox?.routes,
-        adminRoutes: running.ai ? [llmAdminRoutes(running.ai)] : undefined,
+        adminRoutes: [
+          ...(running.ai ? [llmAdminRoutes(running.ai)] : []),
+          ...(running.inbox ? [running.inbox.adminRoutes()] : []),
+        ],
       });
     } catch (err) {
       if (err instanceof BootError) throw err;
@@ -444,13 +456,14 @@ export function createApp(options: CreateAppOptions): App {
     const bot = running.bot;
     if (!bot) return;
     await bot.init();
+    running.inbox!.start();
     if (config.WEBHOOK_URL && config.TELEGRAM_BOT_TOKEN) {
       await bot.api.setWebhook(config.WEBHOOK_URL, {
         secret_token: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
       });
       logger.info({ webhook: config.WEBHOOK_URL }, 'bot receives updates by webhook');
     } else {
-      await bot.startPolling();
+      await running.inbox!.startPolling(bot.api);
       logger.info('bot receives updates by long polling');
     }
   }
@@ -544,6 +557,7 @@ export function createApp(options: CreateAppOptions): App {
       }
     };
     running.removeSignalHandlers?.();
+    if (running.inbox) await step('update inbox', () => running.inbox!.stop());
     if (running.bot) await step('bot', () => running.bot!.stop());
     for (const runtime of [...running.started].reverse()) {
       if (runtime.manifest.stop)
@@ -665,17 +679,4 @@ export function createApp(options: CreateAppOptions): App {
     },
   };
   return app;
-}
-
-/**
- * Webhook: answer Telegram once the update is accepted, not when its handlers finish (they
- * may call an LLM for a minute). A malformed update or a stopping bot is refused at once
- * (the runtime checks both before its first await), so the route can answer 4xx/503.
- */
-function acceptWebhookUpdate(bot: BotRuntime, update: unknown): Promise<void> {
-  const handled = bot.handleWebhookUpdate(update);
-  return new Promise<void>((resolve, reject) => {
-    handled.then(resolve, reject);
-    setImmediate(resolve);
-  });
 }
