@@ -1,7 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { conversations } from '@grammyjs/conversations';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { type Api, Bot, type Composer, type Context, type MiddlewareFn, session, type Transformer } from 'grammy';
+import {
+  type Api,
+  Bot,
+  type Composer,
+  type Context,
+  type MiddlewareFn,
+  session,
+  type Transformer,
+} from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { BotloomError } from '../errors/botloom-error.js';
@@ -88,7 +96,14 @@ export class BotStoppingError extends BotloomError {
 export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
 
 /** Bot API methods that change nothing the user sees; calling them does not make a retry unsafe. */
-const READ_ONLY_METHODS = new Set(['getMe', 'getChat', 'getChatMember', 'getFile', 'getMyCommands', 'getUpdates']);
+const READ_ONLY_METHODS = new Set([
+  'getMe',
+  'getChat',
+  'getChatMember',
+  'getFile',
+  'getMyCommands',
+  'getUpdates',
+]);
 
 interface UpdateInfo {
   correlationId: string;

@@ -171,7 +171,9 @@ export const CoreConfigSchema = z.object({
     .int()
     .min(50)
     .default(1000)
-    .describe('How often an idle instance looks for due retries, expired leases and updates stored by others'),
+    .describe(
+      'How often an idle instance looks for due retries, expired leases and updates stored by others',
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -103,7 +103,10 @@ export class InboxWorker {
     const renewEvery = Math.max(100, Math.floor(this.options.leaseMs / 3));
     this.renewTimer = setInterval(() => void this.renewLeases(), renewEvery);
     this.renewTimer.unref();
-    this.pruneTimer = setInterval(() => void this.prune().catch(() => {}), this.options.pruneIntervalMs ?? 3_600_000);
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch(() => {}),
+      this.options.pruneIntervalMs ?? 3_600_000,
+    );
     this.pruneTimer.unref();
   }
 
@@ -193,7 +196,10 @@ export class InboxWorker {
       const outcome = await this.options.handle(item.update, { number: item.attempts, final });
       if (outcome.ok) {
         if (!(await inbox.markDone(this.owner, item.updateId)))
-          this.log.warn(meta, 'update handled after its lease was lost; another instance may handle it again');
+          this.log.warn(
+            meta,
+            'update handled after its lease was lost; another instance may handle it again',
+          );
         return;
       }
       if (outcome.retryable && !final) {

@@ -37,7 +37,9 @@ export const inboxMigrations: MigrationDefinition[] = [
       await run(
         `CREATE INDEX core_update_inbox_open_chat ON ${UPDATE_INBOX_TABLE} (chat_key, update_id) WHERE status IN ('pending', 'leased')`,
       );
-      await run(`CREATE INDEX core_update_inbox_done ON ${UPDATE_INBOX_TABLE} (done_at) WHERE status = 'done'`);
+      await run(
+        `CREATE INDEX core_update_inbox_done ON ${UPDATE_INBOX_TABLE} (done_at) WHERE status = 'done'`,
+      );
       await run(
         `CREATE INDEX core_update_inbox_dead ON ${UPDATE_INBOX_TABLE} (update_id) WHERE status = 'dead'`,
       );

@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
-import type { Crypto } from '../crypto/types.js';
 import { updateType } from '../bot/update-validation.js';
+import type { Crypto } from '../crypto/types.js';
 import { UPDATE_INBOX_TABLE } from './migrations.js';
 
 /** What the inbox needs from a PostgreSQL connection pool (`pg.Pool` fits). */
