@@ -6,6 +6,7 @@ import { coreMigrations } from '../src/db/core-migrations.js';
 import { Migrator } from '../src/db/migrator.js';
 import { InboxWorker } from '../src/inbox/inbox-worker.js';
 import { UPDATE_INBOX_TABLE } from '../src/inbox/migrations.js';
+import { startPollingIntake } from '../src/inbox/polling-intake.js';
 import { UpdateInbox } from '../src/inbox/update-inbox.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
 import { silentLogger, testCrypto } from './ai-test-helpers.js';
@@ -332,5 +333,43 @@ describe('update inbox: handling', () => {
     expect(await rowOf(600)).toBeUndefined();
     expect(await rowOf(601)).toMatchObject({ status: 'leased' });
     expect(await rowOf(602)).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('update inbox: long polling intake', () => {
+  it('confirms the offset only after a batch is stored; a failed store fetches the batch again', async () => {
+    harness = await startBotHarness({ plugins: [echo] });
+    const inbox = inboxOf();
+    let failNext = true;
+    const stored: number[][] = [];
+    const intake = startPollingIntake({
+      api: harness.runtime.api,
+      logger: silentLogger,
+      timeoutSeconds: 1,
+      store: async (updates) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database unreachable');
+        }
+        stored.push(updates.map((u) => u.update_id));
+        await inbox.store(updates);
+      },
+    });
+    try {
+      harness.api.pushUpdate(textUpdate('p1', { id: 71 }, 700), textUpdate('p2', { id: 72 }, 701));
+      await harness.api.waitFor(() => stored.length > 0, 60_000);
+      expect(stored[0]).toEqual([700, 701]); // the batch whose store failed came again
+      const offsets = harness.api.callsOf('getUpdates').map((c) => c.payload.offset);
+      expect(offsets.slice(0, 2)).toEqual([undefined, undefined]); // not confirmed after the failure
+      await harness.api.waitFor(
+        () => harness!.api.callsOf('getUpdates').some((c) => c.payload.offset === 702),
+        60_000,
+      );
+      await workerFor(harness, inbox).drain();
+      expect(harness.api.textsTo(71)).toEqual(['got p1']);
+      expect(harness.api.textsTo(72)).toEqual(['got p2']);
+    } finally {
+      await intake.stop();
+    }
   });
 });
