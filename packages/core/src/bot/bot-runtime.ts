@@ -64,11 +64,11 @@ export interface BotRuntime {
   api: Api;
   /** getMe (unless botInfo was given), then the command menu per scope and locale (failures only logged). */
   init(): Promise<void>;
-  /** Long polling with @grammyjs/runner; resolves once polling has started. */
+  /** Direct long polling with @grammyjs/runner (not durable: apps poll into the update inbox); resolves once polling has started. */
   startPolling(): Promise<void>;
   /**
-   * Runs one update received by the webhook route through the pipeline and resolves when it
-   * was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
+   * Runs one update through the pipeline directly (no update inbox: nothing durable, no
+   * de-duplication) and resolves when it was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
    * something that is not an update, and `BotStoppingError` (code BOT_STOPPING) after stop().
    * Handler errors never reach the caller: the error boundary handles them.
    */

@@ -10,8 +10,9 @@ export interface WebhookReceiver {
   /** Value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (setWebhook's `secret_token`). */
   secret?: string;
   /**
-   * Takes one update. Resolve once the update is accepted (queued or deduplicated), not after
-   * the bot finished replying: Telegram waits for the HTTP answer. A rejection answers 500 so
+   * Takes one update. Resolve once the update is stored durably (the update inbox), not after
+   * the bot finished replying: Telegram waits for the HTTP answer, and does not send an update
+   * again after a 200. An HttpError rejection answers its status; any other one 500, so
    * Telegram delivers the update again.
    */
   handle(update: unknown): Promise<void>;
