@@ -121,7 +121,6 @@ async function main() {
       const runtime = createBotRuntime({
         token: api.token,
         apiRoot: api.apiRoot,
-        botInfo: api.me,
         logger,
         kv,
         i18n: createI18n({ sources: [], logger }),
@@ -130,6 +129,7 @@ async function main() {
         plugins: [plugin],
         floodControl: false,
       });
+      await runtime.init();
       const inbox = new UpdateInbox(pool, crypto);
       const worker = new InboxWorker({
         inbox,
