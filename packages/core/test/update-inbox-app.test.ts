@@ -100,6 +100,10 @@ describe('update inbox in a webhook app', () => {
     expect((await deliver(later)).status).toBe(200);
     await telegram.waitForMessage((m) => m.text === 'echo: marker', 60_000);
     expect(telegram.sent.filter((m) => m.text === 'echo: hello once')).toHaveLength(1);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/botloom_inbox_updates_total\{outcome="stored"\} [2-9]/);
+    expect(metrics).toMatch(/botloom_inbox_updates_total\{outcome="duplicate"\} 1/);
+    expect(metrics).toMatch(/botloom_inbox_updates_total\{outcome="done"\} [1-9]/);
   });
 
   it('refuses a malformed update with 400', async () => {

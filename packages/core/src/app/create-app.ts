@@ -374,6 +374,7 @@ export function createApp(options: CreateAppOptions): App {
       bot: running.bot,
       logger,
       settings: config,
+      metrics,
     });
   }
 

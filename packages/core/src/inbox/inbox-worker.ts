@@ -35,6 +35,8 @@ export interface InboxWorkerOptions {
   /** Done rows older than this are pruned (hourly, and on `prune()`). */
   retentionMs: number;
   pruneIntervalMs?: number;
+  /** Called with what became of each attempt (for metrics). */
+  onOutcome?(outcome: 'done' | 'retry' | 'dead'): void;
 }
 
 export function exponentialBackoff(baseMs: number, maxMs: number): (attempt: number) => number {
@@ -189,12 +191,14 @@ export class InboxWorker {
         // Taken again after its last attempt's lease ran out: that attempt never finished
         // (the instance died or hung on it). Running it again could crash the next one too.
         await inbox.markDead(this.owner, item.updateId, new Error('lease expired during the last attempt'));
+        this.options.onOutcome?.('dead');
         this.log.warn(meta, 'update dead-lettered: its last attempt never finished');
         return;
       }
       const final = item.attempts >= maxAttempts;
       const outcome = await this.options.handle(item.update, { number: item.attempts, final });
       if (outcome.ok) {
+        this.options.onOutcome?.('done');
         if (!(await inbox.markDone(this.owner, item.updateId)))
           this.log.warn(
             meta,
@@ -210,10 +214,12 @@ export class InboxWorker {
           outcome.error,
           new Date(this.clock().getTime() + delayMs),
         );
+        this.options.onOutcome?.('retry');
         this.log.info({ ...meta, retryInMs: delayMs }, 'update failed; retrying later');
         return;
       }
       await inbox.markDead(this.owner, item.updateId, outcome.error);
+      this.options.onOutcome?.('dead');
       // Metadata only: the error message may quote user text (admins see it in the admin API).
       this.log.warn(
         { ...meta, errorName: (outcome.error as Error)?.name, afterReply: !outcome.retryable },

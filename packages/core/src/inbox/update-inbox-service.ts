@@ -6,6 +6,7 @@ import { BotStoppingError, type ProcessOutcome } from '../bot/bot-runtime.js';
 import { InvalidUpdateError, parseUpdate } from '../bot/update-validation.js';
 import type { Crypto } from '../crypto/types.js';
 import { HttpError } from '../http/http-error.js';
+import type { Metrics } from '../http/metrics.js';
 import type { AdminRouteGroup } from '../http/server.js';
 import { inboxAdminRoutes } from './inbox-admin-routes.js';
 import { InboxWorker } from './inbox-worker.js';
@@ -31,6 +32,7 @@ export interface UpdateInboxServiceOptions {
   bot: UpdateProcessor;
   logger: Logger;
   settings: UpdateInboxSettings;
+  metrics?: Pick<Metrics, 'inboxUpdates'>;
   clock?: Clock;
 }
 
@@ -71,7 +73,15 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
     concurrency: settings.INBOX_CONCURRENCY,
     pollIntervalMs: settings.INBOX_POLL_INTERVAL_MS,
     retentionMs: settings.INBOX_RETENTION_HOURS * 3_600_000,
+    onOutcome: (outcome) => options.metrics?.inboxUpdates.inc({ outcome }),
   });
+  const store = async (updates: Update[]) => {
+    const stored = await inbox.store(updates);
+    options.metrics?.inboxUpdates.inc({ outcome: 'stored' }, stored);
+    if (updates.length > stored)
+      options.metrics?.inboxUpdates.inc({ outcome: 'duplicate' }, updates.length - stored);
+    worker.wake();
+  };
   let polling: PollingIntake | undefined;
   let stopping = false;
 
@@ -98,8 +108,7 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
       }
       const update = validated(raw);
       if (!update) throw HttpError.badRequest('The body is not a Telegram update', 'MALFORMED_UPDATE');
-      await inbox.store([update]);
-      worker.wake();
+      await store([update]);
     },
 
     async startPolling(api, timeoutSeconds) {
@@ -114,9 +123,7 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
         logger: options.logger,
         timeoutSeconds,
         store: async (updates) => {
-          const valid = updates.map(validated).filter((u): u is Update => u !== undefined);
-          await inbox.store(valid);
-          worker.wake();
+          await store(updates.map(validated).filter((u): u is Update => u !== undefined));
         },
       });
     },
