@@ -1,8 +1,5 @@
-import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { BotContext } from '../src/bot/context.js';
-import { createKvFactory, type KvFactory } from '../src/kv/kv-factory.js';
-import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
 import { type BotHarness, metricValue, startBotHarness } from './support/bot-harness.js';
 import { callbackUpdate, textUpdate } from './support/fake-bot-api.js';
 
@@ -10,16 +7,6 @@ const demoLocales = {
   en: 'demo-echo = You said: { $text }\ndemo-start-extra = Demo is ready too.',
   ru: 'demo-echo = Вы сказали: { $text }\ndemo-start-extra = Демо тоже готово.',
 };
-
-const silent = pino({ level: 'silent' });
-
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
 
 let harness: BotHarness | undefined;
 afterEach(async () => {
@@ -52,6 +39,8 @@ function echoPlugin(extra: Partial<Parameters<typeof startBotHarness>[0]> = {}) 
   });
 }
 
+// De-duplication of redelivered updates is the update inbox's (test/update-inbox.test.ts):
+// the runtime handles what it is given.
 describe('bot pipeline (webhook path)', () => {
   it('runs core stages before plugins, and plugins in the given order', async () => {
     const seen: string[] = [];
@@ -98,82 +87,6 @@ describe('bot pipeline (webhook path)', () => {
     expect(
       await metricValue(harness.metrics, 'botloom_handler_duration_seconds_count', { plugin: 'first' }),
     ).toBe(1);
-  });
-
-  it('answers the same update only once (webhook retry)', async () => {
-    harness = await echoPlugin();
-    const update = textUpdate('once', { id: 7 });
-    await harness.runtime.handleWebhookUpdate(update);
-    await harness.runtime.handleWebhookUpdate(structuredClone(update));
-    // Concurrent duplicates too (a retry while the first is still running).
-    const again = textUpdate('twice', { id: 7 });
-    await Promise.all([
-      harness.runtime.handleWebhookUpdate(again),
-      harness.runtime.handleWebhookUpdate(again),
-    ]);
-    expect(harness.api.textsTo(7)).toEqual(['You said: once', 'You said: twice']);
-  });
-
-  it('de-duplicates across two runtimes sharing PostgreSQL kv, also when both get it at once', async () => {
-    // Two instances: separate runtimes and separate kv factories (pools) on one database.
-    const kvA = createKvFactory({ databaseUrl: database.url, logger: silent });
-    const kvB = createKvFactory({ databaseUrl: database.url, logger: silent });
-    harness = await echoPlugin({ kv: kvA });
-    const other = await echoPlugin({ kv: kvB, api: harness.api });
-    try {
-      // The same updates delivered to both instances at the same moment (a webhook retry
-      // racing the original on another instance), each user a separate chat so that per-chat
-      // sequencing does not serialize them.
-      const users = Array.from({ length: 12 }, (_, i) => 300 + i);
-      const updates = users.map((id) => textUpdate(`race ${id}`, { id }));
-      await Promise.all(
-        updates.flatMap((update) => [
-          harness!.runtime.handleWebhookUpdate(update),
-          other.runtime.handleWebhookUpdate(structuredClone(update)),
-        ]),
-      );
-      for (const id of users) expect(harness.api.textsTo(id), `user ${id}`).toEqual([`You said: race ${id}`]);
-      // A retry after the first delivery finished, on either instance, is dropped too.
-      await other.runtime.handleWebhookUpdate(structuredClone(updates[0]!));
-      await harness.runtime.handleWebhookUpdate(structuredClone(updates[1]!));
-      expect(harness.api.textsTo(users[0]!)).toHaveLength(1);
-      expect(harness.api.textsTo(users[1]!)).toHaveLength(1);
-      expect(
-        harness.logs.concat(other.logs).filter((l) => l.msg.startsWith('duplicate update dropped')),
-      ).toHaveLength(users.length + 2);
-    } finally {
-      await other.close();
-      await kvA.close();
-      await kvB.close();
-    }
-  });
-
-  it('processes updates (with a warning) when the de-duplication kv is down', async () => {
-    const memory = createKvFactory({ url: 'memory://', databaseUrl: 'memory://', logger: silent });
-    const broken: KvFactory = {
-      backend: memory.backend,
-      namespace: (ns) => memory.namespace(ns),
-      claim: () => Promise.reject(new Error('kv unreachable')),
-      close: () => memory.close(),
-    };
-    harness = await echoPlugin({ kv: broken });
-    try {
-      const update = textUpdate('still here', { id: 12 });
-      await harness.runtime.handleWebhookUpdate(update);
-      expect(harness.api.textsTo(12)).toEqual(['You said: still here']);
-      expect(harness.logs.some((l) => l.msg.includes('de-duplication unavailable'))).toBe(true);
-    } finally {
-      await memory.close();
-    }
-  });
-
-  it('checks duplicates before rate limiting (a retried update does not use up the limit)', async () => {
-    harness = await echoPlugin({ rateLimitPerMinute: 2 });
-    const first = textUpdate('a', { id: 9 });
-    await harness.runtime.handleWebhookUpdate(first);
-    await harness.runtime.handleWebhookUpdate(first);
-    await harness.runtime.handleWebhookUpdate(textUpdate('b', { id: 9 }));
-    expect(harness.api.textsTo(9)).toEqual(['You said: a', 'You said: b']);
   });
 
   it('rate-limits per user: one localized notice, then silence; other users unaffected', async () => {

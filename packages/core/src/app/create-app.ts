@@ -19,6 +19,7 @@ import { AdminTokenService } from '../http/admin-tokens.js';
 import { createMetrics } from '../http/metrics.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
 import { type BotI18n, createI18n } from '../i18n/create-i18n.js';
+import { createUpdateInboxService, type UpdateInboxService } from '../inbox/update-inbox-service.js';
 import { JobQueue } from '../jobs/job-queue.js';
 import { createKvFactory, type KvFactory } from '../kv/kv-factory.js';
 import { llmAdminRoutes } from '../llm/admin-routes.js';
@@ -36,7 +37,6 @@ import { PluginRuntime } from './plugin-runtime.js';
 import { resolveAppSettings } from './resolve-app-settings.js';
 import type { SandboxFactory, SandboxHandle } from './sandbox-seam.js';
 import { installSignalHandlers } from './signals.js';
-import { acceptWebhookUpdate } from './webhook-intake.js';
 
 export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from './app-types.js';
 
@@ -51,6 +51,7 @@ interface Running {
   i18n?: BotI18n;
   sandbox?: SandboxHandle;
   bot?: BotRuntime;
+  inbox?: UpdateInboxService;
   http?: HttpServer;
   url?: string;
 }
@@ -307,6 +308,14 @@ export function createApp(options: CreateAppOptions): App {
             : undefined,
         })),
       });
+      running.inbox = createUpdateInboxService({
+        databaseUrl: running.database!.url,
+        crypto: running.crypto!,
+        bot: running.bot,
+        logger,
+        settings: config,
+        metrics,
+      });
     },
   };
 
@@ -378,14 +387,17 @@ export function createApp(options: CreateAppOptions): App {
             config.WEBHOOK_URL && bot && config.TELEGRAM_BOT_TOKEN
               ? {
                   secret: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
-                  handle: (update) => acceptWebhookUpdate(bot, update),
+                  handle: (update) => running.inbox!.accept(update),
                 }
               : undefined,
           isReady: () => state === 'ready',
           extraRoutes: running.sandbox?.routes,
-          adminRoutes: running.ai
-            ? [llmAdminRoutes(running.ai, { pluginIds: () => runtimes.map((r) => r.id) })]
-            : undefined,
+          adminRoutes: [
+            ...(running.ai
+              ? [llmAdminRoutes(running.ai, { pluginIds: () => runtimes.map((r) => r.id) })]
+              : []),
+            ...(running.inbox ? [running.inbox.adminRoutes()] : []),
+          ],
         });
       } catch (err) {
         if (err instanceof BootError) throw err;
@@ -423,18 +435,22 @@ export function createApp(options: CreateAppOptions): App {
       const bot = running.bot;
       if (!bot) return;
       await bot.init();
+      running.inbox!.start();
       if (config.WEBHOOK_URL && config.TELEGRAM_BOT_TOKEN) {
         await bot.api.setWebhook(config.WEBHOOK_URL, {
           secret_token: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
         });
         logger.info({ webhook: config.WEBHOOK_URL }, 'bot receives updates by webhook');
       } else {
-        await bot.startPolling();
+        await running.inbox!.startPolling(bot.api);
         logger.info('bot receives updates by long polling');
       }
     },
-    // Stops taking updates and drains the ones in flight before plugins stop.
-    stop: () => running.bot?.stop(),
+    // Stops taking updates (the inbox first) and drains the ones in flight before plugins stop.
+    async stop() {
+      await running.inbox?.stop();
+      await running.bot?.stop();
+    },
   };
 
   let removeSignalHandlers: (() => void) | undefined;

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { conversations } from '@grammyjs/conversations';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
-import { type Api, Bot, Composer, type Context, type MiddlewareFn, session } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
+import { type Api, Bot, Composer, type Context, type MiddlewareFn, session, type Transformer } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
@@ -14,8 +15,7 @@ import type { CommandDefinition } from '../plugin/types.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
 import { coreCommands } from './middleware/core-commands.js';
-import { deduplicateUpdates } from './middleware/deduplicate-updates.js';
-import { errorBoundary } from './middleware/error-boundary.js';
+import { type Delivery, errorBoundary } from './middleware/error-boundary.js';
 import { pluginMiddleware } from './middleware/plugin-composer.js';
 import { rateLimitUsers } from './middleware/rate-limit.js';
 import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
@@ -39,8 +39,8 @@ export interface BotRuntimeOptions {
   /** Bot API address (TELEGRAM_API_ROOT, the sandbox emulator, a local Bot API server). */
   apiRoot?: string;
   logger: Logger;
-  /** The KV factory, or anything with its `namespace` and atomic `claim` (used for de-duplication). */
-  kv: Pick<KvFactory, 'namespace' | 'claim'>;
+  /** The KV factory, or anything with its `namespace`. */
+  kv: Pick<KvFactory, 'namespace'>;
   i18n: BotI18n;
   /** Updates per user per sliding minute (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute: number;
@@ -57,8 +57,6 @@ export interface BotRuntimeOptions {
   /** Telegram limits by default; `false` turns flood control off. */
   floodControl?: FloodControlOptions | false;
   retry?: RetryOptions;
-  /** How long a seen update_id is remembered (default 24 h, Telegram's retention of updates). */
-  deduplicationTtlMs?: number;
   /** Long polling: seconds one getUpdates call waits (default 30). */
   pollingTimeoutSeconds?: number;
   /** Encrypts conversation state at rest (it holds what users typed). */
@@ -80,16 +78,23 @@ export interface BotRuntime {
   setupPlugins(): void;
   /** getMe (unless botInfo was given), then the command menu per scope and locale (failures only logged). */
   init(): Promise<void>;
-  /** Long polling with @grammyjs/runner; resolves once polling has started. */
+  /** Direct long polling with @grammyjs/runner (not durable: apps poll into the update inbox); resolves once polling has started. */
   startPolling(): Promise<void>;
   /**
-   * Runs one update received by the webhook route through the pipeline and resolves when it
-   * was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
+   * Runs one update through the pipeline directly (no update inbox: nothing durable, no
+   * de-duplication) and resolves when it was handled. Throws `InvalidUpdateError` (code INVALID_UPDATE, logged as a warning) for
    * something that is not an update, and `BotStoppingError` (code BOT_STOPPING) after stop().
    * An update of a type this version does not know resolves at once (logged at debug).
    * Handler errors never reach the caller: the error boundary handles them.
    */
   handleWebhookUpdate(update: unknown): Promise<void>;
+  /**
+   * Runs one update from the update inbox. A handler failure is reported, not thrown:
+   * `retryable` when nothing was sent to Telegram for the update yet (a retry cannot
+   * duplicate a reply). On a non-final retryable attempt the user is not told about the
+   * error yet; on the final one (or after something was sent) the error boundary tells them.
+   */
+  processUpdate(update: Update, attempt: { final: boolean }): Promise<ProcessOutcome>;
   /** Stops taking updates (polling and webhook), then waits for in-flight handlers. */
   stop(): Promise<void>;
   /** Updates currently inside the pipeline (including those waiting behind their chat). */
@@ -102,6 +107,18 @@ export class BotStoppingError extends BotloomError {
     super('BOT_STOPPING', 'The bot is shutting down and takes no more updates');
   }
 }
+
+export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+
+/** Bot API methods that change nothing the user sees; calling them does not make a retry unsafe. */
+const READ_ONLY_METHODS = new Set([
+  'getMe',
+  'getChat',
+  'getChatMember',
+  'getFile',
+  'getMyCommands',
+  'getUpdates',
+]);
 
 interface UpdateInfo {
   correlationId: string;
@@ -120,7 +137,14 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       fetch: outgoing.fetch as any,
     },
   });
-  bot.api.config.use(...outgoing.transformers);
+  // The update inbox's attempt being handled in this async context (unset on the direct path).
+  const deliveries = new AsyncLocalStorage<Delivery>();
+  const noteSent: Transformer = (prev, method, payload, signal) => {
+    const delivery = deliveries.getStore();
+    if (delivery && !READ_ONLY_METHODS.has(method)) delivery.sent = true;
+    return prev(method, payload, signal);
+  };
+  bot.api.config.use(noteSent, ...outgoing.transformers);
   bot.catch((error) =>
     log.error({ err: error.error, updateId: error.ctx?.update?.update_id }, 'unhandled bot error'),
   );
@@ -151,16 +175,10 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   // Webhook updates were checked on arrival; polled ones are checked here, the same way.
   bot.use(pollingIntake<BotContext>(log, (update) => trackedFromWebhook.has(update)));
   bot.use(trackInFlight);
-  bot.use(errorBoundary({ logger: log, i18n, metrics }));
+  bot.use(errorBoundary({ logger: log, i18n, metrics, delivery: () => deliveries.getStore() }));
   // One update at a time per chat (per user where there is no chat), in polling and webhook mode.
   bot.use(
     sequentialize((ctx: Context) => ctx.chatId?.toString() ?? (ctx.from ? `user:${ctx.from.id}` : undefined)),
-  );
-  bot.use(
-    deduplicateUpdates({
-      claim: (key, ttlMs) => options.kv.claim('core.updates', key, ttlMs),
-      ttlMs: options.deduplicationTtlMs ?? 24 * 60 * 60 * 1000,
-    }),
   );
   bot.use(rateLimitUsers({ limiter, i18n }));
   bot.use(i18n.grammy);
@@ -195,7 +213,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
           // Steps replayed from older updates get a placeholder; their API calls are not re-sent.
           ctx.correlationId = info?.correlationId ?? 'replay';
           ctx.logger = info?.logger ?? log;
-          ctx.api.config.use(...outgoing.transformers);
+          ctx.api.config.use(noteSent, ...outgoing.transformers);
           await next();
         },
         i18n.grammy.middleware() as unknown as MiddlewareFn<ConversationContext>,
@@ -292,6 +310,25 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       });
       track(task);
       await task;
+    },
+
+    async processUpdate(update, attempt) {
+      if (stopping) throw new BotStoppingError();
+      const delivery: Delivery = { final: attempt.final, sent: false };
+      trackedFromWebhook.add(update);
+      const task = deliveries.run(delivery, async () => {
+        await ensureInit();
+        await bot.handleUpdate(update);
+      });
+      track(task);
+      try {
+        await task;
+      } catch (error) {
+        // A failure outside the handlers (getMe at init, the pipeline itself).
+        delivery.failure ??= { error };
+      }
+      if (!delivery.failure) return { ok: true };
+      return { ok: false, error: delivery.failure.error, retryable: !delivery.sent };
     },
 
     async stop() {

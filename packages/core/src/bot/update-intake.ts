@@ -56,6 +56,13 @@ export function admitWebhookUpdate(raw: unknown, logger: Logger): Update | undef
   return verdict.outcome === 'handle' ? verdict.update : undefined;
 }
 
+/** Polling intake before the inbox: the update to store, or `undefined` (logged) to skip. */
+export function admitPolledUpdate(raw: unknown, logger: Logger): Update | undefined {
+  const verdict = inspectUpdate(raw);
+  logVerdict(logger, verdict, 'polling');
+  return verdict.outcome === 'handle' ? verdict.update : undefined;
+}
+
 /**
  * Polling intake, as the first middleware: updates fetched by getUpdates get the same checks
  * as webhook ones; refused and unknown ones end here (the offset still moves past them).

@@ -155,6 +155,42 @@ export const CoreConfigSchema = z.object({
     .describe(
       'Address buckets as <endpoint>/<bucket> (MinIO and most S3-compatible servers); false = virtual-hosted',
     ),
+  INBOX_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(120)
+    .describe(
+      'How long an instance holds an update it is handling without renewing (renewed while it runs); after that another instance takes it',
+    ),
+  INBOX_MAX_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('Attempts at an update whose handler fails before it is dead-lettered'),
+  INBOX_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(16)
+    .describe('Updates of different chats one instance handles at once'),
+  INBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .default(48)
+    .describe('How long handled updates are remembered (de-duplication of redeliveries) before pruning'),
+  INBOX_POLL_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(1000)
+    .describe(
+      'How often an idle instance looks for due retries, expired leases and updates stored by others',
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

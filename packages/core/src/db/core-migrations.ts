@@ -1,5 +1,6 @@
 import { filesMigrations } from '../files/migrations.js';
 import { httpMigrations } from '../http/migrations.js';
+import { inboxMigrations } from '../inbox/migrations.js';
 import { llmMigrations } from '../llm/migrations.js';
 import { vectorMigrations } from '../vector/migrations.js';
 import type { MigrationDefinition } from './migration-types.js';
@@ -13,4 +14,5 @@ export const coreMigrations: MigrationDefinition[] = [
   ...filesMigrations,
   ...llmMigrations,
   ...vectorMigrations,
+  ...inboxMigrations,
 ];

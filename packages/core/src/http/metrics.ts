@@ -15,6 +15,8 @@ export interface Metrics {
   httpRequests: Counter<'owner' | 'status'>;
   /** LLM calls by plugin, purpose and outcome. */
   llmCalls: Counter<'plugin' | 'purpose' | 'status'>;
+  /** The update inbox: updates stored, dropped as duplicates, done, retried, dead-lettered. */
+  inboxUpdates: Counter<'outcome'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -57,6 +59,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'botloom_llm_calls_total',
       help: 'LLM calls',
       labelNames: ['plugin', 'purpose', 'status'],
+      registers: [registry],
+    }),
+    inboxUpdates: new Counter({
+      name: 'botloom_inbox_updates_total',
+      help: 'Updates through the update inbox by outcome (stored, duplicate, done, retry, dead)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -11,9 +11,10 @@ export interface WebhookReceiver {
   /** Value Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (setWebhook's `secret_token`). */
   secret?: string;
   /**
-   * Takes one update. Resolve once the update is accepted (queued, deduplicated or ignored as
-   * an unknown type), not after the bot finished replying: Telegram waits for the HTTP answer.
-   * `InvalidUpdateError` answers 400 (not an update); any other rejection answers 500 so
+   * Takes one update. Resolve once the update is stored durably (the update inbox) or ignored
+   * as an unknown type, not after the bot finished replying: Telegram waits for the HTTP
+   * answer, and does not send an update again after a 200. `InvalidUpdateError` answers 400 (not
+   * an update); an HttpError rejection answers its status; any other one 500, so
    * Telegram delivers the update again.
    */
   handle(update: unknown): Promise<void>;

@@ -13,6 +13,15 @@ export function newCorrelationId(): string {
 
 const errorOrigins = new WeakMap<object, string>();
 
+/** One attempt at an update from the update inbox, shared with the runtime that runs it. */
+export interface Delivery {
+  /** No retry follows: a failure must be told to the user now. */
+  final: boolean;
+  /** Something was sent to Telegram for this update (a retry could repeat it). */
+  sent: boolean;
+  failure?: { error: unknown };
+}
+
 /** Remembers which plugin's handler threw, for the log line of the error boundary. */
 export function markErrorOrigin(error: unknown, pluginId: string): void {
   if (typeof error === 'object' && error !== null && !errorOrigins.has(error))
@@ -28,6 +37,8 @@ export function errorBoundary(deps: {
   logger: Logger;
   i18n: BotI18n;
   metrics: Metrics;
+  /** The inbox attempt being handled, if any (the direct path has none). */
+  delivery?: () => Delivery | undefined;
 }): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const correlationId = newCorrelationId();
@@ -38,6 +49,16 @@ export function errorBoundary(deps: {
     try {
       await next();
     } catch (error) {
+      const delivery = deps.delivery?.();
+      if (delivery) delivery.failure = { error };
+      if (delivery && !delivery.final && !delivery.sent) {
+        // Nothing reached the user yet: the inbox retries it, and only the last attempt tells them.
+        deps.logger.warn(
+          { err: error, correlationId, updateId: ctx.update.update_id, updateType: type },
+          'update handler failed; the update will be retried',
+        );
+        return;
+      }
       // Nothing below may throw: a failure here would leave the user without any answer.
       try {
         const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import type { Update } from 'grammy/types';
+import type { Logger } from 'pino';
+import type { Clock, LeasedUpdate, UpdateInbox } from './update-inbox.js';
+
+/** One attempt at an update, as the handler sees it. */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt. */
+  number: number;
+  /** No retry follows a failure of this attempt: the user is to be told. */
+  final: boolean;
+}
+
+/** What became of one attempt. `retryable: false` = something was already sent, do not repeat it. */
+export type HandleOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+
+/** Runs one update through the bot pipeline (the port the worker drives). */
+export type UpdateHandler = (update: Update, attempt: DeliveryAttempt) => Promise<HandleOutcome>;
+
+export interface InboxWorkerOptions {
+  inbox: UpdateInbox;
+  handle: UpdateHandler;
+  logger: Logger;
+  clock?: Clock;
+  /** How long a taken update stays reserved without renewal (renewed every third of it while handling). */
+  leaseMs: number;
+  /** Attempts before an update is dead-lettered. */
+  maxAttempts: number;
+  /** Updates handled at once (of different chats). */
+  concurrency: number;
+  /** Fallback: how often an idle worker looks for due retries and expired leases. */
+  pollIntervalMs: number;
+  /** Delay before attempt n+1 after attempt n failed. Default 2 s doubling, at most 5 min. */
+  backoffMs?: (attempt: number) => number;
+  /** Done rows older than this are pruned (hourly, and on `prune()`). */
+  retentionMs: number;
+  pruneIntervalMs?: number;
+  /** Called with what became of each attempt (for metrics). */
+  onOutcome?(outcome: 'done' | 'retry' | 'dead'): void;
+}
+
+export function exponentialBackoff(baseMs: number, maxMs: number): (attempt: number) => number {
+  return (attempt) => Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** A wake-up that is not lost when it arrives before someone waits for it. */
+class Signal {
+  private raised = false;
+  private waiter?: () => void;
+
+  raise(): void {
+    this.raised = true;
+    this.waiter?.();
+  }
+
+  wait(timeoutMs: number): Promise<void> {
+    if (this.raised) {
+      this.raised = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.waiter = undefined;
+        self.raised = false;
+        resolve();
+      }
+      this.waiter = done;
+    });
+  }
+}
+
+/**
+ * Handles updates from the inbox: leases what is due (per-chat order is the inbox's claim),
+ * runs each through the handler, renews the leases while handlers run, then marks each done,
+ * schedules a retry with backoff, or dead-letters it. Wakes on `wake()` (an update was stored
+ * here, a slot freed) and otherwise polls every `pollIntervalMs` (retries that fell due,
+ * leases of dead instances, updates stored by other instances).
+ */
+export class InboxWorker {
+  /** Lease owner id of this worker (one per process start). */
+  readonly owner = `${process.pid}:${randomUUID()}`;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly backoff: (attempt: number) => number;
+  private readonly inFlight = new Map<number, Promise<void>>();
+  private readonly signal = new Signal();
+  private loop?: Promise<void>;
+  private stopping = false;
+  private renewTimer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: InboxWorkerOptions) {
+    this.clock = options.clock ?? (() => new Date());
+    this.log = options.logger.child({ component: 'inbox' });
+    this.backoff = options.backoffMs ?? exponentialBackoff(2000, 300_000);
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+    const renewEvery = Math.max(100, Math.floor(this.options.leaseMs / 3));
+    this.renewTimer = setInterval(() => void this.renewLeases(), renewEvery);
+    this.renewTimer.unref();
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch(() => {}),
+      this.options.pruneIntervalMs ?? 3_600_000,
+    );
+    this.pruneTimer.unref();
+  }
+
+  /** Something may be claimable now. */
+  wake(): void {
+    this.signal.raise();
+  }
+
+  /** Stops claiming, then waits for the updates being handled (they are marked done). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.signal.raise();
+    clearInterval(this.pruneTimer);
+    await this.loop;
+    this.loop = undefined;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    clearInterval(this.renewTimer);
+  }
+
+  /** Updates this worker is handling right now. */
+  busy(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Handles what is claimable now until nothing is (tests, benchmarks, a worker that is not
+   * started). Retries not yet due and live leases of others are left alone.
+   */
+  async drain(): Promise<void> {
+    for (;;) {
+      const taken = await this.claimAndRun();
+      if (taken === 0 && this.inFlight.size === 0) return;
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight.values());
+    }
+  }
+
+  /** Deletes done rows past the retention. */
+  async prune(): Promise<number> {
+    const removed = await this.options.inbox.pruneDone(
+      new Date(this.clock().getTime() - this.options.retentionMs),
+    );
+    if (removed > 0) this.log.debug({ removed }, 'pruned handled updates');
+    return removed;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let taken = 0;
+      try {
+        taken = await this.claimAndRun();
+      } catch (error) {
+        this.log.warn({ err: error }, 'could not take updates from the inbox; trying again');
+      }
+      if (this.stopping) break;
+      // A full batch may mean more is waiting; otherwise sleep until woken or the fallback poll.
+      if (taken > 0 && this.inFlight.size < this.options.concurrency) continue;
+      await this.signal.wait(this.options.pollIntervalMs);
+    }
+  }
+
+  private async claimAndRun(): Promise<number> {
+    const free = this.options.concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    const leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
+    for (const item of leased) {
+      const task = this.handleOne(item).finally(() => {
+        this.inFlight.delete(item.updateId);
+        this.wake(); // a slot is free, and the chat's next update may be due
+      });
+      this.inFlight.set(item.updateId, task);
+    }
+    return leased.length;
+  }
+
+  private async handleOne(item: LeasedUpdate): Promise<void> {
+    const { inbox, maxAttempts } = this.options;
+    const meta = { updateId: item.updateId, updateType: item.updateType, attempt: item.attempts };
+    try {
+      if (item.attempts > maxAttempts) {
+        // Taken again after its last attempt's lease ran out: that attempt never finished
+        // (the instance died or hung on it). Running it again could crash the next one too.
+        await inbox.markDead(this.owner, item.updateId, new Error('lease expired during the last attempt'));
+        this.options.onOutcome?.('dead');
+        this.log.warn(meta, 'update dead-lettered: its last attempt never finished');
+        return;
+      }
+      const final = item.attempts >= maxAttempts;
+      const outcome = await this.options.handle(item.update, { number: item.attempts, final });
+      if (outcome.ok) {
+        this.options.onOutcome?.('done');
+        if (!(await inbox.markDone(this.owner, item.updateId)))
+          this.log.warn(
+            meta,
+            'update handled after its lease was lost; another instance may handle it again',
+          );
+        return;
+      }
+      if (outcome.retryable && !final) {
+        const delayMs = this.backoff(item.attempts);
+        await inbox.scheduleRetry(
+          this.owner,
+          item.updateId,
+          outcome.error,
+          new Date(this.clock().getTime() + delayMs),
+        );
+        this.options.onOutcome?.('retry');
+        this.log.info({ ...meta, retryInMs: delayMs }, 'update failed; retrying later');
+        return;
+      }
+      await inbox.markDead(this.owner, item.updateId, outcome.error);
+      this.options.onOutcome?.('dead');
+      // Metadata only: the error message may quote user text (admins see it in the admin API).
+      this.log.warn(
+        { ...meta, errorName: (outcome.error as Error)?.name, afterReply: !outcome.retryable },
+        'update dead-lettered',
+      );
+    } catch (error) {
+      // The inbox is unreachable: the lease runs out and the update is taken again.
+      this.log.warn({ ...meta, err: error }, 'could not record the outcome of an update');
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    if (ids.length === 0) return;
+    try {
+      await this.options.inbox.renew(this.owner, ids, this.options.leaseMs);
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not renew inbox leases');
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import type { Api } from 'grammy';
+import type { Update } from 'grammy/types';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { BotStoppingError, type ProcessOutcome } from '../bot/bot-runtime.js';
+import { admitPolledUpdate, admitWebhookUpdate } from '../bot/update-intake.js';
+import type { Crypto } from '../crypto/types.js';
+import { HttpError } from '../http/http-error.js';
+import type { Metrics } from '../http/metrics.js';
+import type { AdminRouteGroup } from '../http/server.js';
+import { inboxAdminRoutes } from './inbox-admin-routes.js';
+import { InboxWorker } from './inbox-worker.js';
+import { type PollingIntake, startPollingIntake } from './polling-intake.js';
+import { type Clock, UpdateInbox } from './update-inbox.js';
+
+export interface UpdateInboxSettings {
+  INBOX_LEASE_SECONDS: number;
+  INBOX_MAX_ATTEMPTS: number;
+  INBOX_CONCURRENCY: number;
+  INBOX_RETENTION_HOURS: number;
+  INBOX_POLL_INTERVAL_MS: number;
+}
+
+/** What the inbox needs from the bot runtime (a port: no grammY context or Koa types). */
+export interface UpdateProcessor {
+  processUpdate(update: Update, attempt: { final: boolean }): Promise<ProcessOutcome>;
+}
+
+export interface UpdateInboxServiceOptions {
+  databaseUrl: string;
+  crypto: Pick<Crypto, 'encrypt' | 'decrypt'>;
+  bot: UpdateProcessor;
+  logger: Logger;
+  settings: UpdateInboxSettings;
+  metrics?: Pick<Metrics, 'inboxUpdates'>;
+  clock?: Clock;
+}
+
+export interface UpdateInboxService {
+  readonly inbox: UpdateInbox;
+  readonly worker: InboxWorker;
+  /**
+   * Webhook intake: validates the update and stores it; resolving means it is durable and
+   * Telegram may be answered 200. Malformed: HttpError 400; stopping: 503 (Telegram retries).
+   */
+  accept(update: unknown): Promise<void>;
+  /** Long polling into the inbox (deletes a webhook left behind first). */
+  startPolling(api: Api, timeoutSeconds?: number): Promise<void>;
+  start(): void;
+  /** Stops intake, then handling (in-flight updates finish and are marked done). */
+  stop(): Promise<void>;
+  adminRoutes(): AdminRouteGroup;
+}
+
+/** The durable update inbox of an app: intake (webhook, polling), the worker and the admin API. */
+export function createUpdateInboxService(options: UpdateInboxServiceOptions): UpdateInboxService {
+  const { settings } = options;
+  const log = options.logger.child({ component: 'inbox' });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 4,
+    application_name: 'botloom-inbox',
+  });
+  pool.on('error', (error) => log.warn({ err: error }, 'idle inbox connection failed'));
+  const inbox = new UpdateInbox(pool, options.crypto, options.clock);
+  const worker = new InboxWorker({
+    inbox,
+    handle: (update, attempt) => options.bot.processUpdate(update, attempt),
+    logger: options.logger,
+    clock: options.clock,
+    leaseMs: settings.INBOX_LEASE_SECONDS * 1000,
+    maxAttempts: settings.INBOX_MAX_ATTEMPTS,
+    concurrency: settings.INBOX_CONCURRENCY,
+    pollIntervalMs: settings.INBOX_POLL_INTERVAL_MS,
+    retentionMs: settings.INBOX_RETENTION_HOURS * 3_600_000,
+    onOutcome: (outcome) => options.metrics?.inboxUpdates.inc({ outcome }),
+  });
+  const store = async (updates: Update[]) => {
+    const stored = await inbox.store(updates);
+    options.metrics?.inboxUpdates.inc({ outcome: 'stored' }, stored);
+    if (updates.length > stored)
+      options.metrics?.inboxUpdates.inc({ outcome: 'duplicate' }, updates.length - stored);
+    worker.wake();
+  };
+  let polling: PollingIntake | undefined;
+  let stopping = false;
+
+  return {
+    inbox,
+    worker,
+
+    async accept(raw) {
+      if (stopping) {
+        throw new HttpError(503, 'NOT_READY', 'Not accepting updates right now', {
+          headers: { 'Retry-After': '5' },
+          cause: new BotStoppingError(),
+        });
+      }
+      // A malformed body throws InvalidUpdateError (400); an unknown update type is acknowledged.
+      const update = admitWebhookUpdate(raw, log);
+      if (update) await store([update]);
+    },
+
+    async startPolling(api, timeoutSeconds) {
+      try {
+        // A webhook left behind makes getUpdates fail with 409.
+        await api.deleteWebhook({ drop_pending_updates: false });
+      } catch (error) {
+        log.warn({ err: error }, 'deleteWebhook failed before polling');
+      }
+      polling = startPollingIntake({
+        api,
+        logger: options.logger,
+        timeoutSeconds,
+        store: async (updates) => {
+          await store(
+            updates.map((raw) => admitPolledUpdate(raw, log)).filter((u): u is Update => u !== undefined),
+          );
+        },
+      });
+    },
+
+    start() {
+      worker.start();
+    },
+
+    async stop() {
+      stopping = true;
+      await polling?.stop();
+      await worker.stop();
+      await pool.end();
+    },
+
+    adminRoutes: () => inboxAdminRoutes({ inbox, wake: () => worker.wake() }),
+  };
+}

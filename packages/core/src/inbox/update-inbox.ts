@@ -1,0 +1,248 @@
+import type { Update } from 'grammy/types';
+import { updateType } from '../bot/update-validation.js';
+import type { Crypto } from '../crypto/types.js';
+import { UPDATE_INBOX_TABLE } from './migrations.js';
+
+/** What the inbox needs from a PostgreSQL connection pool (`pg.Pool` fits). */
+export interface Queryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+export type Clock = () => Date;
+
+/** An update taken from the inbox under a lease. */
+export interface LeasedUpdate {
+  updateId: number;
+  updateType: string;
+  chatKey: string | null;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  update: Update;
+}
+
+export interface DeadUpdate {
+  updateId: number;
+  updateType: string;
+  chatKey: string | null;
+  userId: number | null;
+  attempts: number;
+  receivedAt: string;
+  deadAt: string;
+  /** `Name: message` of the last failure (may quote user data: admins only). */
+  error: string | null;
+  /** The update itself (admins only). */
+  update: Update | null;
+}
+
+export interface InboxCounts {
+  pending: number;
+  leased: number;
+  done: number;
+  dead: number;
+}
+
+const T = UPDATE_INBOX_TABLE;
+const OPEN = `('pending', 'leased')`;
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * The key that orders an update among others: its chat, or its user where there is no chat
+ * (inline queries, pre-checkout...). The same key the bot pipeline sequentializes by.
+ */
+export function chatKeyOf(update: Update): string | null {
+  const payload = (update as unknown as Record<string, unknown>)[updateType(update)] as
+    | Record<string, any>
+    | undefined;
+  const chatId = payload?.chat?.id ?? payload?.message?.chat?.id;
+  if (Number.isSafeInteger(chatId)) return String(chatId);
+  const userId = userIdOf(update);
+  return userId === null ? null : `user:${userId}`;
+}
+
+function userIdOf(update: Update): number | null {
+  const payload = (update as unknown as Record<string, unknown>)[updateType(update)] as
+    | Record<string, any>
+    | undefined;
+  const id = payload?.from?.id ?? payload?.user?.id;
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+/** `Name: message` of an error, bounded, for the dead-letter record. */
+export function describeFailure(error: unknown): string {
+  const text =
+    error instanceof Error ? `${error.name}: ${error.message}` : `Error: ${String(error ?? 'unknown')}`;
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}
+
+function toIso(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/**
+ * The durable update inbox in PostgreSQL (table `core_update_inbox`). Updates are stored
+ * once per update_id, leased to one instance at a time, in per-chat order, and end up done
+ * (payload dropped, row pruned later) or dead (kept with the error until an admin retries).
+ * Timestamps come from the injected clock, so leases and backoff can be tested without waiting.
+ */
+export class UpdateInbox {
+  constructor(
+    private readonly db: Queryable,
+    private readonly crypto: Pick<Crypto, 'encrypt' | 'decrypt'>,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  /** Stores updates not seen before (by update_id); returns how many were new. */
+  async store(updates: readonly Update[]): Promise<number> {
+    if (updates.length === 0) return 0;
+    const ids: number[] = [];
+    const chats: Array<string | null> = [];
+    const users: Array<number | null> = [];
+    const types: string[] = [];
+    const payloads: string[] = [];
+    for (const update of updates) {
+      ids.push(update.update_id);
+      chats.push(chatKeyOf(update));
+      users.push(userIdOf(update));
+      types.push(updateType(update));
+      payloads.push(this.crypto.encrypt(JSON.stringify(update)));
+    }
+    const { rowCount } = await this.db.query(
+      `INSERT INTO ${T} (update_id, chat_key, user_id, update_type, payload, status, attempts, available_at, received_at)
+       SELECT u.id, u.chat, u.usr, u.type, u.payload, 'pending', 0, $6, $6
+       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS u(id, chat, usr, type, payload)
+       ON CONFLICT (update_id) DO NOTHING`,
+      [ids, chats, users, types, payloads, this.clock()],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Leases up to `limit` updates to `owner` for `leaseMs`: pending ones that are due and
+   * leased ones whose lease ran out (their instance died or hung), oldest first, and only
+   * the first open update of each chat, so a chat's updates are handled one at a time in
+   * order across instances. SKIP LOCKED lets instances claim side by side without waiting.
+   */
+  async claim(owner: string, limit: number, leaseMs: number): Promise<LeasedUpdate[]> {
+    if (limit <= 0) return [];
+    const now = this.clock();
+    const { rows } = await this.db.query(
+      `WITH next AS (
+         SELECT u.update_id FROM ${T} u
+         WHERE ((u.status = 'pending' AND u.available_at <= $1) OR (u.status = 'leased' AND u.lease_until <= $1))
+           AND (u.chat_key IS NULL OR NOT EXISTS (
+             SELECT 1 FROM ${T} e
+             WHERE e.chat_key = u.chat_key AND e.update_id < u.update_id AND e.status IN ${OPEN}))
+         ORDER BY u.update_id
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${T} t
+       SET status = 'leased', lease_owner = $3, lease_until = $4, attempts = t.attempts + 1
+       FROM next WHERE t.update_id = next.update_id
+       RETURNING t.update_id, t.update_type, t.chat_key, t.attempts, t.payload`,
+      [now, limit, owner, new Date(now.getTime() + leaseMs)],
+    );
+    return rows
+      .map((row) => ({
+        updateId: Number(row.update_id),
+        updateType: row.update_type as string,
+        chatKey: row.chat_key as string | null,
+        attempts: row.attempts as number,
+        update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
+      }))
+      .sort((a, b) => a.updateId - b.updateId);
+  }
+
+  /** Extends the leases `owner` still holds (a handler that runs longer than one lease). */
+  async renew(owner: string, updateIds: readonly number[], leaseMs: number): Promise<number> {
+    if (updateIds.length === 0) return 0;
+    const { rowCount } = await this.db.query(
+      `UPDATE ${T} SET lease_until = $3
+       WHERE update_id = ANY($1::bigint[]) AND status = 'leased' AND lease_owner = $2`,
+      [updateIds, owner, new Date(this.clock().getTime() + leaseMs)],
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Handled: the payload is dropped, the row stays (de-duplication) until pruned. False if the lease was lost. */
+  async markDone(owner: string, updateId: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${T} SET status = 'done', done_at = $3, payload = NULL, lease_owner = NULL, lease_until = NULL
+       WHERE update_id = $1 AND status = 'leased' AND lease_owner = $2`,
+      [updateId, owner, this.clock()],
+    );
+    return rowCount === 1;
+  }
+
+  /** Back to pending, due at `retryAt` (later updates of its chat keep waiting behind it). */
+  async scheduleRetry(owner: string, updateId: number, error: unknown, retryAt: Date): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${T} SET status = 'pending', available_at = $3, last_error = $4, lease_owner = NULL, lease_until = NULL
+       WHERE update_id = $1 AND status = 'leased' AND lease_owner = $2`,
+      [updateId, owner, retryAt, describeFailure(error)],
+    );
+    return rowCount === 1;
+  }
+
+  /** Dead-letters an update with its error; later updates of its chat go on. */
+  async markDead(owner: string, updateId: number, error: unknown): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${T} SET status = 'dead', dead_at = $3, last_error = $4, lease_owner = NULL, lease_until = NULL
+       WHERE update_id = $1 AND status = 'leased' AND lease_owner = $2`,
+      [updateId, owner, this.clock(), describeFailure(error)],
+    );
+    return rowCount === 1;
+  }
+
+  /** Dead updates, newest first; `before` (an update_id) pages on. */
+  async listDead(options: { limit: number; before?: number }): Promise<DeadUpdate[]> {
+    const { rows } = await this.db.query(
+      `SELECT update_id, update_type, chat_key, user_id, attempts, received_at, dead_at, last_error, payload
+       FROM ${T} WHERE status = 'dead' AND ($2::bigint IS NULL OR update_id < $2)
+       ORDER BY update_id DESC LIMIT $1`,
+      [options.limit, options.before ?? null],
+    );
+    return rows.map((row) => ({
+      updateId: Number(row.update_id),
+      updateType: row.update_type,
+      chatKey: row.chat_key,
+      userId: row.user_id === null ? null : Number(row.user_id),
+      attempts: row.attempts,
+      receivedAt: toIso(row.received_at),
+      deadAt: toIso(row.dead_at),
+      error: row.last_error,
+      update: row.payload ? (JSON.parse(this.crypto.decrypt(row.payload)) as Update) : null,
+    }));
+  }
+
+  /** Puts a dead update back in line with fresh attempts; false when there is no such dead update. */
+  async retryDead(updateId: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE ${T} SET status = 'pending', attempts = 0, available_at = $2, dead_at = NULL
+       WHERE update_id = $1 AND status = 'dead'`,
+      [updateId, this.clock()],
+    );
+    return rowCount === 1;
+  }
+
+  /** Deletes done rows handled before `before`, in batches; returns how many went. */
+  async pruneDone(before: Date, batchSize = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM ${T} WHERE update_id IN (
+           SELECT update_id FROM ${T} WHERE status = 'done' AND done_at < $1 LIMIT $2)`,
+        [before, batchSize],
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < batchSize) return total;
+    }
+  }
+
+  async counts(): Promise<InboxCounts> {
+    const { rows } = await this.db.query(`SELECT status, count(*)::int AS n FROM ${T} GROUP BY status`);
+    const counts: InboxCounts = { pending: 0, leased: 0, done: 0, dead: 0 };
+    for (const row of rows) counts[row.status as keyof InboxCounts] = row.n;
+    return counts;
+  }
+}

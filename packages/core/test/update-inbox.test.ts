@@ -1,0 +1,375 @@
+import pg from 'pg';
+import { Sequelize } from 'sequelize';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { BotPluginEntry } from '../src/bot/bot-runtime.js';
+import { coreMigrations } from '../src/db/core-migrations.js';
+import { Migrator } from '../src/db/migrator.js';
+import { InboxWorker } from '../src/inbox/inbox-worker.js';
+import { UPDATE_INBOX_TABLE } from '../src/inbox/migrations.js';
+import { startPollingIntake } from '../src/inbox/polling-intake.js';
+import { UpdateInbox } from '../src/inbox/update-inbox.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
+import { silentLogger, testCrypto } from './ai-test-helpers.js';
+import { type BotHarness, capturingLogger, startBotHarness } from './support/bot-harness.js';
+import { textUpdate } from './support/fake-bot-api.js';
+
+const LEASE_MS = 60_000;
+
+/** A clock the test moves by hand: leases and backoff expire without waiting. */
+function manualClock(start = Date.parse('2026-01-01T00:00:00Z')) {
+  let now = start;
+  return {
+    now: () => new Date(now),
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+let database: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  database = await createTestDatabase('botloom_inbox');
+  const sequelize = new Sequelize(database.url, { logging: false });
+  await new Migrator({
+    sequelize,
+    logger: silentLogger,
+    sources: [{ pluginId: 'core', migrations: coreMigrations }],
+  }).up();
+  await sequelize.close();
+  pool = new pg.Pool({ connectionString: database.url, max: 6 });
+});
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+let clock: ReturnType<typeof manualClock>;
+let harness: BotHarness | undefined;
+beforeEach(async () => {
+  clock = manualClock();
+  await pool.query(`DELETE FROM ${UPDATE_INBOX_TABLE}`);
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function inboxOf(db: pg.Pool = pool) {
+  return new UpdateInbox(db, testCrypto(), clock.now);
+}
+
+function workerFor(
+  h: BotHarness,
+  inbox: UpdateInbox,
+  options: Partial<ConstructorParameters<typeof InboxWorker>[0]> = {},
+) {
+  return new InboxWorker({
+    inbox,
+    handle: (update, attempt) => h.runtime.processUpdate(update, attempt),
+    logger: silentLogger,
+    clock: clock.now,
+    leaseMs: LEASE_MS,
+    maxAttempts: 3,
+    concurrency: 8,
+    pollIntervalMs: 60_000,
+    backoffMs: (attempt) => attempt * 10_000,
+    retentionMs: 3_600_000,
+    ...options,
+  });
+}
+
+const echo: BotPluginEntry = {
+  id: 'echo',
+  commands: [],
+  setup: (c) => c.on('message:text', (ctx) => ctx.reply(`got ${ctx.message.text}`)),
+};
+
+async function rowOf(updateId: number) {
+  const { rows } = await pool.query(`SELECT * FROM ${UPDATE_INBOX_TABLE} WHERE update_id = $1`, [updateId]);
+  return rows[0];
+}
+
+describe('update inbox: intake', () => {
+  it('stores an update once per update_id, also when two instances store it at the same moment', async () => {
+    const other = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      const a = inboxOf();
+      const b = inboxOf(other);
+      const updates = Array.from({ length: 20 }, (_, i) => textUpdate(`dup ${i}`, { id: 700 + i }, 5000 + i));
+      const stored = await Promise.all(updates.flatMap((u) => [a.store([u]), b.store([structuredClone(u)])]));
+      expect(stored.reduce((s, n) => s + n, 0)).toBe(20);
+      expect(await a.store(updates)).toBe(0); // a redelivery of the whole batch adds nothing
+      expect((await a.counts()).pending).toBe(20);
+
+      harness = await startBotHarness({ plugins: [echo] });
+      await workerFor(harness, a).drain();
+      for (let i = 0; i < 20; i++) expect(harness.api.textsTo(700 + i)).toEqual([`got dup ${i}`]);
+      // Stored again after it was handled: still dropped.
+      expect(await a.store([updates[0]!])).toBe(0);
+      await workerFor(harness, a).drain();
+      expect(harness.api.textsTo(700)).toEqual(['got dup 0']);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('keeps no message text at rest: the payload is encrypted and dropped once handled', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('my card is 4417-secret', { id: 801 }, 6001)]);
+    const pendingRow = await rowOf(6001);
+    expect(JSON.stringify(pendingRow)).not.toContain('4417');
+    harness = await startBotHarness({ plugins: [echo] });
+    await workerFor(harness, inbox).drain();
+    const doneRow = await rowOf(6001);
+    expect(doneRow.status).toBe('done');
+    expect(doneRow.payload).toBeNull();
+  });
+});
+
+describe('update inbox: handling', () => {
+  it('claims only the first open update of each chat, across instances', async () => {
+    const other = new pg.Pool({ connectionString: database.url, max: 2 });
+    try {
+      const a = inboxOf();
+      const b = inboxOf(other);
+      await a.store([
+        textUpdate('a1', { id: 1 }, 100),
+        textUpdate('b1', { id: 2 }, 101),
+        textUpdate('a2', { id: 1 }, 102),
+        textUpdate('a3', { id: 1 }, 103),
+        textUpdate('b2', { id: 2 }, 104),
+      ]);
+      const first = await a.claim('instance-a', 10, LEASE_MS);
+      expect(first.map((u) => u.updateId)).toEqual([100, 101]);
+      // Instance B finds nothing: both chats have an update leased by A.
+      expect(await b.claim('instance-b', 10, LEASE_MS)).toEqual([]);
+      expect(await a.markDone('instance-a', 100)).toBe(true);
+      expect((await b.claim('instance-b', 10, LEASE_MS)).map((u) => u.updateId)).toEqual([102]);
+      // B cannot finish what A holds.
+      expect(await b.markDone('instance-b', 101)).toBe(false);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('two workers on one database handle every chat in update order', async () => {
+    const seen = new Map<number, string[]>();
+    const recorder: BotPluginEntry = {
+      id: 'recorder',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          const list = seen.get(ctx.chat.id) ?? [];
+          list.push(ctx.message.text);
+          seen.set(ctx.chat.id, list);
+          await new Promise((resolve) => setImmediate(resolve));
+          await ctx.reply(`ok ${ctx.message.text}`);
+        }),
+    };
+    harness = await startBotHarness({ plugins: [recorder] });
+    const second = await startBotHarness({ plugins: [recorder], api: harness.api });
+    const other = new pg.Pool({ connectionString: database.url, max: 4 });
+    try {
+      const users = [11, 12, 13, 14, 15, 16];
+      const updates = [];
+      let id = 9000;
+      for (let n = 0; n < 8; n++)
+        for (const user of users) updates.push(textUpdate(`${n}`, { id: user }, id++));
+      await inboxOf().store(updates);
+      const w1 = workerFor(harness, inboxOf(), { concurrency: 3 });
+      const w2 = workerFor(second, inboxOf(other), { concurrency: 3 });
+      await Promise.all([w1.drain(), w2.drain(), w1.drain(), w2.drain()]);
+      // Another round in case one worker drained while the other still held a chat.
+      await Promise.all([w1.drain(), w2.drain()]);
+      const expected = ['0', '1', '2', '3', '4', '5', '6', '7'];
+      for (const user of users) {
+        expect(seen.get(user), `chat ${user}`).toEqual(expected);
+        expect(harness.api.textsTo(user)).toEqual(expected.map((t) => `ok ${t}`));
+      }
+      expect(await inboxOf().counts()).toMatchObject({ pending: 0, leased: 0, done: updates.length });
+    } finally {
+      await second.close();
+      await other.end();
+    }
+  });
+
+  it('takes over an update whose lease ran out (its instance died), and not before', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('orphan', { id: 21 }, 200), textUpdate('next', { id: 21 }, 201)]);
+    // A dead instance took the first update and never finished it.
+    expect((await inbox.claim('dead-instance', 10, LEASE_MS)).map((u) => u.updateId)).toEqual([200]);
+    harness = await startBotHarness({ plugins: [echo] });
+    const worker = workerFor(harness, inbox);
+    await worker.drain();
+    expect(harness.api.textsTo(21)).toEqual([]); // the lease is live, and 201 waits behind 200
+    clock.advance(LEASE_MS + 1);
+    await worker.drain();
+    expect(harness.api.textsTo(21)).toEqual(['got orphan', 'got next']);
+    expect(await rowOf(200)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(await inbox.markDone('dead-instance', 200)).toBe(false);
+  });
+
+  it('renews the leases of updates it is still handling', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('slow', { id: 22 }, 210)]);
+    const [taken] = await inbox.claim('live', 1, LEASE_MS);
+    clock.advance(LEASE_MS / 2);
+    expect(await inbox.renew('live', [taken!.updateId], LEASE_MS)).toBe(1);
+    clock.advance(LEASE_MS / 2 + 1);
+    // Past the first lease, but renewed: nobody else may take it.
+    expect(await inbox.claim('other', 1, LEASE_MS)).toEqual([]);
+  });
+
+  it('retries a failing update with backoff, then dead-letters it and tells the user once', async () => {
+    let failures = 0;
+    const flaky: BotPluginEntry = {
+      id: 'flaky',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', (ctx) => {
+          if (ctx.message.text.startsWith('boom')) {
+            failures++;
+            throw new Error(`handler exploded on "${ctx.message.text}"`);
+          }
+          return ctx.reply(`got ${ctx.message.text}`);
+        }),
+    };
+    harness = await startBotHarness({ plugins: [flaky] });
+    const inbox = inboxOf();
+    const workerLog = capturingLogger();
+    const worker = workerFor(harness, inbox, { logger: workerLog.logger });
+    await inbox.store([
+      textUpdate('boom secret-words', { id: 31 }, 300),
+      textUpdate('after', { id: 31 }, 301),
+    ]);
+
+    await worker.drain();
+    expect(failures).toBe(1);
+    expect(harness.api.textsTo(31)).toEqual([]); // not told yet: a retry follows
+    expect(await rowOf(300)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect((await rowOf(300)).last_error).toContain('handler exploded');
+
+    await worker.drain(); // the retry is not due yet
+    expect(failures).toBe(1);
+    clock.advance(10_000);
+    await worker.drain();
+    expect(failures).toBe(2);
+    expect(harness.api.textsTo(31)).toEqual([]);
+    clock.advance(20_000);
+    await worker.drain();
+    expect(failures).toBe(3);
+    const texts = harness.api.textsTo(31);
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(/[0-9a-f]{8}/); // the localized error message with its id
+    expect(texts[1]).toBe('got after'); // the chat goes on once the failing update is dead
+    expect(await rowOf(300)).toMatchObject({ status: 'dead', attempts: 3 });
+
+    const dead = await inbox.listDead({ limit: 10 });
+    expect(dead.map((d) => d.updateId)).toEqual([300]);
+    expect(dead[0]!.error).toContain('handler exploded');
+    expect(dead[0]!.update?.message).toMatchObject({ text: 'boom secret-words' });
+    // The inbox logs metadata only, never the error text (it may quote the user).
+    const deadLine = workerLog.lines.find((l) => l.msg === 'update dead-lettered');
+    expect(deadLine).toMatchObject({ updateId: 300, attempt: 3, errorName: 'Error' });
+    expect(JSON.stringify(workerLog.lines)).not.toContain('secret-words');
+    // Attempts before the last one are not errors: only the last is logged at ERROR (once).
+    const errors = harness.logs.filter((l) => l.level >= 50 && l.msg === 'update handler failed');
+    expect(errors).toHaveLength(1);
+
+    // An admin retry gives it fresh attempts.
+    expect(await inbox.retryDead(300)).toBe(true);
+    expect(await inbox.retryDead(300)).toBe(false);
+    expect(await inbox.retryDead(123456789)).toBe(false);
+    await worker.drain();
+    expect(failures).toBe(4);
+    expect(await rowOf(300)).toMatchObject({ status: 'pending', attempts: 1 });
+  });
+
+  it('does not retry an update that already sent something (no duplicate reply)', async () => {
+    const halfway: BotPluginEntry = {
+      id: 'halfway',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          await ctx.reply('first part');
+          throw new Error('then failed');
+        }),
+    };
+    harness = await startBotHarness({ plugins: [halfway] });
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('go', { id: 41 }, 400)]);
+    await workerFor(harness, inbox).drain();
+    const texts = harness.api.textsTo(41);
+    expect(texts[0]).toBe('first part');
+    expect(texts).toHaveLength(2); // plus the error message
+    expect(await rowOf(400)).toMatchObject({ status: 'dead', attempts: 1 });
+  });
+
+  it('dead-letters an update whose last attempt never finished instead of running it again', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('poison', { id: 51 }, 500)]);
+    for (let i = 0; i < 3; i++) {
+      expect(await inbox.claim(`crashed-${i}`, 1, LEASE_MS)).toHaveLength(1);
+      clock.advance(LEASE_MS + 1);
+    }
+    harness = await startBotHarness({ plugins: [echo] });
+    await workerFor(harness, inbox).drain();
+    expect(harness.api.textsTo(51)).toEqual([]);
+    expect(await rowOf(500)).toMatchObject({ status: 'dead' });
+    expect((await rowOf(500)).last_error).toContain('lease expired');
+  });
+
+  it('prunes handled updates past the retention, and nothing else', async () => {
+    const inbox = inboxOf();
+    harness = await startBotHarness({ plugins: [echo] });
+    const worker = workerFor(harness, inbox, { maxAttempts: 1 });
+    await inbox.store([textUpdate('old', { id: 61 }, 600)]);
+    await worker.drain();
+    clock.advance(2 * 3_600_000);
+    await inbox.store([textUpdate('new', { id: 62 }, 601), textUpdate('waiting', { id: 63 }, 602)]);
+    await inbox.claim('someone', 1, LEASE_MS); // 601 leased
+    expect(await worker.prune()).toBe(1);
+    expect(await rowOf(600)).toBeUndefined();
+    expect(await rowOf(601)).toMatchObject({ status: 'leased' });
+    expect(await rowOf(602)).toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('update inbox: long polling intake', () => {
+  it('confirms the offset only after a batch is stored; a failed store fetches the batch again', async () => {
+    harness = await startBotHarness({ plugins: [echo] });
+    const inbox = inboxOf();
+    let failNext = true;
+    const stored: number[][] = [];
+    const intake = startPollingIntake({
+      api: harness.runtime.api,
+      logger: silentLogger,
+      timeoutSeconds: 1,
+      store: async (updates) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database unreachable');
+        }
+        stored.push(updates.map((u) => u.update_id));
+        await inbox.store(updates);
+      },
+    });
+    try {
+      harness.api.pushUpdate(textUpdate('p1', { id: 71 }, 700), textUpdate('p2', { id: 72 }, 701));
+      await harness.api.waitFor(() => stored.length > 0, 60_000);
+      expect(stored[0]).toEqual([700, 701]); // the batch whose store failed came again
+      const offsets = harness.api.callsOf('getUpdates').map((c) => c.payload.offset);
+      expect(offsets.slice(0, 2)).toEqual([undefined, undefined]); // not confirmed after the failure
+      await harness.api.waitFor(
+        () => harness!.api.callsOf('getUpdates').some((c) => c.payload.offset === 702),
+        60_000,
+      );
+      await workerFor(harness, inbox).drain();
+      expect(harness.api.textsTo(71)).toEqual(['got p1']);
+      expect(harness.api.textsTo(72)).toEqual(['got p2']);
+    } finally {
+      await intake.stop();
+    }
+  });
+});
