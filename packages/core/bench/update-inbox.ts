@@ -125,6 +125,7 @@ async function main() {
         kv,
         i18n: createI18n({ sources: [], logger }),
         rateLimitPerMinute: 1_000_000,
+        crypto,
         metrics: createMetrics({ defaultMetrics: false }),
         plugins: [plugin],
         floodControl: false,
