@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, type JobDefinition, type Llm, Tokens } from '@botloom/core';
-import { instanceCachingFactory } from 'tsyringe';
+import { coreServices, definePlugin, type JobDefinition, Tokens } from '@botloom/core';
 import { setupSegmentationAdmin } from './admin/segmentation-admin.js';
 import { setupSegmentationBot } from './bot/segmentation-bot.js';
 import { registerSegmentationCli } from './cli/segmentation-cli.js';
@@ -9,8 +8,8 @@ import { SegmentationConfig, type SegmentationOptions } from './config.js';
 import { segmentationMigrations } from './migrations/0001-create-segmentation.js';
 import { SegmentationError } from './services/errors.js';
 import type { RecomputeRequest } from './services/recompute-service.js';
-import { createSegmentationServices } from './services/segmentation-service.js';
-import { SegmentationTokens } from './tokens.js';
+import { createSegmentationServices, type SegmentationServices } from './services/segmentation-service.js';
+import { segmentationServicesRef } from './tokens.js';
 
 declare module '@botloom/core/events' {
   interface BotloomEvents {
@@ -27,7 +26,7 @@ export const SEGMENTATION_PLUGIN_ID = 'segmentation';
 
 export type RecomputeJobData = Pick<RecomputeRequest, 'trigger' | 'k'>;
 
-function recomputeJob(cron: string | undefined): JobDefinition<RecomputeJobData> {
+function recomputeJob(cron: string | undefined): JobDefinition<RecomputeJobData, SegmentationServices> {
   return {
     name: 'recompute',
     cron: cron || undefined,
@@ -36,7 +35,7 @@ function recomputeJob(cron: string | undefined): JobDefinition<RecomputeJobData>
     retryDelaySeconds: 30,
     expireInSeconds: 3600,
     async handler(data, ctx) {
-      const services = ctx.resolve(SegmentationTokens.Services);
+      const services = ctx.services;
       try {
         const run = await services.recompute.recompute({ trigger: data?.trigger ?? 'manual', k: data?.k });
         ctx.logger.info(
@@ -66,7 +65,6 @@ function recomputeJob(cron: string | undefined): JobDefinition<RecomputeJobData>
  * insights and charts, for allowlisted analysts in Telegram and admins over HTTP.
  */
 export function segmentationPlugin(options: SegmentationOptions = {}) {
-  const cron = options.scheduleCron ?? process.env.BOTLOOM_SEGMENTATION_SCHEDULE_CRON;
   return definePlugin({
     id: SEGMENTATION_PLUGIN_ID,
     version: packageJson.version,
@@ -98,35 +96,30 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
         description: { en: 'Clients by segment', ru: 'Распределение клиентов по сегментам' },
       },
     ],
-    jobs: [recomputeJob(cron)],
-    register({ container, config }) {
-      container.register(SegmentationTokens.Config, { useValue: config });
-      container.register(SegmentationTokens.Services, {
-        useFactory: instanceCachingFactory((c) => {
-          let llm: Llm | undefined;
-          try {
-            llm = c.resolve(Tokens.Llm);
-          } catch {
-            llm = undefined;
-          }
-          return createSegmentationServices(c.resolve(Tokens.Database), config, llm);
-        }),
-      });
+    provides: [segmentationServicesRef],
+    services: {
+      deps: { database: coreServices.database, llm: coreServices.llm },
+      init({ deps, config, expose }) {
+        const services = createSegmentationServices(deps.database, config, deps.llm);
+        expose(segmentationServicesRef, services);
+        return services;
+      },
     },
+    // The schedule is a setting (BOTLOOM_SEGMENTATION_SCHEDULE_CRON, .env or options).
+    jobs: (config) => [recomputeJob(config.scheduleCron)],
     cli({ program, getApp, io }) {
       registerSegmentationCli(program, getApp, io);
     },
     bot: setupSegmentationBot,
     admin: setupSegmentationAdmin,
-    async start({ resolve, config, logger }) {
-      const services = resolve(SegmentationTokens.Services);
+    async start({ services, config, logger }) {
       const added = await services.allowlist.bootstrap(config.allowedUserIds);
       if (added > 0) logger.info({ added }, 'segmentation: allowlist bootstrapped from config');
       const recovered = await services.imports.recoverInterrupted();
       if (recovered > 0) logger.warn({ recovered }, 'segmentation: interrupted imports marked failed');
     },
-    async health({ resolve }) {
-      const run = await resolve(SegmentationTokens.Services).queries.latestRun();
+    async health({ services }) {
+      const run = await services.queries.latestRun();
       return { ok: true, details: { version: run?.version ?? null, clients: run?.nClients ?? 0 } };
     },
   });
@@ -145,4 +138,4 @@ export { adjustedRandIndex, silhouetteScore } from './services/metrics.js';
 export type { SegmentLabel } from './services/naming.js';
 export { createSegmentationServices, type SegmentationServices } from './services/segmentation-service.js';
 export { type ColumnMapping, TRANSACTION_FIELDS } from './services/transaction-schema.js';
-export { SegmentationTokens } from './tokens.js';
+export { SegmentationTokens, segmentationServicesRef } from './tokens.js';

@@ -1,9 +1,14 @@
-import { createToken } from '@botloom/core';
-import type { SegmentationConfig } from './config.js';
+import { createServiceRef } from '@botloom/core';
 import type { SegmentationServices } from './services/segmentation-service.js';
 
-/** The plugin's services, registered in its container and exposed to plugins that depend on it. */
-export const SegmentationTokens = {
-  Services: createToken<SegmentationServices>('segmentation.Services'),
-  Config: createToken<SegmentationConfig>('segmentation.Config'),
-} as const;
+/**
+ * The plugin's services, for plugins that list `segmentation` in `dependsOn` and this ref in
+ * `services.deps` (and for `app.services('segmentation')`).
+ */
+export const segmentationServicesRef = createServiceRef<SegmentationServices>({
+  id: 'segmentation.services',
+  owner: 'segmentation',
+});
+
+/** The same service as a raw DI token, for `resolve()`; prefer `segmentationServicesRef` in deps. */
+export const SegmentationTokens = { Services: segmentationServicesRef.token } as const;

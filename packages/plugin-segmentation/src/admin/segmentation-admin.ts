@@ -16,8 +16,8 @@ import { z } from 'zod';
 import type { SegmentationConfig } from '../config.js';
 import { segmentDescription, segmentName, type Translate } from '../services/presentation.js';
 import { EXPORT_CSV_HEADER, exportRowToCsv, type SegmentProfile } from '../services/segment-queries.js';
+import type { SegmentationServices } from '../services/segmentation-service.js';
 import { TRANSACTION_FIELDS } from '../services/transaction-schema.js';
-import { SegmentationTokens } from '../tokens.js';
 import { receiveUpload } from './upload.js';
 
 const IdParams = z.object({ id: serialIdParam });
@@ -44,13 +44,11 @@ const ColumnsField = z.record(z.enum(TRANSACTION_FIELDS), z.string().min(1).max(
 const BoolField = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Admin API under /admin/api/segmentation (bearer token; GET = viewer, others = admin). */
-export function setupSegmentationAdmin({
-  router,
-  resolve,
-  logger,
-  config,
-}: RouteSetupContext<SegmentationConfig>): void {
-  const services = () => resolve(SegmentationTokens.Services);
+export function setupSegmentationAdmin(
+  ctx: RouteSetupContext<SegmentationConfig, SegmentationServices>,
+): void {
+  const { router, resolve, logger, config } = ctx;
+  const services = () => ctx.services;
   const translate = (locale: string): Translate => {
     try {
       const i18n = resolve(Tokens.I18n);

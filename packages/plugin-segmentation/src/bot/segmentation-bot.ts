@@ -15,7 +15,6 @@ import {
   type Translate,
 } from '../services/presentation.js';
 import type { SegmentationServices } from '../services/segmentation-service.js';
-import { SegmentationTokens } from '../tokens.js';
 
 const CLIENTS_CALLBACK = /^segmentation:clients:(\d+)$/;
 
@@ -33,13 +32,10 @@ function argumentOf(ctx: BotContext): string {
 }
 
 /** Telegram handlers of the plugin: thin adapters over the services. */
-export function setupSegmentationBot({
-  composer,
-  resolve,
-  logger,
-}: BotSetupContext<SegmentationConfig>): void {
-  const services = () => resolve(SegmentationTokens.Services);
-  const config = () => resolve(SegmentationTokens.Config);
+export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, SegmentationServices>): void {
+  const { composer, resolve, logger } = ctx;
+  const services = () => ctx.services;
+  const config = () => ctx.config;
 
   // Bank data: every command and button of this plugin is for allowlisted users only.
   const allowlisted = async (ctx: BotContext, next: NextFunction) => {
