@@ -332,12 +332,19 @@ export function createApp(options: CreateAppOptions): App {
     start: () => running.bot?.setupPlugins(),
   };
 
+  // The queue exists before services (they may keep `Jobs`); jobs are declared after them.
+  const jobQueueStep: BootStep = {
+    name: 'job queue',
+    start() {
+      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger });
+    },
+  };
+
   const jobsStep: BootStep = {
     name: 'jobs',
     start() {
-      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger });
       for (const runtime of runtimes) {
-        running.jobs.register(
+        running.jobs!.register(
           runtime.id,
           runtime.jobs(),
           runtime.resolve,
@@ -468,6 +475,7 @@ export function createApp(options: CreateAppOptions): App {
       cryptoStep,
       databaseStep,
       kvStep,
+      jobQueueStep,
       filesStep,
       aiStep,
       i18nStep,

@@ -177,7 +177,11 @@ export interface PluginManifest<
   /** The events this plugin emits (declared in `BotloomEvents` by declaration merging). */
   events?: (keyof BotloomEvents)[];
   commands?: CommandDefinition[];
-  /** Durable jobs, or a function of the validated config (e.g. a cron schedule from settings). */
+  /**
+   * Durable jobs, or a function of the validated config (e.g. a cron schedule from settings).
+   * Type handlers with the services type (`JobDefinition<Data, MyServices>`): a static list takes
+   * part in inferring `ctx.services`.
+   */
   jobs?: JobDefinition<any, Svc>[] | ((config: z.output<S>) => JobDefinition<any, Svc>[]);
   register?(ctx: RegisterContext<z.output<S>>): void | Promise<void>;
   /** Write `services` before the hooks below, so their `ctx.services` is typed from it. */

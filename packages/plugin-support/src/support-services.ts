@@ -1,0 +1,173 @@
+import type {
+  CoreConfig,
+  Crypto,
+  EventBus,
+  FileStorage,
+  Jobs,
+  Llm,
+  Translator,
+  VectorStore,
+} from '@botloom/core';
+import { splitText } from '@botloom/core';
+import type { Api } from 'grammy';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import { type KeyboardStore, KvCustomerKeyboards } from './bot/customer-keyboards.js';
+import { GrammyTelegramPort } from './bot/telegram-port.js';
+import type { SupportConfig } from './config.js';
+import { MessageTextCodec } from './db/message-text.js';
+import { FileLinks } from './http/public-routes.js';
+import { WebAppHub } from './http/web-app-hub.js';
+import { AnswerService } from './services/answer-service.js';
+import { KNOWLEDGE_NAMESPACE, KnowledgeService } from './services/knowledge-service.js';
+import { ManagerService } from './services/manager-service.js';
+import { pendingQuestionsOverJobs } from './services/pending-questions-over-jobs.js';
+import { StatsService } from './services/stats-service.js';
+import { SupportDesk } from './services/support-desk.js';
+import { TicketService } from './services/ticket-service.js';
+
+export interface SupportServiceDeps {
+  database: Sequelize;
+  crypto: Crypto;
+  vectors: VectorStore;
+  llm: Llm;
+  /** Absent only in an app without a bot (`sandbox: false` and no token). */
+  telegram: Api | undefined;
+  kv: KeyboardStore;
+  jobs: Jobs;
+  i18n: Translator;
+  events: EventBus;
+  files: FileStorage;
+  core: CoreConfig;
+}
+
+/** Keeps the knowledge directory in sync and remembers how the last sync went. */
+class KnowledgeDirectorySync {
+  last: { at: string; report?: unknown; error?: string } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly knowledge: KnowledgeService,
+    private readonly dir: string | undefined,
+  ) {}
+
+  async sync() {
+    if (!this.dir) return { skipped: 'knowledgeDir is not set' };
+    try {
+      const report = await this.knowledge.syncDirectory(this.dir);
+      this.last = { at: new Date().toISOString(), report };
+      return report;
+    } catch (err) {
+      this.last = { at: new Date().toISOString(), error: err instanceof Error ? err.message : String(err) };
+      throw err;
+    }
+  }
+
+  rescanEvery(seconds: number): void {
+    if (!this.dir || seconds <= 0) return;
+    this.timer = setInterval(() => void this.sync().catch(() => undefined), seconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Every service of the support plugin, wired once in its services stage. */
+export function createSupportServices(deps: SupportServiceDeps, config: SupportConfig, logger: Logger) {
+  const api = (): Api => {
+    if (!deps.telegram) throw new Error('support needs the bot: this app runs without one');
+    return deps.telegram;
+  };
+  const botToken = () => api().token;
+  const links = new FileLinks(botToken);
+  const tickets = new TicketService(deps.database, new MessageTextCodec(deps.crypto));
+  const managers = new ManagerService(deps.database);
+  const knowledge = new KnowledgeService(
+    deps.database,
+    deps.vectors,
+    (text, o) => splitText(text, { chunkSize: o.chunkSize, overlap: o.overlap }),
+    { chunkSize: config.chunkSize, lexicalWeight: config.lexicalWeight },
+    logger.child({ component: 'knowledge' }),
+  );
+  const answers = new AnswerService(knowledge, deps.llm, {
+    minConfidence: config.minConfidence,
+    topK: config.retrievalTopK,
+  });
+  let desk: SupportDesk | undefined;
+  const hub = new WebAppHub({
+    customers: () => desk!.customers,
+    botToken,
+    maxAgeSeconds: config.initDataMaxAgeSeconds,
+    logger,
+  });
+  desk = new SupportDesk({
+    tickets,
+    managers,
+    answers,
+    telegram: new GrammyTelegramPort(api),
+    hub,
+    keyboards: new KvCustomerKeyboards(() => deps.kv, api, logger.child({ component: 'keyboards' })),
+    pending: pendingQuestionsOverJobs(
+      () => deps.jobs,
+      () => config.outageRetrySeconds,
+      () => logger,
+    ),
+    translator: deps.i18n,
+    events: deps.events,
+    files: () => deps.files,
+    config,
+    logger: logger.child({ component: 'desk' }),
+    fileUrl: (fileId, customerId) => links.url(fileId, customerId),
+  });
+  const knowledgeSync = new KnowledgeDirectorySync(knowledge, config.knowledgeDir);
+
+  /** The web app's address, when Telegram (https) or the sandbox (any URL) can open it. */
+  const webAppUrl = (): string | undefined => {
+    const core = deps.core;
+    const url =
+      config.webAppUrl ??
+      (core.PUBLIC_URL ? `${core.PUBLIC_URL.replace(/\/+$/, '')}/p/support/app` : undefined);
+    if (!url) return undefined;
+    if (core.TELEGRAM_BOT_TOKEN && !url.startsWith('https://')) return undefined;
+    return url;
+  };
+
+  const status = async () => {
+    const [items, chunks, managerList] = await Promise.all([
+      knowledge.list(),
+      deps.vectors.count(KNOWLEDGE_NAMESPACE),
+      managers.list(),
+    ]);
+    return {
+      managerGroup: desk!.groupHealth.status(),
+      knowledge: {
+        items: items.length,
+        unindexed: items.filter((i) => !i.indexed).length,
+        chunks,
+        dir: config.knowledgeDir ?? null,
+        lastSync: knowledgeSync.last,
+      },
+      managers: managerList.length,
+      webAppUrl: webAppUrl() ?? null,
+    };
+  };
+
+  return {
+    tickets,
+    managers,
+    knowledge,
+    stats: new StatsService(deps.database),
+    desk,
+    hub,
+    links,
+    knowledgeSync,
+    webAppUrl,
+    status,
+    files: () => deps.files,
+  };
+}
+
+export type SupportServices = ReturnType<typeof createSupportServices>;
