@@ -43,6 +43,8 @@ segmentation-insight-recommendation = { $index }. { $text }
 segmentation-insight-offline = No AI model is configured (offline mode): the numbers above are computed from the data; there is no generated summary.
 segmentation-insight-failed = The AI insight is unavailable right now; the computed numbers above are still valid.
 segmentation-insight-same = same
+# A difference of shares, in percentage points
+segmentation-delta-points = { $sign }{ $points } pp
 
 # Segment names
 segmentation-archetype-traditional = Traditional client

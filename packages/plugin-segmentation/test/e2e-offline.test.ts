@@ -11,7 +11,9 @@ import { finished } from 'node:stream/promises';
 import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import segmentationPlugin, { SegmentationTokens } from '../src/index.js';
-import { writeGeneratedCsv } from '../src/services/generator.js';
+import { FEATURES } from '../src/services/features.js';
+import { cardIdFor, writeGeneratedCsv } from '../src/services/generator.js';
+import { highlightsOf } from '../src/services/insight-service.js';
 
 let app: TestApp;
 let dataDir: string;
@@ -48,5 +50,56 @@ describe('offline insight', () => {
     for (const line of highlights) expect(line).toMatch(/^• .+: .+ · (same|[+−].+) · (same|[+−].+)$/);
     expect(reply.text).toContain('No AI model is configured (offline mode)');
     expect(reply.text).not.toContain('Summary:');
+  });
+});
+
+/** Latin words left in a reply once card ids and /commands (which stay as typed) are removed. */
+function latinWords(text: string | undefined): string[] {
+  return (
+    (text ?? '')
+      .replace(/\/\w+/g, ' ')
+      .replace(/\bC\d{7}\b/g, ' ')
+      .match(/[A-Za-z]+/g) ?? []
+  );
+}
+
+describe('Russian replies are Russian', () => {
+  it('/segment and /insight of a digital traveller: category names and percentage points translated', async () => {
+    const services = app.app.resolver('segmentation')(SegmentationTokens.Services);
+    const shares = new Set<string>(FEATURES.filter((f) => f.unit === 'share').map((f) => f.name));
+    // A client of the archetype whose description named a category in English, with a share among
+    // the highlights (so /insight shows a difference in percentage points).
+    let cardId: string | undefined;
+    for (let i = 0; i < 60; i++) {
+      const id = cardIdFor(i);
+      const profile = await services.queries.clientProfile(id);
+      const label = profile?.segment.label;
+      if (label?.kind !== 'archetype' || label.archetype !== 'digital_traveller') continue;
+      const highlights = highlightsOf(profile!);
+      if (highlights.some((c) => shares.has(c.feature) && c.client !== c.segment)) {
+        cardId = id;
+        break;
+      }
+    }
+    expect(cardId).toBeDefined();
+
+    const olga = app.user('olga', { language_code: 'ru' });
+    await services.allowlist.add(await olga.id(), 'test');
+    await olga.send(`/segment ${cardId}`);
+    const profile = await olga.expectReply(new RegExp(`Клиент ${cardId}`));
+    expect(profile.text).toContain('Цифровой путешественник');
+    expect(profile.text).toContain('высокая доля трат на путешествия');
+    expect(latinWords(profile.text)).toEqual([]);
+    const chart = await olga.expectReply();
+    expect(latinWords(chart.caption)).toEqual([]);
+
+    await olga.send(`/insight ${cardId}`);
+    const insight = await olga.expectReply(new RegExp(`Инсайт по ${cardId}`));
+    expect(insight.text).toMatch(/[+−][\d,]+ п\. п\./);
+    expect(insight.text).not.toMatch(/\bpp\b/);
+    expect(latinWords(insight.text)).toEqual([]);
+
+    await olga.send('/segment');
+    expect(latinWords((await olga.expectReply()).text)).toEqual([]);
   });
 });

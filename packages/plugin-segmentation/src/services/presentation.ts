@@ -63,7 +63,8 @@ export function formatDelta(
   if (Math.abs(diff) < 1e-9) return t('segmentation-insight-same');
   const sign = diff > 0 ? '+' : '−';
   if (UNIT[comparison.feature] === 'share') {
-    return `${sign}${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100)} pp`;
+    const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100);
+    return t('segmentation-delta-points', { sign, points });
   }
   if (base === 0) return `${sign}${formatFeature(comparison.feature, Math.abs(diff), locale)}`;
   return `${sign}${new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.abs(diff / base))}`;
