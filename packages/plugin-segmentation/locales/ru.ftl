@@ -9,7 +9,11 @@ segmentation-unknown-card = Карты { $cardId } нет в текущей се
 
 # /segment
 segmentation-profile-title = Клиент { $cardId }
-segmentation-profile-segment = Сегмент: { $segment } ({ $size } клиентов, { $share })
+segmentation-profile-segment = Сегмент: { $segment } ({ $size } { $size ->
+    [one] клиент
+    [few] клиента
+   *[many] клиентов
+}, { $share })
 segmentation-profile-description = { $description }
 segmentation-profile-asof = Данные на { $asOf } · версия сегментации { $version }
 segmentation-profile-features = Ключевые признаки: клиент / сегмент / все клиенты
@@ -22,16 +26,20 @@ segmentation-series-population = Все клиенты
 segmentation-chart-caption = { $cardId } · { $segment }
 
 # /segments
-segmentation-segments-title = Сегменты, версия { $version }: { $clients } клиентов, данные на { $asOf }
+segmentation-segments-title = Сегменты, версия { $version }: { $clients } { $clients ->
+    [one] клиент
+    [few] клиента
+   *[many] клиентов
+}, данные на { $asOf }
 segmentation-segment-line = { $index }. { $name }: { $size } ({ $share })
 segmentation-chart-segments-title = Клиенты по сегментам
 
 # /clients
 segmentation-clients-title = Клиенты { $from }–{ $to } из { $total } (страница { $page } из { $pages })
-segmentation-clients-line = { $cardId } · { $segment }
+segmentation-clients-line = { $card } · { $segment }
 segmentation-clients-prev = ◀ Назад
 segmentation-clients-next = Далее ▶
-segmentation-clients-file = Все { $total } клиентов с сегментами (CSV).
+segmentation-clients-file = Все клиенты с сегментами (CSV), всего { $total }.
 
 # /insight
 segmentation-insight-title = Инсайт по { $cardId } ({ $segment })

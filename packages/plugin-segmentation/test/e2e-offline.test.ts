@@ -8,12 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
+import { Tokens } from '@botloom/core';
 import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import segmentationPlugin, { SegmentationTokens } from '../src/index.js';
 import { FEATURES } from '../src/services/features.js';
 import { cardIdFor, writeGeneratedCsv } from '../src/services/generator.js';
 import { highlightsOf } from '../src/services/insight-service.js';
+import { keyComparisons } from '../src/services/presentation.js';
 
 let app: TestApp;
 let dataDir: string;
@@ -101,5 +103,60 @@ describe('Russian replies are Russian', () => {
 
     await olga.send('/segment');
     expect(latinWords((await olga.expectReply()).text)).toEqual([]);
+  });
+});
+
+describe('amounts carry the base currency', () => {
+  it('shows spend in RUB per locale (en "RUB 1,234", ru "1 234 ₽")', async () => {
+    const services = app.app.resolver('segmentation')(SegmentationTokens.Services);
+    const money = new Set<string>(FEATURES.filter((f) => f.unit === 'money').map((f) => f.name));
+    let cardId: string | undefined;
+    for (let i = 0; i < 60 && !cardId; i++) {
+      const profile = await services.queries.clientProfile(cardIdFor(i));
+      if (profile && keyComparisons(profile).some((c) => money.has(c.feature))) cardId = cardIdFor(i);
+    }
+    expect(cardId).toBeDefined();
+    const moneyLines = (text: string | undefined, labels: string[]) =>
+      (text ?? '').split('\n').filter((line) => labels.some((label) => line.startsWith(`• ${label}:`)));
+
+    const bob = app.user('bobby');
+    await bob.send(`/segment ${cardId}`);
+    const en = moneyLines((await bob.expectReply(/^Client /)).text, [
+      'Total spend',
+      'Average transaction',
+      'Spend variability',
+    ]);
+    expect(en.length).toBeGreaterThan(0);
+    for (const line of en) expect(line).toMatch(/^• .+: RUB\s[\d,]+ \/ RUB\s[\d,]+ \/ RUB\s[\d,]+$/);
+    await bob.expectReply();
+
+    const olga = app.user('olga', { language_code: 'ru' });
+    await olga.send(`/segment ${cardId}`);
+    const ru = moneyLines((await olga.expectReply(/^Клиент /)).text, [
+      'Сумма трат',
+      'Средний чек',
+      'Разброс трат',
+    ]);
+    expect(ru.length).toBe(en.length);
+    for (const line of ru) expect(line).toMatch(/^• .+: [\d\s]+\s₽ \/ [\d\s]+\s₽ \/ [\d\s]+\s₽$/);
+    await olga.expectReply();
+  });
+});
+
+describe('client counts use plural forms', () => {
+  it('en one/other, ru one/few/many', () => {
+    const i18n = app.app.resolver('segmentation')(Tokens.I18n);
+    const count = (locale: string, size: number) =>
+      i18n.t(locale, 'segmentation-profile-segment', { segment: 'S', size, share: '1%' });
+    expect(count('en', 1)).toBe('Segment: S (1 client, 1%)');
+    expect(count('en', 2)).toBe('Segment: S (2 clients, 1%)');
+    expect(count('ru', 1)).toBe('Сегмент: S (1 клиент, 1%)');
+    expect(count('ru', 21)).toBe('Сегмент: S (21 клиент, 1%)');
+    expect(count('ru', 3)).toBe('Сегмент: S (3 клиента, 1%)');
+    expect(count('ru', 11)).toBe('Сегмент: S (11 клиентов, 1%)');
+    const title = (locale: string, clients: number) =>
+      i18n.t(locale, 'segmentation-segments-title', { version: 1, clients, asOf: '2024-06-01' });
+    expect(title('en', 1)).toBe('Segments, version 1: 1 client, data as of 2024-06-01');
+    expect(title('ru', 1502)).toBe('Сегменты, версия 1: 1\u00a0502 клиента, данные на 2024-06-01');
   });
 });
