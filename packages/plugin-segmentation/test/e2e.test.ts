@@ -278,6 +278,7 @@ describe('segmentation through the sandbox and the admin API', () => {
     const prompt = JSON.stringify(request?.body.messages);
     expect(prompt).toContain('C0000002');
     expect(prompt).toContain('share_travel');
+    expect(prompt).toContain('in RUB');
 
     await alice.send('/random');
     await alice.expectReply(/Client C\d{7}/);
