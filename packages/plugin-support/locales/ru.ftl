@@ -33,7 +33,7 @@ support-button-stale = Эта кнопка уже неактуальна. Нич
 support-topic-customer-info =
     🎫 Обращение №{ $ticket }
     Клиент: { $customer }
-    ID в Телеграме: { $id }
+    Идентификатор в Телеграме: { $id }
     Язык: { $language }
     Канал: { $channel }
     Пишите в эту тему, чтобы ответить клиенту; /close закрывает обращение.
