@@ -94,4 +94,44 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
     expect(inTopic).toContain('Order 42 is late');
     await page.close();
   });
+
+  it('the group header counts members with plural forms in the user’s language', async () => {
+    const olga = emulator.world.createUser({ first_name: 'Olga', language_code: 'ru' });
+    const friends = [1, 2, 3, 4].map((n) => emulator.world.createUser({ first_name: `Friend ${n}` }));
+    const small = emulator.world.createChat({
+      type: 'group',
+      title: 'Three',
+      memberIds: [olga.id, friends[0]!.id, friends[1]!.id],
+    });
+    const large = emulator.world.createChat({
+      type: 'group',
+      title: 'Five',
+      memberIds: [olga.id, ...friends.map((f) => f.id)],
+    });
+    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    await page.goto(`${url}/sandbox`);
+    await expect
+      .poll(() => page.locator('#user-select option').count(), { timeout: 15_000 })
+      .toBeGreaterThan(1);
+    await page.locator('#user-select').selectOption(String(olga.id));
+    const status = () => page.locator('#chat-status').textContent();
+    await page.locator(`#chat-list li[data-chat-id="${small.chat.id}"]`).click();
+    await expect.poll(status).toBe('3 участника · бот: администратор');
+    await page.locator(`#chat-list li[data-chat-id="${large.chat.id}"]`).click();
+    await expect.poll(status).toBe('5 участников · бот: администратор');
+
+    await page.locator('#user-select').selectOption(String(friends[0]!.id));
+    await page.locator(`#chat-list li[data-chat-id="${small.chat.id}"]`).click();
+    await expect.poll(status).toBe('3 members · bot is administrator');
+
+    const solo = emulator.world.createChat({ type: 'group', title: 'Solo', memberIds: [friends[3]!.id] });
+    await page.reload();
+    await expect
+      .poll(() => page.locator('#user-select option').count(), { timeout: 15_000 })
+      .toBeGreaterThan(1);
+    await page.locator('#user-select').selectOption(String(friends[3]!.id));
+    await page.locator(`#chat-list li[data-chat-id="${solo.chat.id}"]`).click();
+    await expect.poll(status).toBe('1 member · bot is administrator');
+    await page.close();
+  });
 });

@@ -28,6 +28,10 @@ memory-personalize-language-prompt = In which language should I answer?
 memory-personalize-length-prompt = How long should my answers be?
 memory-personalize-use-buttons = Please choose with the buttons above, or send /cancel.
 memory-personalize-cancelled = Personalization cancelled; nothing changed.
+memory-personalize-stopped-unchanged = Personalization stopped; nothing changed.
+memory-personalize-stopped-kept = Personalization stopped. I kept what you already chose: { $kept }. Everything else is as before; send /personalize to change it.
+memory-personalize-kept-role = role — { $value }
+memory-personalize-kept-language = answer language — { $value }
 memory-personalize-saved = ✅ Saved.
 
 memory-profile-body =

@@ -28,6 +28,10 @@ memory-personalize-language-prompt = На каком языке мне отве�
 memory-personalize-length-prompt = Насколько подробно отвечать?
 memory-personalize-use-buttons = Выберите вариант кнопками выше или отправьте /cancel.
 memory-personalize-cancelled = Настройка отменена, ничего не изменилось.
+memory-personalize-stopped-unchanged = Настройка прервана, ничего не изменилось.
+memory-personalize-stopped-kept = Настройка прервана. Я сохранил то, что вы уже выбрали: { $kept }. Остальное осталось как было; /personalize — изменить.
+memory-personalize-kept-role = роль — { $value }
+memory-personalize-kept-language = язык ответов — { $value }
 memory-personalize-saved = ✅ Сохранено.
 
 memory-profile-body =

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('an abandoned /personalize', { timeout: 120_000 }, () => {
-  it('is stored encrypted and expires a day after its last step', async () => {
+  it('is stored encrypted, expires a day after its last step, and keeps its finished steps', async () => {
     const nemo = app.user('nemo');
     const chatId = String(await nemo.id());
     await nemo.send('/personalize');
@@ -57,10 +57,16 @@ describe('an abandoned /personalize', { timeout: 120_000 }, () => {
     // The language button of the abandoned conversation no longer continues it...
     await nemo.press('English');
     await nemo.send('/profile');
-    await nemo.expectReply(/not personalised me yet/, WAIT);
+    // ...but the step finished before the user walked away was kept, encrypted at rest.
+    const profile = await nemo.expectReply(/Your agent profile/, WAIT);
+    expect(profile.text).toContain(`Instruction: ${INSTRUCTION}`);
+    expect(profile.text).toContain('Answer language: Same as my message');
     const transcript = await nemo.transcript();
     expect(transcript.some((m) => /How long should my answers be/.test(m.text ?? ''))).toBe(false);
-    // ...and nothing of it was saved.
-    expect(await query('SELECT 1 FROM memory_profiles WHERE user_id = $1', [chatId])).toEqual([]);
+    const [saved] = await query<{ custom_instruction_enc: string }>(
+      'SELECT custom_instruction_enc FROM memory_profiles WHERE user_id = $1',
+      [chatId],
+    );
+    expect(saved!.custom_instruction_enc).not.toContain('Captain Nemo');
   });
 });

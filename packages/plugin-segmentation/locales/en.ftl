@@ -9,7 +9,10 @@ segmentation-unknown-card = Card { $cardId } is not in the current segmentation 
 
 # /segment
 segmentation-profile-title = Client { $cardId }
-segmentation-profile-segment = Segment: { $segment } ({ $size } clients, { $share })
+segmentation-profile-segment = Segment: { $segment } ({ $size } { $size ->
+    [one] client
+   *[other] clients
+}, { $share })
 segmentation-profile-description = { $description }
 segmentation-profile-asof = Data as of { $asOf } · segmentation version { $version }
 segmentation-profile-features = Key features: client / segment / all clients
@@ -22,13 +25,17 @@ segmentation-series-population = All clients
 segmentation-chart-caption = { $cardId } · { $segment }
 
 # /segments
-segmentation-segments-title = Segments, version { $version }: { $clients } clients, data as of { $asOf }
+segmentation-segments-title = Segments, version { $version }: { $clients } { $clients ->
+    [one] client
+   *[other] clients
+}, data as of { $asOf }
 segmentation-segment-line = { $index }. { $name }: { $size } ({ $share })
 segmentation-chart-segments-title = Clients by segment
 
 # /clients
 segmentation-clients-title = Clients { $from }–{ $to } of { $total } (page { $page } of { $pages })
-segmentation-clients-line = { $cardId } · { $segment }
+# $card: the card id as a tappable /segment_<id> command (plain id when it cannot be one)
+segmentation-clients-line = { $card } · { $segment }
 segmentation-clients-prev = ◀ Back
 segmentation-clients-next = Next ▶
 segmentation-clients-file = All { $total } clients with their segments (CSV).
@@ -43,6 +50,8 @@ segmentation-insight-recommendation = { $index }. { $text }
 segmentation-insight-offline = No AI model is configured (offline mode): the numbers above are computed from the data; there is no generated summary.
 segmentation-insight-failed = The AI insight is unavailable right now; the computed numbers above are still valid.
 segmentation-insight-same = same
+# A difference of shares, in percentage points
+segmentation-delta-points = { $sign }{ $points } pp
 
 # Segment names
 segmentation-archetype-traditional = Traditional client

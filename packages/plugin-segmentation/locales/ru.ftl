@@ -1,15 +1,19 @@
 # Доступ
-segmentation-access-denied = Бот показывает данные клиентов банка. Вашего Telegram id { $userId } нет в списке доступа: попросите администратора добавить его.
+segmentation-access-denied = Бот показывает данные клиентов банка. Вашего идентификатора в Телеграме ({ $userId }) нет в списке доступа: попросите администратора добавить его.
 
 # Подсказки и ошибки
-segmentation-usage-segment = Использование: /segment CARD_ID
-segmentation-usage-insight = Использование: /insight CARD_ID
+segmentation-usage-segment = Укажите номер карты: /segment НОМЕР_КАРТЫ, например /segment C0000001
+segmentation-usage-insight = Укажите номер карты: /insight НОМЕР_КАРТЫ, например /insight C0000001
 segmentation-no-data = Сегменты ещё не рассчитаны: загрузите транзакции и запустите пересчёт.
 segmentation-unknown-card = Карты { $cardId } нет в текущей сегментации (версия { $version }). Проверьте номер или посмотрите /clients.
 
 # /segment
 segmentation-profile-title = Клиент { $cardId }
-segmentation-profile-segment = Сегмент: { $segment } ({ $size } клиентов, { $share })
+segmentation-profile-segment = Сегмент: { $segment } ({ $size } { $size ->
+    [one] клиент
+    [few] клиента
+   *[many] клиентов
+}, { $share })
 segmentation-profile-description = { $description }
 segmentation-profile-asof = Данные на { $asOf } · версия сегментации { $version }
 segmentation-profile-features = Ключевые признаки: клиент / сегмент / все клиенты
@@ -22,16 +26,20 @@ segmentation-series-population = Все клиенты
 segmentation-chart-caption = { $cardId } · { $segment }
 
 # /segments
-segmentation-segments-title = Сегменты, версия { $version }: { $clients } клиентов, данные на { $asOf }
+segmentation-segments-title = Сегменты, версия { $version }: { $clients } { $clients ->
+    [one] клиент
+    [few] клиента
+   *[many] клиентов
+}, данные на { $asOf }
 segmentation-segment-line = { $index }. { $name }: { $size } ({ $share })
 segmentation-chart-segments-title = Клиенты по сегментам
 
 # /clients
 segmentation-clients-title = Клиенты { $from }–{ $to } из { $total } (страница { $page } из { $pages })
-segmentation-clients-line = { $cardId } · { $segment }
+segmentation-clients-line = { $card } · { $segment }
 segmentation-clients-prev = ◀ Назад
 segmentation-clients-next = Далее ▶
-segmentation-clients-file = Все { $total } клиентов с сегментами (CSV).
+segmentation-clients-file = Все клиенты с сегментами (CSV), всего { $total }.
 
 # /insight
 segmentation-insight-title = Инсайт по { $cardId } ({ $segment })
@@ -40,15 +48,17 @@ segmentation-insight-highlight = • { $feature }: { $client } · { $vsSegment }
 segmentation-insight-summary = Вывод: { $summary }
 segmentation-insight-recommendations = Рекомендации:
 segmentation-insight-recommendation = { $index }. { $text }
-segmentation-insight-offline = AI-модель не настроена (офлайн-режим): цифры выше рассчитаны по данным, сгенерированного вывода нет.
-segmentation-insight-failed = AI-инсайт сейчас недоступен; рассчитанные цифры выше верны.
+segmentation-insight-offline = Модель ИИ не подключена (автономный режим): цифры выше рассчитаны по данным, сгенерированного вывода нет.
+segmentation-insight-failed = Вывод ИИ сейчас недоступен; рассчитанные цифры выше верны.
 segmentation-insight-same = так же
+# Разница долей в процентных пунктах
+segmentation-delta-points = { $sign }{ $points } п. п.
 
 # Названия сегментов
 segmentation-archetype-traditional = Традиционный клиент
 segmentation-archetype-traditional-description = Низкая активность, мало транзакций, в основном базовые траты.
 segmentation-archetype-digital_traveller = Цифровой путешественник
-segmentation-archetype-digital_traveller-description = Частые поездки, оплата онлайн, высокая доля travel.
+segmentation-archetype-digital_traveller-description = Частые поездки, оплата онлайн, высокая доля трат на путешествия.
 segmentation-archetype-city_dweller = Активный горожанин
 segmentation-archetype-city_dweller-description = Частые транзакции: еда, кошельки, городские сервисы.
 segmentation-segment-generated = Сегмент { $index }: { $traits }

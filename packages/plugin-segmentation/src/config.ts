@@ -99,7 +99,12 @@ export const SegmentationConfig = z.object({
     .min(1)
     .default(3)
     .describe('Completed runs kept (older ones are deleted)'),
-  baseCurrency: z.string().length(3).default('RUB').describe('Currency all spend features are expressed in'),
+  baseCurrency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 code such as RUB')
+    .transform((code) => code.toUpperCase())
+    .default('RUB')
+    .describe('Currency all spend features are expressed in (amounts in replies are shown in it)'),
   fxRates: z
     .preprocess(
       (value) => (typeof value === 'string' ? JSON.parse(value) : value),

@@ -79,18 +79,18 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
         command: 'segment',
         description: {
           en: 'Client profile and segment: /segment CARD_ID',
-          ru: 'Профиль и сегмент клиента: /segment CARD_ID',
+          ru: 'Профиль и сегмент клиента: /segment НОМЕР_КАРТЫ',
         },
       },
       {
         command: 'insight',
         description: {
           en: 'AI insight for a client: /insight CARD_ID',
-          ru: 'AI-инсайт по клиенту: /insight CARD_ID',
+          ru: 'Вывод ИИ по клиенту: /insight НОМЕР_КАРТЫ',
         },
       },
       { command: 'random', description: { en: 'A random client', ru: 'Случайный клиент' } },
-      { command: 'clients', description: { en: 'All card ids', ru: 'Список всех card_id' } },
+      { command: 'clients', description: { en: 'All card ids', ru: 'Все клиенты и их сегменты' } },
       {
         command: 'segments',
         description: { en: 'Clients by segment', ru: 'Распределение клиентов по сегментам' },

@@ -203,6 +203,11 @@ describe('segmentation through the sandbox and the admin API', () => {
     expect(chart.photo?.length).toBeGreaterThan(0);
     expect(chart.caption).toMatch(/^C0000001 · /);
 
+    // Card ids are found whatever their case, and shown as stored.
+    await alice.send('/segment c0000001');
+    await alice.expectReply(/^Client C0000001\n/);
+    expect((await alice.expectReply()).caption).toMatch(/^C0000001 · /);
+
     await alice.send('/segment NOPE-404');
     await alice.expectReply(
       'Card NOPE-404 is not in the current segmentation (version 1). Check the id or see /clients.',
@@ -237,16 +242,28 @@ describe('segmentation through the sandbox and the admin API', () => {
     const alice = app.user('alice');
     await alice.send('/clients');
     const first = await alice.expectReply(/Clients 1–50 of 120 \(page 1 of 3\)/);
-    expect(first.text?.split('\n')[1]).toMatch(/^C0000001 · /);
+    expect(first.text?.split('\n')[1]).toMatch(/^\/segment_C0000001 · /);
+    // Each id is a command Telegram renders as a link: tapping it sends the command.
+    const commands = (first.entities ?? [])
+      .filter((e) => e.type === 'bot_command')
+      .map((e) => first.text?.slice(e.offset, e.offset + e.length));
+    expect(commands).toHaveLength(50);
+    expect(commands[0]).toBe('/segment_C0000001');
     const file = await alice.expectReply();
     expect(file.document?.file_name).toBe('clients.csv');
     await alice.press('Next ▶');
     const second = await alice.expectEdit(/Clients 51–100 of 120 \(page 2 of 3\)/);
-    expect(second.text?.split('\n')[1]).toMatch(/^C0000051 · /);
+    expect(second.text?.split('\n')[1]).toMatch(/^\/segment_C0000051 · /);
     await alice.press('Next ▶');
     await alice.expectEdit(/Clients 101–120 of 120 \(page 3 of 3\)/);
     await alice.press('◀ Back');
     await alice.expectEdit(/page 2 of 3/);
+
+    await alice.send(commands[1]!);
+    await alice.expectReply(/^Client C0000002\n/);
+    expect((await alice.expectReply()).caption).toMatch(/^C0000002 · /);
+    await alice.send('/segment_NOPE');
+    await alice.expectReply(/^Card NOPE is not in the current segmentation/);
   });
 
   it('/insight grounds the AI answer in the client’s numbers; /random picks a known client', async () => {
@@ -261,6 +278,7 @@ describe('segmentation through the sandbox and the admin API', () => {
     const prompt = JSON.stringify(request?.body.messages);
     expect(prompt).toContain('C0000002');
     expect(prompt).toContain('share_travel');
+    expect(prompt).toContain('in RUB');
 
     await alice.send('/random');
     await alice.expectReply(/Client C\d{7}/);

@@ -36,11 +36,15 @@ support-button-stale = This button no longer applies. Nothing was changed.
 ## Manager group
 support-topic-customer-info =
     🎫 Ticket #{ $ticket }
-    Customer: { $name } ({ $username })
+    Customer: { $customer }
     Telegram id: { $id }
     Language: { $language }
     Channel: { $channel }
     Write in this topic to answer the customer; /close closes the ticket.
+support-topic-customer-with-username = { $name } (@{ $username })
+support-topic-language-unknown = not given
+support-topic-channel-bot = bot chat
+support-topic-channel-webapp = web app
 support-transcript-title = 📝 Conversation so far:
 support-transcript-customer = Customer
 support-transcript-ai = Assistant

@@ -36,11 +36,15 @@ support-button-stale = Эта кнопка уже неактуальна. Нич
 ## Группа менеджеров
 support-topic-customer-info =
     🎫 Обращение №{ $ticket }
-    Клиент: { $name } ({ $username })
-    Telegram id: { $id }
+    Клиент: { $customer }
+    Идентификатор в Телеграме: { $id }
     Язык: { $language }
     Канал: { $channel }
     Пишите в эту тему, чтобы ответить клиенту; /close закрывает обращение.
+support-topic-customer-with-username = { $name } (@{ $username })
+support-topic-language-unknown = не указан
+support-topic-channel-bot = чат с ботом
+support-topic-channel-webapp = веб-приложение
 support-transcript-title = 📝 Переписка до сих пор:
 support-transcript-customer = Клиент
 support-transcript-ai = Ассистент

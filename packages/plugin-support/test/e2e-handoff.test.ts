@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { TestApp } from '@botloom/core/testing';
+import { SandboxUser, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SupportDeskToken } from '../src/index.js';
 import {
@@ -58,6 +58,8 @@ describe('support desk in the bot chat and the manager group', () => {
       .map((m) => m.text ?? '')
       .join('\n');
     expect(topicText).toContain(`Telegram id: ${bobId}`);
+    expect(topicText).toContain('Customer: Bob (@bob_customer)\nTelegram id');
+    expect(topicText).toContain('Language: en\nChannel: bot chat\n');
     expect(topicText).toContain('Customer: Do you rent yachts?');
     expect(topicText).toContain("Assistant: I can't answer that");
 
@@ -212,5 +214,25 @@ describe('support desk in the bot chat and the manager group', () => {
     const reply = await erin.expectReply(/support assistant/);
     const button = (reply.reply_markup?.inline_keyboard ?? []).flat()[0] as { web_app?: { url: string } };
     expect(button.web_app?.url).toBe('https://support.example.com/p/support/app');
+  });
+});
+
+describe('the topic header names the customer with what is known', () => {
+  it('a customer without a username: name only, no placeholder dashes', async () => {
+    const created = t.sandbox.createUser({ first_name: 'Guest' });
+    const guest = new SandboxUser(t.sandbox, 'guest-without-username', () => created);
+    const guestId = await guest.id();
+    await guest.send('Do you rent yachts?');
+    await guest.expectReply("I can't answer that, shall I call a manager?");
+    await guest.press('🙋 Call a manager');
+    await guest.expectReply(/I've called a manager, ticket #\d+/, SLOW);
+    const ticket = await s.latestTicketOf(guestId);
+    const topic = await s.topicOf(ticket.id, /Telegram id/);
+    const header = (await t.sandbox.transcript(GROUP, topic.message_thread_id))
+      .map((m) => m.text ?? '')
+      .find((text) => text.includes('Telegram id'));
+    expect(header).toContain(`🎫 Ticket #${ticket.id}\nCustomer: Guest\nTelegram id: ${guestId}\n`);
+    expect(header).toContain('Language: en\nChannel: bot chat');
+    expect(header).not.toContain('—');
   });
 });

@@ -246,6 +246,36 @@
     );
   }
 
+  // The group header in the acting user's language, as their Telegram app would show it.
+  const HEADER_WORDS = {
+    en: {
+      members: { one: 'member', other: 'members' },
+      bot: (status) => `bot is ${status}`,
+      statuses: {},
+    },
+    ru: {
+      members: { one: 'участник', few: 'участника', many: 'участников', other: 'участника' },
+      bot: (status) => `бот: ${status}`,
+      statuses: {
+        creator: 'владелец',
+        administrator: 'администратор',
+        member: 'участник',
+        restricted: 'ограничен',
+        left: 'не в группе',
+        kicked: 'удалён',
+      },
+    },
+  };
+
+  function groupStatus(chat, languageCode) {
+    const language = (languageCode || 'en').toLowerCase().startsWith('ru') ? 'ru' : 'en';
+    const words = HEADER_WORDS[language];
+    const count = chat.members.filter((m) => m.status !== 'left' && m.status !== 'kicked').length;
+    const form = new Intl.PluralRules(language).select(count);
+    const members = `${new Intl.NumberFormat(language).format(count)} ${words.members[form] ?? words.members.other}`;
+    return `${members} · ${words.bot(words.statuses[chat.botStatus] ?? chat.botStatus)}`;
+  }
+
   function renderHeader() {
     const chat = currentChat();
     const avatar = $('chat-avatar');
@@ -256,7 +286,7 @@
       avatar.src = `${base}/playground/bot-avatar.svg`;
     } else {
       $('chat-title').textContent = chatTitle(chat);
-      $('chat-status').textContent = `${chat.members.length} members · bot is ${chat.botStatus}`;
+      $('chat-status').textContent = groupStatus(chat, currentUser()?.language_code);
     }
     renderTopics(chat);
     renderMenuButton(chat);

@@ -5,6 +5,8 @@ import {
   AgentRoles,
   AnswerLanguages,
   AnswerLengths,
+  defaultProfile,
+  type Profile,
   type ProfileInput,
   type ProfileService,
 } from '../services/profile-service.js';
@@ -16,14 +18,63 @@ type InnerContext = Context & I18nFlavor;
 
 const CANCEL = /^\/cancel(@\w+)?$/;
 
+/** The profile fields /personalize sets, as kept in the conversation's (sealed) state. */
+type Choices = Required<Pick<ProfileInput, 'role' | 'answerLanguage' | 'answerLength'>> & {
+  customInstruction?: string;
+};
+
+/** The steps that can be finished before the last one (which saves and ends the conversation). */
+type Step = 'role' | 'language';
+
 /**
  * /personalize: role (or a custom instruction typed by the user), answer language, answer
- * length; then saves the profile. Any other command leaves the conversation and runs as usual.
+ * length. Each step is saved as soon as it is answered, so a user who leaves half-way (another
+ * command, or simply walking away) keeps what they chose; leaving by another command says what
+ * was kept. /cancel undoes the steps of this run and restores the profile as it was.
  */
 export function personalizeConversation(profiles: () => ProfileService, maxInstructionChars: number) {
   return async function personalize(conversation: Conversation<any, InnerContext>, ctx: InnerContext) {
     const userId = String(ctx.from?.id ?? '');
     if (!userId) return;
+
+    const before = await conversation.external(async (): Promise<Choices | null> => {
+      const p = await profiles().get(userId);
+      return p ? choicesOf(p) : null;
+    });
+    let current: Choices = before ?? choicesOf(defaultProfile(userId));
+    const kept: Step[] = [];
+
+    const keep = async (step: Step, patch: Partial<Choices>) => {
+      current = { ...current, ...patch };
+      if (current.role !== 'custom') current.customInstruction = undefined;
+      const choices = current;
+      await conversation.external(async () => {
+        await profiles().save(userId, choices);
+      });
+      kept.push(step);
+    };
+
+    const leaveOnCommand = async (next: InnerContext) => {
+      const text = next.message?.text ?? '';
+      if (CANCEL.test(text)) {
+        if (kept.length > 0) {
+          await conversation.external(async () => {
+            if (before) await profiles().save(userId, before);
+            else await profiles().delete(userId);
+          });
+        }
+        await next.reply(next.t('memory-personalize-cancelled'));
+        await conversation.halt();
+      }
+      if (text.startsWith('/')) {
+        await next.reply(
+          kept.length === 0
+            ? next.t('memory-personalize-stopped-unchanged')
+            : next.t('memory-personalize-stopped-kept', { kept: keptText(next, current, kept) }),
+        );
+        await conversation.halt({ next: true });
+      }
+    };
 
     const choose = async <V extends string>(
       prompt: string,
@@ -49,7 +100,7 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
             return value;
           }
         }
-        await leaveOnCommand(conversation, next);
+        await leaveOnCommand(next);
         if (next.callbackQuery)
           await next.answerCallbackQuery({ text: ctx.t('memory-personalize-use-buttons') });
         else await next.reply(ctx.t('memory-personalize-use-buttons'));
@@ -64,7 +115,7 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
       await ctx.reply(ctx.t('memory-personalize-custom-prompt', { limit: maxInstructionChars }));
       for (;;) {
         const next = await conversation.wait();
-        await leaveOnCommand(conversation, next);
+        await leaveOnCommand(next);
         const text = next.message?.text?.trim();
         if (!text) {
           await next.reply(ctx.t('memory-personalize-custom-prompt', { limit: maxInstructionChars }));
@@ -80,16 +131,18 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
         break;
       }
     }
+    await keep('role', { role, customInstruction });
     const answerLanguage = await choose(
       ctx.t('memory-personalize-language-prompt'),
       'lang',
       AnswerLanguages,
       (l) => ctx.t(`memory-language-${l}`),
     );
+    await keep('language', { answerLanguage });
     const answerLength = await choose(ctx.t('memory-personalize-length-prompt'), 'len', AnswerLengths, (l) =>
       ctx.t(`memory-length-${l}`),
     );
-    const input: ProfileInput = { role, customInstruction, answerLanguage, answerLength };
+    const input: ProfileInput = { ...current, answerLength };
     const saved = await conversation.external(async () => {
       const p = await profiles().save(userId, input);
       return { ...p, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() };
@@ -102,13 +155,22 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
       })}`,
     );
   };
+}
 
-  async function leaveOnCommand(conversation: Conversation<any, InnerContext>, next: InnerContext) {
-    const text = next.message?.text ?? '';
-    if (CANCEL.test(text)) {
-      await next.reply(next.t('memory-personalize-cancelled'));
-      await conversation.halt();
-    }
-    if (text.startsWith('/')) await conversation.halt({ next: true });
-  }
+function choicesOf(profile: Profile): Choices {
+  return {
+    role: profile.role,
+    customInstruction: profile.customInstruction ?? undefined,
+    answerLanguage: profile.answerLanguage,
+    answerLength: profile.answerLength,
+  };
+}
+
+/** "role: 👩‍💻 Coder; answer language: English" for the steps finished in this run. */
+function keptText(ctx: InnerContext, choices: Choices, kept: Step[]): string {
+  const value: Record<Step, string> = {
+    role: ctx.t(`memory-role-${choices.role}`),
+    language: ctx.t(`memory-language-${choices.answerLanguage}`),
+  };
+  return kept.map((step) => ctx.t(`memory-personalize-kept-${step}`, { value: value[step] })).join('; ');
 }

@@ -193,7 +193,7 @@ export function setupSegmentationAdmin(
       });
     const { scaler: _scaler, population: _population, ...run } = profile.run;
     ctx.body = {
-      cardId,
+      cardId: profile.features.cardId,
       run,
       features: profile.features,
       segment: presentSegment(profile.segment),

@@ -9,12 +9,14 @@ import {
   formatFeature,
   indexVsPopulation,
   keyComparisons,
+  type NumberStyle,
   profileText,
   segmentName,
   segmentsText,
   type Translate,
 } from '../services/presentation.js';
 import type { SegmentationServices } from '../services/segmentation-service.js';
+import { CARD_COMMAND, cardCommand } from './card-command.js';
 
 const CLIENTS_CALLBACK = /^segmentation:clients:(\d+)$/;
 
@@ -66,12 +68,17 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
     );
   }
 
-  async function sendProfile(ctx: BotContext, s: SegmentationServices, cardId: string): Promise<void> {
-    const profile = await s.queries.clientProfile(cardId);
-    if (!profile) return replyUnknownCard(ctx, s, cardId);
+  async function numberStyle(ctx: BotContext): Promise<NumberStyle> {
+    return { locale: await localeOf(ctx), currency: config().baseCurrency };
+  }
+
+  async function sendProfile(ctx: BotContext, s: SegmentationServices, typedId: string): Promise<void> {
+    const profile = await s.queries.clientProfile(typedId);
+    if (!profile) return replyUnknownCard(ctx, s, typedId);
+    // The id as stored, whatever case the user typed it in.
+    const cardId = profile.features.cardId;
     const t = translator(ctx);
-    const locale = await localeOf(ctx);
-    await ctx.reply(profileText(t, profile, locale));
+    await ctx.reply(profileText(t, profile, await numberStyle(ctx)));
     const shown = keyComparisons(profile);
     const png = renderProfileChart({
       title: ctx.t('segmentation-chart-profile-title', { cardId }),
@@ -100,6 +107,11 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
     await sendProfile(ctx, services(), cardId);
   });
 
+  // `/segment_C0000001`: the tappable form of `/segment C0000001` that `/clients` lists.
+  composer.hears(CARD_COMMAND, allowlisted, async (ctx) => {
+    await sendProfile(ctx, services(), ctx.match[1] ?? '');
+  });
+
   composer.command('random', allowlisted, async (ctx) => {
     const s = services();
     const cardId = await s.queries.randomCardId();
@@ -108,13 +120,15 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
   });
 
   composer.command('insight', allowlisted, async (ctx) => {
-    const cardId = argumentOf(ctx);
-    if (!cardId) return void (await ctx.reply(ctx.t('segmentation-usage-insight')));
+    const typedId = argumentOf(ctx);
+    if (!typedId) return void (await ctx.reply(ctx.t('segmentation-usage-insight')));
     const s = services();
-    const profile = await s.queries.clientProfile(cardId);
-    if (!profile) return replyUnknownCard(ctx, s, cardId);
+    const profile = await s.queries.clientProfile(typedId);
+    if (!profile) return replyUnknownCard(ctx, s, typedId);
+    const cardId = profile.features.cardId;
     const t = translator(ctx);
-    const locale = await localeOf(ctx);
+    const style = await numberStyle(ctx);
+    const { locale } = style;
     const name = segmentName(t, profile.segment);
     await ctx.replyWithChatAction('typing').catch(() => undefined);
     const lines = [
@@ -124,9 +138,9 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
       ...highlightsOf(profile).map((c) =>
         ctx.t('segmentation-insight-highlight', {
           feature: featureLabel(t, c.feature),
-          client: formatFeature(c.feature, c.client, locale),
-          vsSegment: formatDelta(t, c, 'segment', locale),
-          vsPopulation: formatDelta(t, c, 'population', locale),
+          client: formatFeature(c.feature, c.client, style),
+          vsSegment: formatDelta(t, c, 'segment', style),
+          vsPopulation: formatDelta(t, c, 'population', style),
         }),
       ),
       '',
@@ -189,7 +203,7 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
       }),
       ...listing.clients.map((c) =>
         ctx.t('segmentation-clients-line', {
-          cardId: c.cardId,
+          card: cardCommand(c.cardId),
           segment: names.get(c.segment) ?? String(c.segment + 1),
         }),
       ),

@@ -31,7 +31,12 @@ export function highlightsOf(profile: ClientProfile, count = 5): FeatureComparis
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 /** The numbers the model must ground its answer in (JSON, one line per feature). */
-export function buildInsightPrompt(profile: ClientProfile, segmentName: string, locale: string): string {
+export function buildInsightPrompt(
+  profile: ClientProfile,
+  segmentName: string,
+  locale: string,
+  currency = 'RUB',
+): string {
   const lines = profile.comparisons.map((c) => ({
     feature: c.feature,
     client: round(c.client),
@@ -42,7 +47,7 @@ export function buildInsightPrompt(profile: ClientProfile, segmentName: string, 
   return [
     `Client card_id: ${profile.features.cardId}`,
     `Segment: ${segmentName} (${profile.segment.size} clients, ${(profile.segment.share * 100).toFixed(1)}% of all)`,
-    `Data as of: ${profile.run.asOf?.toISOString().slice(0, 10) ?? 'unknown'}; spend in the bank's base currency.`,
+    `Data as of: ${profile.run.asOf?.toISOString().slice(0, 10) ?? 'unknown'}; spend (total_spend, avg_spend, std_spend) in ${currency}.`,
     'Features (share_* = share of spend by category; online_share = share of transactions online; frequency = transactions per day):',
     JSON.stringify(lines),
     `Answer in the language with code "${locale}".`,
@@ -56,7 +61,11 @@ const SYSTEM_PROMPT =
   'quote the numbers that support each point.';
 
 export class InsightService {
-  constructor(private readonly llm: Llm) {}
+  constructor(
+    private readonly llm: Llm,
+    /** ISO 4217 code every spend feature is expressed in. */
+    private readonly currency = 'RUB',
+  ) {}
 
   async insight(
     profile: ClientProfile,
@@ -72,7 +81,7 @@ export class InsightService {
       user: userId,
       messages: [
         { role: 'system', content: SYSTEM_PROMPT },
-        { role: 'user', content: buildInsightPrompt(profile, segmentName, locale) },
+        { role: 'user', content: buildInsightPrompt(profile, segmentName, locale, this.currency) },
       ],
     });
     return {

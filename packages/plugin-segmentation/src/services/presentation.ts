@@ -29,7 +29,18 @@ export function segmentDescription(t: Translate, label: SegmentLabel): string {
     : t('segmentation-segment-generated-description');
 }
 
-export function formatFeature(feature: FeatureName, value: number, locale: string): string {
+/** How numbers are written for one reader: their locale, and the currency spend is expressed in. */
+export interface NumberStyle {
+  locale: string;
+  /** ISO 4217 code of the base currency (`baseCurrency`). */
+  currency: string;
+}
+
+export function formatFeature(
+  feature: FeatureName,
+  value: number,
+  { locale, currency }: NumberStyle,
+): string {
   const unit = UNIT[feature];
   const number = (digits: number) =>
     new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(value);
@@ -37,7 +48,12 @@ export function formatFeature(feature: FeatureName, value: number, locale: strin
     case 'share':
       return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(value);
     case 'money':
-      return number(0);
+      return new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: 0,
+        maximumFractionDigits: 0,
+      }).format(value);
     case 'per_day':
       return number(2);
     case 'days':
@@ -56,16 +72,18 @@ export function formatDelta(
   t: Translate,
   comparison: FeatureComparison,
   against: 'segment' | 'population',
-  locale: string,
+  style: NumberStyle,
 ): string {
+  const { locale } = style;
   const base = against === 'segment' ? comparison.segment : comparison.population;
   const diff = comparison.client - base;
   if (Math.abs(diff) < 1e-9) return t('segmentation-insight-same');
   const sign = diff > 0 ? '+' : '−';
   if (UNIT[comparison.feature] === 'share') {
-    return `${sign}${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100)} pp`;
+    const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(diff) * 100);
+    return t('segmentation-delta-points', { sign, points });
   }
-  if (base === 0) return `${sign}${formatFeature(comparison.feature, Math.abs(diff), locale)}`;
+  if (base === 0) return `${sign}${formatFeature(comparison.feature, Math.abs(diff), style)}`;
   return `${sign}${new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(Math.abs(diff / base))}`;
 }
 
@@ -74,14 +92,14 @@ export function keyComparisons(profile: ClientProfile, count = 6): FeatureCompar
   return [...profile.comparisons].sort((a, b) => Math.abs(b.zClient) - Math.abs(a.zClient)).slice(0, count);
 }
 
-export function profileText(t: Translate, profile: ClientProfile, locale: string): string {
+export function profileText(t: Translate, profile: ClientProfile, style: NumberStyle): string {
   const name = segmentName(t, profile.segment);
   const lines = [
     t('segmentation-profile-title', { cardId: profile.features.cardId }),
     t('segmentation-profile-segment', {
       segment: name,
       size: profile.segment.size,
-      share: formatShare(profile.segment.share, locale),
+      share: formatShare(profile.segment.share, style.locale),
     }),
     t('segmentation-profile-description', { description: segmentDescription(t, profile.segment.label) }),
     t('segmentation-profile-asof', {
@@ -93,9 +111,9 @@ export function profileText(t: Translate, profile: ClientProfile, locale: string
     ...keyComparisons(profile).map((c) =>
       t('segmentation-feature-line', {
         feature: featureLabel(t, c.feature),
-        client: formatFeature(c.feature, c.client, locale),
-        segment: formatFeature(c.feature, c.segment, locale),
-        population: formatFeature(c.feature, c.population, locale),
+        client: formatFeature(c.feature, c.client, style),
+        segment: formatFeature(c.feature, c.segment, style),
+        population: formatFeature(c.feature, c.population, style),
       }),
     ),
   ];

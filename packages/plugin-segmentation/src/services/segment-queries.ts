@@ -99,16 +99,22 @@ export class SegmentQueries {
     }));
   }
 
-  /** The client's profile in the latest run, or null when the card is unknown (or nothing was computed). */
+  /**
+   * The client's profile in the latest run, or null when the card is unknown (or nothing was
+   * computed). The id is matched exactly first, then regardless of case when that names one card
+   * (`c0000001` finds `C0000001`; two cards differing only in case need the exact id).
+   */
   async clientProfile(cardId: string): Promise<ClientProfile | null> {
     const run = await this.latestRun();
     if (!run) return null;
-    const [row] = await this.rows(
-      `SELECT f.*, a.segment FROM segmentation_features f
+    const select = `SELECT f.*, a.segment FROM segmentation_features f
        JOIN segmentation_assignments a ON a.run_id = f.run_id AND a.card_id = f.card_id
-       WHERE f.run_id = $1 AND f.card_id = $2`,
-      [run.id, cardId],
-    );
+       WHERE f.run_id = $1 AND `;
+    let [row] = await this.rows(`${select} f.card_id = $2`, [run.id, cardId]);
+    if (!row) {
+      const matches = await this.rows(`${select} lower(f.card_id) = lower($2) LIMIT 2`, [run.id, cardId]);
+      if (matches.length === 1) row = matches[0];
+    }
     if (!row) return null;
     const features = rowToFeatures(row);
     const segments = await this.segments(run.id);

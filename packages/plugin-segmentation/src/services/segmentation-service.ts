@@ -39,6 +39,6 @@ export function createSegmentationServices(
     recompute: new RecomputeService(sequelize, clusteringSettings(config)),
     queries: new SegmentQueries(sequelize),
     allowlist: new AllowlistService(sequelize),
-    insights: llm ? new InsightService(llm) : undefined,
+    insights: llm ? new InsightService(llm, config.baseCurrency) : undefined,
   };
 }

@@ -92,13 +92,20 @@ export class DeskPresenter {
 
   /** The first lines of a ticket's topic: who the customer is. */
   topicCustomerInfo(ticket: Ticket): string {
-    return this.t(this.groupLocale(), 'support-topic-customer-info', {
+    const locale = this.groupLocale();
+    // Only what is known: a customer without a username is shown by name (their id follows).
+    const customer = ticket.customerUsername
+      ? this.t(locale, 'support-topic-customer-with-username', {
+          name: ticket.customerName,
+          username: ticket.customerUsername,
+        })
+      : ticket.customerName;
+    return this.t(locale, 'support-topic-customer-info', {
       ticket: ticket.id,
-      name: ticket.customerName,
-      username: ticket.customerUsername ? `@${ticket.customerUsername}` : '—',
+      customer,
       id: ticket.customerId,
-      language: ticket.customerLanguage ?? '—',
-      channel: ticket.channel,
+      language: ticket.customerLanguage ?? this.t(locale, 'support-topic-language-unknown'),
+      channel: this.t(locale, `support-topic-channel-${ticket.channel}`),
     });
   }
 
