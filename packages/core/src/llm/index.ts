@@ -3,12 +3,16 @@ export { type AiServices, type AiServicesOptions, createAiServices } from './ai-
 export {
   LlmBudgetExceededError,
   LlmError,
+  LlmNoLocalProviderError,
   LlmRateLimitedError,
   LlmRequestError,
   LlmStructuredOutputError,
   LlmUnavailableError,
 } from './errors.js';
+export type { ProviderStatus } from './llm-router.js';
 export { GatewayLlm } from './llm-service.js';
+export type { ProviderStatsSnapshot } from './provider-stats.js';
+export { isLoopbackUrl, type LlmProvidersConfig, type ProviderSpec, parseLlmProvidersConfig, type RouteSpec } from './providers.js';
 export { llmMigrations } from './migrations.js';
 export {
   classifyIntent,
