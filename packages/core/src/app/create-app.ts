@@ -23,6 +23,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { createKvFactory, type KvFactory } from '../kv/kv-factory.js';
 import { llmAdminRoutes } from '../llm/admin-routes.js';
 import { type AiServices, createAiServices } from '../llm/ai-services.js';
+import { llmProviderSecrets } from '../llm/providers.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { hookProblem } from '../plugin/invoke-hook.js';
@@ -88,6 +89,7 @@ export function createApp(options: CreateAppOptions): App {
         config.WEBHOOK_SECRET,
         config.BOTLOOM_ADMIN_TOKEN,
         config.S3_SECRET_ACCESS_KEY,
+        ...llmProviderSecrets(config),
       ],
     });
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });

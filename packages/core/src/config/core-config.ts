@@ -157,7 +157,9 @@ export const CoreConfigSchema = z.object({
     .string()
     .url()
     .optional()
-    .describe('Sentry or GlitchTip DSN: report unhandled errors (scrubbed of user data); unset = nothing is loaded'),
+    .describe(
+      'Sentry or GlitchTip DSN: report unhandled errors (scrubbed of user data); unset = nothing is loaded',
+    ),
   SENTRY_ENVIRONMENT: z
     .string()
     .min(1)

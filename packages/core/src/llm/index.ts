@@ -11,8 +11,6 @@ export {
 } from './errors.js';
 export type { ProviderStatus } from './llm-router.js';
 export { GatewayLlm } from './llm-service.js';
-export type { ProviderStatsSnapshot } from './provider-stats.js';
-export { isLoopbackUrl, type LlmProvidersConfig, type ProviderSpec, parseLlmProvidersConfig, type RouteSpec } from './providers.js';
 export { llmMigrations } from './migrations.js';
 export {
   classifyIntent,
@@ -22,6 +20,14 @@ export {
   type Sentiment,
 } from './offline/lexicon.js';
 export { OFFLINE_MARKER, OFFLINE_MODEL } from './offline/offline-provider.js';
+export type { ProviderStatsSnapshot } from './provider-stats.js';
+export {
+  isLoopbackUrl,
+  type LlmProvidersConfig,
+  type ProviderSpec,
+  parseLlmProvidersConfig,
+  type RouteSpec,
+} from './providers.js';
 export type { CircuitOptions, CircuitState, RetryPolicy } from './resilience.js';
 export type * from './types.js';
 export { GLOBAL_SCOPE, nextUtcMidnight, PostgresLlmUsage, parsePriceTable, utcDay } from './usage.js';

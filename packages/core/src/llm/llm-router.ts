@@ -60,7 +60,10 @@ export class LlmProvider {
       spec.maxConcurrency,
       {
         onRetry: ({ attempt, delayMs, failure }) =>
-          log.warn({ attempt, delayMs, kind: failure.kind, status: failure.status }, 'LLM call failed; retrying'),
+          log.warn(
+            { attempt, delayMs, kind: failure.kind, status: failure.status },
+            'LLM call failed; retrying',
+          ),
         onCircuit: (state) =>
           (state === 'open' ? log.error.bind(log) : log.info.bind(log))(
             { circuit: state },
@@ -81,7 +84,10 @@ export class LlmProvider {
   /** An explicit model the provider serves is sent as is; otherwise its own (fast) model. */
   modelFor(request: { model?: string; fast?: boolean }): string {
     const { model, fastModel, models } = this.spec;
-    if (request.model && (request.model === model || request.model === fastModel || models.includes(request.model)))
+    if (
+      request.model &&
+      (request.model === model || request.model === fastModel || models.includes(request.model))
+    )
       return request.model;
     return request.fast ? fastModel : model;
   }

@@ -331,7 +331,12 @@ export class GatewayLlm implements Llm {
         if (!next || !movesOn(error) || request.signal?.aborted) break;
         this.count(request.purpose, 'fallback');
         this.logger.warn(
-          { purpose: request.purpose, provider: provider.name, next: next.name, code: (error as LlmError).code },
+          {
+            purpose: request.purpose,
+            provider: provider.name,
+            next: next.name,
+            code: (error as LlmError).code,
+          },
           'LLM provider unavailable; the call moves to the next provider of its route',
         );
       }
@@ -431,13 +436,20 @@ export class GatewayLlm implements Llm {
   ): Promise<RawCompletion> {
     return this.acrossProviders(request, this.plan(request), async (provider) => {
       if (!responseFormat || provider.structuredMode === 'json_object') {
-        return this.completeWith(provider, request, messages, responseFormat && 'json_object', responseFormat);
+        return this.completeWith(
+          provider,
+          request,
+          messages,
+          responseFormat && 'json_object',
+          responseFormat,
+        );
       }
       try {
         return await this.completeWith(provider, request, messages, 'json_schema', responseFormat);
       } catch (error) {
         // A provider without strict json_schema refuses it with 400: use json_object + validation from now on.
-        if (!(error instanceof LlmRequestError) || (error.status !== 400 && error.status !== 422)) throw error;
+        if (!(error instanceof LlmRequestError) || (error.status !== 400 && error.status !== 422))
+          throw error;
         provider.structuredMode = 'json_object';
         this.logger.warn(
           { provider: provider.name, purpose: request.purpose },
@@ -525,7 +537,12 @@ export class GatewayLlm implements Llm {
     const code = error instanceof LlmError ? error.code.toLowerCase() : 'error';
     this.count(request.purpose, code);
     this.logger.warn(
-      { purpose: request.purpose, provider, code, err: error instanceof Error ? { message: error.message } : error },
+      {
+        purpose: request.purpose,
+        provider,
+        code,
+        err: error instanceof Error ? { message: error.message } : error,
+      },
       'LLM call failed',
     );
   }

@@ -48,7 +48,9 @@ export class ProviderStats {
       .map((s) => s.latencyMs)
       .sort((a, b) => a - b);
     const avg = latencies.length ? Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length) : null;
-    const p95 = latencies.length ? latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)]! : null;
+    const p95 = latencies.length
+      ? latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.95) - 1)]!
+      : null;
     return {
       attempts: this.samples.length,
       errors,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CoreConfig } from '../config/core-config.js';
 import { BotloomError } from '../errors/botloom-error.js';
-import { PriceTableSchema, type PriceTable, parsePriceTable } from './usage.js';
+import { type PriceTable, PriceTableSchema, parsePriceTable } from './usage.js';
 
 /** The structured-output mode a provider speaks: strict `json_schema`, or `json_object` + validation. */
 export type StructuredOutputMode = 'json_schema' | 'json_object';
@@ -62,7 +62,10 @@ const ProvidersSchema = z.record(ProviderName, ProviderSchema);
 
 const RouteKey = z
   .string()
-  .regex(/^(default|[a-z0-9][a-z0-9-]{0,63}(\/[A-Za-z0-9._:-]{1,128})?)$/, '`default`, `plugin` or `plugin/purpose`');
+  .regex(
+    /^(default|[a-z0-9][a-z0-9-]{0,63}(\/[A-Za-z0-9._:-]{1,128})?)$/,
+    '`default`, `plugin` or `plugin/purpose`',
+  );
 
 const RouteSchema = z.union([
   z.array(ProviderName).min(1),
