@@ -12,6 +12,7 @@ import { createRootContainer, ExposedTokens, registerWhenAvailable } from '../di
 import { applyServiceOverrides } from '../di/service-overrides.js';
 import { resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
+import { createErrorReporter } from '../errors/sentry-reporter.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
@@ -93,6 +94,7 @@ export function createApp(options: CreateAppOptions): App {
       ],
     });
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
+  const errorReporter = createErrorReporter({ config, logger, plugins });
   const root = createRootContainer();
   const events: EventBus = createEventBus({
     logger: logger.child({ component: 'events' }),
@@ -299,6 +301,7 @@ export function createApp(options: CreateAppOptions): App {
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl,
+        errorReporter,
         deferPluginSetup: true,
         plugins: runtimes.map((runtime) => ({
           id: runtime.id,
@@ -328,7 +331,7 @@ export function createApp(options: CreateAppOptions): App {
   const jobsStep: BootStep = {
     name: 'jobs',
     start() {
-      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger });
+      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger, errorReporter });
       for (const runtime of runtimes) {
         running.jobs.register(
           runtime.id,
@@ -356,6 +359,7 @@ export function createApp(options: CreateAppOptions): App {
           config,
           logger: logger.child({ component: 'http' }),
           metrics,
+          errorReporter,
           adminTokens,
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,
@@ -450,6 +454,7 @@ export function createApp(options: CreateAppOptions): App {
 
   const boot = new BootSequence(
     [
+      { name: 'error tracking', start: () => errorReporter.start(), stop: () => errorReporter.close() },
       registerStep,
       cryptoStep,
       databaseStep,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
+import type { ErrorReporter } from '../../errors/error-reporter.js';
+import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { BotContext } from '../context.js';
@@ -28,6 +30,8 @@ export function errorBoundary(deps: {
   logger: Logger;
   i18n: BotI18n;
   metrics: Metrics;
+  /** Error tracking (Sentry); the update's strings are cut out of the report. */
+  errorReporter?: ErrorReporter;
 }): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const correlationId = newCorrelationId();
@@ -55,6 +59,16 @@ export function errorBoundary(deps: {
         );
       } catch {
         deps.logger.error({ correlationId, updateType: type }, 'update handler failed');
+      }
+      if (deps.errorReporter?.enabled) {
+        const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;
+        deps.errorReporter.report(error, {
+          source: 'update',
+          plugin: origin,
+          correlationId,
+          updateType: type,
+          sensitive: stringsOf(ctx.update),
+        });
       }
       await tellUserAboutError(ctx, correlationId, deps);
     }
