@@ -147,6 +147,33 @@ describe('error tracking without SENTRY_DSN', () => {
   });
 });
 
+describe('error tracking sampling', () => {
+  it('sends no events at SENTRY_SAMPLE_RATE=0 and every event at 1', async () => {
+    const sentry = await startFakeSentry();
+    const logger = pino({ level: 'silent' });
+    const reporterAt = (rate: number) =>
+      createErrorReporter({
+        config: { SENTRY_DSN: sentry.dsn, SENTRY_SAMPLE_RATE: rate, NODE_ENV: 'test' },
+        logger,
+      });
+    const never = reporterAt(0);
+    const always = reporterAt(1);
+    try {
+      await never.start();
+      await always.start();
+      for (let i = 0; i < 5; i += 1) never.report(new Error(`dropped ${i}`), { source: 'job', job: 'x.y' });
+      await never.flush(10_000);
+      always.report(new Error('kept'), { source: 'job', job: 'x.y' });
+      const events = await sentry.waitForEvents(1);
+      expect(events.map((e) => e.exception.values[0].value)).toEqual(['kept']);
+    } finally {
+      await never.close();
+      await always.close();
+      await sentry.close();
+    }
+  });
+});
+
 describe('report scrubbing', () => {
   it('removes tokens, secrets, phone numbers, e-mails and initData by pattern', () => {
     const text = scrubText(

@@ -248,7 +248,7 @@ export function createApp(options: CreateAppOptions): App {
         );
       else
         logger.info(
-          { endpoint: ai.endpoint, model: ai.model, embeddings: ai.embeddings },
+          { endpoint: ai.endpoint, model: ai.model, embeddings: ai.embeddings, providers: ai.providers },
           'LLM endpoint configured',
         );
     },

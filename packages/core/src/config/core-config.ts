@@ -171,7 +171,9 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .max(200)
     .optional()
-    .describe('Release reported to Sentry; defaults to botloom-core@<core version> (plugin versions go in the event context)'),
+    .describe(
+      'Release reported to Sentry; defaults to botloom-core@<core version> (plugin versions go in the event context)',
+    ),
   SENTRY_SAMPLE_RATE: z.coerce
     .number()
     .min(0)

@@ -38,6 +38,8 @@ export interface SensitiveData {
   sources: string[];
   /** Each string and its words of at least 4 characters, longest first. */
   needles: string[];
+  /** 8-character windows of `sources` (built on first use). */
+  grams?: Set<string>;
 }
 
 export function sensitiveNeedles(sensitive: readonly string[] = []): SensitiveData {
@@ -56,41 +58,39 @@ export function sensitiveNeedles(sensitive: readonly string[] = []): SensitiveDa
   return { sources, needles: [...needles].sort((a, b) => b.length - a.length) };
 }
 
-/** Replaces every run of 8+ characters that also occurs in one of `sources` (a truncated quote too). */
-function redactOverlaps(text: string, sources: readonly string[]): string {
-  if (sources.length === 0 || text.length < MIN_OVERLAP) return text;
+/** Texts longer than this are cut before scrubbing (error messages are short; reports are capped anyway). */
+const MAX_TEXT = 8_192;
+
+/**
+ * Replaces every run of 8+ characters that also occurs in one of `sources` (a truncated or
+ * re-quoted slice of a message too). Linear: a set of the sources' 8-character windows.
+ */
+function redactOverlaps(text: string, grams: ReadonlySet<string>): string {
+  if (grams.size === 0 || text.length < MIN_OVERLAP) return text;
+  const covered = new Uint8Array(text.length);
+  for (let i = 0; i + MIN_OVERLAP <= text.length; i += 1) {
+    if (grams.has(text.slice(i, i + MIN_OVERLAP))) covered.fill(1, i, i + MIN_OVERLAP);
+  }
   let out = '';
-  let i = 0;
-  while (i < text.length) {
-    let best = 0;
-    if (i + MIN_OVERLAP <= text.length) {
-      const probe = text.slice(i, i + MIN_OVERLAP);
-      for (const source of sources) {
-        for (let from = source.indexOf(probe); from !== -1; from = source.indexOf(probe, from + 1)) {
-          let length = MIN_OVERLAP;
-          while (
-            i + length < text.length &&
-            from + length < source.length &&
-            text[i + length] === source[from + length]
-          )
-            length += 1;
-          if (length > best) best = length;
-        }
-      }
-    }
-    if (best > 0) {
-      out += REDACTED;
-      i += best;
-    } else {
-      out += text[i];
-      i += 1;
-    }
+  for (let i = 0; i < text.length; i += 1) {
+    if (!covered[i]) out += text[i];
+    else if (i === 0 || !covered[i - 1]) out += REDACTED;
   }
   return out;
 }
 
+function gramsOf(sources: readonly string[]): Set<string> {
+  const grams = new Set<string>();
+  for (const source of sources) {
+    const text = source.slice(0, MAX_TEXT);
+    for (let i = 0; i + MIN_OVERLAP <= text.length; i += 1) grams.add(text.slice(i, i + MIN_OVERLAP));
+  }
+  return grams;
+}
+
 export function scrubText(text: string, sensitive: SensitiveData = { sources: [], needles: [] }): string {
-  let out = redactOverlaps(text, sensitive.sources);
+  sensitive.grams ??= gramsOf(sensitive.sources);
+  let out = redactOverlaps(text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text, sensitive.grams);
   for (const needle of sensitive.needles) {
     if (out.includes(needle)) out = out.split(needle).join(REDACTED);
   }
