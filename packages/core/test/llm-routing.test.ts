@@ -1,7 +1,8 @@
-import type { Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { resolveCoreConfig } from '../src/config/resolve-config.js';
+import { Migrator } from '../src/db/migrator.js';
 import { AdminTokenService } from '../src/http/admin-tokens.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { httpMigrations } from '../src/http/migrations.js';
@@ -9,8 +10,10 @@ import { createHttpServer } from '../src/http/server.js';
 import { llmAdminRoutes } from '../src/llm/admin-routes.js';
 import { type AiServices, type AiServicesOptions, createAiServices } from '../src/llm/ai-services.js';
 import { LlmNoLocalProviderError, LlmUnavailableError } from '../src/llm/errors.js';
+import { llmMigrations } from '../src/llm/migrations.js';
 import { parseLlmProvidersConfig } from '../src/llm/providers.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../src/testing/fake-openai.js';
+import { createTestDatabase } from '../src/testing/test-database.js';
 import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
 
 // Several providers, each a fake OpenAI server: routing by plugin and purpose, fallback on an
@@ -386,6 +389,39 @@ describe('LLM providers, routing and fallback', () => {
       expect(JSON.stringify(body)).not.toContain('secret-key');
     } finally {
       await server.close();
+    }
+  });
+
+  it('migration 0402 reverts by merging the providers of one model back into one row', async () => {
+    const db = await createTestDatabase('botloom_llm_down');
+    const other = { sequelize: new Sequelize(db.url, { logging: false }) };
+    const migrator = new Migrator({
+      sequelize: other.sequelize,
+      logger: silentLogger,
+      sources: [{ pluginId: 'core', migrations: llmMigrations }],
+    });
+    await migrator.up();
+    try {
+      const insert = (provider: string, calls: number) =>
+        other.sequelize.query(
+          `INSERT INTO core_llm_usage (day, plugin, purpose, user_id, model, provider, calls, errors, prompt_tokens,
+             completion_tokens, latency_ms_total, cost_usd, updated_at)
+           VALUES ('2030-01-01', 'p', 'p.x', 'u', 'm', :provider, :calls, 0, 10, 5, 100, 0.5, now())`,
+          { replacements: { provider, calls } },
+        );
+      await insert('openai', 2);
+      await insert('groq', 3);
+      await migrator.down({ plugin: 'core', to: '0402-llm-usage-provider' });
+      const [rows] = await other.sequelize.query(
+        'SELECT calls::int, prompt_tokens::int, cost_usd::float FROM core_llm_usage',
+      );
+      expect(rows).toEqual([{ calls: 5, prompt_tokens: 20, cost_usd: 1 }]);
+      await migrator.up();
+      const [after] = await other.sequelize.query('SELECT provider, calls::int FROM core_llm_usage');
+      expect(after).toEqual([{ provider: '', calls: 5 }]);
+    } finally {
+      await other.sequelize.close();
+      await db.drop();
     }
   });
 });
