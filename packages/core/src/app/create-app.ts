@@ -12,6 +12,7 @@ import { createRootContainer, ExposedTokens, registerWhenAvailable } from '../di
 import { applyServiceOverrides } from '../di/service-overrides.js';
 import { resolverFor } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
+import { createErrorReporter } from '../errors/sentry-reporter.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
@@ -24,6 +25,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { createKvFactory, type KvFactory } from '../kv/kv-factory.js';
 import { llmAdminRoutes } from '../llm/admin-routes.js';
 import { type AiServices, createAiServices } from '../llm/ai-services.js';
+import { llmProviderSecrets } from '../llm/providers.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { hookProblem } from '../plugin/invoke-hook.js';
@@ -89,9 +91,11 @@ export function createApp(options: CreateAppOptions): App {
         config.WEBHOOK_SECRET,
         config.BOTLOOM_ADMIN_TOKEN,
         config.S3_SECRET_ACCESS_KEY,
+        ...llmProviderSecrets(config),
       ],
     });
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
+  const errorReporter = createErrorReporter({ config, logger, plugins });
   const root = createRootContainer();
   const events: EventBus = createEventBus({
     logger: logger.child({ component: 'events' }),
@@ -245,7 +249,7 @@ export function createApp(options: CreateAppOptions): App {
         );
       else
         logger.info(
-          { endpoint: ai.endpoint, model: ai.model, embeddings: ai.embeddings },
+          { endpoint: ai.endpoint, model: ai.model, embeddings: ai.embeddings, providers: ai.providers },
           'LLM endpoint configured',
         );
     },
@@ -298,6 +302,7 @@ export function createApp(options: CreateAppOptions): App {
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl,
+        errorReporter,
         deferPluginSetup: true,
         plugins: runtimes.map((runtime) => ({
           id: runtime.id,
@@ -336,7 +341,7 @@ export function createApp(options: CreateAppOptions): App {
   const jobQueueStep: BootStep = {
     name: 'job queue',
     start() {
-      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger });
+      running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger, errorReporter });
     },
   };
 
@@ -370,6 +375,7 @@ export function createApp(options: CreateAppOptions): App {
           config,
           logger: logger.child({ component: 'http' }),
           metrics,
+          errorReporter,
           adminTokens,
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,
@@ -471,6 +477,7 @@ export function createApp(options: CreateAppOptions): App {
 
   const boot = new BootSequence(
     [
+      { name: 'error tracking', start: () => errorReporter.start(), stop: () => errorReporter.close() },
       registerStep,
       cryptoStep,
       databaseStep,

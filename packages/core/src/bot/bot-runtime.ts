@@ -6,6 +6,7 @@ import type { Update, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
+import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
@@ -65,6 +66,8 @@ export interface BotRuntimeOptions {
   conversationTtlMs?: number;
   /** The clock conversation expiry is checked against (tests; default `Date.now`). */
   now?: () => number;
+  /** Error tracking of the error boundary (Sentry; off when absent). */
+  errorReporter?: ErrorReporter;
 }
 
 export const DEFAULT_CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
@@ -175,7 +178,15 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   // Webhook updates were checked on arrival; polled ones are checked here, the same way.
   bot.use(pollingIntake<BotContext>(log, (update) => trackedFromWebhook.has(update)));
   bot.use(trackInFlight);
-  bot.use(errorBoundary({ logger: log, i18n, metrics, delivery: () => deliveries.getStore() }));
+  bot.use(
+    errorBoundary({
+      logger: log,
+      i18n,
+      metrics,
+      delivery: () => deliveries.getStore(),
+      errorReporter: options.errorReporter,
+    }),
+  );
   // One update at a time per chat (per user where there is no chat), in polling and webhook mode.
   bot.use(
     sequentialize((ctx: Context) => ctx.chatId?.toString() ?? (ctx.from ? `user:${ctx.from.id}` : undefined)),

@@ -141,6 +141,45 @@ export const CoreConfigSchema = z.object({
     .string()
     .optional()
     .describe('JSON price table: {"model": {"prompt": USD per 1M tokens, "completion": ...}}'),
+  LLM_PROVIDERS: z
+    .string()
+    .optional()
+    .describe(
+      'JSON: several OpenAI-compatible providers {"name": {"baseUrl", "apiKey", "model", "fastModel", "prices", "timeoutMs", "local"}}; unset = OPENAI_BASE_URL/OPENAI_API_KEY as the one provider (keys masked)',
+    ),
+  LLM_ROUTES: z
+    .string()
+    .optional()
+    .describe(
+      'JSON: providers per `default`, plugin or `plugin/purpose` in fallback order, e.g. {"default": ["openai", "groq"], "memory": {"private": true}}; private = local providers only',
+    ),
+  SENTRY_DSN: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'Sentry or GlitchTip DSN: report unhandled errors (scrubbed of user data); unset = nothing is loaded',
+    ),
+  SENTRY_ENVIRONMENT: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .describe('Environment reported to Sentry; defaults to NODE_ENV'),
+  SENTRY_RELEASE: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      'Release reported to Sentry; defaults to botloom-core@<core version> (plugin versions go in the event context)',
+    ),
+  SENTRY_SAMPLE_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('Share of errors sent to Sentry (0..1)'),
   S3_ENDPOINT: z
     .string()
     .url()

@@ -33,8 +33,13 @@ export function maskValue(value: unknown, secret: boolean): unknown {
 }
 
 export function maskUrlPassword(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi, `$1${MASK}$3`);
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)([^@/\s]+)(@)/gi, `$1${MASK}$3`)
+    .replace(JSON_SECRET_FIELD, `$1${MASK}$3`);
 }
+
+/** Credentials inside a JSON-valued setting (LLM_PROVIDERS: `"apiKey": "sk-..."`). */
+const JSON_SECRET_FIELD = /("[A-Za-z_]*(?:api_?key|token|secret|password)"\s*:\s*")((?:[^"\\]|\\.)*)(")/gi;
 
 function formatCell(value: unknown): string {
   if (value === undefined) return '';

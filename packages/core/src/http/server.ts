@@ -8,6 +8,8 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { CoreConfig } from '../config/core-config.js';
 import { BootError } from '../errors/botloom-error.js';
+import type { ErrorReporter } from '../errors/error-reporter.js';
+import { stringsOf } from '../errors/scrub-report.js';
 import { problemsOf } from '../plugin/boot-problems.js';
 import { PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { AdminAuth } from './admin-auth.js';
@@ -82,6 +84,8 @@ export interface HttpServerOptions {
   jsonBodyLimit?: string | number;
   /** Largest webhook update; default 1mb. */
   webhookBodyLimit?: string | number;
+  /** Error tracking of 5xx failures (Sentry; off when absent). */
+  errorReporter?: ErrorReporter;
 }
 
 export interface HttpServer {
@@ -386,6 +390,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           { err, requestId: correlationId, method: ctx.method, path: ctx.path },
           'HTTP handler failed',
         );
+        if (options.errorReporter?.enabled) {
+          const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+          options.errorReporter.report(err, {
+            source: 'http',
+            plugin: routes.ownerOf(ctx.path),
+            correlationId,
+            route: `${ctx.method} ${typeof matched === 'string' ? matched : ctx.path}`,
+            sensitive: stringsOf({ body: (ctx.request as { body?: unknown }).body, query: ctx.query }),
+          });
+        }
       }
       if (ctx.headerSent || !ctx.writable) return;
       ctx.status = e.status;

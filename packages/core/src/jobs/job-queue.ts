@@ -3,6 +3,8 @@ import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Resolve } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
+import type { ErrorReporter } from '../errors/error-reporter.js';
+import { stringsOf } from '../errors/scrub-report.js';
 import type { JobContext, JobDefinition } from '../plugin/types.js';
 import type { Jobs, SendJobOptions } from './types.js';
 
@@ -17,6 +19,8 @@ export interface JobQueueOptions {
   stopTimeoutMs?: number;
   /** Connections in pg-boss's pool. Default 5. */
   poolMax?: number;
+  /** Error tracking of failed jobs (Sentry; off when absent). The job's data is cut out of reports. */
+  errorReporter?: ErrorReporter;
 }
 
 interface RegisteredJob {
@@ -52,6 +56,7 @@ export class JobQueue {
   private readonly stopTimeoutMs: number;
   private readonly schema: string;
   private readonly databaseUrl: string;
+  private readonly errorReporter?: ErrorReporter;
   /** Own small pool for what pg-boss cannot do alone (locks, transactions). */
   private ownPool?: pg.Pool;
   private state: 'idle' | 'starting' | 'started' | 'stopped' = 'idle';
@@ -63,6 +68,7 @@ export class JobQueue {
       throw new BootError('INVALID_JOBS_SCHEMA', `Invalid job queue schema name "${this.schema}"`);
     }
     this.databaseUrl = options.databaseUrl;
+    this.errorReporter = options.errorReporter;
     this.pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.boss = new PgBoss({
@@ -311,6 +317,16 @@ export class JobQueue {
         { err: error, ms: Date.now() - started, retryLimit: received.retryLimit, willRetry },
         willRetry ? 'job failed, will retry' : 'job failed, no retries left',
       );
+      if (this.errorReporter?.enabled) {
+        this.errorReporter.report(error, {
+          source: 'job',
+          plugin: job.pluginId,
+          job: job.queue,
+          correlationId: received.id,
+          attempt,
+          sensitive: stringsOf(received.data),
+        });
+      }
       throw error;
     }
   }

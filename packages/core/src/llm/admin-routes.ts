@@ -6,13 +6,14 @@ import type { AiServices } from './ai-services.js';
 import { GLOBAL_SCOPE, utcDay } from './usage.js';
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
-const GroupColumn = z.enum(['day', 'plugin', 'purpose', 'user', 'model']);
+const GroupColumn = z.enum(['day', 'plugin', 'purpose', 'user', 'model', 'provider']);
 
 const UsageQuery = z
   .object({
     plugin: z.string().min(1).max(64).optional(),
     purpose: z.string().min(1).max(128).optional(),
     user: z.string().min(1).max(64).optional(),
+    provider: z.string().min(1).max(64).optional(),
     from: Day.optional(),
     to: Day.optional(),
     // `groupBy=day,plugin` or `groupBy=day&groupBy=plugin`; `groupBy=` (empty) = totals only.
@@ -46,8 +47,8 @@ export interface LlmAdminRoutesOptions {
 
 /**
  * Admin API of the LLM gateway, mounted at `/admin/api/core/llm`:
- * - `GET /usage` — usage rows with filters (plugin, purpose, user, from, to, groupBy, limit) and totals;
- * - `GET /status` — offline or not, endpoint, models, circuit state;
+ * - `GET /usage` — usage rows with filters (plugin, purpose, user, provider, from, to, groupBy, limit) and totals;
+ * - `GET /status` — offline or not, the routes, and each provider's circuit, latency and error rate;
  * - `GET /budgets/:user` — the user's limit overrides and today's consumption;
  * - `PUT /budgets/:user` — set or remove (`tokens: null`) an override (role admin); `plugin` is
  *   '*' or a loaded plugin id.
@@ -64,7 +65,10 @@ export function setupLlmAdminRoutes(
       services.usage.query({ ...query, groupBy: [], limit: undefined }),
     ]);
     ctx.body = {
-      filters: { ...query, groupBy: query.groupBy ?? ['day', 'plugin', 'purpose', 'user', 'model'] },
+      filters: {
+        ...query,
+        groupBy: query.groupBy ?? ['day', 'plugin', 'purpose', 'user', 'model', 'provider'],
+      },
       rows,
       totals: totals[0] ?? {
         calls: 0,
@@ -79,7 +83,7 @@ export function setupLlmAdminRoutes(
   });
 
   router.get('/status', (ctx) => {
-    ctx.body = { ...services.describe(), circuit: services.circuitState() };
+    ctx.body = { ...services.describe(), circuit: services.circuitState(), ...services.providerStatus() };
   });
 
   router.get('/budgets/:user', async (ctx) => {

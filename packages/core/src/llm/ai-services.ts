@@ -1,5 +1,4 @@
 import path from 'node:path';
-import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { CoreConfig } from '../config/core-config.js';
@@ -10,13 +9,14 @@ import { HnswVectorStore } from '../vector/hnsw-vector-store.js';
 import { LocalEmbeddings } from '../vector/local-embeddings.js';
 import { OpenAIEmbeddings } from '../vector/openai-embeddings.js';
 import type { EmbeddingsProvider, VectorStore } from '../vector/types.js';
+import { LlmProvider, LlmRouter, type ProviderStatus, publicEndpoint } from './llm-router.js';
 import { GatewayLlm, type LlmBackend } from './llm-service.js';
+import { parseLlmProvidersConfig } from './providers.js';
 import {
   type CircuitOptions,
   type CircuitState,
   DEFAULT_CIRCUIT_OPTIONS,
   DEFAULT_RETRY_POLICY,
-  ResilientExecutor,
   type RetryPolicy,
 } from './resilience.js';
 import type { Llm, LlmUsageService, PluginLlmOptions } from './types.js';
@@ -48,15 +48,22 @@ export interface AiServices {
   usage: LlmUsageService;
   /** True when no endpoint is configured and the offline provider answers. */
   offline: boolean;
-  /** What the app should print at start: provider, models, offline or not (no secrets). */
+  /** What the app should print at start: the first provider, models, offline or not (no secrets). */
   describe(): {
     offline: boolean;
     endpoint: string | null;
     model: string;
     fastModel: string;
     embeddings: string;
+    providers: Array<{ name: string; endpoint: string; local: boolean; model: string }>;
   };
+  /** Circuit of the first provider (`closed` when offline). */
   circuitState(): CircuitState;
+  /** Each provider's circuit, latency and error rate, and the routes (admin status). */
+  providerStatus(): {
+    providers: ProviderStatus[];
+    routes: Record<string, { providers: string[]; private: boolean }>;
+  };
   /**
    * Call once at app start, before plugins start: encrypts vector document text still stored
    * in plaintext (rows from before encryption) and logs an error when ENCRYPTION_KEY cannot
@@ -74,70 +81,50 @@ export interface AiServices {
 export function createAiServices(options: AiServicesOptions): AiServices {
   const { config, sequelize, logger } = options;
   const aiLogger = logger.child({ component: 'ai' });
-  const offline = !config.OPENAI_API_KEY && !config.OPENAI_BASE_URL;
+  const providersConfig = parseLlmProvidersConfig(config);
+  const offline = providersConfig.providers.length === 0;
   const usage = new PostgresLlmUsage({
     sequelize,
     prices: parsePriceTable(config.LLM_PRICES),
+    providerPrices: Object.fromEntries(providersConfig.providers.map((p) => [p.name, p.prices])),
     globalDailyTokenBudget: config.LLM_DAILY_TOKEN_BUDGET,
     now: options.now,
   });
 
-  const executor = new ResilientExecutor(
-    {
-      ...DEFAULT_RETRY_POLICY,
-      maxRetries: config.LLM_MAX_RETRIES ?? DEFAULT_RETRY_POLICY.maxRetries,
-      ...options.retry,
-    },
-    { ...DEFAULT_CIRCUIT_OPTIONS, ...options.circuit },
-    config.LLM_MAX_CONCURRENCY,
-    {
-      onRetry: ({ attempt, delayMs, failure }) =>
-        aiLogger.warn(
-          { attempt, delayMs, kind: failure.kind, status: failure.status },
-          'LLM call failed; retrying',
-        ),
-      onCircuit: (state) =>
-        (state === 'open' ? aiLogger.error.bind(aiLogger) : aiLogger.info.bind(aiLogger))(
-          { circuit: state },
-          `LLM circuit ${state}`,
-        ),
-    },
+  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const circuit: CircuitOptions = { ...DEFAULT_CIRCUIT_OPTIONS, ...options.circuit };
+  const providers = providersConfig.providers.map(
+    (spec) =>
+      new LlmProvider(
+        // An explicit retry override (tests, tuning) wins over LLM_MAX_RETRIES and the provider's own.
+        options.retry?.maxRetries !== undefined ? { ...spec, maxRetries: options.retry.maxRetries } : spec,
+        { retry, circuit, logger: aiLogger },
+      ),
   );
-
-  const client = offline
-    ? null
-    : new OpenAI({
-        // Local servers (Ollama, LM Studio, vLLM) accept any key; the client insists on one.
-        apiKey: config.OPENAI_API_KEY || 'not-needed',
-        baseURL: config.OPENAI_BASE_URL,
-        maxRetries: 0,
-        timeout: config.LLM_TIMEOUT_MS,
-      });
+  const router = offline ? null : new LlmRouter(providers, providersConfig.routes);
 
   const backend: LlmBackend = {
-    client,
-    executor,
+    router,
     usage,
-    model: config.LLM_MODEL,
-    fastModel: config.LLM_MODEL_FAST ?? config.LLM_MODEL,
-    timeoutMs: config.LLM_TIMEOUT_MS,
     logger,
     metrics: options.metrics,
   };
 
+  const embeddingsProvider = providers.find((p) => p.spec.embeddings);
   const embeddings: EmbeddingsProvider =
-    client && config.EMBEDDING_MODEL
+    embeddingsProvider && config.EMBEDDING_MODEL
       ? new OpenAIEmbeddings({
-          client,
+          client: embeddingsProvider.client,
           model: config.EMBEDDING_MODEL,
-          executor,
-          timeoutMs: config.LLM_TIMEOUT_MS,
+          executor: embeddingsProvider.executor,
+          timeoutMs: embeddingsProvider.spec.timeoutMs,
           onUsage: (tokens, latencyMs, error) =>
             usage
               .record({
                 plugin: 'core',
                 purpose: 'core.embeddings',
                 model: config.EMBEDDING_MODEL!,
+                provider: embeddingsProvider.name,
                 promptTokens: tokens,
                 completionTokens: 0,
                 latencyMs,
@@ -177,24 +164,26 @@ export function createAiServices(options: AiServicesOptions): AiServices {
     usage,
     offline,
     describe() {
-      let endpoint: string | null = null;
-      if (!offline) {
-        try {
-          const url = new URL(config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1');
-          endpoint = `${url.protocol}//${url.host}${url.pathname}`;
-        } catch {
-          endpoint = '(invalid OPENAI_BASE_URL)';
-        }
-      }
+      const first = providers[0];
       return {
         offline,
-        endpoint,
-        model: offline ? 'offline' : backend.model,
-        fastModel: offline ? 'offline' : backend.fastModel,
+        endpoint: first ? publicEndpoint(first.spec.baseUrl) : null,
+        model: first ? first.spec.model : 'offline',
+        fastModel: first ? first.spec.fastModel : 'offline',
         embeddings: embeddings.model,
+        providers: providers.map((p) => ({
+          name: p.name,
+          endpoint: publicEndpoint(p.spec.baseUrl),
+          local: p.local,
+          model: p.spec.model,
+        })),
       };
     },
-    circuitState: () => executor.circuitState,
+    circuitState: () => providers[0]?.executor.circuitState ?? 'closed',
+    providerStatus: () => ({
+      providers: providers.map((p) => p.status()),
+      routes: router?.describeRoutes() ?? {},
+    }),
     async start() {
       try {
         await vectorStore.checkEncryptionKey();
@@ -210,7 +199,7 @@ export function createAiServices(options: AiServicesOptions): AiServices {
     },
     async close() {
       await vectorStore.close();
-      executor.shutdown();
+      router?.shutdown();
     },
   };
 }

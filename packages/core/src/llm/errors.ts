@@ -9,8 +9,24 @@ export class LlmError extends BotloomError {}
  * (a short apology to the user) rather than retry at once.
  */
 export class LlmUnavailableError extends LlmError {
+  constructor(
+    message: string,
+    options: { cause?: unknown; details?: unknown } = {},
+    code: 'LLM_UNAVAILABLE' | 'LLM_NO_LOCAL_PROVIDER' = 'LLM_UNAVAILABLE',
+  ) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A private call (its plugin or purpose is marked private in LLM_ROUTES, or the request says
+ * `private: true`) found no local provider able to answer: none is configured, or every local
+ * one is down. Nothing was sent to a cloud provider. A kind of LlmUnavailableError, so the
+ * callers' outage handling (a short apology) applies.
+ */
+export class LlmNoLocalProviderError extends LlmUnavailableError {
   constructor(message: string, options: { cause?: unknown; details?: unknown } = {}) {
-    super('LLM_UNAVAILABLE', message, options);
+    super(message, options, 'LLM_NO_LOCAL_PROVIDER');
   }
 }
 

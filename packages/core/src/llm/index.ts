@@ -10,11 +10,13 @@ export {
 export {
   LlmBudgetExceededError,
   LlmError,
+  LlmNoLocalProviderError,
   LlmRateLimitedError,
   LlmRequestError,
   LlmStructuredOutputError,
   LlmUnavailableError,
 } from './errors.js';
+export type { ProviderStatus } from './llm-router.js';
 export { GatewayLlm } from './llm-service.js';
 export { llmMigrations } from './migrations.js';
 export {
@@ -26,6 +28,14 @@ export {
 } from './offline/lexicon.js';
 export { OFFLINE_MARKER, OFFLINE_MODEL } from './offline/offline-provider.js';
 export { synonymsOf } from './offline/synonyms.js';
+export type { ProviderStatsSnapshot } from './provider-stats.js';
+export {
+  isLoopbackUrl,
+  type LlmProvidersConfig,
+  type ProviderSpec,
+  parseLlmProvidersConfig,
+  type RouteSpec,
+} from './providers.js';
 export type { CircuitOptions, CircuitState, RetryPolicy } from './resilience.js';
 export type * from './types.js';
 export { GLOBAL_SCOPE, nextUtcMidnight, PostgresLlmUsage, parsePriceTable, utcDay } from './usage.js';

@@ -6,9 +6,17 @@ import type { ZodType } from 'zod';
 import { BotloomError } from '../errors/botloom-error.js';
 import type { Metrics } from '../http/metrics.js';
 import { estimateTokens } from '../vector/text-features.js';
-import { LlmBudgetExceededError, LlmError, LlmStructuredOutputError, LlmUnavailableError } from './errors.js';
+import {
+  LlmBudgetExceededError,
+  LlmError,
+  LlmNoLocalProviderError,
+  LlmRateLimitedError,
+  LlmRequestError,
+  LlmStructuredOutputError,
+  LlmUnavailableError,
+} from './errors.js';
+import type { LlmProvider, LlmRouter, RoutePlan } from './llm-router.js';
 import { analyze, fillSchema, OFFLINE_MODEL, offlineChatAnswer } from './offline/offline-provider.js';
-import type { ResilientExecutor } from './resilience.js';
 import type {
   BudgetStatus,
   ChatMessage,
@@ -22,15 +30,11 @@ import type {
   TokenUsage,
 } from './types.js';
 
-/** Shared by every plugin's Llm: one endpoint, one circuit, one concurrency cap. */
+/** Shared by every plugin's Llm: the providers (each with its circuit and cap) and the ledger. */
 export interface LlmBackend {
-  /** null = offline provider. */
-  client: OpenAI | null;
-  executor: ResilientExecutor;
+  /** null = no provider configured: the offline provider answers. */
+  router: LlmRouter | null;
   usage: LlmUsageService;
-  model: string;
-  fastModel: string;
-  timeoutMs: number;
   logger: Logger;
   metrics?: Metrics;
 }
@@ -38,8 +42,18 @@ export interface LlmBackend {
 interface RawCompletion {
   content: string;
   model: string;
+  provider: string;
   usage: TokenUsage;
   refusal: string | null;
+}
+
+type ResponseFormat = ReturnType<typeof zodResponseFormat>;
+
+const OFFLINE_PROVIDER = 'offline';
+
+/** Outages move a call on to the next provider of its route; refusals and aborts do not. */
+function movesOn(error: unknown): boolean {
+  return error instanceof LlmUnavailableError || error instanceof LlmRateLimitedError;
 }
 
 const PURPOSE_HEADER = 'X-Botloom-Purpose';
@@ -109,7 +123,7 @@ export class GatewayLlm implements Llm {
   }
 
   get offline(): boolean {
-    return this.backend.client === null;
+    return this.backend.router === null;
   }
 
   budget(user: string): Promise<BudgetStatus> {
@@ -131,6 +145,7 @@ export class GatewayLlm implements Llm {
       usage: raw.usage,
       latencyMs: Date.now() - started,
       offline: false,
+      provider: raw.provider,
     };
   }
 
@@ -167,6 +182,7 @@ export class GatewayLlm implements Llm {
         usage: first.usage,
         latencyMs: Date.now() - started,
         offline: false,
+        provider: first.provider,
       };
     }
     this.logger.warn(
@@ -193,6 +209,7 @@ export class GatewayLlm implements Llm {
         usage,
         latencyMs: Date.now() - started,
         offline: false,
+        provider: second.provider,
       };
     }
     this.count(request.purpose, 'invalid_output');
@@ -281,9 +298,58 @@ export class GatewayLlm implements Llm {
     }
   }
 
-  private modelFor(request: ChatRequest): string {
-    if (this.offline) return OFFLINE_MODEL;
-    return request.model ?? (request.fast ? this.backend.fastModel : this.backend.model);
+  private plan(request: ChatRequest): RoutePlan {
+    try {
+      return this.backend.router!.plan(
+        this.pluginId,
+        request.purpose,
+        request.private === true || this.options.private === true,
+      );
+    } catch (error) {
+      if (error instanceof LlmError) this.count(request.purpose, error.code.toLowerCase());
+      throw error;
+    }
+  }
+
+  /**
+   * Tries the route's providers in order. A provider whose circuit is open, or whose retries
+   * ran out on an outage or rate limit, hands the call to the next one; the route of a private
+   * call holds local providers only, so fallback never crosses the privacy boundary.
+   */
+  private async acrossProviders<T>(
+    request: ChatRequest,
+    plan: RoutePlan,
+    call: (provider: LlmProvider) => Promise<T>,
+  ): Promise<T> {
+    let lastError: unknown;
+    for (const [index, provider] of plan.providers.entries()) {
+      try {
+        return await call(provider);
+      } catch (error) {
+        lastError = error;
+        const next = plan.providers[index + 1];
+        if (!next || !movesOn(error) || request.signal?.aborted) break;
+        this.count(request.purpose, 'fallback');
+        this.logger.warn(
+          {
+            purpose: request.purpose,
+            provider: provider.name,
+            next: next.name,
+            code: (error as LlmError).code,
+          },
+          'LLM provider unavailable; the call moves to the next provider of its route',
+        );
+      }
+    }
+    if (plan.private && movesOn(lastError)) {
+      throw new LlmNoLocalProviderError(
+        `No local LLM provider could answer the private call "${request.purpose}" of plugin ${this.pluginId} (tried ${plan.providers
+          .map((p) => p.name)
+          .join(', ')}); it was not sent to any cloud provider`,
+        { cause: lastError, details: { plugin: this.pluginId, purpose: request.purpose } },
+      );
+    }
+    throw lastError;
   }
 
   private count(purpose: string, status: string): void {
@@ -307,6 +373,7 @@ export class GatewayLlm implements Llm {
 
   private async record(
     request: ChatRequest,
+    provider: string,
     model: string,
     usage: TokenUsage,
     latencyMs: number,
@@ -318,6 +385,7 @@ export class GatewayLlm implements Llm {
         purpose: request.purpose,
         user: request.user,
         model,
+        provider,
         promptTokens: usage.promptTokens,
         completionTokens: usage.completionTokens,
         latencyMs,
@@ -337,23 +405,23 @@ export class GatewayLlm implements Llm {
   ): Promise<ChatResult> {
     const usage = estimateUsage(request.messages, content);
     const latencyMs = Date.now() - started;
-    await this.record(request, OFFLINE_MODEL, usage, latencyMs, error);
+    await this.record(request, OFFLINE_PROVIDER, OFFLINE_MODEL, usage, latencyMs, error);
     if (!error) this.count(request.purpose, 'offline');
-    return { content, model: OFFLINE_MODEL, usage, latencyMs, offline: true };
+    return { content, model: OFFLINE_MODEL, usage, latencyMs, offline: true, provider: OFFLINE_PROVIDER };
   }
 
-  private requestOptions(request: ChatRequest) {
+  private requestOptions(provider: LlmProvider, request: ChatRequest) {
     return {
       signal: request.signal,
-      timeout: this.backend.timeoutMs,
+      timeout: provider.spec.timeoutMs,
       maxRetries: 0,
       headers: { [PURPOSE_HEADER]: request.purpose },
     };
   }
 
-  private baseBody(request: ChatRequest, messages: ChatMessage[]) {
+  private baseBody(provider: LlmProvider, request: ChatRequest, messages: ChatMessage[]) {
     return {
-      model: this.modelFor(request),
+      model: provider.modelFor(request),
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
@@ -361,20 +429,69 @@ export class GatewayLlm implements Llm {
     };
   }
 
-  private async complete(
+  private complete(
     request: ChatRequest,
     messages: ChatMessage[],
-    responseFormat?: ReturnType<typeof zodResponseFormat>,
+    responseFormat?: ResponseFormat,
   ): Promise<RawCompletion> {
-    const client = this.backend.client!;
+    return this.acrossProviders(request, this.plan(request), async (provider) => {
+      if (!responseFormat || provider.structuredMode === 'json_object') {
+        return this.completeWith(
+          provider,
+          request,
+          messages,
+          responseFormat && 'json_object',
+          responseFormat,
+        );
+      }
+      try {
+        return await this.completeWith(provider, request, messages, 'json_schema', responseFormat);
+      } catch (error) {
+        // A provider without strict json_schema refuses it with 400: use json_object + validation from now on.
+        if (!(error instanceof LlmRequestError) || (error.status !== 400 && error.status !== 422))
+          throw error;
+        provider.structuredMode = 'json_object';
+        this.logger.warn(
+          { provider: provider.name, purpose: request.purpose },
+          'LLM provider refused json_schema; using json_object with schema validation for it',
+        );
+        return this.completeWith(provider, request, messages, 'json_object', responseFormat);
+      }
+    });
+  }
+
+  private async completeWith(
+    provider: LlmProvider,
+    request: ChatRequest,
+    messages: ChatMessage[],
+    mode: 'json_schema' | 'json_object' | undefined,
+    responseFormat: ResponseFormat | undefined,
+  ): Promise<RawCompletion> {
+    const sent =
+      mode === 'json_object' && responseFormat
+        ? [
+            ...messages,
+            {
+              role: 'system' as const,
+              content: `Reply with one JSON object only, no other text. It must match this JSON schema: ${JSON.stringify(
+                responseFormat.json_schema.schema,
+              )}`,
+            },
+          ]
+        : messages;
     const body = {
-      ...this.baseBody(request, messages),
-      ...(responseFormat ? { response_format: responseFormat } : {}),
+      ...this.baseBody(provider, request, sent),
+      ...(mode === 'json_schema' ? { response_format: responseFormat } : {}),
+      ...(mode === 'json_object' ? { response_format: { type: 'json_object' } } : {}),
     };
     const started = Date.now();
     try {
-      const completion = await this.backend.executor.execute(
-        () => client.chat.completions.create({ ...body, stream: false } as any, this.requestOptions(request)),
+      const completion = await provider.execute(
+        () =>
+          provider.client.chat.completions.create(
+            { ...body, stream: false } as any,
+            this.requestOptions(provider, request),
+          ),
         request.signal,
       );
       const choice = (completion as OpenAI.Chat.Completions.ChatCompletion).choices[0];
@@ -384,25 +501,34 @@ export class GatewayLlm implements Llm {
             completionTokens: completion.usage.completion_tokens,
             totalTokens: completion.usage.total_tokens,
           }
-        : estimateUsage(messages, choice?.message?.content ?? '');
+        : estimateUsage(sent, choice?.message?.content ?? '');
       const latencyMs = Date.now() - started;
-      await this.record(request, completion.model || body.model, usage, latencyMs, false);
+      const model = completion.model || body.model;
+      await this.record(request, provider.name, model, usage, latencyMs, false);
       this.count(request.purpose, 'ok');
       return {
         content: choice?.message?.content ?? '',
-        model: completion.model || body.model,
+        model,
+        provider: provider.name,
         usage,
         refusal: (choice?.message as { refusal?: string | null } | undefined)?.refusal ?? null,
       };
     } catch (error) {
-      await this.failed(request, body.model, started, error);
+      await this.failed(request, provider.name, body.model, started, error);
       throw error;
     }
   }
 
-  private async failed(request: ChatRequest, model: string, started: number, error: unknown): Promise<void> {
+  private async failed(
+    request: ChatRequest,
+    provider: string,
+    model: string,
+    started: number,
+    error: unknown,
+  ): Promise<void> {
     await this.record(
       request,
+      provider,
       model,
       { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
       Date.now() - started,
@@ -411,7 +537,12 @@ export class GatewayLlm implements Llm {
     const code = error instanceof LlmError ? error.code.toLowerCase() : 'error';
     this.count(request.purpose, code);
     this.logger.warn(
-      { purpose: request.purpose, code, err: error instanceof Error ? { message: error.message } : error },
+      {
+        purpose: request.purpose,
+        provider,
+        code,
+        err: error instanceof Error ? { message: error.message } : error,
+      },
       'LLM call failed',
     );
   }
@@ -421,52 +552,59 @@ export class GatewayLlm implements Llm {
     push: (delta: string) => void,
     started: number,
   ): Promise<ChatResult> {
-    const client = this.backend.client!;
-    const body = this.baseBody(request, request.messages);
+    // Retries, the circuit and fallback cover opening the stream; once text flows, a failure is final.
+    const opened = await this.acrossProviders(request, this.plan(request), async (provider) => {
+      const body = this.baseBody(provider, request, request.messages);
+      const attemptStarted = Date.now();
+      try {
+        const stream = await provider.execute(
+          () =>
+            provider.client.chat.completions.create(
+              { ...body, stream: true, stream_options: { include_usage: true } } as any,
+              this.requestOptions(provider, request),
+            ) as unknown as Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>,
+          request.signal,
+        );
+        return { provider, body, stream };
+      } catch (error) {
+        await this.failed(request, provider.name, body.model, attemptStarted, error);
+        throw error;
+      }
+    });
+    const { provider, body, stream } = opened;
     let content = '';
     let model = body.model;
     let reported: TokenUsage | null = null;
     try {
-      // Retries and the circuit cover opening the stream; once text flows, a failure is final.
-      const stream = await this.backend.executor.execute(
-        () =>
-          client.chat.completions.create(
-            { ...body, stream: true, stream_options: { include_usage: true } } as any,
-            this.requestOptions(request),
-          ) as unknown as Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>,
-        request.signal,
-      );
-      try {
-        for await (const chunk of stream) {
-          if (chunk.model) model = chunk.model;
-          const delta = chunk.choices?.[0]?.delta?.content;
-          if (delta) {
-            content += delta;
-            push(delta);
-          }
-          if (chunk.usage) {
-            reported = {
-              promptTokens: chunk.usage.prompt_tokens,
-              completionTokens: chunk.usage.completion_tokens,
-              totalTokens: chunk.usage.total_tokens,
-            };
-          }
+      for await (const chunk of stream) {
+        if (chunk.model) model = chunk.model;
+        const delta = chunk.choices?.[0]?.delta?.content;
+        if (delta) {
+          content += delta;
+          push(delta);
         }
-      } catch (error) {
-        throw error instanceof LlmError
+        if (chunk.usage) {
+          reported = {
+            promptTokens: chunk.usage.prompt_tokens,
+            completionTokens: chunk.usage.completion_tokens,
+            totalTokens: chunk.usage.total_tokens,
+          };
+        }
+      }
+    } catch (error) {
+      const failure =
+        error instanceof LlmError
           ? error
           : new LlmUnavailableError(`The LLM stream broke off: ${(error as Error)?.message ?? error}`, {
               cause: error,
             });
-      }
-    } catch (error) {
-      await this.failed(request, model, started, error);
-      throw error;
+      await this.failed(request, provider.name, model, started, failure);
+      throw failure;
     }
     const usage = reported ?? estimateUsage(request.messages, content);
     const latencyMs = Date.now() - started;
-    await this.record(request, model, usage, latencyMs, false);
+    await this.record(request, provider.name, model, usage, latencyMs, false);
     this.count(request.purpose, 'ok');
-    return { content, model, usage, latencyMs, offline: false };
+    return { content, model, usage, latencyMs, offline: false, provider: provider.name };
   }
 }

@@ -59,4 +59,49 @@ export const llmMigrations: MigrationDefinition[] = [
       await queryInterface.dropTable('core_llm_budgets', { transaction });
     },
   },
+  {
+    // Several providers (LLM_PROVIDERS): usage rows say which one answered; '' = before this.
+    name: '0402-llm-usage-provider',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.addColumn(
+        'core_llm_usage',
+        'provider',
+        { type: DataTypes.STRING(64), allowNull: false, defaultValue: '' },
+        { transaction },
+      );
+      await queryInterface.removeConstraint('core_llm_usage', 'core_llm_usage_pkey', { transaction });
+      await queryInterface.addConstraint('core_llm_usage', {
+        type: 'primary key',
+        fields: ['day', 'plugin', 'purpose', 'user_id', 'model', 'provider'],
+        name: 'core_llm_usage_pkey',
+        transaction,
+      });
+    },
+    async down({ queryInterface, transaction }) {
+      // Rows of the same model from different providers merge back into one.
+      await queryInterface.sequelize.query(
+        `CREATE TEMP TABLE core_llm_usage_merge ON COMMIT DROP AS
+           SELECT day, plugin, purpose, user_id, model, SUM(calls) AS calls, SUM(errors) AS errors,
+                  SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+                  SUM(latency_ms_total) AS latency_ms_total, SUM(cost_usd) AS cost_usd, MAX(updated_at) AS updated_at
+             FROM core_llm_usage GROUP BY day, plugin, purpose, user_id, model;
+         DELETE FROM core_llm_usage;`,
+        { transaction },
+      );
+      await queryInterface.removeConstraint('core_llm_usage', 'core_llm_usage_pkey', { transaction });
+      await queryInterface.removeColumn('core_llm_usage', 'provider', { transaction });
+      await queryInterface.sequelize.query(
+        `INSERT INTO core_llm_usage (day, plugin, purpose, user_id, model, calls, errors, prompt_tokens,
+                                     completion_tokens, latency_ms_total, cost_usd, updated_at)
+           SELECT * FROM core_llm_usage_merge`,
+        { transaction },
+      );
+      await queryInterface.addConstraint('core_llm_usage', {
+        type: 'primary key',
+        fields: ['day', 'plugin', 'purpose', 'user_id', 'model'],
+        name: 'core_llm_usage_pkey',
+        transaction,
+      });
+    },
+  },
 ];

@@ -16,6 +16,11 @@ export interface ChatRequest {
   maxTokens?: number;
   /** End-user id (e.g. Telegram user id) for budgets and usage. */
   user?: string;
+  /**
+   * Private data: only providers marked `local` may answer; with none available the call fails
+   * with LLM_NO_LOCAL_PROVIDER. LLM_ROUTES can mark whole plugins or purposes private too.
+   */
+  private?: boolean;
   signal?: AbortSignal;
 }
 
@@ -32,6 +37,8 @@ export interface ChatResult {
   latencyMs: number;
   /** True when the offline provider answered (no model was called). */
   offline: boolean;
+  /** Name of the provider that answered (`offline` for the offline provider). */
+  provider?: string;
 }
 
 export interface StructuredRequest<T> extends ChatRequest {
@@ -69,6 +76,8 @@ export interface LlmUsageEntry {
   /** End-user id, or '' / undefined for calls not made on behalf of a user. */
   user?: string;
   model: string;
+  /** Provider that answered (or failed); '' when unknown. Its price table sets the cost. */
+  provider?: string;
   promptTokens: number;
   completionTokens: number;
   latencyMs: number;
@@ -76,16 +85,17 @@ export interface LlmUsageEntry {
   at?: Date;
 }
 
-export type LlmUsageGroupBy = 'day' | 'plugin' | 'purpose' | 'user' | 'model';
+export type LlmUsageGroupBy = 'day' | 'plugin' | 'purpose' | 'user' | 'model' | 'provider';
 
 export interface LlmUsageQuery {
   plugin?: string;
   purpose?: string;
   user?: string;
+  provider?: string;
   /** Inclusive UTC days, `YYYY-MM-DD`. */
   from?: string;
   to?: string;
-  /** Columns to group by (default: day, plugin, purpose, user, model — the raw rows; [] = totals). */
+  /** Columns to group by (default: day, plugin, purpose, user, model, provider — the raw rows; [] = totals). */
   groupBy?: LlmUsageGroupBy[];
   limit?: number;
 }
@@ -96,6 +106,7 @@ export interface LlmUsageRow {
   purpose?: string;
   user?: string;
   model?: string;
+  provider?: string;
   calls: number;
   errors: number;
   promptTokens: number;
@@ -127,4 +138,6 @@ export interface LlmUsageService {
 export interface PluginLlmOptions {
   /** Tokens per user per day within this plugin (unset = only the global budget applies). */
   dailyTokenBudget?: number;
+  /** Every call of this Llm is private (local providers only), whatever LLM_ROUTES says. */
+  private?: boolean;
 }

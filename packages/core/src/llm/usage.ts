@@ -13,11 +13,11 @@ import type {
 /** Which limit applies to every user across plugins when no override is set: '*'. */
 export const GLOBAL_SCOPE = '*';
 
-const PriceTable = z.record(
+export const PriceTableSchema = z.record(
   z.string(),
   z.object({ prompt: z.number().min(0), completion: z.number().min(0) }).strict(),
 );
-export type PriceTable = z.infer<typeof PriceTable>;
+export type PriceTable = z.infer<typeof PriceTableSchema>;
 
 /** Parses LLM_PRICES (USD per 1M tokens per model; key '*' for any other model). */
 export function parsePriceTable(json: string | undefined): PriceTable {
@@ -28,7 +28,7 @@ export function parsePriceTable(json: string | undefined): PriceTable {
   } catch (error) {
     throw new BotloomError('CONFIG_INVALID', `LLM_PRICES is not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = PriceTable.safeParse(raw);
+  const parsed = PriceTableSchema.safeParse(raw);
   if (!parsed.success) {
     throw new BotloomError(
       'CONFIG_INVALID',
@@ -65,11 +65,14 @@ const GROUP_COLUMNS: Record<LlmUsageGroupBy, string> = {
   purpose: 'purpose',
   user: 'user_id',
   model: 'model',
+  provider: 'provider',
 };
 
 export interface UsageServiceOptions {
   sequelize: Sequelize;
   prices?: PriceTable;
+  /** Price tables per provider name (LLM_PROVIDERS `prices`); `prices` covers the rest. */
+  providerPrices?: Record<string, PriceTable>;
   /** LLM_DAILY_TOKEN_BUDGET: tokens per user per day across plugins (undefined = unlimited). */
   globalDailyTokenBudget?: number;
   now?: () => Date;
@@ -79,12 +82,14 @@ export interface UsageServiceOptions {
 export class PostgresLlmUsage implements LlmUsageService {
   private readonly sequelize: Sequelize;
   private readonly prices: PriceTable;
+  private readonly providerPrices: Record<string, PriceTable>;
   private readonly globalDailyTokenBudget: number | undefined;
   private readonly now: () => Date;
 
   constructor(options: UsageServiceOptions) {
     this.sequelize = options.sequelize;
     this.prices = options.prices ?? {};
+    this.providerPrices = options.providerPrices ?? {};
     this.globalDailyTokenBudget = options.globalDailyTokenBudget;
     this.now = options.now ?? (() => new Date());
   }
@@ -94,10 +99,10 @@ export class PostgresLlmUsage implements LlmUsageService {
     const completion = Math.max(0, Math.round(entry.completionTokens));
     await this.sequelize.query(
       `INSERT INTO core_llm_usage AS u
-         (day, plugin, purpose, user_id, model, calls, errors, prompt_tokens, completion_tokens,
+         (day, plugin, purpose, user_id, model, provider, calls, errors, prompt_tokens, completion_tokens,
           latency_ms_total, cost_usd, updated_at)
-       VALUES (:day, :plugin, :purpose, :user, :model, 1, :errors, :prompt, :completion, :latency, :cost, now())
-       ON CONFLICT (day, plugin, purpose, user_id, model) DO UPDATE SET
+       VALUES (:day, :plugin, :purpose, :user, :model, :provider, 1, :errors, :prompt, :completion, :latency, :cost, now())
+       ON CONFLICT (day, plugin, purpose, user_id, model, provider) DO UPDATE SET
          calls = u.calls + 1,
          errors = u.errors + EXCLUDED.errors,
          prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,
@@ -112,22 +117,27 @@ export class PostgresLlmUsage implements LlmUsageService {
           purpose: entry.purpose.slice(0, 128),
           user: (entry.user ?? '').slice(0, 64),
           model: entry.model.slice(0, 128),
+          provider: (entry.provider ?? '').slice(0, 64),
           errors: entry.error ? 1 : 0,
           prompt,
           completion,
           latency: Math.max(0, Math.round(entry.latencyMs)),
-          cost: costUsd(this.prices, entry.model, prompt, completion).toFixed(10),
+          cost: costUsd(this.pricesOf(entry.provider), entry.model, prompt, completion).toFixed(10),
         },
         type: QueryTypes.INSERT,
       },
     );
   }
 
+  private pricesOf(provider: string | undefined): PriceTable {
+    return (provider && this.providerPrices[provider]) || this.prices;
+  }
+
   async query(query: LlmUsageQuery = {}): Promise<LlmUsageRow[]> {
     // No groupBy = the raw ledger rows; an empty list = one row of totals.
     const groupBy = query.groupBy
       ? [...new Set(query.groupBy)]
-      : (['day', 'plugin', 'purpose', 'user', 'model'] as LlmUsageGroupBy[]);
+      : (['day', 'plugin', 'purpose', 'user', 'model', 'provider'] as LlmUsageGroupBy[]);
     const where: string[] = [];
     const replacements: Record<string, unknown> = {};
     if (query.plugin !== undefined) {
@@ -141,6 +151,10 @@ export class PostgresLlmUsage implements LlmUsageService {
     if (query.user !== undefined) {
       where.push('user_id = :user');
       replacements.user = query.user;
+    }
+    if (query.provider !== undefined) {
+      where.push('provider = :provider');
+      replacements.provider = query.provider;
     }
     if (query.from !== undefined) {
       where.push('day >= :from');
@@ -187,6 +201,7 @@ export class PostgresLlmUsage implements LlmUsageService {
         if (groupBy.includes('purpose')) out.purpose = row.purpose;
         if (groupBy.includes('user')) out.user = row.user_id;
         if (groupBy.includes('model')) out.model = row.model;
+        if (groupBy.includes('provider')) out.provider = row.provider;
         return out;
       });
   }

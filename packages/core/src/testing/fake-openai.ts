@@ -105,6 +105,11 @@ export interface FakeOpenAIOptions {
   models?: string[];
   /** Dimensions of /v1/embeddings vectors when the request does not say (default 256). */
   embeddingDimensions?: number;
+  /**
+   * Answer `response_format: json_schema` with 400, as servers without strict structured
+   * output do (some Ollama and vLLM builds, OpenAI-compatible layers of other vendors).
+   */
+  rejectJsonSchema?: boolean;
 }
 
 export interface FakeOpenAI {
@@ -336,6 +341,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (typeof body.model !== 'string' || body.model === '') {
       entry.status = 400;
       sendError(res, 400, "'model' is a required property", 'invalid_request_error', null);
+      return;
+    }
+    if (options.rejectJsonSchema && body.response_format?.type === 'json_schema') {
+      entry.status = 400;
+      sendError(
+        res,
+        400,
+        "response_format type 'json_schema' is not supported",
+        'invalid_request_error',
+        null,
+      );
       return;
     }
     const messages = body.messages as FakeChatMessage[];

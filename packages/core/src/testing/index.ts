@@ -24,6 +24,13 @@ export {
   type FakeRule,
   startFakeOpenAI,
 } from './fake-openai.js';
+export {
+  type FakeSentry,
+  type FakeSentryEnvelope,
+  type FakeSentryItem,
+  parseEnvelope,
+  startFakeSentry,
+} from './fake-sentry.js';
 export { InMemoryVectorStore, type InMemoryVectorStoreOptions } from './in-memory-vector-store.js';
 export {
   type ScriptedData,

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
+import type { ErrorReporter } from '../../errors/error-reporter.js';
+import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { BotContext } from '../context.js';
@@ -39,6 +41,8 @@ export function errorBoundary(deps: {
   metrics: Metrics;
   /** The inbox attempt being handled, if any (the direct path has none). */
   delivery?: () => Delivery | undefined;
+  /** Error tracking (Sentry); the update's strings are cut out of the report. */
+  errorReporter?: ErrorReporter;
 }): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const correlationId = newCorrelationId();
@@ -76,6 +80,16 @@ export function errorBoundary(deps: {
         );
       } catch {
         deps.logger.error({ correlationId, updateType: type }, 'update handler failed');
+      }
+      if (deps.errorReporter?.enabled) {
+        const origin = typeof error === 'object' && error !== null ? errorOrigins.get(error) : undefined;
+        deps.errorReporter.report(error, {
+          source: 'update',
+          plugin: origin,
+          correlationId,
+          updateType: type,
+          sensitive: stringsOf(ctx.update),
+        });
       }
       await tellUserAboutError(ctx, correlationId, deps);
     }
