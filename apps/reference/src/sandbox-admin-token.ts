@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AdminTokenService, type App } from '@botloom/core';
+import type { App } from '@botloom/core';
+import { AdminTokenService } from '@botloom/core/runtime';
 
 /**
  * In sandbox mode with no BOTLOOM_ADMIN_TOKEN, a newcomer still needs a token to try the

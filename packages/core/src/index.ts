@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 
+// What a plugin author and an app need. Runtime internals (the CLI, the loader, AI service
+// construction, admin tokens...) are in `@botloom/core/runtime`.
+
 export {
   type App,
   type AppState,
@@ -11,16 +14,8 @@ export {
 export type { SandboxFactory, SandboxHandle } from './app/sandbox-seam.js';
 export type { BotContext, ConversationContext, SessionData } from './bot/context.js';
 export { type BotloomConfig, defineConfig } from './cli/config-module.js';
-export { runCli } from './cli/program.js';
-export { scaffoldPlugin } from './cli/scaffold.js';
 export { type CoreConfig, CoreConfigSchema } from './config/core-config.js';
-export {
-  type AppConfigInput,
-  formatSettingsTable,
-  isSecretSetting,
-  pluginEnvName,
-  type SettingRow,
-} from './config/index.js';
+export { type AppConfigInput, pluginEnvName, type SettingRow } from './config/index.js';
 export { coreServices } from './core-services.js';
 export { createAesGcmCrypto, DecryptionError, parseEncryptionKey } from './crypto/aes-gcm.js';
 export type { Crypto } from './crypto/types.js';
@@ -37,11 +32,9 @@ export {
   NotFoundError,
   UnavailableError,
 } from './errors/domain-errors.js';
-export { createEventBus } from './events/event-bus.js';
 export type { BotloomEvents, EventBus } from './events/types.js';
 export { FileTooLargeError } from './files/file-storage.js';
 export type { FileStorage, StoredFile } from './files/types.js';
-export { AdminTokenService } from './http/admin-tokens.js';
 export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';
@@ -56,11 +49,8 @@ export {
   keyvStorageAdapter,
 } from './kv/session-storage.js';
 export {
-  type AiServices,
-  type AiServicesOptions,
   classifyIntent,
   classifySentiment,
-  createAiServices,
   detectLanguage,
   formatContextBlock,
   type GroundingPassage,
@@ -71,16 +61,14 @@ export {
   LlmRequestError,
   LlmStructuredOutputError,
   LlmUnavailableError,
-  llmAdminRoutes,
   OFFLINE_MARKER,
   type Sentiment,
   synonymsOf,
 } from './llm/index.js';
 export type * from './llm/types.js';
-export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';
+export { pluginLogger } from './logger/logger.js';
 export { type BootProblem, problemsOf } from './plugin/boot-problems.js';
 export { definePlugin } from './plugin/define-plugin.js';
-export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
 export {
   createServiceRef,
   type OptionalServiceRef,

@@ -6,7 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AdminTokenService, createApp, Tokens } from '@botloom/core';
+import { createApp, Tokens } from '@botloom/core';
+import { AdminTokenService } from '@botloom/core/runtime';
 import {
   createTestDatabase,
   type FakeOpenAI,

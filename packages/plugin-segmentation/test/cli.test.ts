@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCli } from '@botloom/core';
+import { runCli } from '@botloom/core/runtime';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerSegmentationCli, type SegmentationCliApp } from '../src/cli/segmentation-cli.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { EventBus, Translator } from '@botloom/core';
-import { createEventBus } from '@botloom/core';
+import { createEventBus } from '@botloom/core/runtime';
 import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
 import pino from 'pino';
 import { Sequelize } from 'sequelize';
