@@ -1,4 +1,4 @@
-import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/core';
+import { BootError, type BotloomConfig, createApp, endQuietBoot, problemsOf } from '@botloom/core';
 import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
@@ -14,6 +14,8 @@ try {
     plugins: appConfig.plugins,
     config: appConfig.config,
     handleSignals: true,
+    // In a terminal: warnings during boot, then the banner below, then every log line.
+    quietBoot: true,
     // Sandbox mode only (no TELEGRAM_BOT_TOKEN): the emulator with the support desk's group.
     sandbox: sandboxWithSupportDesk(),
   });
@@ -38,6 +40,7 @@ try {
   }
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');
+  endQuietBoot(app.logger);
   // After the banner: the app already answers while demo data is prepared in the background.
   seedSandboxDemoData(app).catch((err) =>
     app.logger.warn({ err }, 'sandbox demo data could not be prepared'),

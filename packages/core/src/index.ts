@@ -73,7 +73,8 @@ export {
   type Sentiment,
 } from './llm/index.js';
 export type * from './llm/types.js';
-export { createLogger, pluginLogger, REDACT_PATHS } from './logger/logger.js';
+export { chooseLogFormat, type LogFormat } from './logger/log-format.js';
+export { createLogger, endQuietBoot, pluginLogger, REDACT_PATHS } from './logger/logger.js';
 export { type BootProblem, problemsOf } from './plugin/boot-problems.js';
 export { definePlugin } from './plugin/define-plugin.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';

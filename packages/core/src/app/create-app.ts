@@ -80,7 +80,9 @@ export function createApp(options: CreateAppOptions): App {
     options.logger ??
     createLogger({
       level: config.LOG_LEVEL,
+      format: config.LOG_FORMAT,
       production: config.NODE_ENV === 'production',
+      quietBoot: options.quietBoot,
       secrets: [
         config.TELEGRAM_BOT_TOKEN,
         config.OPENAI_API_KEY,

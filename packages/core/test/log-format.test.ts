@@ -1,0 +1,54 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { chooseLogFormat } from '../src/logger/log-format.js';
+import { createLogger, endQuietBoot, pluginLogger } from '../src/logger/logger.js';
+
+describe('chooseLogFormat', () => {
+  it.each([
+    [{ isTTY: true, production: false }, 'pretty'],
+    [{ isTTY: false, production: false }, 'json'],
+    [{ isTTY: true, production: true }, 'json'],
+    [{ isTTY: true, production: false, requested: 'json' as const }, 'json'],
+    [{ isTTY: false, production: false, requested: 'pretty' as const }, 'pretty'],
+    [{ isTTY: false, production: true, requested: 'pretty' as const }, 'pretty'],
+  ])('%j -> %s', (inputs, expected) => {
+    expect(chooseLogFormat(inputs)).toBe(expected);
+  });
+});
+
+function capture() {
+  const messages: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) messages.push(JSON.parse(line).msg);
+      cb();
+    },
+  });
+  return { messages, destination };
+}
+
+describe('quiet boot', () => {
+  it('holds back lines below warn, for plugin loggers too, until endQuietBoot', () => {
+    const { messages, destination } = capture();
+    const logger = createLogger({ pretty: true, quietBoot: true, destination });
+    const plugin = pluginLogger(logger, 'memory');
+    logger.info('migration applied');
+    plugin.debug('plugin detail');
+    plugin.info('plugin started');
+    logger.warn('offline provider answers');
+    plugin.error('plugin failed');
+    expect(messages).toEqual(['offline provider answers', 'plugin failed']);
+
+    endQuietBoot(logger);
+    logger.info('user joined');
+    plugin.info('session started');
+    expect(messages.slice(2)).toEqual(['user joined', 'session started']);
+  });
+
+  it('changes nothing for JSON output: collectors get every line from the start', () => {
+    const { messages, destination } = capture();
+    const logger = createLogger({ format: 'json', quietBoot: true, destination });
+    logger.info('migration applied');
+    expect(messages).toEqual(['migration applied']);
+  });
+});
