@@ -20,6 +20,12 @@ try {
     sandbox: sandboxWithSupportDesk(),
   });
   await app.start();
+  // The app already answers while demo data is prepared in the background.
+  seedSandboxDemoData(app).catch((err) => {
+    // Ctrl+C while it was prepared: the stop closed the database under it; the next start redoes it.
+    if (app.state === 'stopping' || app.state === 'stopped') return;
+    app.logger.warn({ err }, 'sandbox demo data could not be prepared');
+  });
   await prepareSandboxDeskData(app);
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
@@ -41,10 +47,6 @@ try {
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');
   endQuietBoot(app.logger);
-  // After the banner: the app already answers while demo data is prepared in the background.
-  seedSandboxDemoData(app).catch((err) =>
-    app.logger.warn({ err }, 'sandbox demo data could not be prepared'),
-  );
 } catch (err) {
   if (err instanceof BootError && problemsOf(err)) {
     console.error(`\n${err.message}\n`);

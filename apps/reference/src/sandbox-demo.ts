@@ -11,16 +11,20 @@ const DEMO_CLIENTS = 1500;
  * Sandbox mode only: so that a newcomer can try /segments, /segment and /insight at once, an
  * empty segmentation database gets synthetic clients (the plugin's own seeded generator),
  * imported and segmented like an admin upload would be. Never runs with a real bot token,
- * and never touches a database that already holds transactions.
+ * and never touches a database that already holds a segmentation. Until the data is ready,
+ * segmentation answers "preparing demo data" instead of "no data"; call this right after
+ * `app.start()`, before printing the banner.
  */
 export async function seedSandboxDemoData(app: App): Promise<void> {
   if (!app.sandbox || !app.plugins.some((plugin) => plugin.id === 'segmentation')) return;
   const services = app.resolver('segmentation')(SegmentationTokens.Services);
-  if (await services.queries.latestRun()) return;
+  // Before the first await: from now until the data is ready, /segments says it is coming.
+  const ready = services.preparation.begin();
   const dir = path.join(app.dataDir, 'demo');
-  await mkdir(dir, { recursive: true });
   const file = path.join(dir, 'segmentation-demo.csv');
   try {
+    if (await services.queries.latestRun()) return;
+    await mkdir(dir, { recursive: true });
     const out = createWriteStream(file);
     const generated = await writeGeneratedCsv(out, { clients: DEMO_CLIENTS, seed: 42 });
     out.end();
@@ -33,6 +37,7 @@ export async function seedSandboxDemoData(app: App): Promise<void> {
       'sandbox demo: synthetic segmentation data imported and segmented (try /segments)',
     );
   } finally {
+    ready();
     await rm(file, { force: true });
   }
 }

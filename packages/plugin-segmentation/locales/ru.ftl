@@ -5,6 +5,7 @@ segmentation-access-denied = Бот показывает данные клиен
 segmentation-usage-segment = Использование: /segment CARD_ID
 segmentation-usage-insight = Использование: /insight CARD_ID
 segmentation-no-data = Сегменты ещё не рассчитаны: загрузите транзакции и запустите пересчёт.
+segmentation-preparing-data = Готовлю демо-данные: синтетические клиенты загружаются и делятся на сегменты. Повторите через несколько секунд.
 segmentation-unknown-card = Карты { $cardId } нет в текущей сегментации (версия { $version }). Проверьте номер или посмотрите /clients.
 
 # /segment
