@@ -44,6 +44,7 @@ export { AdminTokenService } from './http/admin-tokens.js';
 export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';
+export type { PublicUrl } from './http/public-url.js';
 export type { AdminPrincipal, AdminRole, AdminState } from './http/types.js';
 export { parseBody, parseParams, parseQuery } from './http/validation.js';
 export type { Translator } from './i18n/types.js';

@@ -147,9 +147,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
   function webAppUrl(): string | undefined {
     if (!resolve || !config) return undefined;
     const core = resolve(Tokens.CoreConfig);
-    const url =
-      config.webAppUrl ??
-      (core.PUBLIC_URL ? `${core.PUBLIC_URL.replace(/\/+$/, '')}/p/support/app` : undefined);
+    const base = resolve(Tokens.PublicUrl).base();
+    const url = config.webAppUrl ?? (base ? `${base}/p/support/app` : undefined);
     if (!url) return undefined;
     // Telegram only opens https web apps; the sandbox opens any URL.
     if (core.TELEGRAM_BOT_TOKEN && !url.startsWith('https://')) return undefined;
