@@ -55,8 +55,9 @@ export async function startPostgresProcess(options: {
     child.stderr?.on('data', (chunk: Buffer) => {
       const message = chunk.toString('utf8');
       options.onLog?.(message);
-      if (log.length < 10_000) log += message;
-      if (message.includes(READY)) resolve();
+      // The ready line may arrive split across chunks: look at the recent output as a whole.
+      log = (log + message).slice(-10_000);
+      if (log.includes(READY)) resolve();
     });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
