@@ -1,5 +1,7 @@
+import { Api } from 'grammy';
 import { describe, expect, it } from 'vitest';
 import { commandsFor } from '../src/sandbox/command-menu.js';
+import { createBotApiEmulator, SandboxClient } from '../src/sandbox/index.js';
 
 const list = (name: string) => [{ command: name, description: name }];
 const key = (scope: object, language = '') => `${JSON.stringify(scope)}|${language}`;
@@ -38,5 +40,43 @@ describe('the "/" menu follows Telegram\'s scope order', () => {
     expect(names({ ...group, userId: 8, isAdmin: true })).toEqual(['admins_100']);
     expect(names({ ...group, chatId: -200, userId: 8, isAdmin: true })).toEqual(['admins']);
     expect(names({ ...group, userId: 8, isAdmin: false })).toEqual(['groups']);
+  });
+});
+
+describe('the control API for the "/" menu and unread counts', () => {
+  it('answers the menu per person and chat, and counts unread messages until marked read', async () => {
+    const emulator = createBotApiEmulator();
+    const url = await emulator.listen(0);
+    try {
+      const bot = new Api(emulator.token, { apiRoot: url });
+      const sandbox = new SandboxClient(url);
+      await bot.setMyCommands([{ command: 'start', description: 'Start' }]);
+      await bot.setMyCommands([{ command: 'start', description: 'Начать' }], { language_code: 'ru' });
+      const olga = await sandbox.createUser({ first_name: 'Olga', language_code: 'ru' });
+      const tom = await sandbox.createUser({ first_name: 'Tom' });
+      expect(await sandbox.commandMenu(olga.id)).toEqual([{ command: 'start', description: 'Начать' }]);
+      expect(await sandbox.commandMenu(tom.id)).toEqual([{ command: 'start', description: 'Start' }]);
+
+      const group = await sandbox.createChat({
+        type: 'supergroup',
+        title: 'G',
+        memberIds: [olga.id, tom.id],
+      });
+      await sandbox.sendMessage(tom.id, 'hi all', { chatId: group.chat.id });
+      await bot.sendMessage(group.chat.id, 'hello from the bot');
+      expect((await sandbox.unread(olga.id))[group.chat.id]).toMatchObject({ total: 2, threads: { 0: 2 } });
+      // Tom's own message is not unread for him.
+      expect((await sandbox.unread(tom.id))[group.chat.id]).toMatchObject({ total: 1 });
+      await sandbox.markRead(olga.id, group.chat.id);
+      expect((await sandbox.unread(olga.id))[group.chat.id]).toEqual({ total: 0, threads: {} });
+      await bot.sendMessage(group.chat.id, 'one more');
+      expect((await sandbox.unread(olga.id))[group.chat.id]).toEqual({ total: 1, threads: { 0: 1 } });
+
+      await expect(sandbox.request('GET', '/commands', undefined, { userId: 'x' })).rejects.toMatchObject({
+        status: 400,
+      });
+    } finally {
+      await emulator.close();
+    }
   });
 });
