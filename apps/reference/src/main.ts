@@ -1,4 +1,4 @@
-import { BootError, type BotloomConfig, createApp, problemsOf } from '@botloom/core';
+import { BootError, type BotloomConfig, createApp, endQuietBoot, problemsOf } from '@botloom/core';
 import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
@@ -14,10 +14,18 @@ try {
     plugins: appConfig.plugins,
     config: appConfig.config,
     handleSignals: true,
+    // In a terminal: warnings during boot, then the banner below, then every log line.
+    quietBoot: true,
     // Sandbox mode only (no TELEGRAM_BOT_TOKEN): the emulator with the support desk's group.
     sandbox: sandboxWithSupportDesk(),
   });
   await app.start();
+  // The app already answers while demo data is prepared in the background.
+  seedSandboxDemoData(app).catch((err) => {
+    // Ctrl+C while it was prepared: the stop closed the database under it; the next start redoes it.
+    if (app.state === 'stopping' || app.state === 'stopped') return;
+    app.logger.warn({ err }, 'sandbox demo data could not be prepared');
+  });
   await prepareSandboxDeskData(app);
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
@@ -38,10 +46,7 @@ try {
   }
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');
-  // After the banner: the app already answers while demo data is prepared in the background.
-  seedSandboxDemoData(app).catch((err) =>
-    app.logger.warn({ err }, 'sandbox demo data could not be prepared'),
-  );
+  endQuietBoot(app.logger);
 } catch (err) {
   if (err instanceof BootError && problemsOf(err)) {
     console.error(`\n${err.message}\n`);

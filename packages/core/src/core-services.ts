@@ -21,4 +21,5 @@ export const coreServices = {
   files: coreServiceRef(Tokens.Files),
   crypto: coreServiceRef(Tokens.Crypto),
   i18n: coreServiceRef(Tokens.I18n),
+  publicUrl: coreServiceRef(Tokens.PublicUrl),
 } as const;

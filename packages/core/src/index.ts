@@ -38,6 +38,7 @@ export type { FileStorage, StoredFile } from './files/types.js';
 export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';
+export type { PublicUrl } from './http/public-url.js';
 export type { AdminPrincipal, AdminRole, AdminState } from './http/types.js';
 export { parseBody, parseParams, parseQuery } from './http/validation.js';
 export type { Translator } from './i18n/types.js';
@@ -66,7 +67,7 @@ export {
   synonymsOf,
 } from './llm/index.js';
 export type * from './llm/types.js';
-export { pluginLogger } from './logger/logger.js';
+export { endQuietBoot, pluginLogger } from './logger/logger.js';
 export { type BootProblem, problemsOf } from './plugin/boot-problems.js';
 export { definePlugin } from './plugin/define-plugin.js';
 export {

@@ -11,6 +11,7 @@ export { formatSettingsTable, isSecretSetting } from './config/index.js';
 export { createEventBus } from './events/event-bus.js';
 export { AdminTokenService } from './http/admin-tokens.js';
 export { type AiServices, type AiServicesOptions, createAiServices, llmAdminRoutes } from './llm/index.js';
+export { chooseLogFormat, type LogFormat } from './logger/log-format.js';
 export { createLogger, REDACT_PATHS } from './logger/logger.js';
 export { invokeHook, type PluginHook } from './plugin/invoke-hook.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';

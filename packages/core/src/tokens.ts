@@ -7,6 +7,7 @@ import type { Crypto } from './crypto/types.js';
 import { createToken } from './di/tokens.js';
 import type { EventBus } from './events/types.js';
 import type { FileStorage } from './files/types.js';
+import type { PublicUrl } from './http/public-url.js';
 import type { Translator } from './i18n/types.js';
 import type { Jobs } from './jobs/types.js';
 import type { Llm, LlmUsageService } from './llm/types.js';
@@ -35,4 +36,6 @@ export const Tokens = {
   Files: createToken<FileStorage>('Files'),
   Crypto: createToken<Crypto>('Crypto'),
   I18n: createToken<Translator>('I18n'),
+  /** PUBLIC_URL, or where the HTTP server listens (read it when handling, not at boot). */
+  PublicUrl: createToken<PublicUrl>('PublicUrl'),
 } as const;

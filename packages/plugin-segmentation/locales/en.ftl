@@ -5,6 +5,7 @@ segmentation-access-denied = This bot shows bank client data. Your Telegram id {
 segmentation-usage-segment = Usage: /segment CARD_ID
 segmentation-usage-insight = Usage: /insight CARD_ID
 segmentation-no-data = No segments have been computed yet: import transactions and run a recompute.
+segmentation-preparing-data = Preparing demo data: synthetic clients are being imported and segmented. Try again in a few seconds.
 segmentation-unknown-card = Card { $cardId } is not in the current segmentation (version { $version }). Check the id or see /clients.
 
 # /segment

@@ -5,6 +5,7 @@ segmentation-access-denied = Бот показывает данные клиен
 segmentation-usage-segment = Укажите номер карты: /segment НОМЕР_КАРТЫ, например /segment C0000001
 segmentation-usage-insight = Укажите номер карты: /insight НОМЕР_КАРТЫ, например /insight C0000001
 segmentation-no-data = Сегменты ещё не рассчитаны: загрузите транзакции и запустите пересчёт.
+segmentation-preparing-data = Готовлю демо-данные: синтетические клиенты загружаются и делятся на сегменты. Повторите через несколько секунд.
 segmentation-unknown-card = Карты { $cardId } нет в текущей сегментации (версия { $version }). Проверьте номер или посмотрите /clients.
 
 # /segment

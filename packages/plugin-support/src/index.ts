@@ -117,6 +117,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         events: coreServices.events,
         files: coreServices.files,
         core: coreServices.config,
+        publicUrl: coreServices.publicUrl,
       },
       init({ deps, config, logger, expose }) {
         const services = createSupportServices(deps, config, logger);

@@ -39,6 +39,7 @@ export interface SupportServiceDeps {
   events: EventBus;
   files: FileStorage;
   core: CoreConfig;
+  publicUrl: { base(): string | undefined };
 }
 
 /** Keeps the knowledge directory in sync and remembers how the last sync went. */
@@ -127,9 +128,8 @@ export function createSupportServices(deps: SupportServiceDeps, config: SupportC
   /** The web app's address, when Telegram (https) or the sandbox (any URL) can open it. */
   const webAppUrl = (): string | undefined => {
     const core = deps.core;
-    const url =
-      config.webAppUrl ??
-      (core.PUBLIC_URL ? `${core.PUBLIC_URL.replace(/\/+$/, '')}/p/support/app` : undefined);
+    const base = deps.publicUrl.base();
+    const url = config.webAppUrl ?? (base ? `${base}/p/support/app` : undefined);
     if (!url) return undefined;
     if (core.TELEGRAM_BOT_TOKEN && !url.startsWith('https://')) return undefined;
     return url;

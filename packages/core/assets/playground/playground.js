@@ -22,6 +22,9 @@
     messages: [],
     pressed: new Set(),
     typingTimer: null,
+    /** The "/" menu: the commands for the open chat, and the highlighted one. */
+    commands: [],
+    commandIndex: 0,
   };
 
   async function api(path, options = {}) {
@@ -160,9 +163,27 @@
   }
 
   async function loadChats() {
-    state.chats = await api('/chats');
+    // With the user: their unread counts per chat and topic.
+    state.chats = await api(`/chats${state.userId ? `?userId=${state.userId}` : ''}`);
     renderChatList();
+    renderJoinable();
     renderHeader();
+  }
+
+  /** Everything shown in the open chat (and topic) is read by the current user. */
+  async function markRead() {
+    if (state.chatId === null || state.userId === null || document.hidden) return;
+    const unread = currentChat()?.unread;
+    if (!unread?.threads[state.threadId ?? 0]) return;
+    try {
+      await api(`/chats/${state.chatId}/read`, {
+        method: 'POST',
+        body: { userId: state.userId, threadId: state.threadId ?? undefined },
+      });
+      await loadChats();
+    } catch {
+      // The private chat exists only after the first message: nothing to mark yet.
+    }
   }
 
   async function loadMessages() {
@@ -182,6 +203,7 @@
     }
     renderMessages();
     renderReplyKeyboard();
+    await markRead();
   }
 
   // ---- rendering -------------------------------------------------------------------------
@@ -192,7 +214,7 @@
         el(
           'option',
           { value: u.id, selected: u.id === state.userId },
-          `${u.first_name}${u.username ? ` (@${u.username})` : ''}`,
+          `${u.first_name}${u.username ? ` (@${u.username})` : ''}${u.language_code ? ` · ${u.language_code}` : ''}`,
         ),
       ),
     );
@@ -203,8 +225,9 @@
   function visibleChats() {
     const user = currentUser();
     if (!user) return [];
+    const privateChat = state.chats.find((c) => c.chat.id === user.id);
     const list = [
-      {
+      privateChat || {
         chat: { id: user.id, type: 'private', first_name: state.bot ? state.bot.first_name : 'Bot' },
         virtual: true,
       },
@@ -223,14 +246,19 @@
     return icon + c.chat.title;
   }
 
+  function unreadBadge(count) {
+    return count > 0 ? el('span', { class: 'unread-badge', 'data-testid': 'unread', text: count }) : null;
+  }
+
   function renderChatList() {
     const list = $('chat-list');
     list.replaceChildren(
-      ...visibleChats().map((c) =>
-        el(
+      ...visibleChats().map((c) => {
+        const unread = c.unread ? c.unread.total : 0;
+        return el(
           'li',
           {
-            class: c.chat.id === state.chatId ? 'active' : '',
+            class: `${c.chat.id === state.chatId ? 'active' : ''}${unread ? ' unread' : ''}`,
             'data-chat-id': c.chat.id,
             onclick: () => openChat(c.chat.id),
           },
@@ -240,8 +268,31 @@
               el('div', { class: 'title', text: chatTitle(c) }),
               el('div', { class: 'subtitle', text: c.chat.type === 'private' ? 'bot' : c.chat.type }),
             ]),
+            unreadBadge(unread),
           ],
-        ),
+        );
+      }),
+    );
+  }
+
+  /** Groups (and channels) the current user is not in and may join, as in Telegram's search. */
+  function renderJoinable() {
+    const user = currentUser();
+    const joinable = user
+      ? state.chats.filter((c) => {
+          if (c.chat.type === 'private' || c.botStatus === 'left' || c.botStatus === 'kicked') return false;
+          const member = c.members.find((m) => m.userId === user.id);
+          return !member || member.status === 'left';
+        })
+      : [];
+    $('joinable-title').hidden = joinable.length === 0;
+    $('joinable-list').replaceChildren(
+      ...joinable.map((c) =>
+        el('li', { 'data-chat-id': c.chat.id }, [
+          letterAvatar(c.chat.title, c.chat.id),
+          el('div', { class: 'title', text: chatTitle(c) }),
+          el('button', { type: 'button', onclick: () => joinChat(c.chat.id) }, 'Join'),
+        ]),
       ),
     );
   }
@@ -314,10 +365,15 @@
         },
         label,
       );
+    const unread = (threadId) => unreadBadge(chat.unread ? chat.unread.threads[threadId ?? 0] || 0 : 0);
     bar.replaceChildren(
-      button('# General', null),
+      button(['# General', unread(null)], null),
       ...chat.topics.map((t) =>
-        button(`${t.is_closed ? '🔒 ' : '# '}${t.name}`, t.message_thread_id, t.is_closed ? 'closed' : ''),
+        button(
+          [`${t.is_closed ? '🔒 ' : '# '}${t.name}`, unread(t.message_thread_id)],
+          t.message_thread_id,
+          t.is_closed ? 'closed' : '',
+        ),
       ),
       el('button', { type: 'button', onclick: createTopic }, '+ New topic'),
     );
@@ -484,12 +540,79 @@
     );
   }
 
+  // ---- the "/" command menu -------------------------------------------------------------
+  async function loadCommands() {
+    if (state.userId === null) return;
+    const chatId = state.chatId ?? state.userId;
+    try {
+      state.commands = await api(`/commands?userId=${state.userId}&chatId=${chatId}`);
+    } catch {
+      state.commands = [];
+    }
+  }
+
+  /** Typing "/" shows the bot's commands (setMyCommands), filtered as the user types. */
+  function renderCommandMenu() {
+    const box = $('command-menu');
+    const text = $('message-input').value;
+    const typed = /^\/(\S*)$/.exec(text);
+    const matches = typed
+      ? state.commands.filter((c) => c.command.toLowerCase().startsWith(typed[1].toLowerCase()))
+      : [];
+    if (matches.length === 0) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    state.commandIndex = Math.min(state.commandIndex, matches.length - 1);
+    box.hidden = false;
+    box.replaceChildren(
+      ...matches.map((c, i) =>
+        el(
+          'button',
+          {
+            type: 'button',
+            role: 'option',
+            class: `command-item${i === state.commandIndex ? ' selected' : ''}`,
+            'data-command': c.command,
+            onclick: () => chooseCommand(c.command),
+          },
+          [
+            el('span', { class: 'command', text: `/${c.command}` }),
+            el('span', { class: 'description', text: c.description }),
+          ],
+        ),
+      ),
+    );
+  }
+
+  function hideCommandMenu() {
+    $('command-menu').hidden = true;
+  }
+
+  /** As in Telegram: tapping a command sends it. */
+  async function chooseCommand(command) {
+    $('message-input').value = '';
+    hideCommandMenu();
+    await sendText(`/${command}`);
+  }
+
   // ---- actions ---------------------------------------------------------------------------
   async function openChat(chatId) {
     state.chatId = chatId;
     state.threadId = null;
+    hideCommandMenu();
     await loadChats();
     await loadMessages();
+  }
+
+  async function joinChat(chatId) {
+    try {
+      await api(`/chats/${chatId}/members`, { method: 'POST', body: { userId: state.userId } });
+      await openChat(chatId);
+    } catch (error) {
+      toast(error.message);
+    }
   }
 
   /** Sends something as the current user, in the open chat and topic. */
@@ -601,7 +724,8 @@
       if (e.type === 'chat') reloadChats = true;
       if (['message', 'edit', 'delete'].includes(e.type) && e.chatId === state.chatId) reloadMessages = true;
       if (e.type === 'message' && e.message.forum_topic_created) reloadChats = true;
-      if (e.type === 'message' && e.byBot) reloadChats = true;
+      // Any new message may change an unread badge.
+      if (e.type === 'message') reloadChats = true;
       if (e.type === 'chat_action' && e.chatId === state.chatId) {
         $('chat-status').textContent = e.action === 'typing' ? 'typing…' : `${e.action.replace(/_/g, ' ')}…`;
         clearTimeout(state.typingTimer);
@@ -625,8 +749,39 @@
       const input = $('message-input');
       const text = input.value;
       input.value = '';
+      hideCommandMenu();
       await sendText(text);
     });
+    $('message-input').addEventListener('input', async (ev) => {
+      // Fetched when "/" is typed: the bot may have changed its commands since.
+      if (ev.target.value === '/') {
+        state.commandIndex = 0;
+        await loadCommands();
+      }
+      renderCommandMenu();
+    });
+    $('message-input').addEventListener('keydown', (ev) => {
+      const box = $('command-menu');
+      if (box.hidden) return;
+      const items = box.querySelectorAll('.command-item');
+      if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+        ev.preventDefault();
+        const step = ev.key === 'ArrowDown' ? 1 : -1;
+        state.commandIndex = (state.commandIndex + step + items.length) % items.length;
+        renderCommandMenu();
+      } else if (ev.key === 'Tab') {
+        // Tab completes the highlighted command (to add arguments); Enter sends what was typed.
+        const chosen = items[state.commandIndex]?.dataset.command;
+        if (chosen) {
+          ev.preventDefault();
+          $('message-input').value = `/${chosen} `;
+          hideCommandMenu();
+        }
+      } else if (ev.key === 'Escape') {
+        hideCommandMenu();
+      }
+    });
+    document.addEventListener('visibilitychange', () => markRead());
     $('user-select').addEventListener('change', async (ev) => {
       state.userId = Number(ev.target.value);
       localStorage.setItem('botloom-sandbox-user', String(state.userId));
@@ -638,7 +793,11 @@
       const name = $('new-user-name').value.trim();
       if (!name) return;
       try {
-        const user = await api('/users', { method: 'POST', body: { first_name: name } });
+        const language = $('new-user-language').value;
+        const user = await api('/users', {
+          method: 'POST',
+          body: { first_name: name, language_code: language || undefined },
+        });
         $('new-user-name').value = '';
         state.userId = user.id;
         localStorage.setItem('botloom-sandbox-user', String(user.id));

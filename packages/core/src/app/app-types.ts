@@ -33,6 +33,11 @@ export interface CreateAppOptions {
   dotenv?: boolean | string;
   /** A logger to use instead of creating one from LOG_LEVEL. */
   logger?: Logger;
+  /**
+   * In a terminal (pretty logs), log only warnings and above until the app calls
+   * `endQuietBoot(app.logger)`, typically after printing its own banner. Default false.
+   */
+  quietBoot?: boolean;
   /** Install SIGINT/SIGTERM handlers that stop the app (CLI and apps: yes; tests: no). Default false. */
   handleSignals?: boolean;
   /**

@@ -18,6 +18,7 @@ import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
 import { createMetrics } from '../http/metrics.js';
+import { publicBaseUrl } from '../http/public-url.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
 import { type BotI18n, createI18n } from '../i18n/create-i18n.js';
 import { createUpdateInboxService, type UpdateInboxService } from '../inbox/update-inbox-service.js';
@@ -83,7 +84,9 @@ export function createApp(options: CreateAppOptions): App {
     options.logger ??
     createLogger({
       level: config.LOG_LEVEL,
+      format: config.LOG_FORMAT,
       production: config.NODE_ENV === 'production',
+      quietBoot: options.quietBoot,
       secrets: [
         config.TELEGRAM_BOT_TOKEN,
         config.OPENAI_API_KEY,
@@ -110,6 +113,9 @@ export function createApp(options: CreateAppOptions): App {
   root.register(Tokens.CoreConfig, { useValue: config });
   root.register(Tokens.Logger, { useValue: logger });
   root.register(Tokens.Events, { useValue: events });
+  root.register(Tokens.PublicUrl, {
+    useValue: { base: () => publicBaseUrl(config.PUBLIC_URL, running.url) },
+  });
   registerWhenAvailable(root, Tokens.Database, () => running.database?.sequelize);
   registerWhenAvailable(root, Tokens.Crypto, () => running.crypto);
   registerWhenAvailable(root, Tokens.TelegramApi, () => running.bot?.api);

@@ -17,6 +17,10 @@ export const CoreConfigSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level'),
+  LOG_FORMAT: z
+    .enum(['pretty', 'json'])
+    .optional()
+    .describe('Log output; unset = short pretty lines in a terminal outside production, JSON otherwise'),
   PORT: z.coerce
     .number()
     .int()

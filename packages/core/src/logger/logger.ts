@@ -1,6 +1,7 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import { serializeError } from './error-serializer.js';
+import { chooseLogFormat, type LogFormat } from './log-format.js';
 
 /**
  * Field paths whose values never reach the log. pino redaction matches exact paths with `*`
@@ -43,7 +44,14 @@ export interface CreateLoggerOptions {
   level?: string;
   /** Human-readable output; default: stdout is a TTY and NODE_ENV is not production. */
   pretty?: boolean;
+  /** LOG_FORMAT; `pretty` (above) wins when both are given. */
+  format?: LogFormat;
   production?: boolean;
+  /**
+   * Pretty output only: show warnings and above until `endQuietBoot(logger)`, so that a
+   * person at a terminal sees problems and then the app's banner, not every boot step.
+   */
+  quietBoot?: boolean;
   /** Known secret values (bot token, API keys) scrubbed from messages and error stacks. */
   secrets?: Array<string | undefined>;
   /** Where to write; default stdout. */
@@ -61,10 +69,39 @@ export function createScrubber(secrets: Array<string | undefined>): (text: strin
   };
 }
 
+const WARN_LEVEL = 40;
+
+/** Loggers created with `quietBoot`: whether they still hold back lines below warn. */
+const quietBoots = new WeakMap<Logger, { quiet: boolean }>();
+
+/** Shows every line at the logger's level from now on (call it after printing the banner). */
+export function endQuietBoot(logger: Logger): void {
+  const gate = quietBoots.get(logger);
+  if (gate) gate.quiet = false;
+}
+
+/** Short lines: time, level, message and the few fields that remain; no pid or hostname. */
+function prettyStream() {
+  return pretty({
+    colorize: true,
+    sync: true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,component,module',
+  });
+}
+
 /** The root pino logger of an app. Plugins get `logger.child({ plugin: id })`. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const scrub = createScrubber(options.secrets ?? []);
-  const usePretty = options.pretty ?? (Boolean(process.stdout.isTTY) && !options.production);
+  const usePretty =
+    options.pretty ??
+    chooseLogFormat({
+      requested: options.format,
+      isTTY: Boolean(process.stdout.isTTY),
+      production: Boolean(options.production),
+    }) === 'pretty';
+  const gate = { quiet: Boolean(options.quietBoot && usePretty) };
   const loggerOptions: LoggerOptions = {
     level: options.level ?? 'info',
     base: undefined,
@@ -72,15 +109,19 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     // Errors lose live driver objects, query text and bound values (see error-serializer.ts).
     serializers: { err: (err: Error) => serializeError(err, scrub) },
     hooks: {
-      logMethod(args, method) {
+      logMethod(args, method, level) {
+        if (gate.quiet && level < WARN_LEVEL) return;
         const scrubbed = args.map((a) => (typeof a === 'string' ? scrub(a) : a)) as Parameters<typeof method>;
         method.apply(this, scrubbed);
       },
     },
   };
-  if (options.destination) return pino(loggerOptions, options.destination);
-  if (usePretty) return pino(loggerOptions, pretty({ colorize: true, sync: true }));
-  return pino(loggerOptions);
+  let logger: Logger;
+  if (options.destination) logger = pino(loggerOptions, options.destination);
+  else if (usePretty) logger = pino(loggerOptions, prettyStream());
+  else logger = pino(loggerOptions);
+  quietBoots.set(logger, gate);
+  return logger;
 }
 
 /** The logger a plugin receives: every line carries `plugin: <id>`. */

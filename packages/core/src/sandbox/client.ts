@@ -1,7 +1,8 @@
-import type { Chat, ForumTopic, Message, User, UserFromGetMe } from 'grammy/types';
+import type { BotCommand, Chat, ForumTopic, Message, User, UserFromGetMe } from 'grammy/types';
 import type { CallbackAnswer, SandboxEvent } from './change-feed.js';
 import { SANDBOX_TOKEN_HEADER } from './control-access.js';
 import type { FaultRule, FloodLimits } from './faults.js';
+import type { UnreadCounts } from './read-marks.js';
 import type { CreateChatInput } from './world.js';
 
 /** A control API call failed; `code` is the sandbox's error code (e.g. SANDBOX_TIMEOUT). */
@@ -171,6 +172,27 @@ export class SandboxClient {
 
   listChats(): Promise<SandboxChatInfo[]> {
     return this.request('GET', '/chats');
+  }
+
+  /** The "/" menu the user sees in a chat (default: their private chat with the bot). */
+  commandMenu(userId: number, chatId?: number): Promise<BotCommand[]> {
+    return this.request('GET', '/commands', undefined, { userId, chatId });
+  }
+
+  /** What the user has not read yet in each chat: `{ chatId: { total, threads } }`. */
+  async unread(userId: number): Promise<Record<number, UnreadCounts>> {
+    const chats = await this.request<Array<{ chat: { id: number }; unread: UnreadCounts }>>(
+      'GET',
+      '/chats',
+      undefined,
+      { userId },
+    );
+    return Object.fromEntries(chats.map((c) => [c.chat.id, c.unread]));
+  }
+
+  /** The user has seen everything in the chat (or one of its topics; 0 = the chat or General). */
+  markRead(userId: number, chatId: number, threadId?: number): Promise<unknown> {
+    return this.request('POST', `/chats/${chatId}/read`, { userId, threadId });
   }
 
   addMember(chatId: number, userId: number, status?: 'member' | 'administrator'): Promise<SandboxChatInfo> {

@@ -3,9 +3,11 @@ import type { Message } from 'grammy/types';
 import { z } from 'zod';
 import { BotApiError } from './api-error.js';
 import type { SandboxEvent } from './change-feed.js';
+import { commandsFor } from './command-menu.js';
 import { SandboxControlError } from './control-error.js';
 import type { FaultInjector } from './faults.js';
 import { randomNumericId } from './ids.js';
+import { ReadMarks } from './read-marks.js';
 import { readRawBody } from './request-body.js';
 import { signWebAppInitData, webAppLaunchUrl } from './web-app.js';
 import type { WebhookDelivery } from './webhook.js';
@@ -120,6 +122,16 @@ interface Route {
   }) => unknown;
 }
 
+/** Query parameters that are Telegram ids: absent is fine, anything else but an integer is a 400. */
+function optionalId(query: URLSearchParams, name: string): number | undefined {
+  const value = query.get(name);
+  if (value === null || value === '') return undefined;
+  const id = Number(value);
+  if (!Number.isSafeInteger(id))
+    throw new SandboxControlError('SANDBOX_BAD_REQUEST', `${name} must be an integer`);
+  return id;
+}
+
 function chatSummary(world: SandboxWorld, chat: ChatState) {
   return {
     chat: chat.chat,
@@ -157,6 +169,7 @@ function textOf(message: Message): string {
  */
 export function createControlApi(deps: ControlApiDeps) {
   const { world, token, faults, webhook } = deps;
+  const readMarks = new ReadMarks();
 
   const chatIdOf = (value: string | null) => {
     const id = Number(value);
@@ -223,7 +236,47 @@ export function createControlApi(deps: ControlApiDeps) {
     {
       method: 'GET',
       pattern: /^\/control\/chats$/,
-      handler: () => [...world.chats.values()].map((c) => chatSummary(world, c)),
+      handler: ({ query }) => {
+        // With ?userId=: what that person has not read yet, per chat and topic.
+        const userId = optionalId(query, 'userId');
+        return [...world.chats.values()].map((c) => ({
+          ...chatSummary(world, c),
+          ...(userId === undefined ? {} : { unread: readMarks.unread(world, userId, c) }),
+        }));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/control\/chats\/(-?\d+)\/read$/,
+      handler: ({ match, body }) => {
+        const input = parse(
+          z.object({ userId: z.number().int(), threadId: z.number().int().optional() }),
+          body,
+        );
+        world.userState(input.userId);
+        readMarks.markRead(world, input.userId, Number(match[1]), input.threadId ?? 0);
+        return { read: true };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/control\/commands$/,
+      handler: ({ query }) => {
+        // The "/" menu a person sees in a chat (default: their private chat with the bot).
+        const userId = optionalId(query, 'userId');
+        if (userId === undefined) throw new SandboxControlError('SANDBOX_BAD_REQUEST', 'userId is required');
+        const { user } = world.userState(userId);
+        const chatId = optionalId(query, 'chatId') ?? userId;
+        const chat = world.chats.get(chatId);
+        const status = chat ? world.memberStatus(chat, userId) : 'member';
+        return commandsFor(world.commands, {
+          chatId,
+          chatType: chat?.chat.type ?? 'private',
+          userId,
+          languageCode: user.language_code,
+          isAdmin: status === 'administrator' || status === 'creator',
+        });
+      },
     },
     {
       method: 'POST',

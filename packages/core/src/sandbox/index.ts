@@ -21,6 +21,7 @@ export {
   parseHtml,
   parseMarkdownV2,
 } from './parse-mode/index.js';
+export type { UnreadCounts } from './read-marks.js';
 export {
   type CreateSandboxOptions,
   createSandbox,

@@ -58,13 +58,16 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
     await ctx.reply(ctx.t('segmentation-access-denied', { userId: String(userId ?? '?') }));
   };
 
+  /** No segmentation yet: the data may be on its way (demo data being prepared) or missing. */
+  function noDataText(ctx: BotContext, s: SegmentationServices): string {
+    return ctx.t(s.preparation.inProgress ? 'segmentation-preparing-data' : 'segmentation-no-data');
+  }
+
   /** An unknown card id: say which data version was searched, or that there is no data yet. */
   async function replyUnknownCard(ctx: BotContext, s: SegmentationServices, cardId: string): Promise<void> {
     const run = await s.queries.latestRun();
     await ctx.reply(
-      run
-        ? ctx.t('segmentation-unknown-card', { cardId, version: run.version ?? 0 })
-        : ctx.t('segmentation-no-data'),
+      run ? ctx.t('segmentation-unknown-card', { cardId, version: run.version ?? 0 }) : noDataText(ctx, s),
     );
   }
 
@@ -115,7 +118,7 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
   composer.command('random', allowlisted, async (ctx) => {
     const s = services();
     const cardId = await s.queries.randomCardId();
-    if (!cardId) return void (await ctx.reply(ctx.t('segmentation-no-data')));
+    if (!cardId) return void (await ctx.reply(noDataText(ctx, s)));
     await sendProfile(ctx, s, cardId);
   });
 
@@ -171,7 +174,7 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
   composer.command('segments', allowlisted, async (ctx) => {
     const s = services();
     const run = await s.queries.latestRun();
-    if (!run) return void (await ctx.reply(ctx.t('segmentation-no-data')));
+    if (!run) return void (await ctx.reply(noDataText(ctx, s)));
     const segments = await s.queries.segments(run.id);
     const t = translator(ctx);
     const locale = await localeOf(ctx);
@@ -219,7 +222,7 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
 
   composer.command('clients', allowlisted, async (ctx) => {
     const page = await clientsPage(ctx, 0);
-    if (!page) return void (await ctx.reply(ctx.t('segmentation-no-data')));
+    if (!page) return void (await ctx.reply(noDataText(ctx, services())));
     await ctx.reply(page.text, { reply_markup: page.keyboard });
     if (page.listing.total > config().clientsFileThreshold) {
       const s = services();

@@ -2,6 +2,7 @@ import type { Llm } from '@botloom/core';
 import type { Sequelize } from 'sequelize';
 import type { SegmentationConfig } from '../config.js';
 import { AllowlistService } from './allowlist-service.js';
+import { DataPreparation } from './data-preparation.js';
 import { ImportService } from './import-service.js';
 import { InsightService } from './insight-service.js';
 import { type ClusteringSettings, RecomputeService } from './recompute-service.js';
@@ -25,6 +26,8 @@ export interface SegmentationServices {
   recompute: RecomputeService;
   queries: SegmentQueries;
   allowlist: AllowlistService;
+  /** Set while an app prepares (demo) data, so that an empty result says "wait", not "no data". */
+  preparation: DataPreparation;
   /** Needs the core Llm service; absent where none is available (CLI). */
   insights?: InsightService;
 }
@@ -39,6 +42,7 @@ export function createSegmentationServices(
     recompute: new RecomputeService(sequelize, clusteringSettings(config)),
     queries: new SegmentQueries(sequelize),
     allowlist: new AllowlistService(sequelize),
+    preparation: new DataPreparation(),
     insights: llm ? new InsightService(llm, config.baseCurrency) : undefined,
   };
 }
