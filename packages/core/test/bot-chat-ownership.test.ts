@@ -6,7 +6,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BotPluginEntry } from '../src/bot/bot-runtime.js';
-import type { BotContext } from '../src/bot/context.js';
 import { type BotHarness, startBotHarness } from './support/bot-harness.js';
 import { callbackUpdate, textUpdate } from './support/fake-bot-api.js';
 

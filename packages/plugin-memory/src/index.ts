@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, Tokens } from '@botloom/core';
 import { memoryAdminRoutes } from './admin/memory-admin-routes.js';
+import { memoryConversation } from './bot/conversation.js';
 import { createMemoryComposer } from './bot/memory-composer.js';
 import { type MemoryConfig, MemoryConfigSchema } from './config.js';
 import { memoryJobs } from './jobs.js';
@@ -53,8 +54,14 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
       { command: 'memories', description: { en: 'What the agent remembers', ru: 'Что агент помнит' } },
       { command: 'usage', description: { en: 'Token usage today', ru: 'Расход токенов сегодня' } },
       { command: 'export_data', description: { en: 'Download all my data', ru: 'Скачать все мои данные' } },
-      { command: 'delete_my_data', description: { en: 'Delete all my data', ru: 'Удалить все мои данные' } },
     ],
+    conversation: memoryConversation(options),
+    userData: {
+      describe: 'memory-user-data',
+      async erase(userId, { resolve }) {
+        await services(resolve).userData.delete(String(userId));
+      },
+    },
     register({ container, config, resolve, logger }) {
       let built: MemoryServices | undefined;
       container.register(MemoryServicesToken, {

@@ -1,3 +1,6 @@
+# Представление в /start
+segmentation-intro = 📊 Сегментация клиентов для аналитиков из списка доступа: /segments — сегменты, /segment CARD_ID — профиль клиента, /insight CARD_ID — AI-инсайт.
+
 # Доступ
 segmentation-access-denied = Бот показывает данные клиентов банка. Вашего Telegram id { $userId } нет в списке доступа: попросите администратора добавить его.
 

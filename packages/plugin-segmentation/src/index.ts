@@ -98,6 +98,7 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
         description: { en: 'Clients by segment', ru: 'Распределение клиентов по сегментам' },
       },
     ],
+    conversation: { intro: 'segmentation-intro' },
     jobs: [recomputeJob(cron)],
     register({ container, config }) {
       container.register(SegmentationTokens.Config, { useValue: config });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, splitText, Tokens } from '@botloom/core';
 import type { Logger } from 'pino';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
+import { supportCommandVisibility } from './bot/command-visibility.js';
 import { KvCustomerKeyboards } from './bot/customer-keyboards.js';
 import { createSupportComposer } from './bot/support-composer.js';
 import { GrammyTelegramPort } from './bot/telegram-port.js';
@@ -190,6 +191,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     };
   }
 
+  const visibility = supportCommandVisibility(() => config);
   return definePlugin({
     id: 'support',
     version: pkg.version,
@@ -207,24 +209,35 @@ export default function supportPlugin(options: SupportOptions = {}) {
         command: 'addmanager',
         description: { en: 'Add a support manager', ru: 'Добавить менеджера' },
         hidden: true,
+        visibleTo: visibility.admin,
       },
       {
         command: 'removemanager',
         description: { en: 'Remove a support manager', ru: 'Удалить менеджера' },
         hidden: true,
+        visibleTo: visibility.admin,
       },
       {
         command: 'managers',
         description: { en: 'List support managers', ru: 'Список менеджеров' },
         hidden: true,
+        visibleTo: visibility.admin,
       },
       {
         command: 'close',
         description: { en: 'Close this ticket', ru: 'Закрыть обращение' },
         scope: 'group',
         hidden: true,
+        visibleTo: visibility.managerGroup,
       },
     ],
+    conversation: { intro: 'support-intro', menu: 'support-menu', deepLinks: ['support'], freeText: 'all' },
+    userData: {
+      describe: 'support-user-data',
+      async erase(userId) {
+        await services().desk.customerData.erase(userId);
+      },
+    },
     register(ctx) {
       config = ctx.config;
       logger = ctx.logger;
