@@ -1,26 +1,15 @@
 import { BootError } from '../errors/botloom-error.js';
-import { deepLinkCovers } from '../plugin/loader.js';
+import { deepLinkCovers } from '../plugin/deep-links.js';
 import type { ConversationDeclaration } from '../plugin/types.js';
+import type { ChatOwner } from './chat-owner.js';
+
+export type { ChatOwner } from './chat-owner.js';
 
 /** A plugin as chat ownership sees it: its conversation declaration and its commands. */
 export interface ConversationParticipant {
   id: string;
   conversation?: ConversationDeclaration;
   commands: readonly string[];
-}
-
-/**
- * Which plugin owns a private chat's conversation, as plugin handlers see it (`ctx.chatOwner`).
- * Claims are the calling plugin's own; they last until another plugin takes the chat (its
- * command, menu button or deep link, or its own claim) or the owner releases it.
- */
-export interface ChatOwner {
-  /** The owning plugin: the one that claimed the chat, else the default owner. */
-  current(): string | undefined;
-  /** Makes the calling plugin the owner of this chat. */
-  claim(): void;
-  /** Gives the chat back to the default owner, if the calling plugin owns it. */
-  release(): void;
 }
 
 /** Where the claim is kept: a field of the chat's session (a plain record). */

@@ -2,7 +2,7 @@ import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context, SessionFlavor } from 'grammy';
 import type { Logger } from 'pino';
-import type { ChatOwner } from './chat-ownership.js';
+import type { ChatOwner } from './chat-owner.js';
 
 /**
  * Per-chat session: each plugin keeps its part under its own id (`ctx.session.support`).

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { type BootProblem, bootErrorFrom } from './boot-problems.js';
+import { deepLinkCovers } from './deep-links.js';
 import { PluginManifestSchema } from './manifest-schema.js';
 import type { AnyPlugin } from './types.js';
 
@@ -186,11 +187,6 @@ function duplicateDeepLinkProblems(plugins: AnyPlugin[]): BootProblem[] {
     }
   }
   return problems;
-}
-
-/** `sales-` (a prefix) covers every payload starting with it; other links only themselves. */
-export function deepLinkCovers(link: string, payload: string): boolean {
-  return link.endsWith('-') ? payload.startsWith(link) : payload === link;
 }
 
 /** Required and optional dependencies both come first when present. */
