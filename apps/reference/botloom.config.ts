@@ -9,9 +9,10 @@ import { sandboxSupportSettings } from './src/sandbox-desk.js';
  * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
  * (`npx botloom config:check`, `migrate`, `admin:token create`...) run in this folder.
  *
- * Free text in a private chat: inside a /start_session it is a conversation with the personal
- * agent (memory); outside one, memory passes it on and the support desk answers it. Support
- * must stay last: it answers every private text it receives.
+ * Who answers free text in a private chat is core's chat ownership: the support desk by default
+ * (the first plugin that answers all free text); the personal agent (memory) from
+ * /start_session or its /start menu button until /end_session; /support, `/start support` or
+ * the menu hand the chat back to the desk. Segmentation answers its commands only.
  *
  * Without TELEGRAM_BOT_TOKEN (sandbox mode) the support desk gets a playable manager side:
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the

@@ -25,3 +25,24 @@ core-language-name-ru = Русский
 core-command-start = Начать работу с ботом
 core-command-help = Список команд
 core-command-language = Сменить язык
+
+## Кто отвечает (владелец чата)
+core-start-footer = Все команды: /help.
+core-start-footer-menu = Выберите ниже, кому адресовать сообщения, или отправьте /help, чтобы увидеть все команды.
+core-help-owner = Сейчас ваши сообщения получает: { $name }.
+core-help-owner-menu = Сейчас ваши сообщения получает: { $name }. Чтобы переключиться, выберите другой раздел в /start или отправьте одну из его команд.
+core-owner-switched = Теперь вы общаетесь с разделом: { $name }.
+core-not-understood = Я не понял сообщение. Отправьте /help, чтобы узнать, что я умею, или выберите ниже.
+core-unknown-command = Я не знаю команду { $command }. Список команд: /help.
+core-nothing-to-cancel = Отменять нечего.
+
+## /delete_my_data
+core-command-delete-my-data = Удалить все мои данные
+core-delete-confirm = ⚠️ Удалить ВСЕ ваши данные? Будет удалено:
+core-delete-warning = Это действие необратимо.
+core-delete-button-confirm = Да, удалить всё
+core-delete-button-cancel = Отмена
+core-delete-cancelled = Отменено: ничего не удалено.
+core-deleted = 🗑 Все ваши данные удалены.
+core-delete-partial = Часть данных удалить не удалось; попробуйте позже. Ещё хранится:
+core-delete-nothing = Этот бот не хранит данных о вас.

@@ -12,6 +12,7 @@ export {
   type PluginInfo,
 } from './app/create-app.js';
 export type { SandboxFactory, SandboxHandle } from './app/sandbox-seam.js';
+export type { ChatOwner } from './bot/chat-owner.js';
 export type { BotContext, ConversationContext, SessionData } from './bot/context.js';
 export { type BotloomConfig, defineConfig } from './cli/config-module.js';
 export { type CoreConfig, CoreConfigSchema } from './config/core-config.js';

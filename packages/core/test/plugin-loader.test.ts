@@ -87,6 +87,18 @@ describe('plugin loader boot errors', () => {
     expect(err.message).toContain('command /start is declared by "core" and "greeter"');
   });
 
+  it('refuses deep links that two plugins would share, and a menu entry without free text', () => {
+    const err = bootError([
+      plugin('support', { conversation: { deepLinks: ['support'], freeText: 'all' } }),
+      plugin('sales', { conversation: { deepLinks: ['sales-', 'support'], freeText: 'claimed' } }),
+      plugin('promo', { conversation: { deepLinks: ['sales-summer'] } }),
+      plugin('menu', { conversation: { menu: 'menu-label' } }),
+    ]);
+    expect(err.message).toContain('deep link "support" of "sales" overlaps "support" of "support"');
+    expect(err.message).toContain('deep link "sales-summer" of "promo" overlaps "sales-" of "sales"');
+    expect(err.message).toMatch(/menu: conversation\.menu.*needs freeText/);
+  });
+
   it('validates the manifest shape', () => {
     const err = bootError([
       { id: 'Bad_Id', version: '1.0.0', core: '^0.1.0' },

@@ -1,14 +1,8 @@
-memory-intro =
-    🧠 I am your personal AI agent, and I remember you across sessions.
-    • /personalize — choose my role (coder, product manager, personal assistant or your own instruction) and how I answer.
-    • /start_session — start a conversation; /end_session ends it and I save a summary and the facts worth remembering.
-    • In a later session I recall what is relevant. /memories shows what I remember, and you can make me forget.
-    • /export_data gives you all your data; /delete_my_data erases it.
-    { $outside ->
-        [offer] Just write to me: if no session is open, I offer to start one.
-        [ignore] Talk to me inside a session: /start_session. Outside a session, other parts of this bot answer.
-       *[auto] Just write to me: if no session is open, I start one for you.
-    }
+memory-intro-auto-start = 🧠 I am your personal AI agent and remember you across sessions. Just write to me: if no session is open, I start one for you. /personalize sets my role, /memories shows what I remember.
+memory-intro-offer = 🧠 I am your personal AI agent and remember you across sessions. Just write to me: if no session is open, I offer to start one. /personalize sets my role, /memories shows what I remember.
+memory-intro-ignore = 🧠 I am your personal AI agent and remember you across sessions. Talk to me inside a session: /start_session starts one, /end_session saves it. /personalize sets my role, /memories shows what I remember.
+memory-menu = 🧠 Personal AI agent
+memory-user-data = Personal agent: your profile, sessions, messages, memories and token usage
 
 memory-role-coder = 👩‍💻 Coder
 memory-role-product_manager = 📈 Product manager
@@ -106,9 +100,6 @@ memory-not-found = That item no longer exists.
 memory-action-expired = This button is no longer valid.
 
 memory-export-caption = 📥 All your data: profile, sessions, messages, memories and usage.
-memory-delete-confirm = ⚠️ Delete ALL your data: profile, sessions, messages, memories and usage? This cannot be undone.
-memory-button-delete-confirm = Yes, delete everything
-memory-deleted = 🗑 All your data has been deleted.
 
 memory-usage =
     📊 Tokens used today: { $used }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
 import { memoryAdminRoutes } from './admin/memory-admin-routes.js';
+import { memoryConversation } from './bot/conversation.js';
 import { createMemoryComposer } from './bot/memory-composer.js';
 import { type MemoryConfig, MemoryConfigSchema } from './config.js';
 import { memoryJobs } from './jobs.js';
@@ -50,7 +51,6 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
       { command: 'memories', description: { en: 'What the agent remembers', ru: 'Что агент помнит' } },
       { command: 'usage', description: { en: 'Token usage today', ru: 'Расход токенов сегодня' } },
       { command: 'export_data', description: { en: 'Download all my data', ru: 'Скачать все мои данные' } },
-      { command: 'delete_my_data', description: { en: 'Delete all my data', ru: 'Удалить все мои данные' } },
     ],
     provides: [memoryServicesRef],
     services: {
@@ -68,6 +68,13 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
         const services = createMemoryServices({ ...deps, config });
         expose(memoryServicesRef, services);
         return services;
+      },
+    },
+    conversation: memoryConversation(options),
+    userData: {
+      describe: 'memory-user-data',
+      async erase(userId, { services }) {
+        await services.userData.delete(String(userId));
       },
     },
     bot({ composer, services, config }) {

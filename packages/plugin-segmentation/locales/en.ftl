@@ -1,3 +1,6 @@
+# Intro on /start
+segmentation-intro = 📊 Customer segmentation, for analysts on the allowlist: /segments shows the segments, /segment CARD_ID a client's profile, /insight CARD_ID an AI insight.
+
 # Access
 segmentation-access-denied = This bot shows bank client data. Your Telegram id { $userId } is not on the allowlist: ask an administrator to add it.
 

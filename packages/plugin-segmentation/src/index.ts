@@ -96,6 +96,7 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
         description: { en: 'Clients by segment', ru: 'Распределение клиентов по сегментам' },
       },
     ],
+    conversation: { intro: 'segmentation-intro' },
     provides: [segmentationServicesRef],
     services: {
       deps: { database: coreServices.database, llm: coreServices.llm },

@@ -2,6 +2,9 @@
 
 ## Customer chat
 support-welcome = Hi! I am the support assistant. Ask me anything about our services; if I cannot help, a manager will.
+support-intro = 💬 Support desk: questions about our services are answered from our knowledge base, and a manager steps in when needed. /support to write to us.
+support-menu = 💬 Support desk
+support-user-data = Support desk: your tickets and every message in them, also the copies in the managers' chat
 support-open-web-app = Open the support chat
 support-web-app-hint = You can also chat with us in the web app:
 support-cannot-answer = I can't answer that, shall I call a manager?

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin, optional, Tokens } from '@botloom/core';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
+import { supportCommandVisibility } from './bot/command-visibility.js';
 import { createSupportComposer } from './bot/support-composer.js';
 import { SupportConfigSchema } from './config.js';
 import { sealPlaintextMessages } from './db/seal-on-start.js';
@@ -85,22 +86,26 @@ export default function supportPlugin(options: SupportOptions = {}) {
         command: 'addmanager',
         description: { en: 'Add a support manager', ru: 'Добавить менеджера' },
         hidden: true,
+        visibleTo: supportCommandVisibility.admin,
       },
       {
         command: 'removemanager',
         description: { en: 'Remove a support manager', ru: 'Удалить менеджера' },
         hidden: true,
+        visibleTo: supportCommandVisibility.admin,
       },
       {
         command: 'managers',
         description: { en: 'List support managers', ru: 'Список менеджеров' },
         hidden: true,
+        visibleTo: supportCommandVisibility.admin,
       },
       {
         command: 'close',
         description: { en: 'Close this ticket', ru: 'Закрыть обращение' },
         scope: 'group',
         hidden: true,
+        visibleTo: supportCommandVisibility.managerGroup,
       },
     ],
     provides: [supportDeskRef],
@@ -123,6 +128,13 @@ export default function supportPlugin(options: SupportOptions = {}) {
         const services = createSupportServices(deps, config, logger);
         expose(supportDeskRef, services.desk);
         return services;
+      },
+    },
+    conversation: { intro: 'support-intro', menu: 'support-menu', deepLinks: ['support'], freeText: 'all' },
+    userData: {
+      describe: 'support-user-data',
+      async erase(userId, { services }) {
+        await services.desk.customerData.erase(userId);
       },
     },
     bot({ composer, config, logger, services }) {

@@ -24,7 +24,7 @@ describe('web app chat, uploads and the admin API', () => {
     const frank = t.user('frank_customer', { first_name: 'Frank' });
     const frankId = await frank.id();
     await frank.send('/start');
-    await frank.expectReply(/support assistant/);
+    await frank.expectReply(/Support desk/); // core's /start introduces the desk
     const launch = await t.sandbox.openWebApp({ userId: frankId, url: `${t.url}/p/support/app` });
     const client = await connectWebApp(t.url, launch.initData);
     await client.waitFor((e) => e.type === 'history');

@@ -36,6 +36,7 @@ import { listenHost } from '../sandbox/control-access.js';
 import { Tokens } from '../tokens.js';
 import type { App, AppState, CreateAppOptions } from './app-types.js';
 import { BootSequence, type BootStep } from './boot-sequence.js';
+import { botPluginExtras } from './plugin-bot-extras.js';
 import { PluginRuntime } from './plugin-runtime.js';
 import { resolveAppSettings } from './resolve-app-settings.js';
 import type { SandboxFactory, SandboxHandle } from './sandbox-seam.js';
@@ -310,7 +311,9 @@ export function createApp(options: CreateAppOptions): App {
         floodControl: options.floodControl,
         errorReporter,
         deferPluginSetup: true,
+        defaultChatOwner: config.DEFAULT_CHAT_OWNER,
         plugins: runtimes.map((runtime) => ({
+          ...botPluginExtras(runtime),
           id: runtime.id,
           commands: runtime.manifest.commands ?? [],
           setup: runtime.manifest.bot

@@ -12,13 +12,17 @@ import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
 import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
-import type { CommandDefinition } from '../plugin/types.js';
+import type { CommandDefinition, ConversationDeclaration } from '../plugin/types.js';
+import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
+import { gatePlugin, routeUpdates } from './middleware/conversation-router.js';
 import { coreCommands } from './middleware/core-commands.js';
+import { deleteMyData } from './middleware/delete-my-data.js';
 import { type Delivery, errorBoundary } from './middleware/error-boundary.js';
 import { pluginMiddleware } from './middleware/plugin-composer.js';
 import { rateLimitUsers } from './middleware/rate-limit.js';
+import { answerUnanswered } from './middleware/unanswered.js';
 import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
 import { publishCommands } from './publish-commands.js';
 import { SlidingWindowRateLimiter } from './sliding-window-rate-limiter.js';
@@ -27,12 +31,18 @@ import { updateType } from './update-validation.js';
 
 export interface BotPluginEntry {
   id: string;
+  /** The plugin's validated settings (passed to its commands' `visibleTo`). */
+  config?: unknown;
   /**
    * Registers the plugin's handlers; called once, when the runtime is created, or by
    * `setupPlugins()` when `deferPluginSetup` is set.
    */
   setup?: (composer: Composer<BotContext>) => void;
   commands: CommandDefinition[];
+  /** Its part in private chats (intro, menu entry, deep links, free text). */
+  conversation?: ConversationDeclaration;
+  /** What it keeps about a user, erased by /delete_my_data. */
+  userData?: { describe: string; erase(userId: number): Promise<void> };
 }
 
 export interface BotRuntimeOptions {
@@ -48,6 +58,8 @@ export interface BotRuntimeOptions {
   metrics: Metrics;
   /** In the order their composers run (dependency order). */
   plugins: BotPluginEntry[];
+  /** The plugin that gets free text in private chats nobody claimed (DEFAULT_CHAT_OWNER). */
+  defaultChatOwner?: string;
   /**
    * The app creates the runtime (and so the bot's Api) before plugins build their services,
    * and installs their handlers afterwards with `setupPlugins()`.
@@ -153,6 +165,14 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   );
 
   const catalog = buildCommandCatalog(options.plugins, i18n.translator);
+  const ownership = new ChatOwnership(
+    options.plugins.map((p) => ({
+      id: p.id,
+      conversation: p.conversation,
+      commands: p.commands.map((c) => c.command),
+    })),
+    options.defaultChatOwner,
+  );
   const limiter = new SlidingWindowRateLimiter(
     options.kv.namespace('core.ratelimit'),
     options.rateLimitPerMinute,
@@ -236,18 +256,29 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       ],
     }),
   );
-  bot.use(coreCommands({ catalog, i18n }));
+  bot.use(routeUpdates(ownership));
+  bot.use(coreCommands({ catalog, i18n, ownership }));
+  bot.use(
+    deleteMyData({
+      erasers: options.plugins.flatMap((p) => (p.userData ? [{ pluginId: p.id, ...p.userData }] : [])),
+    }),
+  );
   let pluginHandlers: MiddlewareFn<BotContext> | undefined;
+  const gatedById = new Map<string, MiddlewareFn<BotContext>>();
   const setupPlugins = () => {
     if (pluginHandlers) return;
     const chain = new Composer<BotContext>();
     for (const plugin of options.plugins) {
-      chain.use(pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics }));
+      const handlers = pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics });
+      const gated = gatePlugin(plugin.id, ownership, handlers);
+      gatedById.set(plugin.id, gated);
+      chain.use(gated);
     }
     pluginHandlers = chain.middleware();
   };
   if (!options.deferPluginSetup) setupPlugins();
   bot.use((ctx, next) => (pluginHandlers ? pluginHandlers(ctx, next) : next()));
+  bot.use(answerUnanswered({ ownership, pluginHandlers: (id) => gatedById.get(id) }));
 
   let runner: RunnerHandle | undefined;
   let stopping = false;

@@ -1,5 +1,5 @@
 import type { Translator } from '../i18n/types.js';
-import type { CommandDefinition, LocalizedText } from '../plugin/types.js';
+import type { CommandDefinition, CommandViewer, LocalizedText } from '../plugin/types.js';
 
 export type ChatKind = 'private' | 'group';
 
@@ -10,14 +10,21 @@ export interface CatalogCommand {
   owner: string;
   scope: 'private' | 'group' | 'all';
   describe(locale: string): string;
+  /** A hidden command shown by /help only to those for whom this says true (never in the menu). */
+  visibleTo?(who: CommandViewer, config?: unknown): boolean | Promise<boolean>;
 }
 
-/** Commands core itself handles. Plugins may also react to /start and /help (core calls next()). */
+/** Commands core itself handles; /delete_my_data only where some plugin keeps user data. */
 export const CORE_BOT_COMMANDS = [
   { command: 'start', scope: 'private', key: 'core-command-start' },
   { command: 'help', scope: 'all', key: 'core-command-help' },
   { command: 'language', scope: 'all', key: 'core-command-language' },
 ] as const;
+export const DELETE_MY_DATA_COMMAND = {
+  command: 'delete_my_data',
+  scope: 'private',
+  key: 'core-command-delete-my-data',
+} as const;
 
 function localized(text: LocalizedText, locale: string, defaultLocale: string): string {
   return text[locale] ?? text[defaultLocale] ?? text.en;
@@ -28,10 +35,13 @@ function localized(text: LocalizedText, locale: string, defaultLocale: string): 
  * Hidden commands are left out (they still work).
  */
 export function buildCommandCatalog(
-  plugins: Array<{ id: string; commands: CommandDefinition[] }>,
+  plugins: Array<{ id: string; commands: CommandDefinition[]; userData?: unknown; config?: unknown }>,
   translator: Translator,
 ): CatalogCommand[] {
-  const catalog: CatalogCommand[] = CORE_BOT_COMMANDS.map((core) => ({
+  const core = plugins.some((p) => p.userData)
+    ? [...CORE_BOT_COMMANDS, DELETE_MY_DATA_COMMAND]
+    : CORE_BOT_COMMANDS;
+  const catalog: CatalogCommand[] = core.map((core) => ({
     command: core.command,
     owner: 'core',
     scope: core.scope,
@@ -39,12 +49,15 @@ export function buildCommandCatalog(
   }));
   for (const plugin of plugins) {
     for (const definition of plugin.commands) {
-      if (definition.hidden) continue;
+      if (definition.hidden && !definition.visibleTo) continue;
       catalog.push({
         command: definition.command,
         owner: plugin.id,
         scope: definition.scope ?? 'private',
         describe: (locale) => localized(definition.description, locale, translator.defaultLocale),
+        ...(definition.hidden
+          ? { visibleTo: (who: CommandViewer) => definition.visibleTo!(who, plugin.config) }
+          : {}),
       });
     }
   }
@@ -53,6 +66,34 @@ export function buildCommandCatalog(
 
 export function commandsForChat(catalog: CatalogCommand[], kind: ChatKind): CatalogCommand[] {
   return catalog.filter((entry) => entry.scope === 'all' || entry.scope === kind);
+}
+
+/** The commands of the public menu: hidden ones left out, even those some users see in /help. */
+export function publicCommands(catalog: CatalogCommand[]): CatalogCommand[] {
+  return catalog.filter((entry) => !entry.visibleTo);
+}
+
+/** What one person sees in one chat: public commands, plus hidden ones whose predicate allows it. */
+export async function commandsFor(
+  catalog: CatalogCommand[],
+  kind: ChatKind,
+  who: CommandViewer | undefined,
+  onError: (error: unknown, command: string) => void,
+): Promise<CatalogCommand[]> {
+  const shown: CatalogCommand[] = [];
+  for (const entry of commandsForChat(catalog, kind)) {
+    if (!entry.visibleTo) {
+      shown.push(entry);
+      continue;
+    }
+    if (!who) continue;
+    try {
+      if (await entry.visibleTo(who)) shown.push(entry);
+    } catch (error) {
+      onError(error, entry.command);
+    }
+  }
+  return shown;
 }
 
 /** `/command — description` lines, as listed by /start and /help. */

@@ -2,6 +2,7 @@ import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { I18nFlavor } from '@grammyjs/i18n';
 import type { Context, SessionFlavor } from 'grammy';
 import type { Logger } from 'pino';
+import type { ChatOwner } from './chat-owner.js';
 
 /**
  * Per-chat session: each plugin keeps its part under its own id (`ctx.session.support`).
@@ -17,6 +18,11 @@ export interface CoreContextFlavor {
    * Set by core before each plugin's composer.
    */
   logger: Logger;
+  /**
+   * Which plugin owns this private chat's conversation; `claim()` and `release()` act for the
+   * plugin whose handler runs now. Set by core before each plugin's composer.
+   */
+  chatOwner: ChatOwner;
 }
 
 /** The grammY context type every plugin composer receives. */
@@ -29,4 +35,4 @@ export type BotContext = ConversationFlavor<
  * step): translations and the correlation id are there, the session is not — read or write it
  * with `conversation.external((outer) => outer.session...)`.
  */
-export type ConversationContext = Context & I18nFlavor & CoreContextFlavor;
+export type ConversationContext = Context & I18nFlavor & Omit<CoreContextFlavor, 'chatOwner'>;

@@ -1,7 +1,7 @@
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Translator } from '../i18n/types.js';
-import { type CatalogCommand, type ChatKind, commandsForChat } from './command-catalog.js';
+import { type CatalogCommand, type ChatKind, commandsForChat, publicCommands } from './command-catalog.js';
 
 const SCOPES: Array<{ kind: ChatKind; scope: { type: 'all_private_chats' | 'all_group_chats' } }> = [
   { kind: 'private', scope: { type: 'all_private_chats' } },
@@ -25,7 +25,7 @@ export async function publishCommands(
 ): Promise<number> {
   let failures = 0;
   for (const { kind, scope } of SCOPES) {
-    const entries = commandsForChat(catalog, kind).slice(0, MAX_COMMANDS);
+    const entries = commandsForChat(publicCommands(catalog), kind).slice(0, MAX_COMMANDS);
     const languages: Array<string | undefined> = [undefined, ...translator.locales];
     for (const language of languages) {
       const locale = language ?? translator.defaultLocale;

@@ -90,6 +90,13 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .default(30)
     .describe('Messages per user per minute before the bot slows them down'),
+  DEFAULT_CHAT_OWNER: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/, 'must be a plugin id')
+    .optional()
+    .describe(
+      'Plugin that answers free text in private chats nobody claimed; default: the first plugin that answers all free text',
+    ),
   CONVERSATION_TTL_MINUTES: z.coerce
     .number()
     .int()

@@ -1,10 +1,11 @@
 import semver from 'semver';
 import { type BootProblem, bootErrorFrom } from './boot-problems.js';
+import { deepLinkCovers } from './deep-links.js';
 import { PluginManifestSchema } from './manifest-schema.js';
 import type { AnyPlugin } from './types.js';
 
 /** Commands core itself handles; plugins cannot declare them. */
-export const CORE_COMMANDS = ['start', 'help', 'language'];
+export const CORE_COMMANDS = ['start', 'help', 'language', 'cancel', 'delete_my_data'];
 
 export interface LoadPluginsOptions {
   /** Version of @botloom/core the plugins are checked against. */
@@ -82,6 +83,7 @@ export function loadPlugins(plugins: readonly unknown[], options: LoadPluginsOpt
   problems.push(...missingDependencyProblems(unique, allIds));
   problems.push(...cycleProblems(unique, known));
   problems.push(...duplicateCommandProblems(unique, options.coreCommands ?? CORE_COMMANDS));
+  problems.push(...duplicateDeepLinkProblems(unique));
 
   return { ordered: topologicalOrder(unique, known), problems };
 }
@@ -166,6 +168,23 @@ function duplicateCommandProblems(plugins: AnyPlugin[], coreCommands: string[]):
       plugin: list.find((o) => o !== 'core'),
       message: `command /${command} is declared by ${list.map((o) => `"${o}"`).join(' and ')}`,
     });
+  }
+  return problems;
+}
+
+/** A /start payload must lead to one plugin: no declared prefix may cover another plugin's. */
+function duplicateDeepLinkProblems(plugins: AnyPlugin[]): BootProblem[] {
+  const links = plugins.flatMap((p) => (p.conversation?.deepLinks ?? []).map((link) => ({ link, id: p.id })));
+  const problems: BootProblem[] = [];
+  for (const [i, a] of links.entries()) {
+    for (const b of links.slice(i + 1)) {
+      if (a.id === b.id || !(deepLinkCovers(a.link, b.link) || deepLinkCovers(b.link, a.link))) continue;
+      problems.push({
+        code: 'DUPLICATE_DEEP_LINK',
+        plugin: b.id,
+        message: `deep link "${b.link}" of "${b.id}" overlaps "${a.link}" of "${a.id}"`,
+      });
+    }
   }
   return problems;
 }

@@ -11,6 +11,10 @@ const fn = z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function',
 export const RESERVED_IDS = ['core', 'botloom'];
 export const COMMAND_PATTERN = /^[a-z0-9_]{1,32}$/;
 
+/** Telegram's /start payload alphabet (deep links). */
+export const DEEP_LINK_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const fluentKey = z.string().regex(/^[a-zA-Z][\w-]*$/, 'must be a Fluent message key');
+
 const localizedText = z
   .object({ en: z.string().min(1, 'an English description is required') })
   .catchall(z.string().optional());
@@ -80,9 +84,21 @@ export const PluginManifestSchema = z
           description: localizedText,
           scope: z.enum(['private', 'group', 'all']).optional(),
           hidden: z.boolean().optional(),
+          visibleTo: fn.optional(),
         }),
       )
       .optional(),
+    conversation: z
+      .object({
+        intro: fluentKey.optional(),
+        menu: fluentKey.optional(),
+        deepLinks: z
+          .array(z.string().regex(DEEP_LINK_PATTERN, 'must be 1-64 letters, digits, _ or -'))
+          .optional(),
+        freeText: z.enum(['all', 'claimed']).optional(),
+      })
+      .optional(),
+    userData: z.object({ describe: fluentKey, erase: fn }).optional(),
     jobs: z.union([jobList, fn]).optional(),
     register: fn.optional(),
     bot: fn.optional(),
@@ -101,6 +117,13 @@ export const PluginManifestSchema = z
           ctx.addIssue({ code: 'custom', path: ['env', key], message: 'is not a key of the config schema' });
         }
       }
+    }
+    if (manifest.conversation?.menu && !manifest.conversation.freeText) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conversation', 'menu'],
+        message: 'a menu entry hands the chat to the plugin: it needs freeText',
+      });
     }
     if (manifest.dependsOn?.includes(manifest.id)) {
       ctx.addIssue({ code: 'custom', path: ['dependsOn'], message: 'a plugin cannot depend on itself' });

@@ -31,6 +31,44 @@ export interface CommandDefinition {
   scope?: 'private' | 'group' | 'all';
   /** Hidden commands work but are not listed in /help or setMyCommands (e.g. manager tools). */
   hidden?: boolean;
+  /**
+   * For a hidden command: /help lists it to those for whom this says true (e.g. managers).
+   * `config` is the plugin's validated settings.
+   */
+  visibleTo?(who: CommandViewer, config: any): boolean | Promise<boolean>;
+}
+
+/** Who asks /help: the user and the chat they ask in. */
+export interface CommandViewer {
+  userId: number;
+  chatId: number;
+  chatType: 'private' | 'group' | 'supergroup' | 'channel';
+}
+
+/**
+ * How a plugin takes part in private chats, where one plugin at a time owns the conversation
+ * (core's chat ownership). Texts are Fluent keys of the plugin's locales.
+ */
+export interface ConversationDeclaration {
+  /** A short paragraph /start shows about the plugin. */
+  intro?: string;
+  /** Its button in the /start main menu (also its name in /help); choosing it makes it the owner. */
+  menu?: string;
+  /** /start payloads that hand the chat to it: `support` matches exactly, `sales-` any payload it starts. */
+  deepLinks?: string[];
+  /**
+   * Free text (any non-command message) in private chats: `all` = it answers every message (it may
+   * be the default owner); `claimed` = only while it owns the chat (`ctx.chatOwner.claim()`, its
+   * commands, its menu button, its deep links). Absent: commands and buttons only.
+   */
+  freeText?: 'all' | 'claimed';
+}
+
+/** What a plugin keeps about a Telegram user, erased by core's /delete_my_data. */
+export interface UserDataDeclaration<Ctx> {
+  /** Fluent key: one line saying what erasing removes. */
+  describe: string;
+  erase(userId: number, ctx: Ctx): Promise<void>;
 }
 
 export interface JobContext<Svc = unknown> {
@@ -177,6 +215,10 @@ export interface PluginManifest<
   /** The events this plugin emits (declared in `BotloomEvents` by declaration merging). */
   events?: (keyof BotloomEvents)[];
   commands?: CommandDefinition[];
+  /** Intro, main-menu entry, deep links and free text in private chats. */
+  conversation?: ConversationDeclaration;
+  /** What the plugin keeps about a user, for /delete_my_data. */
+  userData?: UserDataDeclaration<PluginContext<z.output<S>, Svc>>;
   /**
    * Durable jobs, or a function of the validated config (e.g. a cron schedule from settings).
    * Type handlers with the services type (`JobDefinition<Data, MyServices>`): a static list takes

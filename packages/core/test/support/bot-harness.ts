@@ -52,6 +52,7 @@ export async function startBotHarness(
     crypto?: Crypto;
     conversationTtlMs?: number;
     now?: () => number;
+    defaultChatOwner?: string;
   } = {},
 ): Promise<BotHarness> {
   const api = options.api ?? (await new FakeBotApi().start());
@@ -73,6 +74,7 @@ export async function startBotHarness(
     crypto: options.crypto ?? createAesGcmCrypto(randomBytes(32)),
     conversationTtlMs: options.conversationTtlMs,
     now: options.now,
+    defaultChatOwner: options.defaultChatOwner,
   });
   await runtime.init();
   return {

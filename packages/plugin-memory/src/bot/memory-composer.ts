@@ -43,11 +43,6 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
     if ((await kv.get(key)) !== locale) await kv.set(key, locale);
   };
 
-  // Core answers /start with the command list and calls next(): add what the agent does.
-  privateChats.command('start', async (ctx) => {
-    await ctx.reply(ctx.t('memory-intro', { outside: config.outsideSession }));
-  });
-
   privateChats.command('personalize', async (ctx) => {
     await ctx.conversation.exitAll();
     await ctx.conversation.enter(PERSONALIZE_CONVERSATION);
@@ -71,6 +66,7 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
   const startSession = async (ctx: BotContext) => {
     await rememberLocale(ctx);
     const { previous } = await services().lifecycle.start(userIdOf(ctx), String(ctx.chat!.id));
+    ctx.chatOwner.claim(); // free text now goes to the agent, until /end_session
     const lines = [];
     if (previous?.status === 'done')
       lines.push(ctx.t('memory-session-previous-saved', { title: previous.title ?? '' }));
@@ -90,6 +86,7 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
       config.typingIntervalMs,
       () => services().lifecycle.end(userIdOf(ctx), 'command'),
     );
+    ctx.chatOwner.release();
     if (!outcome) {
       await ctx.reply(ctx.t('memory-no-active-session'));
       return;
@@ -222,21 +219,7 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
     await ctx.replyWithDocument(file, { caption: ctx.t('memory-export-caption') });
   });
 
-  privateChats.command('delete_my_data', async (ctx) => {
-    const keyboard = new InlineKeyboard()
-      .text(ctx.t('memory-button-delete-confirm'), 'memory:delete:yes')
-      .text(ctx.t('memory-button-cancel'), 'memory:cancel');
-    await ctx.reply(ctx.t('memory-delete-confirm'), { reply_markup: keyboard });
-  });
-
-  privateChats.callbackQuery('memory:delete:yes', async (ctx) => {
-    await services().userData.delete(userIdOf(ctx));
-    await ctx.conversation.exitAll().catch(() => {});
-    // Clears this chat's session (every plugin's part of it, and the /language choice).
-    ctx.session = null as never;
-    await ctx.answerCallbackQuery();
-    await ctx.editMessageText(ctx.t('memory-deleted')).catch(() => ctx.reply(ctx.t('memory-deleted')));
-  });
+  // /delete_my_data is core's: it erases this plugin's data through the manifest's `userData`.
 
   privateChats.command('usage', async (ctx) => {
     const budget = await services().llm.budget(userIdOf(ctx));
@@ -282,6 +265,7 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
         return;
       }
       session = (await s.lifecycle.start(userId, String(ctx.chat.id))).session;
+      ctx.chatOwner.claim();
       await ctx.reply(ctx.t('memory-session-auto-started'));
     }
     await rememberLocale(ctx);

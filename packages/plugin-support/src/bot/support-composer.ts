@@ -137,7 +137,7 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     );
   });
   customers.command('start', async (ctx) => {
-    // Core answered /start with the greeting; add the support intro and the web app button.
+    // Only a deep link (`/start support`) gets here: core composes a plain /start itself.
     const keyboard = webAppButton(ctx);
     await ctx.reply(ctx.t('support-welcome'), { reply_markup: keyboard });
   });

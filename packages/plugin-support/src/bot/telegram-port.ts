@@ -103,6 +103,16 @@ export class GrammyTelegramPort implements TelegramPort {
     }
   }
 
+  async deleteForumTopic(chatId: number, threadId: number) {
+    try {
+      await this.api().deleteForumTopic(chatId, threadId);
+    } catch (err) {
+      const mapped = mapError(err, chatId, threadId);
+      if (mapped instanceof TopicGoneError) return;
+      throw mapped;
+    }
+  }
+
   async checkForumRights(chatId: number) {
     try {
       const chat = await this.api().getChat(chatId);

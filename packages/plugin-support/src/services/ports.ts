@@ -48,6 +48,8 @@ export interface TelegramPort {
   ): Promise<void>;
   createForumTopic(chatId: number, name: string): Promise<number>;
   closeForumTopic(chatId: number, threadId: number): Promise<void>;
+  /** Deletes the topic with every message in it (a topic already gone is not an error). */
+  deleteForumTopic(chatId: number, threadId: number): Promise<void>;
   /** Throws ManagerGroupError unless the chat is a forum where the bot can manage topics. */
   checkForumRights(chatId: number): Promise<void>;
 }

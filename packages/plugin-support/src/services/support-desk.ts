@@ -2,6 +2,7 @@ import type { EventBus, FileStorage, Translator } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { SupportConfig } from '../config.js';
 import type { AnswerService } from './answer-service.js';
+import { CustomerData } from './customer-data.js';
 import { CustomerDesk } from './customer-desk.js';
 import { CustomerNotifier } from './customer-notifier.js';
 import { DeskPresenter } from './desk-presenter.js';
@@ -54,6 +55,7 @@ export class SupportDesk {
   readonly closing: TicketClosing;
   readonly customers: CustomerDesk;
   readonly managerDesk: ManagerDesk;
+  readonly customerData: CustomerData;
 
   constructor(d: SupportDeskDeps) {
     const { tickets, telegram, config, logger } = d;
@@ -94,6 +96,7 @@ export class SupportDesk {
       config,
       logger,
     });
+    this.customerData = new CustomerData({ tickets, telegram, keyboards: d.keyboards, logger });
     this.managerDesk = new ManagerDesk({
       tickets,
       managers: d.managers,

@@ -176,6 +176,15 @@ export class TicketService {
     return rows[0] ? toTicket(rows[0]) : null;
   }
 
+  /** Every ticket of the customer, with its messages and events (erasure of their data). */
+  async deleteAllOf(customerId: number): Promise<Ticket[]> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      'DELETE FROM support_tickets WHERE customer_id = :customerId RETURNING *',
+      { type: QueryTypes.SELECT, replacements: { customerId } },
+    );
+    return rows.map(toTicket);
+  }
+
   /** The customer's most recent ticket, open or closed. */
   async latestOf(customerId: number): Promise<Ticket | null> {
     const rows = await this.db.query<Record<string, unknown>>(

@@ -48,6 +48,9 @@ export class RecordingTelegram implements TelegramPort {
     if (!topic) throw new TopicGoneError(_chatId, threadId);
     topic.closed = true;
   }
+  async deleteForumTopic(_chatId: number, threadId: number) {
+    this.topics.delete(threadId);
+  }
   async checkForumRights() {
     if (this.groupProblem) throw new ManagerGroupError('MANAGER_GROUP_UNUSABLE', this.groupProblem);
   }

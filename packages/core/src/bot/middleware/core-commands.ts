@@ -1,37 +1,85 @@
 import { Composer, InlineKeyboard } from 'grammy';
 import type { BotI18n } from '../../i18n/create-i18n.js';
-import { type CatalogCommand, commandsForChat, formatCommandList } from '../command-catalog.js';
+import type { CommandViewer } from '../../plugin/types.js';
+import type { ChatOwnership } from '../chat-ownership.js';
+import { type CatalogCommand, commandsFor, commandsForChat, formatCommandList } from '../command-catalog.js';
 import type { BotContext } from '../context.js';
+import { routeOf, sessionRecord } from './conversation-router.js';
+import { MENU_CALLBACK, mainMenu } from './main-menu.js';
+import { switchedText } from './unanswered.js';
 
 const LANGUAGE_CALLBACK = /^core:language:([a-z0-9-]{2,16})$/;
 
-function listFor(ctx: BotContext, catalog: CatalogCommand[], locale: string): string {
-  const kind = ctx.chat?.type === 'private' || ctx.chat === undefined ? 'private' : 'group';
-  const list = formatCommandList(commandsForChat(catalog, kind), locale);
-  return list || ctx.t('core-help-empty');
+function chatKind(ctx: BotContext): 'private' | 'group' {
+  return ctx.chat?.type === 'private' || ctx.chat === undefined ? 'private' : 'group';
+}
+
+function viewerOf(ctx: BotContext): CommandViewer | undefined {
+  if (!ctx.from || !ctx.chat) return undefined;
+  return { userId: ctx.from.id, chatId: ctx.chat.id, chatType: ctx.chat.type };
 }
 
 /**
- * /start, /help and /language. /start and /help answer with the localized list of every
- * plugin's visible commands and then call next(), so a plugin may add its own reaction
- * (e.g. a deep-link payload of /start) without declaring the command again.
+ * /start, /help, /language and the main menu. Plain /start is composed by core: a greeting,
+ * each plugin's intro and the menu of plugins to talk to (no plugin sees it); a deep link
+ * (`/start support`) goes to its plugin instead. /help lists the commands this person may use
+ * here and, in a private chat, who answers their messages now.
  */
-export function coreCommands(deps: { catalog: CatalogCommand[]; i18n: BotI18n }): Composer<BotContext> {
+export function coreCommands(deps: {
+  catalog: CatalogCommand[];
+  i18n: BotI18n;
+  ownership: ChatOwnership;
+}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  const { ownership } = deps;
 
   composer.command('start', async (ctx, next) => {
+    if (routeOf(ctx)?.deepLink) return next();
     const locale = await ctx.i18n.getLocale();
     const name = ctx.from?.first_name;
     const greeting = name ? ctx.t('core-start-greeting', { name }) : ctx.t('core-start-greeting-anonymous');
-    await ctx.reply(`${greeting}\n\n${listFor(ctx, deps.catalog, locale)}`);
-    await next();
+    const intros = ownership.intros();
+    if (!intros.length) {
+      const list = formatCommandList(commandsForChat(deps.catalog, chatKind(ctx)), locale);
+      await ctx.reply(`${greeting}\n\n${list || ctx.t('core-help-empty')}`);
+      return;
+    }
+    const menu = chatKind(ctx) === 'private' ? mainMenu(ctx, ownership) : undefined;
+    const parts = [greeting, ...intros.map((i) => ctx.t(i.intro))];
+    parts.push(ctx.t(menu ? 'core-start-footer-menu' : 'core-start-footer'));
+    await ctx.reply(parts.join('\n\n'), menu ? { reply_markup: menu } : {});
   });
 
-  composer.command('help', async (ctx, next) => {
+  composer.command('help', async (ctx) => {
     const locale = await ctx.i18n.getLocale();
-    const footer = deps.i18n.locales.length > 1 ? `\n\n${ctx.t('core-help-footer')}` : '';
-    await ctx.reply(`${ctx.t('core-help-title')}\n${listFor(ctx, deps.catalog, locale)}${footer}`);
-    await next();
+    const shown = await commandsFor(deps.catalog, chatKind(ctx), viewerOf(ctx), (error, command) =>
+      ctx.logger.warn({ err: error, command }, 'command visibility check failed'),
+    );
+    const parts = [
+      `${ctx.t('core-help-title')}\n${formatCommandList(shown, locale) || ctx.t('core-help-empty')}`,
+    ];
+    if (ownership.enabled && chatKind(ctx) === 'private') {
+      const owner = ownership.owner(sessionRecord(ctx));
+      const nameKey = owner ? ownership.nameKey(owner) : undefined;
+      parts.push(
+        ctx.t(ownership.menu().length ? 'core-help-owner-menu' : 'core-help-owner', {
+          name: nameKey ? ctx.t(nameKey) : (owner ?? ''),
+        }),
+      );
+    }
+    if (deps.i18n.locales.length > 1) parts.push(ctx.t('core-help-footer'));
+    await ctx.reply(parts.join('\n\n'));
+  });
+
+  composer.callbackQuery(MENU_CALLBACK, async (ctx) => {
+    const pluginId = ctx.match[1]!;
+    const entry = ownership.menu().find((m) => m.id === pluginId);
+    if (!entry || ctx.chat?.type !== 'private' || !ownership.claim(sessionRecord(ctx), pluginId)) {
+      await ctx.answerCallbackQuery({ text: ctx.t('core-action-expired') });
+      return;
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(switchedText(ctx, ownership, pluginId));
   });
 
   composer.command('language', async (ctx) => {
