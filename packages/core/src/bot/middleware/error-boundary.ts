@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MiddlewareFn } from 'grammy';
+import { GrammyError, type MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
 import type { ErrorReporter } from '../../errors/error-reporter.js';
 import { stringsOf } from '../../errors/scrub-report.js';
@@ -53,6 +53,15 @@ export function errorBoundary(deps: {
     try {
       await next();
     } catch (error) {
+      if (isExpiredCallbackQuery(error)) {
+        // Telegram refuses answers to old or unknown callback queries (a button pressed long
+        // ago, a forged query): nothing failed on our side and the user can see no answer.
+        deps.logger.warn(
+          { correlationId, updateId: ctx.update.update_id, description: (error as GrammyError).description },
+          'callback query could not be answered: it expired or is unknown',
+        );
+        return;
+      }
       const delivery = deps.delivery?.();
       if (delivery) delivery.failure = { error };
       if (delivery && !delivery.final && !delivery.sent) {
@@ -94,6 +103,10 @@ export function errorBoundary(deps: {
       await tellUserAboutError(ctx, correlationId, deps);
     }
   };
+}
+
+function isExpiredCallbackQuery(error: unknown): boolean {
+  return error instanceof GrammyError && error.method === 'answerCallbackQuery' && error.error_code === 400;
 }
 
 /** Used when translation itself is broken: both languages, as the user's locale is unknown. */
