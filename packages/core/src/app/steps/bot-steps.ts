@@ -60,6 +60,7 @@ export function botSteps(ctx: BootContext) {
         plugins: runtimes.map((runtime) => ({
           ...botPluginExtras(runtime),
           id: runtime.id,
+          config: runtime.config,
           commands: runtime.manifest.commands ?? [],
           setup: runtime.manifest.bot
             ? (composer) =>
