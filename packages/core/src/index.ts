@@ -41,6 +41,8 @@ export type { BotloomEvents, EventBus } from './events/types.js';
 export { FileTooLargeError } from './files/file-storage.js';
 export type { FileStorage, StoredFile } from './files/types.js';
 export { AdminTokenService } from './http/admin-tokens.js';
+export { AdminUserService, generatePassword } from './http/admin-users.js';
+export type { AdminColumn, AdminField, AdminPageDefinition } from './admin-panel/page-schema.js';
 export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';

@@ -15,7 +15,9 @@ import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
+import { createAdminPanel, panelPluginsOf } from '../admin-panel/admin-panel.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
+import { AdminUserService } from '../http/admin-users.js';
 import { createMetrics } from '../http/metrics.js';
 import { createHttpServer, type HttpServer, type RouteSetup } from '../http/server.js';
 import { type BotI18n, createI18n } from '../i18n/create-i18n.js';
@@ -355,6 +357,11 @@ export function createApp(options: CreateAppOptions): App {
           logger: logger.child({ component: 'http' }),
           metrics,
           adminTokens,
+          adminPanel: createAdminPanel({
+            sequelize: running.database!.sequelize,
+            logger: logger.child({ component: 'admin-panel' }),
+            plugins: () => panelPluginsOf(plugins),
+          }),
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,
             admin: runtime.manifest.admin
@@ -608,6 +615,7 @@ export function createApp(options: CreateAppOptions): App {
         database,
         migrator: migratorFor(database),
         adminTokens: new AdminTokenService(database.sequelize),
+        adminUsers: new AdminUserService(database.sequelize),
         close: () => database.close(),
       };
     },

@@ -1,0 +1,104 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import { AdminSessionService } from '../http/admin-sessions.js';
+import { AdminUserService } from '../http/admin-users.js';
+import { AuditLog, summariseBody } from '../http/audit-log.js';
+import { normaliseError } from '../http/http-error.js';
+import { LoginThrottle, type LoginThrottleOptions } from '../http/login-throttle.js';
+import type { AdminRouteGroup } from '../http/server.js';
+import type { AdminState } from '../http/types.js';
+import { JobAdmin } from './job-admin.js';
+import { type AdminPageDefinition, adminPagesSchema } from './page-schema.js';
+import { type PanelPlugin, setupPanelRoutes } from './panel-routes.js';
+import { sessionRouter } from './session-routes.js';
+import { adminUiMiddleware } from './static-files.js';
+
+/** What the HTTP server mounts for the panel: sign-in, sessions, audit, its routes and files. */
+export interface AdminPanel {
+  users: AdminUserService;
+  sessions: AdminSessionService;
+  audit: AuditLog;
+  /** `/admin/api/session` (sign-in), mounted in front of the bearer-token guard. */
+  sessionRoutes: Middleware<AdminState>;
+  /** Records every admin write; mounted first on `/admin/api`. */
+  auditMiddleware: Middleware<AdminState>;
+  /** `/admin/api/core/panel`. */
+  routeGroups: AdminRouteGroup[];
+  /** The single-page app under `/admin/`. */
+  ui: Middleware;
+}
+
+export interface AdminPanelOptions {
+  sequelize: Sequelize;
+  logger: Logger;
+  plugins(): PanelPlugin[];
+  throttle?: LoginThrottleOptions;
+  /** Folder of the built panel (default: the package's `dist/admin-ui`). */
+  uiDir?: string;
+  now?: () => number;
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The panel's view of loaded plugins: id, version and their declared pages (defaults applied). */
+export function panelPluginsOf(
+  manifests: readonly { id: string; version: string; adminPages?: readonly AdminPageDefinition[] }[],
+): PanelPlugin[] {
+  return manifests.map((m) => ({
+    id: m.id,
+    version: m.version,
+    pages: adminPagesSchema.parse(m.adminPages ?? []),
+  }));
+}
+
+export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
+  const users = new AdminUserService(options.sequelize);
+  const sessions = new AdminSessionService(options.sequelize, options.now);
+  const audit = new AuditLog(options.sequelize);
+  const throttle = new LoginThrottle({ now: options.now, ...options.throttle });
+  const jobs = new JobAdmin(options.sequelize);
+  const router = sessionRouter({ users, sessions, throttle, audit });
+  const routes = router.routes() as unknown as Middleware<AdminState>;
+
+  const auditMiddleware: Middleware<AdminState> = async (ctx, next) => {
+    if (READS.has(ctx.method)) return next();
+    let status = 500;
+    try {
+      await next();
+      status = ctx.status;
+    } catch (err) {
+      status = normaliseError(err).status;
+      throw err;
+    } finally {
+      const principal = ctx.state.admin;
+      if (principal) {
+        await audit
+          .record({
+            principal,
+            method: ctx.method,
+            path: ctx.path,
+            status,
+            summary: summariseBody((ctx.request as { body?: unknown }).body),
+            requestId: (ctx.state as { requestId?: string }).requestId,
+          })
+          .catch((err) => options.logger.warn({ err }, 'could not write the admin audit log'));
+      }
+    }
+  };
+
+  return {
+    users,
+    sessions,
+    audit,
+    sessionRoutes: routes,
+    auditMiddleware,
+    routeGroups: [
+      {
+        owner: 'core/panel',
+        setup: (setup) => setupPanelRoutes(setup, { users, audit, jobs, plugins: options.plugins }),
+      },
+    ],
+    ui: adminUiMiddleware(options.uiDir),
+  };
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Declarative admin pages: a plugin lists them in its manifest (`adminPages`) and the panel at
+ * `/admin/` draws them over the plugin's admin REST routes, with no plugin JavaScript.
+ *
+ * The REST dialect the panel speaks (endpoints are relative to `/admin/api/<plugin>`):
+ * - a list endpoint answers GET with `{ <items>: [...], total? }`; with `total` the panel pages
+ *   with `limit` and `offset` query parameters, and each filter is one more query parameter;
+ *   sorting is by column header, on the rows shown;
+ * - a detail endpoint (`/things/:id`) answers GET with `{ <item>: {...} }` (or the object itself);
+ * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`.
+ * Writes need role `admin`: the panel hides their buttons from viewers, and the API refuses them.
+ */
+
+const text = z
+  .object({ en: z.string().min(1) })
+  .catchall(z.string().optional())
+  .describe('text in English and other languages');
+
+const key = z.string().regex(/^[A-Za-z0-9_.]{1,64}$/, 'must be a field path such as "name" or "stats.count"');
+const endpoint = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_./:-]*$/, 'must be a path starting with "/" under the plugin\'s admin API');
+
+export const adminColumnSchema = z.object({
+  key,
+  label: text,
+  /** How a value is shown; default `text`. */
+  format: z.enum(['text', 'number', 'date', 'boolean', 'json', 'tags']).optional(),
+});
+
+export const adminFieldSchema = z.object({
+  key,
+  label: text,
+  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select']).default('text'),
+  required: z.boolean().optional(),
+  options: z.array(z.string().min(1)).optional(),
+  placeholder: text.optional(),
+});
+
+export const adminPageSchema = z
+  .object({
+    /** Path segment: the page lives at `/admin/p/<plugin>/<id>`. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes'),
+    title: text,
+    description: text.optional(),
+    list: z.object({
+      endpoint,
+      /** Key of the array in the response; omit when the response is the array. */
+      items: key.optional(),
+      /** Key of the total row count; when present the panel pages with limit/offset. */
+      total: key.optional(),
+      /** Field that identifies a row (for detail and remove); default `id`. */
+      rowKey: key.default('id'),
+      columns: z.array(adminColumnSchema).min(1),
+      filters: z
+        .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
+        .optional(),
+    }),
+    detail: z
+      .object({
+        endpoint,
+        /** Key of the object in the response; omit when the response is the object. */
+        item: key.optional(),
+        fields: z.array(adminColumnSchema).min(1),
+        /** Arrays in the response shown as tables under the fields (a ticket's messages). */
+        tables: z
+          .array(z.object({ key, title: text, columns: z.array(adminColumnSchema).min(1) }))
+          .optional(),
+      })
+      .optional(),
+    create: z
+      .object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) })
+      .optional(),
+    remove: z.object({ endpoint, confirm: text.optional() }).optional(),
+  })
+  .strict();
+
+export const adminPagesSchema = z
+  .array(adminPageSchema)
+  .refine((pages) => new Set(pages.map((p) => p.id)).size === pages.length, 'page ids must be unique');
+
+export type AdminPageDefinition = z.input<typeof adminPageSchema>;
+export type AdminPage = z.output<typeof adminPageSchema>;
+export type AdminColumn = z.input<typeof adminColumnSchema>;
+export type AdminField = z.input<typeof adminFieldSchema>;
+
+/** Version of the panel's page contract; a plugin page declaring another major is refused. */
+export const ADMIN_UI_VERSION = '1.0.0';

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { AdminUserService } from '../http/admin-users.js';
+import type { AuditLog } from '../http/audit-log.js';
+import type { RouteSetup } from '../http/server.js';
+import { parseBody, parseQuery } from '../http/validation.js';
+import type { JobAdmin } from './job-admin.js';
+import { ADMIN_UI_VERSION, type AdminPage } from './page-schema.js';
+
+export interface PanelPlugin {
+  id: string;
+  version: string;
+  pages: AdminPage[];
+}
+
+export interface PanelRouteDeps {
+  users: AdminUserService;
+  audit: AuditLog;
+  jobs: JobAdmin;
+  plugins(): PanelPlugin[];
+}
+
+const Role = z.enum(['admin', 'viewer']);
+const CreateUser = z
+  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), role: Role })
+  .strict();
+const PasswordBody = z.object({ password: z.string().min(1).max(256) }).strict();
+const AuditQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+    before: z.string().regex(/^\d{1,18}$/).optional(),
+    actor: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+
+/**
+ * What the panel needs beyond the plugins' own APIs, under `/admin/api/core/panel`: the page
+ * manifest (`/ui`), admin users, the audit log and the job queues.
+ */
+export function setupPanelRoutes({ router, requireRole }: RouteSetup, deps: PanelRouteDeps): void {
+  router.get('/ui', (ctx) => {
+    ctx.body = { uiVersion: ADMIN_UI_VERSION, me: ctx.state.admin, plugins: deps.plugins() };
+  });
+
+  router.get('/users', requireRole('admin'), async (ctx) => {
+    ctx.body = { users: await deps.users.list() };
+  });
+  router.post('/users', requireRole('admin'), async (ctx) => {
+    const body = parseBody(ctx, CreateUser);
+    ctx.status = 201;
+    ctx.body = { user: await deps.users.create(body) };
+  });
+  router.put('/users/:id/password', requireRole('admin'), async (ctx) => {
+    const body = parseBody(ctx, PasswordBody);
+    await deps.users.setPassword(ctx.params.id ?? '', body.password);
+    ctx.status = 204;
+  });
+  router.delete('/users/:id', requireRole('admin'), async (ctx) => {
+    await deps.users.delete(ctx.params.id ?? '');
+    ctx.status = 204;
+  });
+
+  router.get('/audit', async (ctx) => {
+    const q = parseQuery(ctx, AuditQuery);
+    ctx.body = { entries: await deps.audit.list(q) };
+  });
+
+  router.get('/jobs', async (ctx) => {
+    const [queues, failed] = await Promise.all([deps.jobs.queues(), deps.jobs.failed()]);
+    ctx.body = { queues, failed };
+  });
+  router.post('/jobs/:id/retry', async (ctx) => {
+    await deps.jobs.retry(ctx.params.id ?? '');
+    ctx.status = 204;
+  });
+}
