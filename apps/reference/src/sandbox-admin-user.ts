@@ -19,6 +19,10 @@ export async function ensureSandboxPanelUser(app: App): Promise<string | undefin
     password = generatePassword();
     await writeFile(file, `${password}\n`, { mode: 0o600 });
   }
-  await new AdminUserService(app.database.sequelize).upsertWithPassword(SANDBOX_PANEL_USER, password, 'admin');
+  await new AdminUserService(app.database.sequelize).upsertWithPassword(
+    SANDBOX_PANEL_USER,
+    password,
+    'admin',
+  );
   return password;
 }

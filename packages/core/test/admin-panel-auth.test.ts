@@ -94,7 +94,12 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
     const noToken = await call('POST', '/admin/api/notes/notes', { cookie: s.cookie }, { title: 'x' });
     expect(noToken.status).toBe(403);
     expect(((await noToken.json()) as any).error.code).toBe('CSRF_TOKEN_INVALID');
-    const wrongToken = await call('POST', '/admin/api/notes/notes', { cookie: s.cookie, csrf: 'x'.repeat(43) }, {});
+    const wrongToken = await call(
+      'POST',
+      '/admin/api/notes/notes',
+      { cookie: s.cookie, csrf: 'x'.repeat(43) },
+      {},
+    );
     expect(wrongToken.status).toBe(403);
     const ok = await call('POST', '/admin/api/notes/notes', s, { title: 'x' });
     expect(ok.status).toBe(201);
@@ -171,7 +176,12 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
     expect(JSON.stringify(entries)).not.toContain('correct horse');
     // Writes through the bearer API, refused writes and sign-ins are recorded too.
     expect(entries).toContainEqual(
-      expect.objectContaining({ actor: 'test-admin', actorKind: 'token', path: '/admin/api/notes/notes', status: 201 }),
+      expect.objectContaining({
+        actor: 'test-admin',
+        actorKind: 'token',
+        path: '/admin/api/notes/notes',
+        status: 201,
+      }),
     );
     expect(entries).toContainEqual(
       expect.objectContaining({ actor: 'test-viewer', path: '/admin/api/notes/notes', status: 403 }),
@@ -180,7 +190,11 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
       expect.objectContaining({ actor: 'victor', actorKind: 'session', status: 403 }),
     );
     expect(entries).toContainEqual(
-      expect.objectContaining({ actor: 'alice', path: '/admin/api/session', summary: { action: 'signed in' } }),
+      expect.objectContaining({
+        actor: 'alice',
+        path: '/admin/api/session',
+        summary: { action: 'signed in' },
+      }),
     );
     expect(entries).toContainEqual(
       expect.objectContaining({ actor: 'mallory', actorKind: 'anonymous', status: 401 }),

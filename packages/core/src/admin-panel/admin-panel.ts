@@ -8,6 +8,7 @@ import { normaliseError } from '../http/http-error.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../http/login-throttle.js';
 import type { AdminRouteGroup } from '../http/server.js';
 import type { AdminState } from '../http/types.js';
+import { ActivityLedger } from './activity.js';
 import { JobAdmin } from './job-admin.js';
 import { type AdminPageDefinition, adminPagesSchema } from './page-schema.js';
 import { type PanelPlugin, setupPanelRoutes } from './panel-routes.js';
@@ -96,7 +97,14 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
     routeGroups: [
       {
         owner: 'core/panel',
-        setup: (setup) => setupPanelRoutes(setup, { users, audit, jobs, plugins: options.plugins }),
+        setup: (setup) =>
+          setupPanelRoutes(setup, {
+            users,
+            audit,
+            jobs,
+            activity: new ActivityLedger(options.sequelize),
+            plugins: options.plugins,
+          }),
       },
     ],
     ui: adminUiMiddleware(options.uiDir),

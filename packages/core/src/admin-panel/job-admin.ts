@@ -30,7 +30,8 @@ function isUndefinedTable(err: unknown): boolean {
 
 function errorText(output: unknown): string | null {
   if (output == null) return null;
-  if (typeof output === 'object' && 'message' in output) return String((output as { message: unknown }).message);
+  if (typeof output === 'object' && 'message' in output)
+    return String((output as { message: unknown }).message);
   return JSON.stringify(output).slice(0, 2000);
 }
 

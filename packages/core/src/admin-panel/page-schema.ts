@@ -70,9 +70,7 @@ export const adminPageSchema = z
           .optional(),
       })
       .optional(),
-    create: z
-      .object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) })
-      .optional(),
+    create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
     remove: z.object({ endpoint, confirm: text.optional() }).optional(),
   })
   .strict();

@@ -3,6 +3,7 @@ import type { AdminUserService } from '../http/admin-users.js';
 import type { AuditLog } from '../http/audit-log.js';
 import type { RouteSetup } from '../http/server.js';
 import { parseBody, parseQuery } from '../http/validation.js';
+import type { ActivityLedger } from './activity.js';
 import type { JobAdmin } from './job-admin.js';
 import { ADMIN_UI_VERSION, type AdminPage } from './page-schema.js';
 
@@ -16,6 +17,7 @@ export interface PanelRouteDeps {
   users: AdminUserService;
   audit: AuditLog;
   jobs: JobAdmin;
+  activity: ActivityLedger;
   plugins(): PanelPlugin[];
 }
 
@@ -24,21 +26,30 @@ const CreateUser = z
   .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256), role: Role })
   .strict();
 const PasswordBody = z.object({ password: z.string().min(1).max(256) }).strict();
+const ActivityQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(30) }).strict();
 const AuditQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).optional(),
-    before: z.string().regex(/^\d{1,18}$/).optional(),
+    before: z
+      .string()
+      .regex(/^\d{1,18}$/)
+      .optional(),
     actor: z.string().min(1).max(128).optional(),
   })
   .strict();
 
 /**
  * What the panel needs beyond the plugins' own APIs, under `/admin/api/core/panel`: the page
- * manifest (`/ui`), admin users, the audit log and the job queues.
+ * manifest (`/ui`), daily activity, admin users, the audit log and the job queues.
  */
 export function setupPanelRoutes({ router, requireRole }: RouteSetup, deps: PanelRouteDeps): void {
   router.get('/ui', (ctx) => {
     ctx.body = { uiVersion: ADMIN_UI_VERSION, me: ctx.state.admin, plugins: deps.plugins() };
+  });
+
+  router.get('/activity', async (ctx) => {
+    const q = parseQuery(ctx, ActivityQuery);
+    ctx.body = { days: await deps.activity.days(q.days) };
   });
 
   router.get('/users', requireRole('admin'), async (ctx) => {

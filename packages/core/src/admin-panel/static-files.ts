@@ -59,7 +59,8 @@ export function adminUiMiddleware(dir: string = ADMIN_UI_DIR): Middleware {
       ctx.status = 503;
       ctx.type = 'text/plain';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = 'The admin panel is not built: run `npm run build` (or `npm run build:admin-ui -w @botloom/core`).';
+      ctx.body =
+        'The admin panel is not built: run `npm run build` (or `npm run build:admin-ui -w @botloom/core`).';
       return;
     }
     let relative: string;

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
+import { activityRecorder } from '../admin-panel/activity.js';
+import { createAdminPanel, panelPluginsOf } from '../admin-panel/admin-panel.js';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
 import type { CoreConfig } from '../config/core-config.js';
 import { createAesGcmCrypto } from '../crypto/aes-gcm.js';
@@ -15,7 +17,6 @@ import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { createFileStorage, type ManagedFileStorage } from '../files/file-storage.js';
-import { createAdminPanel, panelPluginsOf } from '../admin-panel/admin-panel.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
 import { AdminUserService } from '../http/admin-users.js';
 import { createMetrics } from '../http/metrics.js';
@@ -299,6 +300,7 @@ export function createApp(options: CreateAppOptions): App {
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl,
+        onUpdate: activityRecorder(running.database!.sequelize, logger),
         deferPluginSetup: true,
         plugins: runtimes.map((runtime) => ({
           id: runtime.id,

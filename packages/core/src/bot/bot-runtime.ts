@@ -65,6 +65,8 @@ export interface BotRuntimeOptions {
   crypto: Crypto;
   /** A half-finished conversation is forgotten this long after its last step (default 24 h). */
   conversationTtlMs?: number;
+  /** Called once per new update with its sender (0 when none), e.g. to count daily activity. */
+  onUpdate?(userId: number): void;
   /** The clock conversation expiry is checked against (tests; default `Date.now`). */
   now?: () => number;
 }
@@ -162,6 +164,13 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       ttlMs: options.deduplicationTtlMs ?? 24 * 60 * 60 * 1000,
     }),
   );
+  if (options.onUpdate) {
+    const onUpdate = options.onUpdate;
+    bot.use((ctx, next) => {
+      onUpdate(ctx.from?.id ?? 0);
+      return next();
+    });
+  }
   bot.use(rateLimitUsers({ limiter, i18n }));
   bot.use(i18n.grammy);
   bot.use(

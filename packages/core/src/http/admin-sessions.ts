@@ -106,7 +106,9 @@ export class AdminSessionService {
   }
 
   async revoke(id: string): Promise<void> {
-    await this.sequelize.query(`DELETE FROM ${ADMIN_SESSIONS_TABLE} WHERE id = :id`, { replacements: { id } });
+    await this.sequelize.query(`DELETE FROM ${ADMIN_SESSIONS_TABLE} WHERE id = :id`, {
+      replacements: { id },
+    });
   }
 
   /** Drops expired sessions; returns how many. */

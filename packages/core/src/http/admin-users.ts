@@ -74,10 +74,9 @@ function checkPassword(password: unknown): string {
     password.length < MIN_PASSWORD_LENGTH ||
     password.length > MAX_PASSWORD_LENGTH
   ) {
-    throw new InvalidInputError(
-      `A password is ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`,
-      { code: 'INVALID_PASSWORD' },
-    );
+    throw new InvalidInputError(`A password is ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`, {
+      code: 'INVALID_PASSWORD',
+    });
   }
   return password;
 }

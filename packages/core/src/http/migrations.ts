@@ -5,6 +5,7 @@ export const ADMIN_TOKENS_TABLE = 'core_admin_tokens';
 export const ADMIN_USERS_TABLE = 'core_admin_users';
 export const ADMIN_SESSIONS_TABLE = 'core_admin_sessions';
 export const ADMIN_AUDIT_TABLE = 'core_admin_audit';
+export const ACTIVITY_TABLE = 'core_activity_daily';
 
 /** Schema of the HTTP area of core: hashed admin bearer tokens, panel users and sessions, the audit log. */
 export const httpMigrations: MigrationDefinition[] = [
@@ -70,8 +71,16 @@ export const httpMigrations: MigrationDefinition[] = [
         request_id varchar(128)
       )`);
       await q(`CREATE INDEX core_admin_audit_at_idx ON ${ADMIN_AUDIT_TABLE} (at DESC, id DESC)`);
+      // Updates per user and UTC day, for the dashboard (kept ACTIVITY_RETENTION_DAYS).
+      await q(`CREATE TABLE ${ACTIVITY_TABLE} (
+        day date NOT NULL,
+        user_id bigint NOT NULL,
+        updates integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, user_id)
+      )`);
     },
     async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable(ACTIVITY_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_AUDIT_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_SESSIONS_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_USERS_TABLE, { transaction });
