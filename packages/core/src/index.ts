@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+export type { AdminColumn, AdminField, AdminPageDefinition } from './admin-panel/page-schema.js';
 export {
   type App,
   type AppState,
@@ -42,7 +43,6 @@ export { FileTooLargeError } from './files/file-storage.js';
 export type { FileStorage, StoredFile } from './files/types.js';
 export { AdminTokenService } from './http/admin-tokens.js';
 export { AdminUserService, generatePassword } from './http/admin-users.js';
-export type { AdminColumn, AdminField, AdminPageDefinition } from './admin-panel/page-schema.js';
 export { canSeeContent, requireContentAccess } from './http/content-access.js';
 export { allowFraming } from './http/framing.js';
 export { type ErrorResponseBody, HttpError } from './http/http-error.js';
