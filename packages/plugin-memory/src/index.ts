@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, Tokens } from '@botloom/core';
+import { memoryAdminPages } from './admin/admin-pages.js';
 import { memoryAdminRoutes } from './admin/memory-admin-routes.js';
 import { createMemoryComposer } from './bot/memory-composer.js';
 import { type MemoryConfig, MemoryConfigSchema } from './config.js';
@@ -37,6 +38,7 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: memoryMigrations,
+    adminPages: memoryAdminPages,
     events: [],
     commands: [
       {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, type JobDefinition, type Llm, Tokens } from '@botloom/core';
 import { instanceCachingFactory } from 'tsyringe';
+import { segmentationAdminPages } from './admin/admin-pages.js';
 import { setupSegmentationAdmin } from './admin/segmentation-admin.js';
 import { setupSegmentationBot } from './bot/segmentation-bot.js';
 import { registerSegmentationCli } from './cli/segmentation-cli.js';
@@ -75,6 +76,7 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: segmentationMigrations,
+    adminPages: segmentationAdminPages,
     events: ['segmentation.import.completed', 'segmentation.run.completed'],
     commands: [
       {

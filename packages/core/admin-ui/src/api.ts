@@ -57,7 +57,7 @@ export interface Localized {
 export interface Column {
   key: string;
   label: Localized;
-  format?: 'text' | 'number' | 'date' | 'boolean' | 'json' | 'tags';
+  format?: 'text' | 'number' | 'percent' | 'date' | 'boolean' | 'json' | 'tags' | 'localized';
 }
 
 export interface Field {

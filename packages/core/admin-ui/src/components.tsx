@@ -256,6 +256,12 @@ export function formatValue(value: unknown, format: Column['format'], i18n: I18n
   switch (format) {
     case 'number':
       return typeof value === 'number' ? i18n.formatNumber(value, 2) : String(value);
+    case 'percent':
+      return typeof value === 'number' ? `${i18n.formatNumber(value * 100, 1)}%` : String(value);
+    case 'localized':
+      return typeof value === 'object' && 'en' in (value as object)
+        ? i18n.text(value as { en: string })
+        : String(value);
     case 'date':
       return i18n.formatDate(value as string);
     case 'boolean':

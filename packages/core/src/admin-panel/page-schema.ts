@@ -27,7 +27,7 @@ export const adminColumnSchema = z.object({
   key,
   label: text,
   /** How a value is shown; default `text`. */
-  format: z.enum(['text', 'number', 'date', 'boolean', 'json', 'tags']).optional(),
+  format: z.enum(['text', 'number', 'percent', 'date', 'boolean', 'json', 'tags', 'localized']).optional(),
 });
 
 export const adminFieldSchema = z.object({

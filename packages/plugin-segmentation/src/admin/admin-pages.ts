@@ -1,0 +1,84 @@
+import type { AdminPageDefinition } from '@botloom/core';
+
+/** The segmentation pages of the admin panel, drawn by core over segmentation-admin.ts. */
+export const segmentationAdminPages: AdminPageDefinition[] = [
+  {
+    id: 'segments',
+    title: { en: 'Segments', ru: 'Сегменты' },
+    description: {
+      en: 'Client segments of the latest completed run.',
+      ru: 'Сегменты клиентов по последнему завершённому расчёту.',
+    },
+    list: {
+      endpoint: '/segments',
+      items: 'segments',
+      rowKey: 'segment',
+      columns: [
+        { key: 'segment', label: { en: '#', ru: '№' }, format: 'number' },
+        { key: 'name', label: { en: 'Segment', ru: 'Сегмент' }, format: 'localized' },
+        { key: 'description', label: { en: 'Description', ru: 'Описание' }, format: 'localized' },
+        { key: 'size', label: { en: 'Clients', ru: 'Клиентов' }, format: 'number' },
+        { key: 'share', label: { en: 'Share', ru: 'Доля' }, format: 'percent' },
+      ],
+    },
+  },
+  {
+    id: 'imports',
+    title: { en: 'Imports', ru: 'Импорт' },
+    list: {
+      endpoint: '/imports',
+      items: 'imports',
+      columns: [
+        { key: 'id', label: { en: '#', ru: '№' } },
+        { key: 'filename', label: { en: 'File', ru: 'Файл' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'rowsImported', label: { en: 'Imported', ru: 'Загружено' }, format: 'number' },
+        { key: 'rowsInvalid', label: { en: 'Bad rows', ru: 'Ошибочных строк' }, format: 'number' },
+        { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+      ],
+    },
+    detail: {
+      endpoint: '/imports/:id',
+      fields: [
+        { key: 'filename', label: { en: 'File', ru: 'Файл' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'rowsTotal', label: { en: 'Rows', ru: 'Строк' }, format: 'number' },
+        { key: 'rowsImported', label: { en: 'Imported', ru: 'Загружено' }, format: 'number' },
+        { key: 'rowsInvalid', label: { en: 'Bad rows', ru: 'Ошибочных строк' }, format: 'number' },
+      ],
+    },
+  },
+  {
+    id: 'allowlist',
+    title: { en: 'Allowlist', ru: 'Доступ' },
+    description: {
+      en: 'Telegram users who may ask the bot about segments.',
+      ru: 'Пользователи Telegram, которым бот отвечает о сегментах.',
+    },
+    list: {
+      endpoint: '/allowlist',
+      items: 'users',
+      rowKey: 'telegramUserId',
+      columns: [
+        { key: 'telegramUserId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'note', label: { en: 'Note', ru: 'Заметка' } },
+        { key: 'addedBy', label: { en: 'Added by', ru: 'Добавил' } },
+        { key: 'createdAt', label: { en: 'Added', ru: 'Добавлен' }, format: 'date' },
+      ],
+    },
+    create: {
+      endpoint: '/allowlist',
+      label: { en: 'Allow a user', ru: 'Разрешить пользователю' },
+      fields: [
+        {
+          key: 'telegramUserId',
+          label: { en: 'Telegram id', ru: 'Telegram id' },
+          type: 'telegramId',
+          required: true,
+        },
+        { key: 'note', label: { en: 'Note', ru: 'Заметка' }, type: 'text' },
+      ],
+    },
+    remove: { endpoint: '/allowlist/:telegramUserId' },
+  },
+];
