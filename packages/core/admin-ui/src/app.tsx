@@ -93,7 +93,7 @@ function Shell() {
   return (
     <div className={`shell${menuOpen ? ' menu-open' : ''}`}>
       <a className="skip-link" href="#main">
-        {t('nav.menu')}
+        {t('nav.skip')}
       </a>
       <aside className="sidebar" aria-label={t('nav.menu')}>
         <div className="brand">

@@ -22,7 +22,10 @@ export function SessionProvider({ children, signIn }: { children: ReactNode; sig
   useEffect(() => {
     setUnauthorizedHandler(() => adopt(null));
     // Not signed in (401) or the server unreachable: either way the sign-in form is next.
-    api<SessionInfo>('GET', '/admin/api/session').then(adopt, () => adopt(null));
+    api<SessionInfo | { user: null }>('GET', '/admin/api/session').then(
+      (info) => adopt(info.user ? (info as SessionInfo) : null),
+      () => adopt(null),
+    );
   }, [adopt]);
 
   const value: SessionValue = {

@@ -46,7 +46,7 @@ function requestId(ctx: Ctx): string | undefined {
 /**
  * Sign-in of the admin panel at `/admin/api/session`, outside the bearer-token guard:
  * `POST` signs in (sets the session cookie, answers the CSRF token), `GET` tells who is
- * signed in, `DELETE` signs out (needs the CSRF token).
+ * signed in (`{ user: null }` when nobody), `DELETE` signs out (needs the CSRF token).
  */
 export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   const router = new Router<AdminState>({ prefix: SESSION_PATH });
@@ -94,7 +94,11 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   router.get('/', async (ctx) => {
     const cookie = ctx.cookies.get(SESSION_COOKIE);
     const session = cookie ? await deps.sessions.verify(cookie) : null;
-    if (!session) throw new HttpError(401, 'NOT_SIGNED_IN', 'Not signed in');
+    // 200 either way: "not signed in" is an answer here, not a failure the browser should log.
+    if (!session) {
+      ctx.body = { user: null };
+      return;
+    }
     ctx.body = {
       user: { id: session.userId, username: session.username, role: session.role },
       csrfToken: session.csrfToken,

@@ -11,6 +11,7 @@ export {
   SandboxUser,
 } from '../sandbox/index.js';
 export { type BadInputCase, findBadInputMismatches } from './bad-input.js';
+export { ensureAdminUiBuilt } from './admin-ui-build.js';
 export { CHROMIUM_LAUNCH_ARGS, CHROMIUM_PATH, chromiumAvailable, chromiumLaunchOptions } from './chromium.js';
 export {
   DEFAULT_FAKE_REPLY,
