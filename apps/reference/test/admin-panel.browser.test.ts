@@ -50,7 +50,7 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
   beforeAll(async () => {
     await ensureAdminUiBuilt();
     t = await startTestApp({
-      plugins: [memoryPlugin(), segmentationPlugin(), supportPlugin()],
+      plugins: [memoryPlugin({ outsideSession: 'ignore' }), segmentationPlugin(), supportPlugin()],
     });
     const users = new AdminUserService(t.app.database!.sequelize);
     await users.create({ ...ADMIN, role: 'admin' });
@@ -63,8 +63,12 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await guest.send('Hello! When are you open on Saturday?');
     await guest.expectReply(/./);
     expect(
-      (await t.admin.post('/admin/api/support/knowledge', { title: 'Opening hours', content: 'Open 9 to 5.' }))
-        .status,
+      (
+        await t.admin.post('/admin/api/support/knowledge', {
+          title: 'Opening hours',
+          content: 'Open 9 to 5.',
+        })
+      ).status,
     ).toBe(201);
     const form = new FormData();
     form.set('file', new Blob([transactionsCsv()], { type: 'text/csv' }), 'transactions.csv');
@@ -118,7 +122,9 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('sign-in-error').textContent(), WAIT).toContain('Wrong username');
+    await expect
+      .poll(() => page.getByTestId('sign-in-error').textContent(), WAIT)
+      .toContain('Wrong username');
 
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -265,7 +271,9 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
         await page.locator('nav a[href="/admin/jobs"]').click();
         await page.locator('main h1', { hasText: 'Jobs' }).waitFor(WAIT);
         await expect.poll(() => page.locator('main .loading').count(), WAIT).toBe(0);
-        expect(await page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(0);
+        expect(
+          await page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right),
+        ).toBeLessThanOrEqual(0);
         await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-phone.png') });
       }
       await context.close();

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 
-export type { AdminColumn, AdminField, AdminPageDefinition } from './admin-panel/page-schema.js';
+export type {
+  AdminColumn,
+  AdminField,
+  AdminPageDefinition,
+  AdminWidgetDefinition,
+} from './admin-panel/page-schema.js';
 export {
   type App,
   type AppState,

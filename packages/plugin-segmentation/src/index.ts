@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, type JobDefinition, type Llm, Tokens } from '@botloom/core';
 import { instanceCachingFactory } from 'tsyringe';
-import { segmentationAdminPages } from './admin/admin-pages.js';
+import { segmentationAdminPages, segmentationAdminWidgets } from './admin/admin-pages.js';
 import { setupSegmentationAdmin } from './admin/segmentation-admin.js';
 import { setupSegmentationBot } from './bot/segmentation-bot.js';
 import { registerSegmentationCli } from './cli/segmentation-cli.js';
@@ -77,6 +77,7 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: segmentationMigrations,
     adminPages: segmentationAdminPages,
+    adminWidgets: segmentationAdminWidgets,
     events: ['segmentation.import.completed', 'segmentation.run.completed'],
     commands: [
       {

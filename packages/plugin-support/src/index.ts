@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createToken, definePlugin, type Resolve, splitText, Tokens } from '@botloom/core';
 import type { Logger } from 'pino';
-import { supportAdminPages } from './admin/admin-pages.js';
+import { supportAdminPages, supportAdminWidgets } from './admin/admin-pages.js';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
 import { KvCustomerKeyboards } from './bot/customer-keyboards.js';
 import { createSupportComposer } from './bot/support-composer.js';
@@ -201,6 +201,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     locales: SUPPORT_LOCALES_DIR,
     migrations: supportMigrations,
     adminPages: supportAdminPages,
+    adminWidgets: supportAdminWidgets,
     jobs: supportJobs(() => services().desk.customers),
     events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
     commands: [

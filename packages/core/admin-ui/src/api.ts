@@ -91,10 +91,24 @@ export interface PageDef {
   remove?: { endpoint: string; confirm?: Localized };
 }
 
+export type WidgetDef =
+  | { kind: 'stats'; id: string; title: Localized; endpoint: string; stats: Column[] }
+  | {
+      kind: 'bar';
+      id: string;
+      title: Localized;
+      endpoint: string;
+      items?: string;
+      label: string;
+      labelFormat?: 'text' | 'localized' | 'date';
+      value: string;
+    };
+
 export interface PanelPlugin {
   id: string;
   version: string;
   pages: PageDef[];
+  widgets: WidgetDef[];
 }
 
 export interface PanelManifest {

@@ -10,7 +10,12 @@ import type { AdminRouteGroup } from '../http/server.js';
 import type { AdminState } from '../http/types.js';
 import { ActivityLedger } from './activity.js';
 import { JobAdmin } from './job-admin.js';
-import { type AdminPageDefinition, adminPagesSchema } from './page-schema.js';
+import {
+  type AdminPageDefinition,
+  type AdminWidgetDefinition,
+  adminPagesSchema,
+  adminWidgetsSchema,
+} from './page-schema.js';
 import { type PanelPlugin, setupPanelRoutes } from './panel-routes.js';
 import { sessionRouter } from './session-routes.js';
 import { adminUiMiddleware } from './static-files.js';
@@ -44,12 +49,18 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The panel's view of loaded plugins: id, version and their declared pages (defaults applied). */
 export function panelPluginsOf(
-  manifests: readonly { id: string; version: string; adminPages?: readonly AdminPageDefinition[] }[],
+  manifests: readonly {
+    id: string;
+    version: string;
+    adminPages?: readonly AdminPageDefinition[];
+    adminWidgets?: readonly AdminWidgetDefinition[];
+  }[],
 ): PanelPlugin[] {
   return manifests.map((m) => ({
     id: m.id,
     version: m.version,
     pages: adminPagesSchema.parse(m.adminPages ?? []),
+    widgets: adminWidgetsSchema.parse(m.adminWidgets ?? []),
   }));
 }
 

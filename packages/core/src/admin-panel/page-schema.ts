@@ -75,6 +75,44 @@ export const adminPageSchema = z
   })
   .strict();
 
+/**
+ * A dashboard widget: `stats` shows numbers from one GET endpoint, `bar` charts an array of it
+ * (one bar per item, `label` and `value` are keys of the items).
+ */
+export const adminWidgetSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('stats'),
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      title: text,
+      endpoint,
+      stats: z.array(adminColumnSchema).min(1).max(8),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('bar'),
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      title: text,
+      endpoint,
+      items: key.optional(),
+      label: key,
+      /** `localized` when the label is `{ en, ru }`. */
+      labelFormat: z.enum(['text', 'localized', 'date']).optional(),
+      value: key,
+    })
+    .strict(),
+]);
+
+export const adminWidgetsSchema = z
+  .array(adminWidgetSchema)
+  .refine(
+    (widgets) => new Set(widgets.map((w) => w.id)).size === widgets.length,
+    'widget ids must be unique',
+  );
+
+export type AdminWidgetDefinition = z.input<typeof adminWidgetSchema>;
+
 export const adminPagesSchema = z
   .array(adminPageSchema)
   .refine((pages) => new Set(pages.map((p) => p.id)).size === pages.length, 'page ids must be unique');

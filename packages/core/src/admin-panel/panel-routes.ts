@@ -5,12 +5,13 @@ import type { RouteSetup } from '../http/server.js';
 import { parseBody, parseQuery } from '../http/validation.js';
 import type { ActivityLedger } from './activity.js';
 import type { JobAdmin } from './job-admin.js';
-import { ADMIN_UI_VERSION, type AdminPage } from './page-schema.js';
+import { ADMIN_UI_VERSION, type AdminPage, type adminWidgetSchema } from './page-schema.js';
 
 export interface PanelPlugin {
   id: string;
   version: string;
   pages: AdminPage[];
+  widgets: z.output<typeof adminWidgetSchema>[];
 }
 
 export interface PanelRouteDeps {

@@ -1,6 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
-import { adminPagesSchema } from '../admin-panel/page-schema.js';
+import { adminPagesSchema, adminWidgetsSchema } from '../admin-panel/page-schema.js';
 import { isZodSchema, objectShape } from '../config/schema-introspection.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from './plugin-id.js';
 
@@ -93,6 +93,7 @@ export const PluginManifestSchema = z
     stop: fn.optional(),
     health: fn.optional(),
     adminPages: adminPagesSchema.optional(),
+    adminWidgets: adminWidgetsSchema.optional(),
   })
   .passthrough()
   .superRefine((manifest, ctx) => {

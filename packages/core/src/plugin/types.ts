@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { DependencyContainer } from 'tsyringe';
 import type { ZodTypeAny, z } from 'zod';
-import type { AdminPageDefinition } from '../admin-panel/page-schema.js';
+import type { AdminPageDefinition, AdminWidgetDefinition } from '../admin-panel/page-schema.js';
 import type { BotContext } from '../bot/context.js';
 import type { MigrationDefinition } from '../db/migration-types.js';
 import type { Resolve } from '../di/tokens.js';
@@ -191,6 +191,8 @@ export interface PluginManifest<
   health?(ctx: PluginContext<z.output<S>, Svc>): Promise<HealthStatus>;
   /** Pages of the admin panel over this plugin's admin routes (README: Admin panel). */
   adminPages?: AdminPageDefinition[];
+  /** Dashboard widgets over this plugin's admin routes. */
+  adminWidgets?: AdminWidgetDefinition[];
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
   cli?(ctx: CliSetupContext): void;
 }

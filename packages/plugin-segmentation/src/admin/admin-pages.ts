@@ -1,4 +1,4 @@
-import type { AdminPageDefinition } from '@botloom/core';
+import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 
 /** The segmentation pages of the admin panel, drawn by core over segmentation-admin.ts. */
 export const segmentationAdminPages: AdminPageDefinition[] = [
@@ -80,5 +80,19 @@ export const segmentationAdminPages: AdminPageDefinition[] = [
       ],
     },
     remove: { endpoint: '/allowlist/:telegramUserId' },
+  },
+];
+
+/** Segmentation's dashboard widget: the size of each segment of the latest run. */
+export const segmentationAdminWidgets: AdminWidgetDefinition[] = [
+  {
+    kind: 'bar',
+    id: 'segment-sizes',
+    title: { en: 'Segment sizes', ru: 'Размеры сегментов' },
+    endpoint: '/segments',
+    items: 'segments',
+    label: 'name',
+    labelFormat: 'localized',
+    value: 'size',
   },
 ];

@@ -1,4 +1,4 @@
-import type { AdminPageDefinition } from '@botloom/core';
+import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 import { TICKET_STATUSES } from '../services/ticket-state.js';
 
 /** The support pages of the admin panel, drawn by core over the routes in support-admin-routes.ts. */
@@ -130,5 +130,39 @@ export const supportAdminPages: AdminPageDefinition[] = [
       ],
     },
     remove: { endpoint: '/managers/:id' },
+  },
+];
+
+/** Support's dashboard widgets: ticket numbers, handoff rate and CSAT, tickets per day. */
+export const supportAdminWidgets: AdminWidgetDefinition[] = [
+  {
+    kind: 'stats',
+    id: 'support-stats',
+    title: { en: 'Support, 30 days', ru: 'Поддержка за 30 дней' },
+    endpoint: '/stats',
+    stats: [
+      { key: 'tickets', label: { en: 'Tickets', ru: 'Обращений' }, format: 'number' },
+      {
+        key: 'handoffRate',
+        label: { en: 'Handed to managers', ru: 'Передано менеджерам' },
+        format: 'percent',
+      },
+      {
+        key: 'aiResolvedRate',
+        label: { en: 'Solved by the assistant', ru: 'Решено ассистентом' },
+        format: 'percent',
+      },
+      { key: 'csat.average', label: { en: 'CSAT, average', ru: 'CSAT, средняя' }, format: 'number' },
+    ],
+  },
+  {
+    kind: 'bar',
+    id: 'support-tickets-per-day',
+    title: { en: 'Tickets per day', ru: 'Обращения по дням' },
+    endpoint: '/stats',
+    items: 'ticketsPerDay',
+    label: 'day',
+    labelFormat: 'date',
+    value: 'opened',
   },
 ];

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { Async, Card, ChartView, PALETTE, PageHeader, Stat, useApi } from '../components';
 import { type I18n, useI18n } from '../i18n';
 import { HealthBadge } from './plugins';
+import { PluginWidgets } from './widgets';
 
 interface UsageRow {
   day?: string;
@@ -89,6 +90,9 @@ export function DashboardPage() {
         <Card title={t('dash.costPerPlugin')}>
           <Async state={usage}>{(u) => <PerPlugin rows={u.rows} metric="costUsd" kind="bar" />}</Async>
         </Card>
+      </div>
+      <PluginWidgets />
+      <div className="grid-2">
         <Card title={t('dash.health')} className="span-2">
           <Async state={plugins}>
             {(rows) => (
