@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AdminUserService } from '@botloom/core';
+import { AdminUserService, type AnyPlugin } from '@botloom/core';
 import {
   chromiumAvailable,
   chromiumLaunchOptions,
@@ -43,14 +44,53 @@ function transactionsCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A plugin with custom page modules: one that works, one that throws, one built for another panel. */
+async function customPagesPlugin(dir: string): Promise<AnyPlugin> {
+  const hello = path.join(dir, 'hello.js');
+  const crash = path.join(dir, 'crash.js');
+  await writeFile(
+    hello,
+    `export default function createPage({ React, components }) {
+  return function Hello() {
+    return React.createElement(components.Card, { title: 'Custom' }, React.createElement('p', { 'data-testid': 'custom-hello' }, 'Hello from a plugin module'));
+  };
+}
+`,
+  );
+  await writeFile(
+    crash,
+    `export default function createPage() {
+  return function Crash() { throw new Error('boom from the plugin page'); };
+}
+`,
+  );
+  return {
+    id: 'custom',
+    version: '1.0.0',
+    core: '^0.1.0',
+    adminPages: [
+      { id: 'hello', title: { en: 'Hello', ru: 'Привет' }, module: { file: hello, uiVersion: '1.0.0' } },
+      { id: 'crash', title: { en: 'Crash', ru: 'Сбой' }, module: { file: crash, uiVersion: '1.2.0' } },
+      { id: 'old', title: { en: 'Old', ru: 'Старая' }, module: { file: hello, uiVersion: '0.9.0' } },
+    ],
+  };
+}
+
 describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
+  let modulesDir = '';
 
   beforeAll(async () => {
     await ensureAdminUiBuilt();
+    modulesDir = await mkdtemp(path.join(tmpdir(), 'botloom-panel-modules-'));
     t = await startTestApp({
-      plugins: [memoryPlugin({ outsideSession: 'ignore' }), segmentationPlugin(), supportPlugin()],
+      plugins: [
+        memoryPlugin({ outsideSession: 'ignore' }),
+        segmentationPlugin(),
+        supportPlugin(),
+        await customPagesPlugin(modulesDir),
+      ],
     });
     const users = new AdminUserService(t.app.database!.sequelize);
     await users.create({ ...ADMIN, role: 'admin' });
@@ -92,6 +132,7 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
   });
 
   async function openPanel(viewport = { width: 1366, height: 900 }) {
@@ -146,7 +187,10 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await page.getByTestId('health-list').getByText('support').waitFor(WAIT);
 
     const links = page.locator('nav a.nav-link');
-    const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    // The custom test plugin's broken pages log errors on purpose: they have their own test.
+    const hrefs = (await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')!))).filter(
+      (h) => !h.startsWith('/admin/p/custom/'),
+    );
     for (const plugin of ['support', 'memory', 'segmentation']) {
       expect(hrefs.some((h) => h.startsWith(`/admin/p/${plugin}/`))).toBe(true);
     }
@@ -199,6 +243,29 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await audit.getByText('POST /admin/api/support/knowledge').first().waitFor(WAIT);
     expect(await audit.textContent()).toContain('POST /admin/api/support/managers');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('runs a custom page module; a page that throws or was built for another panel shows an error card', async () => {
+    const { context, page } = await openPanel();
+    await signIn(page, ADMIN);
+    await page.locator('nav a[href="/admin/p/custom/hello"]').click();
+    await page.getByTestId('custom-hello').waitFor(WAIT);
+
+    await page.locator('nav a[href="/admin/p/custom/crash"]').click();
+    await page.getByTestId('page-error').waitFor(WAIT);
+    expect(await page.getByTestId('page-error').textContent()).toContain('boom from the plugin page');
+    expect(await page.locator('main h1').textContent()).toBe('Crash');
+
+    await page.locator('nav a[href="/admin/p/custom/old"]').click();
+    await page.getByTestId('page-incompatible').waitFor(WAIT);
+    expect(await page.getByTestId('page-incompatible').textContent()).toContain(
+      'built for admin panel 0.9.0',
+    );
+
+    // The rest of the panel still works.
+    await page.locator('nav a[href="/admin/p/support/knowledge"]').click();
+    await page.getByTestId('plugin-table-support-knowledge').getByText('Opening hours').waitFor(WAIT);
     await context.close();
   });
 

@@ -73,7 +73,9 @@ export interface PageDef {
   id: string;
   title: Localized;
   description?: Localized;
-  list: {
+  /** A custom page: the plugin's ES module, built for panel version `uiVersion`. */
+  module?: { url: string; uiVersion: string };
+  list?: {
     endpoint: string;
     items?: string;
     total?: string;

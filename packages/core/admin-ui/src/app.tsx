@@ -80,6 +80,7 @@ function Shell() {
           if (!plugin || !page) return <p className="empty">{t('page.notFound')}</p>;
           return (
             <PluginPage
+              uiVersion={m.uiVersion}
               plugin={plugin.id}
               page={page}
               itemId={pluginMatch[3] ? decodeURIComponent(pluginMatch[3]) : undefined}

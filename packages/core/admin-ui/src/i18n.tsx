@@ -139,6 +139,9 @@ const en = {
   'page.crashed': 'This page failed to render.',
   'page.crashedHint': 'The rest of the panel keeps working. Details:',
   'page.notFound': 'No such page.',
+  'page.incompatible':
+    'This page of plugin "{plugin}" was built for admin panel {built}; this panel is {host}. Update the plugin.',
+  'page.loadFailed': 'The page of plugin "{plugin}" could not be loaded: {error}',
   'lang.switch': 'Language',
 };
 
@@ -281,6 +284,9 @@ const ru: Record<MessageKey, string> = {
   'page.crashed': 'Не удалось показать эту страницу.',
   'page.crashedHint': 'Остальная панель работает. Подробности:',
   'page.notFound': 'Такой страницы нет.',
+  'page.incompatible':
+    'Эта страница плагина «{plugin}» собрана для панели версии {built}, а эта панель — версии {host}. Обновите плагин.',
+  'page.loadFailed': 'Не удалось загрузить страницу плагина «{plugin}»: {error}',
   'lang.switch': 'Язык',
 };
 

@@ -18,7 +18,7 @@ import {
 } from './page-schema.js';
 import { type PanelPlugin, setupPanelRoutes } from './panel-routes.js';
 import { sessionRouter } from './session-routes.js';
-import { adminUiMiddleware } from './static-files.js';
+import { adminUiMiddleware, pluginModuleUrl } from './static-files.js';
 
 /** What the HTTP server mounts for the panel: sign-in, sessions, audit, its routes and files. */
 export interface AdminPanel {
@@ -39,6 +39,8 @@ export interface AdminPanelOptions {
   sequelize: Sequelize;
   logger: Logger;
   plugins(): PanelPlugin[];
+  /** Custom page modules by URL path (`pluginModuleFiles`). */
+  moduleFiles?(): Map<string, string>;
   throttle?: LoginThrottleOptions;
   /** Folder of the built panel (default: the package's `dist/admin-ui`). */
   uiDir?: string;
@@ -59,9 +61,28 @@ export function panelPluginsOf(
   return manifests.map((m) => ({
     id: m.id,
     version: m.version,
-    pages: adminPagesSchema.parse(m.adminPages ?? []),
+    pages: adminPagesSchema
+      .parse(m.adminPages ?? [])
+      .map(({ module, ...page }) =>
+        module
+          ? { ...page, module: { url: pluginModuleUrl(m.id, page.id), uiVersion: module.uiVersion } }
+          : page,
+      ),
     widgets: adminWidgetsSchema.parse(m.adminWidgets ?? []),
   }));
+}
+
+/** The files of custom plugin pages, by the URL path the panel loads them from. */
+export function pluginModuleFiles(
+  manifests: readonly { id: string; adminPages?: readonly AdminPageDefinition[] }[],
+): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const m of manifests) {
+    for (const page of m.adminPages ?? []) {
+      if (page.module) files.set(pluginModuleUrl(m.id, page.id), page.module.file);
+    }
+  }
+  return files;
 }
 
 export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
@@ -118,6 +139,6 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
           }),
       },
     ],
-    ui: adminUiMiddleware(options.uiDir),
+    ui: adminUiMiddleware(options.uiDir, options.moduleFiles),
   };
 }

@@ -45,19 +45,36 @@ export const adminPageSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes'),
     title: text,
     description: text.optional(),
-    list: z.object({
-      endpoint,
-      /** Key of the array in the response; omit when the response is the array. */
-      items: key.optional(),
-      /** Key of the total row count; when present the panel pages with limit/offset. */
-      total: key.optional(),
-      /** Field that identifies a row (for detail and remove); default `id`. */
-      rowKey: key.default('id'),
-      columns: z.array(adminColumnSchema).min(1),
-      filters: z
-        .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
-        .optional(),
-    }),
+    list: z
+      .object({
+        endpoint,
+        /** Key of the array in the response; omit when the response is the array. */
+        items: key.optional(),
+        /** Key of the total row count; when present the panel pages with limit/offset. */
+        total: key.optional(),
+        /** Field that identifies a row (for detail and remove); default `id`. */
+        rowKey: key.default('id'),
+        columns: z.array(adminColumnSchema).min(1),
+        filters: z
+          .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
+          .optional(),
+      })
+      .optional(),
+    /**
+     * A custom page instead of `list`: a prebuilt ES module in the plugin package whose default
+     * export is `createPage(host)` returning a React component; React and the panel's kit come
+     * from `host`, so the module bundles neither. `uiVersion` is the panel version it was built
+     * for: another major is refused with a clear message.
+     */
+    module: z
+      .object({
+        file: z
+          .string()
+          .min(1)
+          .refine((f) => f.endsWith('.js') || f.endsWith('.mjs'), 'must be a .js or .mjs file'),
+        uiVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be a version such as 1.0.0'),
+      })
+      .optional(),
     detail: z
       .object({
         endpoint,
@@ -73,7 +90,10 @@ export const adminPageSchema = z
     create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
     remove: z.object({ endpoint, confirm: text.optional() }).optional(),
   })
-  .strict();
+  .strict()
+  .refine((page) => (page.list === undefined) !== (page.module === undefined), {
+    message: 'a page has either `list` (declarative) or `module` (custom), not both',
+  });
 
 /**
  * A dashboard widget: `stats` shows numbers from one GET endpoint, `bar` charts an array of it

@@ -7,10 +7,13 @@ import type { ActivityLedger } from './activity.js';
 import type { JobAdmin } from './job-admin.js';
 import { ADMIN_UI_VERSION, type AdminPage, type adminWidgetSchema } from './page-schema.js';
 
+/** A page as the browser sees it: a custom page's file path is replaced by its URL. */
+export type PanelPage = Omit<AdminPage, 'module'> & { module?: { url: string; uiVersion: string } };
+
 export interface PanelPlugin {
   id: string;
   version: string;
-  pages: AdminPage[];
+  pages: PanelPage[];
   widgets: z.output<typeof adminWidgetSchema>[];
 }
 

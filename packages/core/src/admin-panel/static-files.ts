@@ -7,6 +7,12 @@ import type { Middleware } from 'koa';
 /** Where the package build puts the panel (`dist/admin-ui`, shipped in the package's files). */
 export const ADMIN_UI_DIR = fileURLToPath(new URL('../../dist/admin-ui', import.meta.url));
 export const ADMIN_UI_PREFIX = '/admin';
+const PLUGIN_MODULES_PREFIX = '/admin/plugins/';
+
+/** Where the panel loads a plugin's custom page module from. */
+export function pluginModuleUrl(pluginId: string, pageId: string): string {
+  return `${PLUGIN_MODULES_PREFIX}${pluginId}/${pageId}.js`;
+}
 
 /**
  * The panel's Content-Security-Policy: everything from this origin, nothing inline, no
@@ -44,7 +50,10 @@ const TYPES: Record<string, string> = {
  * `assets/` are cached for a year, every other path answers `index.html` (no-cache) so the
  * client router takes it. Without a build it answers 503 saying how to build it.
  */
-export function adminUiMiddleware(dir: string = ADMIN_UI_DIR): Middleware {
+export function adminUiMiddleware(
+  dir: string = ADMIN_UI_DIR,
+  moduleFiles: () => Map<string, string> = () => new Map(),
+): Middleware {
   const root = path.resolve(dir);
   return async (ctx, next) => {
     const p = ctx.path;
@@ -55,6 +64,14 @@ export function adminUiMiddleware(dir: string = ADMIN_UI_DIR): Middleware {
       return;
     }
     ctx.set('Content-Security-Policy', ADMIN_UI_CSP);
+    if (p.startsWith(PLUGIN_MODULES_PREFIX)) {
+      const file = moduleFiles().get(p);
+      if (!file) return next();
+      ctx.type = TYPES['.js']!;
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = await readFile(file);
+      return;
+    }
     if (!existsSync(path.join(root, 'index.html'))) {
       ctx.status = 503;
       ctx.type = 'text/plain';

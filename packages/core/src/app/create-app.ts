@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { activityRecorder } from '../admin-panel/activity.js';
-import { createAdminPanel, panelPluginsOf } from '../admin-panel/admin-panel.js';
+import { createAdminPanel, panelPluginsOf, pluginModuleFiles } from '../admin-panel/admin-panel.js';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
 import type { CoreConfig } from '../config/core-config.js';
 import { createAesGcmCrypto } from '../crypto/aes-gcm.js';
@@ -363,6 +363,7 @@ export function createApp(options: CreateAppOptions): App {
             sequelize: running.database!.sequelize,
             logger: logger.child({ component: 'admin-panel' }),
             plugins: () => panelPluginsOf(plugins),
+            moduleFiles: () => pluginModuleFiles(plugins),
           }),
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,

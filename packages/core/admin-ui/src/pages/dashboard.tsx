@@ -98,7 +98,7 @@ export function DashboardPage() {
             {(rows) => (
               <ul className="health-list" data-testid="health-list">
                 {rows.map((p) => (
-                  <li key={p.id}>
+                  <li key={p.id} title={p.health?.details ? JSON.stringify(p.health.details) : undefined}>
                     <span className={`dot ${p.health?.ok ? 'dot-ok' : 'dot-bad'}`} />
                     <strong>{p.id}</strong>
                     <span className="muted">{p.version}</span>
@@ -179,6 +179,7 @@ function CallsPerDay({ days, rows }: { days: string[]; rows: UsageRow[] }) {
           ),
           backgroundColor: PALETTE[i % PALETTE.length],
           borderRadius: 3,
+          maxBarThickness: 40,
         })),
       },
       options: {
@@ -213,6 +214,7 @@ function PerPlugin({
             data: labels.map((l) => totals.get(l) ?? 0),
             backgroundColor: labels.map((_, i) => PALETTE[i % PALETTE.length]!),
             borderRadius: kind === 'bar' ? 4 : 0,
+            maxBarThickness: 56,
           },
         ],
       },

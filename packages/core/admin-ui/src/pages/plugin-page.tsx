@@ -1,9 +1,19 @@
 import { useState } from 'react';
 import { api, type Column, type PageDef, pick, pluginPath } from '../api';
-import { Async, Card, DataTable, formatValue, PageHeader, type TableColumn, useApi } from '../components';
+import {
+  Async,
+  Card,
+  DataTable,
+  ErrorBoundary,
+  formatValue,
+  PageHeader,
+  type TableColumn,
+  useApi,
+} from '../components';
 import { type I18n, useI18n } from '../i18n';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session';
+import { CustomPage } from './custom-page';
 import { ActionForm } from './forms';
 
 const PAGE_SIZE = 50;
@@ -20,8 +30,32 @@ function tableColumns(columns: Column[], i18n: I18n): TableColumn<Row>[] {
 }
 
 /** A page a plugin declares in its manifest: a list, with detail, create and remove when declared. */
-export function PluginPage({ plugin, page, itemId }: { plugin: string; page: PageDef; itemId?: string }) {
+export function PluginPage({
+  plugin,
+  page,
+  itemId,
+  uiVersion,
+}: {
+  plugin: string;
+  page: PageDef;
+  itemId?: string;
+  uiVersion: string;
+}) {
   const i18n = useI18n();
+  if (page.module) {
+    return (
+      <>
+        <PageHeader title={i18n.text(page.title)} />
+        <ErrorBoundary
+          resetKey={page.module.url}
+          title={i18n.t('page.crashed')}
+          hint={i18n.t('page.crashedHint')}
+        >
+          <CustomPage plugin={plugin} module={page.module} hostVersion={uiVersion} />
+        </ErrorBoundary>
+      </>
+    );
+  }
   if (itemId !== undefined && page.detail) return <DetailView plugin={plugin} page={page} id={itemId} />;
   return (
     <>
@@ -33,7 +67,8 @@ export function PluginPage({ plugin, page, itemId }: { plugin: string; page: Pag
   );
 }
 
-function ListView({ plugin, page }: { plugin: string; page: PageDef }) {
+function ListView({ plugin, page: declared }: { plugin: string; page: PageDef }) {
+  const page = declared as PageDef & { list: NonNullable<PageDef['list']> };
   const i18n = useI18n();
   const { t } = i18n;
   const { canWrite } = useSession();

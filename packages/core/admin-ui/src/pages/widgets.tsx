@@ -12,8 +12,11 @@ export function PluginWidgets() {
     <Async state={manifest}>
       {(m) => (
         <div className="grid-2" data-testid="plugin-widgets">
-          {m.plugins.flatMap((plugin) =>
-            plugin.widgets.map((widget) => (
+          {m.plugins
+            .flatMap((plugin) => plugin.widgets.map((widget) => ({ plugin, widget })))
+            // Number rows first (full width), then the charts two by two.
+            .sort((a, b) => Number(b.widget.kind === 'stats') - Number(a.widget.kind === 'stats'))
+            .map(({ plugin, widget }) => (
               <Card
                 key={`${plugin.id}.${widget.id}`}
                 title={i18n.text(widget.title)}
@@ -23,8 +26,7 @@ export function PluginWidgets() {
                   <Widget plugin={plugin.id} widget={widget} />
                 </ErrorBoundary>
               </Card>
-            )),
-          )}
+            ))}
         </div>
       )}
     </Async>
@@ -83,6 +85,7 @@ function BarWidget({ widget, data }: { widget: Extract<WidgetDef, { kind: 'bar' 
             data: rows.map((row) => Number(pick(row, widget.value) ?? 0)),
             backgroundColor: rows.map((_, i) => PALETTE[i % PALETTE.length]!),
             borderRadius: 4,
+            maxBarThickness: 56,
           },
         ],
       },
