@@ -17,6 +17,35 @@ export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
+/** A multipart upload with progress (fetch cannot report upload progress); resolves with status and JSON. */
+export function uploadFile(
+  path: string,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      let body: any = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status === 401) onUnauthorized();
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => reject(new Error('The upload failed (network)'));
+    xhr.send(form);
+  });
+}
+
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
@@ -91,6 +120,14 @@ export interface PageDef {
   };
   create?: { endpoint: string; label: Localized; fields: Field[] };
   remove?: { endpoint: string; confirm?: Localized };
+  upload?: {
+    endpoint: string;
+    label: Localized;
+    field: string;
+    accept?: string;
+    options?: Array<{ key: string; label: Localized }>;
+    report?: { fields: Column[]; rows?: { key: string; title: Localized; columns: Column[] } };
+  };
 }
 
 export type WidgetDef =

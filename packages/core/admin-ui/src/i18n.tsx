@@ -139,6 +139,11 @@ const en = {
   'page.crashed': 'This page failed to render.',
   'page.crashedHint': 'The rest of the panel keeps working. Details:',
   'page.notFound': 'No such page.',
+  'upload.file': 'File',
+  'upload.send': 'Upload',
+  'upload.progress': 'Uploading: {percent}%',
+  'upload.done': 'Uploaded.',
+  'upload.refused': 'The server refused the file ({status}).',
   'page.incompatible':
     'This page of plugin "{plugin}" was built for admin panel {built}; this panel is {host}. Update the plugin.',
   'page.loadFailed': 'The page of plugin "{plugin}" could not be loaded: {error}',
@@ -284,6 +289,11 @@ const ru: Record<MessageKey, string> = {
   'page.crashed': 'Не удалось показать эту страницу.',
   'page.crashedHint': 'Остальная панель работает. Подробности:',
   'page.notFound': 'Такой страницы нет.',
+  'upload.file': 'Файл',
+  'upload.send': 'Загрузить',
+  'upload.progress': 'Загрузка: {percent}%',
+  'upload.done': 'Загружено.',
+  'upload.refused': 'Сервер не принял файл ({status}).',
   'page.incompatible':
     'Эта страница плагина «{plugin}» собрана для панели версии {built}, а эта панель — версии {host}. Обновите плагин.',
   'page.loadFailed': 'Не удалось загрузить страницу плагина «{plugin}»: {error}',

@@ -89,6 +89,26 @@ export const adminPageSchema = z
       .optional(),
     create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
     remove: z.object({ endpoint, confirm: text.optional() }).optional(),
+    /**
+     * A file upload (multipart POST, the file in `field`, each option sent as "true"/"false"),
+     * shown with progress; the answer (success or 4xx) is shown as `report`: fields, and a
+     * table of an array in it (the bad rows of an import).
+     */
+    upload: z
+      .object({
+        endpoint,
+        label: text,
+        field: key.default('file'),
+        accept: z.string().max(200).optional(),
+        options: z.array(z.object({ key, label: text })).optional(),
+        report: z
+          .object({
+            fields: z.array(adminColumnSchema).min(1),
+            rows: z.object({ key, title: text, columns: z.array(adminColumnSchema).min(1) }).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .strict()
   .refine((page) => (page.list === undefined) !== (page.module === undefined), {

@@ -47,6 +47,33 @@ export const segmentationAdminPages: AdminPageDefinition[] = [
         { key: 'rowsInvalid', label: { en: 'Bad rows', ru: 'Ошибочных строк' }, format: 'number' },
       ],
     },
+    upload: {
+      endpoint: '/imports',
+      label: { en: 'Import transactions (CSV or Parquet)', ru: 'Загрузить транзакции (CSV или Parquet)' },
+      field: 'file',
+      accept: '.csv,.parquet,text/csv',
+      options: [{ key: 'skipInvalid', label: { en: 'Skip bad rows', ru: 'Пропускать ошибочные строки' } }],
+      report: {
+        fields: [
+          { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+          { key: 'error', label: { en: 'Error', ru: 'Ошибка' } },
+          { key: 'report.rowsTotal', label: { en: 'Rows', ru: 'Строк' }, format: 'number' },
+          { key: 'report.rowsImported', label: { en: 'Imported', ru: 'Загружено' }, format: 'number' },
+          { key: 'report.rowsInvalid', label: { en: 'Bad rows', ru: 'Ошибочных строк' }, format: 'number' },
+          { key: 'report.reasons', label: { en: 'Problems', ru: 'Проблемы' }, format: 'json' },
+        ],
+        rows: {
+          key: 'report.badRows',
+          title: { en: 'Bad rows', ru: 'Ошибочные строки' },
+          columns: [
+            { key: 'line', label: { en: 'Line', ru: 'Строка' }, format: 'number' },
+            { key: 'column', label: { en: 'Column', ru: 'Колонка' } },
+            { key: 'reason', label: { en: 'Problem', ru: 'Проблема' } },
+            { key: 'value', label: { en: 'Value', ru: 'Значение' } },
+          ],
+        },
+      },
+    },
   },
   {
     id: 'allowlist',

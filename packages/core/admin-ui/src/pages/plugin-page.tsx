@@ -15,6 +15,7 @@ import { Link, useRouter } from '../router';
 import { useSession } from '../session';
 import { CustomPage } from './custom-page';
 import { ActionForm } from './forms';
+import { UploadForm } from './upload-form';
 
 const PAGE_SIZE = 50;
 
@@ -201,6 +202,11 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
           }}
         </Async>
       </Card>
+      {page.upload && canWrite && (
+        <Card title={i18n.text(page.upload.label)}>
+          <UploadForm plugin={plugin} upload={page.upload} onDone={list.reload} />
+        </Card>
+      )}
       {page.create && canWrite && (
         <Card title={i18n.text(page.create.label)}>
           <CreateForm plugin={plugin} page={page} onCreated={list.reload} />
