@@ -13,7 +13,7 @@ import {
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const hasChromium = chromiumAvailable('admin panel');
@@ -242,6 +242,36 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     const audit = page.getByTestId('audit-table');
     await audit.getByText('POST /admin/api/support/knowledge').first().waitFor(WAIT);
     expect(await audit.textContent()).toContain('POST /admin/api/support/managers');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('uploads a transactions CSV from the browser and shows its bad rows, then the import in the list', async () => {
+    const { context, page, errors } = await openPanel();
+    await signIn(page, ADMIN);
+    await page.locator('nav a[href="/admin/p/segmentation/imports"]').click();
+    const table = page.getByTestId('plugin-table-segmentation-imports');
+    await table.locator('tbody tr').first().waitFor(WAIT);
+    const before = await table.locator('tbody tr').count();
+    // Other dates than the first import (so not a duplicate file), plus two bad rows.
+    const csv = `${transactionsCsv().replace(/,2024-05-/g, ',2024-04-')}C9998,not-a-date,10,RUB,5411,false,Moscow,RU
+C9999,2024-04-02T12:00:00Z,abc,RUB,5411,false,Moscow,RU
+`;
+    const upload = page.getByTestId('upload-segmentation');
+    await upload.locator('input[type="file"]').setInputFiles({
+      name: 'more-transactions.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await upload.getByLabel('Skip bad rows').check();
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    const report = page.getByTestId('upload-report');
+    await report.waitFor(WAIT);
+    expect(await report.textContent()).toContain('Uploaded.');
+    expect(await report.textContent()).toContain('completed');
+    await expect.poll(() => report.locator('tbody tr').count(), WAIT).toBe(2);
+    expect(await report.locator('tbody').textContent()).toContain('not-a-date');
+    await expect.poll(() => table.locator('tbody tr').count(), WAIT).toBe(before + 1);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -131,7 +131,9 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(/botloom_admin_session=;/);
     expect((await call('GET', '/admin/api/core/plugins', { cookie: s.cookie })).status).toBe(401);
-    expect(await (await call('GET', '/admin/api/session', { cookie: s.cookie })).json()).toEqual({ user: null });
+    expect(await (await call('GET', '/admin/api/session', { cookie: s.cookie })).json()).toEqual({
+      user: null,
+    });
   });
 
   it('keeps bearer tokens working, without CSRF', async () => {

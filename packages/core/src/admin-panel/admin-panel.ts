@@ -6,7 +6,7 @@ import { AdminUserService } from '../http/admin-users.js';
 import { AuditLog, summariseBody } from '../http/audit-log.js';
 import { normaliseError } from '../http/http-error.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../http/login-throttle.js';
-import type { AdminRouteGroup } from '../http/server.js';
+import type { AdminPanelMount } from '../http/server.js';
 import type { AdminState } from '../http/types.js';
 import { ActivityLedger } from './activity.js';
 import { JobAdmin } from './job-admin.js';
@@ -20,19 +20,10 @@ import { type PanelPlugin, setupPanelRoutes } from './panel-routes.js';
 import { sessionRouter } from './session-routes.js';
 import { adminUiMiddleware, pluginModuleUrl } from './static-files.js';
 
-/** What the HTTP server mounts for the panel: sign-in, sessions, audit, its routes and files. */
-export interface AdminPanel {
+/** What the HTTP server mounts for the panel (sign-in, audit, its routes and files), and its services. */
+export interface AdminPanel extends AdminPanelMount {
   users: AdminUserService;
-  sessions: AdminSessionService;
   audit: AuditLog;
-  /** `/admin/api/session` (sign-in), mounted in front of the bearer-token guard. */
-  sessionRoutes: Middleware<AdminState>;
-  /** Records every admin write; mounted first on `/admin/api`. */
-  auditMiddleware: Middleware<AdminState>;
-  /** `/admin/api/core/panel`. */
-  routeGroups: AdminRouteGroup[];
-  /** The single-page app under `/admin/`. */
-  ui: Middleware;
 }
 
 export interface AdminPanelOptions {

@@ -6,7 +6,6 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterMiddleware } from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { AdminPanel } from '../admin-panel/admin-panel.js';
 import { SESSION_PATH } from '../admin-panel/session-routes.js';
 import { ADMIN_UI_PREFIX } from '../admin-panel/static-files.js';
 import type { CoreConfig } from '../config/core-config.js';
@@ -14,6 +13,7 @@ import { BootError } from '../errors/botloom-error.js';
 import { problemsOf } from '../plugin/boot-problems.js';
 import { PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { AdminAuth } from './admin-auth.js';
+import type { AdminSessionService } from './admin-sessions.js';
 import type { AdminTokenService } from './admin-tokens.js';
 import { type CoreInfoProvider, setupCoreAdminRoutes } from './core-admin-routes.js';
 import { framingAllowed } from './framing.js';
@@ -63,6 +63,18 @@ export interface ExtraRoute {
   owner?: string;
 }
 
+/** What the server mounts for the admin panel (built by `createAdminPanel` in src/admin-panel). */
+export interface AdminPanelMount {
+  sessions: AdminSessionService;
+  /** `/admin/api/session` (sign-in), mounted in front of the bearer-token guard. */
+  sessionRoutes: Middleware<AdminState>;
+  /** Records every admin write; mounted first on `/admin/api`. */
+  auditMiddleware: Middleware<AdminState>;
+  routeGroups: AdminRouteGroup[];
+  /** The single-page app under `/admin/`. */
+  ui: Middleware;
+}
+
 /** Admin routes of a core area, mounted at `/admin/api/<owner>` (e.g. owner `core/llm`). */
 export interface AdminRouteGroup {
   owner: string;
@@ -82,7 +94,7 @@ export interface HttpServerOptions {
   extraRoutes?: ExtraRoute[];
   adminRoutes?: AdminRouteGroup[];
   /** The admin panel: session sign-in, audit log, its routes and the single-page app at /admin/. */
-  adminPanel?: AdminPanel;
+  adminPanel?: AdminPanelMount;
   /** Largest JSON (and form) body on admin and public routes; default 1mb. */
   jsonBodyLimit?: string | number;
   /** Largest webhook update; default 1mb. */
