@@ -80,6 +80,9 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
 
     const me = await call('GET', '/admin/api/session', s);
     expect(await me.json()).toMatchObject({ user: { username: 'alice', role: 'admin' }, csrfToken: s.csrf });
+    const logs = await call('GET', '/admin/api/core/panel/logs?level=warn', { cookie: s.cookie });
+    expect(logs.status).toBe(200);
+    expect(await logs.json()).toEqual({ entries: expect.any(Array) });
     const plugins = await call('GET', '/admin/api/core/plugins', { cookie: s.cookie });
     expect(plugins.status).toBe(200);
     const ui = await call('GET', '/admin/api/core/panel/ui', { cookie: s.cookie });
@@ -112,6 +115,7 @@ describe('admin panel sign-in, sessions, CSRF and the audit log (HTTP)', () => {
     expect(write.status).toBe(403);
     expect(((await write.json()) as any).error.code).toBe('FORBIDDEN');
     expect((await call('GET', '/admin/api/core/panel/users', s)).status).toBe(403);
+    expect((await call('GET', '/admin/api/core/panel/logs', s)).status).toBe(403);
   });
 
   it('rate-limits failed sign-ins per account, even for the right password afterwards', async () => {

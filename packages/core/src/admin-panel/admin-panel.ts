@@ -8,6 +8,7 @@ import { normaliseError } from '../http/http-error.js';
 import { LoginThrottle, type LoginThrottleOptions } from '../http/login-throttle.js';
 import type { AdminPanelMount } from '../http/server.js';
 import type { AdminState } from '../http/types.js';
+import { LogBuffer } from '../logger/log-buffer.js';
 import { ActivityLedger } from './activity.js';
 import { JobAdmin } from './job-admin.js';
 import {
@@ -30,6 +31,8 @@ export interface AdminPanelOptions {
   sequelize: Sequelize;
   logger: Logger;
   plugins(): PanelPlugin[];
+  /** Recent application logs (empty when the app was given its own logger). */
+  logs?: LogBuffer;
   /** Custom page modules by URL path (`pluginModuleFiles`). */
   moduleFiles?(): Map<string, string>;
   throttle?: LoginThrottleOptions;
@@ -126,6 +129,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
             audit,
             jobs,
             activity: new ActivityLedger(options.sequelize),
+            logs: options.logs ?? new LogBuffer(),
             plugins: options.plugins,
           }),
       },

@@ -3,6 +3,7 @@ import type { AdminUserService } from '../http/admin-users.js';
 import type { AuditLog } from '../http/audit-log.js';
 import type { RouteSetup } from '../http/server.js';
 import { parseBody, parseQuery } from '../http/validation.js';
+import type { LogBuffer } from '../logger/log-buffer.js';
 import type { ActivityLedger } from './activity.js';
 import type { JobAdmin } from './job-admin.js';
 import { ADMIN_UI_VERSION, type AdminPage, type adminWidgetSchema } from './page-schema.js';
@@ -22,6 +23,7 @@ export interface PanelRouteDeps {
   audit: AuditLog;
   jobs: JobAdmin;
   activity: ActivityLedger;
+  logs: LogBuffer;
   plugins(): PanelPlugin[];
 }
 
@@ -31,6 +33,15 @@ const CreateUser = z
   .strict();
 const PasswordBody = z.object({ password: z.string().min(1).max(256) }).strict();
 const ActivityQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(30) }).strict();
+const LogsQuery = z
+  .object({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
+    plugin: z.string().min(1).max(64).optional(),
+    correlationId: z.string().min(1).max(128).optional(),
+    q: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
 const AuditQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -77,6 +88,11 @@ export function setupPanelRoutes({ router, requireRole }: RouteSetup, deps: Pane
   router.get('/audit', async (ctx) => {
     const q = parseQuery(ctx, AuditQuery);
     ctx.body = { entries: await deps.audit.list(q) };
+  });
+
+  // Log lines may carry what users wrote (at info), so they are for admins only.
+  router.get('/logs', requireRole('admin'), (ctx) => {
+    ctx.body = { entries: deps.logs.query(parseQuery(ctx, LogsQuery)) };
   });
 
   router.get('/jobs', async (ctx) => {

@@ -26,6 +26,7 @@ import { JobQueue } from '../jobs/job-queue.js';
 import { createKvFactory, type KvFactory } from '../kv/kv-factory.js';
 import { llmAdminRoutes } from '../llm/admin-routes.js';
 import { type AiServices, createAiServices } from '../llm/ai-services.js';
+import { LogBuffer } from '../logger/log-buffer.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { hookProblem } from '../plugin/invoke-hook.js';
@@ -79,9 +80,11 @@ const loadDefaultSandbox: SandboxFactory = async (options) =>
  */
 export function createApp(options: CreateAppOptions): App {
   const { config, plugins, pluginConfigs, settingRows, dataDir } = resolveAppSettings(options);
+  const logBuffer = new LogBuffer();
   const logger =
     options.logger ??
     createLogger({
+      tee: logBuffer,
       level: config.LOG_LEVEL,
       production: config.NODE_ENV === 'production',
       secrets: [
@@ -364,6 +367,7 @@ export function createApp(options: CreateAppOptions): App {
             logger: logger.child({ component: 'admin-panel' }),
             plugins: () => panelPluginsOf(plugins),
             moduleFiles: () => pluginModuleFiles(plugins),
+            logs: logBuffer,
           }),
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,

@@ -48,6 +48,8 @@ export interface CreateLoggerOptions {
   secrets?: Array<string | undefined>;
   /** Where to write; default stdout. */
   destination?: pino.DestinationStream;
+  /** Also write every line at `info` and above here (the admin panel's log buffer). */
+  tee?: pino.DestinationStream;
 }
 
 /** Replaces every known secret value inside a string with `[redacted]`. */
@@ -78,9 +80,20 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       },
     },
   };
-  if (options.destination) return pino(loggerOptions, options.destination);
-  if (usePretty) return pino(loggerOptions, pretty({ colorize: true, sync: true }));
-  return pino(loggerOptions);
+  if (!options.tee) {
+    if (options.destination) return pino(loggerOptions, options.destination);
+    if (usePretty) return pino(loggerOptions, pretty({ colorize: true, sync: true }));
+    return pino(loggerOptions);
+  }
+  const main: pino.DestinationStream =
+    options.destination ?? (usePretty ? pretty({ colorize: true, sync: true }) : pino.destination(1));
+  return pino(
+    loggerOptions,
+    pino.multistream([
+      { level: 'trace', stream: main },
+      { level: 'info', stream: options.tee },
+    ]),
+  );
 }
 
 /** The logger a plugin receives: every line carries `plugin: <id>`. */
