@@ -202,6 +202,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
     migrations: supportMigrations,
     adminPages: supportAdminPages,
     adminWidgets: supportAdminWidgets,
+    // Read from ctx.config on every message, so a change from the panel applies at once.
+    runtimeSettings: ['maxMessageChars'],
     jobs: supportJobs(() => services().desk.customers),
     events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
     commands: [

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
+import type { RuntimeSettings } from '../config/runtime-settings.js';
 import { AdminSessionService } from '../http/admin-sessions.js';
 import { AdminUserService } from '../http/admin-users.js';
 import { AuditLog, summariseBody } from '../http/audit-log.js';
@@ -31,6 +32,8 @@ export interface AdminPanelOptions {
   sequelize: Sequelize;
   logger: Logger;
   plugins(): PanelPlugin[];
+  /** Settings changeable from the panel (loaded already). */
+  runtimeSettings?: RuntimeSettings;
   /** Recent application logs (empty when the app was given its own logger). */
   logs?: LogBuffer;
   /** Custom page modules by URL path (`pluginModuleFiles`). */
@@ -130,6 +133,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
             jobs,
             activity: new ActivityLedger(options.sequelize),
             logs: options.logs ?? new LogBuffer(),
+            runtimeSettings: options.runtimeSettings,
             plugins: options.plugins,
           }),
       },

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import type { RuntimeSettings } from '../config/runtime-settings.js';
+import { NotFoundError } from '../errors/domain-errors.js';
 import type { AdminUserService } from '../http/admin-users.js';
 import type { AuditLog } from '../http/audit-log.js';
 import type { RouteSetup } from '../http/server.js';
-import { parseBody, parseQuery } from '../http/validation.js';
+import { parseBody, parseParams, parseQuery } from '../http/validation.js';
 import type { LogBuffer } from '../logger/log-buffer.js';
 import type { ActivityLedger } from './activity.js';
 import type { JobAdmin } from './job-admin.js';
@@ -24,6 +26,7 @@ export interface PanelRouteDeps {
   jobs: JobAdmin;
   activity: ActivityLedger;
   logs: LogBuffer;
+  runtimeSettings?: RuntimeSettings;
   plugins(): PanelPlugin[];
 }
 
@@ -33,6 +36,8 @@ const CreateUser = z
   .strict();
 const PasswordBody = z.object({ password: z.string().min(1).max(256) }).strict();
 const ActivityQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(30) }).strict();
+const SettingParams = z.object({ owner: z.string().min(1).max(64), name: z.string().min(1).max(128) });
+const SettingBody = z.object({ value: z.unknown() }).strict();
 const LogsQuery = z
   .object({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).optional(),
@@ -88,6 +93,25 @@ export function setupPanelRoutes({ router, requireRole }: RouteSetup, deps: Pane
   router.get('/audit', async (ctx) => {
     const q = parseQuery(ctx, AuditQuery);
     ctx.body = { entries: await deps.audit.list(q) };
+  });
+
+  router.get('/settings/runtime', (ctx) => {
+    ctx.body = { settings: deps.runtimeSettings?.list() ?? [] };
+  });
+  router.put('/settings/runtime/:owner/:name', requireRole('admin'), async (ctx) => {
+    const { owner, name } = parseParams(ctx, SettingParams);
+    const { value } = parseBody(ctx, SettingBody);
+    if (!deps.runtimeSettings)
+      throw new NotFoundError('No runtime settings', { code: 'RUNTIME_SETTING_NOT_FOUND' });
+    ctx.body = {
+      setting: await deps.runtimeSettings.set(owner, name, value, ctx.state.admin?.name ?? 'admin'),
+    };
+  });
+  router.delete('/settings/runtime/:owner/:name', requireRole('admin'), async (ctx) => {
+    const { owner, name } = parseParams(ctx, SettingParams);
+    if (!deps.runtimeSettings)
+      throw new NotFoundError('No runtime settings', { code: 'RUNTIME_SETTING_NOT_FOUND' });
+    ctx.body = { setting: await deps.runtimeSettings.reset(owner, name) };
   });
 
   // Log lines may carry what users wrote (at info), so they are for admins only.

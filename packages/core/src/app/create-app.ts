@@ -4,6 +4,7 @@ import { activityRecorder } from '../admin-panel/activity.js';
 import { createAdminPanel, panelPluginsOf, pluginModuleFiles } from '../admin-panel/admin-panel.js';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
 import type { CoreConfig } from '../config/core-config.js';
+import { RuntimeSettings, runtimeSettingsOwners } from '../config/runtime-settings.js';
 import { createAesGcmCrypto } from '../crypto/aes-gcm.js';
 import { loadEncryptionKey } from '../crypto/encryption-key.js';
 import type { Crypto } from '../crypto/types.js';
@@ -355,6 +356,12 @@ export function createApp(options: CreateAppOptions): App {
         if (result.revoked)
           logger.warn('BOTLOOM_ADMIN_TOKEN was revoked through the admin API and no longer works');
       }
+      const runtimeSettings = new RuntimeSettings(
+        running.database!.sequelize,
+        runtimeSettingsOwners(plugins, pluginConfigs),
+        (skipped) => logger.warn(skipped, 'a stored runtime setting no longer applies and is ignored'),
+      );
+      await runtimeSettings.load();
       const bot = running.bot;
       try {
         running.http = createHttpServer({
@@ -368,6 +375,7 @@ export function createApp(options: CreateAppOptions): App {
             plugins: () => panelPluginsOf(plugins),
             moduleFiles: () => pluginModuleFiles(plugins),
             logs: logBuffer,
+            runtimeSettings,
           }),
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,

@@ -6,6 +6,7 @@ export const ADMIN_USERS_TABLE = 'core_admin_users';
 export const ADMIN_SESSIONS_TABLE = 'core_admin_sessions';
 export const ADMIN_AUDIT_TABLE = 'core_admin_audit';
 export const ACTIVITY_TABLE = 'core_activity_daily';
+export const RUNTIME_SETTINGS_TABLE = 'core_runtime_settings';
 
 /** Schema of the HTTP area of core: hashed admin bearer tokens, panel users and sessions, the audit log. */
 export const httpMigrations: MigrationDefinition[] = [
@@ -71,6 +72,15 @@ export const httpMigrations: MigrationDefinition[] = [
         request_id varchar(128)
       )`);
       await q(`CREATE INDEX core_admin_audit_at_idx ON ${ADMIN_AUDIT_TABLE} (at DESC, id DESC)`);
+      // Settings changed from the admin panel (plugins' runtimeSettings), as validated JSON.
+      await q(`CREATE TABLE ${RUNTIME_SETTINGS_TABLE} (
+        owner varchar(64) NOT NULL,
+        name varchar(128) NOT NULL,
+        value jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        updated_by varchar(128) NOT NULL,
+        PRIMARY KEY (owner, name)
+      )`);
       // Updates per user and UTC day, for the dashboard (kept ACTIVITY_RETENTION_DAYS).
       await q(`CREATE TABLE ${ACTIVITY_TABLE} (
         day date NOT NULL,
@@ -80,6 +90,7 @@ export const httpMigrations: MigrationDefinition[] = [
       )`);
     },
     async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable(RUNTIME_SETTINGS_TABLE, { transaction });
       await queryInterface.dropTable(ACTIVITY_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_AUDIT_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_SESSIONS_TABLE, { transaction });

@@ -94,6 +94,7 @@ export const PluginManifestSchema = z
     health: fn.optional(),
     adminPages: adminPagesSchema.optional(),
     adminWidgets: adminWidgetsSchema.optional(),
+    runtimeSettings: z.array(z.string().min(1)).optional(),
   })
   .passthrough()
   .superRefine((manifest, ctx) => {
@@ -102,6 +103,18 @@ export const PluginManifestSchema = z
       for (const key of Object.keys(manifest.env)) {
         if (!(key in shape)) {
           ctx.addIssue({ code: 'custom', path: ['env', key], message: 'is not a key of the config schema' });
+        }
+      }
+    }
+    if (manifest.runtimeSettings) {
+      const shape = manifest.config ? (objectShape(manifest.config) ?? {}) : {};
+      for (const key of manifest.runtimeSettings) {
+        if (!(key in shape)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['runtimeSettings'],
+            message: `"${key}" is not a key of the config schema`,
+          });
         }
       }
     }

@@ -191,6 +191,11 @@ export interface PluginManifest<
   health?(ctx: PluginContext<z.output<S>, Svc>): Promise<HealthStatus>;
   /** Pages of the admin panel over this plugin's admin routes (README: Admin panel). */
   adminPages?: AdminPageDefinition[];
+  /**
+   * Keys of `config` an admin may change from the panel while the app runs: the new value is
+   * written into `ctx.config`, so list only keys read from `ctx.config` when used.
+   */
+  runtimeSettings?: string[];
   /** Dashboard widgets over this plugin's admin routes. */
   adminWidgets?: AdminWidgetDefinition[];
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
