@@ -246,6 +246,24 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await context.close();
   });
 
+  it('changes a runtime setting in Settings and the bot applies it at once', async () => {
+    const { context, page, errors } = await openPanel();
+    await signIn(page, ADMIN);
+    await page.locator('nav a[href="/admin/settings"]').click();
+    const editor = page.getByTestId('runtime-support-maxMessageChars');
+    await editor.getByRole('textbox').fill('20');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('button', { name: 'Reset' }).waitFor(WAIT);
+    const guest = t.user('guest');
+    await guest.send('This message is clearly longer than twenty characters.');
+    await guest.expectReply(/at most 20 characters/);
+
+    await editor.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => editor.getByRole('button', { name: 'Reset' }).count(), WAIT).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('uploads a transactions CSV from the browser and shows its bad rows, then the import in the list', async () => {
     const { context, page, errors } = await openPanel();
     await signIn(page, ADMIN);
