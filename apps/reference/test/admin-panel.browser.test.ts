@@ -251,12 +251,16 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await signIn(page, ADMIN);
     await page.locator('nav a[href="/admin/settings"]').click();
     const editor = page.getByTestId('runtime-support-maxMessageChars');
+    // The plugin's schema decides: support accepts 100 characters at least.
     await editor.getByRole('textbox').fill('20');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => editor.getByRole('alert').textContent(), WAIT).toContain('maxMessageChars');
+    await editor.getByRole('textbox').fill('100');
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.getByRole('button', { name: 'Reset' }).waitFor(WAIT);
     const guest = t.user('guest');
-    await guest.send('This message is clearly longer than twenty characters.');
-    await guest.expectReply(/at most 20 characters/);
+    await guest.send(`Hello! ${'Could you tell me more about delivery to my town? '.repeat(3)}`);
+    await guest.expectReply(/at most 100 characters/);
 
     await editor.getByRole('button', { name: 'Reset' }).click();
     await expect.poll(() => editor.getByRole('button', { name: 'Reset' }).count(), WAIT).toBe(0);
@@ -290,6 +294,12 @@ C9999,2024-04-02T12:00:00Z,abc,RUB,5411,false,Moscow,RU
     await expect.poll(() => report.locator('tbody tr').count(), WAIT).toBe(2);
     expect(await report.locator('tbody').textContent()).toContain('not-a-date');
     await expect.poll(() => table.locator('tbody tr').count(), WAIT).toBe(before + 1);
+
+    await page.locator('nav a[href="/admin/p/segmentation/segments"]').click();
+    await page.getByRole('button', { name: 'Recompute segments' }).click();
+    await expect
+      .poll(() => page.getByTestId('actions-segmentation-segments').textContent(), WAIT)
+      .toContain('Recompute segments: done.');
     expect(errors).toEqual([]);
     await context.close();
   });

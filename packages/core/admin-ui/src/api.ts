@@ -120,6 +120,7 @@ export interface PageDef {
   };
   create?: { endpoint: string; label: Localized; fields: Field[] };
   remove?: { endpoint: string; confirm?: Localized };
+  actions?: Array<{ id: string; label: Localized; endpoint: string; confirm?: Localized }>;
   upload?: {
     endpoint: string;
     label: Localized;

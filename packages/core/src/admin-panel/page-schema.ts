@@ -89,6 +89,17 @@ export const adminPageSchema = z
       .optional(),
     create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
     remove: z.object({ endpoint, confirm: text.optional() }).optional(),
+    /** Buttons for admins over the whole page: each POSTs to its endpoint (recompute, sync...). */
+    actions: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+          label: text,
+          endpoint,
+          confirm: text.optional(),
+        }),
+      )
+      .optional(),
     /**
      * A file upload (multipart POST, the file in `field`, each option sent as "true"/"false"),
      * shown with progress; the answer (success or 4xx) is shown as `report`: fields, and a

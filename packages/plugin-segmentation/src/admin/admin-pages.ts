@@ -9,6 +9,13 @@ export const segmentationAdminPages: AdminPageDefinition[] = [
       en: 'Client segments of the latest completed run.',
       ru: 'Сегменты клиентов по последнему завершённому расчёту.',
     },
+    actions: [
+      {
+        id: 'recompute',
+        label: { en: 'Recompute segments', ru: 'Пересчитать сегменты' },
+        endpoint: '/recompute',
+      },
+    ],
     list: {
       endpoint: '/segments',
       items: 'segments',

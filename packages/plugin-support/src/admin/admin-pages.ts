@@ -72,6 +72,13 @@ export const supportAdminPages: AdminPageDefinition[] = [
       en: 'What the assistant answers from. Items added here are indexed at once.',
       ru: 'То, на что опирается ассистент. Добавленные здесь статьи сразу индексируются.',
     },
+    actions: [
+      {
+        id: 'sync',
+        label: { en: 'Re-read the knowledge folder', ru: 'Перечитать папку знаний' },
+        endpoint: '/knowledge/sync',
+      },
+    ],
     list: {
       endpoint: '/knowledge',
       items: 'items',

@@ -63,8 +63,49 @@ export function PluginPage({
       <PageHeader title={i18n.text(page.title)}>
         {page.description && <p className="muted">{i18n.text(page.description)}</p>}
       </PageHeader>
+      <PageActions plugin={plugin} page={page} />
       <ListView plugin={plugin} page={page} />
     </>
+  );
+}
+
+/** The page's declared action buttons (admins only), with the outcome of the last one. */
+function PageActions({ plugin, page }: { plugin: string; page: PageDef }) {
+  const i18n = useI18n();
+  const { canWrite } = useSession();
+  const [note, setNote] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!canWrite || !page.actions?.length) return null;
+  return (
+    <div className="page-actions" data-testid={`actions-${plugin}-${page.id}`}>
+      {page.actions.map((action) => (
+        <button
+          key={action.id}
+          type="button"
+          className="btn"
+          disabled={busy}
+          onClick={async () => {
+            if (action.confirm && !window.confirm(i18n.text(action.confirm))) return;
+            setBusy(true);
+            try {
+              await api('POST', pluginPath(plugin, action.endpoint));
+              setNote({ ok: true, text: `${i18n.text(action.label)}: ${i18n.t('actions.done')}` });
+            } catch (err) {
+              setNote({ ok: false, text: `${i18n.text(action.label)}: ${(err as Error).message}` });
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          {i18n.text(action.label)}
+        </button>
+      ))}
+      {note && (
+        <span className={note.ok ? 'form-ok' : 'form-error'} role="status">
+          {note.text}
+        </span>
+      )}
+    </div>
   );
 }
 
