@@ -397,9 +397,9 @@ C9999,2024-04-02T12:00:00Z,abc,RUB,5411,false,Moscow,RU
         await page.locator('nav a[href="/admin/jobs"]').click();
         await page.locator('main h1', { hasText: 'Jobs' }).waitFor(WAIT);
         await expect.poll(() => page.locator('main .loading').count(), WAIT).toBe(0);
-        expect(
-          await page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right),
-        ).toBeLessThanOrEqual(0);
+        await expect
+          .poll(() => page.locator('.sidebar').evaluate((el) => el.getBoundingClientRect().right), WAIT)
+          .toBeLessThanOrEqual(0);
         await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-phone.png') });
       }
       await context.close();
