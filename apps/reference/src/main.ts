@@ -2,6 +2,7 @@ import { BootError, type BotloomConfig, createApp, endQuietBoot, problemsOf } fr
 import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
+import { ensureSandboxPanelUser, SANDBOX_PANEL_USER } from './sandbox-admin-user.js';
 import { seedSandboxDemoData } from './sandbox-demo.js';
 import { prepareSandboxDeskData, SANDBOX_DESK, sandboxWithSupportDesk } from './sandbox-desk.js';
 
@@ -43,6 +44,12 @@ try {
   const adminToken = await ensureSandboxAdminToken(app);
   if (adminToken) {
     console.log(`  admin:  curl -H 'Authorization: Bearer ${adminToken}' ${app.url}/admin/api/core/plugins`);
+  }
+  const panelPassword = await ensureSandboxPanelUser(app);
+  if (panelPassword) {
+    console.log(
+      `  admin panel: ${app.url}/admin/  (sign in as ${SANDBOX_PANEL_USER}, password ${panelPassword})`,
+    );
   }
   console.log(`  data:   ${app.dataDir}`);
   console.log('  Stop with Ctrl+C.\n');

@@ -3,6 +3,12 @@ import 'reflect-metadata';
 // What a plugin author and an app need. Runtime internals (the CLI, the loader, AI service
 // construction, admin tokens...) are in `@botloom/core/runtime`.
 
+export type {
+  AdminColumn,
+  AdminField,
+  AdminPageDefinition,
+  AdminWidgetDefinition,
+} from './admin-panel/page-schema.js';
 export {
   type App,
   type AppState,

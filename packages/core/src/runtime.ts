@@ -10,6 +10,7 @@ export { scaffoldPlugin } from './cli/scaffold.js';
 export { formatSettingsTable, isSecretSetting } from './config/index.js';
 export { createEventBus } from './events/event-bus.js';
 export { AdminTokenService } from './http/admin-tokens.js';
+export { AdminUserService, generatePassword } from './http/admin-users.js';
 export { type AiServices, type AiServicesOptions, createAiServices, llmAdminRoutes } from './llm/index.js';
 export { chooseLogFormat, type LogFormat } from './logger/log-format.js';
 export { createLogger, REDACT_PATHS } from './logger/logger.js';

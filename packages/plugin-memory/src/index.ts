@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
+import { memoryAdminPages } from './admin/admin-pages.js';
 import { memoryAdminRoutes } from './admin/memory-admin-routes.js';
 import { memoryConversation } from './bot/conversation.js';
 import { createMemoryComposer } from './bot/memory-composer.js';
@@ -35,6 +36,7 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: memoryMigrations,
+    adminPages: memoryAdminPages,
     events: [],
     commands: [
       {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { coreServices, definePlugin, type JobDefinition, Tokens } from '@botloom/core';
+import { segmentationAdminPages, segmentationAdminWidgets } from './admin/admin-pages.js';
 import { setupSegmentationAdmin } from './admin/segmentation-admin.js';
 import { setupSegmentationBot } from './bot/segmentation-bot.js';
 import { registerSegmentationCli } from './cli/segmentation-cli.js';
@@ -73,6 +74,8 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: segmentationMigrations,
+    adminPages: segmentationAdminPages,
+    adminWidgets: segmentationAdminWidgets,
     events: ['segmentation.import.completed', 'segmentation.run.completed'],
     commands: [
       {

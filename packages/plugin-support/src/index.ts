@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin, optional, Tokens } from '@botloom/core';
+import { supportAdminPages, supportAdminWidgets } from './admin/admin-pages.js';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
 import { supportCommandVisibility } from './bot/command-visibility.js';
 import { createSupportComposer } from './bot/support-composer.js';
@@ -78,6 +79,10 @@ export default function supportPlugin(options: SupportOptions = {}) {
     env: { managerGroupChatId: ['MANAGER_GROUP_CHAT_ID'], adminUserId: ['ADMIN_USER_ID'] },
     locales: SUPPORT_LOCALES_DIR,
     migrations: supportMigrations,
+    adminPages: supportAdminPages,
+    adminWidgets: supportAdminWidgets,
+    // Read from ctx.config on every message, so a change from the panel applies at once.
+    runtimeSettings: ['maxMessageChars'],
     jobs: supportJobs(),
     events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
     commands: [

@@ -10,6 +10,7 @@ import type { Migrator } from '../db/migrator.js';
 import type { ServiceOverride } from '../di/service-overrides.js';
 import type { Resolve } from '../di/tokens.js';
 import type { AdminTokenService } from '../http/admin-tokens.js';
+import type { AdminUserService } from '../http/admin-users.js';
 import type { Metrics } from '../http/metrics.js';
 import type { HttpServer } from '../http/server.js';
 import type { AnyPlugin, HealthStatus } from '../plugin/types.js';
@@ -101,5 +102,6 @@ export interface Maintenance {
   database: DatabaseHandle;
   migrator: Migrator;
   adminTokens: AdminTokenService;
+  adminUsers: AdminUserService;
   close(): Promise<void>;
 }

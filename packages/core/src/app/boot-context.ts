@@ -14,6 +14,7 @@ import type { UpdateInboxService } from '../inbox/update-inbox-service.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { KvFactory } from '../kv/kv-factory.js';
 import type { AiServices } from '../llm/ai-services.js';
+import type { LogBuffer } from '../logger/log-buffer.js';
 import type { App, CreateAppOptions } from './app-types.js';
 import type { PluginRuntime } from './plugin-runtime.js';
 import type { SandboxHandle } from './sandbox-seam.js';
@@ -45,6 +46,8 @@ export interface BootContext {
   runtimes: readonly PluginRuntime[];
   running: Running;
   dataDir: string;
+  /** Recent log lines for the admin panel's Logs page. */
+  logBuffer: LogBuffer;
   migratorFor(database: DatabaseHandle): Migrator;
   openDb(): Promise<DatabaseHandle>;
   /** The app being booted (for its health, settings, state and stop). */

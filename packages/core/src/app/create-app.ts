@@ -9,9 +9,11 @@ import { createErrorReporter } from '../errors/sentry-reporter.js';
 import { createEventBus } from '../events/event-bus.js';
 import type { EventBus } from '../events/types.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
+import { AdminUserService } from '../http/admin-users.js';
 import { createMetrics } from '../http/metrics.js';
 import { publicBaseUrl } from '../http/public-url.js';
 import { llmProviderSecrets } from '../llm/providers.js';
+import { LogBuffer } from '../logger/log-buffer.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
 import type { HealthStatus } from '../plugin/types.js';
 import { Tokens } from '../tokens.js';
@@ -36,9 +38,11 @@ export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from '.
  */
 export function createApp(options: CreateAppOptions): App {
   const { config, plugins, pluginConfigs, settingRows, dataDir } = resolveAppSettings(options);
+  const logBuffer = new LogBuffer();
   const logger =
     options.logger ??
     createLogger({
+      tee: logBuffer,
       level: config.LOG_LEVEL,
       format: config.LOG_FORMAT,
       production: config.NODE_ENV === 'production',
@@ -128,6 +132,7 @@ export function createApp(options: CreateAppOptions): App {
     runtimes,
     running,
     dataDir,
+    logBuffer,
     migratorFor,
     openDb,
     app: () => app,
@@ -312,6 +317,7 @@ export function createApp(options: CreateAppOptions): App {
         database,
         migrator: migratorFor(database),
         adminTokens: new AdminTokenService(database.sequelize),
+        adminUsers: new AdminUserService(database.sequelize),
         close: () => database.close(),
       };
     },

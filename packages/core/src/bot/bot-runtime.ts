@@ -76,6 +76,8 @@ export interface BotRuntimeOptions {
   crypto: Crypto;
   /** A half-finished conversation is forgotten this long after its last step (default 24 h). */
   conversationTtlMs?: number;
+  /** Called once per new update with its sender (0 when none), e.g. to count daily activity. */
+  onUpdate?(userId: number): void;
   /** The clock conversation expiry is checked against (tests; default `Date.now`). */
   now?: () => number;
   /** Error tracking of the error boundary (Sentry; off when absent). */
@@ -211,6 +213,13 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   bot.use(
     sequentialize((ctx: Context) => ctx.chatId?.toString() ?? (ctx.from ? `user:${ctx.from.id}` : undefined)),
   );
+  if (options.onUpdate) {
+    const onUpdate = options.onUpdate;
+    bot.use((ctx, next) => {
+      onUpdate(ctx.from?.id ?? 0);
+      return next();
+    });
+  }
   bot.use(rateLimitUsers({ limiter, i18n }));
   bot.use(i18n.grammy);
   bot.use(

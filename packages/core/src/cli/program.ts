@@ -4,6 +4,7 @@ import { type App, type CreateAppOptions, createApp } from '../app/create-app.js
 import { formatSettingsTable } from '../config/settings.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import { isAdminRole } from '../http/admin-tokens.js';
+import { generatePassword } from '../http/admin-users.js';
 import { createLogger } from '../logger/logger.js';
 import { problemsOf } from '../plugin/boot-problems.js';
 import { CORE_VERSION } from '../version.js';
@@ -18,8 +19,16 @@ export interface RunCliOptions {
   io?: CliIo;
   /** Logger for commands other than `start` (default: warnings and errors only). */
   logger?: Logger;
+  /** Standard input for `--password-stdin` (default: process.stdin). */
+  stdin?: NodeJS.ReadableStream;
   /** `start`: resolves when the app is ready instead of waiting for a signal (tests). */
   onStarted?(app: App): void;
+}
+
+async function readStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) text += chunk.toString();
+  return text;
 }
 
 /**
@@ -166,6 +175,36 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
           io.err(`No active token with id ${id}`);
           exitCode = 1;
         }
+      });
+    });
+
+  const adminUser = program.command('admin:user').description('manage people who sign in to the admin panel');
+  adminUser
+    .command('create')
+    .description('create a panel user; the password is read from stdin, or generated and printed once')
+    .requiredOption('--username <name>', 'sign-in name (lowercase letters, digits, . _ - @)')
+    .addOption(new Option('--role <role>', 'admin or viewer').choices(['admin', 'viewer']).default('admin'))
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (opts: { username: string; role: string; passwordStdin?: boolean }) => {
+      if (!isAdminRole(opts.role)) throw new BotloomError('INVALID_ROLE', 'role must be admin or viewer');
+      const role = opts.role;
+      const typed = opts.passwordStdin ? (await readStdin(options.stdin)).replace(/\r?\n$/, '') : undefined;
+      const password = typed ?? generatePassword();
+      await withMaintenance(configPath(), async ({ migrator, adminUsers }) => {
+        await migrator.up();
+        const user = await adminUsers.create({ username: opts.username, password, role });
+        io.out(`Created ${user.role} "${user.username}" (id ${user.id}) for the admin panel at /admin/`);
+        if (!typed) io.out(`Password (shown once): ${password}`);
+      });
+    });
+  adminUser
+    .command('list')
+    .description('list panel users')
+    .action(async () => {
+      await withMaintenance(configPath(), async ({ adminUsers }) => {
+        const users = await adminUsers.list();
+        if (!users.length) io.out('No admin users');
+        for (const u of users) io.out(`${u.id}  ${u.role.padEnd(6)}  ${u.username}`);
       });
     });
 

@@ -6,6 +6,8 @@ import { bodyParser } from '@koa/bodyparser';
 import { Router, type RouterMiddleware } from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { SESSION_PATH } from '../admin-panel/session-routes.js';
+import { ADMIN_UI_PREFIX } from '../admin-panel/static-files.js';
 import type { CoreConfig } from '../config/core-config.js';
 import { BootError } from '../errors/botloom-error.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
@@ -13,6 +15,7 @@ import { stringsOf } from '../errors/scrub-report.js';
 import { problemsOf } from '../plugin/boot-problems.js';
 import { PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { AdminAuth } from './admin-auth.js';
+import type { AdminSessionService } from './admin-sessions.js';
 import type { AdminTokenService } from './admin-tokens.js';
 import { type CoreInfoProvider, setupCoreAdminRoutes } from './core-admin-routes.js';
 import { framingAllowed } from './framing.js';
@@ -62,6 +65,18 @@ export interface ExtraRoute {
   owner?: string;
 }
 
+/** What the server mounts for the admin panel (built by `createAdminPanel` in src/admin-panel). */
+export interface AdminPanelMount {
+  sessions: AdminSessionService;
+  /** `/admin/api/session` (sign-in), mounted in front of the bearer-token guard. */
+  sessionRoutes: Middleware<AdminState>;
+  /** Records every admin write; mounted first on `/admin/api`. */
+  auditMiddleware: Middleware<AdminState>;
+  routeGroups: AdminRouteGroup[];
+  /** The single-page app under `/admin/`. */
+  ui: Middleware;
+}
+
 /** Admin routes of a core area, mounted at `/admin/api/<owner>` (e.g. owner `core/llm`). */
 export interface AdminRouteGroup {
   owner: string;
@@ -80,6 +95,8 @@ export interface HttpServerOptions {
   isReady(): boolean;
   extraRoutes?: ExtraRoute[];
   adminRoutes?: AdminRouteGroup[];
+  /** The admin panel: session sign-in, audit log, its routes and the single-page app at /admin/. */
+  adminPanel?: AdminPanelMount;
   /** Largest JSON (and form) body on admin and public routes; default 1mb. */
   jsonBodyLimit?: string | number;
   /** Largest webhook update; default 1mb. */
@@ -195,7 +212,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { config, logger, metrics, adminTokens, coreInfo } = options;
   const jsonLimit = options.jsonBodyLimit ?? DEFAULT_JSON_BODY_LIMIT;
   const routes = new RouteTable();
-  const auth = new AdminAuth(adminTokens);
+  const panel = options.adminPanel;
+  const auth = new AdminAuth(adminTokens, panel?.sessions);
   const requireRole = (role: AdminRole) => auth.requireRole(role);
   let closing = false;
 
@@ -254,7 +272,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   routes.addRouter('core', coreAdmin);
   adminRouters.push(coreAdmin);
 
-  for (const group of options.adminRoutes ?? []) {
+  for (const group of [...(panel?.routeGroups ?? []), ...(options.adminRoutes ?? [])]) {
     if (!OWNER_PATTERN.test(group.owner)) {
       throw new BootError(
         'INVALID_ROUTE_OWNER',
@@ -344,7 +362,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         ctx.remove('X-Powered-By');
         setBaseSecurityHeaders(ctx);
         if (framingAllowed(ctx)) ctx.remove('X-Frame-Options');
-        if (!isPublic) ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+        // The panel's pages set their own (narrow) policy; everything else gets none at all.
+        if (!isPublic && !ctx.response.get('Content-Security-Policy'))
+          ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
         if (isUnderPath(ctx.path, ADMIN_API_PREFIX)) ctx.set('Cache-Control', 'no-store');
       }
       const owner = routes.ownerOf(ctx.path);
@@ -420,11 +440,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.use(coreRouter.routes());
 
   const adminJson = bodyParser({ enableTypes: ['json'], jsonLimit, jsonStrict: true });
+  if (panel) app.use(under(SESSION_PATH, compose([adminJson, panel.sessionRoutes])));
   app.use(
     under(
       ADMIN_API_PREFIX,
       compose([
         corsMiddleware(corsOrigins(config)),
+        ...(panel ? [panel.auditMiddleware] : []),
         auth.middleware(),
         adminJson,
         ...adminRouters.map((r) => r.routes()),
@@ -441,6 +463,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.use(under(PUBLIC_PREFIX, compose([publicBody, ...publicRouters.map((r) => r.routes())])));
 
   for (const extra of extras) app.use(under(extra.prefix, extra.middleware));
+  if (panel) app.use(under(ADMIN_UI_PREFIX, panel.ui));
 
   let server: Server | undefined;
   return {

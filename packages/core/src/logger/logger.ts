@@ -56,6 +56,8 @@ export interface CreateLoggerOptions {
   secrets?: Array<string | undefined>;
   /** Where to write; default stdout. */
   destination?: pino.DestinationStream;
+  /** Also write every line at `info` and above here (the admin panel's log buffer). */
+  tee?: pino.DestinationStream;
 }
 
 /** Replaces every known secret value inside a string with `[redacted]`. */
@@ -117,9 +119,21 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     },
   };
   let logger: Logger;
-  if (options.destination) logger = pino(loggerOptions, options.destination);
-  else if (usePretty) logger = pino(loggerOptions, prettyStream());
-  else logger = pino(loggerOptions);
+  if (!options.tee) {
+    if (options.destination) logger = pino(loggerOptions, options.destination);
+    else if (usePretty) logger = pino(loggerOptions, prettyStream());
+    else logger = pino(loggerOptions);
+  } else {
+    const main: pino.DestinationStream =
+      options.destination ?? (usePretty ? prettyStream() : pino.destination(1));
+    logger = pino(
+      loggerOptions,
+      pino.multistream([
+        { level: 'trace', stream: main },
+        { level: 'info', stream: options.tee },
+      ]),
+    );
+  }
   quietBoots.set(logger, gate);
   return logger;
 }

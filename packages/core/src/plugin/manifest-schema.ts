@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
+import { adminPagesSchema, adminWidgetsSchema } from '../admin-panel/page-schema.js';
 import { isZodSchema, objectShape } from '../config/schema-introspection.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from './plugin-id.js';
 
@@ -107,6 +108,9 @@ export const PluginManifestSchema = z
     start: fn.optional(),
     stop: fn.optional(),
     health: fn.optional(),
+    adminPages: adminPagesSchema.optional(),
+    adminWidgets: adminWidgetsSchema.optional(),
+    runtimeSettings: z.array(z.string().min(1)).optional(),
   })
   .passthrough()
   .superRefine((manifest, ctx) => {
@@ -124,6 +128,18 @@ export const PluginManifestSchema = z
         path: ['conversation', 'menu'],
         message: 'a menu entry hands the chat to the plugin: it needs freeText',
       });
+    }
+    if (manifest.runtimeSettings) {
+      const shape = manifest.config ? (objectShape(manifest.config) ?? {}) : {};
+      for (const key of manifest.runtimeSettings) {
+        if (!(key in shape)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['runtimeSettings'],
+            message: `"${key}" is not a key of the config schema`,
+          });
+        }
+      }
     }
     if (manifest.dependsOn?.includes(manifest.id)) {
       ctx.addIssue({ code: 'custom', path: ['dependsOn'], message: 'a plugin cannot depend on itself' });

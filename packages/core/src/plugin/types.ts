@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { DependencyContainer } from 'tsyringe';
 import type { ZodTypeAny, z } from 'zod';
+import type { AdminPageDefinition, AdminWidgetDefinition } from '../admin-panel/page-schema.js';
 import type { BotContext } from '../bot/context.js';
 import type { MigrationDefinition } from '../db/migration-types.js';
 import type { Resolve } from '../di/tokens.js';
@@ -234,6 +235,15 @@ export interface PluginManifest<
   start?(ctx: PluginContext<z.output<S>, Svc>): void | Promise<void>;
   stop?(ctx: PluginContext<z.output<S>, Svc>): void | Promise<void>;
   health?(ctx: PluginContext<z.output<S>, Svc>): Promise<HealthStatus>;
+  /** Pages of the admin panel over this plugin's admin routes (README: Admin panel). */
+  adminPages?: AdminPageDefinition[];
+  /**
+   * Keys of `config` an admin may change from the panel while the app runs: the new value is
+   * written into `ctx.config`, so list only keys read from `ctx.config` when used.
+   */
+  runtimeSettings?: string[];
+  /** Dashboard widgets over this plugin's admin routes. */
+  adminWidgets?: AdminWidgetDefinition[];
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
   cli?(ctx: CliSetupContext): void;
 }

@@ -10,6 +10,7 @@ export {
   SandboxClientError,
   SandboxUser,
 } from '../sandbox/index.js';
+export { ensureAdminUiBuilt } from './admin-ui-build.js';
 export { type BadInputCase, findBadInputMismatches } from './bad-input.js';
 export { CHROMIUM_LAUNCH_ARGS, CHROMIUM_PATH, chromiumAvailable, chromiumLaunchOptions } from './chromium.js';
 export {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { activityRecorder } from '../../admin-panel/activity.js';
 import { createBotRuntime } from '../../bot/bot-runtime.js';
 import type { CoreConfig } from '../../config/core-config.js';
 import { createUpdateInboxService } from '../../inbox/update-inbox-service.js';
@@ -54,6 +55,7 @@ export function botSteps(ctx: BootContext) {
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl,
+        onUpdate: activityRecorder(running.database!.sequelize, logger),
         errorReporter,
         deferPluginSetup: true,
         defaultChatOwner: config.DEFAULT_CHAT_OWNER,

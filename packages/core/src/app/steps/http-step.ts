@@ -1,3 +1,5 @@
+import { createAdminPanel, panelPluginsOf, pluginModuleFiles } from '../../admin-panel/admin-panel.js';
+import { RuntimeSettings, runtimeSettingsOwners } from '../../config/runtime-settings.js';
 import { BootError, BotloomError } from '../../errors/botloom-error.js';
 import { AdminTokenService } from '../../http/admin-tokens.js';
 import { createHttpServer, type RouteSetup } from '../../http/server.js';
@@ -25,6 +27,13 @@ export function httpStep(ctx: BootContext) {
         if (result.revoked)
           logger.warn('BOTLOOM_ADMIN_TOKEN was revoked through the admin API and no longer works');
       }
+      const plugins = runtimes.map((runtime) => runtime.manifest);
+      const runtimeSettings = new RuntimeSettings(
+        running.database!.sequelize,
+        runtimeSettingsOwners(plugins, new Map(runtimes.map((runtime) => [runtime.id, runtime.config]))),
+        (skipped) => logger.warn(skipped, 'a stored runtime setting no longer applies and is ignored'),
+      );
+      await runtimeSettings.load();
       const bot = running.bot;
       try {
         running.http = createHttpServer({
@@ -33,6 +42,14 @@ export function httpStep(ctx: BootContext) {
           metrics,
           errorReporter,
           adminTokens,
+          adminPanel: createAdminPanel({
+            sequelize: running.database!.sequelize,
+            logger: logger.child({ component: 'admin-panel' }),
+            plugins: () => panelPluginsOf(plugins),
+            moduleFiles: () => pluginModuleFiles(plugins),
+            logs: ctx.logBuffer,
+            runtimeSettings,
+          }),
           plugins: runtimes.map((runtime) => ({
             id: runtime.id,
             admin: runtime.manifest.admin

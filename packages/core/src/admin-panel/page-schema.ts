@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+/**
+ * Declarative admin pages: a plugin lists them in its manifest (`adminPages`) and the panel at
+ * `/admin/` draws them over the plugin's admin REST routes, with no plugin JavaScript.
+ *
+ * The REST dialect the panel speaks (endpoints are relative to `/admin/api/<plugin>`):
+ * - a list endpoint answers GET with `{ <items>: [...], total? }`; with `total` the panel pages
+ *   with `limit` and `offset` query parameters, and each filter is one more query parameter;
+ *   sorting is by column header, on the rows shown;
+ * - a detail endpoint (`/things/:id`) answers GET with `{ <item>: {...} }` (or the object itself);
+ * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`.
+ * Writes need role `admin`: the panel hides their buttons from viewers, and the API refuses them.
+ */
+
+const text = z
+  .object({ en: z.string().min(1) })
+  .catchall(z.string().optional())
+  .describe('text in English and other languages');
+
+const key = z.string().regex(/^[A-Za-z0-9_.]{1,64}$/, 'must be a field path such as "name" or "stats.count"');
+const endpoint = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_./:-]*$/, 'must be a path starting with "/" under the plugin\'s admin API');
+
+export const adminColumnSchema = z.object({
+  key,
+  label: text,
+  /** How a value is shown; default `text`. */
+  format: z.enum(['text', 'number', 'percent', 'date', 'boolean', 'json', 'tags', 'localized']).optional(),
+});
+
+export const adminFieldSchema = z.object({
+  key,
+  label: text,
+  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select']).default('text'),
+  required: z.boolean().optional(),
+  options: z.array(z.string().min(1)).optional(),
+  placeholder: text.optional(),
+});
+
+export const adminPageSchema = z
+  .object({
+    /** Path segment: the page lives at `/admin/p/<plugin>/<id>`. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes'),
+    title: text,
+    description: text.optional(),
+    list: z
+      .object({
+        endpoint,
+        /** Key of the array in the response; omit when the response is the array. */
+        items: key.optional(),
+        /** Key of the total row count; when present the panel pages with limit/offset. */
+        total: key.optional(),
+        /** Field that identifies a row (for detail and remove); default `id`. */
+        rowKey: key.default('id'),
+        columns: z.array(adminColumnSchema).min(1),
+        filters: z
+          .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
+          .optional(),
+      })
+      .optional(),
+    /**
+     * A custom page instead of `list`: a prebuilt ES module in the plugin package whose default
+     * export is `createPage(host)` returning a React component; React and the panel's kit come
+     * from `host`, so the module bundles neither. `uiVersion` is the panel version it was built
+     * for: another major is refused with a clear message.
+     */
+    module: z
+      .object({
+        file: z
+          .string()
+          .min(1)
+          .refine((f) => f.endsWith('.js') || f.endsWith('.mjs'), 'must be a .js or .mjs file'),
+        uiVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, 'must be a version such as 1.0.0'),
+      })
+      .optional(),
+    detail: z
+      .object({
+        endpoint,
+        /** Key of the object in the response; omit when the response is the object. */
+        item: key.optional(),
+        fields: z.array(adminColumnSchema).min(1),
+        /** Arrays in the response shown as tables under the fields (a ticket's messages). */
+        tables: z
+          .array(z.object({ key, title: text, columns: z.array(adminColumnSchema).min(1) }))
+          .optional(),
+      })
+      .optional(),
+    create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
+    remove: z.object({ endpoint, confirm: text.optional() }).optional(),
+    /** Buttons for admins over the whole page: each POSTs to its endpoint (recompute, sync...). */
+    actions: z
+      .array(
+        z.object({
+          id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+          label: text,
+          endpoint,
+          confirm: text.optional(),
+        }),
+      )
+      .optional(),
+    /**
+     * A file upload (multipart POST, the file in `field`, each option sent as "true"/"false"),
+     * shown with progress; the answer (success or 4xx) is shown as `report`: fields, and a
+     * table of an array in it (the bad rows of an import).
+     */
+    upload: z
+      .object({
+        endpoint,
+        label: text,
+        field: key.default('file'),
+        accept: z.string().max(200).optional(),
+        options: z.array(z.object({ key, label: text })).optional(),
+        report: z
+          .object({
+            fields: z.array(adminColumnSchema).min(1),
+            rows: z.object({ key, title: text, columns: z.array(adminColumnSchema).min(1) }).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .strict()
+  .refine((page) => (page.list === undefined) !== (page.module === undefined), {
+    message: 'a page has either `list` (declarative) or `module` (custom), not both',
+  });
+
+/**
+ * A dashboard widget: `stats` shows numbers from one GET endpoint, `bar` charts an array of it
+ * (one bar per item, `label` and `value` are keys of the items).
+ */
+export const adminWidgetSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('stats'),
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      title: text,
+      endpoint,
+      stats: z.array(adminColumnSchema).min(1).max(8),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('bar'),
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      title: text,
+      endpoint,
+      items: key.optional(),
+      label: key,
+      /** `localized` when the label is `{ en, ru }`. */
+      labelFormat: z.enum(['text', 'localized', 'date']).optional(),
+      value: key,
+    })
+    .strict(),
+]);
+
+export const adminWidgetsSchema = z
+  .array(adminWidgetSchema)
+  .refine(
+    (widgets) => new Set(widgets.map((w) => w.id)).size === widgets.length,
+    'widget ids must be unique',
+  );
+
+export type AdminWidgetDefinition = z.input<typeof adminWidgetSchema>;
+
+export const adminPagesSchema = z
+  .array(adminPageSchema)
+  .refine((pages) => new Set(pages.map((p) => p.id)).size === pages.length, 'page ids must be unique');
+
+export type AdminPageDefinition = z.input<typeof adminPageSchema>;
+export type AdminPage = z.output<typeof adminPageSchema>;
+export type AdminColumn = z.input<typeof adminColumnSchema>;
+export type AdminField = z.input<typeof adminFieldSchema>;
+
+/** Version of the panel's page contract; a plugin page declaring another major is refused. */
+export const ADMIN_UI_VERSION = '1.0.0';

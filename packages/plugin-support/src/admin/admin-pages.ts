@@ -1,0 +1,175 @@
+import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+import { TICKET_STATUSES } from '../services/ticket-state.js';
+
+/** The support pages of the admin panel, drawn by core over the routes in support-admin-routes.ts. */
+export const supportAdminPages: AdminPageDefinition[] = [
+  {
+    id: 'tickets',
+    title: { en: 'Tickets', ru: 'Обращения' },
+    description: {
+      en: 'Conversations with customers; open one for its transcript, the knowledge used and confidence.',
+      ru: 'Разговоры с клиентами; откройте обращение, чтобы увидеть переписку, использованные знания и уверенность.',
+    },
+    list: {
+      endpoint: '/tickets',
+      items: 'tickets',
+      total: 'total',
+      columns: [
+        { key: 'id', label: { en: '#', ru: '№' }, format: 'number' },
+        { key: 'customerName', label: { en: 'Customer', ru: 'Клиент' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'channel', label: { en: 'Channel', ru: 'Канал' } },
+        { key: 'openedAt', label: { en: 'Opened', ru: 'Открыто' }, format: 'date' },
+        { key: 'rating', label: { en: 'Rating', ru: 'Оценка' }, format: 'number' },
+      ],
+      filters: [{ param: 'status', label: { en: 'Status', ru: 'Статус' }, options: [...TICKET_STATUSES] }],
+    },
+    detail: {
+      endpoint: '/tickets/:id',
+      item: 'ticket',
+      fields: [
+        { key: 'customerName', label: { en: 'Customer', ru: 'Клиент' } },
+        { key: 'customerId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'openedAt', label: { en: 'Opened', ru: 'Открыто' }, format: 'date' },
+        { key: 'handoffAt', label: { en: 'Handed to a manager', ru: 'Передано менеджеру' }, format: 'date' },
+        { key: 'closedAt', label: { en: 'Closed', ru: 'Закрыто' }, format: 'date' },
+        { key: 'rating', label: { en: 'Rating', ru: 'Оценка' }, format: 'number' },
+      ],
+      tables: [
+        {
+          key: 'messages',
+          title: { en: 'Transcript', ru: 'Переписка' },
+          columns: [
+            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+            { key: 'author', label: { en: 'Author', ru: 'Автор' } },
+            { key: 'text', label: { en: 'Text', ru: 'Текст' } },
+            { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
+            {
+              key: 'knowledge',
+              label: { en: 'Knowledge used', ru: 'Использованные знания' },
+              format: 'json',
+            },
+            { key: 'confidence', label: { en: 'Confidence', ru: 'Уверенность' }, format: 'percent' },
+          ],
+        },
+        {
+          key: 'events',
+          title: { en: 'Events', ru: 'События' },
+          columns: [
+            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+            { key: 'type', label: { en: 'Event', ru: 'Событие' } },
+            { key: 'data', label: { en: 'Details', ru: 'Подробности' }, format: 'json' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    id: 'knowledge',
+    title: { en: 'Knowledge', ru: 'База знаний' },
+    description: {
+      en: 'What the assistant answers from. Items added here are indexed at once.',
+      ru: 'То, на что опирается ассистент. Добавленные здесь статьи сразу индексируются.',
+    },
+    actions: [
+      {
+        id: 'sync',
+        label: { en: 'Re-read the knowledge folder', ru: 'Перечитать папку знаний' },
+        endpoint: '/knowledge/sync',
+      },
+    ],
+    list: {
+      endpoint: '/knowledge',
+      items: 'items',
+      columns: [
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
+        { key: 'source', label: { en: 'Source', ru: 'Источник' } },
+        { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
+        { key: 'indexed', label: { en: 'Indexed', ru: 'Проиндексировано' }, format: 'boolean' },
+        { key: 'updatedAt', label: { en: 'Updated', ru: 'Изменено' }, format: 'date' },
+      ],
+    },
+    detail: {
+      endpoint: '/knowledge/:id',
+      item: 'item',
+      fields: [
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
+        { key: 'source', label: { en: 'Source', ru: 'Источник' } },
+        { key: 'chunkCount', label: { en: 'Chunks', ru: 'Фрагментов' }, format: 'number' },
+        { key: 'content', label: { en: 'Content', ru: 'Текст' } },
+      ],
+    },
+    create: {
+      endpoint: '/knowledge',
+      label: { en: 'Add a knowledge item', ru: 'Добавить статью' },
+      fields: [
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' }, type: 'text', required: true },
+        { key: 'content', label: { en: 'Content', ru: 'Текст' }, type: 'textarea', required: true },
+      ],
+    },
+    remove: { endpoint: '/knowledge/:id' },
+  },
+  {
+    id: 'managers',
+    title: { en: 'Managers', ru: 'Менеджеры' },
+    list: {
+      endpoint: '/managers',
+      items: 'managers',
+      rowKey: 'userId',
+      columns: [
+        { key: 'name', label: { en: 'Name', ru: 'Имя' } },
+        { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'createdAt', label: { en: 'Added', ru: 'Добавлен' }, format: 'date' },
+      ],
+    },
+    create: {
+      endpoint: '/managers',
+      label: { en: 'Add a manager', ru: 'Добавить менеджера' },
+      fields: [
+        {
+          key: 'userId',
+          label: { en: 'Telegram id', ru: 'Telegram id' },
+          type: 'telegramId',
+          required: true,
+        },
+        { key: 'name', label: { en: 'Name', ru: 'Имя' }, type: 'text', required: true },
+      ],
+    },
+    remove: { endpoint: '/managers/:id' },
+  },
+];
+
+/** Support's dashboard widgets: ticket numbers, handoff rate and CSAT, tickets per day. */
+export const supportAdminWidgets: AdminWidgetDefinition[] = [
+  {
+    kind: 'stats',
+    id: 'support-stats',
+    title: { en: 'Support, 30 days', ru: 'Поддержка за 30 дней' },
+    endpoint: '/stats',
+    stats: [
+      { key: 'tickets', label: { en: 'Tickets', ru: 'Обращений' }, format: 'number' },
+      {
+        key: 'handoffRate',
+        label: { en: 'Handed to managers', ru: 'Передано менеджерам' },
+        format: 'percent',
+      },
+      {
+        key: 'aiResolvedRate',
+        label: { en: 'Solved by the assistant', ru: 'Решено ассистентом' },
+        format: 'percent',
+      },
+      { key: 'csat.average', label: { en: 'CSAT, average', ru: 'CSAT, средняя' }, format: 'number' },
+    ],
+  },
+  {
+    kind: 'bar',
+    id: 'support-tickets-per-day',
+    title: { en: 'Tickets per day', ru: 'Обращения по дням' },
+    endpoint: '/stats',
+    items: 'ticketsPerDay',
+    label: 'day',
+    labelFormat: 'date',
+    value: 'opened',
+  },
+];
