@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from '@botloom/core';
+import { type BotloomConfig, defineConfig } from '@botloom/core';
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
@@ -18,7 +18,7 @@ import { sandboxSupportSettings } from './src/sandbox-desk.js';
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the
  * emulator, and these settings name them (see src/sandbox-desk.ts).
  */
-export default defineConfig({
+const config: BotloomConfig = defineConfig({
   plugins: [
     memoryPlugin({ outsideSession: 'ignore' }),
     segmentationPlugin({ openAccessInSandbox: true }),
@@ -28,3 +28,5 @@ export default defineConfig({
     }),
   ],
 });
+
+export default config;

@@ -15,6 +15,7 @@ import { createSupportServices } from './support-services.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
 export { MessageTextCodec } from './db/message-text.js';
+export type { WebAppHub } from './http/web-app-hub.js';
 export { type AnswerResult, AnswerService } from './services/answer-service.js';
 export {
   type InitDataResult,
@@ -34,7 +35,7 @@ export { StatsService, type SupportStats } from './services/stats-service.js';
 export { type ManagerGroupStatus, SupportDesk } from './services/support-desk.js';
 export { type SupportMessage, type Ticket, TicketService } from './services/ticket-service.js';
 export { canTransition, TICKET_STATUSES, type TicketStatus } from './services/ticket-state.js';
-export type { SupportServices } from './support-services.js';
+export type { KnowledgeDirectorySync, SupportServices } from './support-services.js';
 
 declare module '@botloom/core/events' {
   interface BotloomEvents {

@@ -43,7 +43,7 @@ export interface SupportServiceDeps {
 }
 
 /** Keeps the knowledge directory in sync and remembers how the last sync went. */
-class KnowledgeDirectorySync {
+export class KnowledgeDirectorySync {
   last: { at: string; report?: unknown; error?: string } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
