@@ -233,6 +233,14 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .default(48)
     .describe('How long handled updates are remembered (de-duplication of redeliveries) before pruning'),
+  INBOX_MAX_PENDING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2000)
+    .describe(
+      'Updates accepted but not yet handled by this instance before the webhook answers 503 with Retry-After (Telegram redelivers)',
+    ),
   INBOX_POLL_INTERVAL_MS: z.coerce
     .number()
     .int()
