@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type BotRuntime, createBotRuntime } from '../bot/bot-runtime.js';
+import { floodControlFromSettings } from '../bot/flood-settings.js';
 import type { CoreConfig } from '../config/core-config.js';
 import { createAesGcmCrypto } from '../crypto/aes-gcm.js';
 import { loadEncryptionKey } from '../crypto/encryption-key.js';
@@ -308,7 +309,7 @@ export function createApp(options: CreateAppOptions): App {
         crypto: running.crypto!,
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
-        floodControl: options.floodControl,
+        floodControl: options.floodControl ?? floodControlFromSettings(config),
         errorReporter,
         deferPluginSetup: true,
         defaultChatOwner: config.DEFAULT_CHAT_OWNER,

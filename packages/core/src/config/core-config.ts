@@ -205,6 +205,23 @@ export const CoreConfigSchema = z.object({
     .describe(
       'Address buckets as <endpoint>/<bucket> (MinIO and most S3-compatible servers); false = virtual-hosted',
     ),
+  TELEGRAM_FLOOD_GLOBAL_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .default(30)
+    .describe(
+      'Outgoing messages per second across all chats (Telegram: 30; raise for paid broadcast limits)',
+    ),
+  TELEGRAM_FLOOD_PER_CHAT_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .default(1)
+    .describe('Outgoing messages per second to one chat (Telegram: about 1)'),
+  TELEGRAM_FLOOD_GROUP_PER_MINUTE: z.coerce
+    .number()
+    .positive()
+    .default(20)
+    .describe('Outgoing messages per minute to one group or channel (Telegram: 20)'),
   INBOX_LEASE_SECONDS: z.coerce
     .number()
     .int()
