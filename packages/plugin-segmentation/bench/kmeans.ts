@@ -6,7 +6,9 @@
  *    scikit-learn's KMeans (Debian's python3-sklearn, /usr/bin/python3) for the inertia ratio.
  * 2. Feature computation in PostgreSQL for ~1M generated transactions (and the import before it).
  *
- * Env: BENCH_CLIENTS (100000), BENCH_K (8), BENCH_TRANSACTIONS (1000000), BENCH_SKIP_DB=1,
+ *    ml-kmeans (the previous implementation) runs on the same data and seeds in this process for
+ *    the time and inertia ratios.
+ * Env: BENCH_CLIENTS (100000), BENCH_K (8), BENCH_TRANSACTIONS (1000000), BENCH_SKIP_DB=1, BENCH_SKIP_ML_KMEANS=1,
  * DATABASE_URL or TEST_DATABASE_URL (a server to use; otherwise embedded PostgreSQL), PYTHON.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +29,7 @@ import { generateBlobs, writeGeneratedCsv } from '../src/services/generator.js';
 import { ImportService } from '../src/services/import-service.js';
 import { adjustedRandIndex } from '../src/services/metrics.js';
 import { RecomputeService } from '../src/services/recompute-service.js';
+import { fitWithMlKmeans } from './ml-kmeans-reference.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_CLIENTS ?? 100_000);
@@ -42,7 +45,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function benchKMeans(tmp: string) {
   console.log(
-    `\n## KMeans: ${N} clients × ${DIMS} features, k = ${K}, ${RESTARTS} k-means++ restarts (ml-kmeans)`,
+    `\n## KMeans: ${N} clients × ${DIMS} features, k = ${K}, ${RESTARTS} k-means++ restarts (ours: typed arrays + Hamerly bounds)`,
   );
   // Overlapping blobs (centres in [-2.5, 2.5], unit spread): separable enough for a high ARI, not trivially.
   const { points, labels } = generateBlobs(N, K, DIMS, SEED, { box: 2.5, spread: 1 });
@@ -63,6 +66,20 @@ async function benchKMeans(tmp: string) {
   console.log(
     `peak memory        max RSS ${mb(rssAfter)} (${mb(rssBefore)} before KMeans, data set on the heap ${mb(heapData)})`,
   );
+
+  if (process.env.BENCH_SKIP_ML_KMEANS === '1') {
+    console.log('ml-kmeans baseline skipped (BENCH_SKIP_ML_KMEANS=1)');
+  } else {
+    // The previous implementation on the same data and restart seeds, in this process.
+    const mlStarted = performance.now();
+    const ml = fitWithMlKmeans(points, K, { restarts: RESTARTS, seed: SEED });
+    const mlElapsed = performance.now() - mlStarted;
+    const inertiaRatio = fit.inertia / ml.inertia;
+    console.log(`ml-kmeans          inertia ${ml.inertia.toFixed(2)} in ${secs(mlElapsed)}`);
+    console.log(
+      `vs ml-kmeans       ${(mlElapsed / elapsed).toFixed(1)}× faster, inertia ratio ${inertiaRatio.toFixed(6)} (ours / ml-kmeans; goal ≤ 1.01) ${inertiaRatio <= 1.01 ? 'OK' : 'ABOVE GOAL'}`,
+    );
+  }
 
   const csv = path.join(tmp, 'points.csv');
   const out = createWriteStream(csv);
@@ -95,6 +112,10 @@ async function benchKMeans(tmp: string) {
     );
     console.log(
       `inertia ratio      ${ratio.toFixed(6)} (ours / sklearn; goal ≤ 1.01) ${ratio <= 1.01 ? 'OK' : 'ABOVE GOAL'}`,
+    );
+    const timeRatio = elapsed / 1000 / sk.seconds;
+    console.log(
+      `time ratio         ${timeRatio.toFixed(2)}× scikit-learn's time (goal ≤ 1.5) ${timeRatio <= 1.5 ? 'OK' : 'ABOVE GOAL'}`,
     );
   } catch (error) {
     console.log(`scikit-learn comparison skipped: ${(error as Error).message.split('\n')[0]}`);

@@ -205,6 +205,23 @@ export const CoreConfigSchema = z.object({
     .describe(
       'Address buckets as <endpoint>/<bucket> (MinIO and most S3-compatible servers); false = virtual-hosted',
     ),
+  TELEGRAM_FLOOD_GLOBAL_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .default(30)
+    .describe(
+      'Outgoing messages per second across all chats (Telegram: 30; raise for paid broadcast limits)',
+    ),
+  TELEGRAM_FLOOD_PER_CHAT_PER_SECOND: z.coerce
+    .number()
+    .positive()
+    .default(1)
+    .describe('Outgoing messages per second to one chat (Telegram: about 1)'),
+  TELEGRAM_FLOOD_GROUP_PER_MINUTE: z.coerce
+    .number()
+    .positive()
+    .default(20)
+    .describe('Outgoing messages per minute to one group or channel (Telegram: 20)'),
   INBOX_LEASE_SECONDS: z.coerce
     .number()
     .int()
@@ -233,6 +250,14 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .default(48)
     .describe('How long handled updates are remembered (de-duplication of redeliveries) before pruning'),
+  INBOX_MAX_PENDING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2000)
+    .describe(
+      'Updates accepted but not yet handled by this instance before the webhook answers 503 with Retry-After (Telegram redelivers)',
+    ),
   INBOX_POLL_INTERVAL_MS: z.coerce
     .number()
     .int()

@@ -10,6 +10,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { AdminRouteGroup } from '../http/server.js';
 import { inboxAdminRoutes } from './inbox-admin-routes.js';
 import { InboxWorker } from './inbox-worker.js';
+import { IntakeBacklog } from './intake-backlog.js';
 import { type PollingIntake, startPollingIntake } from './polling-intake.js';
 import { type Clock, UpdateInbox } from './update-inbox.js';
 
@@ -19,6 +20,7 @@ export interface UpdateInboxSettings {
   INBOX_CONCURRENCY: number;
   INBOX_RETENTION_HOURS: number;
   INBOX_POLL_INTERVAL_MS: number;
+  INBOX_MAX_PENDING: number;
 }
 
 /** What the inbox needs from the bot runtime (a port: no grammY context or Koa types). */
@@ -73,10 +75,15 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
     concurrency: settings.INBOX_CONCURRENCY,
     pollIntervalMs: settings.INBOX_POLL_INTERVAL_MS,
     retentionMs: settings.INBOX_RETENTION_HOURS * 3_600_000,
-    onOutcome: (outcome) => options.metrics?.inboxUpdates.inc({ outcome }),
+    onOutcome: (outcome) => {
+      if (outcome !== 'retry') backlog.finished();
+      options.metrics?.inboxUpdates.inc({ outcome });
+    },
   });
+  const backlog = new IntakeBacklog(settings.INBOX_MAX_PENDING, () => inbox.countOpen());
   const store = async (updates: Update[]) => {
     const stored = await inbox.store(updates);
+    backlog.stored(stored);
     options.metrics?.inboxUpdates.inc({ outcome: 'stored' }, stored);
     if (updates.length > stored)
       options.metrics?.inboxUpdates.inc({ outcome: 'duplicate' }, updates.length - stored);
@@ -98,6 +105,12 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
       }
       // A malformed body throws InvalidUpdateError (400); an unknown update type is acknowledged.
       const update = admitWebhookUpdate(raw, log);
+      if (update && (await backlog.isFull())) {
+        // Not stored, so nothing is lost: Telegram redelivers it after Retry-After.
+        throw new HttpError(503, 'BUSY', 'Too many updates waiting; retry later', {
+          headers: { 'Retry-After': '2' },
+        });
+      }
       if (update) await store([update]);
     },
 

@@ -239,6 +239,12 @@ export class UpdateInbox {
     }
   }
 
+  /** Updates not yet handled (pending or leased), by any instance. */
+  async countOpen(): Promise<number> {
+    const { rows } = await this.db.query(`SELECT count(*)::int AS n FROM ${T} WHERE status IN ${OPEN}`);
+    return rows[0].n as number;
+  }
+
   async counts(): Promise<InboxCounts> {
     const { rows } = await this.db.query(`SELECT status, count(*)::int AS n FROM ${T} GROUP BY status`);
     const counts: InboxCounts = { pending: 0, leased: 0, done: 0, dead: 0 };

@@ -1,5 +1,5 @@
-import { kmeans } from 'ml-kmeans';
-import { inertia as inertiaOf, nearestCentroid, silhouetteScore } from './metrics.js';
+import { runKMeans, toPointMatrix } from './kmeans-hamerly.js';
+import { silhouetteScore } from './metrics.js';
 import { SeededRandom } from './random.js';
 
 export interface KMeansOptions {
@@ -21,33 +21,32 @@ export interface KMeansFit {
 }
 
 /**
- * KMeans with k-means++ initialisation (ml-kmeans), `restarts` seeded starts, keeping the
- * lowest inertia. Same input and seed give the same result.
+ * KMeans with greedy k-means++ initialisation and Hamerly-accelerated Lloyd iterations
+ * (kmeans-hamerly.ts), `restarts` seeded starts, keeping the lowest inertia. Same input and seed
+ * give the same result.
  */
 export function fitKMeans(points: number[][], k: number, options: KMeansOptions): KMeansFit {
   if (points.length < k) throw new RangeError(`KMeans needs at least k=${k} points, got ${points.length}`);
+  const matrix = toPointMatrix(points);
   let best: KMeansFit | null = null;
   const restartInertias: number[] = [];
   for (let r = 0; r < options.restarts; r++) {
-    const result = kmeans(points, k, {
-      initialization: 'kmeans++',
-      seed: options.seed + r * 7919,
+    const run = runKMeans(matrix, k, options.seed + r * 7919, {
       maxIterations: options.maxIterations ?? 300,
       tolerance: options.tolerance ?? 1e-8,
     });
-    // Final assignment against the final centroids, so labels and inertia agree.
-    const labels = new Int32Array(points.length);
-    for (let i = 0; i < points.length; i++) labels[i] = nearestCentroid(points[i], result.centroids).index;
-    const value = inertiaOf(points, labels, result.centroids);
-    restartInertias.push(value);
-    if (best === null || value < best.inertia) {
+    restartInertias.push(run.inertia);
+    if (best === null || run.inertia < best.inertia) {
+      const centroids: number[][] = [];
+      for (let c = 0; c < k; c++)
+        centroids.push(Array.from(run.centroids.subarray(c * matrix.dims, (c + 1) * matrix.dims)));
       best = {
         k,
-        labels,
-        centroids: result.centroids,
-        inertia: value,
+        labels: run.labels,
+        centroids,
+        inertia: run.inertia,
         restartInertias,
-        iterations: result.iterations,
+        iterations: run.iterations,
       };
     }
   }

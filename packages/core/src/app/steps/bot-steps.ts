@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { activityRecorder } from '../../admin-panel/activity.js';
 import { createBotRuntime } from '../../bot/bot-runtime.js';
+import { floodControlFromSettings } from '../../bot/flood-settings.js';
 import type { CoreConfig } from '../../config/core-config.js';
 import { createUpdateInboxService } from '../../inbox/update-inbox-service.js';
 import type { BootContext } from '../boot-context.js';
@@ -54,7 +55,7 @@ export function botSteps(ctx: BootContext) {
         crypto: running.crypto!,
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
-        floodControl: options.floodControl,
+        floodControl: options.floodControl ?? floodControlFromSettings(config),
         onUpdate: activityRecorder(running.database!.sequelize, logger),
         errorReporter,
         deferPluginSetup: true,
