@@ -33,6 +33,7 @@ import { hookProblem } from '../plugin/invoke-hook.js';
 import { ServiceExposure } from '../plugin/service-wiring.js';
 import type { HealthStatus } from '../plugin/types.js';
 import { listenHost } from '../sandbox/control-access.js';
+import { createAppSignals, type SignalService } from '../signals/index.js';
 import { Tokens } from '../tokens.js';
 import type { App, AppState, CreateAppOptions } from './app-types.js';
 import { BootSequence, type BootStep } from './boot-sequence.js';
@@ -49,6 +50,7 @@ interface Running {
   crypto?: Crypto;
   database?: DatabaseHandle;
   kv?: KvFactory;
+  signals?: SignalService;
   jobs?: JobQueue;
   files?: ManagedFileStorage;
   ai?: AiServices;
@@ -126,6 +128,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.VectorStore, () => running.ai?.vectorStore);
   registerWhenAvailable(root, Tokens.LlmUsage, () => running.ai?.usage);
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
+  registerWhenAvailable(root, Tokens.Signals, () => running.signals);
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
   applyServiceOverrides(root, options.serviceOverrides);
@@ -225,6 +228,18 @@ export function createApp(options: CreateAppOptions): App {
       running.kv = createKvFactory({ url: config.KV_URL, databaseUrl: running.database!.url, logger });
     },
     stop: () => running.kv?.close(),
+  };
+
+  const crossInstanceSignalsStep: BootStep = {
+    name: 'cross-instance signals',
+    start() {
+      running.signals = createAppSignals({
+        kvUrl: config.KV_URL,
+        databaseUrl: running.database!.url,
+        logger,
+      });
+    },
+    stop: () => running.signals?.close(),
   };
 
   const filesStep: BootStep = {
@@ -491,6 +506,7 @@ export function createApp(options: CreateAppOptions): App {
       cryptoStep,
       databaseStep,
       kvStep,
+      crossInstanceSignalsStep,
       jobQueueStep,
       filesStep,
       aiStep,
