@@ -22,4 +22,5 @@ export const coreServices = {
   crypto: coreServiceRef(Tokens.Crypto),
   i18n: coreServiceRef(Tokens.I18n),
   publicUrl: coreServiceRef(Tokens.PublicUrl),
+  signals: coreServiceRef(Tokens.Signals),
 } as const;

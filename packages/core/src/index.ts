@@ -86,6 +86,14 @@ export {
   type ServiceRef,
 } from './plugin/service-ref.js';
 export type * from './plugin/types.js';
+export {
+  defineSignal,
+  SIGNAL_PAYLOAD_LIMIT_BYTES,
+  type SignalChannel,
+  type SignalMeta,
+  type Signals,
+  type SubscribeOptions,
+} from './signals/types.js';
 export { Tokens } from './tokens.js';
 export * from './validation/index.js';
 export {

@@ -16,3 +16,4 @@ export { chooseLogFormat, type LogFormat } from './logger/log-format.js';
 export { createLogger, REDACT_PATHS } from './logger/logger.js';
 export { invokeHook, type PluginHook } from './plugin/invoke-hook.js';
 export { CORE_COMMANDS, loadPlugins } from './plugin/loader.js';
+export { createAppSignals, createSignalService, type SignalService } from './signals/index.js';

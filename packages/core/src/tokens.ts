@@ -11,6 +11,7 @@ import type { PublicUrl } from './http/public-url.js';
 import type { Translator } from './i18n/types.js';
 import type { Jobs } from './jobs/types.js';
 import type { Llm, LlmUsageService } from './llm/types.js';
+import type { Signals } from './signals/types.js';
 import type { EmbeddingsProvider, VectorStore } from './vector/types.js';
 
 /**
@@ -38,4 +39,6 @@ export const Tokens = {
   I18n: createToken<Translator>('I18n'),
   /** PUBLIC_URL, or where the HTTP server listens (read it when handling, not at boot). */
   PublicUrl: createToken<PublicUrl>('PublicUrl'),
+  /** Cross-instance signals (PostgreSQL LISTEN/NOTIFY or Redis pub/sub): at most once, see `Signals`. */
+  Signals: createToken<Signals>('Signals'),
 } as const;

@@ -129,6 +129,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         files: coreServices.files,
         core: coreServices.config,
         publicUrl: coreServices.publicUrl,
+        signals: optional(coreServices.signals),
       },
       init({ deps, config, logger, expose }) {
         const services = createSupportServices(deps, config, logger);
@@ -181,6 +182,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
     },
     async start({ config, logger, services, resolve }) {
       await sealPlaintextMessages(resolve(Tokens.Database), resolve(Tokens.Crypto), logger);
+      await services.hub.start();
       if (config.adminUserId !== undefined) await services.managers.ensure(config.adminUserId, 'Admin');
       if (config.knowledgeDir) {
         await services.knowledgeSync

@@ -5,6 +5,7 @@ import type {
   FileStorage,
   Jobs,
   Llm,
+  Signals,
   Translator,
   VectorStore,
 } from '@botloom/core';
@@ -17,11 +18,13 @@ import { GrammyTelegramPort } from './bot/telegram-port.js';
 import type { SupportConfig } from './config.js';
 import { MessageTextCodec } from './db/message-text.js';
 import { FileLinks } from './http/public-routes.js';
+import type { WebAppRef } from './http/web-app-fan-out.js';
 import { WebAppHub } from './http/web-app-hub.js';
 import { AnswerService } from './services/answer-service.js';
 import { KNOWLEDGE_NAMESPACE, KnowledgeService } from './services/knowledge-service.js';
 import { ManagerService } from './services/manager-service.js';
 import { pendingQuestionsOverJobs } from './services/pending-questions-over-jobs.js';
+import type { WebAppEvent } from './services/ports.js';
 import { StatsService } from './services/stats-service.js';
 import { SupportDesk } from './services/support-desk.js';
 import { TicketService } from './services/ticket-service.js';
@@ -40,6 +43,8 @@ export interface SupportServiceDeps {
   files: FileStorage;
   core: CoreConfig;
   publicUrl: { base(): string | undefined };
+  /** Cross-instance signals: web app events reach sockets held by other instances. */
+  signals?: Signals;
 }
 
 /** Keeps the knowledge directory in sync and remembers how the last sync went. */
@@ -76,6 +81,25 @@ export class KnowledgeDirectorySync {
   }
 }
 
+/** The web app event a cross-instance signal names, read again from the database. */
+async function loadWebAppEvent(
+  tickets: TicketService,
+  presenter: SupportDesk['presenter'],
+  ref: WebAppRef,
+): Promise<WebAppEvent | undefined> {
+  if (ref.ticketId !== undefined) {
+    const ticket = await tickets.get(ref.ticketId);
+    return ticket && ticket.customerId === ref.customerId
+      ? { type: 'ticket', ticket: presenter.ticketView(ticket) }
+      : undefined;
+  }
+  if (ref.messageId !== undefined) {
+    const message = await tickets.messageOfCustomer(ref.customerId, ref.messageId);
+    return message ? { type: 'message', message: presenter.messageView(message, ref.customerId) } : undefined;
+  }
+  return undefined;
+}
+
 /** Every service of the support plugin, wired once in its services stage. */
 export function createSupportServices(deps: SupportServiceDeps, config: SupportConfig, logger: Logger) {
   const api = (): Api => {
@@ -103,6 +127,12 @@ export function createSupportServices(deps: SupportServiceDeps, config: SupportC
     botToken,
     maxAgeSeconds: config.initDataMaxAgeSeconds,
     logger,
+    fanOut: () =>
+      deps.signals && {
+        signals: deps.signals,
+        presence: deps.kv,
+        load: (ref) => loadWebAppEvent(tickets, desk!.presenter, ref),
+      },
   });
   desk = new SupportDesk({
     tickets,

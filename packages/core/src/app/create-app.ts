@@ -85,6 +85,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.VectorStore, () => running.ai?.vectorStore);
   registerWhenAvailable(root, Tokens.LlmUsage, () => running.ai?.usage);
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
+  registerWhenAvailable(root, Tokens.Signals, () => running.signals);
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
   applyServiceOverrides(root, options.serviceOverrides);
@@ -157,6 +158,7 @@ export function createApp(options: CreateAppOptions): App {
       core.cryptoStep,
       core.databaseStep,
       core.kvStep,
+      core.crossInstanceSignalsStep,
       core.jobQueueStep,
       core.filesStep,
       core.aiStep,

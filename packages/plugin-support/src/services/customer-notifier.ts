@@ -44,7 +44,7 @@ export class CustomerNotifier {
     options: { via?: Channel; buttons?: ButtonRows; supersede?: boolean } = {},
   ): Promise<void> {
     this.messageStored(ticket.customerId, message);
-    const viaBot = options.via ? options.via === 'bot' : !this.d.hub.isConnected(ticket.customerId);
+    const viaBot = options.via ? options.via === 'bot' : !(await this.d.hub.isConnected(ticket.customerId));
     if (!viaBot) return;
     const text = this.d.presenter.customerChatText(message, this.d.presenter.customerLocale(ticket));
     if (options.supersede) await this.retireButtons(ticket);

@@ -114,6 +114,6 @@ export type WebAppEvent =
 
 /** Live web app connections of customers. */
 export interface RealtimeHub {
-  isConnected(customerId: number): boolean;
+  isConnected(customerId: number): boolean | Promise<boolean>;
   publish(customerId: number, event: WebAppEvent | ((customerId: number) => WebAppEvent)): void;
 }

@@ -423,6 +423,16 @@ export class TicketService {
     return rows[0] ? this.rowToMessage(rows[0]) : null;
   }
 
+  /** A message of one of the customer's tickets (null when it is gone or someone else's). */
+  async messageOfCustomer(customerId: number, messageId: number): Promise<SupportMessage | null> {
+    const rows = await this.db.query<Record<string, unknown>>(
+      `SELECT m.* FROM support_messages m JOIN support_tickets t ON t.id = m.ticket_id
+       WHERE m.id = :messageId AND t.customer_id = :customerId`,
+      { type: QueryTypes.SELECT, replacements: { customerId, messageId } },
+    );
+    return rows[0] ? this.rowToMessage(rows[0]) : null;
+  }
+
   /** How many customer messages the ticket got since its handoff (0 before one). */
   async customerMessagesSinceHandoff(ticketId: number): Promise<number> {
     const rows = await this.db.query<{ n: string | number }>(

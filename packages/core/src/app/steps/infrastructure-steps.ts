@@ -6,6 +6,7 @@ import { createI18n } from '../../i18n/create-i18n.js';
 import { JobQueue } from '../../jobs/job-queue.js';
 import { createKvFactory } from '../../kv/kv-factory.js';
 import { createAiServices } from '../../llm/ai-services.js';
+import { createAppSignals } from '../../signals/index.js';
 import type { BootContext } from '../boot-context.js';
 import type { BootStep } from '../boot-sequence.js';
 
@@ -63,6 +64,18 @@ export function infrastructureSteps(ctx: BootContext) {
     },
   };
 
+  const crossInstanceSignalsStep: BootStep = {
+    name: 'cross-instance signals',
+    start() {
+      running.signals = createAppSignals({
+        kvUrl: config.KV_URL,
+        databaseUrl: running.database!.url,
+        logger,
+      });
+    },
+    stop: () => running.signals?.close(),
+  };
+
   const filesStep: BootStep = {
     name: 'files',
     async start() {
@@ -111,5 +124,14 @@ export function infrastructureSteps(ctx: BootContext) {
     },
   };
 
-  return { cryptoStep, databaseStep, kvStep, jobQueueStep, filesStep, aiStep, i18nStep };
+  return {
+    cryptoStep,
+    databaseStep,
+    kvStep,
+    crossInstanceSignalsStep,
+    jobQueueStep,
+    filesStep,
+    aiStep,
+    i18nStep,
+  };
 }
