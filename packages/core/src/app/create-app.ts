@@ -80,7 +80,8 @@ const loadDefaultSandbox: SandboxFactory = async (options) =>
  * `stop()` undoes them in reverse.
  */
 export function createApp(options: CreateAppOptions): App {
-  const { config, plugins, pluginConfigs, settingRows, dataDir } = resolveAppSettings(options);
+  const { config, plugins, pluginConfigs, settingRows, dataDir, configWarnings } =
+    resolveAppSettings(options);
   const logger =
     options.logger ??
     createLogger({
@@ -98,6 +99,7 @@ export function createApp(options: CreateAppOptions): App {
         ...llmProviderSecrets(config),
       ],
     });
+  for (const warning of configWarnings) logger.warn(warning);
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
   const errorReporter = createErrorReporter({ config, logger, plugins });
   const root = createRootContainer();
