@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SUPPORTED_ZOD_RANGE } from '../src/plugin/zod-version.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,6 +26,8 @@ const packages: Record<string, RegExp[]> = {
 };
 
 interface Manifest {
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
   exports: Record<string, string | Record<string, string>>;
 }
 
@@ -73,6 +76,12 @@ describe.each(Object.keys(packages))('published tarball of packages/%s', (name) 
     expect(readFileSync(path.join(dir, 'LICENSE'), 'utf8')).toBe(
       readFileSync(path.join(repoRoot, 'LICENSE'), 'utf8'),
     );
+  });
+
+  it('declares zod as a peer dependency with the range core supports, never as its own copy', () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+    expect(manifest.peerDependencies?.zod).toBe(SUPPORTED_ZOD_RANGE);
+    expect(manifest.dependencies?.zod).toBeUndefined();
   });
 
   it('ships the file behind every botloom-source export condition', async () => {
