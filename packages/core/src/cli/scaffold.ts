@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { BotloomError } from '../errors/botloom-error.js';
+import { RESERVED_IDS } from '../plugin/manifest-schema.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { CORE_VERSION } from '../version.js';
 
@@ -13,13 +14,15 @@ export interface ScaffoldOptions {
   cwd: string;
   /** Parent folder of the package; default `<workspace>/packages`. */
   parentDir?: string;
-  /** npm name; default `@botloom/plugin-<name>`. */
+  /** npm name; default `@botloom/plugin-<name>` in the Botloom monorepo, else the plain id. */
   packageName?: string;
 }
 
 export interface ScaffoldResult {
   dir: string;
   packageName: string;
+  /** Whether the package landed in an npm workspace (npm install links it there). */
+  inWorkspace: boolean;
   /** Paths relative to `dir`. */
   files: string[];
 }
@@ -45,8 +48,31 @@ export function findWorkspaceRoot(from: string): string | undefined {
 function coreDependencyRanges(names: string[]): Record<string, string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     dependencies: Record<string, string>;
+    peerDependencies?: Record<string, string>;
   };
-  return Object.fromEntries(names.map((n) => [n, pkg.dependencies[n] ?? '*']));
+  const ranges = { ...pkg.peerDependencies, ...pkg.dependencies };
+  return Object.fromEntries(names.map((n) => [n, ranges[n] ?? '*']));
+}
+
+/** The package whose `src/` (or deeper) contains `dir`, if any. */
+function packageSourcesAbove(dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    if (path.basename(current) === 'src' && existsSync(path.join(parent, 'package.json'))) return parent;
+    current = parent;
+  }
+}
+
+/** The Botloom repository itself (its packages keep the @botloom scope). */
+function isBotloomMonorepo(root: string): boolean {
+  try {
+    const core = JSON.parse(readFileSync(path.join(root, 'packages', 'core', 'package.json'), 'utf8'));
+    return (core as { name?: string }).name === '@botloom/core';
+  } catch {
+    return false;
+  }
 }
 
 const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -61,11 +87,22 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
       `"${id}" is not a valid plugin id: use lowercase letters, digits and single dashes, starting with a letter`,
     );
   }
-  const root = findWorkspaceRoot(options.cwd) ?? path.resolve(options.cwd);
+  if (RESERVED_IDS.includes(id)) {
+    throw new BotloomError('INVALID_PLUGIN_NAME', `"${id}" is reserved for core: choose another plugin id`);
+  }
+  const workspaceRoot = findWorkspaceRoot(options.cwd);
+  const root = workspaceRoot ?? path.resolve(options.cwd);
   const parent = path.resolve(options.cwd, options.parentDir ?? path.join(root, 'packages'));
+  const insideSources = packageSourcesAbove(parent);
+  if (insideSources) {
+    throw new BotloomError(
+      'INVALID_PLUGIN_DIR',
+      `${parent} is inside the sources of the package at ${insideSources}: run new-plugin from the project root`,
+    );
+  }
   const dir = path.join(parent, `plugin-${id}`);
   if (existsSync(dir)) throw new BotloomError('PLUGIN_EXISTS', `${dir} already exists`);
-  const packageName = options.packageName ?? `@botloom/plugin-${id}`;
+  const packageName = options.packageName ?? (isBotloomMonorepo(root) ? `@botloom/plugin-${id}` : id);
   const baseConfig = path.join(root, 'tsconfig.base.json');
   const coreDir = path.join(root, 'packages', 'core');
   const files = pluginFiles({
@@ -85,7 +122,7 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, content);
   }
-  return { dir, packageName, files: Object.keys(files) };
+  return { dir, packageName, inWorkspace: workspaceRoot !== undefined, files: Object.keys(files) };
 }
 
 interface TemplateInput {
