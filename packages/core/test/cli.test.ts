@@ -193,6 +193,7 @@ export default defineConfig({
     const pkg = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
     // Outside the Botloom repository the package is not put in the @botloom scope.
     expect(pkg.name).toBe('order-status');
+    expect(pkg.scripts.test).toBe('vitest run --root ../.. packages/plugin-order-status/');
     expect(out.join('\n')).toContain('npm install at the workspace root');
     expect(pkg.peerDependencies['@botloom/core']).toBe('^0.1.0');
     expect(pkg.exports['.']['botloom-source']).toBe('./src/index.ts');
@@ -204,12 +205,12 @@ export default defineConfig({
     expect(manifest.id).toBe('order-status');
     expect(manifest.commands.map((c: { command: string }) => c.command)).toEqual(['hello']);
 
-    // Its own test suite runs green in the generated workspace.
+    // Its own `npm test` (run from the package folder) finds its tests and passes.
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--root', workspace],
+      [path.join(repoRoot, 'node_modules/vitest/vitest.mjs'), ...pkg.scripts.test.split(' ').slice(1)],
       {
-        cwd: workspace,
+        cwd: pkgDir,
         env: { ...process.env, TEST_DATABASE_URL: inject('botloomAdminDatabaseUrl'), NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -75,6 +75,8 @@ function isBotloomMonorepo(root: string): boolean {
   }
 }
 
+const toPosix = (p: string) => p.split(path.sep).join('/');
+
 const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const pascal = (id: string) => camel(id).replace(/^[a-z]/, (c) => c.toUpperCase());
 
@@ -113,6 +115,9 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
       ? path.relative(dir, baseConfig).split(path.sep).join('/')
       : undefined,
     dependencies: coreDependencyRanges(['grammy', 'sequelize', 'zod']),
+    testScript: workspaceRoot
+      ? `vitest run --root ${toPosix(path.relative(dir, workspaceRoot))} ${toPosix(path.relative(workspaceRoot, dir))}/`
+      : 'vitest run',
     coreReference: existsSync(path.join(coreDir, 'tsconfig.json'))
       ? path.relative(dir, coreDir).split(path.sep).join('/')
       : undefined,
@@ -131,6 +136,8 @@ interface TemplateInput {
   coreRange: string;
   tsconfigBase?: string;
   coreReference?: string;
+  /** `npm test`: the workspace's vitest filtered to this package, or plain vitest standalone. */
+  testScript: string;
   /** Libraries the generated code imports, at core's ranges (one copy shared with core). */
   dependencies: Record<string, string>;
 }
@@ -171,7 +178,8 @@ function pluginFiles(t: TemplateInput): Record<string, string> {
       './package.json': './package.json',
     },
     files: ['dist', 'locales', 'README.md'],
-    scripts: { build: 'tsc -b', test: `vitest run --root ../.. --dir packages/plugin-${t.id}` },
+    // A path filter, not --dir (which vitest resolves from the package, finding nothing).
+    scripts: { build: 'tsc -b', test: t.testScript },
     dependencies: t.dependencies,
     peerDependencies: { '@botloom/core': t.coreRange },
     devDependencies: { '@botloom/core': t.coreRange },
