@@ -204,6 +204,10 @@ export default defineConfig({
     const manifest = mod.default();
     expect(manifest.id).toBe('order-status');
     expect(manifest.commands.map((c: { command: string }) => c.command)).toEqual(['hello']);
+    // Plugin contract v2: a services stage on core service refs, and a ref other plugins can depend on.
+    expect(Object.keys(manifest.services.deps)).toEqual(['database']);
+    expect(manifest.provides.map((r: { id: string }) => r.id)).toEqual(['order-status.greetings']);
+    expect(manifest.register).toBeUndefined();
 
     // Its own `npm test` (run from the package folder) finds its tests and passes.
     const child = spawn(

@@ -254,39 +254,46 @@ export class GreetingService {
   }
 }
 `,
-    'src/tokens.ts': `import { createToken } from '@botloom/core';
+    'src/tokens.ts': `import { createServiceRef } from '@botloom/core';
 import type { GreetingService } from './services/greeting-service.js';
 
-/** Services this plugin exposes to plugins that depend on it. */
+/** The greeting service, for plugins that list '${t.id}' in \`dependsOn\` and this ref in \`services.deps\`. */
+export const greetingServiceRef = createServiceRef<GreetingService>({ id: '${t.id}.greetings', owner: '${t.id}' });
+
+/** The same services as raw DI tokens, for \`resolve()\` (tests, the CLI). */
 export const ${Name}Tokens = {
-  GreetingService: createToken<GreetingService>('${t.id}.GreetingService'),
+  GreetingService: greetingServiceRef.token,
 };
 `,
-    'src/bot/hello-command.ts': `import type { BotContext, Resolve } from '@botloom/core';
+    'src/bot/hello-command.ts': `import type { BotContext } from '@botloom/core';
 import type { Composer } from 'grammy';
 import type { ${Name}Config } from '../config.js';
-import { ${Name}Tokens } from '../tokens.js';
+import type { GreetingService } from '../services/greeting-service.js';
 
 /** /hello: greets the user and says how many times they did it. */
-export function setupHelloCommand(composer: Composer<BotContext>, resolve: Resolve, config: ${Name}Config): void {
+export function setupHelloCommand(
+  composer: Composer<BotContext>,
+  greetings: GreetingService,
+  config: ${Name}Config,
+): void {
   composer.command('hello', async (ctx) => {
     if (!ctx.from) return;
-    const count = await resolve(${Name}Tokens.GreetingService).recordGreeting(ctx.from.id);
+    const count = await greetings.recordGreeting(ctx.from.id);
     await ctx.reply(ctx.t('${t.id}-hello', { name: ctx.from.first_name || config.defaultName, count }));
   });
 }
 `,
     'src/index.ts': `import { fileURLToPath } from 'node:url';
-import { definePlugin, Tokens } from '@botloom/core';
+import { coreServices, definePlugin } from '@botloom/core';
 import { setupHelloCommand } from './bot/hello-command.js';
 import { ${Name}Config } from './config.js';
 import { createGreetings } from './migrations/0001-create-greetings.js';
 import { GreetingService } from './services/greeting-service.js';
-import { ${Name}Tokens } from './tokens.js';
+import { greetingServiceRef } from './tokens.js';
 
 export { ${Name}Config } from './config.js';
 export { GreetingService } from './services/greeting-service.js';
-export { ${Name}Tokens } from './tokens.js';
+export { greetingServiceRef, ${Name}Tokens } from './tokens.js';
 
 export type ${Name}Options = Partial<${Name}Config>;
 
@@ -304,14 +311,21 @@ export default function ${name}Plugin(options: ${Name}Options = {}) {
     commands: [
       { command: 'hello', description: { en: 'Say hello', ru: 'Поздороваться' } },
     ],
-    register({ expose }) {
-      expose(${Name}Tokens.GreetingService, (resolve) => new GreetingService(resolve(Tokens.Database)));
+    provides: [greetingServiceRef],
+    // Built once after migrations; the return value is \`ctx.services\` in every hook below.
+    services: {
+      deps: { database: coreServices.database },
+      init({ deps, expose }) {
+        const greetings = new GreetingService(deps.database);
+        expose(greetingServiceRef, greetings);
+        return { greetings, database: deps.database };
+      },
     },
-    bot({ composer, resolve, config }) {
-      setupHelloCommand(composer, resolve, config);
+    bot({ composer, services, config }) {
+      setupHelloCommand(composer, services.greetings, config);
     },
-    health: async ({ resolve }) => {
-      await resolve(Tokens.Database).query('SELECT 1');
+    async health({ services }) {
+      await services.database.query('SELECT 1');
       return { ok: true };
     },
   });
@@ -358,12 +372,12 @@ await app.start();
 
 ## Services
 
-\`${Name}Tokens.GreetingService\` (exposed to plugins that depend on \`${t.id}\`):
+\`greetingServiceRef\` (list \`'${t.id}'\` in \`dependsOn\` and the ref in \`services.deps\`):
 \`recordGreeting(telegramUserId)\`, \`greetingsOf(telegramUserId)\`.
 
 ## Tests
 
-\`npx vitest run packages/plugin-${t.id}\` from the workspace root.
+\`npm test\` in this folder.
 `,
   };
 }
