@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The `botloom` CLI. From an installed package it runs the built dist/; inside the Botloom
-// monorepo (sources present) it runs the sources under tsx with the source condition, so a
-// stale dist/ is never used there (BOTLOOM_FROM_DIST=1 forces dist/).
+// monorepo (a checkout: sources and tsconfig.json present) it runs the sources under tsx with
+// the source condition, so a stale dist/ is never used there (BOTLOOM_FROM_DIST=1 forces dist/).
+// The published package ships src/ too (for source maps) but not tsconfig.json, nor tsx.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const source = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const checkout = existsSync(fileURLToPath(new URL('../tsconfig.json', import.meta.url)));
 
-if (existsSync(source) && process.env.BOTLOOM_FROM_DIST !== '1') {
+if (checkout && existsSync(source) && process.env.BOTLOOM_FROM_DIST !== '1') {
   const child = spawn(
     process.execPath,
     ['--conditions=botloom-source', '--import', import.meta.resolve('tsx'), source, ...process.argv.slice(2)],

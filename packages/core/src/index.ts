@@ -22,7 +22,7 @@ export type { ChatOwner } from './bot/chat-owner.js';
 export type { BotContext, ConversationContext, SessionData } from './bot/context.js';
 export { type BotloomConfig, defineConfig } from './cli/config-module.js';
 export { type CoreConfig, CoreConfigSchema } from './config/core-config.js';
-export { type AppConfigInput, pluginEnvName, type SettingRow } from './config/index.js';
+export { type AppConfigInput, pluginEnvName, type SettingRow, secret } from './config/index.js';
 export { coreServices } from './core-services.js';
 export { createAesGcmCrypto, DecryptionError, parseEncryptionKey } from './crypto/aes-gcm.js';
 export type { Crypto } from './crypto/types.js';

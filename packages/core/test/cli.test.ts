@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,7 +191,10 @@ export default defineConfig({
     expect(code).toBe(0);
     const pkgDir = path.join(workspace, 'packages', 'plugin-order-status');
     const pkg = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
-    expect(pkg.name).toBe('@botloom/plugin-order-status');
+    // Outside the Botloom repository the package is not put in the @botloom scope.
+    expect(pkg.name).toBe('order-status');
+    expect(pkg.scripts.test).toBe('vitest run --root ../.. packages/plugin-order-status/');
+    expect(out.join('\n')).toContain('npm install at the workspace root');
     expect(pkg.peerDependencies['@botloom/core']).toBe('^0.1.0');
     expect(pkg.exports['.']['botloom-source']).toBe('./src/index.ts');
     expect(await readFile(path.join(pkgDir, 'locales/ru.ftl'), 'utf8')).toContain('order-status-hello');
@@ -200,13 +204,17 @@ export default defineConfig({
     const manifest = mod.default();
     expect(manifest.id).toBe('order-status');
     expect(manifest.commands.map((c: { command: string }) => c.command)).toEqual(['hello']);
+    // Plugin contract v2: a services stage on core service refs, and a ref other plugins can depend on.
+    expect(Object.keys(manifest.services.deps)).toEqual(['database']);
+    expect(manifest.provides.map((r: { id: string }) => r.id)).toEqual(['order-status.greetings']);
+    expect(manifest.register).toBeUndefined();
 
-    // Its own test suite runs green in the generated workspace.
+    // Its own `npm test` (run from the package folder) finds its tests and passes.
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'node_modules/vitest/vitest.mjs'), 'run', '--root', workspace],
+      [path.join(repoRoot, 'node_modules/vitest/vitest.mjs'), ...pkg.scripts.test.split(' ').slice(1)],
       {
-        cwd: workspace,
+        cwd: pkgDir,
         env: { ...process.env, TEST_DATABASE_URL: inject('botloomAdminDatabaseUrl'), NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -230,5 +238,16 @@ export default defineConfig({
     expect(err.join('')).toContain('INVALID_PLUGIN_NAME');
     expect(await runCli(['new-plugin', 'order-status'], { cwd: workspace, io })).toBe(1);
     expect(err.join('')).toContain('PLUGIN_EXISTS');
+    for (const reserved of ['core', 'botloom']) {
+      err.length = 0;
+      expect(await runCli(['new-plugin', reserved], { cwd: workspace, io })).toBe(1);
+      expect(err.join('')).toContain(`"${reserved}" is reserved for core`);
+    }
+    // Never inside another package's sources.
+    err.length = 0;
+    const src = path.join(workspace, 'packages', 'plugin-order-status', 'src');
+    expect(await runCli(['new-plugin', 'inner', '--dir', src], { cwd: src, io })).toBe(1);
+    expect(err.join('')).toContain('INVALID_PLUGIN_DIR');
+    expect(existsSync(path.join(src, 'plugin-inner'))).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { loadEnvSources } from '../src/config/env-sources.js';
 import { resolveCoreConfig, resolvePluginConfig } from '../src/config/resolve-config.js';
 import { pluginEnvName, toUpperSnake } from '../src/config/schema-introspection.js';
 import { formatSettingsTable, isSecretSetting, MASK, maskUrlPassword } from '../src/config/settings.js';
+import { secret } from '../src/index.js';
 import { definePlugin } from '../src/plugin/define-plugin.js';
 
 const schema = z.object({
@@ -14,7 +15,8 @@ const schema = z.object({
   maxItems: z.number().int().min(1).default(5),
   enabled: z.boolean().default(false),
   managerGroupChatId: z.number().optional(),
-  apiToken: z.string().optional(),
+  apiToken: secret(z.string().optional()),
+  tokenBudget: z.number().default(3000).describe('Token budget of a prompt'),
   tags: z.array(z.string()).default([]),
 });
 
@@ -115,11 +117,14 @@ describe('plugin settings', () => {
     expect(row.secret).toBe(true);
     expect(row.value).toBe(MASK);
     expect(formatSettingsTable(result.rows)).not.toContain('super-secret-value');
-    expect(isSecretSetting('OPENAI_API_KEY')).toBe(true);
-    expect(isSecretSetting('webhookSecret')).toBe(true);
-    expect(isSecretSetting('S3_SECRET_ACCESS_KEY')).toBe(true);
-    expect(isSecretSetting('anything', 'Signing key (secret)')).toBe(true);
-    expect(isSecretSetting('PORT', 'HTTP port')).toBe(false);
+    expect(row.description).toBe('(secret)');
+    // Marked explicitly, never by name: a "token" budget is a plain number.
+    const budget = result.rows.find((r) => r.name === 'tokenBudget')!;
+    expect(budget).toMatchObject({ secret: false, value: 3000 });
+    expect(isSecretSetting('Signing key (secret)')).toBe(true);
+    expect(isSecretSetting(secret(z.string().describe('Signing key')).description)).toBe(true);
+    expect(isSecretSetting('Token budget of the prompt')).toBe(false);
+    expect(isSecretSetting(undefined)).toBe(false);
   });
 });
 

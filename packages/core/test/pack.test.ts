@@ -38,7 +38,8 @@ describe.skipIf(skip)('npm pack of @botloom/core', () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('bin/botloom.js');
     expect(files).toContain('locales/en.ftl');
-    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+    expect(files).toContain('LICENSE');
+    expect(files.some((f) => f.startsWith('test/') || f.endsWith('.tsbuildinfo'))).toBe(false);
     const tarball = path.join(packDir, (await readdir(packDir)).find((f) => f.endsWith('.tgz'))!);
 
     await writeFile(

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { z as z4 } from 'zod/v4';
 import { createApp } from '../src/app/create-app.js';
 import { createToken } from '../src/di/tokens.js';
 import { BootError } from '../src/errors/botloom-error.js';
@@ -104,6 +105,8 @@ describe('plugin loader boot errors', () => {
       { id: 'Bad_Id', version: '1.0.0', core: '^0.1.0' },
       { id: 'nover', version: 'one', core: 'whatever', commands: [{ command: 'Hi!', description: {} }] },
       { id: 'cfg', version: '1.0.0', core: '^0.1.0', config: { notZod: true }, start: 'no' },
+      // A schema from zod 4 (what `npm i zod` installs today): the error names the mismatch.
+      { id: 'cfg4', version: '1.0.0', core: '^0.1.0', config: z4.object({ a: z4.string() }) },
       () => plugin('factory'),
     ]);
     expect(err.code).toBe('INVALID_MANIFEST');
@@ -116,8 +119,11 @@ describe('plugin loader boot errors', () => {
         expect.stringMatching(/^nover: commands\.0\.command/),
         expect.stringMatching(/^nover: commands\.0\.description\.en/),
         expect.stringMatching(/^cfg: config: must be a zod schema/),
+        expect.stringMatching(
+          /^cfg4: config: is a zod 4 schema, but Botloom reads config schemas with zod \^3\.25\.0: install zod@3/,
+        ),
         expect.stringMatching(/^cfg: start: must be a function/),
-        expect.stringMatching(/^plugins\[3\]: is not a plugin manifest/),
+        expect.stringMatching(/^plugins\[4\]: is not a plugin manifest/),
       ]),
     );
   });

@@ -37,7 +37,8 @@ export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from '.
  * `stop()` undoes them in reverse.
  */
 export function createApp(options: CreateAppOptions): App {
-  const { config, plugins, pluginConfigs, settingRows, dataDir } = resolveAppSettings(options);
+  const { config, plugins, pluginConfigs, settingRows, dataDir, configWarnings } =
+    resolveAppSettings(options);
   const logBuffer = new LogBuffer();
   const logger =
     options.logger ??
@@ -57,6 +58,7 @@ export function createApp(options: CreateAppOptions): App {
         ...llmProviderSecrets(config),
       ],
     });
+  for (const warning of configWarnings) logger.warn(warning);
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
   const errorReporter = createErrorReporter({ config, logger, plugins });
   const root = createRootContainer();

@@ -3,6 +3,7 @@ import type { CoreConfig } from '../config/core-config.js';
 import { loadEnvSources } from '../config/env-sources.js';
 import { resolveCoreConfig, resolvePluginConfig } from '../config/resolve-config.js';
 import type { SettingRow } from '../config/settings.js';
+import { unknownPluginEnvWarnings } from '../config/unknown-plugin-env.js';
 import { type BootProblem, bootErrorFrom } from '../plugin/boot-problems.js';
 import { loadPlugins } from '../plugin/loader.js';
 import { serviceWiringProblems } from '../plugin/service-wiring.js';
@@ -17,6 +18,8 @@ export interface AppSettings {
   pluginConfigs: Map<string, unknown>;
   settingRows: SettingRow[];
   dataDir: string;
+  /** Boot warnings, e.g. a mistyped BOTLOOM_<PLUGIN>_<KEY> variable. */
+  configWarnings: string[];
 }
 
 /**
@@ -68,5 +71,10 @@ export function resolveAppSettings(options: CreateAppOptions): AppSettings {
     pluginConfigs,
     settingRows,
     dataDir: path.resolve(cwd, config.BOTLOOM_DATA_DIR),
+    configWarnings: unknownPluginEnvWarnings(
+      loaded.ordered,
+      sources,
+      core.rows.map((r) => r.name),
+    ),
   };
 }

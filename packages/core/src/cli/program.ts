@@ -235,13 +235,18 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     .description('generate a plugin package (packages/plugin-NAME in the workspace) with a passing test')
     .argument('<name>', 'plugin id: lowercase letters, digits and dashes')
     .option('--dir <dir>', 'parent folder of the new package (default: <workspace>/packages)')
-    .option('--package-name <name>', 'npm package name (default: @botloom/plugin-NAME)')
+    .option(
+      '--package-name <name>',
+      'npm package name (default: the plugin id; @botloom/plugin-NAME in Botloom itself)',
+    )
     .action(async (name: string, opts: { dir?: string; packageName?: string }) => {
       const result = await scaffoldPlugin({ name, cwd, parentDir: opts.dir, packageName: opts.packageName });
       io.out(`Created ${result.packageName} in ${result.dir}`);
       for (const file of result.files) io.out(`  ${file}`);
       io.out(
-        'Next: npm install (links the workspace package), then add the plugin to your botloom.config.ts',
+        result.inWorkspace
+          ? 'Next: npm install at the workspace root (links the new package), then add the plugin to your botloom.config.ts'
+          : `Next: cd ${result.dir} && npm install, then add the plugin to your botloom.config.ts`,
       );
     });
 

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { BotloomError } from '../errors/botloom-error.js';
+import { RESERVED_IDS } from '../plugin/manifest-schema.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from '../plugin/plugin-id.js';
 import { CORE_VERSION } from '../version.js';
 
@@ -13,13 +14,15 @@ export interface ScaffoldOptions {
   cwd: string;
   /** Parent folder of the package; default `<workspace>/packages`. */
   parentDir?: string;
-  /** npm name; default `@botloom/plugin-<name>`. */
+  /** npm name; default `@botloom/plugin-<name>` in the Botloom monorepo, else the plain id. */
   packageName?: string;
 }
 
 export interface ScaffoldResult {
   dir: string;
   packageName: string;
+  /** Whether the package landed in an npm workspace (npm install links it there). */
+  inWorkspace: boolean;
   /** Paths relative to `dir`. */
   files: string[];
 }
@@ -45,9 +48,34 @@ export function findWorkspaceRoot(from: string): string | undefined {
 function coreDependencyRanges(names: string[]): Record<string, string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     dependencies: Record<string, string>;
+    peerDependencies?: Record<string, string>;
   };
-  return Object.fromEntries(names.map((n) => [n, pkg.dependencies[n] ?? '*']));
+  const ranges = { ...pkg.peerDependencies, ...pkg.dependencies };
+  return Object.fromEntries(names.map((n) => [n, ranges[n] ?? '*']));
 }
+
+/** The package whose `src/` (or deeper) contains `dir`, if any. */
+function packageSourcesAbove(dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    if (path.basename(current) === 'src' && existsSync(path.join(parent, 'package.json'))) return parent;
+    current = parent;
+  }
+}
+
+/** The Botloom repository itself (its packages keep the @botloom scope). */
+function isBotloomMonorepo(root: string): boolean {
+  try {
+    const core = JSON.parse(readFileSync(path.join(root, 'packages', 'core', 'package.json'), 'utf8'));
+    return (core as { name?: string }).name === '@botloom/core';
+  } catch {
+    return false;
+  }
+}
+
+const toPosix = (p: string) => p.split(path.sep).join('/');
 
 const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const pascal = (id: string) => camel(id).replace(/^[a-z]/, (c) => c.toUpperCase());
@@ -61,11 +89,22 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
       `"${id}" is not a valid plugin id: use lowercase letters, digits and single dashes, starting with a letter`,
     );
   }
-  const root = findWorkspaceRoot(options.cwd) ?? path.resolve(options.cwd);
+  if (RESERVED_IDS.includes(id)) {
+    throw new BotloomError('INVALID_PLUGIN_NAME', `"${id}" is reserved for core: choose another plugin id`);
+  }
+  const workspaceRoot = findWorkspaceRoot(options.cwd);
+  const root = workspaceRoot ?? path.resolve(options.cwd);
   const parent = path.resolve(options.cwd, options.parentDir ?? path.join(root, 'packages'));
+  const insideSources = packageSourcesAbove(parent);
+  if (insideSources) {
+    throw new BotloomError(
+      'INVALID_PLUGIN_DIR',
+      `${parent} is inside the sources of the package at ${insideSources}: run new-plugin from the project root`,
+    );
+  }
   const dir = path.join(parent, `plugin-${id}`);
   if (existsSync(dir)) throw new BotloomError('PLUGIN_EXISTS', `${dir} already exists`);
-  const packageName = options.packageName ?? `@botloom/plugin-${id}`;
+  const packageName = options.packageName ?? (isBotloomMonorepo(root) ? `@botloom/plugin-${id}` : id);
   const baseConfig = path.join(root, 'tsconfig.base.json');
   const coreDir = path.join(root, 'packages', 'core');
   const files = pluginFiles({
@@ -76,6 +115,9 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
       ? path.relative(dir, baseConfig).split(path.sep).join('/')
       : undefined,
     dependencies: coreDependencyRanges(['grammy', 'sequelize', 'zod']),
+    testScript: workspaceRoot
+      ? `vitest run --root ${toPosix(path.relative(dir, workspaceRoot))} ${toPosix(path.relative(workspaceRoot, dir))}/`
+      : 'vitest run',
     coreReference: existsSync(path.join(coreDir, 'tsconfig.json'))
       ? path.relative(dir, coreDir).split(path.sep).join('/')
       : undefined,
@@ -85,7 +127,7 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, content);
   }
-  return { dir, packageName, files: Object.keys(files) };
+  return { dir, packageName, inWorkspace: workspaceRoot !== undefined, files: Object.keys(files) };
 }
 
 interface TemplateInput {
@@ -94,6 +136,8 @@ interface TemplateInput {
   coreRange: string;
   tsconfigBase?: string;
   coreReference?: string;
+  /** `npm test`: the workspace's vitest filtered to this package, or plain vitest standalone. */
+  testScript: string;
   /** Libraries the generated code imports, at core's ranges (one copy shared with core). */
   dependencies: Record<string, string>;
 }
@@ -134,7 +178,8 @@ function pluginFiles(t: TemplateInput): Record<string, string> {
       './package.json': './package.json',
     },
     files: ['dist', 'locales', 'README.md'],
-    scripts: { build: 'tsc -b', test: `vitest run --root ../.. --dir packages/plugin-${t.id}` },
+    // A path filter, not --dir (which vitest resolves from the package, finding nothing).
+    scripts: { build: 'tsc -b', test: t.testScript },
     dependencies: t.dependencies,
     peerDependencies: { '@botloom/core': t.coreRange },
     devDependencies: { '@botloom/core': t.coreRange },
@@ -209,39 +254,46 @@ export class GreetingService {
   }
 }
 `,
-    'src/tokens.ts': `import { createToken } from '@botloom/core';
+    'src/tokens.ts': `import { createServiceRef } from '@botloom/core';
 import type { GreetingService } from './services/greeting-service.js';
 
-/** Services this plugin exposes to plugins that depend on it. */
+/** The greeting service, for plugins that list '${t.id}' in \`dependsOn\` and this ref in \`services.deps\`. */
+export const greetingServiceRef = createServiceRef<GreetingService>({ id: '${t.id}.greetings', owner: '${t.id}' });
+
+/** The same services as raw DI tokens, for \`resolve()\` (tests, the CLI). */
 export const ${Name}Tokens = {
-  GreetingService: createToken<GreetingService>('${t.id}.GreetingService'),
+  GreetingService: greetingServiceRef.token,
 };
 `,
-    'src/bot/hello-command.ts': `import type { BotContext, Resolve } from '@botloom/core';
+    'src/bot/hello-command.ts': `import type { BotContext } from '@botloom/core';
 import type { Composer } from 'grammy';
 import type { ${Name}Config } from '../config.js';
-import { ${Name}Tokens } from '../tokens.js';
+import type { GreetingService } from '../services/greeting-service.js';
 
 /** /hello: greets the user and says how many times they did it. */
-export function setupHelloCommand(composer: Composer<BotContext>, resolve: Resolve, config: ${Name}Config): void {
+export function setupHelloCommand(
+  composer: Composer<BotContext>,
+  greetings: GreetingService,
+  config: ${Name}Config,
+): void {
   composer.command('hello', async (ctx) => {
     if (!ctx.from) return;
-    const count = await resolve(${Name}Tokens.GreetingService).recordGreeting(ctx.from.id);
+    const count = await greetings.recordGreeting(ctx.from.id);
     await ctx.reply(ctx.t('${t.id}-hello', { name: ctx.from.first_name || config.defaultName, count }));
   });
 }
 `,
     'src/index.ts': `import { fileURLToPath } from 'node:url';
-import { definePlugin, Tokens } from '@botloom/core';
+import { coreServices, definePlugin } from '@botloom/core';
 import { setupHelloCommand } from './bot/hello-command.js';
 import { ${Name}Config } from './config.js';
 import { createGreetings } from './migrations/0001-create-greetings.js';
 import { GreetingService } from './services/greeting-service.js';
-import { ${Name}Tokens } from './tokens.js';
+import { greetingServiceRef } from './tokens.js';
 
 export { ${Name}Config } from './config.js';
 export { GreetingService } from './services/greeting-service.js';
-export { ${Name}Tokens } from './tokens.js';
+export { greetingServiceRef, ${Name}Tokens } from './tokens.js';
 
 export type ${Name}Options = Partial<${Name}Config>;
 
@@ -259,14 +311,21 @@ export default function ${name}Plugin(options: ${Name}Options = {}) {
     commands: [
       { command: 'hello', description: { en: 'Say hello', ru: 'Поздороваться' } },
     ],
-    register({ expose }) {
-      expose(${Name}Tokens.GreetingService, (resolve) => new GreetingService(resolve(Tokens.Database)));
+    provides: [greetingServiceRef],
+    // Built once after migrations; the return value is \`ctx.services\` in every hook below.
+    services: {
+      deps: { database: coreServices.database },
+      init({ deps, expose }) {
+        const greetings = new GreetingService(deps.database);
+        expose(greetingServiceRef, greetings);
+        return { greetings, database: deps.database };
+      },
     },
-    bot({ composer, resolve, config }) {
-      setupHelloCommand(composer, resolve, config);
+    bot({ composer, services, config }) {
+      setupHelloCommand(composer, services.greetings, config);
     },
-    health: async ({ resolve }) => {
-      await resolve(Tokens.Database).query('SELECT 1');
+    async health({ services }) {
+      await services.database.query('SELECT 1');
       return { ok: true };
     },
   });
@@ -313,12 +372,12 @@ await app.start();
 
 ## Services
 
-\`${Name}Tokens.GreetingService\` (exposed to plugins that depend on \`${t.id}\`):
+\`greetingServiceRef\` (list \`'${t.id}'\` in \`dependsOn\` and the ref in \`services.deps\`):
 \`recordGreeting(telegramUserId)\`, \`greetingsOf(telegramUserId)\`.
 
 ## Tests
 
-\`npx vitest run packages/plugin-${t.id}\` from the workspace root.
+\`npm test\` in this folder.
 `,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from './secret.js';
 
 const booleanFromEnv = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -51,7 +52,9 @@ export const CoreConfigSchema = z.object({
     .string()
     .optional()
     .describe('Key-value backend: postgres://..., redis://..., or memory://; default: the database'),
-  TELEGRAM_BOT_TOKEN: z.string().optional().describe('Bot token from @BotFather; unset = sandbox mode'),
+  TELEGRAM_BOT_TOKEN: secret(
+    z.string().optional().describe('Bot token from @BotFather; unset = sandbox mode'),
+  ),
   TELEGRAM_API_ROOT: z
     .string()
     .url()

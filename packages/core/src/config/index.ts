@@ -8,4 +8,5 @@ export {
   resolvePluginConfig,
 } from './resolve-config.js';
 export { pluginEnvName, toUpperSnake } from './schema-introspection.js';
+export { SECRET_MARKER, secret } from './secret.js';
 export { formatSettingsTable, isSecretSetting, maskValue, type SettingRow } from './settings.js';

@@ -69,7 +69,7 @@ export function resolveCoreConfig(
   }
   const rows = Object.entries(shape).map(([key, field]): SettingRow => {
     const description = describeSchema(field);
-    const secret = isSecretSetting(key, description);
+    const secret = isSecretSetting(description);
     const value = parsed.success ? (parsed.data as Record<string, unknown>)[key] : input[key];
     return {
       owner: 'core',
@@ -140,7 +140,7 @@ export function resolvePluginConfig(
     problems.push(...issuesToProblems(plugin.id, parsed.error, (k) => pluginEnvNames(plugin, k)));
   const rows = Object.entries(shape).map(([key, field]): SettingRow => {
     const description = describeSchema(field);
-    const secret = isSecretSetting(key, description);
+    const secret = isSecretSetting(description);
     const value = parsed.success ? (parsed.data as Record<string, unknown>)[key] : input[key];
     return {
       owner: plugin.id,

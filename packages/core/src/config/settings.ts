@@ -1,3 +1,5 @@
+import { SECRET_MARKER } from './secret.js';
+
 /** One row of the settings table (`botloom config:check`, `GET /admin/api/core/settings`). */
 export interface SettingRow {
   /** `core` or the plugin id. */
@@ -15,11 +17,12 @@ export interface SettingRow {
   source: 'default' | 'options' | '.env' | 'env' | 'config' | 'unset';
 }
 
-const SECRET_NAME = /token|secret|password|passwd|api_?key|private/i;
-
-/** Settings whose value is never shown: described "(secret)" or named like a credential. */
-export function isSecretSetting(name: string, description?: string): boolean {
-  return SECRET_NAME.test(name) || Boolean(description?.includes('(secret)'));
+/**
+ * Settings whose value is never shown: marked with `secret()` (their description contains
+ * "(secret)"). Never by name: `promptTokenBudget` is a number, not a credential.
+ */
+export function isSecretSetting(description?: string): boolean {
+  return Boolean(description?.includes(SECRET_MARKER));
 }
 
 export const MASK = '********';

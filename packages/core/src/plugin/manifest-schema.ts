@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { adminPagesSchema, adminWidgetsSchema } from '../admin-panel/page-schema.js';
 import { isZodSchema, objectShape } from '../config/schema-introspection.js';
 import { PLUGIN_ID_MAX_LENGTH, PLUGIN_ID_PATTERN } from './plugin-id.js';
+import { notZodSchemaMessage } from './zod-version.js';
 
 const fn = z.custom<(...args: any[]) => unknown>((v) => typeof v === 'function', {
   message: 'must be a function',
@@ -62,7 +63,10 @@ export const PluginManifestSchema = z
       )
       .optional(),
     config: z
-      .custom<z.ZodTypeAny>((v) => isZodSchema(v), { message: 'must be a zod schema' })
+      .custom<z.ZodTypeAny>(
+        (v) => isZodSchema(v),
+        (v) => ({ message: notZodSchemaMessage(v) }),
+      )
       .refine((v) => objectShape(v) !== undefined, 'must be a zod object schema (z.object({...}))')
       .optional(),
     options: z.record(z.unknown()).optional(),
