@@ -22,7 +22,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpBase, 'cli-'));
   await writeFile(
     path.join(dir, 'botloom.config.js'),
-    `import { definePlugin } from '@botloom/core';
+    `import { definePlugin, secret } from '@botloom/core';
 import { z } from 'zod';
 
 const notes = definePlugin({
@@ -31,7 +31,7 @@ const notes = definePlugin({
   core: '^0.1.0',
   dependsOn: ['audit'],
   config: z.object({
-    apiToken: z.string().min(3).describe('Token of the notes API'),
+    apiToken: secret(z.string().min(3).describe('Token of the notes API')),
     pageSize: z.number().int().min(1).default(20).describe('Notes per page'),
   }),
   commands: [{ command: 'notes', description: { en: 'Your notes', ru: 'Ваши заметки' } }],
