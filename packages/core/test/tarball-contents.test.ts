@@ -19,7 +19,14 @@ const common: RegExp[] = [
   /^src\/.+(?<!\.test)\.ts$/,
 ];
 const packages: Record<string, RegExp[]> = {
-  core: [...common, /^bin\/botloom\.js$/, /^assets\/playground\/[\w.-]+\.(html|css|js|svg)$/],
+  core: [
+    ...common,
+    /^bin\/botloom\.js$/,
+    /^assets\/playground\/[\w.-]+\.(html|css|js|svg)$/,
+    // The admin panel, prebuilt: its page, hashed bundles and the bundled font.
+    /^dist\/admin-ui\/index\.html$/,
+    /^dist\/admin-ui\/assets\/[\w.-]+\.(js|css|woff2?)$/,
+  ],
   'plugin-memory': common,
   'plugin-segmentation': common,
   'plugin-support': [...common, /^public\/[\w./-]+\.(html|css|js)$/],
