@@ -9,28 +9,13 @@
  *
  * Uses DATABASE_URL when set, otherwise embedded PostgreSQL in a temporary data directory.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createApp, Tokens } from '@botloom/core';
-import memoryPlugin, { type MemoryServices } from '../src/index.js';
+import { Tokens } from '@botloom/core';
+import { withMemoryBenchApp } from './bench-app.js';
 import { RECALL_TABLE, recalled } from './recall-table.js';
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-memory-recall-'));
-  // Embedded PostgreSQL runs as another system user when we are root: it must enter the folder.
-  await chmod(dataDir, 0o755);
-  const app = createApp({
-    plugins: [memoryPlugin()],
-    sandbox: false,
-    dotenv: false,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    config: { BOTLOOM_DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1' } as never,
-  });
-  await app.start();
-  try {
+  await withMemoryBenchApp('recall', async (app, services) => {
     const resolve = app.resolver('memory');
-    const services = app.services<MemoryServices>('memory');
     const llm = resolve(Tokens.Llm);
     const rows: Array<Record<string, string>> = [];
     let correct = 0;
@@ -77,10 +62,7 @@ async function main() {
     );
     console.table(rows);
     console.log(`recall accuracy: ${correct}/${total} = ${((100 * correct) / total).toFixed(1)}%`);
-  } finally {
-    await app.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error) => {

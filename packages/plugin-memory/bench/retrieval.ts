@@ -10,12 +10,9 @@
  *
  * Uses DATABASE_URL when set, otherwise embedded PostgreSQL in a temporary data directory.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createApp, Tokens } from '@botloom/core';
-import memoryPlugin, { type MemoryServices } from '../src/index.js';
+import { Tokens } from '@botloom/core';
+import { withMemoryBenchApp } from './bench-app.js';
 
 const N = Number(process.env.BENCH_MEMORIES ?? 10_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
@@ -121,20 +118,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-memory-bench-'));
-  // Embedded PostgreSQL runs as another system user when we are root: it must enter the folder.
-  await chmod(dataDir, 0o755);
-  const app = createApp({
-    plugins: [memoryPlugin()],
-    sandbox: false,
-    dotenv: false,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    config: { BOTLOOM_DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1' } as never,
-  });
-  await app.start();
-  try {
+  await withMemoryBenchApp('bench', async (app, services) => {
     const resolve = app.resolver('memory');
-    const services = app.services<MemoryServices>('memory');
     const embeddings = resolve(Tokens.Embeddings);
 
     await services.memories.forgetAll(USER); // a reused DATABASE_URL starts clean
@@ -185,10 +170,7 @@ async function main() {
       [`recall@${K} vs exact`]: { value: (hits / (QUERIES * K)).toFixed(3) },
     });
     await services.memories.forgetAll(USER);
-  } finally {
-    await app.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error) => {
