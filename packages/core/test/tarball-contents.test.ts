@@ -27,7 +27,10 @@ const packages: Record<string, RegExp[]> = {
     /^dist\/admin-ui\/index\.html$/,
     /^dist\/admin-ui\/assets\/[\w.-]+\.(js|css|woff2?)$/,
   ],
+  'plugin-commentator': common,
+  'plugin-instagram': common,
   'plugin-memory': common,
+  'plugin-sales': common,
   'plugin-segmentation': common,
   'plugin-support': [...common, /^public\/[\w./-]+\.(html|css|js)$/],
 };
