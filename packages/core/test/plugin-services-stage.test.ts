@@ -154,6 +154,31 @@ describe('services stage', () => {
   });
 });
 
+describe('optional core services', () => {
+  it('gives undefined for the Telegram API of an app started without a bot', async () => {
+    let got: unknown = 'unset';
+    const consumer = definePlugin({
+      id: 'consumer',
+      version: '1.0.0',
+      core: '^0.1.0',
+      services: {
+        deps: { telegram: optional(coreServices.telegram) },
+        init({ deps }) {
+          got = deps.telegram;
+          return {};
+        },
+      },
+    });
+    const app = boot([consumer]);
+    try {
+      await app.start();
+      expect(got).toBeUndefined();
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('service wiring is checked before anything starts', () => {
   it('refuses a dependency on another plugin service without dependsOn, naming both plugins and the ref', () => {
     const consumer = definePlugin({

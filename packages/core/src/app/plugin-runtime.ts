@@ -59,6 +59,20 @@ export class PluginRuntime {
     return invokeHook(this.id, hook, fn);
   }
 
+  /**
+   * An optional dependency is undefined when nothing provides it, and also when a core service
+   * is absent from this app (the Telegram API of an app started without a bot).
+   */
+  private resolveOptional(token: Token<unknown>): unknown {
+    if (!this.container.isRegistered(token, true)) return undefined;
+    try {
+      return this.resolve(token);
+    } catch (err) {
+      if (err instanceof BootError && err.code === 'SERVICE_NOT_READY') return undefined;
+      throw err;
+    }
+  }
+
   /** Resolves the declared deps, runs `services.init`, checks that every provided ref was exposed. */
   async buildServices(exposure: ServiceExposure): Promise<void> {
     const stage = this.manifest.services;
@@ -66,10 +80,7 @@ export class PluginRuntime {
       const deps: Record<string, unknown> = {};
       for (const [name, dep] of Object.entries((stage.deps ?? {}) as Record<string, ServiceDependency>)) {
         const ref = refOf(dep);
-        deps[name] =
-          isOptional(dep) && !this.container.isRegistered(ref.token, true)
-            ? undefined
-            : this.resolve(ref.token);
+        deps[name] = isOptional(dep) ? this.resolveOptional(ref.token) : this.resolve(ref.token);
       }
       this.value = await this.invoke('services', () =>
         stage.init({
