@@ -85,7 +85,7 @@ describe('npm start with no settings', () => {
     const emulatorUrl = banner.match(/bot API emulator: (http:\/\/\S+)/)?.[1];
     expect(emulatorUrl).toBeDefined();
     await expect
-      .poll(() => started.output(), { timeout: 60_000, interval: 250 })
+      .poll(() => started.output(), { timeout: 150_000, interval: 250 })
       .toMatch(/sandbox demo: synthetic/);
     const guest = new SandboxClient(emulatorUrl!).user('guest');
     // Memory's /start intro tells the truth about this app: outside a session, others answer.
@@ -185,5 +185,5 @@ describe('npm start with no settings', () => {
     const exited2 = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited2).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });
