@@ -1,0 +1,240 @@
+import { isTelegramFailure } from '../gateway/telegram-errors.js';
+import type { ChannelPostRead } from '../gateway/user-account-gateway.js';
+import type { AccountManagementService } from './account-management-service.js';
+import type { AccountSessionManager } from './account-session-manager.js';
+import { ChannelNotFoundError, CommentatorInputError, CommentatorStateError } from './errors.js';
+import type { BotTelegramPort } from './ports.js';
+import { type Channel, type Post, toChannel, toPost } from './records.js';
+import type { Sql } from './sql.js';
+
+export interface IncomingPost {
+  chatId: number;
+  messageId: number;
+  text: string;
+  media: { kind: string } | null;
+  date: Date;
+}
+
+export interface ChannelPatch {
+  neverComment?: boolean;
+  autoApprove?: boolean;
+  dailyCap?: number | null;
+  accountId?: number;
+}
+
+/**
+ * The channels the operator monitors and their posts. Bot-administered channels deliver
+ * posts as Bot API `channel_post` updates; channels read by a user account are polled
+ * (`pollAccountChannels`). Posts of channels nobody registered are ignored.
+ */
+export class ChannelMonitorService {
+  constructor(
+    private readonly sql: Sql,
+    private readonly bot: BotTelegramPort,
+    private readonly accounts: AccountManagementService,
+    private readonly sessions: AccountSessionManager,
+    private readonly botLabel: () => string,
+  ) {}
+
+  async list(): Promise<Array<Channel & { posts: number; sent: number }>> {
+    const rows = await this.sql.select<any>(
+      `SELECT c.*,
+         (SELECT count(*) FROM commentator_telegram_posts p WHERE p.channel_id = c.id)::int AS posts,
+         (SELECT count(*) FROM commentator_generated_comments g JOIN commentator_telegram_posts p ON p.id = g.post_id
+           WHERE p.channel_id = c.id AND g.status = 'sent')::int AS sent
+       FROM commentator_telegram_channels c ORDER BY c.id`,
+    );
+    return rows.map((r) => ({ ...toChannel(r), posts: r.posts, sent: r.sent }));
+  }
+
+  async get(id: number): Promise<Channel> {
+    const row = await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE id = $1', [id]);
+    if (!row) throw new ChannelNotFoundError(String(id));
+    return toChannel(row);
+  }
+
+  async byChatId(chatId: number): Promise<Channel | null> {
+    const row = await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE chat_id = $1', [chatId]);
+    return row ? toChannel(row) : null;
+  }
+
+  /**
+   * Starts monitoring a channel. Route `bot`: the bot must be an administrator there
+   * (Telegram sends channel posts only to admins); comments are open when the channel has a
+   * linked discussion group. Route `account`: one of the operator's signed-in accounts reads
+   * it; `owned` stays false (auto-approve stays off) since the account is not shown to be an admin.
+   */
+  async register(input: { chatId: number; route: 'bot' | 'account'; accountId?: number }): Promise<Channel> {
+    if (await this.byChatId(input.chatId)) {
+      throw new CommentatorStateError('This channel is already monitored', { code: 'CHANNEL_EXISTS' });
+    }
+    if (input.route === 'bot') {
+      const info = await this.bot.inspectChannel(input.chatId);
+      if (!info.botIsAdmin) {
+        throw new CommentatorInputError(
+          'BOT_NOT_ADMIN',
+          'The bot must be an administrator of the channel to receive its posts',
+        );
+      }
+      const account = await this.accounts.botAccount(this.botLabel());
+      const row = await this.sql.one<any>(
+        `INSERT INTO commentator_telegram_channels (chat_id, title, username, route, account_id, discussion_chat_id, comments_open, owned)
+         VALUES ($1, $2, $3, 'bot', $4, $5, $6, true) RETURNING *`,
+        [input.chatId, info.title, info.username, account.id, info.linkedChatId, info.linkedChatId !== null],
+      );
+      return toChannel(row);
+    }
+    if (input.accountId === undefined) {
+      throw new CommentatorInputError('ACCOUNT_REQUIRED', 'Route "account" needs the accountId that reads the channel');
+    }
+    const account = await this.accounts.get(input.accountId);
+    if (account.kind !== 'user' || account.status !== 'active') {
+      throw new CommentatorStateError('The account must be a signed-in user account', { code: 'ACCOUNT_NOT_ACTIVE' });
+    }
+    const session = await this.sessions.session(account.id);
+    let latest: ChannelPostRead[];
+    try {
+      latest = await session.readNewPosts(input.chatId, 0, 1);
+    } catch (error) {
+      if (isTelegramFailure(error, 'POST_NOT_FOUND')) throw new ChannelNotFoundError(String(input.chatId));
+      throw error;
+    }
+    let discussion: number | null = null;
+    if (latest[0]) {
+      discussion = await session
+        .getDiscussion(input.chatId, latest[0].messageId)
+        .then((d) => d.chatId)
+        .catch(() => null);
+    }
+    const row = await this.sql.one<any>(
+      `INSERT INTO commentator_telegram_channels (chat_id, title, route, account_id, discussion_chat_id, comments_open, owned, last_message_id)
+       VALUES ($1, '', 'account', $2, $3, $4, false, $5) RETURNING *`,
+      [input.chatId, account.id, discussion, discussion !== null, latest[0]?.messageId ?? 0],
+    );
+    return toChannel(row);
+  }
+
+  async update(id: number, patch: ChannelPatch): Promise<Channel> {
+    const channel = await this.get(id);
+    if (patch.autoApprove && !channel.owned) {
+      throw new CommentatorStateError(
+        'Auto-approve is only for channels the operator owns (the bot is an administrator there)',
+        { code: 'AUTO_APPROVE_NOT_ALLOWED' },
+      );
+    }
+    if (patch.accountId !== undefined && channel.route === 'account') {
+      const account = await this.accounts.get(patch.accountId);
+      if (account.kind !== 'user') {
+        throw new CommentatorInputError('ACCOUNT_KIND', 'A channel read by an account needs a user account');
+      }
+    }
+    const row = await this.sql.one<any>(
+      `UPDATE commentator_telegram_channels SET
+         never_comment = COALESCE($2, never_comment),
+         auto_approve = COALESCE($3, auto_approve),
+         daily_cap = CASE WHEN $4::boolean THEN $5::int ELSE daily_cap END,
+         account_id = CASE WHEN route = 'account' THEN COALESCE($6, account_id) ELSE account_id END
+       WHERE id = $1 RETURNING *`,
+      [
+        id,
+        patch.neverComment ?? null,
+        patch.autoApprove ?? null,
+        patch.dailyCap !== undefined,
+        patch.dailyCap ?? null,
+        patch.accountId ?? null,
+      ],
+    );
+    return toChannel(row);
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.get(id);
+    await this.sql.execute('DELETE FROM commentator_telegram_channels WHERE id = $1', [id]);
+  }
+
+  /**
+   * Stores a post of a monitored channel (once: a redelivered update finds it stored).
+   * Returns the new post, or null for an unknown channel or a post already stored.
+   */
+  async ingest(post: IncomingPost): Promise<Post | null> {
+    const channel = await this.byChatId(post.chatId);
+    if (!channel) return null;
+    const row = await this.sql.one<any>(
+      `INSERT INTO commentator_telegram_posts (channel_id, message_id, text, media, posted_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (channel_id, message_id) DO NOTHING RETURNING *`,
+      [channel.id, post.messageId, post.text, post.media ? JSON.stringify(post.media) : null, post.date],
+    );
+    await this.sql.execute(
+      'UPDATE commentator_telegram_channels SET last_message_id = GREATEST(last_message_id, $2) WHERE id = $1',
+      [channel.id, post.messageId],
+    );
+    return row ? toPost(row) : null;
+  }
+
+  /**
+   * The post's automatic forward arrived in the linked discussion group: comments reply to
+   * it. Also learns the discussion group if the channel was registered before it was linked.
+   */
+  async recordDiscussionCopy(input: {
+    channelChatId: number;
+    channelMessageId: number;
+    discussionChatId: number;
+    discussionMessageId: number;
+  }): Promise<boolean> {
+    const channel = await this.byChatId(input.channelChatId);
+    if (!channel) return false;
+    if (channel.discussionChatId !== input.discussionChatId) {
+      await this.sql.execute(
+        'UPDATE commentator_telegram_channels SET discussion_chat_id = $2, comments_open = true WHERE id = $1',
+        [channel.id, input.discussionChatId],
+      );
+    }
+    const n = await this.sql.execute(
+      `UPDATE commentator_telegram_posts SET discussion_message_id = $3 WHERE channel_id = $1 AND message_id = $2`,
+      [channel.id, input.channelMessageId, input.discussionMessageId],
+    );
+    return n > 0;
+  }
+
+  async post(id: number): Promise<Post | null> {
+    const row = await this.sql.one<any>('SELECT * FROM commentator_telegram_posts WHERE id = $1', [id]);
+    return row ? toPost(row) : null;
+  }
+
+  async posts(channelId: number | undefined, limit: number, offset: number): Promise<{ items: Post[]; total: number }> {
+    const where = channelId === undefined ? '' : 'WHERE channel_id = $3';
+    const bind = channelId === undefined ? [limit, offset] : [limit, offset, channelId];
+    const rows = await this.sql.select<any>(
+      `SELECT *, count(*) OVER () AS total FROM commentator_telegram_posts ${where} ORDER BY id DESC LIMIT $1 OFFSET $2`,
+      bind,
+    );
+    return { items: rows.map(toPost), total: rows[0] ? Number(rows[0].total) : 0 };
+  }
+
+  /**
+   * The polling fallback for channels read by an account: gramjs users report that
+   * new-channel-post events stop arriving, so every run asks for posts after the last seen id.
+   */
+  async pollAccountChannels(limitPerChannel = 20): Promise<Post[]> {
+    const rows = await this.sql.select<any>(
+      `SELECT c.* FROM commentator_telegram_channels c JOIN commentator_accounts a ON a.id = c.account_id
+       WHERE c.route = 'account' AND a.status = 'active'`,
+    );
+    const stored: Post[] = [];
+    for (const channel of rows.map(toChannel)) {
+      const session = await this.sessions.session(channel.accountId);
+      const posts = await session.readNewPosts(channel.chatId, channel.lastMessageId, limitPerChannel);
+      for (const p of posts) {
+        const post = await this.ingest({
+          chatId: channel.chatId,
+          messageId: p.messageId,
+          text: p.text,
+          media: p.media,
+          date: p.date,
+        });
+        if (post) stored.push(post);
+      }
+    }
+    return stored;
+  }
+}
