@@ -3,11 +3,7 @@ import { z } from 'zod';
 
 const list = z
   .union([z.array(z.string()), z.string()])
-  .transform((v) =>
-    (Array.isArray(v) ? v : v.split(','))
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
 
 const ids = z
   .union([z.array(z.coerce.number().int()), z.string()])
@@ -24,10 +20,17 @@ const ids = z
  * a day under posts that are about its subject is the use this plugin is built for.
  */
 export const CommentatorConfigSchema = z.object({
-  brandName: z.string().min(1).max(64).default('Our team').describe('Who the bot comments as (its disclosure line)'),
+  brandName: z
+    .string()
+    .min(1)
+    .max(64)
+    .default('Our team')
+    .describe('Who the bot comments as (its disclosure line)'),
   topics: list
     .default([])
-    .describe('The brand\'s topics (comma separated); posts are scored against them. Empty: every post is relevant'),
+    .describe(
+      "The brand's topics (comma separated); posts are scored against them. Empty: every post is relevant",
+    ),
   relevanceThreshold: z.coerce
     .number()
     .min(0)
@@ -41,8 +44,20 @@ export const CommentatorConfigSchema = z.object({
     .max(1000)
     .default(300)
     .describe('Longest drafted comment, disclosure line included'),
-  accountHourlyCap: z.coerce.number().int().min(1).max(20).default(3).describe('Comments per account per hour'),
-  accountDailyCap: z.coerce.number().int().min(1).max(100).default(10).describe('Comments per account per day'),
+  accountHourlyCap: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(3)
+    .describe('Comments per account per hour'),
+  accountDailyCap: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Comments per account per day'),
   channelDailyCap: z.coerce.number().int().min(1).max(50).default(3).describe('Comments per channel per day'),
   minSpacingSeconds: z.coerce
     .number()
@@ -59,8 +74,14 @@ export const CommentatorConfigSchema = z.object({
   reviewerIds: ids
     .default([])
     .describe('Telegram ids allowed to press the review buttons (empty: administrators of the review chat)'),
-  apiId: z.coerce.number().int().optional().describe('MTProto api_id from my.telegram.org (user accounts only)'),
-  apiHash: secret(z.string().optional().describe('MTProto api_hash from my.telegram.org (user accounts only)')),
+  apiId: z.coerce
+    .number()
+    .int()
+    .optional()
+    .describe('MTProto api_id from my.telegram.org (user accounts only)'),
+  apiHash: secret(
+    z.string().optional().describe('MTProto api_hash from my.telegram.org (user accounts only)'),
+  ),
   loginCodeTtlSeconds: z.coerce
     .number()
     .int()

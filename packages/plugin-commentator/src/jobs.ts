@@ -27,7 +27,8 @@ export function commentatorJobs(): JobDefinition<any, CommentatorServices>[] {
     async handler({ commentId }, ctx) {
       const outcome = await ctx.services.scheduler.sendOne(commentId);
       ctx.logger.info({ commentId, outcome: outcome.status }, 'comment send');
-      if (outcome.status !== 'not_due' && outcome.status !== 'taken') await ctx.services.review.refresh(commentId);
+      if (outcome.status !== 'not_due' && outcome.status !== 'taken')
+        await ctx.services.review.refresh(commentId);
     },
   };
   const sweep: JobDefinition<Record<string, never>, CommentatorServices> = {

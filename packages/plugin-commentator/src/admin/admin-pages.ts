@@ -109,7 +109,12 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
       endpoint: '/channels',
       label: { en: 'Monitor a channel', ru: 'Отслеживать канал' },
       fields: [
-        { key: 'chatId', label: { en: 'Channel chat id', ru: 'Id канала' }, type: 'telegramId', required: true },
+        {
+          key: 'chatId',
+          label: { en: 'Channel chat id', ru: 'Id канала' },
+          type: 'telegramId',
+          required: true,
+        },
         {
           key: 'route',
           label: { en: 'Read by', ru: 'Читает' },
@@ -117,12 +122,19 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
           options: ['bot', 'account'],
           required: true,
         },
-        { key: 'accountId', label: { en: 'Account (route "account")', ru: 'Аккаунт (для "account")' }, type: 'number' },
+        {
+          key: 'accountId',
+          label: { en: 'Account (route "account")', ru: 'Аккаунт (для "account")' },
+          type: 'number',
+        },
       ],
     },
     remove: {
       endpoint: '/channels/:id',
-      confirm: { en: 'Stop monitoring this channel and delete its posts?', ru: 'Перестать отслеживать канал и удалить его посты?' },
+      confirm: {
+        en: 'Stop monitoring this channel and delete its posts?',
+        ru: 'Перестать отслеживать канал и удалить его посты?',
+      },
     },
   },
   {

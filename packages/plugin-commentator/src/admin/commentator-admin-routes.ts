@@ -51,12 +51,19 @@ const LoginCodeBody = z
     password: z.string().min(1).max(256).optional(),
   })
   .strict();
-const ApproveBody = z.object({ text: z.string().min(1).max(4000).optional() }).strict();
+// The body is optional: `POST /drafts/:id/approve` alone approves the text as it is.
+const ApproveBody = z
+  .object({ text: z.string().min(1).max(4000).optional() })
+  .strict()
+  .optional();
 const AccountBody = z
   .object({ phone: z.string().min(5).max(32), label: z.string().trim().min(1).max(64) })
   .strict();
 const CodeBody = z
-  .object({ code: z.string().regex(/^\d{4,8}$/, 'the digits of the login code'), password: z.string().min(1).max(256).optional() })
+  .object({
+    code: z.string().regex(/^\d{4,8}$/, 'the digits of the login code'),
+    password: z.string().min(1).max(256).optional(),
+  })
   .strict();
 const words = z.array(z.string().trim().min(1).max(80)).max(30);
 const AccountPatch = z
@@ -89,7 +96,10 @@ function who(ctx: { state: AdminState }): string {
  * enforces); what people wrote to us (replies, direct messages) is shown to admins only.
  * No answer ever contains a phone number or a session string.
  */
-export function commentatorAdminRoutes(router: Router<AdminState>, services: () => CommentatorServices): void {
+export function commentatorAdminRoutes(
+  router: Router<AdminState>,
+  services: () => CommentatorServices,
+): void {
   router.get('/channels', async (ctx) => {
     ctx.body = { items: await services().channels.list() };
   });
@@ -132,7 +142,7 @@ export function commentatorAdminRoutes(router: Router<AdminState>, services: () 
   });
   router.post('/drafts/:id/approve', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    const { text } = parseBody(ctx, ApproveBody);
+    const text = parseBody(ctx, ApproveBody)?.text;
     const s = services();
     const draft = await s.scheduler.approve(id, who(ctx), text);
     await s.review.refresh(id);
@@ -167,7 +177,12 @@ export function commentatorAdminRoutes(router: Router<AdminState>, services: () 
   router.get('/messages', async (ctx) => {
     const { limit, offset } = parseQuery(ctx, Paging);
     const withContent = canSeeContent(ctx);
-    ctx.body = { contentIncluded: withContent, ...(await services().inbox.list(limit, offset, withContent)), limit, offset };
+    ctx.body = {
+      contentIncluded: withContent,
+      ...(await services().inbox.list(limit, offset, withContent)),
+      limit,
+      offset,
+    };
   });
 
   router.get('/accounts', async (ctx) => {

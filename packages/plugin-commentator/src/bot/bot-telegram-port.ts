@@ -18,7 +18,9 @@ export function mapBotApiError(error: unknown): unknown {
   }
   if (/TOPIC_CLOSED/i.test(d)) return new TelegramFailure('COMMENTS_CLOSED', d, undefined, { cause: error });
   if (/SLOWMODE_WAIT_(\d+)/i.test(d)) {
-    return new TelegramFailure('SLOWMODE_WAIT', d, Number(/SLOWMODE_WAIT_(\d+)/i.exec(d)![1]), { cause: error });
+    return new TelegramFailure('SLOWMODE_WAIT', d, Number(/SLOWMODE_WAIT_(\d+)/i.exec(d)![1]), {
+      cause: error,
+    });
   }
   return new TelegramFailure('TELEGRAM_ERROR', d, undefined, { cause: error });
 }
@@ -36,7 +38,8 @@ export function createBotTelegramPort(api: () => Api): BotTelegramPort {
       try {
         chat = await api().getChat(chatId);
       } catch (error) {
-        if (error instanceof GrammyError && error.error_code === 400) throw new ChannelNotFoundError(String(chatId));
+        if (error instanceof GrammyError && error.error_code === 400)
+          throw new ChannelNotFoundError(String(chatId));
         throw mapBotApiError(error);
       }
       if (chat.type !== 'channel') throw new ChannelNotFoundError(`${chatId} (not a channel)`);
@@ -68,7 +71,9 @@ export function createBotTelegramPort(api: () => Api): BotTelegramPort {
     },
     async editWithButtons(chatId, messageId, text, buttons) {
       try {
-        await api().editMessageText(chatId, messageId, text, { reply_markup: keyboard(buttons) ?? { inline_keyboard: [] } });
+        await api().editMessageText(chatId, messageId, text, {
+          reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
+        });
       } catch (error) {
         if (error instanceof GrammyError && /message is not modified/.test(error.description)) return;
         throw error;

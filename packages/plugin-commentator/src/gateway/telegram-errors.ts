@@ -37,7 +37,11 @@ const KIND: Record<TelegramFailureCode, DomainErrorKind> = {
 };
 
 /** Failures after which sending the same comment again cannot succeed. */
-const PERMANENT = new Set<TelegramFailureCode>(['CHAT_GUEST_SEND_FORBIDDEN', 'COMMENTS_CLOSED', 'POST_NOT_FOUND']);
+const PERMANENT = new Set<TelegramFailureCode>([
+  'CHAT_GUEST_SEND_FORBIDDEN',
+  'COMMENTS_CLOSED',
+  'POST_NOT_FOUND',
+]);
 
 export class TelegramFailure extends DomainError {
   constructor(

@@ -55,7 +55,10 @@ export interface UserAccountSession {
    */
   sendComment(target: DiscussionRef, text: string, randomId: bigint): Promise<{ messageId: number }>;
   /** Replies to our message in the discussion group and the reaction count on it. */
-  readEngagement(chatId: number, messageId: number): Promise<{ replies: IncomingPersonalMessage[]; reactions: number }>;
+  readEngagement(
+    chatId: number,
+    messageId: number,
+  ): Promise<{ replies: IncomingPersonalMessage[]; reactions: number }>;
   /** Private messages people wrote to the account (they wrote first; we never do). */
   readDirectMessages(afterDate: Date): Promise<IncomingPersonalMessage[]>;
   /** Ends the session at Telegram too. */
@@ -73,7 +76,12 @@ export interface UserAccountGateway {
   /** Asks Telegram to send a login code; returns the code hash step 2 needs. */
   requestCode(phone: string): Promise<{ phoneCodeHash: string }>;
   /** The code (and the 2FA password when the account has one). */
-  signIn(input: { phone: string; phoneCodeHash: string; code: string; password?: string }): Promise<SignInResult>;
+  signIn(input: {
+    phone: string;
+    phoneCodeHash: string;
+    code: string;
+    password?: string;
+  }): Promise<SignInResult>;
   /** Restores a stored session (at start, or before an action). */
   restore(session: string): Promise<UserAccountSession>;
 }

@@ -60,7 +60,9 @@ export class AccountManagementService {
 
   async voice(accountId: number): Promise<Voice> {
     return toVoice(
-      await this.sql.one<any>('SELECT * FROM commentator_account_personalities WHERE account_id = $1', [accountId]),
+      await this.sql.one<any>('SELECT * FROM commentator_account_personalities WHERE account_id = $1', [
+        accountId,
+      ]),
     );
   }
 
@@ -100,11 +102,16 @@ export class AccountManagementService {
   async startLogin(input: { phone: string; label: string }): Promise<AccountView> {
     const phone = input.phone.replace(/[\s()-]/g, '');
     if (!PHONE.test(phone)) {
-      throw new CommentatorInputError('PHONE_NUMBER_INVALID', 'A phone number in international format: +15551234567');
+      throw new CommentatorInputError(
+        'PHONE_NUMBER_INVALID',
+        'A phone number in international format: +15551234567',
+      );
     }
     const gateway = this.sessions.gatewayOrFail();
     const digest = this.crypto.digest(phone);
-    const existing = await this.sql.one<any>('SELECT * FROM commentator_accounts WHERE phone_digest = $1', [digest]);
+    const existing = await this.sql.one<any>('SELECT * FROM commentator_accounts WHERE phone_digest = $1', [
+      digest,
+    ]);
     if (existing && existing.status === 'active') {
       throw new CommentatorStateError('This account is already signed in', { code: 'ACCOUNT_EXISTS' });
     }
@@ -147,7 +154,9 @@ export class AccountManagementService {
   ): Promise<{ status: 'signed_in' | 'password_needed'; account: AccountView }> {
     const account = await this.get(accountId);
     if (account.status !== 'pending_code') {
-      throw new CommentatorStateError('No login is waiting for a code on this account', { code: 'NO_LOGIN_PENDING' });
+      throw new CommentatorStateError('No login is waiting for a code on this account', {
+        code: 'NO_LOGIN_PENDING',
+      });
     }
     const row = await this.sql.one<any>(
       `SELECT a.phone_enc, s.phone_code_hash_enc, s.code_requested_at
@@ -196,7 +205,11 @@ export class AccountManagementService {
 
   async update(accountId: number, patch: AccountPatch): Promise<AccountView> {
     const account = await this.get(accountId);
-    if (patch.label !== undefined || patch.disclosureEnabled !== undefined || patch.disclosureText !== undefined) {
+    if (
+      patch.label !== undefined ||
+      patch.disclosureEnabled !== undefined ||
+      patch.disclosureText !== undefined
+    ) {
       await this.sql.execute(
         `UPDATE commentator_accounts SET label = COALESCE($2, label),
            disclosure_enabled = COALESCE($3, disclosure_enabled),
@@ -259,7 +272,8 @@ export class AccountManagementService {
   /** Logs out at Telegram too (the session stops working everywhere), then forgets it. */
   async logout(accountId: number): Promise<AccountView> {
     const account = await this.get(accountId);
-    if (account.kind === 'bot') throw new CommentatorStateError('The bot account has no login', { code: 'BOT_ACCOUNT' });
+    if (account.kind === 'bot')
+      throw new CommentatorStateError('The bot account has no login', { code: 'BOT_ACCOUNT' });
     let atTelegram = false;
     try {
       const session = await this.sessions.session(accountId);

@@ -39,7 +39,11 @@ export class AccountSecurityService {
     private readonly events: EventBus,
   ) {}
 
-  async record(accountId: number, event: SecurityEvent, details: Record<string, unknown> = {}): Promise<void> {
+  async record(
+    accountId: number,
+    event: SecurityEvent,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.sql.execute(
       'INSERT INTO commentator_account_security_logs (account_id, event, details, created_at) VALUES ($1, $2, $3, $4)',
       [accountId, event, JSON.stringify(details), this.clock()],
@@ -51,7 +55,12 @@ export class AccountSecurityService {
       'SELECT id, event, details, created_at FROM commentator_account_security_logs WHERE account_id = $1 ORDER BY id DESC LIMIT $2',
       [accountId, limit],
     );
-    return rows.map((r) => ({ id: Number(r.id), event: r.event, details: r.details, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      id: Number(r.id),
+      event: r.event,
+      details: r.details,
+      createdAt: r.created_at,
+    }));
   }
 
   /**
@@ -66,7 +75,11 @@ export class AccountSecurityService {
     );
     await this.record(accountId, 'paused', { reason, until: until?.toISOString() ?? null });
     this.logger.warn({ accountId, reason }, 'commentator account paused');
-    await this.events.emit('commentator.account.paused', { accountId, reason, until: until?.toISOString() ?? null });
+    await this.events.emit('commentator.account.paused', {
+      accountId,
+      reason,
+      until: until?.toISOString() ?? null,
+    });
   }
 
   async resume(accountId: number, by: string): Promise<boolean> {

@@ -58,7 +58,8 @@ export class AccountSessionManager {
       'SELECT session_enc FROM commentator_telegram_account_sessions WHERE account_id = $1',
       [accountId],
     );
-    if (!row?.session_enc) throw new TelegramFailure('SESSION_REVOKED', `Account ${accountId} is not signed in`);
+    if (!row?.session_enc)
+      throw new TelegramFailure('SESSION_REVOKED', `Account ${accountId} is not signed in`);
     try {
       return await this.gatewayOrFail().restore(this.crypto.decrypt(row.session_enc));
     } catch (error) {
@@ -100,7 +101,10 @@ export class AccountSessionManager {
     );
     for (const { id } of rows) {
       await this.session(id).catch((err) =>
-        this.logger.warn({ accountId: id, code: (err as { code?: string }).code }, 'could not restore an account session'),
+        this.logger.warn(
+          { accountId: id, code: (err as { code?: string }).code },
+          'could not restore an account session',
+        ),
       );
     }
   }

@@ -54,7 +54,9 @@ export class ChannelMonitorService {
   }
 
   async byChatId(chatId: number): Promise<Channel | null> {
-    const row = await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE chat_id = $1', [chatId]);
+    const row = await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE chat_id = $1', [
+      chatId,
+    ]);
     return row ? toChannel(row) : null;
   }
 
@@ -85,11 +87,16 @@ export class ChannelMonitorService {
       return toChannel(row);
     }
     if (input.accountId === undefined) {
-      throw new CommentatorInputError('ACCOUNT_REQUIRED', 'Route "account" needs the accountId that reads the channel');
+      throw new CommentatorInputError(
+        'ACCOUNT_REQUIRED',
+        'Route "account" needs the accountId that reads the channel',
+      );
     }
     const account = await this.accounts.get(input.accountId);
     if (account.kind !== 'user' || account.status !== 'active') {
-      throw new CommentatorStateError('The account must be a signed-in user account', { code: 'ACCOUNT_NOT_ACTIVE' });
+      throw new CommentatorStateError('The account must be a signed-in user account', {
+        code: 'ACCOUNT_NOT_ACTIVE',
+      });
     }
     const session = await this.sessions.session(account.id);
     let latest: ChannelPostRead[];
@@ -201,7 +208,11 @@ export class ChannelMonitorService {
     return row ? toPost(row) : null;
   }
 
-  async posts(channelId: number | undefined, limit: number, offset: number): Promise<{ items: Post[]; total: number }> {
+  async posts(
+    channelId: number | undefined,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: Post[]; total: number }> {
     const where = channelId === undefined ? '' : 'WHERE channel_id = $3';
     const bind = channelId === undefined ? [limit, offset] : [limit, offset, channelId];
     const rows = await this.sql.select<any>(

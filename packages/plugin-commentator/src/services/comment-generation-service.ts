@@ -53,7 +53,7 @@ export class CommentGenerationService {
           {
             role: 'system',
             content:
-              'Analyse the Telegram channel post. main_idea: one sentence in the post\'s language. keywords: up to 8. ' +
+              "Analyse the Telegram channel post. main_idea: one sentence in the post's language. keywords: up to 8. " +
               'tone: positive, neutral or negative. language: en, ru or other. topic: two or three words.',
           },
           { role: 'user', content: text },
@@ -64,7 +64,10 @@ export class CommentGenerationService {
       if (!result.offline && result.data.main_idea.trim()) return { analysis: result.data, offline: false };
     } catch (error) {
       if (!modelUnavailable(error)) throw error;
-      this.logger.warn({ code: (error as { code?: string }).code }, 'post analysis fell back to the offline analyser');
+      this.logger.warn(
+        { code: (error as { code?: string }).code },
+        'post analysis fell back to the offline analyser',
+      );
     }
     return { analysis: analyseOffline(text, this.topics()), offline: true };
   }
@@ -94,11 +97,18 @@ export class CommentGenerationService {
         maxTokens: 300,
       });
       if (!reply.offline && reply.content.trim()) {
-        return { text: this.personality.finalize(reply.content, disclosure, maxChars), language, offline: false };
+        return {
+          text: this.personality.finalize(reply.content, disclosure, maxChars),
+          language,
+          offline: false,
+        };
       }
     } catch (error) {
       if (!modelUnavailable(error)) throw error;
-      this.logger.warn({ code: (error as { code?: string }).code }, 'comment draft fell back to the offline template');
+      this.logger.warn(
+        { code: (error as { code?: string }).code },
+        'comment draft fell back to the offline template',
+      );
     }
     const opener = (OFFLINE_OPENERS[language] ?? OFFLINE_OPENERS.en!)(analysis.topic);
     const body = [opener, voice.phrases[0] ?? ''].filter(Boolean).join(' ');

@@ -7,7 +7,15 @@ import type { CommentTransport } from './comment-transport.js';
 import { CommentatorInputError, CommentatorNotFoundError, CommentatorStateError } from './errors.js';
 import type { PersonalityService } from './personality-service.js';
 import type { Clock } from './ports.js';
-import { type Account, type Comment, type CommentStatus, toAccount, toChannel, toComment, toPost } from './records.js';
+import {
+  type Account,
+  type Comment,
+  type CommentStatus,
+  toAccount,
+  toChannel,
+  toComment,
+  toPost,
+} from './records.js';
 import type { Sql } from './sql.js';
 
 export const SEND_JOB = 'send-comment';
@@ -168,10 +176,16 @@ export class CommentSchedulerService {
         });
       }
       const channel = toChannel(
-        await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE id = $1', [row.channel_id], t),
+        await this.sql.one<any>(
+          'SELECT * FROM commentator_telegram_channels WHERE id = $1',
+          [row.channel_id],
+          t,
+        ),
       );
       if (channel.neverComment) {
-        throw new CommentatorStateError('This channel is marked "never comment here"', { code: 'NEVER_COMMENT' });
+        throw new CommentatorStateError('This channel is marked "never comment here"', {
+          code: 'NEVER_COMMENT',
+        });
       }
       if (!channel.commentsOpen) {
         throw new CommentatorStateError('Comments are closed in this channel', { code: 'COMMENTS_CLOSED' });
@@ -201,7 +215,9 @@ export class CommentSchedulerService {
     const seconds = Math.max(0, Math.ceil((dueAt.getTime() - this.clock().getTime()) / 1000));
     await this.jobs
       .send(SEND_JOB, { commentId }, seconds > 0 ? { startAfter: seconds } : {})
-      .catch((err) => this.logger.warn({ err, commentId }, 'could not queue the send job; the sweep will send it'));
+      .catch((err) =>
+        this.logger.warn({ err, commentId }, 'could not queue the send job; the sweep will send it'),
+      );
   }
 
   /**
@@ -238,8 +254,12 @@ export class CommentSchedulerService {
       [accountId, channelId, excludeCommentId, new Date(from.getTime() - DAY)],
       transaction,
     );
-    const accountSlots = slots.filter((s) => Number(s.account_id) === accountId).map((s) => new Date(s.slot).getTime());
-    const channelSlots = slots.filter((s) => Number(s.channel_id) === channelId).map((s) => new Date(s.slot).getTime());
+    const accountSlots = slots
+      .filter((s) => Number(s.account_id) === accountId)
+      .map((s) => new Date(s.slot).getTime());
+    const channelSlots = slots
+      .filter((s) => Number(s.channel_id) === channelId)
+      .map((s) => new Date(s.slot).getTime());
     const spacing = cfg.minSpacingSeconds * 1000;
     let t = Math.max(from.getTime(), caps?.paused_until ? new Date(caps.paused_until).getTime() : 0);
     for (let i = 0; i < 1000; i++) {
@@ -320,12 +340,15 @@ export class CommentSchedulerService {
       [commentId],
     );
     const comment = toComment(row);
-    const post = toPost(await this.sql.one<any>('SELECT * FROM commentator_telegram_posts WHERE id = $1', [comment.postId]));
+    const post = toPost(
+      await this.sql.one<any>('SELECT * FROM commentator_telegram_posts WHERE id = $1', [comment.postId]),
+    );
     const channel = toChannel(
       await this.sql.one<any>('SELECT * FROM commentator_telegram_channels WHERE id = $1', [post.channelId]),
     );
     try {
-      if (channel.neverComment) throw new TelegramFailure('COMMENTS_CLOSED', 'The channel is marked "never comment here"');
+      if (channel.neverComment)
+        throw new TelegramFailure('COMMENTS_CLOSED', 'The channel is marked "never comment here"');
       const sent = await this.transport.send(channel, post, comment);
       const sentAt = this.clock();
       await this.sql.transaction(async (t) => {
@@ -335,7 +358,11 @@ export class CommentSchedulerService {
           [commentId, sent.chatId, sent.messageId, sentAt],
           t,
         );
-        await this.sql.execute('UPDATE commentator_comment_schedules SET due_at = $2, last_error = NULL WHERE comment_id = $1', [commentId, sentAt], t);
+        await this.sql.execute(
+          'UPDATE commentator_comment_schedules SET due_at = $2, last_error = NULL WHERE comment_id = $1',
+          [commentId, sentAt],
+          t,
+        );
       });
       await this.events.emit('commentator.comment.sent', { commentId, channelId: channel.id, accountId });
       return { status: 'sent', messageId: sent.messageId };
@@ -365,7 +392,13 @@ export class CommentSchedulerService {
     if (isTelegramFailure(error, 'SLOWMODE_WAIT')) {
       const seconds = error.seconds ?? 60;
       await this.security.record(accountId, 'slowmode_wait', { seconds, commentId });
-      return this.reschedule(commentId, accountId, channelId, new Date(now.getTime() + seconds * 1000), `SLOWMODE_WAIT_${seconds}`);
+      return this.reschedule(
+        commentId,
+        accountId,
+        channelId,
+        new Date(now.getTime() + seconds * 1000),
+        `SLOWMODE_WAIT_${seconds}`,
+      );
     }
     if (isTelegramFailure(error, 'PEER_FLOOD')) {
       await this.security.record(accountId, 'peer_flood', { commentId });
@@ -378,7 +411,13 @@ export class CommentSchedulerService {
     const code = isTelegramFailure(error) ? error.failure : 'ERROR';
     if (!isTelegramFailure(error)) this.logger.warn({ err: error, commentId }, 'sending a comment failed');
     if (attempts >= MAX_ATTEMPTS) return this.fail(commentId, `${code}: gave up after ${attempts} attempts`);
-    return this.reschedule(commentId, accountId, channelId, new Date(now.getTime() + attempts * 60_000), code);
+    return this.reschedule(
+      commentId,
+      accountId,
+      channelId,
+      new Date(now.getTime() + attempts * 60_000),
+      code,
+    );
   }
 
   private async reschedule(

@@ -32,12 +32,20 @@ export class CommentTransport {
   }
 
   async send(channel: Channel, post: Post, comment: Comment): Promise<SentComment> {
-    if (!channel.commentsOpen) throw new TelegramFailure('COMMENTS_CLOSED', 'The channel has no discussion group');
+    if (!channel.commentsOpen)
+      throw new TelegramFailure('COMMENTS_CLOSED', 'The channel has no discussion group');
     if (channel.route === 'bot') {
       if (channel.discussionChatId === null || post.discussionMessageId === null) {
-        throw new TelegramFailure('TELEGRAM_ERROR', "The post's copy in the discussion group has not arrived yet");
+        throw new TelegramFailure(
+          'TELEGRAM_ERROR',
+          "The post's copy in the discussion group has not arrived yet",
+        );
       }
-      const sent = await this.bot.replyInChat(channel.discussionChatId, post.discussionMessageId, comment.text);
+      const sent = await this.bot.replyInChat(
+        channel.discussionChatId,
+        post.discussionMessageId,
+        comment.text,
+      );
       return { chatId: channel.discussionChatId, messageId: sent.messageId };
     }
     const session = await this.sessions.session(channel.accountId);

@@ -19,6 +19,7 @@ import { ReviewService } from './review-service.js';
 import { Sql } from './sql.js';
 
 export const PROCESS_POST_JOB = 'process-post';
+
 import { StatsService } from './stats-service.js';
 
 export interface CommentatorServiceDeps {
@@ -46,7 +47,14 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
   const sql = new Sql(deps.sequelize);
   const security = new AccountSecurityService(sql, clock, logger, deps.events);
   const sessions = new AccountSessionManager(sql, deps.crypto, deps.gateway, security, logger);
-  const accounts = new AccountManagementService(sql, deps.crypto, sessions, security, clock, config.loginCodeTtlSeconds);
+  const accounts = new AccountManagementService(
+    sql,
+    deps.crypto,
+    sessions,
+    security,
+    clock,
+    config.loginCodeTtlSeconds,
+  );
   const channels = new ChannelMonitorService(sql, deps.bot, accounts, sessions, () => config.brandName);
   const personality = new PersonalityService();
   const generation = new CommentGenerationService(deps.llm, personality, () => config.topics, logger);

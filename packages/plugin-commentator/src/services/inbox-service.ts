@@ -30,7 +30,11 @@ export class InboxService {
   ) {}
 
   /** Stores the message; true when it was new (and the event was emitted). */
-  async record(accountId: number, message: IncomingPersonalMessage, commentId: number | null): Promise<boolean> {
+  async record(
+    accountId: number,
+    message: IncomingPersonalMessage,
+    commentId: number | null,
+  ): Promise<boolean> {
     const receivedAt = this.clock();
     const row = await this.sql.one<{ id: number }>(
       `INSERT INTO commentator_direct_messages (account_id, kind, chat_id, message_id, from_user_id, from_name_enc, text_enc, comment_id, received_at)
@@ -63,7 +67,10 @@ export class InboxService {
   }
 
   /** A reply in a discussion group to one of our sent comments; null when it is not one. */
-  async commentRepliedTo(chatId: number, messageId: number): Promise<{ id: number; accountId: number } | null> {
+  async commentRepliedTo(
+    chatId: number,
+    messageId: number,
+  ): Promise<{ id: number; accountId: number } | null> {
     const row = await this.sql.one<any>(
       `SELECT id, account_id FROM commentator_generated_comments WHERE sent_chat_id = $1 AND sent_message_id = $2 AND status = 'sent'`,
       [chatId, messageId],

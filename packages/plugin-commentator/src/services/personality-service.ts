@@ -34,7 +34,10 @@ export class PersonalityService {
    * then the disclosure line on its own line.
    */
   finalize(body: string, disclosure: string | null, maxChars: number): string {
-    const clean = body.replace(/^\[offline\]\s*/i, '').replace(/\s+\n/g, '\n').trim();
+    const clean = body
+      .replace(/^\[offline\]\s*/i, '')
+      .replace(/\s+\n/g, '\n')
+      .trim();
     const tail = disclosure ? `\n\n${disclosure}` : '';
     const room = Math.max(10, maxChars - tail.length);
     let text = clean;

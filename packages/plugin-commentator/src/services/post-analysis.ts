@@ -3,11 +3,11 @@ import { z } from 'zod';
 
 /** What the model (or the offline analyser) says about a post. */
 export const PostAnalysisSchema = z.object({
-  main_idea: z.string().describe('The post\'s main idea in one sentence, in the post\'s language'),
+  main_idea: z.string().describe("The post's main idea in one sentence, in the post's language"),
   keywords: z.array(z.string()).describe('Up to 8 keywords of the post'),
   tone: z.enum(['positive', 'neutral', 'negative']),
   language: z.enum(['en', 'ru', 'other']),
-  topic: z.string().describe('The post\'s subject in two or three words'),
+  topic: z.string().describe("The post's subject in two or three words"),
 });
 
 export type PostAnalysis = z.output<typeof PostAnalysisSchema>;

@@ -33,10 +33,10 @@ export class PostPipeline {
   ) {}
 
   private async skip(postId: number, reason: string): Promise<PipelineOutcome> {
-    await this.sql.execute(`UPDATE commentator_telegram_posts SET status = 'skipped', skip_reason = $2 WHERE id = $1`, [
-      postId,
-      reason,
-    ]);
+    await this.sql.execute(
+      `UPDATE commentator_telegram_posts SET status = 'skipped', skip_reason = $2 WHERE id = $1`,
+      [postId, reason],
+    );
     return { status: 'skipped', reason };
   }
 
@@ -56,8 +56,10 @@ export class PostPipeline {
     if (relevance.score < cfg.relevanceThreshold) {
       return this.skip(post.id, `below_threshold: relevance ${relevance.score} < ${cfg.relevanceThreshold}`);
     }
-    if (channel.neverComment) return this.skip(post.id, 'never_comment: the channel is marked "never comment here"');
-    if (!channel.commentsOpen) return this.skip(post.id, 'comments_closed: the channel has no discussion group');
+    if (channel.neverComment)
+      return this.skip(post.id, 'never_comment: the channel is marked "never comment here"');
+    if (!channel.commentsOpen)
+      return this.skip(post.id, 'comments_closed: the channel has no discussion group');
 
     const account = await this.accounts.get(channel.accountId);
     if (account.status === 'deactivated' || account.status === 'logged_out') {
@@ -76,7 +78,9 @@ export class PostPipeline {
        VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (post_id, account_id) DO NOTHING RETURNING *`,
       [post.id, account.id, draft.text, draft.language, draft.offline, randomUUID()],
     );
-    await this.sql.execute(`UPDATE commentator_telegram_posts SET status = 'drafted' WHERE id = $1`, [post.id]);
+    await this.sql.execute(`UPDATE commentator_telegram_posts SET status = 'drafted' WHERE id = $1`, [
+      post.id,
+    ]);
     if (!row) return { status: 'done' };
     const comment = toComment(row);
     let autoApproved = false;

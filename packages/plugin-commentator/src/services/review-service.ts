@@ -134,7 +134,8 @@ export class ReviewService {
       [chatId, replyToMessageId],
     );
     if (!row) return null;
-    if (!(await this.canReview(user.id))) return { ok: false, reason: this.t('commentator-review-not-allowed') };
+    if (!(await this.canReview(user.id)))
+      return { ok: false, reason: this.t('commentator-review-not-allowed') };
     try {
       await this.scheduler.edit(Number(row.id), text, `telegram:${user.id} (${user.name})`);
     } catch (error) {
