@@ -4,7 +4,7 @@ import type { CommentatorServices } from '../../src/index.js';
 /** Polls `probe` until it returns something truthy; wide margins for a busy CI machine. */
 export async function eventually<T>(
   probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 45_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
