@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.stop());
 
-describe('admin API: rights and bad input', () => {
+describe('admin API: rights and bad input', { timeout: 180_000 }, () => {
   it('viewers read, only admins change', async () => {
     const ch = await createChannel(t, OWNER, 'Rights');
     expect((await t.viewer.post(`${API}/channels`, { chatId: ch.channelId })).status).toBe(403);

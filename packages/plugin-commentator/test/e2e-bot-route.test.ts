@@ -42,7 +42,7 @@ async function draftFor(messageText: string) {
   });
 }
 
-describe('a channel the bot administers, end to end through the sandbox', () => {
+describe('a channel the bot administers, end to end through the sandbox', { timeout: 180_000 }, () => {
   it('registers the channel with comments open and as ours', async () => {
     const res = await t.viewer.get('/admin/api/commentator/channels');
     expect(res.status).toBe(200);

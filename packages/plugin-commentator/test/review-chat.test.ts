@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.stop());
 
-describe('review chat', () => {
+describe('review chat', { timeout: 180_000 }, () => {
   it('a reviewer edits by replying and approves with the button; the comment appears under the post', async () => {
     await t.sandbox.postInChannel(ch.channelId, 'We opened a second shop downtown.', OWNER);
     const card = await t.sandbox.waitForBotMessage(REVIEW, { ...WAIT, match: 'Draft #' });

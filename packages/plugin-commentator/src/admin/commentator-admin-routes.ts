@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { CommentatorServices } from '../services/commentator-services.js';
 
 const IdParams = z.object({ id: serialIdParam });
+const rowId = z.coerce.number().int().min(1).max(MAX_SERIAL_ID);
 const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
@@ -25,7 +26,7 @@ const ChannelBody = z
   .object({
     chatId: telegramChatId,
     route: z.enum(['bot', 'account']).default('bot'),
-    accountId: serialIdParam.optional(),
+    accountId: rowId.optional(),
   })
   .strict();
 const ChannelPatch = z
@@ -33,20 +34,20 @@ const ChannelPatch = z
     neverComment: z.boolean().optional(),
     autoApprove: z.boolean().optional(),
     dailyCap: z.number().int().min(1).max(50).nullable().optional(),
-    accountId: serialIdParam.optional(),
+    accountId: rowId.optional(),
   })
   .strict();
 const DraftPatch = z.object({ text: z.string().min(1).max(4000) }).strict();
 const DecisionBody = z
   .object({
-    draftId: z.coerce.number().int().min(1).max(MAX_SERIAL_ID),
+    draftId: rowId,
     decision: z.enum(['approve', 'reject', 'edit']),
     text: z.string().min(1).max(4000).optional(),
   })
   .strict();
 const LoginCodeBody = z
   .object({
-    accountId: z.coerce.number().int().min(1).max(MAX_SERIAL_ID),
+    accountId: rowId,
     code: z.string().regex(/^\d{4,8}$/, 'the digits of the login code'),
     password: z.string().min(1).max(256).optional(),
   })

@@ -39,11 +39,24 @@ export interface AccountIdentity {
   username?: string;
 }
 
+export interface ChannelFacts {
+  /** Bot API style id (-100…). */
+  chatId: number;
+  title: string;
+  username: string | null;
+  /** The linked discussion group; null: comments are closed. */
+  linkedChatId: number | null;
+  /** The account is an administrator (or creator) of the channel. */
+  isAdmin: boolean;
+}
+
 /** A signed-in account: what the plugin does with it. */
 export interface UserAccountSession {
   /** The session string to store (encrypted): the full credential. */
   exportSession(): string;
   getMe(): Promise<AccountIdentity>;
+  /** The channel's title and discussion group; `TelegramFailure('POST_NOT_FOUND')` for an unknown one. */
+  inspectChannel(channel: number | string): Promise<ChannelFacts>;
   /** Posts newer than `afterMessageId`, oldest first (the polling fallback uses this too). */
   readNewPosts(channel: number | string, afterMessageId: number, limit: number): Promise<ChannelPostRead[]>;
   /** Where comments to a post go; `TelegramFailure('COMMENTS_CLOSED')` when there is no discussion. */

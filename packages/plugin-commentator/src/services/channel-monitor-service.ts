@@ -1,5 +1,5 @@
 import { isTelegramFailure } from '../gateway/telegram-errors.js';
-import type { ChannelPostRead } from '../gateway/user-account-gateway.js';
+import type { ChannelFacts } from '../gateway/user-account-gateway.js';
 import type { AccountManagementService } from './account-management-service.js';
 import type { AccountSessionManager } from './account-session-manager.js';
 import { ChannelNotFoundError, CommentatorInputError, CommentatorStateError } from './errors.js';
@@ -64,7 +64,8 @@ export class ChannelMonitorService {
    * Starts monitoring a channel. Route `bot`: the bot must be an administrator there
    * (Telegram sends channel posts only to admins); comments are open when the channel has a
    * linked discussion group. Route `account`: one of the operator's signed-in accounts reads
-   * it; `owned` stays false (auto-approve stays off) since the account is not shown to be an admin.
+   * it; the channel is the operator's own (auto-approve allowed) only when that account is
+   * one of its administrators.
    */
   async register(input: { chatId: number; route: 'bot' | 'account'; accountId?: number }): Promise<Channel> {
     if (await this.byChatId(input.chatId)) {
@@ -99,24 +100,27 @@ export class ChannelMonitorService {
       });
     }
     const session = await this.sessions.session(account.id);
-    let latest: ChannelPostRead[];
+    let facts: ChannelFacts;
     try {
-      latest = await session.readNewPosts(input.chatId, 0, 1);
+      facts = await session.inspectChannel(input.chatId);
     } catch (error) {
       if (isTelegramFailure(error, 'POST_NOT_FOUND')) throw new ChannelNotFoundError(String(input.chatId));
       throw error;
     }
-    let discussion: number | null = null;
-    if (latest[0]) {
-      discussion = await session
-        .getDiscussion(input.chatId, latest[0].messageId)
-        .then((d) => d.chatId)
-        .catch(() => null);
-    }
+    const latest = await session.readNewPosts(input.chatId, 0, 1);
     const row = await this.sql.one<any>(
-      `INSERT INTO commentator_telegram_channels (chat_id, title, route, account_id, discussion_chat_id, comments_open, owned, last_message_id)
-       VALUES ($1, '', 'account', $2, $3, $4, false, $5) RETURNING *`,
-      [input.chatId, account.id, discussion, discussion !== null, latest[0]?.messageId ?? 0],
+      `INSERT INTO commentator_telegram_channels (chat_id, title, username, route, account_id, discussion_chat_id, comments_open, owned, last_message_id)
+       VALUES ($1, $2, $3, 'account', $4, $5, $6, $7, $8) RETURNING *`,
+      [
+        input.chatId,
+        facts.title,
+        facts.username,
+        account.id,
+        facts.linkedChatId,
+        facts.linkedChatId !== null,
+        facts.isAdmin,
+        latest[0]?.messageId ?? 0,
+      ],
     );
     return toChannel(row);
   }
