@@ -24,6 +24,8 @@ export class FakeTelegram implements UserAccountGateway {
   /** Failures the next sendComment calls throw, in order. */
   readonly sendFailures: TelegramFailure[] = [];
   readonly replies = new Map<string, IncomingPersonalMessage[]>();
+  /** The next send reaches Telegram, then the connection drops before the answer arrives. */
+  loseNextAnswer = false;
   private nextMessage = 1000;
   private nextHash = 1;
 
@@ -102,6 +104,10 @@ export class FakeTelegram implements UserAccountGateway {
         if (dup) return { messageId: dup.messageId };
         const messageId = tg.nextMessage++;
         tg.sent.push({ chatId: target.chatId, replyTo: target.messageId, text, randomId, messageId });
+        if (tg.loseNextAnswer) {
+          tg.loseNextAnswer = false;
+          throw new Error('connection lost');
+        }
         return { messageId };
       },
       async readEngagement(chatId, messageId) {
