@@ -7,6 +7,7 @@ import { createBotTelegramPort } from './bot/bot-telegram-port.js';
 import { createCommentatorComposer } from './bot/commentator-composer.js';
 import { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
 import { COMMENTATOR_EVENTS } from './events.js';
+import { createGramjsGateway } from './gateway/gramjs-gateway.js';
 import type { UserAccountGateway } from './gateway/user-account-gateway.js';
 import { commentatorJobs } from './jobs.js';
 import { commentatorMigrations } from './migrations/0001-create-commentator-tables.js';
@@ -15,6 +16,12 @@ import { type Clock, systemClock } from './services/ports.js';
 
 export { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
 export type { CommentatorMessageReceived } from './events.js';
+export {
+  createGramjsGateway,
+  type GramjsClientLike,
+  type GramjsGatewayOptions,
+  mapGramjsError,
+} from './gateway/gramjs-gateway.js';
 export { isTelegramFailure, TelegramFailure, type TelegramFailureCode } from './gateway/telegram-errors.js';
 export type * from './gateway/user-account-gateway.js';
 export type { CommentatorServices } from './services/commentator-services.js';
@@ -50,8 +57,6 @@ export interface CommentatorWiring {
  */
 export default function commentatorPlugin(options: CommentatorOptions = {}, wiring: CommentatorWiring = {}) {
   const given = wiring.accountGateway;
-  const gateway: () => UserAccountGateway | null =
-    typeof given === 'function' ? given : () => (given as UserAccountGateway | undefined) ?? null;
   return definePlugin({
     id: 'commentator',
     version,
@@ -77,6 +82,13 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
       },
       init({ deps, config, expose }) {
         const api = deps.resolveTelegram as Api;
+        // Real accounts through gramjs once api_id/api_hash are set, unless the app wires its own adapter.
+        const gramjs =
+          config.apiId !== undefined && config.apiHash
+            ? createGramjsGateway({ apiId: config.apiId, apiHash: config.apiHash })
+            : null;
+        const gateway: () => UserAccountGateway | null =
+          typeof given === 'function' ? given : () => (given as UserAccountGateway | undefined) ?? gramjs;
         const services = createCommentatorServices({
           ...deps,
           config,
@@ -104,8 +116,12 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     async start({ services }) {
       await services.accounts.botAccount(services.config.brandName);
       await services.sessions.restoreAll();
+      await services.channels.watchAccountChannels(async (post) => {
+        await services.queuePost(post.id);
+      });
     },
     async stop({ services }) {
+      services.channels.stopWatching();
       await services.sessions.disconnectAll();
     },
     async health({ services }) {

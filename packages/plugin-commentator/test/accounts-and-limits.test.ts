@@ -74,8 +74,11 @@ describe('accounts: two-step login, security log, secrets', { timeout: 180_000 }
       'code_requested',
       'login',
     ]);
-    expect(log.body.items.filter((e: { event: string }) => e.event === 'login_failed').map((e: any) => e.details.code))
-      .toEqual(['PHONE_CODE_EXPIRED', 'PHONE_CODE_INVALID']);
+    expect(
+      log.body.items
+        .filter((e: { event: string }) => e.event === 'login_failed')
+        .map((e: any) => e.details.code),
+    ).toEqual(['PHONE_CODE_EXPIRED', 'PHONE_CODE_INVALID']);
   });
 
   it('2FA: password asked, a wrong one refused, the right one signs in', async () => {
@@ -86,7 +89,11 @@ describe('accounts: two-step login, security log, secrets', { timeout: 180_000 }
     const wrong = await call('post', `/accounts/${id}/code`, { code: '24680', password: 'nope' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.code).toBe('PASSWORD_INVALID');
-    const ok = await call('post', '/login-codes', { accountId: id, code: '24680', password: 'correct horse' });
+    const ok = await call('post', '/login-codes', {
+      accountId: id,
+      code: '24680',
+      password: 'correct horse',
+    });
     expect(ok.body.status).toBe('signed_in');
     const out = await call('post', `/accounts/${id}/logout`);
     expect(out.body.account).toMatchObject({ status: 'logged_out', signedIn: false });
@@ -114,14 +121,20 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
   it('a channel read by the account: auto-approve is refused (not shown to be ours), comments need approval', async () => {
     const res = await call('post', '/channels', { chatId: CHANNEL, route: 'account', accountId });
     expect(res.status).toBe(201);
-    expect(res.body.channel).toMatchObject({ owned: false, commentsOpen: true, discussionChatId: DISCUSSION });
+    expect(res.body.channel).toMatchObject({
+      owned: false,
+      commentsOpen: true,
+      discussionChatId: DISCUSSION,
+    });
     channelId = res.body.channel.id;
     const auto = await call('patch', `/channels/${channelId}`, { autoApprove: true });
     expect(auto.status).toBe(409);
     expect(auto.body.error.code).toBe('AUTO_APPROVE_NOT_ALLOWED');
     const closed = await call('post', '/channels', { chatId: CLOSED, route: 'account', accountId });
     expect(closed.body.channel.commentsOpen).toBe(false);
-    expect((await call('post', '/channels', { chatId: -1_001_599_999_999, route: 'account', accountId })).status).toBe(404);
+    expect(
+      (await call('post', '/channels', { chatId: -1_001_599_999_999, route: 'account', accountId })).status,
+    ).toBe(404);
   });
 
   it('polls new posts, drafts in the voice, FLOOD_WAIT_X waits the full X seconds, sent once', async () => {
@@ -143,7 +156,9 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
       return d.status === 'scheduled' && new Date(d.dueAt).getTime() > time.clock().getTime() ? d : null;
     });
     expect(new Date(waited.dueAt).getTime() - time.clock().getTime()).toBe(420_000);
-    const account = (await call('get', '/accounts')).body.items.find((a: { id: number }) => a.id === accountId);
+    const account = (await call('get', '/accounts')).body.items.find(
+      (a: { id: number }) => a.id === accountId,
+    );
     expect(account).toMatchObject({ status: 'paused', pauseReason: 'flood_wait' });
 
     time.advance(419);
@@ -155,8 +170,12 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
     expect(await s.scheduler.runDue()).toEqual([]);
     expect(tg.sent).toHaveLength(1);
     expect(tg.sent[0]).toMatchObject({ chatId: DISCUSSION, replyTo: 501, text: draft.text });
-    expect(tg.sent[0]!.randomId).toBe(randomIdFor((await call('get', `/drafts/${draft.id}`)).body.draft.idempotencyKey));
-    const log = (await call('get', `/accounts/${accountId}/log`)).body.items.map((e: { event: string }) => e.event);
+    expect(tg.sent[0]!.randomId).toBe(
+      randomIdFor((await call('get', `/drafts/${draft.id}`)).body.draft.idempotencyKey),
+    );
+    const log = (await call('get', `/accounts/${accountId}/log`)).body.items.map(
+      (e: { event: string }) => e.event,
+    );
     expect(log).toEqual(expect.arrayContaining(['flood_wait', 'paused', 'resumed']));
   });
 
@@ -186,9 +205,14 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
     const outcome = (await s.pipeline.process(post!.id)) as { comment: { id: number } };
     tg.failNextSend('PEER_FLOOD');
     await s.scheduler.approve(outcome.comment.id, 'test');
-    expect(await s.scheduler.sendOne(outcome.comment.id)).toMatchObject({ status: 'rescheduled', reason: 'PEER_FLOOD' });
+    expect(await s.scheduler.sendOne(outcome.comment.id)).toMatchObject({
+      status: 'rescheduled',
+      reason: 'PEER_FLOOD',
+    });
     expect(paused).toHaveLength(1);
-    const account = (await call('get', '/accounts')).body.items.find((a: { id: number }) => a.id === accountId);
+    const account = (await call('get', '/accounts')).body.items.find(
+      (a: { id: number }) => a.id === accountId,
+    );
     expect(account).toMatchObject({ status: 'paused', pauseReason: 'peer_flood', pausedUntil: null });
     time.advance(86_400);
     expect(await s.scheduler.runDue()).toEqual([{ status: 'account_unavailable' }]);
@@ -254,7 +278,14 @@ describe('secrets never leave in plaintext', { timeout: 180_000 }, () => {
     expect(dump).toContain('commentator'); // the dump is real
     expect(dump).toContain('v1:'); // the secrets are there, as ciphertext
 
-    for (const path of ['/accounts', `/accounts/${accountId}/log`, '/channels', '/drafts', '/stats', '/messages']) {
+    for (const path of [
+      '/accounts',
+      `/accounts/${accountId}/log`,
+      '/channels',
+      '/drafts',
+      '/stats',
+      '/messages',
+    ]) {
       responses.push(JSON.stringify((await t.admin.get(`${API}${path}`)).body));
     }
     const logs = await t.admin.get('/admin/api/core/panel/logs?limit=1000');

@@ -20,7 +20,10 @@ let app: TestApp | undefined;
 function start(): Promise<TestApp> {
   return startTestApp({
     plugins: [
-      commentatorPlugin({ brandName: 'Acme', minSpacingSeconds: 600, channelDailyCap: 10 }, { clock: time.clock, accountGateway: tg }),
+      commentatorPlugin(
+        { brandName: 'Acme', minSpacingSeconds: 600, channelDailyCap: 10 },
+        { clock: time.clock, accountGateway: tg },
+      ),
     ],
     config: { DATABASE_URL: db.url, ENCRYPTION_KEY },
   });
@@ -40,23 +43,35 @@ describe('a restart in the middle of a schedule', { timeout: 180_000 }, () => {
     app = await start();
     const created = await app.admin.post(`${API}/accounts`, { phone: '+15551112233', label: 'Acme team' });
     const accountId = created.body.account.id;
-    expect((await app.admin.post(`${API}/accounts/${accountId}/code`, { code: '24680' })).body.status).toBe('signed_in');
-    expect((await app.admin.post(`${API}/channels`, { chatId: CHANNEL, route: 'account', accountId })).status).toBe(201);
+    expect((await app.admin.post(`${API}/accounts/${accountId}/code`, { code: '24680' })).body.status).toBe(
+      'signed_in',
+    );
+    expect(
+      (await app.admin.post(`${API}/channels`, { chatId: CHANNEL, route: 'account', accountId })).status,
+    ).toBe(201);
 
-    for (const text of ['First trail news.', 'Second trail news.', 'Third trail news.', 'Fourth trail news.']) {
+    for (const text of [
+      'First trail news.',
+      'Second trail news.',
+      'Third trail news.',
+      'Fourth trail news.',
+    ]) {
       tg.post(CHANNEL, text);
     }
     const s = servicesOf(app);
     const posts = await s.channels.pollAccountChannels();
     const ids: number[] = [];
-    for (const post of posts) ids.push(((await s.pipeline.process(post.id)) as { comment: { id: number } }).comment.id);
+    for (const post of posts)
+      ids.push(((await s.pipeline.process(post.id)) as { comment: { id: number } }).comment.id);
     // Approved in a row: slots 10 minutes apart (the spacing), the first one due now.
     for (const id of ids) await app.admin.post(`${API}/drafts/${id}/approve`);
 
     // #1 is sent now. #2: Telegram accepts it but the answer is lost; it is retried later.
     // (its job may be first; either way it is sent once)
     await s.scheduler.runDue();
-    await eventually(async () => (await app!.viewer.get(`${API}/drafts/${ids[0]}`)).body.draft.status === 'sent');
+    await eventually(
+      async () => (await app!.viewer.get(`${API}/drafts/${ids[0]}`)).body.draft.status === 'sent',
+    );
     time.advance(600);
     tg.loseNextAnswer = true;
     expect(await s.scheduler.sendOne(ids[1]!)).toMatchObject({ status: 'rescheduled', reason: 'ERROR' });

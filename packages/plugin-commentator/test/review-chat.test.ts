@@ -75,7 +75,9 @@ describe('review chat', { timeout: 180_000 }, () => {
     // The card shows the outcome and has no buttons any more.
     await eventually(async () => {
       const msg = (await t.sandbox.transcript(REVIEW)).find((m) => m.message_id === card.message_id);
-      return /📨 Sent|Approved by/.test(msg?.text ?? '') && !(msg?.reply_markup?.inline_keyboard ?? []).length;
+      return (
+        /📨 Sent|Approved by/.test(msg?.text ?? '') && !(msg?.reply_markup?.inline_keyboard ?? []).length
+      );
     });
   });
 
@@ -86,7 +88,11 @@ describe('review chat', { timeout: 180_000 }, () => {
     const pressed = await t.sandbox.pressButton(REVIEWER, REVIEW, card.message_id, { text: '❌ Reject' });
     expect(pressed.answer?.text).toBe('Done.');
     expect((await t.viewer.get(`${API}/drafts/${id}`)).body.draft.status).toBe('rejected');
-    const edited = await t.sandbox.waitForBotEdit(REVIEW, { ...WAIT, messageId: card.message_id, match: 'Rejected by' });
+    const edited = await t.sandbox.waitForBotEdit(REVIEW, {
+      ...WAIT,
+      messageId: card.message_id,
+      match: 'Rejected by',
+    });
     expect(edited.reply_markup?.inline_keyboard ?? []).toEqual([]);
     const ours = (await t.sandbox.transcript(ch.groupId)).filter((m) => m.from?.is_bot);
     expect(ours).toHaveLength(1);
@@ -101,7 +107,9 @@ describe('review chat', { timeout: 180_000 }, () => {
       const msg = (await t.sandbox.transcript(REVIEW)).find((m) => m.message_id === card.message_id);
       return /Approved by admin:test-admin|📨 Sent/.test(msg?.text ?? '');
     });
-    const late = await t.sandbox.pressButton(REVIEWER, REVIEW, card.message_id, { text: '✅ Approve' }).catch((e) => e);
+    const late = await t.sandbox
+      .pressButton(REVIEWER, REVIEW, card.message_id, { text: '✅ Approve' })
+      .catch((e) => e);
     expect(String(late.message ?? late.answer?.text)).toMatch(/no inline button|already decided/);
   });
 });

@@ -74,6 +74,11 @@ export interface UserAccountSession {
   ): Promise<{ replies: IncomingPersonalMessage[]; reactions: number }>;
   /** Private messages people wrote to the account (they wrote first; we never do). */
   readDirectMessages(afterDate: Date): Promise<IncomingPersonalMessage[]>;
+  /**
+   * Pushes new channel posts as they arrive (MTProto updates), where the adapter can; returns
+   * a function that stops it. Polling with `readNewPosts` stays on as the fallback.
+   */
+  watchPosts?(onPost: (post: ChannelPostRead) => void): () => void;
   /** Ends the session at Telegram too. */
   logOut(): Promise<void>;
   disconnect(): Promise<void>;
@@ -86,12 +91,16 @@ export type SignInResult =
 export interface UserAccountGateway {
   /** Which library or world it talks to, for the README and the health check. */
   readonly name: string;
-  /** Asks Telegram to send a login code; returns the code hash step 2 needs. */
-  requestCode(phone: string): Promise<{ phoneCodeHash: string }>;
+  /**
+   * Asks Telegram to send a login code. `loginState` is opaque: what step 2 needs (the code
+   * hash, and for MTProto the half-made session: the code is tied to its auth key). The
+   * caller stores it encrypted.
+   */
+  requestCode(phone: string): Promise<{ loginState: string }>;
   /** The code (and the 2FA password when the account has one). */
   signIn(input: {
     phone: string;
-    phoneCodeHash: string;
+    loginState: string;
     code: string;
     password?: string;
   }): Promise<SignInResult>;

@@ -115,7 +115,7 @@ export class AccountManagementService {
     if (existing && existing.status === 'active') {
       throw new CommentatorStateError('This account is already signed in', { code: 'ACCOUNT_EXISTS' });
     }
-    const { phoneCodeHash } = await gateway.requestCode(phone);
+    const { loginState } = await gateway.requestCode(phone);
     const now = this.clock();
     const id = await this.sql.transaction(async (t) => {
       const row = existing
@@ -135,7 +135,7 @@ export class AccountManagementService {
         `INSERT INTO commentator_telegram_account_sessions (account_id, phone_code_hash_enc, code_requested_at, code_attempts)
          VALUES ($1, $2, $3, 0)
          ON CONFLICT (account_id) DO UPDATE SET phone_code_hash_enc = $2, code_requested_at = $3, code_attempts = 0, updated_at = now()`,
-        [accountId, this.crypto.encrypt(phoneCodeHash), now],
+        [accountId, this.crypto.encrypt(loginState), now],
         t,
       );
       return accountId;
@@ -175,7 +175,7 @@ export class AccountManagementService {
     try {
       const result = await gateway.signIn({
         phone: this.crypto.decrypt(row.phone_enc),
-        phoneCodeHash: this.crypto.decrypt(row.phone_code_hash_enc),
+        loginState: this.crypto.decrypt(row.phone_code_hash_enc),
         code: input.code,
         password: input.password,
       });

@@ -226,6 +226,40 @@ export class ChannelMonitorService {
     return { items: rows.map(toPost), total: rows[0] ? Number(rows[0].total) : 0 };
   }
 
+  private readonly watchers: Array<() => void> = [];
+
+  /**
+   * Listens for new posts pushed to the operator's accounts (MTProto updates) where the
+   * adapter can; the per-minute poll below stays on, since such events are known to stop.
+   */
+  async watchAccountChannels(onStored: (post: Post) => Promise<void>): Promise<void> {
+    const rows = await this.sql.select<{ account_id: number }>(
+      `SELECT DISTINCT c.account_id FROM commentator_telegram_channels c JOIN commentator_accounts a ON a.id = c.account_id
+       WHERE c.route = 'account' AND a.status = 'active'`,
+    );
+    for (const { account_id } of rows) {
+      const session = await this.sessions.session(Number(account_id)).catch(() => null);
+      if (!session?.watchPosts) continue;
+      this.watchers.push(
+        session.watchPosts((p) => {
+          void this.ingest({
+            chatId: p.channelId,
+            messageId: p.messageId,
+            text: p.text,
+            media: p.media,
+            date: p.date,
+          })
+            .then((post) => (post ? onStored(post) : undefined))
+            .catch(() => undefined);
+        }),
+      );
+    }
+  }
+
+  stopWatching(): void {
+    for (const stop of this.watchers.splice(0)) stop();
+  }
+
   /**
    * The polling fallback for channels read by an account: gramjs users report that
    * new-channel-post events stop arriving, so every run asks for posts after the last seen id.

@@ -19,7 +19,13 @@ export class FakeTelegram implements UserAccountGateway {
   passwords = new Map<string, string>();
   readonly codes = new Map<string, string>();
   readonly channels = new Map<number, { posts: ChannelPostRead[]; discussion: number | null }>();
-  readonly sent: Array<{ chatId: number; replyTo: number; text: string; randomId: bigint; messageId: number }> = [];
+  readonly sent: Array<{
+    chatId: number;
+    replyTo: number;
+    text: string;
+    randomId: bigint;
+    messageId: number;
+  }> = [];
   readonly revoked = new Set<string>();
   /** Failures the next sendComment calls throw, in order. */
   readonly sendFailures: TelegramFailure[] = [];
@@ -53,11 +59,11 @@ export class FakeTelegram implements UserAccountGateway {
   async requestCode(phone: string) {
     const hash = `hash-${this.nextHash++}`;
     this.codes.set(hash, '24680');
-    return { phoneCodeHash: hash };
+    return { loginState: hash };
   }
 
-  async signIn(input: { phone: string; phoneCodeHash: string; code: string; password?: string }) {
-    const code = this.codes.get(input.phoneCodeHash);
+  async signIn(input: { phone: string; loginState: string; code: string; password?: string }) {
+    const code = this.codes.get(input.loginState);
     if (!code) throw new TelegramFailure('PHONE_CODE_EXPIRED', 'PHONE_CODE_EXPIRED');
     if (code !== input.code) throw new TelegramFailure('PHONE_CODE_INVALID', 'PHONE_CODE_INVALID');
     const password = this.passwords.get(input.phone);
@@ -65,7 +71,10 @@ export class FakeTelegram implements UserAccountGateway {
       if (input.password === undefined) return { status: 'password_needed' as const };
       if (input.password !== password) throw new TelegramFailure('PASSWORD_INVALID', 'PASSWORD_HASH_INVALID');
     }
-    return { status: 'signed_in' as const, session: this.session(`1BQANOTEzMTU0${input.phone.slice(1)}SECRETSESSION`) };
+    return {
+      status: 'signed_in' as const,
+      session: this.session(`1BQANOTEzMTU0${input.phone.slice(1)}SECRETSESSION`),
+    };
   }
 
   async restore(session: string) {
@@ -78,13 +87,20 @@ export class FakeTelegram implements UserAccountGateway {
     return {
       exportSession: () => sessionString,
       async getMe() {
-        if (tg.revoked.has(sessionString)) throw new TelegramFailure('SESSION_REVOKED', 'AUTH_KEY_UNREGISTERED');
+        if (tg.revoked.has(sessionString))
+          throw new TelegramFailure('SESSION_REVOKED', 'AUTH_KEY_UNREGISTERED');
         return { userId: 777_001, name: 'Acme Team' };
       },
       async inspectChannel(channel) {
         const c = tg.channels.get(Number(channel));
         if (!c) throw new TelegramFailure('POST_NOT_FOUND', 'CHANNEL_INVALID');
-        return { chatId: Number(channel), title: `Channel ${channel}`, username: null, linkedChatId: c.discussion, isAdmin: false };
+        return {
+          chatId: Number(channel),
+          title: `Channel ${channel}`,
+          username: null,
+          linkedChatId: c.discussion,
+          isAdmin: false,
+        };
       },
       async readNewPosts(channel, after, limit) {
         const c = tg.channels.get(Number(channel));
