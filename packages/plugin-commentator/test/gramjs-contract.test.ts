@@ -134,7 +134,7 @@ function telegram(overrides: Partial<Record<string, Responder>> = {}): Responder
       return new Api.messages.DiscussionMessage({
         messages: [
           new Api.Message({
-            id: 900 + request.msgId,
+            id: 900 + Number(request.msgId),
             peerId: new Api.PeerChannel({ channelId: big(GROUP) }),
             date: 0,
             message: 'copy',
@@ -406,7 +406,7 @@ describe('gramjs adapter: channels and comments', () => {
     const sent = await session.sendComment(target, 'Nice trail!\n\n— Acme team', 123456789012345n);
     expect(sent).toEqual({ messageId: 1001 });
     const send = client.calls.find((c) => c instanceof Api.messages.SendMessage) as Api.messages.SendMessage;
-    expect(send.randomId.toString()).toBe('123456789012345');
+    expect(send.randomId?.toString()).toBe('123456789012345');
     expect((send.replyTo as Api.InputReplyToMessage).replyToMsgId).toBe(907);
     expect((send.peer as Api.InputPeerChannel).channelId.toString()).toBe(String(GROUP));
     const resolve = client.calls.find(

@@ -263,7 +263,9 @@ class GramjsSession implements UserAccountSession {
     );
     if (result instanceof Api.UpdateShortSentMessage) return { messageId: result.id };
     const updates = 'updates' in result ? result.updates : [];
-    const byRandomId = updates.find((u) => u instanceof Api.UpdateMessageID && u.randomId.equals(wanted));
+    const byRandomId = updates.find(
+      (u) => u instanceof Api.UpdateMessageID && u.randomId?.equals(wanted) === true,
+    );
     if (byRandomId instanceof Api.UpdateMessageID) return { messageId: byRandomId.id };
     const sent = updates.find((u) => u instanceof Api.UpdateNewChannelMessage) as
       | Api.UpdateNewChannelMessage
