@@ -4,7 +4,7 @@ import commentatorPlugin from '@botloom/plugin-commentator';
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
-import { sandboxCommentatorSettings } from './src/sandbox-commentator.js';
+import { sandboxAccountGateway, sandboxCommentatorSettings } from './src/sandbox-commentator.js';
 import { sandboxSupportSettings } from './src/sandbox-desk.js';
 
 /**
@@ -29,7 +29,7 @@ const config: BotloomConfig = defineConfig({
       ...sandboxSupportSettings(),
     }),
     // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
-    commentatorPlugin(sandboxCommentatorSettings()),
+    commentatorPlugin(sandboxCommentatorSettings(), { accountGateway: sandboxAccountGateway }),
   ],
 });
 

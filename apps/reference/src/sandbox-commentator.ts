@@ -1,6 +1,10 @@
 import type { App, SandboxFactory } from '@botloom/core';
 import { SandboxClient } from '@botloom/core/sandbox';
-import type { CommentatorServices } from '@botloom/plugin-commentator';
+import {
+  type CommentatorServices,
+  createSandboxGateway,
+  type UserAccountGateway,
+} from '@botloom/plugin-commentator';
 import { SANDBOX_DESK, telegramTokenConfigured } from './sandbox-desk.js';
 
 /**
@@ -19,6 +23,16 @@ export const SANDBOX_COMMENTATOR = {
   reviewTitle: 'Comment review',
   reviewChatId: -1_002_000_000_004,
 } as const;
+
+let sandboxGateway: UserAccountGateway | null = null;
+
+/**
+ * The user-account adapter for the commentator in sandbox mode (accounts are sandbox people,
+ * the login code is 12345); null until the sandbox started, and always with a real bot token.
+ */
+export function sandboxAccountGateway(): UserAccountGateway | null {
+  return sandboxGateway;
+}
 
 /** The commentator's settings for the demo, or `{}` with a real bot token. */
 export function sandboxCommentatorSettings(sandboxMode = !telegramTokenConfigured()): {
@@ -65,6 +79,7 @@ export function sandboxWithCommentatorDemo(base: SandboxFactory): SandboxFactory
     const handle = await base(options);
     try {
       await prepareSandboxCommentator(handle.apiRoot);
+      sandboxGateway = createSandboxGateway(handle.apiRoot);
     } catch (err) {
       await handle.stop().catch(() => undefined);
       throw err;

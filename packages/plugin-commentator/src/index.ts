@@ -22,6 +22,11 @@ export {
   type GramjsGatewayOptions,
   mapGramjsError,
 } from './gateway/gramjs-gateway.js';
+export {
+  createSandboxGateway,
+  SANDBOX_LOGIN_CODE,
+  type SandboxGatewayOptions,
+} from './gateway/sandbox-gateway.js';
 export { isTelegramFailure, TelegramFailure, type TelegramFailureCode } from './gateway/telegram-errors.js';
 export type * from './gateway/user-account-gateway.js';
 export type { CommentatorServices } from './services/commentator-services.js';
