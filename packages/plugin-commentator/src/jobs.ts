@@ -47,6 +47,7 @@ export function commentatorJobs(): JobDefinition<any, CommentatorServices>[] {
         return [];
       });
       for (const post of fresh) await s.queuePost(post.id);
+      await s.directMessages.poll();
       if (outcomes.length || fresh.length) {
         ctx.logger.info({ sends: outcomes.length, polled: fresh.length }, 'commentator sweep');
       }

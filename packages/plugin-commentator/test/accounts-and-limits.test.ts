@@ -1,3 +1,4 @@
+import { Tokens } from '@botloom/core';
 import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,6 +257,46 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
     const comments = await call('get', '/comments');
     const row = comments.body.items.find((c: { messageId: number }) => c.messageId === first.messageId);
     expect(row).toMatchObject({ replies: 1, reactions: 2 });
+  });
+});
+
+describe('people who write first', { timeout: 180_000 }, () => {
+  it('a private message to the account is stored once and announced; nothing is written back', async () => {
+    const s = servicesOf(t);
+    const seen: unknown[] = [];
+    const off = t.app
+      .resolver()(Tokens.Events)
+      .on('commentator.message.received', (m) => {
+        seen.push(m);
+      });
+    tg.directs.push({
+      kind: 'direct',
+      chatId: 31337,
+      messageId: 5,
+      fromUserId: 31337,
+      fromName: 'Lea',
+      text: 'Do you sell gift cards?',
+      date: new Date(time.clock().getTime() - 60_000),
+    });
+    const sentBefore = tg.sent.length;
+    expect(await s.directMessages.poll()).toBe(1);
+    expect(await s.directMessages.poll()).toBe(0);
+    off();
+    expect(seen).toEqual([
+      expect.objectContaining({
+        kind: 'direct',
+        fromUserId: 31337,
+        text: 'Do you sell gift cards?',
+        commentId: null,
+      }),
+    ]);
+    expect(tg.sent.length).toBe(sentBefore);
+    const messages = await t.admin.get(`${API}/messages`);
+    expect(messages.body.items[0]).toMatchObject({
+      kind: 'direct',
+      text: 'Do you sell gift cards?',
+      fromName: 'Lea',
+    });
   });
 });
 

@@ -10,6 +10,7 @@ import { ChannelMonitorService } from './channel-monitor-service.js';
 import { CommentGenerationService } from './comment-generation-service.js';
 import { CommentSchedulerService } from './comment-scheduler-service.js';
 import { CommentTransport } from './comment-transport.js';
+import { DirectMessagePoller } from './direct-message-poller.js';
 import { EngagementService } from './engagement-service.js';
 import { InboxService } from './inbox-service.js';
 import { PersonalityService } from './personality-service.js';
@@ -87,6 +88,7 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
   );
   const engagement = new EngagementService(sql, sessions, inbox, clock, () => config.engagementDays, logger);
   const stats = new StatsService(sql);
+  const directMessages = new DirectMessagePoller(sql, sessions, inbox, clock, logger);
   /** Stored posts are analysed in a durable job, so a crash after storing loses nothing. */
   const queuePost = async (postId: number) => {
     await deps.jobs.send(PROCESS_POST_JOB, { postId });
@@ -105,6 +107,7 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
     pipeline,
     review: reviewChat,
     inbox,
+    directMessages,
     engagement,
     stats,
   };

@@ -30,6 +30,8 @@ export class FakeTelegram implements UserAccountGateway {
   /** Failures the next sendComment calls throw, in order. */
   readonly sendFailures: TelegramFailure[] = [];
   readonly replies = new Map<string, IncomingPersonalMessage[]>();
+  /** Private messages people sent to the account first. */
+  readonly directs: IncomingPersonalMessage[] = [];
   /** The next send reaches Telegram, then the connection drops before the answer arrives. */
   loseNextAnswer = false;
   private nextMessage = 1000;
@@ -129,8 +131,8 @@ export class FakeTelegram implements UserAccountGateway {
       async readEngagement(chatId, messageId) {
         return { replies: tg.replies.get(`${chatId}:${messageId}`) ?? [], reactions: 2 };
       },
-      async readDirectMessages() {
-        return [];
+      async readDirectMessages(after) {
+        return tg.directs.filter((m) => m.date > after);
       },
       async logOut() {
         tg.revoked.add(sessionString);
