@@ -310,7 +310,7 @@ export class CommentSchedulerService {
        LEFT JOIN commentator_comment_schedules s ON s.comment_id = g.id WHERE g.id = $1`,
       [commentId],
     );
-    if (!info || info.status !== 'scheduled') return { status: 'taken' };
+    if (info?.status !== 'scheduled') return { status: 'taken' };
     if (!info.due_at || new Date(info.due_at) > now) return { status: 'not_due' };
     const accountId = Number(info.account_id);
     if (info.account_status === 'paused' && info.paused_until && new Date(info.paused_until) <= now) {

@@ -42,7 +42,7 @@ export class PostPipeline {
 
   async process(postId: number): Promise<PipelineOutcome> {
     const post = await this.channels.post(postId);
-    if (!post || post.status !== 'new') return { status: 'done' };
+    if (post?.status !== 'new') return { status: 'done' };
     const channel = await this.channels.get(post.channelId);
     if (!post.text.trim()) return this.skip(post.id, 'no_text: the post has only media');
 

@@ -58,7 +58,7 @@ export class FakeTelegram implements UserAccountGateway {
     this.sendFailures.push(new TelegramFailure(code, code, seconds));
   }
 
-  async requestCode(phone: string) {
+  async requestCode(_phone: string) {
     const hash = `hash-${this.nextHash++}`;
     this.codes.set(hash, '24680');
     return { loginState: hash };
