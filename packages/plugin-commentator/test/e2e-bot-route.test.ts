@@ -175,6 +175,38 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     await t.admin.patch(`/admin/api/commentator/channels/${channelRowId}`, { neverComment: false });
   });
 
+  it('the automatic forward may be handled before the channel post: stored once, mapping kept', async () => {
+    const s = servicesOf(t);
+    const copy = await s.channels.recordDiscussionCopy({
+      channelChatId: ch.channelId,
+      channelMessageId: 9001,
+      discussionChatId: ch.groupId,
+      discussionMessageId: 7001,
+      text: 'Forward first.',
+      media: null,
+      date: new Date(),
+    });
+    expect(copy?.created).toBe(true);
+    const again = await s.channels.ingest({
+      chatId: ch.channelId,
+      messageId: 9001,
+      text: 'Forward first.',
+      media: null,
+      date: new Date(),
+    });
+    expect(again).toBeNull();
+    const second = await s.channels.recordDiscussionCopy({
+      channelChatId: ch.channelId,
+      channelMessageId: 9001,
+      discussionChatId: ch.groupId,
+      discussionMessageId: 7001,
+      text: 'Forward first.',
+      media: null,
+      date: new Date(),
+    });
+    expect(second).toMatchObject({ created: false, post: { discussionMessageId: 7001 } });
+  });
+
   it('a rejected draft is never sent', async () => {
     const text = 'Spring service for electric bikes: free check-up in April.';
     await t.sandbox.postInChannel(ch.channelId, text, OWNER);

@@ -46,12 +46,16 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
     if (m.chat.type === 'supergroup' || m.chat.type === 'group') {
       const origin = m.forward_origin;
       if (m.is_automatic_forward && origin?.type === 'channel') {
-        await s.channels.recordDiscussionCopy({
+        const copy = await s.channels.recordDiscussionCopy({
           channelChatId: origin.chat.id,
           channelMessageId: origin.message_id,
           discussionChatId: m.chat.id,
           discussionMessageId: m.message_id,
+          text: m.text ?? m.caption ?? '',
+          media: mediaOf(m),
+          date: new Date(origin.date * 1000),
         });
+        if (copy?.created) await s.queuePost(copy.post.id);
       } else if (m.reply_to_message && m.from && !m.from.is_bot) {
         const text = m.text ?? m.caption ?? '';
         const comment = await s.inbox.commentRepliedTo(m.chat.id, m.reply_to_message.message_id);
@@ -105,7 +109,7 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
           : result === 'edit_hint'
             ? ctx.t('commentator-review-edit-hint')
             : result === 'already'
-              ? ctx.t('commentator-review-already', { status: 'decided' })
+              ? ctx.t('commentator-review-already')
               : undefined;
     await ctx.answerCallbackQuery(text ? { text, show_alert: result !== 'done' } : undefined);
   });

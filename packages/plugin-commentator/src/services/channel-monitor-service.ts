@@ -185,26 +185,46 @@ export class ChannelMonitorService {
   /**
    * The post's automatic forward arrived in the linked discussion group: comments reply to
    * it. Also learns the discussion group if the channel was registered before it was linked.
+   * The forward and the `channel_post` update come from two chats and are handled in
+   * parallel, so either may arrive first: the forward stores the post too (same content) when
+   * it is first, and says so (`created`), so that exactly one of the two queues it.
    */
   async recordDiscussionCopy(input: {
     channelChatId: number;
     channelMessageId: number;
     discussionChatId: number;
     discussionMessageId: number;
-  }): Promise<boolean> {
+    text: string;
+    media: { kind: string } | null;
+    date: Date;
+  }): Promise<{ post: Post; created: boolean } | null> {
     const channel = await this.byChatId(input.channelChatId);
-    if (!channel) return false;
+    if (!channel) return null;
     if (channel.discussionChatId !== input.discussionChatId) {
       await this.sql.execute(
         'UPDATE commentator_telegram_channels SET discussion_chat_id = $2, comments_open = true WHERE id = $1',
         [channel.id, input.discussionChatId],
       );
     }
-    const n = await this.sql.execute(
-      `UPDATE commentator_telegram_posts SET discussion_message_id = $3 WHERE channel_id = $1 AND message_id = $2`,
-      [channel.id, input.channelMessageId, input.discussionMessageId],
+    const row = await this.sql.one<any>(
+      `INSERT INTO commentator_telegram_posts (channel_id, message_id, text, media, posted_at, discussion_message_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (channel_id, message_id) DO UPDATE SET discussion_message_id = EXCLUDED.discussion_message_id
+       RETURNING *, (xmax = 0) AS created`,
+      [
+        channel.id,
+        input.channelMessageId,
+        input.text,
+        input.media ? JSON.stringify(input.media) : null,
+        input.date,
+        input.discussionMessageId,
+      ],
     );
-    return n > 0;
+    await this.sql.execute(
+      'UPDATE commentator_telegram_channels SET last_message_id = GREATEST(last_message_id, $2) WHERE id = $1',
+      [channel.id, input.channelMessageId],
+    );
+    return { post: toPost(row), created: Boolean(row.created) };
   }
 
   async post(id: number): Promise<Post | null> {
