@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { type BotloomConfig, defineConfig } from '@botloom/core';
+import commentatorPlugin from '@botloom/plugin-commentator';
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
+import { sandboxAccountGateway, sandboxCommentatorSettings } from './src/sandbox-commentator.js';
 import { sandboxSupportSettings } from './src/sandbox-desk.js';
 
 /**
@@ -26,6 +28,8 @@ const config: BotloomConfig = defineConfig({
       knowledgeDir: fileURLToPath(new URL('./knowledge', import.meta.url)),
       ...sandboxSupportSettings(),
     }),
+    // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
+    commentatorPlugin(sandboxCommentatorSettings(), { accountGateway: sandboxAccountGateway }),
   ],
 });
 

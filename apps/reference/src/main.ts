@@ -3,6 +3,11 @@ import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
 import { ensureSandboxPanelUser, SANDBOX_PANEL_USER } from './sandbox-admin-user.js';
+import {
+  prepareSandboxCommentatorData,
+  SANDBOX_COMMENTATOR,
+  sandboxWithCommentatorDemo,
+} from './sandbox-commentator.js';
 import { seedSandboxDemoData } from './sandbox-demo.js';
 import { prepareSandboxDeskData, SANDBOX_DESK, sandboxWithSupportDesk } from './sandbox-desk.js';
 
@@ -18,7 +23,7 @@ try {
     // In a terminal: warnings during boot, then the banner below, then every log line.
     quietBoot: true,
     // Sandbox mode only (no TELEGRAM_BOT_TOKEN): the emulator with the support desk's group.
-    sandbox: sandboxWithSupportDesk(),
+    sandbox: sandboxWithCommentatorDemo(sandboxWithSupportDesk()),
   });
   await app.start();
   // The app already answers while demo data is prepared in the background.
@@ -28,6 +33,7 @@ try {
     app.logger.warn({ err }, 'sandbox demo data could not be prepared');
   });
   await prepareSandboxDeskData(app);
+  await prepareSandboxCommentatorData(app);
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {
@@ -39,6 +45,9 @@ try {
     console.log(`  bot API emulator: ${app.sandbox.apiRoot}`);
     console.log(
       `  support desk: you are ${SANDBOX_DESK.customer.first_name}; switch the user to ${SANDBOX_DESK.manager.first_name} to answer tickets in "${SANDBOX_DESK.groupTitle}"`,
+    );
+    console.log(
+      `  commentator: post in "${SANDBOX_COMMENTATOR.channelTitle}", approve the draft in "${SANDBOX_COMMENTATOR.reviewTitle}" or the panel, see it in "${SANDBOX_COMMENTATOR.discussionTitle}"`,
     );
   }
   const adminToken = await ensureSandboxAdminToken(app);

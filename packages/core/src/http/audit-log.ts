@@ -23,7 +23,8 @@ export interface AuditQuery {
   actor?: string;
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie/i;
+// Phone numbers and one-time login codes (account logins) are credentials too.
+const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|cookie|phone|^code$/i;
 const MAX_STRING = 200;
 const MAX_ITEMS = 20;
 const MAX_DEPTH = 3;

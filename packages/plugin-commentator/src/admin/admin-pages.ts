@@ -1,0 +1,233 @@
+import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+
+/** The commentator pages of the admin panel, drawn by core over commentator-admin-routes.ts. */
+export const commentatorAdminPages: AdminPageDefinition[] = [
+  {
+    id: 'approval',
+    title: { en: 'Approval queue', ru: 'Очередь одобрения' },
+    description: {
+      en: 'Drafted comments waiting for a person, each beside the post it answers. Nothing is sent without approval unless a channel you own has auto-approve on.',
+      ru: 'Черновики комментариев ждут решения человека, рядом — пост, на который они отвечают. Без одобрения ничего не отправляется, кроме ваших каналов с автоодобрением.',
+    },
+    list: {
+      endpoint: '/drafts',
+      items: 'items',
+      total: 'total',
+      columns: [
+        { key: 'id', label: { en: 'Draft', ru: 'Черновик' }, format: 'number' },
+        { key: 'channelTitle', label: { en: 'Channel', ru: 'Канал' } },
+        { key: 'postText', label: { en: 'Post', ru: 'Пост' } },
+        { key: 'text', label: { en: 'Comment', ru: 'Комментарий' } },
+        { key: 'relevance', label: { en: 'Relevance', ru: 'Релевантность' }, format: 'percent' },
+        { key: 'offline', label: { en: 'Offline draft', ru: 'Офлайн-черновик' }, format: 'boolean' },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'dueAt', label: { en: 'Scheduled for', ru: 'Отправка' }, format: 'date' },
+      ],
+      filters: [
+        {
+          param: 'status',
+          label: { en: 'Status', ru: 'Статус' },
+          options: ['pending', 'scheduled', 'sent', 'rejected', 'failed'],
+        },
+      ],
+    },
+    detail: {
+      endpoint: '/drafts/:id',
+      item: 'draft',
+      fields: [
+        { key: 'postText', label: { en: 'Post', ru: 'Пост' } },
+        { key: 'text', label: { en: 'Comment', ru: 'Комментарий' } },
+        { key: 'accountLabel', label: { en: 'Comments as', ru: 'От имени' } },
+        { key: 'language', label: { en: 'Language', ru: 'Язык' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'decidedBy', label: { en: 'Decided by', ru: 'Решение принял(а)' } },
+        { key: 'failureReason', label: { en: 'Failure', ru: 'Ошибка' } },
+      ],
+    },
+    create: {
+      endpoint: '/decisions',
+      label: { en: 'Approve, edit or reject a draft', ru: 'Одобрить, изменить или отклонить черновик' },
+      fields: [
+        { key: 'draftId', label: { en: 'Draft', ru: 'Черновик' }, type: 'number', required: true },
+        {
+          key: 'decision',
+          label: { en: 'Decision', ru: 'Решение' },
+          type: 'select',
+          options: ['approve', 'reject', 'edit'],
+          required: true,
+        },
+        {
+          key: 'text',
+          label: { en: 'New text (optional)', ru: 'Новый текст (необязательно)' },
+          type: 'textarea',
+        },
+      ],
+    },
+  },
+  {
+    id: 'sent',
+    title: { en: 'Sent comments', ru: 'Отправленные комментарии' },
+    list: {
+      endpoint: '/comments',
+      items: 'items',
+      total: 'total',
+      columns: [
+        { key: 'sentAt', label: { en: 'Sent', ru: 'Отправлен' }, format: 'date' },
+        { key: 'channelTitle', label: { en: 'Channel', ru: 'Канал' } },
+        { key: 'accountLabel', label: { en: 'Account', ru: 'Аккаунт' } },
+        { key: 'text', label: { en: 'Comment', ru: 'Комментарий' } },
+        { key: 'replies', label: { en: 'Replies', ru: 'Ответов' }, format: 'number' },
+        { key: 'reactions', label: { en: 'Reactions', ru: 'Реакций' }, format: 'number' },
+        { key: 'measuredAt', label: { en: 'Measured', ru: 'Измерено' }, format: 'date' },
+      ],
+    },
+  },
+  {
+    id: 'channels',
+    title: { en: 'Channels', ru: 'Каналы' },
+    description: {
+      en: 'Monitored channels. "Never comment" keeps a channel read-only; comments go only where the channel has a discussion group.',
+      ru: 'Отслеживаемые каналы. «Никогда не комментировать» оставляет канал только для чтения; комментарии — только там, где есть группа обсуждения.',
+    },
+    list: {
+      endpoint: '/channels',
+      items: 'items',
+      columns: [
+        { key: 'id', label: { en: 'Id', ru: 'Id' }, format: 'number' },
+        { key: 'title', label: { en: 'Title', ru: 'Название' } },
+        { key: 'chatId', label: { en: 'Chat id', ru: 'Id чата' } },
+        { key: 'route', label: { en: 'Read by', ru: 'Читает' } },
+        { key: 'commentsOpen', label: { en: 'Comments open', ru: 'Комментарии открыты' }, format: 'boolean' },
+        { key: 'owned', label: { en: 'Ours', ru: 'Наш' }, format: 'boolean' },
+        { key: 'neverComment', label: { en: 'Never comment', ru: 'Не комментировать' }, format: 'boolean' },
+        { key: 'autoApprove', label: { en: 'Auto-approve', ru: 'Автоодобрение' }, format: 'boolean' },
+        { key: 'posts', label: { en: 'Posts', ru: 'Постов' }, format: 'number' },
+        { key: 'sent', label: { en: 'Comments sent', ru: 'Отправлено' }, format: 'number' },
+      ],
+    },
+    create: {
+      endpoint: '/channels',
+      label: { en: 'Monitor a channel', ru: 'Отслеживать канал' },
+      fields: [
+        {
+          key: 'chatId',
+          label: { en: 'Channel chat id', ru: 'Id канала' },
+          type: 'telegramId',
+          required: true,
+        },
+        {
+          key: 'route',
+          label: { en: 'Read by', ru: 'Читает' },
+          type: 'select',
+          options: ['bot', 'account'],
+          required: true,
+        },
+        {
+          key: 'accountId',
+          label: { en: 'Account (route "account")', ru: 'Аккаунт (для "account")' },
+          type: 'number',
+        },
+      ],
+    },
+    remove: {
+      endpoint: '/channels/:id',
+      confirm: {
+        en: 'Stop monitoring this channel and delete its posts?',
+        ru: 'Перестать отслеживать канал и удалить его посты?',
+      },
+    },
+  },
+  {
+    id: 'accounts',
+    title: { en: 'Accounts', ru: 'Аккаунты' },
+    description: {
+      en: "The operator's own accounts: the bot and signed-in team accounts that show who they are. Adding one sends a login code to its Telegram app; enter it below (with the 2FA password if it has one). Sessions are stored encrypted and never shown.",
+      ru: 'Собственные аккаунты оператора: бот и аккаунты команды, которые не скрывают, кто они. При добавлении Telegram присылает код входа; введите его ниже (и пароль 2FA, если он есть). Сессии хранятся зашифрованными и не показываются.',
+    },
+    list: {
+      endpoint: '/accounts',
+      items: 'items',
+      columns: [
+        { key: 'id', label: { en: 'Id', ru: 'Id' }, format: 'number' },
+        { key: 'label', label: { en: 'Name', ru: 'Имя' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Тип' } },
+        { key: 'phoneHint', label: { en: 'Phone', ru: 'Телефон' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'pauseReason', label: { en: 'Paused for', ru: 'Причина паузы' } },
+        { key: 'disclosureEnabled', label: { en: 'Disclosure line', ru: 'Подпись' }, format: 'boolean' },
+        { key: 'voice.style', label: { en: 'Voice', ru: 'Стиль' } },
+      ],
+    },
+    detail: {
+      endpoint: '/accounts/:id/log',
+      fields: [{ key: 'items', label: { en: 'Entries', ru: 'Записи' }, format: 'json' }],
+      tables: [
+        {
+          key: 'items',
+          title: { en: 'Security log', ru: 'Журнал безопасности' },
+          columns: [
+            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+            { key: 'event', label: { en: 'Event', ru: 'Событие' } },
+            { key: 'details', label: { en: 'Details', ru: 'Подробности' }, format: 'json' },
+          ],
+        },
+      ],
+    },
+    create: {
+      endpoint: '/accounts',
+      label: { en: 'Add an account (sends a login code)', ru: 'Добавить аккаунт (придёт код входа)' },
+      fields: [
+        { key: 'label', label: { en: 'Name shown in comments', ru: 'Имя в подписи' }, required: true },
+        { key: 'phone', label: { en: 'Phone, +15551234567', ru: 'Телефон, +79991234567' }, required: true },
+      ],
+    },
+  },
+  {
+    id: 'login',
+    title: { en: 'Account login code', ru: 'Код входа аккаунта' },
+    list: {
+      endpoint: '/accounts',
+      items: 'items',
+      columns: [
+        { key: 'id', label: { en: 'Id', ru: 'Id' }, format: 'number' },
+        { key: 'label', label: { en: 'Name', ru: 'Имя' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+      ],
+    },
+    create: {
+      endpoint: '/login-codes',
+      label: { en: 'Enter the login code', ru: 'Ввести код входа' },
+      fields: [
+        { key: 'accountId', label: { en: 'Account id', ru: 'Id аккаунта' }, type: 'number', required: true },
+        { key: 'code', label: { en: 'Code', ru: 'Код' }, required: true },
+        { key: 'password', label: { en: '2FA password, if asked', ru: 'Пароль 2FA, если спросят' } },
+      ],
+    },
+  },
+];
+
+/** Dashboard: the funnel numbers and comments sent per channel. */
+export const commentatorAdminWidgets: AdminWidgetDefinition[] = [
+  {
+    kind: 'stats',
+    id: 'commentator-stats',
+    title: { en: 'Comments', ru: 'Комментарии' },
+    endpoint: '/stats',
+    stats: [
+      { key: 'postsSeen', label: { en: 'Posts seen', ru: 'Постов' }, format: 'number' },
+      { key: 'pending', label: { en: 'Waiting for approval', ru: 'Ждут одобрения' }, format: 'number' },
+      { key: 'sent', label: { en: 'Sent', ru: 'Отправлено' }, format: 'number' },
+      { key: 'failed', label: { en: 'Failed', ru: 'Ошибок' }, format: 'number' },
+      { key: 'engagement.replies', label: { en: 'Replies', ru: 'Ответов' }, format: 'number' },
+    ],
+  },
+  {
+    kind: 'bar',
+    id: 'commentator-per-channel',
+    title: { en: 'Comments sent per channel', ru: 'Отправлено по каналам' },
+    endpoint: '/stats',
+    items: 'perChannel',
+    label: 'title',
+    value: 'sent',
+  },
+];
