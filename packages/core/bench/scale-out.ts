@@ -30,7 +30,7 @@ const { values } = parseArgs({
   options: {
     updates: { type: 'string', default: '1200' },
     users: { type: 'string', default: '120' },
-    'in-flight': { type: 'string', default: '48' },
+    'in-flight': { type: 'string', default: '16' },
     instances: { type: 'string', default: '1,3' },
   },
 });
@@ -157,13 +157,18 @@ async function run(instances: number) {
       return { text, update: textUpdate(text, { id: 10_000 + (i % USERS) }, updateId++) };
     });
     const started = performance.now();
+    const repliesNow = () => api.calls.filter((c) => c.method === 'sendMessage').length - warm.length;
     let next = 0;
+    // Closed loop: at most IN_FLIGHT updates sent and not yet answered, so the latency is the
+    // handling time at that load, not the time spent queued behind a backlog.
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
         while (next < updates.length) {
           const item = updates[next++]!;
           sentAt.set(`reply:${item.text}`, Date.now());
           await post(item.update);
+          const mine = next;
+          await api.waitFor(() => repliesNow() >= mine - IN_FLIGHT, 300_000);
         }
       }),
     );
@@ -190,7 +195,7 @@ async function run(instances: number) {
 
 async function main() {
   console.log(
-    `Scale-out: ${UPDATES} updates from ${USERS} users, ${IN_FLIGHT} webhook requests in flight, round-robin; ` +
+    `Scale-out: ${UPDATES} updates from ${USERS} users, at most ${IN_FLIGHT} updates unanswered at a time, round-robin; ` +
       `handler: one reply per update. Telegram limits RELAXED: the fake Bot API applies no flood limits and ` +
       `the app's flood control is off (Telegram would allow ~30 messages/s per bot).`,
   );
