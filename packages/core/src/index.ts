@@ -87,6 +87,12 @@ export {
 } from './plugin/service-ref.js';
 export type * from './plugin/types.js';
 export {
+  type CacheInvalidation,
+  createCacheInvalidation,
+  defineInvalidation,
+  type InvalidationPayload,
+} from './signals/cache-invalidation.js';
+export {
   defineSignal,
   SIGNAL_PAYLOAD_LIMIT_BYTES,
   type SignalChannel,

@@ -41,6 +41,7 @@ export async function setupAiDatabase(options: { extraMigrations?: MigrationDefi
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'botloom-ai-'));
   return {
     sequelize,
+    url: db.url,
     dataDir,
     async close() {
       await sequelize.close();

@@ -323,6 +323,7 @@ describe('migration 0411-vector-encrypt-text', () => {
     expect(vectorMigrations.map((m) => m.name)).toEqual([
       '0410-vector-documents',
       '0411-vector-encrypt-text',
+      '0412-vector-changes',
     ]);
   });
 });

@@ -25,9 +25,9 @@ import { rateLimitUsers } from './middleware/rate-limit.js';
 import { answerUnanswered } from './middleware/unanswered.js';
 import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
 import { publishCommands } from './publish-commands.js';
-import { SlidingWindowRateLimiter } from './sliding-window-rate-limiter.js';
 import { admitWebhookUpdate, pollingIntake } from './update-intake.js';
 import { updateType } from './update-validation.js';
+import { createUserRateLimiter, type RateLimitScope } from './user-rate-limiter.js';
 
 export interface BotPluginEntry {
   id: string;
@@ -50,11 +50,13 @@ export interface BotRuntimeOptions {
   /** Bot API address (TELEGRAM_API_ROOT, the sandbox emulator, a local Bot API server). */
   apiRoot?: string;
   logger: Logger;
-  /** The KV factory, or anything with its `namespace`. */
-  kv: Pick<KvFactory, 'namespace'>;
+  /** The KV factory, or anything with its `namespace` (and `hitWindow` for shared rate limits). */
+  kv: Pick<KvFactory, 'namespace'> & Partial<Pick<KvFactory, 'hitWindow'>>;
   i18n: BotI18n;
   /** Updates per user per sliding minute (RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute: number;
+  /** Where the rate-limit window lives (RATE_LIMIT_SCOPE; default `shared`). */
+  rateLimitScope?: RateLimitScope;
   metrics: Metrics;
   /** In the order their composers run (dependency order). */
   plugins: BotPluginEntry[];
@@ -175,10 +177,11 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
     })),
     options.defaultChatOwner,
   );
-  const limiter = new SlidingWindowRateLimiter(
-    options.kv.namespace('core.ratelimit'),
-    options.rateLimitPerMinute,
-  );
+  const limiter = createUserRateLimiter({
+    scope: options.rateLimitScope ?? 'shared',
+    kv: options.kv,
+    limit: options.rateLimitPerMinute,
+  });
   // What a conversation (which builds its own context per step) needs from the outer update.
   const updateInfo = new Map<number, UpdateInfo>();
 

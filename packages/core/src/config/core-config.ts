@@ -93,6 +93,12 @@ export const CoreConfigSchema = z.object({
     .min(1)
     .default(30)
     .describe('Messages per user per minute before the bot slows them down'),
+  RATE_LIMIT_SCOPE: z
+    .enum(['shared', 'process'])
+    .default('shared')
+    .describe(
+      'Where the per-user rate window lives: shared (KV backend, exact across instances) or process (memory, one instance only)',
+    ),
   DEFAULT_CHAT_OWNER: z
     .string()
     .regex(/^[a-z][a-z0-9-]*$/, 'must be a plugin id')

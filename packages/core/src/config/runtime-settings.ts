@@ -43,6 +43,8 @@ export class RuntimeSettings {
   private readonly owners = new Map<string, RuntimeSettingsOwner>();
   private readonly configured = new Map<string, unknown>();
   private readonly meta = new Map<string, { updatedAt: Date; updatedBy: string }>();
+  /** Tells the other instances which settings changed (see `attach`). */
+  private announce: (ids: string[]) => Promise<void> = async () => {};
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -57,12 +59,34 @@ export class RuntimeSettings {
     }
   }
 
+  /** Called after each change with the changed ids (`owner.name`): the cross-instance invalidation. */
+  attach(announce: (ids: string[]) => Promise<void>): void {
+    this.announce = announce;
+  }
+
   /** Applies the stored overrides (at start); one that no longer validates is skipped with a warning. */
   async load(): Promise<void> {
-    const rows = await this.sequelize.query<Row>(
+    await this.refresh(null);
+  }
+
+  /**
+   * Re-reads the given settings (`owner.name`), or all when null, from the database: what
+   * another instance changed. A setting without a stored override goes back to its configured value.
+   */
+  async refresh(ids: readonly string[] | null): Promise<void> {
+    const wanted = ids ? new Set(ids) : null;
+    const all = await this.sequelize.query<Row>(
       `SELECT owner, name, value, updated_at, updated_by FROM ${RUNTIME_SETTINGS_TABLE}`,
       { type: QueryTypes.SELECT },
     );
+    const rows = wanted ? all.filter((r) => wanted.has(`${r.owner}.${r.name}`)) : all;
+    const stored = new Set(all.map((r) => `${r.owner}.${r.name}`));
+    for (const [id] of this.configured) {
+      if (stored.has(id) || (wanted && !wanted.has(id)) || !this.meta.has(id)) continue;
+      const dot = id.indexOf('.');
+      this.apply(id.slice(0, dot), id.slice(dot + 1), this.configured.get(id));
+      this.meta.delete(id);
+    }
     for (const row of rows) {
       try {
         this.apply(row.owner, row.name, this.validate(row.owner, row.name, row.value));
@@ -110,6 +134,7 @@ export class RuntimeSettings {
     );
     this.apply(owner, name, parsed);
     this.meta.set(`${owner}.${name}`, { updatedAt: new Date(), updatedBy: actor });
+    await this.announce([`${owner}.${name}`]);
     return this.list().find((s) => s.owner === owner && s.name === name)!;
   }
 
@@ -124,6 +149,7 @@ export class RuntimeSettings {
     );
     this.apply(owner, name, this.configured.get(`${owner}.${name}`));
     this.meta.delete(`${owner}.${name}`);
+    await this.announce([`${owner}.${name}`]);
     return this.list().find((s) => s.owner === owner && s.name === name)!;
   }
 

@@ -4,6 +4,15 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { BootError } from '../errors/botloom-error.js';
 import { claimMemoryKey, claimRedisKey } from './kv-claim.js';
+import {
+  ensureWindowTable,
+  hitPostgresWindow,
+  hitRedisWindow,
+  MemoryWindows,
+  sweepExpiredWindows,
+  type WindowDecision,
+  type WindowHit,
+} from './kv-window.js';
 import { claimPostgresKey, ensureKvTable, PostgresKvStore, sweepExpiredKv } from './postgres-kv-store.js';
 
 export type KvBackend = 'postgres' | 'redis' | 'memory';
@@ -28,6 +37,14 @@ export interface KvFactory {
    * Store errors are thrown.
    */
   claim(ns: string, key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * One hit on the sliding window `key` of namespace `ns`: at most `limit` accepted hits in any
+   * `windowMs`, counted exactly across every instance sharing the backend. Native and atomic
+   * per backend, one round trip: one `INSERT ... ON CONFLICT DO UPDATE` (PostgreSQL, table
+   * `botloom_rate_windows`), one Lua script (Redis), a synchronous Map step (memory, exact in
+   * this process only). Store errors are thrown.
+   */
+  hitWindow(ns: string, key: string, hit: WindowHit): Promise<WindowDecision>;
   /** Closes the shared pool or client. Keyvs from this factory must not be used afterwards. */
   close(): Promise<void>;
 }
@@ -46,6 +63,7 @@ const NAMESPACE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 interface KvNamespace {
   keyv: Keyv;
   claim(key: string, ttlMs: number): Promise<boolean>;
+  hitWindow(key: string, hit: WindowHit): Promise<WindowDecision>;
 }
 
 /**
@@ -87,9 +105,11 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
   if (backend === 'memory') {
     makeNamespace = (ns) => {
       const map = new Map<string, unknown>();
+      const windows = new MemoryWindows();
       return {
         keyv: wrap(ns, map, true),
         claim: async (key, ttlMs) => claimMemoryKey(map, keyvKey(ns, key), ttlMs),
+        hitWindow: async (key, hit) => windows.hit(key, hit),
       };
     };
     closeBackend = async () => {};
@@ -109,6 +129,14 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
       });
       return tableReady;
     };
+    let windowTableReady: Promise<void> | undefined;
+    const windowsReady = () => {
+      windowTableReady ??= ensureWindowTable(pool).catch((error) => {
+        windowTableReady = undefined;
+        throw error;
+      });
+      return windowTableReady;
+    };
     const sweepEvery = options.sweepIntervalMs ?? 600_000;
     const sweeper =
       sweepEvery > 0
@@ -117,6 +145,11 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
               .then(() => sweepExpiredKv(pool))
               .then((count) => count > 0 && logger.debug({ count }, 'expired kv entries removed'))
               .catch((error) => logger.warn({ err: error }, 'kv sweep failed'));
+            if (windowTableReady) {
+              windowTableReady
+                .then(() => sweepExpiredWindows(pool))
+                .catch((error) => logger.warn({ err: error }, 'rate window sweep failed'));
+            }
           }, sweepEvery)
         : undefined;
     sweeper?.unref();
@@ -125,6 +158,10 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
       claim: async (key, ttlMs) => {
         await ready();
         return claimPostgresKey(pool, keyvKey(ns, key), ttlMs);
+      },
+      hitWindow: async (key, hit) => {
+        await windowsReady();
+        return hitPostgresWindow(pool, keyvKey(ns, key), hit);
       },
     });
     closeBackend = async () => {
@@ -142,6 +179,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
         keyv: wrap(ns, adapter as unknown as KeyvStoreAdapter, false),
         claim: async (key, ttlMs) =>
           claimRedisKey(await adapter.getClient(), adapter.createKeyPrefix(key, ns), ttlMs),
+        hitWindow: async (key, hit) => hitRedisWindow(await adapter.getClient(), `${ns}:${key}`, hit),
       };
     };
     closeBackend = async () => {
@@ -170,6 +208,19 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
         throw new RangeError(`claim() needs a positive TTL in milliseconds (got ${ttlMs})`);
       }
       return namespaceOf(ns).claim(key, Math.ceil(ttlMs));
+    },
+    async hitWindow(ns, key, hit) {
+      if (
+        !Number.isInteger(hit.limit) ||
+        hit.limit < 1 ||
+        !Number.isFinite(hit.windowMs) ||
+        hit.windowMs <= 0
+      ) {
+        throw new RangeError(
+          `hitWindow() needs a limit >= 1 and a positive window (got ${hit.limit}, ${hit.windowMs})`,
+        );
+      }
+      return namespaceOf(ns).hitWindow(key, { ...hit, windowMs: Math.ceil(hit.windowMs) });
     },
     async close() {
       if (closed) return;

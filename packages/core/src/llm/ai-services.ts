@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { CoreConfig } from '../config/core-config.js';
 import type { Crypto } from '../crypto/types.js';
 import type { Metrics } from '../http/metrics.js';
+import type { Signals } from '../signals/types.js';
 import type { HnswParams } from '../vector/hnsw-index.js';
 import { HnswVectorStore } from '../vector/hnsw-vector-store.js';
 import { LocalEmbeddings } from '../vector/local-embeddings.js';
@@ -34,7 +35,15 @@ export interface AiServicesOptions {
   /** Overrides for tests and tuning; LLM_MAX_RETRIES still sets maxRetries unless given here. */
   retry?: Partial<RetryPolicy>;
   circuit?: Partial<CircuitOptions>;
-  vector?: { hnsw?: Partial<HnswParams>; persistDelayMs?: number; maxLoadedNamespaces?: number };
+  vector?: {
+    hnsw?: Partial<HnswParams>;
+    persistDelayMs?: number;
+    maxLoadedNamespaces?: number;
+    /** Watermark check of loaded indexes against the database (default 5000 ms; 0 = off). */
+    syncIntervalMs?: number;
+  };
+  /** Cross-instance signals: keeps this instance's vector indexes in step with the others'. */
+  signals?: Signals;
   /** Clock for budgets and usage days (tests). */
   now?: () => Date;
 }
@@ -44,7 +53,7 @@ export interface AiServices {
   llmFor(pluginId: string, options?: PluginLlmOptions): Llm;
   embeddings: EmbeddingsProvider;
   vectorStore: VectorStore &
-    Pick<HnswVectorStore, 'flush' | 'rebuild' | 'encryptPlaintextRows' | 'checkEncryptionKey'>;
+    Pick<HnswVectorStore, 'flush' | 'rebuild' | 'encryptPlaintextRows' | 'checkEncryptionKey' | 'syncNow'>;
   usage: LlmUsageService;
   /** True when no endpoint is configured and the offline provider answers. */
   offline: boolean;
@@ -145,6 +154,8 @@ export function createAiServices(options: AiServicesOptions): AiServices {
     hnsw: options.vector?.hnsw,
     persistDelayMs: options.vector?.persistDelayMs,
     maxLoadedNamespaces: options.vector?.maxLoadedNamespaces,
+    syncIntervalMs: options.vector?.syncIntervalMs,
+    signals: options.signals,
   });
 
   const llms = new Map<string, Llm>();
@@ -196,6 +207,7 @@ export function createAiServices(options: AiServicesOptions): AiServices {
         );
       }
       await vectorStore.encryptPlaintextRows();
+      await vectorStore.startSync();
     },
     async close() {
       await vectorStore.close();

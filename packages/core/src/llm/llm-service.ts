@@ -18,6 +18,7 @@ import {
 import type { LlmProvider, LlmRouter, RoutePlan } from './llm-router.js';
 import { analyze, fillSchema, OFFLINE_MODEL, offlineChatAnswer } from './offline/offline-provider.js';
 import type {
+  BudgetHold,
   BudgetStatus,
   ChatMessage,
   ChatRequest,
@@ -58,6 +59,15 @@ function movesOn(error: unknown): boolean {
 
 const PURPOSE_HEADER = 'X-Botloom-Purpose';
 const MAX_MESSAGES = 500;
+
+/** Completion tokens held on a budget for a call that does not set `maxTokens`. */
+export const DEFAULT_COMPLETION_RESERVE = 1024;
+
+interface OpenBudget {
+  holds: BudgetHold[];
+  /** Tokens the call's attempts used so far. */
+  used: number;
+}
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
@@ -113,6 +123,8 @@ function validate<T>(
 /** The Llm a plugin resolves: budgets, usage and metrics are accounted to `pluginId`. */
 export class GatewayLlm implements Llm {
   private readonly logger: Logger;
+  /** Budget holds of the calls in flight, by request; `record` adds what each attempt used. */
+  private readonly openBudgets = new WeakMap<ChatRequest, OpenBudget>();
 
   constructor(
     private readonly pluginId: string,
@@ -132,26 +144,30 @@ export class GatewayLlm implements Llm {
 
   async chat(request: ChatRequest): Promise<ChatResult> {
     this.validateRequest(request);
-    await this.enforceBudget(request);
-    const started = Date.now();
-    if (this.offline) {
-      const content = offlineChatAnswer(request.messages, request.purpose);
-      return this.finishOffline(request, content, started);
-    }
-    const raw = await this.complete(request, request.messages);
-    return {
-      content: raw.content,
-      model: raw.model,
-      usage: raw.usage,
-      latencyMs: Date.now() - started,
-      offline: false,
-      provider: raw.provider,
-    };
+    return this.withinBudget(request, async () => {
+      const started = Date.now();
+      if (this.offline) {
+        const content = offlineChatAnswer(request.messages, request.purpose);
+        return this.finishOffline(request, content, started);
+      }
+      const raw = await this.complete(request, request.messages);
+      return {
+        content: raw.content,
+        model: raw.model,
+        usage: raw.usage,
+        latencyMs: Date.now() - started,
+        offline: false,
+        provider: raw.provider,
+      };
+    });
   }
 
   async structured<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
     this.validateRequest(request);
-    await this.enforceBudget(request);
+    return this.withinBudget(request, () => this.structuredWithinBudget(request));
+  }
+
+  private async structuredWithinBudget<T>(request: StructuredRequest<T>): Promise<StructuredResult<T>> {
     const started = Date.now();
     if (this.offline) {
       const value = fillSchema(request.schema as any, analyze(request.messages, request.purpose));
@@ -197,6 +213,8 @@ export class GatewayLlm implements Llm {
         content: `Your previous reply does not match the required JSON schema: ${firstCheck.issues.join('; ')}. Reply again with only the corrected JSON object, nothing else.`,
       },
     ];
+    // The repair is a second call: it holds its own share of the budget first.
+    await this.holdBudget(request, repairMessages);
     const second = await this.complete(request, repairMessages, responseFormat);
     const usage = addUsage(first.usage, second.usage);
     const secondCheck = second.refusal
@@ -237,14 +255,15 @@ export class GatewayLlm implements Llm {
     const result = (async (): Promise<ChatResult> => {
       try {
         this.validateRequest(request);
-        await this.enforceBudget(request);
-        const started = Date.now();
-        if (this.offline) {
-          const content = offlineChatAnswer(request.messages, request.purpose);
-          for (const piece of content.match(/\S+\s*/g) ?? [content]) push(piece);
-          return await this.finishOffline(request, content, started);
-        }
-        return await this.streamOnline(request, push, started);
+        return await this.withinBudget(request, async () => {
+          const started = Date.now();
+          if (this.offline) {
+            const content = offlineChatAnswer(request.messages, request.purpose);
+            for (const piece of content.match(/\S+\s*/g) ?? [content]) push(piece);
+            return await this.finishOffline(request, content, started);
+          }
+          return await this.streamOnline(request, push, started);
+        });
       } catch (error) {
         failure = error;
         throw error;
@@ -356,18 +375,55 @@ export class GatewayLlm implements Llm {
     this.backend.metrics?.llmCalls.inc({ plugin: this.pluginId, purpose, status });
   }
 
-  private async enforceBudget(request: ChatRequest): Promise<void> {
-    if (!request.user) return;
-    const status = await this.budget(request.user);
-    if (status.limit !== null && status.remaining !== null && status.remaining <= 0) {
-      this.count(request.purpose, 'budget_exceeded');
-      throw new LlmBudgetExceededError({
-        used: status.used,
-        limit: status.limit,
-        resetsAt: status.resetsAt,
-        scope: status.scope ?? this.pluginId,
-        user: request.user,
-      });
+  /**
+   * Budgets are reserved, not just checked: before the call, an estimate (the prompt's tokens
+   * plus `maxTokens`, or DEFAULT_COMPLETION_RESERVE) is held on the user's budgets atomically
+   * in PostgreSQL, so concurrent calls on any instance see each other; afterwards the hold is
+   * settled with the tokens the call really used (recorded by `record`). A call with
+   * `maxTokens` is bounded, so its hold must fit whole; one without is admitted while anything
+   * is left and holds the rest, so it alone can go past the limit, by its own excess.
+   */
+  private async withinBudget<T>(request: ChatRequest, call: () => Promise<T>): Promise<T> {
+    if (!request.user) return call();
+    const open: OpenBudget = { holds: [], used: 0 };
+    this.openBudgets.set(request, open);
+    try {
+      await this.holdBudget(request, request.messages);
+      return await call();
+    } finally {
+      this.openBudgets.delete(request);
+      await this.settleBudget(request, open);
+    }
+  }
+
+  private async holdBudget(request: ChatRequest, messages: ChatMessage[]): Promise<void> {
+    const open = this.openBudgets.get(request);
+    if (!open || !request.user) return;
+    const estimate =
+      estimateUsage(messages, '').promptTokens + (request.maxTokens ?? DEFAULT_COMPLETION_RESERVE);
+    try {
+      const hold = await this.backend.usage.reserve(
+        request.user,
+        this.pluginId,
+        estimate,
+        this.options.dailyTokenBudget,
+        { exact: request.maxTokens !== undefined },
+      );
+      if (hold) open.holds.push(hold);
+    } catch (error) {
+      if (error instanceof LlmBudgetExceededError) this.count(request.purpose, 'budget_exceeded');
+      throw error;
+    }
+  }
+
+  private async settleBudget(request: ChatRequest, open: OpenBudget): Promise<void> {
+    for (const [index, hold] of open.holds.entries()) {
+      try {
+        // The first hold takes what the call used; later ones (a repair) are only released.
+        await this.backend.usage.settle(hold, index === 0 ? open.used : 0);
+      } catch (error) {
+        this.logger.error({ err: error, purpose: request.purpose }, 'could not settle an LLM budget hold');
+      }
     }
   }
 
@@ -379,6 +435,8 @@ export class GatewayLlm implements Llm {
     latencyMs: number,
     error: boolean,
   ): Promise<void> {
+    const open = this.openBudgets.get(request);
+    if (open) open.used += Math.max(0, usage.promptTokens) + Math.max(0, usage.completionTokens);
     try {
       await this.backend.usage.record({
         plugin: this.pluginId,

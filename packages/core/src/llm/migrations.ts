@@ -104,4 +104,25 @@ export const llmMigrations: MigrationDefinition[] = [
       });
     },
   },
+  {
+    // Budgets reserve tokens before a call and settle after: one row per day, user and scope
+    // ('*' = across plugins, else a plugin id). Concurrent calls on any instance serialize on it.
+    name: '0403-llm-budget-ledger',
+    async up({ queryInterface, transaction }) {
+      await queryInterface.sequelize.query(
+        `CREATE TABLE core_llm_budget_ledger (
+           day date NOT NULL,
+           user_id varchar(64) NOT NULL,
+           scope varchar(64) NOT NULL,
+           spent bigint NOT NULL DEFAULT 0,
+           reserved bigint NOT NULL DEFAULT 0,
+           PRIMARY KEY (day, user_id, scope)
+         )`,
+        { transaction },
+      );
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable('core_llm_budget_ledger', { transaction });
+    },
+  },
 ];

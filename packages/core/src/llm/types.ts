@@ -130,8 +130,33 @@ export interface LlmUsageService {
   getUserLimits(user: string): Promise<Array<{ plugin: string; tokens: number }>>;
   /** The budget that binds `user` in `plugin` today (the tighter of global and plugin limits). */
   budget(user: string, plugin: string, pluginDailyTokenBudget?: number): Promise<BudgetStatus>;
+  /**
+   * Holds `tokens` of `user`'s budgets in `plugin` before a call, atomically across instances
+   * (one locking statement on `core_llm_budget_ledger`). `exact`: the hold must fit whole
+   * (spent + reserved + tokens <= limit) or the call is refused. Otherwise the call is admitted
+   * while anything is left and holds min(tokens, what is left). Throws LlmBudgetExceededError
+   * when refused; returns null when no budget applies (nothing to settle).
+   */
+  reserve(
+    user: string,
+    plugin: string,
+    tokens: number,
+    pluginDailyTokenBudget?: number,
+    options?: { exact?: boolean },
+  ): Promise<BudgetHold | null>;
+  /** Turns a hold into spending: releases what it held and adds what the call really used. */
+  settle(hold: BudgetHold, usedTokens: number): Promise<void>;
   /** Deletes every usage row and limit of a user (data deletion requests). Returns rows removed. */
   forgetUser(user: string): Promise<number>;
+}
+
+/** Tokens held on a user's budgets for one call in flight (see `LlmUsageService.reserve`). */
+export interface BudgetHold {
+  day: string;
+  user: string;
+  /** The budgets it holds on: '*' (global) and/or a plugin id. */
+  scopes: string[];
+  tokens: number;
 }
 
 /** Options of one plugin's Llm (`llmFor(pluginId, options)`). */

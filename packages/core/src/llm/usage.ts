@@ -1,7 +1,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
 import { BotloomError } from '../errors/botloom-error.js';
+import { LlmBudgetExceededError } from './errors.js';
 import type {
+  BudgetHold,
   BudgetStatus,
   LlmUsageEntry,
   LlmUsageGroupBy,
@@ -274,8 +276,122 @@ export class PostgresLlmUsage implements LlmUsageService {
     return candidates.reduce((tightest, c) => (c.remaining! < tightest.remaining! ? c : tightest));
   }
 
+  /** The limits that bind `user` in `plugin`, by scope ('*' and/or the plugin id). */
+  private async limitsOf(user: string, plugin: string, pluginDailyTokenBudget?: number) {
+    const overrides = await this.getUserLimits(user);
+    const limits = new Map<string, number>();
+    const globalLimit =
+      overrides.find((o) => o.plugin === GLOBAL_SCOPE)?.tokens ?? this.globalDailyTokenBudget;
+    const pluginLimit = overrides.find((o) => o.plugin === plugin)?.tokens ?? pluginDailyTokenBudget;
+    if (globalLimit !== undefined) limits.set(GLOBAL_SCOPE, globalLimit);
+    if (pluginLimit !== undefined && plugin !== GLOBAL_SCOPE) limits.set(plugin, pluginLimit);
+    return limits;
+  }
+
+  async reserve(
+    user: string,
+    plugin: string,
+    tokens: number,
+    pluginDailyTokenBudget?: number,
+    options: { exact?: boolean } = {},
+  ): Promise<BudgetHold | null> {
+    const limits = await this.limitsOf(user, plugin, pluginDailyTokenBudget);
+    if (limits.size === 0) return null;
+    const now = this.now();
+    const day = utcDay(now);
+    const scopes = [...limits.keys()].sort();
+    const wanted = Math.max(1, Math.ceil(tokens));
+    // The day's rows start from what the usage ledger already holds (calls before any budget).
+    await this.sequelize.query(
+      `INSERT INTO core_llm_budget_ledger (day, user_id, scope, spent, reserved)
+       SELECT :day, :user, s.scope,
+              COALESCE((SELECT SUM(prompt_tokens + completion_tokens) FROM core_llm_usage u
+                         WHERE u.user_id = :user AND u.day = :day AND (s.scope = '*' OR u.plugin = s.scope)), 0), 0
+         FROM unnest(ARRAY[:scopes]::text[]) AS s(scope)
+       ON CONFLICT DO NOTHING`,
+      { replacements: { day, user, scopes } },
+    );
+    // One statement: lock the user's rows of the day in a fixed order, then hold on all of them
+    // or on none. A concurrent reservation (any instance) waits for the lock and sees ours.
+    const held = await this.sequelize.query<{ held: string }>(
+      `WITH limits AS (
+         SELECT * FROM unnest(ARRAY[:scopes]::text[], ARRAY[:limits]::bigint[]) AS t(scope, lim)
+       ), locked AS (
+         SELECT l.spent, l.reserved, limits.lim FROM core_llm_budget_ledger l
+           JOIN limits ON limits.scope = l.scope
+          WHERE l.day = :day AND l.user_id = :user
+          ORDER BY l.scope FOR UPDATE OF l
+       ), verdict AS (
+         SELECT count(*) AS n,
+                bool_and(CASE WHEN :exact THEN spent + reserved + :wanted::bigint <= lim ELSE spent + reserved < lim END) AS open,
+                CASE WHEN :exact THEN :wanted::bigint ELSE LEAST(:wanted::bigint, min(lim - spent - reserved)) END AS take
+           FROM locked
+       )
+       UPDATE core_llm_budget_ledger l SET reserved = l.reserved + verdict.take
+         FROM verdict
+        WHERE verdict.open AND verdict.n = :count AND l.day = :day AND l.user_id = :user
+          AND l.scope IN (:scopes)
+       RETURNING verdict.take AS held`,
+      {
+        replacements: {
+          day,
+          user,
+          scopes,
+          limits: scopes.map((s) => limits.get(s)!),
+          wanted,
+          count: scopes.length,
+          exact: options.exact === true,
+        },
+        type: QueryTypes.SELECT,
+      },
+    );
+    if (held.length > 0) return { day, user, scopes, tokens: Number(held[0]!.held) };
+    const rows = await this.sequelize.query<{ scope: string; spent: string; reserved: string }>(
+      'SELECT scope, spent, reserved FROM core_llm_budget_ledger WHERE day = :day AND user_id = :user AND scope IN (:scopes)',
+      { replacements: { day, user, scopes }, type: QueryTypes.SELECT },
+    );
+    const spent = rows
+      .map((r) => ({
+        scope: r.scope,
+        used: Number(r.spent) + Number(r.reserved),
+        limit: limits.get(r.scope)!,
+      }))
+      .sort((a, b) => a.limit - a.used - (b.limit - b.used))[0] ?? {
+      scope: scopes[0]!,
+      used: 0,
+      limit: limits.get(scopes[0]!)!,
+    };
+    throw new LlmBudgetExceededError({
+      used: spent.used,
+      limit: spent.limit,
+      resetsAt: nextUtcMidnight(now),
+      scope: spent.scope === GLOBAL_SCOPE ? 'global' : spent.scope,
+      user,
+    });
+  }
+
+  async settle(hold: BudgetHold, usedTokens: number): Promise<void> {
+    await this.sequelize.query(
+      `UPDATE core_llm_budget_ledger
+          SET reserved = GREATEST(reserved - :held, 0), spent = spent + :used
+        WHERE day = :day AND user_id = :user AND scope IN (:scopes)`,
+      {
+        replacements: {
+          held: hold.tokens,
+          used: Math.max(0, Math.round(usedTokens)),
+          day: hold.day,
+          user: hold.user,
+          scopes: hold.scopes,
+        },
+      },
+    );
+  }
+
   async forgetUser(user: string): Promise<number> {
     if (!user) return 0;
+    await this.sequelize.query('DELETE FROM core_llm_budget_ledger WHERE user_id = :user', {
+      replacements: { user },
+    });
     const [, usage] = (await this.sequelize.query('DELETE FROM core_llm_usage WHERE user_id = :user', {
       replacements: { user },
     })) as [unknown, { rowCount?: number }];

@@ -287,6 +287,8 @@ export interface IndexManifest {
   /** Database state the index reflects: row count and the latest updated_at. */
   dbCount: number;
   dbUpdatedAt: string | null;
+  /** The namespace's change version (core_vector_namespaces) the index reflects; absent in older files. */
+  version?: number;
   savedAt: string;
   checksums: { index: string; docstore: string };
 }

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { z } from 'zod';
 import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
+import { defineSignal, type Signals } from '../signals/types.js';
 import { DEFAULT_HNSW_PARAMS, type HnswParams, IndexUnusableError, NamespaceIndex } from './hnsw-index.js';
 import type { EmbeddingsProvider, VectorDocument, VectorMatch, VectorStore } from './types.js';
 
@@ -23,7 +25,28 @@ export interface HnswVectorStoreOptions {
   maxLoadedNamespaces?: number;
   /** Filtered searches matching at most this many documents scan them exactly (default 2000). */
   exactSearchBelow?: number;
+  /**
+   * Cross-instance signals: each write announces `{ namespace, version }` on `core.vector`,
+   * and other instances catch their loaded index up. Without it only the watermark check runs.
+   */
+  signals?: Signals;
+  /**
+   * How often loaded indexes are compared with the database's versions (the watermark check
+   * that repairs a missed signal); default 5000 ms, 0 = never (tests call `syncNow`).
+   */
+  syncIntervalMs?: number;
 }
+
+/** A write to a namespace: its new version. A hint; the database says what changed. */
+export const vectorChangeSignal = defineSignal(
+  'core.vector',
+  z.object({ namespace: z.string().min(1).max(256), version: z.number().int().positive() }),
+);
+
+/** Change-log entries older than this are pruned; an instance further behind rebuilds instead. */
+const CHANGE_LOG_KEEP_MS = 60 * 60 * 1000;
+/** Rows added to a new index per step; the event loop serves other work between steps. */
+const BUILD_CHUNK = 500;
 
 /** A stored text: ciphertext, or plaintext in rows written before texts were encrypted. */
 interface StoredText {
@@ -36,6 +59,8 @@ interface LoadedNamespace {
   index: NamespaceIndex;
   dirty: boolean;
   timer?: NodeJS.Timeout;
+  /** The namespace version (core_vector_namespaces) this index reflects. */
+  version: number;
 }
 
 export class VectorStoreError extends BotloomError {}
@@ -71,8 +96,14 @@ function vectorLiteral(vector: number[]): string {
  * and embeddings stay in the clear (filters need them); the index files hold vectors, ids and
  * metadata, never text.
  *
- * One process should own a data directory; several app instances sharing one database each
- * keep their own index and rebuild it when they notice the database changed at load time.
+ * Several instances: each keeps its own index in its own data directory. Every write bumps
+ * the namespace's version and logs the changed ids in the same transaction
+ * (core_vector_namespaces, core_vector_changes), then announces the version on the signal
+ * `core.vector`; an instance with the namespace loaded applies the changes from its version
+ * (fetching the rows from PostgreSQL). A periodic watermark check compares every loaded
+ * index's version with the database's, so a lost signal is repaired on the next check. A
+ * loaded index that must be rebuilt (a change log pruned past it, a dropped namespace,
+ * compaction) keeps serving searches until the new one replaces it.
  */
 export class HnswVectorStore implements VectorStore {
   private readonly loaded = new Map<string, LoadedNamespace>();
@@ -82,6 +113,9 @@ export class HnswVectorStore implements VectorStore {
   private readonly maxLoaded: number;
   private readonly exactBelow: number;
   private closed = false;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private lastPrune = 0;
 
   constructor(private readonly options: HnswVectorStoreOptions) {
     this.params = { ...DEFAULT_HNSW_PARAMS, ...options.hnsw };
@@ -126,9 +160,9 @@ export class HnswVectorStore implements VectorStore {
     if (docs.length === 0) return;
     // Embedding may be a slow remote call: do it before taking the namespace lock.
     const vectors = await this.options.embeddings.embedDocuments(docs.map((d) => d.text));
-    await this.withLock(namespace, async () => {
+    const version = await this.withLock(namespace, async () => {
       const entry = await this.ensureLoaded(namespace);
-      await this.upsertRows(namespace, docs, vectors);
+      const written = await this.upsertRows(namespace, docs, vectors);
       try {
         await entry.index.add(
           docs.map((d, i) => ({ id: d.id, embedding: vectors[i]!, metadata: d.metadata ?? {} })),
@@ -138,8 +172,11 @@ export class HnswVectorStore implements VectorStore {
         this.unload(namespace);
         throw error;
       }
+      this.advance(namespace, entry, written);
       this.markDirty(namespace, entry);
+      return written;
     });
+    await this.announce(namespace, version);
   }
 
   async search(
@@ -179,28 +216,38 @@ export class HnswVectorStore implements VectorStore {
     checkNamespace(namespace);
     this.checkOpen();
     if (ids.length === 0) return;
-    await this.withLock(namespace, async () => {
+    const version = await this.withLock(namespace, async () => {
       const entry = await this.ensureLoaded(namespace);
-      await this.options.sequelize.query(
-        'DELETE FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
-        {
-          bind: [namespace, ids],
-        },
-      );
+      const written = await this.options.sequelize.transaction(async (transaction) => {
+        await this.options.sequelize.query(
+          'DELETE FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
+          { bind: [namespace, ids], transaction },
+        );
+        return this.logChange(transaction, namespace, 'delete', ids);
+      });
       if (entry.index.remove(ids) > 0) this.markDirty(namespace, entry);
+      this.advance(namespace, entry, written);
+      return written;
     });
+    await this.announce(namespace, version);
   }
 
   async deleteNamespace(namespace: string): Promise<void> {
     checkNamespace(namespace);
     this.checkOpen();
-    await this.withLock(namespace, async () => {
-      await this.options.sequelize.query('DELETE FROM core_vector_documents WHERE namespace = $1', {
-        bind: [namespace],
+    const version = await this.withLock(namespace, async () => {
+      const written = await this.options.sequelize.transaction(async (transaction) => {
+        await this.options.sequelize.query('DELETE FROM core_vector_documents WHERE namespace = $1', {
+          bind: [namespace],
+          transaction,
+        });
+        return this.logChange(transaction, namespace, 'drop', []);
       });
       this.unload(namespace);
       await rm(this.indexDir(namespace), { recursive: true, force: true });
+      return written;
     });
+    await this.announce(namespace, version);
   }
 
   async count(namespace: string): Promise<number> {
@@ -212,14 +259,79 @@ export class HnswVectorStore implements VectorStore {
     return row?.count ?? 0;
   }
 
-  /** Rebuilds a namespace's index from the database now (e.g. after a bulk import by SQL). */
+  /**
+   * Rebuilds a namespace's index from the database now (e.g. after a bulk import by SQL). A
+   * loaded index keeps answering searches until the new one replaces it.
+   */
   async rebuild(namespace: string): Promise<void> {
     checkNamespace(namespace);
     await this.withLock(namespace, async () => {
-      this.unload(namespace);
-      const entry = await this.buildFromDatabase(namespace, 'requested');
-      this.remember(namespace, entry);
+      const fresh = await this.buildFromDatabase(namespace, 'requested');
+      const entry = this.loaded.get(namespace);
+      if (entry) {
+        entry.index = fresh.index;
+        entry.version = fresh.version;
+        entry.dirty = false;
+      } else {
+        this.remember(namespace, fresh);
+      }
     });
+  }
+
+  /**
+   * Starts keeping loaded indexes in step with other instances: subscribes to `core.vector`
+   * (when signals are given) and runs the watermark check every `syncIntervalMs`.
+   */
+  async startSync(): Promise<void> {
+    const signals = this.options.signals;
+    if (signals && !this.unsubscribe) {
+      this.unsubscribe = await signals.subscribe(
+        vectorChangeSignal,
+        (change, meta) => {
+          if (meta.fromThisInstance) return;
+          const entry = this.loaded.get(change.namespace);
+          if (entry && entry.version < change.version) this.catchUpInBackground(change.namespace);
+        },
+        { onGap: () => void this.syncNow().catch(() => undefined) },
+      );
+    }
+    const every = this.options.syncIntervalMs ?? 5000;
+    if (every > 0 && !this.syncTimer) {
+      this.syncTimer = setInterval(() => {
+        this.syncNow().catch((error) =>
+          this.options.logger?.warn(
+            { err: error },
+            'vector watermark check failed; retrying on the next one',
+          ),
+        );
+      }, every);
+      this.syncTimer.unref();
+    }
+  }
+
+  /**
+   * The watermark check: brings every loaded index up to its namespace's version in the
+   * database (repairs what a lost signal left behind) and prunes the old change log.
+   */
+  async syncNow(): Promise<void> {
+    if (this.closed) return;
+    const names = [...this.loaded.keys()];
+    if (names.length > 0) {
+      const rows = await this.options.sequelize.query<{ namespace: string; version: string }>(
+        'SELECT namespace, version FROM core_vector_namespaces WHERE namespace = ANY($1::text[])',
+        { bind: [names], type: QueryTypes.SELECT },
+      );
+      const behind = rows.filter(
+        (r) => (this.loaded.get(r.namespace)?.version ?? Infinity) < Number(r.version),
+      );
+      await Promise.all(behind.map((r) => this.catchUp(r.namespace)));
+    }
+    if (Date.now() - this.lastPrune > CHANGE_LOG_KEEP_MS / 4) {
+      this.lastPrune = Date.now();
+      await this.options.sequelize.query(
+        `DELETE FROM core_vector_changes WHERE at < now() - ${CHANGE_LOG_KEEP_MS} * interval '1 millisecond'`,
+      );
+    }
   }
 
   /**
@@ -296,6 +408,8 @@ export class HnswVectorStore implements VectorStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.syncTimer) clearInterval(this.syncTimer);
+    await this.unsubscribe?.().catch(() => undefined);
     await this.flush();
     this.closed = true;
     for (const entry of this.loaded.values()) clearTimeout(entry.timer);
@@ -303,6 +417,110 @@ export class HnswVectorStore implements VectorStore {
   }
 
   // --- internals ------------------------------------------------------------------------
+
+  /**
+   * Bumps the namespace's version and logs the change, in the write's transaction. The
+   * version row stays locked until the commit, so versions of one namespace commit in order:
+   * whoever reads version V can read every change up to V.
+   */
+  private async logChange(
+    transaction: Transaction,
+    namespace: string,
+    op: 'upsert' | 'delete' | 'drop',
+    ids: string[],
+  ): Promise<number> {
+    const [row] = await this.options.sequelize.query<{ version: string }>(
+      `WITH v AS (
+         INSERT INTO core_vector_namespaces AS n (namespace, version) VALUES ($1, 1)
+         ON CONFLICT (namespace) DO UPDATE SET version = n.version + 1
+         RETURNING version
+       )
+       INSERT INTO core_vector_changes (namespace, version, op, ids)
+       SELECT $1, version, $2, $3::text[] FROM v
+       RETURNING version`,
+      { bind: [namespace, op, ids], type: QueryTypes.SELECT, transaction },
+    );
+    return Number(row!.version);
+  }
+
+  private async versionOf(namespace: string): Promise<number> {
+    const [row] = await this.options.sequelize.query<{ version: string }>(
+      'SELECT version FROM core_vector_namespaces WHERE namespace = $1',
+      { bind: [namespace], type: QueryTypes.SELECT },
+    );
+    return Number(row?.version ?? 0);
+  }
+
+  /** After this instance's own write: the index is at `version` unless it missed one before it. */
+  private advance(namespace: string, entry: LoadedNamespace, version: number): void {
+    if (entry.version === version - 1) entry.version = version;
+    else this.catchUpInBackground(namespace);
+  }
+
+  private async announce(namespace: string, version: number): Promise<void> {
+    if (!this.options.signals) return;
+    try {
+      await this.options.signals.publish(vectorChangeSignal, { namespace, version });
+    } catch (error) {
+      // Other instances catch up on their next watermark check.
+      this.options.logger?.warn({ err: error, namespace }, 'could not announce a vector change');
+    }
+  }
+
+  private catchUpInBackground(namespace: string): void {
+    void this.catchUp(namespace).catch((error) =>
+      this.options.logger?.warn(
+        { err: error, namespace },
+        'vector index catch-up failed; the next check retries',
+      ),
+    );
+  }
+
+  /**
+   * Brings a loaded index up to the database: applies the logged changes after its version
+   * (the rows as they are now, so replaying is harmless), or rebuilds when the log no longer
+   * reaches back that far or the namespace was dropped. Searches keep using the index
+   * meanwhile: a rebuilt one replaces it only when complete.
+   */
+  private async catchUp(namespace: string): Promise<void> {
+    if (this.closed) return;
+    await this.withLock(namespace, async () => {
+      const entry = this.loaded.get(namespace);
+      if (!entry) return;
+      const target = await this.versionOf(namespace);
+      if (target <= entry.version) return;
+      const changes = await this.options.sequelize.query<{ version: string; op: string; ids: string[] }>(
+        `SELECT version, op, ids FROM core_vector_changes
+          WHERE namespace = $1 AND version > $2 AND version <= $3 ORDER BY version`,
+        { bind: [namespace, entry.version, target], type: QueryTypes.SELECT },
+      );
+      if (changes.length !== target - entry.version || changes.some((c) => c.op === 'drop')) {
+        const fresh = await this.buildFromDatabase(namespace, 'caught up by rebuilding');
+        entry.index = fresh.index;
+        entry.version = fresh.version;
+        entry.dirty = false;
+        return;
+      }
+      const ids = [...new Set(changes.flatMap((c) => c.ids))];
+      const rows = await this.options.sequelize.query<{
+        id: string;
+        metadata: Record<string, unknown>;
+        embedding: number[];
+        model: string;
+      }>(
+        'SELECT id, metadata, embedding, model FROM core_vector_documents WHERE namespace = $1 AND id = ANY($2::text[])',
+        { bind: [namespace, ids], type: QueryTypes.SELECT },
+      );
+      const present = new Set(rows.map((r) => r.id));
+      entry.index.remove(ids.filter((id) => !present.has(id)));
+      const current = rows.filter((r) => r.model === this.options.embeddings.model);
+      await entry.index.add(
+        current.map((r) => ({ id: r.id, embedding: r.embedding.map(Number), metadata: r.metadata ?? {} })),
+      );
+      entry.version = target;
+      this.markDirty(namespace, entry);
+    });
+  }
 
   private readText(namespace: string, row: StoredText): string {
     if (!row.text_encrypted) return row.text;
@@ -376,14 +594,21 @@ export class HnswVectorStore implements VectorStore {
     );
   }
 
-  private async fingerprint(namespace: string): Promise<{ count: number; updatedAt: string | null }> {
-    const [row] = await this.options.sequelize.query<{ count: number; updated_at: string | null }>(
+  private async fingerprint(
+    namespace: string,
+  ): Promise<{ count: number; updatedAt: string | null; version: number }> {
+    const [row] = await this.options.sequelize.query<{
+      count: number;
+      updated_at: string | null;
+      version: string | null;
+    }>(
       `SELECT count(*)::int AS count,
-              to_char(max(updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS updated_at
+              to_char(max(updated_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS updated_at,
+              (SELECT version FROM core_vector_namespaces WHERE namespace = $1) AS version
          FROM core_vector_documents WHERE namespace = $1`,
       { bind: [namespace], type: QueryTypes.SELECT },
     );
-    return { count: row?.count ?? 0, updatedAt: row?.updated_at ?? null };
+    return { count: row?.count ?? 0, updatedAt: row?.updated_at ?? null, version: Number(row?.version ?? 0) };
   }
 
   /** The namespace's index: in memory, else from disk when it matches the database, else rebuilt. */
@@ -402,11 +627,12 @@ export class HnswVectorStore implements VectorStore {
       } else if (
         manifest.dbCount !== db.count ||
         manifest.dbUpdatedAt !== db.updatedAt ||
-        index.size !== db.count
+        index.size !== db.count ||
+        (manifest.version ?? 0) !== db.version
       ) {
         reason = `out of step with the database (index ${index.size}, database ${db.count})`;
       } else {
-        const entry: LoadedNamespace = { index, dirty: false };
+        const entry: LoadedNamespace = { index, dirty: false, version: db.version };
         this.remember(namespace, entry);
         return entry;
       }
@@ -423,6 +649,9 @@ export class HnswVectorStore implements VectorStore {
     const started = Date.now();
     const dims = await this.dimensions();
     const model = this.options.embeddings.model;
+    // The version first, then the rows: rows may already hold later changes, which catching up
+    // from this version applies again harmlessly; the other order could miss one.
+    const version = await this.versionOf(namespace);
     const rows = await this.options.sequelize.query<{
       id: string;
       metadata: Record<string, unknown>;
@@ -437,10 +666,16 @@ export class HnswVectorStore implements VectorStore {
     );
     if (stale.length > 0) await this.reembed(namespace, stale);
     const index = NamespaceIndex.create(dims, this.params, this.options.embeddings, rows.length);
-    await index.add(
-      rows.map((r) => ({ id: r.id, embedding: r.embedding.map(Number), metadata: r.metadata ?? {} })),
-    );
-    const entry: LoadedNamespace = { index, dirty: false };
+    for (let start = 0; start < rows.length; start += BUILD_CHUNK) {
+      // Inserting into HNSW is CPU work: yield between chunks so requests keep being served.
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      await index.add(
+        rows
+          .slice(start, start + BUILD_CHUNK)
+          .map((r) => ({ id: r.id, embedding: r.embedding.map(Number), metadata: r.metadata ?? {} })),
+      );
+    }
+    const entry: LoadedNamespace = { index, dirty: false, version };
     if (rows.length > 0 || reason !== 'missing') await this.persist(namespace, entry);
     this.options.logger?.info(
       { namespace, documents: rows.length, reembedded: stale.length, ms: Date.now() - started, reason },
@@ -468,9 +703,9 @@ export class HnswVectorStore implements VectorStore {
     }
   }
 
-  private async upsertRows(namespace: string, docs: VectorDocument[], vectors: number[][]): Promise<void> {
+  private async upsertRows(namespace: string, docs: VectorDocument[], vectors: number[][]): Promise<number> {
     const model = this.options.embeddings.model;
-    await this.options.sequelize.transaction(async (transaction) => {
+    return this.options.sequelize.transaction(async (transaction) => {
       for (let start = 0; start < docs.length; start += INSERT_BATCH) {
         const batch = docs.slice(start, start + INSERT_BATCH);
         const bind: unknown[] = [namespace, model];
@@ -493,6 +728,12 @@ export class HnswVectorStore implements VectorStore {
           { bind, transaction },
         );
       }
+      return this.logChange(
+        transaction,
+        namespace,
+        'upsert',
+        docs.map((d) => d.id),
+      );
     });
   }
 
@@ -521,6 +762,7 @@ export class HnswVectorStore implements VectorStore {
     ) {
       const rebuilt = await this.buildFromDatabase(namespace, 'compaction');
       entry.index = rebuilt.index;
+      entry.version = rebuilt.version;
       entry.dirty = false;
       return;
     }
@@ -530,6 +772,7 @@ export class HnswVectorStore implements VectorStore {
       model: this.options.embeddings.model,
       dbCount: db.count,
       dbUpdatedAt: db.updatedAt,
+      version: entry.version,
       savedAt: new Date().toISOString(),
     });
     entry.dirty = false;

@@ -48,4 +48,30 @@ export const vectorMigrations: MigrationDefinition[] = [
       });
     },
   },
+  {
+    // Several instances each keep their own HNSW index: every write bumps the namespace's
+    // version and logs which ids changed, in the write's transaction, so an instance catches up
+    // from its version (on a signal, or on its periodic watermark check if the signal was lost).
+    name: '0412-vector-changes',
+    async up({ queryInterface, transaction }) {
+      const run = (sql: string) => queryInterface.sequelize.query(sql, { transaction });
+      await run(`CREATE TABLE core_vector_namespaces (
+        namespace varchar(256) PRIMARY KEY,
+        version bigint NOT NULL
+      )`);
+      await run(`CREATE TABLE core_vector_changes (
+        namespace varchar(256) NOT NULL,
+        version bigint NOT NULL,
+        op text NOT NULL CHECK (op IN ('upsert', 'delete', 'drop')),
+        ids text[] NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (namespace, version)
+      )`);
+      await run('CREATE INDEX core_vector_changes_at ON core_vector_changes (at)');
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable('core_vector_changes', { transaction });
+      await queryInterface.dropTable('core_vector_namespaces', { transaction });
+    },
+  },
 ];

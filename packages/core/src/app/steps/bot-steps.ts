@@ -52,6 +52,7 @@ export function botSteps(ctx: BootContext) {
         kv: running.kv!,
         i18n: running.i18n!,
         rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+        rateLimitScope: config.RATE_LIMIT_SCOPE,
         crypto: running.crypto!,
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,

@@ -6,6 +6,11 @@ import { createHttpServer, type RouteSetup } from '../../http/server.js';
 import { llmAdminRoutes } from '../../llm/admin-routes.js';
 import { bootErrorFrom } from '../../plugin/boot-problems.js';
 import { listenHost } from '../../sandbox/control-access.js';
+import {
+  type CacheInvalidation,
+  createCacheInvalidation,
+  defineInvalidation,
+} from '../../signals/cache-invalidation.js';
 import type { BootContext } from '../boot-context.js';
 import type { BootStep } from '../boot-sequence.js';
 import { webhookSecret } from './bot-steps.js';
@@ -14,10 +19,13 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+const runtimeSettingsChannel = defineInvalidation('core.runtime-settings');
+
 /** One HTTP server: admin API (core's, the LLM's, the inbox's and every plugin's), public plugin routes, the webhook, the sandbox's pages. */
 export function httpStep(ctx: BootContext) {
   const { config, logger, metrics, errorReporter, runtimes, running, migratorFor } = ctx;
 
+  let invalidation: CacheInvalidation | undefined;
   const httpStep: BootStep = {
     name: 'http',
     async start() {
@@ -34,6 +42,19 @@ export function httpStep(ctx: BootContext) {
         (skipped) => logger.warn(skipped, 'a stored runtime setting no longer applies and is ignored'),
       );
       await runtimeSettings.load();
+      if (running.signals) {
+        // Another instance's admin changed a setting: re-read it (and everything every minute,
+        // the repair for a lost signal).
+        invalidation = await createCacheInvalidation({
+          signals: running.signals,
+          channel: runtimeSettingsChannel,
+          reload: (ids) => runtimeSettings.refresh(ids),
+          reloadEveryMs: 60_000,
+          logger,
+        });
+        const bus = invalidation;
+        runtimeSettings.attach((ids) => bus.invalidate(ids));
+      }
       const bot = running.bot;
       try {
         running.http = createHttpServer({
@@ -97,7 +118,10 @@ export function httpStep(ctx: BootContext) {
       }
       running.url = (await running.http.listen(config.PORT, listenHost(config.HOST, !!running.sandbox))).url;
     },
-    stop: () => running.http?.close(),
+    async stop() {
+      await invalidation?.close().catch(() => undefined);
+      await running.http?.close();
+    },
   };
 
   return { httpStep };

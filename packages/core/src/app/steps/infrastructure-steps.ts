@@ -96,6 +96,7 @@ export function infrastructureSteps(ctx: BootContext) {
         dataDir,
         logger,
         metrics,
+        signals: running.signals,
       });
       await running.ai.start();
       const ai = running.ai.describe();

@@ -1,22 +1,19 @@
 import type { MiddlewareFn } from 'grammy';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { BotContext } from '../context.js';
-import type { SlidingWindowRateLimiter } from '../sliding-window-rate-limiter.js';
+import type { RateLimitDecision, UserRateLimiter } from '../user-rate-limiter.js';
 
 /**
  * Per-user limit on updates (messages, button presses...). Over the limit the user gets ONE
  * localized notice, then further updates are dropped silently until the window frees up.
- * Updates without a sender (channel posts) are not limited. When kv is unreachable the update
+ * Updates without a sender (channel posts) are not limited. When the store is unreachable the update
  * passes (fail open) and a warning is logged.
  */
-export function rateLimitUsers(deps: {
-  limiter: SlidingWindowRateLimiter;
-  i18n: BotI18n;
-}): MiddlewareFn<BotContext> {
+export function rateLimitUsers(deps: { limiter: UserRateLimiter; i18n: BotI18n }): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const userId = ctx.from?.id;
     if (userId === undefined) return next();
-    let decision: Awaited<ReturnType<SlidingWindowRateLimiter['hit']>>;
+    let decision: RateLimitDecision;
     try {
       decision = await deps.limiter.hit(String(userId));
     } catch (error) {

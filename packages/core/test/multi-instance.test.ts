@@ -1,0 +1,324 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeOpenAI, startFakeOpenAI } from '../src/testing/fake-openai.js';
+import { createTestDatabase, type TestDatabase, testRedisUrl } from '../src/testing/test-database.js';
+import { FakeBotApi } from './support/fake-bot-api.js';
+
+/**
+ * Three real app processes (test/support/scale-app.ts) in webhook mode on one PostgreSQL (and
+ * Redis when TEST_REDIS_URL is set), one fake Bot API; updates go round-robin to the instances,
+ * as a load balancer without stickiness would send them. Runs only against a PostgreSQL
+ * server (TEST_DATABASE_URL): three processes on embedded PostgreSQL would be too slow.
+ */
+const serverDatabase = Boolean(process.env.TEST_DATABASE_URL);
+const redisUrl = testRedisUrl();
+if (!serverDatabase) {
+  console.warn('multi-instance.test.ts: TEST_DATABASE_URL is not set, the multi-process test is skipped');
+} else if (!redisUrl) {
+  console.warn('multi-instance.test.ts: TEST_REDIS_URL is not set, the instances share PostgreSQL only');
+}
+
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECRET = 'multi-instance-secret';
+const RATE_LIMIT = 20;
+const BUDGET = 1000;
+const USERS = 100;
+const MESSAGES_PER_USER = 10;
+/** The middle instance is killed once this many load updates got their 200. */
+const KILL_AFTER_ACKS = 400;
+/** Updates one instance handles at once: at most this many die with the killed one. */
+const INBOX_CONCURRENCY = 16;
+
+interface Instance {
+  process: ChildProcess;
+  url: string;
+  alive: boolean;
+  output(): string;
+}
+
+let db: TestDatabase;
+let api: FakeBotApi;
+let openai: FakeOpenAI;
+let pool: pg.Pool;
+const dirs: string[] = [];
+const instances: Instance[] = [];
+let nextUpdateId = 1_000_000;
+
+function startInstance(index: number, dataDir: string, encryptionKey: string): Promise<Instance> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=botloom-source', 'test/support/scale-app.ts'],
+    {
+      cwd: packageDir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATABASE_URL: db.url,
+        ...(redisUrl ? { KV_URL: redisUrl } : {}),
+        BOTLOOM_DATA_DIR: dataDir,
+        ENCRYPTION_KEY: encryptionKey,
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+        WEBHOOK_SECRET: SECRET,
+        RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+        LLM_DAILY_TOKEN_BUDGET: String(BUDGET),
+        OPENAI_BASE_URL: openai.url,
+        OPENAI_API_KEY: 'sk-test-fake',
+        // Leases of the killed process run out after this; the others then finish its updates.
+        INBOX_LEASE_SECONDS: '10',
+        INBOX_CONCURRENCY: String(INBOX_CONCURRENCY),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /READY (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ process: child, url: match[1]!, alive: true, output: () => output });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code, signal) =>
+      reject(new Error(`instance ${index} exited (${code ?? signal}) before it was ready:\n${output}`)),
+    );
+  });
+}
+
+async function deliver(instance: Instance, update: unknown): Promise<number> {
+  try {
+    const res = await fetch(`${instance.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0; // refused or reset: the process is gone
+  }
+}
+
+let turn = 0;
+/** The next live instance, round-robin. */
+function nextInstance(): Instance {
+  for (;;) {
+    const instance = instances[turn++ % instances.length]!;
+    if (instance.alive) return instance;
+  }
+}
+
+function message(text: string, from: number, chatId = from): { update_id: number; [key: string]: unknown } {
+  const updateId = nextUpdateId++;
+  const command = /^\/[a-z]+/.exec(text);
+  return {
+    update_id: updateId,
+    message: {
+      message_id: updateId,
+      date: Math.floor(Date.now() / 1000),
+      chat:
+        chatId > 0
+          ? { id: chatId, type: 'private', first_name: 'U' }
+          : { id: chatId, type: 'group', title: 'G' },
+      from: { id: from, is_bot: false, first_name: 'U', language_code: 'en' },
+      text,
+      ...(command ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] } : {}),
+    },
+  };
+}
+
+async function waitHandled(updateIds: number[], timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM core_update_inbox WHERE update_id = ANY($1::bigint[]) AND status = 'done'`,
+      [updateIds],
+    );
+    if (rows[0]!.n === updateIds.length) return;
+    if (Date.now() > until) throw new Error(`only ${rows[0]!.n} of ${updateIds.length} updates were handled`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Texts the bot sent to any of these chats. */
+const textsToChats = (chatIds: number[]) => chatIds.flatMap((id) => api.textsTo(id));
+
+describe.skipIf(!serverDatabase)('three app processes behind a round-robin balancer', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase('botloom_multi');
+    api = await new FakeBotApi().start();
+    openai = await startFakeOpenAI();
+    // Every LLM call costs exactly 100 tokens.
+    openai.script({
+      reply: { content: 'ok', usage: { prompt_tokens: 80, completion_tokens: 20 } },
+      delayMs: 200,
+    });
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    const encryptionKey = randomBytes(32).toString('hex');
+    // One after another: the first migrates the database.
+    for (let i = 0; i < 3; i++) {
+      const dir = await mkdtemp(path.join(tmpdir(), `botloom-multi-${i}-`));
+      dirs.push(dir);
+      instances.push(await startInstance(i, dir, encryptionKey));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const instance of instances) {
+      if (instance.process.exitCode === null && instance.process.signalCode === null)
+        instance.process.kill('SIGKILL');
+    }
+    await pool?.end();
+    await api?.close();
+    await openai?.close();
+    await db?.drop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('holds one user to the rate limit exactly, whichever instance takes the update', async () => {
+    const user = 8000;
+    // 30 group chats, so the updates are not ordered behind each other and run concurrently.
+    const chats = Array.from({ length: 30 }, (_, i) => -8000_000 - i);
+    const updates = chats.map((chat, i) => message(`rl-${i}`, user, chat));
+    const statuses = await Promise.all(updates.map((u) => deliver(nextInstance(), u)));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    await waitHandled(updates.map((u) => u.update_id));
+    const texts = textsToChats(chats);
+    expect(texts.filter((t) => t.startsWith('reply:'))).toHaveLength(RATE_LIMIT);
+    expect(texts.filter((t) => !t.startsWith('reply:'))).toHaveLength(1);
+  }, 120_000);
+
+  it('does not spend past a user budget with concurrent LLM calls on the three', async () => {
+    const user = 8100;
+    const chats = Array.from({ length: 15 }, (_, i) => -8100_000 - i);
+    const updates = chats.map((chat) => message('/ask', user, chat));
+    await Promise.all(updates.map((u) => deliver(nextInstance(), u)));
+    await waitHandled(updates.map((u) => u.update_id));
+    const texts = textsToChats(chats);
+    const answered = texts.filter((t) => t === 'answer').length;
+    expect(answered + texts.filter((t) => t === 'budget').length).toBe(15);
+    const { rows } = await pool.query<{ used: number }>(
+      `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
+      [String(user)],
+    );
+    expect(rows[0]!.used).toBe(answered * 100);
+    expect(rows[0]!.used).toBeLessThanOrEqual(BUDGET);
+    expect(answered).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('finds on instance C a note written through instance A', async () => {
+    const user = 8200;
+    const note = message("/note The lighthouse keeper's name is Oswin", user);
+    expect(await deliver(instances[0]!, note)).toBe(200);
+    await waitHandled([note.update_id]);
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const find = message('/find lighthouse keeper', user);
+      expect(await deliver(instances[2]!, find)).toBe(200);
+      await waitHandled([find.update_id]);
+      if (api.textsTo(user).at(-1)?.includes(`n${note.update_id}`)) break;
+      if (Date.now() > until)
+        throw new Error(`instance C never found the note: ${api.textsTo(user).join(' | ')}`);
+    }
+  }, 120_000);
+
+  it('runs each queued job once', async () => {
+    const user = 8300;
+    // Fewer than the rate limit: every /job is handled.
+    const chats = Array.from({ length: 15 }, (_, i) => -8300_000 - i);
+    const updates = chats.map((chat) => message('/job', user, chat));
+    await Promise.all(updates.map((u) => deliver(nextInstance(), u)));
+    await waitHandled(updates.map((u) => u.update_id));
+    const ids = updates.map((u) => u.update_id);
+    const until = Date.now() + 90_000;
+    let runs: Array<{ update_id: string; n: number }> = [];
+    while (Date.now() < until) {
+      runs = (
+        await pool.query<{ update_id: string; n: number }>(
+          'SELECT update_id, count(*)::int AS n FROM scale_job_runs WHERE update_id = ANY($1::bigint[]) GROUP BY update_id',
+          [ids],
+        )
+      ).rows;
+      if (runs.length === ids.length) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(runs).toHaveLength(ids.length);
+    expect(runs.filter((r) => r.n !== 1)).toEqual([]);
+  }, 150_000);
+
+  it(`answers ${USERS * MESSAGES_PER_USER} updates from ${USERS} users once each, though one instance is killed mid-load`, async () => {
+    interface Sent {
+      user: number;
+      text: string;
+      update: ReturnType<typeof message>;
+      status: number;
+    }
+    const all: Sent[] = [];
+    const perUser: Sent[][] = [];
+    for (let u = 0; u < USERS; u++) {
+      const user = 7000 + u;
+      const mine: Sent[] = [];
+      for (let m = 0; m < MESSAGES_PER_USER; m++) {
+        const text = `u${user}-m${m}`;
+        const sent = { user, text, update: message(text, user), status: 0 };
+        mine.push(sent);
+        all.push(sent);
+      }
+      perUser.push(mine);
+    }
+    const victim = instances[1]!;
+    let acked = 0;
+    const send = async (entry: Sent) => {
+      entry.status = await deliver(nextInstance(), entry.update);
+      if (entry.status === 200) acked++;
+      if (victim.alive && acked >= KILL_AFTER_ACKS) {
+        victim.alive = false;
+        victim.process.kill('SIGKILL');
+      }
+    };
+    // Each user's messages one after another (as a person types), users in parallel.
+    await Promise.all(
+      perUser.map(async (mine) => {
+        for (const entry of mine) await send(entry);
+      }),
+    );
+    // As Telegram does: whatever did not get a 200 is delivered again, in order per user.
+    const redelivered = all.filter((e) => e.status !== 200).length;
+    await Promise.all(
+      perUser.map(async (mine) => {
+        for (const entry of mine) {
+          while (entry.status !== 200) await send(entry);
+        }
+      }),
+    );
+    await waitHandled(
+      all.map((e) => e.update.update_id),
+      180_000,
+    );
+    const count = (e: Sent) => api.textsTo(e.user).filter((t) => t === `reply:${e.text}`).length;
+    const lost = all.filter((e) => count(e) === 0);
+    const duplicated = all.filter((e) => count(e) > 1);
+    const victimIndex = instances.indexOf(victim);
+    console.log(
+      `[multi-instance] updates: ${all.length} from ${USERS} users over 3 instances; instance ${victimIndex} killed after ${KILL_AFTER_ACKS} acks; ` +
+        `redelivered: ${redelivered}; lost: ${lost.length}; answered twice: ${duplicated.length}`,
+    );
+    expect(lost.map((e) => e.text)).toEqual([]);
+    // At-least-once: an update the killed instance answered but had not yet marked done is
+    // answered again by the instance that finishes it. Only updates in flight in the killed
+    // process can be: at most its INBOX_CONCURRENCY.
+    expect(duplicated.length).toBeLessThanOrEqual(INBOX_CONCURRENCY);
+  }, 240_000);
+});
