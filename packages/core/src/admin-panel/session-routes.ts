@@ -50,6 +50,11 @@ function requestId(ctx: Ctx): string | undefined {
  */
 export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   const router = new Router<AdminState>({ prefix: SESSION_PATH });
+  /** The live session of the request's cookie, or null (no cookie, unknown, expired). */
+  const currentSession = async (ctx: Ctx) => {
+    const cookie = ctx.cookies.get(SESSION_COOKIE);
+    return cookie ? deps.sessions.verify(cookie) : null;
+  };
 
   router.post('/', async (ctx) => {
     const body = parseBody(ctx, LoginBody);
@@ -92,8 +97,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   });
 
   router.get('/', async (ctx) => {
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    const session = cookie ? await deps.sessions.verify(cookie) : null;
+    const session = await currentSession(ctx);
     // 200 either way: "not signed in" is an answer here, not a failure the browser should log.
     if (!session) {
       ctx.body = { user: null };
@@ -107,8 +111,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   });
 
   router.delete('/', async (ctx) => {
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    const session = cookie ? await deps.sessions.verify(cookie) : null;
+    const session = await currentSession(ctx);
     if (!session) {
       setCookie(ctx, null);
       ctx.status = 204;

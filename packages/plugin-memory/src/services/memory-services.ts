@@ -3,8 +3,6 @@ import {
   type Jobs,
   type Llm,
   type LlmUsageService,
-  type Resolve,
-  Tokens,
   type VectorStore,
 } from '@botloom/core';
 import type { Keyv } from 'keyv';

@@ -1,7 +1,6 @@
 import type { AdminState } from '@botloom/core';
 import {
   canSeeContent,
-  HttpError,
   InvalidInputError,
   MAX_SERIAL_ID,
   NotFoundError,
