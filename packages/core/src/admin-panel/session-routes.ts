@@ -59,7 +59,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   router.post('/', async (ctx) => {
     const body = parseBody(ctx, LoginBody);
     const address = ctx.ip || 'unknown';
-    const wait = deps.throttle.retryAfter(address, body.username);
+    const wait = await deps.throttle.retryAfter(address, body.username);
     if (wait > 0) {
       throw new HttpError(429, 'TOO_MANY_LOGIN_ATTEMPTS', 'Too many failed sign-ins: try again later', {
         headers: { 'Retry-After': String(wait) },
@@ -67,7 +67,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
     }
     const user = await deps.users.authenticate(body.username, body.password);
     if (!user) {
-      deps.throttle.recordFailure(address, body.username);
+      await deps.throttle.recordFailure(address, body.username);
       await deps.audit.record({
         principal: { name: body.username.slice(0, 64), via: 'anonymous' },
         method: 'POST',
@@ -75,10 +75,11 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
         status: 401,
         summary: { action: 'sign-in failed' },
         requestId: requestId(ctx),
+        address,
       });
       throw new HttpError(401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
-    deps.throttle.recordSuccess(address, body.username);
+    await deps.throttle.recordSuccess(address, body.username);
     const { token, session } = await deps.sessions.create(user);
     setCookie(ctx, token);
     await deps.audit.record({
@@ -88,6 +89,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
       status: 200,
       summary: { action: 'signed in' },
       requestId: requestId(ctx),
+      address: ctx.ip,
     });
     ctx.body = {
       user: { id: user.id, username: user.username, role: user.role },
@@ -129,6 +131,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
       status: 204,
       summary: { action: 'signed out' },
       requestId: requestId(ctx),
+      address: ctx.ip,
     });
     ctx.status = 204;
   });
