@@ -171,7 +171,11 @@ function ErrorsPerDay({ days, rows }: { days: string[]; rows: ErrorsAnswer['days
     };
   }, [days, rows, i18n]);
   if (rows.length === 0) return <p className="empty chart-empty">{i18n.t('dash.noErrors')}</p>;
-  return <ChartView config={config} height={240} />;
+  return (
+    <div data-testid="errors-chart">
+      <ChartView config={config} height={240} />
+    </div>
+  );
 }
 
 const ERROR_PALETTE = ['#ef4444', '#f59e0b', '#8b5cf6', '#0ea5e9', '#14b8a6', '#f97316'];
