@@ -214,7 +214,12 @@ function RecentErrors({ rows }: { rows: ErrorsAnswer['recent'] }) {
         {
           key: 'correlationId',
           label: 'ID',
-          render: (r) => <code className="small">{r.correlationId}</code>,
+          // The start is enough to find it in the logs; the whole id is in the tooltip.
+          render: (r) => (
+            <code className="small" title={r.correlationId ?? undefined}>
+              {r.correlationId?.slice(0, 8)}
+            </code>
+          ),
         },
       ]}
     />

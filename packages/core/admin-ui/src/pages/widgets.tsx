@@ -114,7 +114,18 @@ export function RowsBarChart({
       },
       options: {
         plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+          // Long names (segments) are cut on the axis; the tooltip has them whole.
+          x: {
+            ticks: {
+              callback(this: { getLabelForValue(v: number): string }, tick: string | number) {
+                const text = String(this.getLabelForValue(Number(tick)));
+                return text.length > 22 ? `${text.slice(0, 21)}…` : text;
+              },
+            },
+          },
+        },
       },
     };
   }, [rows, labelKey, labelFormat, value, title, i18n]);
