@@ -250,6 +250,23 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     }
   });
 
+  it("erases a memory user from the panel (memory's write flow) after a confirmation", async () => {
+    const { context, page, errors } = await open(ADMIN);
+    await page.locator('nav a[href="/admin/p/memory/users"]').click();
+    const users = page.getByTestId('plugin-table-memory-users');
+    const row = users.locator('tbody tr', { hasText: MEMORY_USER });
+    page.once('dialog', (dialog) => {
+      expect(dialog.message()).toContain('Delete everything the bot remembers about this user?');
+      void dialog.accept();
+    });
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row.count(), WAIT).toBe(0);
+    const left = (await t.admin.get(`/admin/api/memory/sessions?userId=${MEMORY_USER}`)).body;
+    expect(left.total).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('shows errors per day and the latest errors on the dashboard, and looks finished (screenshots)', async () => {
     for (const [name, viewport] of [
       ['dashboard-errors-desktop', { width: 1366, height: 900 }],
@@ -275,6 +292,78 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     const recent = page.getByTestId('recent-errors');
     await recent.getByText('flaky', { exact: true }).first().waitFor(WAIT);
     expect(await recent.textContent()).not.toContain('the flaky store is gone');
+    await context.close();
+  });
+});
+
+describe.skipIf(!hasChromium)('admin panel: no secret reaches the browser', () => {
+  const SECRETS = {
+    ENCRYPTION_KEY: 'a3f1c9e07b2d4f6a8c0e1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a',
+    BOTLOOM_ADMIN_TOKEN: 'bootstrap-admin-token-4f9c2d1e7a',
+    SANDBOX_CONTROL_TOKEN: 'sandbox-control-token-0b3e9f5c',
+  };
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureAdminUiBuilt();
+    t = await startTestApp({
+      plugins: [memoryPlugin({ outsideSession: 'ignore' }), segmentationPlugin(), supportPlugin()],
+      env: SECRETS,
+      openai: true, // OPENAI_API_KEY is set (to the fake's key)
+    });
+    await new AdminUserService(t.app.database!.sequelize).create({ ...ADMIN, role: 'admin' });
+    browser = await chromium.launch(chromiumLaunchOptions());
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('sends no secret in any response of any page, even to an admin, and keeps none in storage', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    const page = await context.newPage();
+    const bodies: string[] = [];
+    const reading: Promise<void>[] = [];
+    page.on('response', (response) => {
+      if (!response.url().startsWith(t.url)) return;
+      reading.push(
+        response.text().then(
+          (text) => void bodies.push(`${response.url()}\n${text}`),
+          () => undefined,
+        ),
+      );
+    });
+    await page.goto(`${t.url}/admin/`);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('dashboard').waitFor(WAIT);
+    const hrefs = await page.locator('nav a.nav-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    for (const href of hrefs) {
+      await page.locator(`nav a[href="${href}"]`).click();
+      await page.locator('main h1').waitFor(WAIT);
+      await expect.poll(() => page.locator('main .loading').count(), WAIT).toBe(0);
+    }
+    await Promise.all(reading);
+    const sessionCookie = (await context.cookies()).find((c) => c.name === 'botloom_admin_session')!.value;
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie);
+    const settings = bodies.find((b) => b.includes('/admin/api/core/settings\n'));
+    expect(settings, 'the Settings page was loaded').toBeDefined();
+    // The secrets are set (the table lists them), only their values stay home.
+    for (const key of [...Object.keys(SECRETS), 'OPENAI_API_KEY']) expect(settings).toContain(key);
+    const secrets = [
+      ...Object.values(SECRETS),
+      'sk-test-fake', // startTestApp's OPENAI_API_KEY with `openai: true`
+      t.adminToken,
+      t.viewerToken,
+      ADMIN.password,
+      sessionCookie,
+    ];
+    for (const secret of secrets) {
+      for (const body of bodies) expect(body.includes(secret), `${secret} in ${body.slice(0, 120)}`).toBe(false);
+      expect(storage.includes(secret)).toBe(false);
+    }
     await context.close();
   });
 });
