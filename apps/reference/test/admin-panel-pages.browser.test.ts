@@ -46,7 +46,12 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
   beforeAll(async () => {
     await ensureAdminUiBuilt();
     t = await startTestApp({
-      plugins: [memoryPlugin({ outsideSession: 'ignore' }), segmentationPlugin(), supportPlugin(), flakyPlugin()],
+      plugins: [
+        memoryPlugin({ outsideSession: 'ignore' }),
+        segmentationPlugin(),
+        supportPlugin(),
+        flakyPlugin(),
+      ],
     });
     const users = new AdminUserService(t.app.database!.sequelize);
     await users.create({ ...ADMIN, role: 'admin' });
@@ -58,9 +63,9 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     });
     expect(created.status).toBe(201);
     knowledgeId = created.body.item.id;
-    expect((await t.admin.post('/admin/api/support/managers', { userId: 777000111, name: 'Maria' })).status).toBe(
-      201,
-    );
+    expect(
+      (await t.admin.post('/admin/api/support/managers', { userId: 777000111, name: 'Maria' })).status,
+    ).toBe(201);
 
     // A memory session with a message and a fact, written as the plugin writes them.
     const memory = t.app.services<MemoryServices>('memory');
@@ -145,7 +150,10 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
       .toContain('Open 10 to 4 from November to March.');
     expect(await page.getByTestId('edit-support-knowledge').count()).toBe(0);
     const item = (await t.admin.get(`/admin/api/support/knowledge/${knowledgeId}`)).body.item;
-    expect(item).toMatchObject({ title: 'Opening hours in winter', content: 'Open 10 to 4 from November to March.' });
+    expect(item).toMatchObject({
+      title: 'Opening hours in winter',
+      content: 'Open 10 to 4 from November to March.',
+    });
 
     // Renaming a manager: a list without detail edits in place.
     await page.locator('nav a[href="/admin/p/support/managers"]').click();
@@ -216,7 +224,9 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     await page.getByRole('link', { name: /Back/ }).click();
     await lookup.getByLabel('Card id').fill('NO-SUCH-CARD');
     await lookup.getByRole('button', { name: 'Look up' }).click();
-    await expect.poll(() => page.locator('main [role="alert"]').textContent(), WAIT).toContain('CLIENT_NOT_FOUND');
+    await expect
+      .poll(() => page.locator('main [role="alert"]').textContent(), WAIT)
+      .toContain('CLIENT_NOT_FOUND');
     expect(errors.length, errors.join('\n')).toBeGreaterThan(0);
     for (const error of errors) expect(error).toContain('status of 404');
     await context.close();
@@ -339,7 +349,9 @@ describe.skipIf(!hasChromium)('admin panel: no secret reaches the browser', () =
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('dashboard').waitFor(WAIT);
-    const hrefs = await page.locator('nav a.nav-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    const hrefs = await page
+      .locator('nav a.nav-link')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
     for (const href of hrefs) {
       await page.locator(`nav a[href="${href}"]`).click();
       await page.locator('main h1').waitFor(WAIT);
@@ -361,7 +373,8 @@ describe.skipIf(!hasChromium)('admin panel: no secret reaches the browser', () =
       sessionCookie,
     ];
     for (const secret of secrets) {
-      for (const body of bodies) expect(body.includes(secret), `${secret} in ${body.slice(0, 120)}`).toBe(false);
+      for (const body of bodies)
+        expect(body.includes(secret), `${secret} in ${body.slice(0, 120)}`).toBe(false);
       expect(storage.includes(secret)).toBe(false);
     }
     await context.close();

@@ -26,7 +26,13 @@ function failingPlugin() {
 interface ErrorsAnswer {
   contentIncluded: boolean;
   days: Array<{ day: string; source: string; plugin: string; errors: number }>;
-  recent: Array<{ source: string; plugin: string | null; kind: string; location: string | null; message?: string }>;
+  recent: Array<{
+    source: string;
+    plugin: string | null;
+    kind: string;
+    location: string | null;
+    message?: string;
+  }>;
 }
 
 describe('dashboard errors: what the boundaries caught, per day and the latest (HTTP)', () => {
@@ -65,7 +71,12 @@ describe('dashboard errors: what the boundaries caught, per day and the latest (
       ]),
     );
     const [http, update] = admin.recent;
-    expect(http).toMatchObject({ source: 'http', plugin: 'boom', kind: 'Error', location: 'POST /admin/api/boom/explode' });
+    expect(http).toMatchObject({
+      source: 'http',
+      plugin: 'boom',
+      kind: 'Error',
+      location: 'POST /admin/api/boom/explode',
+    });
     expect(http!.message).toBe('the store is gone');
     expect(update).toMatchObject({ source: 'update', plugin: 'boom', kind: 'Error', location: 'message' });
     expect(update!.message).toContain('cannot understand');

@@ -167,9 +167,6 @@ const en = {
   'dash.recentErrors': 'Recent errors',
   'dash.noErrors': 'No errors in these days.',
   'dash.errorsTotal': 'Errors, 30 days',
-  'dash.errorWhere': 'Where',
-  'dash.errorWhat': 'What',
-  'dash.errorWhen': 'When',
   'lang.switch': 'Language',
 };
 
@@ -340,9 +337,6 @@ const ru: Record<MessageKey, string> = {
   'dash.recentErrors': 'Последние ошибки',
   'dash.noErrors': 'За эти дни ошибок нет.',
   'dash.errorsTotal': 'Ошибок за 30 дней',
-  'dash.errorWhere': 'Где',
-  'dash.errorWhat': 'Что',
-  'dash.errorWhen': 'Когда',
   'lang.switch': 'Язык',
 };
 

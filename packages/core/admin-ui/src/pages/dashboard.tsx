@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { Async, Badge, Card, ChartView, DataTable, PALETTE, PageHeader, Stat, useApi } from '../components';
+import { Async, Badge, Card, ChartView, PALETTE, PageHeader, Stat, useApi } from '../components';
 import { type I18n, useI18n } from '../i18n';
 import { HealthBadge } from './plugins';
 import { PluginWidgets } from './widgets';
@@ -182,47 +182,31 @@ const ERROR_PALETTE = ['#ef4444', '#f59e0b', '#8b5cf6', '#0ea5e9', '#14b8a6', '#
 
 function RecentErrors({ rows }: { rows: ErrorsAnswer['recent'] }) {
   const i18n = useI18n();
-  const { t } = i18n;
+  if (rows.length === 0) return <p className="empty">{i18n.t('dash.noErrors')}</p>;
+  // A list rather than a table: it reads the same at phone and desktop widths.
   return (
-    <DataTable
-      testId="recent-errors"
-      rows={rows}
-      filterable={false}
-      rowKey={(row) => row.id}
-      columns={[
-        { key: 'at', label: t('dash.errorWhen'), render: (r) => i18n.formatDate(r.at) },
-        {
-          key: 'plugin',
-          label: t('dash.errorWhere'),
-          render: (r) => (
-            <>
-              <strong>{r.plugin || 'core'}</strong> <Badge tone="muted">{r.source}</Badge>
-              {r.location && <div className="muted small">{r.location}</div>}
-            </>
-          ),
-        },
-        {
-          key: 'kind',
-          label: t('dash.errorWhat'),
-          render: (r) => (
-            <>
-              <code>{r.code ? `${r.kind} ${r.code}` : r.kind}</code>
-              {r.message && <div className="small">{r.message}</div>}
-            </>
-          ),
-        },
-        {
-          key: 'correlationId',
-          label: 'ID',
-          // The start is enough to find it in the logs; the whole id is in the tooltip.
-          render: (r) => (
-            <code className="small" title={r.correlationId ?? undefined}>
-              {r.correlationId?.slice(0, 8)}
-            </code>
-          ),
-        },
-      ]}
-    />
+    <ul className="error-list" data-testid="recent-errors">
+      {rows.map((r) => (
+        <li key={r.id}>
+          <div className="error-head">
+            <span className="dot dot-bad" />
+            <strong>{r.plugin || 'core'}</strong>
+            <Badge tone="muted">{r.source}</Badge>
+            <span className="muted small">{i18n.formatDate(r.at)}</span>
+            {r.correlationId && (
+              <code className="small muted error-id" title={r.correlationId}>
+                {r.correlationId.slice(0, 8)}
+              </code>
+            )}
+          </div>
+          <div className="error-body">
+            <code>{r.code ? `${r.kind} ${r.code}` : r.kind}</code>
+            {r.message && <span>{r.message}</span>}
+          </div>
+          {r.location && <div className="muted small error-location">{r.location}</div>}
+        </li>
+      ))}
+    </ul>
   );
 }
 
