@@ -141,6 +141,7 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     expect(await titleError.textContent()).toMatch(/200/);
     expect(await edit.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
     expect(await edit.getByTestId('field-error-content').count()).toBe(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'knowledge-edit-refused.png'), fullPage: true });
 
     await edit.getByLabel('Title').fill('Opening hours in winter');
     await edit.getByLabel('Content').fill('Open 10 to 4 from November to March.');
@@ -216,6 +217,8 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     await lookup.getByRole('button', { name: 'Look up' }).click();
     const fields = page.getByTestId('detail-fields');
     await fields.waitFor(WAIT);
+    await settled(page);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'client-lookup.png'), fullPage: true });
     expect(await fields.textContent()).toContain('C0003');
     const expected = (await t.viewer.get('/admin/api/segmentation/clients/C0003')).body;
     expect(await fields.textContent()).toContain(expected.segment.name.en);
