@@ -26,7 +26,7 @@ function tableColumns(columns: Column[], i18n: I18n): TableColumn<Row>[] {
   return columns.map((c) => ({
     key: c.key,
     label: i18n.text(c.label),
-    numeric: c.format === 'number',
+    numeric: c.format === 'number' || c.format === 'percent',
     render: (row: Row) => formatValue(pick(row, c.key), c.format, i18n),
   }));
 }
