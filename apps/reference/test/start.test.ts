@@ -70,6 +70,17 @@ describe('npm start with no settings', () => {
     expect(playground.status).toBe(200);
     expect(await playground.text()).toMatch(/<html/i);
 
+    // The printed panel sign-in works as printed.
+    const signIn = banner.match(/sign in as (\S+), password (\S+)\)/);
+    expect(signIn, banner).not.toBeNull();
+    const session = await fetch(`${url}/admin/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: signIn![1], password: signIn![2] }),
+    });
+    expect(session.status).toBe(200);
+    expect(((await session.json()) as { user: { role: string } }).user.role).toBe('admin');
+
     const token = banner.match(/Bearer (\S+)'/)?.[1];
     expect(token).toBeDefined();
     expect((await fetch(`${url}/admin/api/core/plugins`)).status).toBe(401);

@@ -187,6 +187,26 @@ describe('memory plugin in a real app', () => {
     expect(adminMessages.session.title).toBe('Garden');
     expect(adminMessages.messages[0].content).toBe('My tomatoes are growing well');
 
+    // The panel's Sessions and Memories pages: everyone's, paged, filtered by user; same rule.
+    const viewerAll = await (await call(viewer, 'GET', `/sessions?userId=${BOB}&limit=1`)).json();
+    expect(viewerAll).toMatchObject({ contentIncluded: false, total: 2, limit: 1, offset: 0 });
+    expect(viewerAll.items).toHaveLength(1);
+    expect(viewerAll.items[0]).not.toHaveProperty('title');
+    const adminAll = await (await call(admin, 'GET', `/sessions?userId=${BOB}`)).json();
+    expect(adminAll.items.map((x: any) => x.title)).toContain('Garden');
+    const viewerMemories = await (await call(viewer, 'GET', `/memories?userId=${BOB}&kind=fact`)).json();
+    expect(viewerMemories).toMatchObject({ contentIncluded: false, total: 1 });
+    expect(viewerMemories.items[0]).toMatchObject({ userId: BOB, kind: 'fact' });
+    expect(JSON.stringify(viewerMemories)).not.toContain('gardens');
+    const adminMemories = await (await call(admin, 'GET', `/memories?userId=${BOB}`)).json();
+    expect(adminMemories.items.map((m: any) => m.content)).toEqual(
+      expect.arrayContaining(['Bob gardens', 'Bob grows tomatoes on his balcony.']),
+    );
+    const everyone = await (await call(viewer, 'GET', '/memories')).json();
+    expect(everyone.total).toBeGreaterThan(adminMemories.total);
+    expect((await call(viewer, 'GET', '/memories?kind=secret')).status).toBe(422);
+    expect((await call(viewer, 'GET', '/sessions?userId=alice')).status).toBe(422);
+
     const stats = await (await call(viewer, 'GET', '/stats')).json();
     expect(stats.memories.total).toBeGreaterThanOrEqual(5);
 

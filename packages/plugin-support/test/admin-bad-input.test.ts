@@ -50,6 +50,18 @@ describe('support API: bad input', () => {
       { method: 'DELETE', path: `${API}/managers/1e3` },
       { method: 'DELETE', path: `${API}/managers/abc` },
       { method: 'DELETE', path: `${API}/managers/500009`, status: 404, code: 'MANAGER_NOT_FOUND' },
+      // PUT /managers/:id (rename)
+      { method: 'PUT', path: `${API}/managers/-5`, body: { name: 'Eve' } },
+      { method: 'PUT', path: `${API}/managers/500009`, body: { name: ' ' } },
+      { method: 'PUT', path: `${API}/managers/500009`, body: { name: 'x'.repeat(101) } },
+      { method: 'PUT', path: `${API}/managers/500009`, body: { name: 'Eve', userId: 1 } },
+      {
+        method: 'PUT',
+        path: `${API}/managers/500009`,
+        body: { name: 'Eve' },
+        status: 404,
+        code: 'MANAGER_NOT_FOUND',
+      },
       // POST /tickets/:id/close
       { method: 'POST', path: `${API}/tickets/99999999999/close` },
       { method: 'POST', path: `${API}/tickets/0/close` },

@@ -1,10 +1,18 @@
 /** The panel's HTTP client: same-origin cookie session, CSRF token on every write. */
 
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** What a 422 says is wrong, field by field. */
+    readonly issues: ApiIssue[] = [],
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -66,7 +74,13 @@ export async function api<T = any>(method: string, path: string, body?: unknown)
   if (!response.ok) {
     if (response.status === 401 && !path.endsWith('/admin/api/session')) onUnauthorized();
     const error = parsed?.error ?? {};
-    throw new ApiError(response.status, error.code ?? 'HTTP_ERROR', error.message ?? response.statusText);
+    throw new ApiError(
+      response.status,
+      error.code ?? 'HTTP_ERROR',
+      error.message ?? response.statusText,
+      Array.isArray(error.issues) ? error.issues : [],
+      error.details,
+    );
   }
   return parsed as T;
 }
@@ -92,10 +106,11 @@ export interface Column {
 export interface Field {
   key: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'number' | 'telegramId' | 'select';
+  type: 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
   required?: boolean;
   options?: string[];
   placeholder?: Localized;
+  hint?: Localized;
 }
 
 export interface PageDef {
@@ -111,6 +126,7 @@ export interface PageDef {
     rowKey: string;
     columns: Column[];
     filters?: Array<{ param: string; label: Localized; options?: string[] }>;
+    chart?: { title: Localized; label: string; labelFormat?: 'text' | 'localized' | 'date'; value: string };
   };
   detail?: {
     endpoint: string;
@@ -119,6 +135,8 @@ export interface PageDef {
     tables?: Array<{ key: string; title: Localized; columns: Column[] }>;
   };
   create?: { endpoint: string; label: Localized; fields: Field[] };
+  edit?: { endpoint: string; method: 'PUT' | 'PATCH' | 'POST'; label?: Localized; fields: Field[] };
+  lookup?: { label: Localized; placeholder?: Localized; pattern?: string };
   remove?: { endpoint: string; confirm?: Localized };
   actions?: Array<{ id: string; label: Localized; endpoint: string; confirm?: Localized }>;
   upload?: {

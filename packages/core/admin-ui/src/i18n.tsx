@@ -160,6 +160,13 @@ const en = {
   'page.incompatible':
     'This page of plugin "{plugin}" was built for admin panel {built}; this panel is {host}. Update the plugin.',
   'page.loadFailed': 'The page of plugin "{plugin}" could not be loaded: {error}',
+  'common.edit': 'Edit',
+  'form.onePerLine': 'One per line.',
+  'lookup.open': 'Look up',
+  'dash.errorsPerDay': 'Errors per day, by plugin',
+  'dash.recentErrors': 'Recent errors',
+  'dash.noErrors': 'No errors in these days.',
+  'dash.errorsTotal': 'Errors, 30 days',
   'lang.switch': 'Language',
 };
 
@@ -323,6 +330,13 @@ const ru: Record<MessageKey, string> = {
   'page.incompatible':
     'Эта страница плагина «{plugin}» собрана для панели версии {built}, а эта панель — версии {host}. Обновите плагин.',
   'page.loadFailed': 'Не удалось загрузить страницу плагина «{plugin}»: {error}',
+  'common.edit': 'Изменить',
+  'form.onePerLine': 'По одному в строке.',
+  'lookup.open': 'Найти',
+  'dash.errorsPerDay': 'Ошибки по дням, по плагинам',
+  'dash.recentErrors': 'Последние ошибки',
+  'dash.noErrors': 'За эти дни ошибок нет.',
+  'dash.errorsTotal': 'Ошибок за 30 дней',
   'lang.switch': 'Язык',
 };
 

@@ -11,6 +11,7 @@ import type { AdminPanelMount } from '../http/server.js';
 import type { AdminState } from '../http/types.js';
 import { LogBuffer } from '../logger/log-buffer.js';
 import { ActivityLedger } from './activity.js';
+import { ErrorLedger } from './error-ledger.js';
 import { JobAdmin } from './job-admin.js';
 import {
   type AdminPageDefinition,
@@ -86,7 +87,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
   const users = new AdminUserService(options.sequelize);
   const sessions = new AdminSessionService(options.sequelize, options.now);
   const audit = new AuditLog(options.sequelize);
-  const throttle = new LoginThrottle({ now: options.now, ...options.throttle });
+  const throttle = new LoginThrottle(options.sequelize, { now: options.now, ...options.throttle });
   const jobs = new JobAdmin(options.sequelize);
   const router = sessionRouter({ users, sessions, throttle, audit });
   const routes = router.routes() as unknown as Middleware<AdminState>;
@@ -111,6 +112,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
             status,
             summary: summariseBody((ctx.request as { body?: unknown }).body),
             requestId: (ctx.state as { requestId?: string }).requestId,
+            address: ctx.ip,
           })
           .catch((err) => options.logger.warn({ err }, 'could not write the admin audit log'));
       }
@@ -132,6 +134,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
             audit,
             jobs,
             activity: new ActivityLedger(options.sequelize),
+            errors: new ErrorLedger(() => options.sequelize, undefined, options.now),
             logs: options.logs ?? new LogBuffer(),
             runtimeSettings: options.runtimeSettings,
             plugins: options.plugins,

@@ -33,10 +33,17 @@ export const adminColumnSchema = z.object({
 export const adminFieldSchema = z.object({
   key,
   label: text,
-  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select']).default('text'),
+  /**
+   * How the field is edited and sent: `text`/`textarea`/`select` as a string, `number` and
+   * `telegramId` as a number, `boolean` as true/false (a checkbox), `list` as an array of
+   * strings (a textarea, one per line).
+   */
+  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select', 'boolean', 'list']).default('text'),
   required: z.boolean().optional(),
   options: z.array(z.string().min(1)).optional(),
   placeholder: text.optional(),
+  /** A line of help under the field. */
+  hint: text.optional(),
 });
 
 export const adminPageSchema = z
@@ -58,6 +65,27 @@ export const adminPageSchema = z
         filters: z
           .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
           .optional(),
+        /** A bar chart of the rows above the table: one bar per row (segment sizes). */
+        chart: z
+          .object({
+            title: text,
+            label: key,
+            labelFormat: z.enum(['text', 'localized', 'date']).optional(),
+            value: key,
+          })
+          .optional(),
+      })
+      .optional(),
+    /**
+     * A search box instead of `list`: what is typed opens the `detail` view for that id
+     * (segmentation's client lookup by card id).
+     */
+    lookup: z
+      .object({
+        label: text,
+        placeholder: text.optional(),
+        /** Allowed input, checked in the browser before the request (a regular expression). */
+        pattern: z.string().max(200).optional(),
       })
       .optional(),
     /**
@@ -88,6 +116,20 @@ export const adminPageSchema = z
       })
       .optional(),
     create: z.object({ endpoint, label: text, fields: z.array(adminFieldSchema).min(1) }).optional(),
+    /**
+     * An edit form for admins, filled with the item's current values (from `detail` when the
+     * page has it, else from the list row) and sent as JSON with `method` (default PUT) to
+     * `endpoint` (`/things/:id`, the row key filled in). A 4xx answer's `issues` (422) or
+     * `details.field` are shown under the fields they name.
+     */
+    edit: z
+      .object({
+        endpoint,
+        method: z.enum(['PUT', 'PATCH', 'POST']).default('PUT'),
+        label: text.optional(),
+        fields: z.array(adminFieldSchema).min(1),
+      })
+      .optional(),
     remove: z.object({ endpoint, confirm: text.optional() }).optional(),
     /** Buttons for admins over the whole page: each POSTs to its endpoint (recompute, sync...). */
     actions: z
@@ -122,8 +164,12 @@ export const adminPageSchema = z
       .optional(),
   })
   .strict()
-  .refine((page) => (page.list === undefined) !== (page.module === undefined), {
-    message: 'a page has either `list` (declarative) or `module` (custom), not both',
+  .refine((page) => [page.list, page.lookup, page.module].filter((v) => v !== undefined).length === 1, {
+    message:
+      'a page has one of `list` (declarative), `lookup` (a search box with `detail`) or `module` (custom)',
+  })
+  .refine((page) => page.lookup === undefined || page.detail !== undefined, {
+    message: '`lookup` opens `detail`: declare both',
   });
 
 /**

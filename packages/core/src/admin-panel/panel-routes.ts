@@ -3,10 +3,12 @@ import type { RuntimeSettings } from '../config/runtime-settings.js';
 import { NotFoundError } from '../errors/domain-errors.js';
 import type { AdminUserService } from '../http/admin-users.js';
 import type { AuditLog } from '../http/audit-log.js';
+import { canSeeContent } from '../http/content-access.js';
 import type { RouteSetup } from '../http/server.js';
 import { parseBody, parseParams, parseQuery } from '../http/validation.js';
 import type { LogBuffer } from '../logger/log-buffer.js';
 import type { ActivityLedger } from './activity.js';
+import type { ErrorLedger } from './error-ledger.js';
 import type { JobAdmin } from './job-admin.js';
 import { ADMIN_UI_VERSION, type AdminPage, type adminWidgetSchema } from './page-schema.js';
 
@@ -25,6 +27,8 @@ export interface PanelRouteDeps {
   audit: AuditLog;
   jobs: JobAdmin;
   activity: ActivityLedger;
+  /** Errors per day and the latest ones (absent: the dashboard shows none). */
+  errors?: ErrorLedger;
   logs: LogBuffer;
   runtimeSettings?: RuntimeSettings;
   plugins(): PanelPlugin[];
@@ -36,6 +40,12 @@ const CreateUser = z
   .strict();
 const PasswordBody = z.object({ password: z.string().min(1).max(256) }).strict();
 const ActivityQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(30) }).strict();
+const ErrorsQuery = z
+  .object({
+    days: z.coerce.number().int().min(1).max(90).default(30),
+    limit: z.coerce.number().int().min(1).max(200).default(20),
+  })
+  .strict();
 const SettingParams = z.object({ owner: z.string().min(1).max(64), name: z.string().min(1).max(128) });
 const SettingBody = z.object({ value: z.unknown() }).strict();
 const LogsQuery = z
@@ -70,6 +80,17 @@ export function setupPanelRoutes({ router, requireRole }: RouteSetup, deps: Pane
   router.get('/activity', async (ctx) => {
     const q = parseQuery(ctx, ActivityQuery);
     ctx.body = { days: await deps.activity.days(q.days) };
+  });
+
+  /** Errors per day, source and plugin, and the latest ones; their messages for admins only. */
+  router.get('/errors', async (ctx) => {
+    const q = parseQuery(ctx, ErrorsQuery);
+    const withContent = canSeeContent(ctx);
+    const [days, recent] = await Promise.all([
+      deps.errors?.days(q.days) ?? [],
+      deps.errors?.recent(q.limit, withContent) ?? [],
+    ]);
+    ctx.body = { days, recent, contentIncluded: withContent };
   });
 
   router.get('/users', requireRole('admin'), async (ctx) => {

@@ -50,11 +50,16 @@ function requestId(ctx: Ctx): string | undefined {
  */
 export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   const router = new Router<AdminState>({ prefix: SESSION_PATH });
+  /** The live session of the request's cookie, or null (no cookie, unknown, expired). */
+  const currentSession = async (ctx: Ctx) => {
+    const cookie = ctx.cookies.get(SESSION_COOKIE);
+    return cookie ? deps.sessions.verify(cookie) : null;
+  };
 
   router.post('/', async (ctx) => {
     const body = parseBody(ctx, LoginBody);
     const address = ctx.ip || 'unknown';
-    const wait = deps.throttle.retryAfter(address, body.username);
+    const wait = await deps.throttle.retryAfter(address, body.username);
     if (wait > 0) {
       throw new HttpError(429, 'TOO_MANY_LOGIN_ATTEMPTS', 'Too many failed sign-ins: try again later', {
         headers: { 'Retry-After': String(wait) },
@@ -62,7 +67,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
     }
     const user = await deps.users.authenticate(body.username, body.password);
     if (!user) {
-      deps.throttle.recordFailure(address, body.username);
+      await deps.throttle.recordFailure(address, body.username);
       await deps.audit.record({
         principal: { name: body.username.slice(0, 64), via: 'anonymous' },
         method: 'POST',
@@ -70,10 +75,11 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
         status: 401,
         summary: { action: 'sign-in failed' },
         requestId: requestId(ctx),
+        address,
       });
       throw new HttpError(401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
-    deps.throttle.recordSuccess(address, body.username);
+    await deps.throttle.recordSuccess(address, body.username);
     const { token, session } = await deps.sessions.create(user);
     setCookie(ctx, token);
     await deps.audit.record({
@@ -83,6 +89,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
       status: 200,
       summary: { action: 'signed in' },
       requestId: requestId(ctx),
+      address: ctx.ip,
     });
     ctx.body = {
       user: { id: user.id, username: user.username, role: user.role },
@@ -92,8 +99,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   });
 
   router.get('/', async (ctx) => {
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    const session = cookie ? await deps.sessions.verify(cookie) : null;
+    const session = await currentSession(ctx);
     // 200 either way: "not signed in" is an answer here, not a failure the browser should log.
     if (!session) {
       ctx.body = { user: null };
@@ -107,8 +113,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
   });
 
   router.delete('/', async (ctx) => {
-    const cookie = ctx.cookies.get(SESSION_COOKIE);
-    const session = cookie ? await deps.sessions.verify(cookie) : null;
+    const session = await currentSession(ctx);
     if (!session) {
       setCookie(ctx, null);
       ctx.status = 204;
@@ -126,6 +131,7 @@ export function sessionRouter(deps: SessionRouteDeps): Router<AdminState> {
       status: 204,
       summary: { action: 'signed out' },
       requestId: requestId(ctx),
+      address: ctx.ip,
     });
     ctx.status = 204;
   });

@@ -1,3 +1,4 @@
+import { ErrorLedger, withErrorLedger } from '../admin-panel/error-ledger.js';
 import { coreMigrations } from '../db/core-migrations.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { Migrator } from '../db/migrator.js';
@@ -60,13 +61,20 @@ export function createApp(options: CreateAppOptions): App {
     });
   for (const warning of configWarnings) logger.warn(warning);
   const metrics = createMetrics({ defaultMetrics: config.NODE_ENV !== 'test' });
-  const errorReporter = createErrorReporter({ config, logger, plugins });
   const root = createRootContainer();
   const events: EventBus = createEventBus({
     logger: logger.child({ component: 'events' }),
     declaredEvents: plugins.flatMap((p) => p.events ?? []),
   });
   const running: Running = {};
+  // Errors the boundaries report are also counted in the database for the dashboard.
+  const errorReporter = withErrorLedger(
+    createErrorReporter({ config, logger, plugins }),
+    new ErrorLedger(
+      () => running.database?.sequelize,
+      (err) => logger.debug({ err }, 'error not recorded for the dashboard'),
+    ),
+  );
   let state: AppState = 'created';
   let startPromise: Promise<void> | undefined;
   let stopPromise: Promise<void> | undefined;

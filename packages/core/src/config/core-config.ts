@@ -87,6 +87,16 @@ export const CoreConfigSchema = z.object({
     .string()
     .optional()
     .describe('Comma-separated origins allowed to call the admin API from a browser'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^(true|false|[0-9])$/, 'must be true, false or a number of proxies (0-9)')
+    .default('false')
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v)))
+    .describe(
+      'Reverse proxies in front of the app whose X-Forwarded-For is trusted (true = 1); the login throttle and the audit log then use the client address they pass on. Leave off without a proxy: the header is easy to forge',
+    ),
   RATE_LIMIT_PER_MINUTE: z.coerce
     .number()
     .int()

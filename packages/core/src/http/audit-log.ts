@@ -14,6 +14,8 @@ export interface AuditEntry {
   status: number;
   summary: unknown;
   requestId: string | null;
+  /** The client's address (with TRUST_PROXY, the one the proxies forwarded). */
+  address: string | null;
 }
 
 export interface AuditQuery {
@@ -62,6 +64,7 @@ interface AuditRow {
   status: number;
   summary: unknown;
   request_id: string | null;
+  address: string | null;
 }
 
 /** Every admin write, through the panel or the bearer API: who, what, when, and the outcome. */
@@ -75,11 +78,12 @@ export class AuditLog {
     status: number;
     summary?: unknown;
     requestId?: string;
+    address?: string;
   }): Promise<void> {
     const p = entry.principal as AdminPrincipal & { via?: string };
     await this.sequelize.query(
-      `INSERT INTO ${ADMIN_AUDIT_TABLE} (at, actor, actor_kind, role, method, path, status, summary, request_id)
-       VALUES (now(), :actor, :kind, :role, :method, :path, :status, CAST(:summary AS jsonb), :requestId)`,
+      `INSERT INTO ${ADMIN_AUDIT_TABLE} (at, actor, actor_kind, role, method, path, status, summary, request_id, address)
+       VALUES (now(), :actor, :kind, :role, :method, :path, :status, CAST(:summary AS jsonb), :requestId, :address)`,
       {
         replacements: {
           actor: p.name.slice(0, 128),
@@ -90,6 +94,7 @@ export class AuditLog {
           status: entry.status,
           summary: JSON.stringify(entry.summary ?? null),
           requestId: entry.requestId?.slice(0, 128) ?? null,
+          address: entry.address ? entry.address.slice(0, 64) : null,
         },
       },
     );
@@ -108,7 +113,7 @@ export class AuditLog {
       replacements.actor = query.actor;
     }
     const rows = await this.sequelize.query<AuditRow>(
-      `SELECT id, at, actor, actor_kind, role, method, path, status, summary, request_id FROM ${ADMIN_AUDIT_TABLE}
+      `SELECT id, at, actor, actor_kind, role, method, path, status, summary, request_id, address FROM ${ADMIN_AUDIT_TABLE}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT :limit`,
       { replacements, type: QueryTypes.SELECT },
     );
@@ -123,6 +128,7 @@ export class AuditLog {
       status: r.status,
       summary: r.summary,
       requestId: r.request_id,
+      address: r.address,
     }));
   }
 }

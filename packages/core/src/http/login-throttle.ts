@@ -1,7 +1,10 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { ADMIN_LOGIN_FAILURES_TABLE } from './migrations.js';
+
 /**
  * Limits failed sign-ins: at most `maxPerAccount` failures per client address and username,
- * and `maxPerAddress` per address, within `windowMs`. Kept in memory: with several instances
- * behind a balancer each counts its own (the limit then multiplies by the instance count).
+ * and `maxPerAddress` per address, within `windowMs`. The failures are rows in
+ * `core_admin_login_failures`, so every instance behind a balancer counts the same ones.
  */
 export interface LoginThrottleOptions {
   windowMs?: number;
@@ -10,16 +13,16 @@ export interface LoginThrottleOptions {
   now?: () => number;
 }
 
-const MAX_KEYS = 10_000;
-
 export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
   private readonly windowMs: number;
   private readonly maxPerAccount: number;
   private readonly maxPerAddress: number;
   private readonly now: () => number;
 
-  constructor(options: LoginThrottleOptions = {}) {
+  constructor(
+    private readonly sequelize: Sequelize,
+    options: LoginThrottleOptions = {},
+  ) {
     this.windowMs = options.windowMs ?? 15 * 60_000;
     this.maxPerAccount = options.maxPerAccount ?? 5;
     this.maxPerAddress = options.maxPerAddress ?? 20;
@@ -27,45 +30,57 @@ export class LoginThrottle {
   }
 
   /** Seconds until the next try is allowed, or 0 when it is allowed now. */
-  retryAfter(address: string, username: string): number {
+  async retryAfter(address: string, username: string): Promise<number> {
     const now = this.now();
-    const wait = (key: string, max: number) => {
-      const times = this.recent(key, now);
-      return times.length >= max ? Math.ceil((times[0]! + this.windowMs - now) / 1000) : 0;
-    };
-    return Math.max(
-      wait(this.accountKey(address, username), this.maxPerAccount),
-      wait(`ip:${address}`, this.maxPerAddress),
+    const account = this.accountKey(address, username);
+    const ip = this.addressKey(address);
+    const rows = await this.sequelize.query<{ key: string; n: string; first: Date }>(
+      `SELECT key, count(*) AS n, min(at) AS first FROM ${ADMIN_LOGIN_FAILURES_TABLE}
+        WHERE key IN (:keys) AND at > :since GROUP BY key`,
+      {
+        replacements: { keys: [account, ip], since: new Date(now - this.windowMs) },
+        type: QueryTypes.SELECT,
+      },
     );
-  }
-
-  recordFailure(address: string, username: string): void {
-    const now = this.now();
-    for (const key of [this.accountKey(address, username), `ip:${address}`]) {
-      const times = this.recent(key, now);
-      times.push(now);
-      this.failures.set(key, times);
+    let wait = 0;
+    for (const row of rows) {
+      const max = row.key === ip ? this.maxPerAddress : this.maxPerAccount;
+      if (Number(row.n) >= max)
+        wait = Math.max(wait, Math.ceil((new Date(row.first).getTime() + this.windowMs - now) / 1000));
     }
-    if (this.failures.size > MAX_KEYS) this.prune(now);
+    return wait;
   }
 
-  recordSuccess(address: string, username: string): void {
-    this.failures.delete(this.accountKey(address, username));
+  async recordFailure(address: string, username: string): Promise<void> {
+    const now = this.now();
+    await this.sequelize.query(
+      `INSERT INTO ${ADMIN_LOGIN_FAILURES_TABLE} (key, at) VALUES (:account, :at), (:ip, :at)`,
+      {
+        replacements: {
+          account: this.accountKey(address, username),
+          ip: this.addressKey(address),
+          at: new Date(now),
+        },
+      },
+    );
+    // Old failures count for nothing: drop them as new ones come (index on `at`).
+    await this.sequelize.query(`DELETE FROM ${ADMIN_LOGIN_FAILURES_TABLE} WHERE at <= :since`, {
+      replacements: { since: new Date(now - this.windowMs) },
+    });
+  }
+
+  /** A right password clears that account's failures from that address (not the address's). */
+  async recordSuccess(address: string, username: string): Promise<void> {
+    await this.sequelize.query(`DELETE FROM ${ADMIN_LOGIN_FAILURES_TABLE} WHERE key = :key`, {
+      replacements: { key: this.accountKey(address, username) },
+    });
   }
 
   private accountKey(address: string, username: string): string {
-    return `acct:${address}:${username.trim().toLowerCase().slice(0, 64)}`;
+    return `acct:${address.slice(0, 64)}:${username.trim().toLowerCase().slice(0, 64)}`;
   }
 
-  private recent(key: string, now: number): number[] {
-    return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-  }
-
-  private prune(now: number): void {
-    for (const [key, times] of this.failures) {
-      const kept = times.filter((t) => now - t < this.windowMs);
-      if (kept.length) this.failures.set(key, kept);
-      else this.failures.delete(key);
-    }
+  private addressKey(address: string): string {
+    return `ip:${address.slice(0, 64)}`;
   }
 }

@@ -7,6 +7,9 @@ export const ADMIN_SESSIONS_TABLE = 'core_admin_sessions';
 export const ADMIN_AUDIT_TABLE = 'core_admin_audit';
 export const ACTIVITY_TABLE = 'core_activity_daily';
 export const RUNTIME_SETTINGS_TABLE = 'core_runtime_settings';
+export const ADMIN_LOGIN_FAILURES_TABLE = 'core_admin_login_failures';
+export const ERRORS_DAILY_TABLE = 'core_errors_daily';
+export const ERROR_EVENTS_TABLE = 'core_error_events';
 
 /** Schema of the HTTP area of core: hashed admin bearer tokens, panel users and sessions, the audit log. */
 export const httpMigrations: MigrationDefinition[] = [
@@ -95,6 +98,47 @@ export const httpMigrations: MigrationDefinition[] = [
       await queryInterface.dropTable(ADMIN_AUDIT_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_SESSIONS_TABLE, { transaction });
       await queryInterface.dropTable(ADMIN_USERS_TABLE, { transaction });
+    },
+  },
+  {
+    name: '0003-admin-login-failures-errors',
+    async up({ queryInterface, transaction }) {
+      const q = (sql: string) => queryInterface.sequelize.query(sql, { transaction });
+      // Failed panel sign-ins, shared by every instance (the login throttle counts them).
+      await q(`CREATE TABLE ${ADMIN_LOGIN_FAILURES_TABLE} (
+        key varchar(200) NOT NULL,
+        at timestamptz NOT NULL
+      )`);
+      await q(`CREATE INDEX core_admin_login_failures_key_idx ON ${ADMIN_LOGIN_FAILURES_TABLE} (key, at)`);
+      await q(`CREATE INDEX core_admin_login_failures_at_idx ON ${ADMIN_LOGIN_FAILURES_TABLE} (at)`);
+      // The client address of an admin write (behind TRUST_PROXY proxies: the forwarded one).
+      await q(`ALTER TABLE ${ADMIN_AUDIT_TABLE} ADD COLUMN address varchar(64)`);
+      // Errors the boundaries caught (updates, HTTP, jobs), per UTC day, source and plugin.
+      await q(`CREATE TABLE ${ERRORS_DAILY_TABLE} (
+        day date NOT NULL,
+        source varchar(16) NOT NULL,
+        plugin varchar(64) NOT NULL DEFAULT '',
+        errors integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, source, plugin)
+      )`);
+      // The latest of them (a bounded number), for the dashboard's "recent errors".
+      await q(`CREATE TABLE ${ERROR_EVENTS_TABLE} (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        source varchar(16) NOT NULL,
+        plugin varchar(64),
+        kind varchar(128) NOT NULL,
+        code varchar(128),
+        location varchar(256),
+        correlation_id varchar(128),
+        message text
+      )`);
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable(ERROR_EVENTS_TABLE, { transaction });
+      await queryInterface.dropTable(ERRORS_DAILY_TABLE, { transaction });
+      await queryInterface.removeColumn(ADMIN_AUDIT_TABLE, 'address', { transaction });
+      await queryInterface.dropTable(ADMIN_LOGIN_FAILURES_TABLE, { transaction });
     },
   },
 ];

@@ -342,6 +342,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const extraPrefixes = extras.map((e) => e.prefix);
 
   const app = new Koa<AdminState>();
+  // Behind N trusted proxies, ctx.ip is the address the nearest of them saw (the N-th entry of
+  // X-Forwarded-For from the right); without them the header is ignored, as anyone can send it.
+  const trustedProxies = config.TRUST_PROXY ?? 0;
+  if (trustedProxies > 0) {
+    app.proxy = true;
+    app.maxIpsCount = trustedProxies;
+  }
   app.on('error', (err: unknown) => logger.warn({ err }, 'HTTP response failed'));
 
   // Request id, access log, metrics, security headers (applied last so handlers cannot forget them).

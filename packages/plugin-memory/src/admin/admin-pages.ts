@@ -56,4 +56,76 @@ export const memoryAdminPages: AdminPageDefinition[] = [
       },
     },
   },
+  {
+    id: 'sessions',
+    title: { en: 'Sessions', ru: 'Сессии' },
+    description: {
+      en: 'Conversations of every user, latest first. Open one for its messages; only admins see what was written.',
+      ru: 'Разговоры всех пользователей, сначала последние. Откройте сессию, чтобы увидеть сообщения; их текст видят только администраторы.',
+    },
+    list: {
+      endpoint: '/sessions',
+      items: 'items',
+      total: 'total',
+      columns: [
+        { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'messageCount', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
+        { key: 'startedAt', label: { en: 'Started', ru: 'Начата' }, format: 'date' },
+        { key: 'lastActivityAt', label: { en: 'Last activity', ru: 'Последняя активность' }, format: 'date' },
+      ],
+      filters: [{ param: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } }],
+    },
+    detail: {
+      endpoint: '/sessions/:id/messages',
+      item: 'session',
+      fields: [
+        { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'summaryStatus', label: { en: 'Summary', ru: 'Сводка' } },
+        { key: 'endReason', label: { en: 'Ended because', ru: 'Причина завершения' } },
+        { key: 'startedAt', label: { en: 'Started', ru: 'Начата' }, format: 'date' },
+        { key: 'endedAt', label: { en: 'Ended', ru: 'Завершена' }, format: 'date' },
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
+        { key: 'summary', label: { en: 'Summary text', ru: 'Текст сводки' } },
+      ],
+      tables: [
+        {
+          key: 'messages',
+          title: { en: 'Messages', ru: 'Сообщения' },
+          columns: [
+            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+            { key: 'role', label: { en: 'Author', ru: 'Автор' } },
+            { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
+            { key: 'content', label: { en: 'Text', ru: 'Текст' } },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    id: 'memories',
+    title: { en: 'Memories', ru: 'Воспоминания' },
+    description: {
+      en: 'What the bot keeps about users (facts and session summaries). Viewers see sizes; admins see the text.',
+      ru: 'Что бот помнит о пользователях (факты и сводки сессий). Наблюдатели видят размер, администраторы — текст.',
+    },
+    list: {
+      endpoint: '/memories',
+      items: 'items',
+      total: 'total',
+      columns: [
+        { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Вид' } },
+        { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
+        { key: 'content', label: { en: 'Text', ru: 'Текст' } },
+        { key: 'createdAt', label: { en: 'Created', ru: 'Создано' }, format: 'date' },
+      ],
+      filters: [
+        { param: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
+        { param: 'kind', label: { en: 'Kind', ru: 'Вид' }, options: ['fact', 'summary'] },
+      ],
+    },
+  },
 ];

@@ -20,6 +20,9 @@ const Paging = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).max(MAX_SERIAL_ID).default(0),
 });
+const UserFilter = z.object({ userId: telegramUserIdParam.transform(String).optional() });
+const SessionsQuery = Paging.merge(UserFilter);
+const MemoriesQuery = Paging.merge(UserFilter).extend({ kind: z.enum(['summary', 'fact']).optional() });
 const LimitBody = z
   .object({
     scope: z.enum(['memory', 'global']).default('memory'),
@@ -55,6 +58,30 @@ export function memoryAdminRoutes(router: Router<AdminState>, services: () => Me
       userId,
       contentIncluded: withContent,
       items: await services().admin.userMemories(userId, withContent),
+    };
+  });
+
+  /** Sessions of every user (`?userId=` for one), latest activity first: the panel's Sessions page. */
+  router.get('/sessions', async (ctx) => {
+    const q = parseQuery(ctx, SessionsQuery);
+    const withContent = canSeeContent(ctx);
+    ctx.body = {
+      contentIncluded: withContent,
+      ...(await services().admin.recentSessions(q, withContent)),
+      limit: q.limit,
+      offset: q.offset,
+    };
+  });
+
+  /** Memories of every user (`?userId=`, `?kind=`), newest first: the panel's Memories page. */
+  router.get('/memories', async (ctx) => {
+    const q = parseQuery(ctx, MemoriesQuery);
+    const withContent = canSeeContent(ctx);
+    ctx.body = {
+      contentIncluded: withContent,
+      ...(await services().admin.recentMemories(q, withContent)),
+      limit: q.limit,
+      offset: q.offset,
     };
   });
 

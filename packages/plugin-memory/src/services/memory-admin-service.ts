@@ -1,6 +1,6 @@
 import type { LlmUsageService } from '@botloom/core';
 import type { Sql } from '../store/sql.js';
-import type { MemoryStore } from './memory-store.js';
+import type { MemoryItem, MemoryStore } from './memory-store.js';
 import type { Session, SessionService } from './session-service.js';
 
 export interface AdminUserRow {
@@ -87,6 +87,21 @@ export class MemoryAdminService {
     return sessions.reverse().map((s) => sessionView(s, withContent));
   }
 
+  /** Sessions of every user (or one), latest activity first; titles and summaries only with content. */
+  async recentSessions(query: { userId?: string; limit: number; offset: number }, withContent: boolean) {
+    const { items, total } = await this.sessions.recent(query);
+    return { items: items.map((s) => sessionView(s, withContent)), total };
+  }
+
+  /** Memories of every user (or one), newest first; the text only with content. */
+  async recentMemories(
+    query: { userId?: string; kind?: string; limit: number; offset: number },
+    withContent: boolean,
+  ) {
+    const { items, total } = await this.memories.recent(query);
+    return { items: items.map((m) => memoryView(m, withContent)), total };
+  }
+
   async sessionMessages(sessionId: string, withContent: boolean) {
     const session = await this.sessions.get(sessionId);
     if (!session) return null;
@@ -148,15 +163,20 @@ export class MemoryAdminService {
   /** A user's memories for the admin (content only with `withContent`). */
   async userMemories(userId: string, withContent: boolean) {
     const items = await this.memories.all(userId);
-    return items.map((m) => ({
-      id: m.id,
-      kind: m.kind,
-      sessionId: m.sessionId,
-      createdAt: m.createdAt.toISOString(),
-      chars: m.content.length,
-      ...(withContent ? { content: m.content } : {}),
-    }));
+    return items.map((m) => memoryView(m, withContent));
   }
+}
+
+function memoryView(m: MemoryItem, withContent: boolean) {
+  return {
+    id: m.id,
+    userId: m.userId,
+    kind: m.kind,
+    sessionId: m.sessionId,
+    createdAt: m.createdAt.toISOString(),
+    chars: m.content.length,
+    ...(withContent ? { content: m.content } : {}),
+  };
 }
 
 function sessionView(s: Session, withContent: boolean) {

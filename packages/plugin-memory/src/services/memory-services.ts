@@ -1,12 +1,4 @@
-import {
-  type Crypto,
-  type Jobs,
-  type Llm,
-  type LlmUsageService,
-  type Resolve,
-  Tokens,
-  type VectorStore,
-} from '@botloom/core';
+import type { Crypto, Jobs, Llm, LlmUsageService, VectorStore } from '@botloom/core';
 import type { Keyv } from 'keyv';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';

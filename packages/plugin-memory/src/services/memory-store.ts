@@ -113,6 +113,26 @@ export class MemoryStore {
     return { items: rows.map((r) => this.fromRow(r)), total, page: current, pages };
   }
 
+  /** Everyone's memories (or one user's, of one kind), newest first, for the admin panel. */
+  async recent(query: {
+    userId?: string;
+    kind?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: MemoryItem[]; total: number }> {
+    const where = '($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR kind = $2)';
+    const params = [query.userId ?? null, query.kind ?? null];
+    const total = Number(
+      (await this.sql.one<{ n: string }>(`SELECT count(*) AS n FROM memory_items WHERE ${where}`, params))
+        ?.n ?? 0,
+    );
+    const rows = await this.sql.select<MemoryRow>(
+      `SELECT * FROM memory_items WHERE ${where} ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+      [...params, query.limit, query.offset],
+    );
+    return { items: rows.map((r) => this.fromRow(r)), total };
+  }
+
   async all(userId: string): Promise<MemoryItem[]> {
     const rows = await this.sql.select<MemoryRow>(
       'SELECT * FROM memory_items WHERE user_id = $1 ORDER BY created_at, id',

@@ -143,6 +143,29 @@ export class SessionService {
     return { items: rows.map((r) => this.fromRow(r)), total, page: current, pages };
   }
 
+  /** Everyone's sessions (or one user's), latest activity first, for the admin panel. */
+  async recent(query: {
+    userId?: string;
+    limit: number;
+    offset: number;
+  }): Promise<{ items: Session[]; total: number }> {
+    const user = query.userId ?? null;
+    const total = Number(
+      (
+        await this.sql.one<{ n: string }>(
+          'SELECT count(*) AS n FROM memory_sessions WHERE ($1::text IS NULL OR user_id = $1)',
+          [user],
+        )
+      )?.n ?? 0,
+    );
+    const rows = await this.sql.select<SessionRow>(
+      `SELECT * FROM memory_sessions WHERE ($1::text IS NULL OR user_id = $1)
+       ORDER BY last_activity_at DESC, id LIMIT $2 OFFSET $3`,
+      [user, query.limit, query.offset],
+    );
+    return { items: rows.map((r) => this.fromRow(r)), total };
+  }
+
   async allForUser(userId: string): Promise<Session[]> {
     const rows = await this.sql.select<SessionRow>(
       'SELECT * FROM memory_sessions WHERE user_id = $1 ORDER BY started_at',

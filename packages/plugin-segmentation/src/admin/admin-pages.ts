@@ -27,6 +27,67 @@ export const segmentationAdminPages: AdminPageDefinition[] = [
         { key: 'size', label: { en: 'Clients', ru: 'Клиентов' }, format: 'number' },
         { key: 'share', label: { en: 'Share', ru: 'Доля' }, format: 'percent' },
       ],
+      chart: {
+        title: { en: 'Clients per segment', ru: 'Клиентов в сегментах' },
+        label: 'name',
+        labelFormat: 'localized',
+        value: 'size',
+      },
+    },
+  },
+  {
+    id: 'clients',
+    title: { en: 'Client lookup', ru: 'Поиск клиента' },
+    description: {
+      en: "A client's segment and habits in the latest run, against the segment and everyone.",
+      ru: 'Сегмент и привычки клиента по последнему расчёту — в сравнении с сегментом и со всеми.',
+    },
+    lookup: {
+      label: { en: 'Card id', ru: 'Номер карты' },
+      placeholder: { en: 'as in the imported file', ru: 'как в загруженном файле' },
+    },
+    detail: {
+      endpoint: '/clients/:cardId',
+      fields: [
+        { key: 'cardId', label: { en: 'Card id', ru: 'Номер карты' } },
+        { key: 'segment.name', label: { en: 'Segment', ru: 'Сегмент' }, format: 'localized' },
+        {
+          key: 'segment.description',
+          label: { en: 'About the segment', ru: 'О сегменте' },
+          format: 'localized',
+        },
+        { key: 'features.tx_count', label: { en: 'Transactions', ru: 'Транзакций' }, format: 'number' },
+        {
+          key: 'features.total_spend',
+          label: { en: 'Total spend', ru: 'Всего потрачено' },
+          format: 'number',
+        },
+        {
+          key: 'features.avg_spend',
+          label: { en: 'Average purchase', ru: 'Средняя покупка' },
+          format: 'number',
+        },
+        {
+          key: 'features.recency_days',
+          label: { en: 'Days since last purchase', ru: 'Дней с последней покупки' },
+          format: 'number',
+        },
+        { key: 'features.online_share', label: { en: 'Online', ru: 'Онлайн' }, format: 'percent' },
+        { key: 'run.finishedAt', label: { en: 'Segmentation of', ru: 'Расчёт от' }, format: 'date' },
+      ],
+      tables: [
+        {
+          key: 'comparisons',
+          title: { en: 'Compared with the segment and everyone', ru: 'В сравнении с сегментом и со всеми' },
+          columns: [
+            { key: 'feature', label: { en: 'Feature', ru: 'Признак' } },
+            { key: 'client', label: { en: 'Client', ru: 'Клиент' }, format: 'number' },
+            { key: 'segment', label: { en: 'Segment mean', ru: 'Среднее сегмента' }, format: 'number' },
+            { key: 'population', label: { en: 'Mean of all', ru: 'Среднее всех' }, format: 'number' },
+            { key: 'vsPopulation', label: { en: 'vs all', ru: 'Отличие от всех' }, format: 'percent' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -108,6 +108,15 @@ export const supportAdminPages: AdminPageDefinition[] = [
         { key: 'content', label: { en: 'Content', ru: 'Текст' }, type: 'textarea', required: true },
       ],
     },
+    // Items from the knowledge folder are edited in their files: the API refuses them (409).
+    edit: {
+      endpoint: '/knowledge/:id',
+      label: { en: 'Edit the item', ru: 'Изменить статью' },
+      fields: [
+        { key: 'title', label: { en: 'Title', ru: 'Заголовок' }, type: 'text', required: true },
+        { key: 'content', label: { en: 'Content', ru: 'Текст' }, type: 'textarea', required: true },
+      ],
+    },
     remove: { endpoint: '/knowledge/:id' },
   },
   {
@@ -135,6 +144,11 @@ export const supportAdminPages: AdminPageDefinition[] = [
         },
         { key: 'name', label: { en: 'Name', ru: 'Имя' }, type: 'text', required: true },
       ],
+    },
+    edit: {
+      endpoint: '/managers/:id',
+      label: { en: 'Rename the manager', ru: 'Переименовать менеджера' },
+      fields: [{ key: 'name', label: { en: 'Name', ru: 'Имя' }, type: 'text', required: true }],
     },
     remove: { endpoint: '/managers/:id' },
   },

@@ -1,7 +1,6 @@
 import type { AdminState } from '@botloom/core';
 import {
   canSeeContent,
-  HttpError,
   InvalidInputError,
   MAX_SERIAL_ID,
   NotFoundError,
@@ -62,6 +61,7 @@ const KnowledgeUpdate = KnowledgeCreate.partial().refine(
 );
 const ManagerCreate = z.object({ userId: telegramUserId, name: z.string().trim().min(1).max(100) }).strict();
 const ManagerParams = z.object({ id: telegramUserIdParam });
+const ManagerRename = z.object({ name: z.string().trim().min(1).max(100) }).strict();
 const StatsQuery = z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() });
 
 function ticketJson(t: Ticket) {
@@ -178,6 +178,14 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     const created = await deps.managers().add(body.userId, body.name, null);
     ctx.status = created ? 201 : 200;
     ctx.body = { manager: await deps.managers().get(body.userId) };
+  });
+  router.put('/managers/:id', async (ctx) => {
+    const { id } = parseParams(ctx, ManagerParams);
+    const { name } = parseBody(ctx, ManagerRename);
+    if (!(await deps.managers().get(id)))
+      throw new NotFoundError(`${id} is not a manager`, { code: 'MANAGER_NOT_FOUND' });
+    await deps.managers().add(id, name, null);
+    ctx.body = { manager: await deps.managers().get(id) };
   });
   router.delete('/managers/:id', async (ctx) => {
     const { id } = parseParams(ctx, ManagerParams);

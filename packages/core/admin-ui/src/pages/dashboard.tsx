@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { Async, Card, ChartView, PALETTE, PageHeader, Stat, useApi } from '../components';
+import { Async, Badge, Card, ChartView, PALETTE, PageHeader, Stat, useApi } from '../components';
 import { type I18n, useI18n } from '../i18n';
 import { HealthBadge } from './plugins';
 import { PluginWidgets } from './widgets';
@@ -50,6 +50,7 @@ export function DashboardPage() {
     `/admin/api/core/llm/usage?groupBy=day,plugin&from=${days[0]}&to=${days[days.length - 1]}`,
   );
   const activity = useApi<{ days: ActivityDay[] }>(`/admin/api/core/panel/activity?days=${DAYS}`);
+  const errors = useApi<ErrorsAnswer>(`/admin/api/core/panel/errors?days=${DAYS}&limit=10`);
 
   return (
     <div className="dashboard" data-testid="dashboard">
@@ -74,6 +75,14 @@ export function DashboardPage() {
             </>
           )}
         </Async>
+        <Async state={errors}>
+          {(e) => (
+            <Stat
+              label={t('dash.errorsTotal')}
+              value={i18n.formatNumber(e.days.reduce((sum, d) => sum + d.errors, 0))}
+            />
+          )}
+        </Async>
       </div>
       <div className="grid-2">
         <Card title={t('dash.activity')} className="span-2">
@@ -93,7 +102,10 @@ export function DashboardPage() {
       </div>
       <PluginWidgets />
       <div className="grid-2">
-        <Card title={t('dash.health')} className="span-2">
+        <Card title={t('dash.errorsPerDay')}>
+          <Async state={errors}>{(e) => <ErrorsPerDay days={days} rows={e.days} />}</Async>
+        </Card>
+        <Card title={t('dash.health')}>
           <Async state={plugins}>
             {(rows) => (
               <ul className="health-list" data-testid="health-list">
@@ -109,8 +121,92 @@ export function DashboardPage() {
             )}
           </Async>
         </Card>
+        <Card title={t('dash.recentErrors')} className="span-2">
+          <Async state={errors}>{(e) => <RecentErrors rows={e.recent} />}</Async>
+        </Card>
       </div>
     </div>
+  );
+}
+
+interface ErrorsAnswer {
+  days: Array<{ day: string; source: string; plugin: string; errors: number }>;
+  recent: Array<{
+    id: string;
+    at: string;
+    source: string;
+    plugin: string | null;
+    kind: string;
+    code: string | null;
+    location: string | null;
+    correlationId: string | null;
+    message?: string | null;
+  }>;
+}
+
+function ErrorsPerDay({ days, rows }: { days: string[]; rows: ErrorsAnswer['days'] }) {
+  const i18n = useI18n();
+  const config = useMemo<ChartConfiguration>(() => {
+    const owners = [...new Set(rows.map((r) => r.plugin || 'core'))];
+    return {
+      type: 'bar',
+      data: {
+        labels: days.map((d) => shortDay(d, i18n)),
+        datasets: owners.map((owner, i) => ({
+          label: owner,
+          data: days.map((d) =>
+            rows
+              .filter((r) => r.day === d && (r.plugin || 'core') === owner)
+              .reduce((s, r) => s + r.errors, 0),
+          ),
+          backgroundColor: ERROR_PALETTE[i % ERROR_PALETTE.length],
+          borderRadius: 3,
+          maxBarThickness: 28,
+        })),
+      },
+      options: {
+        plugins: { legend: { position: 'bottom' } },
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+      },
+    };
+  }, [days, rows, i18n]);
+  if (rows.length === 0) return <p className="empty chart-empty">{i18n.t('dash.noErrors')}</p>;
+  return (
+    <div data-testid="errors-chart">
+      <ChartView config={config} height={240} />
+    </div>
+  );
+}
+
+const ERROR_PALETTE = ['#ef4444', '#f59e0b', '#8b5cf6', '#0ea5e9', '#14b8a6', '#f97316'];
+
+function RecentErrors({ rows }: { rows: ErrorsAnswer['recent'] }) {
+  const i18n = useI18n();
+  if (rows.length === 0) return <p className="empty">{i18n.t('dash.noErrors')}</p>;
+  // A list rather than a table: it reads the same at phone and desktop widths.
+  return (
+    <ul className="error-list" data-testid="recent-errors">
+      {rows.map((r) => (
+        <li key={r.id}>
+          <div className="error-head">
+            <span className="dot dot-bad" />
+            <strong>{r.plugin || 'core'}</strong>
+            <Badge tone="muted">{r.source}</Badge>
+            <span className="muted small">{i18n.formatDate(r.at)}</span>
+            {r.correlationId && (
+              <code className="small muted error-id" title={r.correlationId}>
+                {r.correlationId.slice(0, 8)}
+              </code>
+            )}
+          </div>
+          <div className="error-body">
+            <code>{r.code ? `${r.kind} ${r.code}` : r.kind}</code>
+            {r.message && <span>{r.message}</span>}
+          </div>
+          {r.location && <div className="muted small error-location">{r.location}</div>}
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -14,8 +14,9 @@ import { type I18n, useI18n } from '../i18n';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session';
 import { CustomPage } from './custom-page';
-import { ActionForm } from './forms';
+import { SchemaForm } from './schema-form';
 import { UploadForm } from './upload-form';
+import { RowsBarChart } from './widgets';
 
 const PAGE_SIZE = 50;
 
@@ -25,7 +26,7 @@ function tableColumns(columns: Column[], i18n: I18n): TableColumn<Row>[] {
   return columns.map((c) => ({
     key: c.key,
     label: i18n.text(c.label),
-    numeric: c.format === 'number',
+    numeric: c.format === 'number' || c.format === 'percent',
     render: (row: Row) => formatValue(pick(row, c.key), c.format, i18n),
   }));
 }
@@ -58,6 +59,17 @@ export function PluginPage({
     );
   }
   if (itemId !== undefined && page.detail) return <DetailView plugin={plugin} page={page} id={itemId} />;
+  if (page.lookup) {
+    return (
+      <>
+        <PageHeader title={i18n.text(page.title)}>
+          {page.description && <p className="muted">{i18n.text(page.description)}</p>}
+        </PageHeader>
+        <PageActions plugin={plugin} page={page} />
+        <LookupView plugin={plugin} page={page} />
+      </>
+    );
+  }
   return (
     <>
       <PageHeader title={i18n.text(page.title)}>
@@ -127,7 +139,26 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
   const list = useApi<unknown>(`${pluginPath(plugin, page.list.endpoint)}${qs ? `?${qs}` : ''}`);
   const rowKey = page.list.rowKey || 'id';
 
+  const [editing, setEditing] = useState<Row | null>(null);
   const columns = tableColumns(page.list.columns, i18n);
+  if (page.edit && !page.detail && canWrite) {
+    columns.push({
+      key: '__edit',
+      label: '',
+      render: (row) => (
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={(e) => {
+            e.stopPropagation();
+            setEditing(row);
+          }}
+        >
+          {t('common.edit')}
+        </button>
+      ),
+    });
+  }
   if (page.remove && canWrite) {
     const remove = page.remove;
     columns.push({
@@ -151,8 +182,26 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
     });
   }
 
+  const edit = page.edit;
   return (
     <>
+      {edit && editing && canWrite && (
+        <Card title={`${i18n.text(edit.label) || t('common.edit')} · ${String(pick(editing, rowKey))}`}>
+          <SchemaForm
+            key={String(pick(editing, rowKey))}
+            fields={edit.fields}
+            item={editing}
+            label={t('common.save')}
+            testId={`edit-${plugin}-${page.id}`}
+            onCancel={() => setEditing(null)}
+            submit={async (body) => {
+              await api(edit.method, pluginPath(plugin, edit.endpoint, String(pick(editing, rowKey))), body);
+              setEditing(null);
+              list.reload();
+            }}
+          />
+        </Card>
+      )}
       <Card>
         {page.list.filters && page.list.filters.length > 0 && (
           <div className="toolbar">
@@ -199,6 +248,18 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
             const total = page.list.total ? Number(pick(data, page.list.total) ?? rows.length) : undefined;
             return (
               <>
+                {page.list.chart && Array.isArray(rows) && (
+                  <div className="list-chart" data-testid={`plugin-chart-${plugin}-${page.id}`}>
+                    <h2>{i18n.text(page.list.chart.title)}</h2>
+                    <RowsBarChart
+                      rows={rows}
+                      label={page.list.chart.label}
+                      labelFormat={page.list.chart.labelFormat}
+                      value={page.list.chart.value}
+                      title={page.list.chart.title}
+                    />
+                  </div>
+                )}
                 <DataTable
                   testId={`plugin-table-${plugin}-${page.id}`}
                   rows={Array.isArray(rows) ? rows : []}
@@ -261,61 +322,62 @@ function CreateForm({ plugin, page, onCreated }: { plugin: string; page: PageDef
   const i18n = useI18n();
   const create = page.create!;
   return (
-    <ActionForm
+    <SchemaForm
+      fields={create.fields}
       label={i18n.t('common.add')}
       testId={`create-${plugin}-${page.id}`}
-      submit={async (form) => {
-        const body: Record<string, unknown> = {};
-        for (const field of create.fields) {
-          const raw = String(form.get(field.key) ?? '');
-          if (raw === '' && !field.required) continue;
-          body[field.key] = field.type === 'number' || field.type === 'telegramId' ? Number(raw) : raw;
-        }
+      submit={async (body) => {
         await api('POST', pluginPath(plugin, create.endpoint), body);
         onCreated();
       }}
-    >
-      {create.fields.map((field) => (
-        <div key={field.key} className={`field${field.type === 'textarea' ? ' field-wide' : ''}`}>
-          <label htmlFor={`field-${field.key}`}>{i18n.text(field.label)}</label>
-          {field.type === 'textarea' ? (
-            <textarea
-              id={`field-${field.key}`}
-              className="input"
-              name={field.key}
-              required={field.required}
-              rows={6}
-              placeholder={i18n.text(field.placeholder)}
-            />
-          ) : field.type === 'select' ? (
-            <select id={`field-${field.key}`} className="input" name={field.key} required={field.required}>
-              {(field.options ?? []).map((o) => (
-                <option key={o} value={o}>
-                  {o}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              id={`field-${field.key}`}
-              className="input"
-              name={field.key}
-              required={field.required}
-              inputMode={field.type === 'text' ? undefined : 'numeric'}
-              pattern={field.type === 'telegramId' ? '-?[0-9]{1,16}' : undefined}
-              type={field.type === 'number' ? 'number' : 'text'}
-              placeholder={i18n.text(field.placeholder)}
-            />
-          )}
+    />
+  );
+}
+
+/** A search box that opens the page's detail view for what was typed (a client by card id). */
+function LookupView({ plugin, page }: { plugin: string; page: PageDef }) {
+  const i18n = useI18n();
+  const { navigate } = useRouter();
+  const lookup = page.lookup!;
+  const [value, setValue] = useState('');
+  return (
+    <Card>
+      <form
+        className="lookup-form"
+        data-testid={`lookup-${plugin}-${page.id}`}
+        onSubmit={(e) => {
+          e.preventDefault();
+          const id = value.trim();
+          if (id) navigate(`/p/${plugin}/${page.id}/${encodeURIComponent(id)}`);
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`lookup-${page.id}`}>{i18n.text(lookup.label)}</label>
+          <input
+            id={`lookup-${page.id}`}
+            className="input"
+            type="search"
+            required
+            pattern={lookup.pattern}
+            placeholder={i18n.text(lookup.placeholder)}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
         </div>
-      ))}
-    </ActionForm>
+        <button type="submit" className="btn btn-primary">
+          {i18n.t('lookup.open')}
+        </button>
+      </form>
+    </Card>
   );
 }
 
 function DetailView({ plugin, page, id }: { plugin: string; page: PageDef; id: string }) {
   const i18n = useI18n();
+  const { canWrite } = useSession();
   const detail = page.detail!;
+  const edit = canWrite ? page.edit : undefined;
+  const [editing, setEditing] = useState(false);
   const state = useApi<unknown>(pluginPath(plugin, detail.endpoint, id));
   return (
     <>
@@ -323,12 +385,33 @@ function DetailView({ plugin, page, id }: { plugin: string; page: PageDef; id: s
         <Link to={`/p/${plugin}/${page.id}`} className="btn btn-small">
           ← {i18n.t('common.back')}
         </Link>
+        {edit && !editing && state.data !== undefined && (
+          <button type="button" className="btn btn-small btn-primary" onClick={() => setEditing(true)}>
+            {i18n.text(edit.label) || i18n.t('common.edit')}
+          </button>
+        )}
       </PageHeader>
       <Async state={state}>
         {(data) => {
           const item = (pick(data, detail.item) ?? {}) as Row;
           return (
             <>
+              {edit && editing && (
+                <Card title={i18n.text(edit.label) || i18n.t('common.edit')}>
+                  <SchemaForm
+                    fields={edit.fields}
+                    item={item}
+                    label={i18n.t('common.save')}
+                    testId={`edit-${plugin}-${page.id}`}
+                    onCancel={() => setEditing(false)}
+                    submit={async (body) => {
+                      await api(edit.method, pluginPath(plugin, edit.endpoint, id), body);
+                      setEditing(false);
+                      state.reload();
+                    }}
+                  />
+                </Card>
+              )}
               <Card>
                 <dl className="detail" data-testid="detail-fields">
                   {detail.fields.map((f) => (

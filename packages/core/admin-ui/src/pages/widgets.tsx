@@ -1,6 +1,6 @@
 import type { ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { type PanelManifest, pick, pluginPath, type WidgetDef } from '../api';
+import { type Localized, type PanelManifest, pick, pluginPath, type WidgetDef } from '../api';
 import { Async, Card, ChartView, ErrorBoundary, formatValue, PALETTE, Stat, useApi } from '../components';
 import { useI18n } from '../i18n';
 
@@ -60,20 +60,43 @@ function StatsWidget({ widget, data }: { widget: Extract<WidgetDef, { kind: 'sta
 }
 
 function BarWidget({ widget, data }: { widget: Extract<WidgetDef, { kind: 'bar' }>; data: unknown }) {
+  const items = pick(data, widget.items);
+  return (
+    <RowsBarChart
+      rows={Array.isArray(items) ? items : []}
+      label={widget.label}
+      labelFormat={widget.labelFormat}
+      value={widget.value}
+      title={widget.title}
+    />
+  );
+}
+
+/** One bar per row: a widget's items, or the rows of a list page with `chart`. */
+export function RowsBarChart({
+  rows,
+  label: labelKey,
+  labelFormat,
+  value,
+  title,
+}: {
+  rows: unknown[];
+  label: string;
+  labelFormat?: 'text' | 'localized' | 'date';
+  value: string;
+  title: Localized;
+}) {
   const i18n = useI18n();
   const config = useMemo<ChartConfiguration>(() => {
-    const items = pick(data, widget.items);
-    const rows = Array.isArray(items) ? items : [];
     const label = (row: unknown) => {
-      const value = pick(row, widget.label);
-      if (widget.labelFormat === 'localized' && value && typeof value === 'object')
-        return i18n.text(value as { en: string });
-      if (widget.labelFormat === 'date' && typeof value === 'string')
+      const v = pick(row, labelKey);
+      if (labelFormat === 'localized' && v && typeof v === 'object') return i18n.text(v as { en: string });
+      if (labelFormat === 'date' && typeof v === 'string')
         return new Intl.DateTimeFormat(i18n.lang === 'ru' ? 'ru-RU' : 'en-GB', {
           day: 'numeric',
           month: 'short',
-        }).format(new Date(value));
-      return String(value ?? '—');
+        }).format(new Date(v));
+      return String(v ?? '—');
     };
     return {
       type: 'bar',
@@ -81,8 +104,8 @@ function BarWidget({ widget, data }: { widget: Extract<WidgetDef, { kind: 'bar' 
         labels: rows.map(label),
         datasets: [
           {
-            label: i18n.text(widget.title),
-            data: rows.map((row) => Number(pick(row, widget.value) ?? 0)),
+            label: i18n.text(title),
+            data: rows.map((row) => Number(pick(row, value) ?? 0)),
             backgroundColor: rows.map((_, i) => PALETTE[i % PALETTE.length]!),
             borderRadius: 4,
             maxBarThickness: 56,
@@ -91,11 +114,21 @@ function BarWidget({ widget, data }: { widget: Extract<WidgetDef, { kind: 'bar' 
       },
       options: {
         plugins: { legend: { display: false } },
-        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: {
+          y: { beginAtZero: true, ticks: { precision: 0 } },
+          // Long names (segments) are cut on the axis; the tooltip has them whole.
+          x: {
+            ticks: {
+              callback(this: { getLabelForValue(v: number): string }, tick: string | number) {
+                const text = String(this.getLabelForValue(Number(tick)));
+                return text.length > 22 ? `${text.slice(0, 21)}…` : text;
+              },
+            },
+          },
+        },
       },
     };
-  }, [widget, data, i18n]);
-  const count = config.data.labels?.length ?? 0;
-  if (count === 0) return <p className="empty chart-empty">{i18n.t('dash.noData')}</p>;
+  }, [rows, labelKey, labelFormat, value, title, i18n]);
+  if (rows.length === 0) return <p className="empty chart-empty">{i18n.t('dash.noData')}</p>;
   return <ChartView config={config} height={240} />;
 }

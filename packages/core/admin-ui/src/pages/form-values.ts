@@ -1,0 +1,68 @@
+import type { ApiIssue, Field } from '../api.js';
+import { pick } from '../api.js';
+
+/** What the form values of a declarative create/edit form mean: pure, so they are unit-tested. */
+
+export type Values = Record<string, string | boolean>;
+
+/** The form's starting values: an item's current ones (edit) or empty (create). */
+export function initialValues(fields: Field[], item: unknown): Values {
+  const values: Values = {};
+  for (const field of fields) {
+    const value = item === undefined ? undefined : pick(item, field.key);
+    if (field.type === 'boolean') values[field.key] = value === true;
+    else if (field.type === 'list')
+      values[field.key] = Array.isArray(value) ? value.map(String).join('\n') : '';
+    else if (field.type === 'select')
+      values[field.key] = value == null ? (field.options?.[0] ?? '') : String(value);
+    else values[field.key] = value == null ? '' : String(value);
+  }
+  return values;
+}
+
+/** The JSON body the fields stand for; an empty optional field is left out. */
+export function formBody(fields: Field[], values: Values): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[field.key];
+    if (field.type === 'boolean') {
+      body[field.key] = value === true;
+      continue;
+    }
+    const raw = typeof value === 'string' ? value : '';
+    if (field.type === 'list') {
+      body[field.key] = raw
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      continue;
+    }
+    if (raw.trim() === '' && !field.required) continue;
+    body[field.key] = field.type === 'number' || field.type === 'telegramId' ? Number(raw) : raw;
+  }
+  return body;
+}
+
+/**
+ * Which field each problem of a refused write belongs to: the 422 `issues` (by path, `tags.0`
+ * belongs to `tags`) and a domain error's `details.field`. The rest is said above the button.
+ */
+export function fieldErrors(
+  fields: Field[],
+  error: { message: string; code: string; issues: ApiIssue[]; details?: unknown },
+): { byField: Record<string, string>; general: string[] } {
+  const byField: Record<string, string> = {};
+  const general: string[] = [];
+  const owner = (path: string) =>
+    fields.find((f) => path === f.key || path.startsWith(`${f.key}.`))?.key ?? undefined;
+  for (const issue of error.issues) {
+    const key = owner(String(issue.path ?? ''));
+    if (key) byField[key] = byField[key] ? `${byField[key]}; ${issue.message}` : issue.message;
+    else general.push(issue.path ? `${issue.path}: ${issue.message}` : issue.message);
+  }
+  const detailField = (error.details as { field?: unknown } | undefined)?.field;
+  const key = typeof detailField === 'string' ? owner(detailField) : undefined;
+  if (key && !byField[key]) byField[key] = error.message;
+  else if (error.issues.length === 0) general.push(`${error.message} (${error.code})`);
+  return { byField, general };
+}
