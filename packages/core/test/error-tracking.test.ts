@@ -104,7 +104,8 @@ describe('error tracking with SENTRY_DSN', () => {
       /^failed to store note "\[redacted\]" for \[(redacted|phone)\]$/,
     );
     const sent = JSON.stringify(sentry.envelopes);
-    for (const secret of ['tomato', '345-67-89', '987654321', app.adminToken]) expect(sent).not.toContain(secret);
+    for (const secret of ['tomato', '345-67-89', '987654321', app.adminToken])
+      expect(sent).not.toContain(secret);
   });
 
   it('reports a failed job with its plugin and job name, without its data', async () => {
