@@ -1,0 +1,15 @@
+sales-name = 🎓 Course advisor
+sales-intro = 🎓 I can also tell you about our online course and help you decide if it fits you. I am a bot; a manager can join the conversation at any time.
+sales-menu = 🎓 Course advisor
+sales-user-data = Sales: your conversations with the course advisor, your questionnaire answers and your progress through them.
+sales-stopped = Understood, I have stopped. I will not write to you again unless you write first.
+sales-nothing-to-stop = There is no conversation with the course advisor to stop.
+sales-script-unavailable = Sorry, this offer is not available right now. Please try again later.
+sales-message-too-long = Your message is too long (at most { $max } characters). Please shorten it.
+sales-text-only = I can only read text messages here.
+sales-unavailable = Sorry, I cannot answer right now. Your message is saved, and I or a manager will get back to you.
+sales-budget-exceeded = I have reached my limit for today. Your message is saved; a manager will get back to you.
+sales-education-manager = Great! A manager will contact you shortly to add you to a study group.
+sales-education-no-group = Great! All study groups are full at the moment; a manager will contact you as soon as a place is free.
+sales-education-invited = Great! Here is your personal invitation to the study group (it works once): { $link }
+sales-operator-message = 👤 Manager: { $text }
