@@ -27,7 +27,12 @@ export const SalesConfigSchema = z.object({
     .array(z.string())
     .default([])
     .describe('YAML/JSON script files imported and published at start when their script does not exist yet'),
-  replyMaxTokens: z.coerce.number().int().min(32).default(400).describe('Max completion tokens of a free reply'),
+  replyMaxTokens: z.coerce
+    .number()
+    .int()
+    .min(32)
+    .default(400)
+    .describe('Max completion tokens of a free reply'),
 });
 
 export type SalesConfig = z.output<typeof SalesConfigSchema>;

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin, optional } from '@botloom/core';
 import { salesAdminPages, salesAdminWidgets } from './admin/admin-pages.js';
@@ -128,7 +128,10 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     },
     async health({ services }) {
       const scripts = await services.scripts.list();
-      return { ok: true, details: { scripts: scripts.length, published: scripts.filter((s) => s.publishedVersion).length } };
+      return {
+        ok: true,
+        details: { scripts: scripts.length, published: scripts.filter((s) => s.publishedVersion).length },
+      };
     },
   });
 }

@@ -20,7 +20,11 @@ export const salesAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'id', label: { en: 'Script', ru: 'Скрипт' } },
         { key: 'name', label: { en: 'Name', ru: 'Название' } },
-        { key: 'publishedVersion', label: { en: 'Published version', ru: 'Опубликованная версия' }, format: 'number' },
+        {
+          key: 'publishedVersion',
+          label: { en: 'Published version', ru: 'Опубликованная версия' },
+          format: 'number',
+        },
         { key: 'hasDraft', label: { en: 'Draft', ru: 'Черновик' }, format: 'boolean' },
         { key: 'draftUpdatedAt', label: { en: 'Draft changed', ru: 'Черновик изменён' }, format: 'date' },
       ],
@@ -30,7 +34,11 @@ export const salesAdminPages: AdminPageDefinition[] = [
       item: 'script',
       fields: [
         { key: 'name', label: { en: 'Name', ru: 'Название' } },
-        { key: 'publishedVersion', label: { en: 'Published version', ru: 'Опубликованная версия' }, format: 'number' },
+        {
+          key: 'publishedVersion',
+          label: { en: 'Published version', ru: 'Опубликованная версия' },
+          format: 'number',
+        },
         { key: 'draftUpdatedAt', label: { en: 'Draft changed', ru: 'Черновик изменён' }, format: 'date' },
       ],
       tables: [
@@ -51,7 +59,12 @@ export const salesAdminPages: AdminPageDefinition[] = [
       endpoint: '/scripts/import',
       label: { en: 'Import or replace a script', ru: 'Загрузить или заменить скрипт' },
       fields: [
-        { key: 'text', label: { en: 'Script (YAML or JSON)', ru: 'Скрипт (YAML или JSON)' }, type: 'textarea', required: true },
+        {
+          key: 'text',
+          label: { en: 'Script (YAML or JSON)', ru: 'Скрипт (YAML или JSON)' },
+          type: 'textarea',
+          required: true,
+        },
       ],
     },
   },
@@ -133,7 +146,11 @@ export const salesAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'stage', label: { en: 'Stage', ru: 'Этап' } },
         { key: 'conversations', label: { en: 'Conversations', ru: 'Диалогов' }, format: 'number' },
-        { key: 'medianSeconds', label: { en: 'Median seconds at the stage', ru: 'Медиана секунд на этапе' }, format: 'number' },
+        {
+          key: 'medianSeconds',
+          label: { en: 'Median seconds at the stage', ru: 'Медиана секунд на этапе' },
+          format: 'number',
+        },
       ],
     },
   },

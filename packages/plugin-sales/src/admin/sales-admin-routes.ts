@@ -15,10 +15,15 @@ const CreateBody = z.object({ id: Slug, definition: Definition }).strict();
 const DraftBody = z.object({ definition: Definition }).strict();
 const PublishBody = z.object({ changelog: z.string().max(2000).default('') }).strict();
 const RollbackBody = z.object({ version: z.number().int().min(1).max(1_000_000) }).strict();
-const ImportBody = z.object({ text: z.string().min(1).max(500_000), publish: z.boolean().default(false) }).strict();
+const ImportBody = z
+  .object({ text: z.string().min(1).max(500_000), publish: z.boolean().default(false) })
+  .strict();
 const MessageBody = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
 const DiffQuery = z.object({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
-const ExportQuery = z.object({ format: z.enum(['yaml', 'json']).default('yaml'), draft: z.enum(['true', 'false']).default('false') });
+const ExportQuery = z.object({
+  format: z.enum(['yaml', 'json']).default('yaml'),
+  draft: z.enum(['true', 'false']).default('false'),
+});
 const ConversationQuery = z.object({
   stage: z.string().max(63).optional(),
   strategy: z.enum(['script_80', 'free_20']).optional(),
@@ -62,7 +67,9 @@ export function salesAdminRoutes(router: Router<AdminState>, services: () => Sal
     const { id } = parseParams(ctx, ScriptParams);
     const q = parseQuery(ctx, ExportQuery);
     ctx.type = q.format === 'json' ? 'application/json' : 'application/yaml';
-    ctx.body = await services().scripts.exportFile(id, formatOf(`x.${q.format}`), { draft: q.draft === 'true' });
+    ctx.body = await services().scripts.exportFile(id, formatOf(`x.${q.format}`), {
+      draft: q.draft === 'true',
+    });
   });
   router.put('/scripts/:id/draft', async (ctx) => {
     const { id } = parseParams(ctx, ScriptParams);
@@ -71,7 +78,10 @@ export function salesAdminRoutes(router: Router<AdminState>, services: () => Sal
   });
   router.post('/scripts/:id/publish', async (ctx) => {
     const { id } = parseParams(ctx, ScriptParams);
-    const body = ctx.request.body && Object.keys(ctx.request.body as object).length ? parseBody(ctx, PublishBody) : { changelog: '' };
+    const body =
+      ctx.request.body && Object.keys(ctx.request.body as object).length
+        ? parseBody(ctx, PublishBody)
+        : { changelog: '' };
     ctx.status = 201;
     ctx.body = { version: await services().scripts.publish(id, authorOf(ctx), body.changelog) };
   });

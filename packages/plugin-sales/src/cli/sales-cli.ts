@@ -4,8 +4,8 @@ import { type CliSetupContext, type CoreConfig, createAesGcmCrypto } from '@botl
 import { createAiServices, createAppSignals } from '@botloom/core/runtime';
 import pino from 'pino';
 import type { SalesConfig } from '../config.js';
-import { formatReport, runEvaluation } from '../eval/eval-runner.js';
 import { parseEvalFile } from '../eval/eval-format.js';
+import { formatReport, runEvaluation } from '../eval/eval-runner.js';
 import { parseScriptFile } from '../script/script-file.js';
 import type { ScriptDefinition } from '../script/script-schema.js';
 import { ScriptInvalidError } from '../services/errors.js';
@@ -33,7 +33,9 @@ export function registerSalesCli({ program, getApp, io }: CliSetupContext): void
     const m = await app.openMaintenance();
     const logger = pino({ level: 'silent' });
     const databaseUrl = (m.database as { url?: string }).url;
-    const signals = databaseUrl ? createAppSignals({ databaseUrl, kvUrl: app.config?.KV_URL, logger }) : undefined;
+    const signals = databaseUrl
+      ? createAppSignals({ databaseUrl, kvUrl: app.config?.KV_URL, logger })
+      : undefined;
     try {
       await m.migrator.up();
       let cache: PublishedScriptCache | undefined;
@@ -56,7 +58,9 @@ export function registerSalesCli({ program, getApp, io }: CliSetupContext): void
     .action(async (file: string, opts: { publish?: boolean; changelog: string; author: string }) => {
       try {
         const text = await readFile(file, 'utf8');
-        const result = await withScripts((s) => s.importFile(text, opts.author, { publish: opts.publish, changelog: opts.changelog }));
+        const result = await withScripts((s) =>
+          s.importFile(text, opts.author, { publish: opts.publish, changelog: opts.changelog }),
+        );
         io.out(
           `${result.created ? 'Created' : 'Updated the draft of'} script ${result.id}${result.published ? `; published version ${result.published.number}` : ''}`,
         );
@@ -111,7 +115,8 @@ export function registerSalesCli({ program, getApp, io }: CliSetupContext): void
         try {
           await m.migrator.up();
           const scripts = new ScriptService(new Sql(m.database.sequelize));
-          const find = async (slug: string) => (await scripts.loadPublished(slug))?.definition ?? files.get(slug) ?? null;
+          const find = async (slug: string) =>
+            (await scripts.loadPublished(slug))?.definition ?? files.get(slug) ?? null;
           const report = await runEvaluation(
             ai.llmFor('sales'),
             conversations,

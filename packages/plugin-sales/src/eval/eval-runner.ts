@@ -1,6 +1,6 @@
+import type { Llm } from '@botloom/core';
 import type { ScriptDefinition } from '../script/script-schema.js';
 import { SalesPipeline } from '../services/sales-pipeline.js';
-import type { Llm } from '@botloom/core';
 import type { EvalConversation } from './eval-format.js';
 
 export interface EvalReport {
@@ -8,7 +8,13 @@ export interface EvalReport {
   turns: number;
   stageAccuracy: number;
   strategyAccuracy: number;
-  consent: { precision: number; recall: number; truePositives: number; falsePositives: number; falseNegatives: number };
+  consent: {
+    precision: number;
+    recall: number;
+    truePositives: number;
+    falsePositives: number;
+    falseNegatives: number;
+  };
   /** expected stage -> predicted stage -> count */
   confusion: Record<string, Record<string, number>>;
   tokensPerTurn: number;
@@ -47,7 +53,12 @@ export async function runEvaluation(
       continue;
     }
     const opening = pipeline.opening(script);
-    let state = { stage: script.startStage, stageTurns: 0, lineCursor: opening.lineCursor, answers: {} as Record<string, number> };
+    let state = {
+      stage: script.startStage,
+      stageTurns: 0,
+      lineCursor: opening.lineCursor,
+      answers: {} as Record<string, number>,
+    };
     const history: { author: 'client' | 'bot'; text: string }[] = [{ author: 'bot', text: opening.text }];
     for (const turn of conversation.turns) {
       const started = now();
@@ -75,7 +86,8 @@ export async function runEvaluation(
     }
   }
   const sorted = [...latencies].sort((a, b) => a - b);
-  const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+  const pct = (p: number) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0;
   return {
     conversations: conversations.length - skipped.length,
     turns,

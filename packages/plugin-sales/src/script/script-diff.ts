@@ -1,4 +1,4 @@
-/** One difference between two script versions, at a dotted path (array items with an id by id). */
+/** One difference between two script versions, at a dotted path (array items with an id or key by it). */
 export interface ScriptChange {
   path: string;
   kind: 'added' | 'removed' | 'changed';
@@ -8,13 +8,23 @@ export interface ScriptChange {
 
 type Json = unknown;
 
-const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const keyed = (v: Json[]) => v.every((item) => isObject(item) && typeof item.id === 'string');
+const isObject = (v: Json): v is Record<string, Json> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The identity of an array item: its `id` (stages, objections) or `key` (facts). */
+const identity = (item: Json): string | undefined =>
+  isObject(item)
+    ? typeof item.id === 'string'
+      ? item.id
+      : typeof item.key === 'string'
+        ? item.key
+        : undefined
+    : undefined;
+const keyed = (v: Json[]) => v.every((item) => identity(item) !== undefined);
 
 /** The changes from `a` to `b`: stages and other id'd items are matched by id, not position. */
 export function diffScripts(a: Json, b: Json, path = ''): ScriptChange[] {
   if (Array.isArray(a) && Array.isArray(b) && a.length + b.length > 0 && keyed(a) && keyed(b)) {
-    const byId = (list: Json[]) => new Map(list.map((x) => [(x as { id: string }).id, x]));
+    const byId = (list: Json[]) => new Map(list.map((x) => [identity(x)!, x]));
     const left = byId(a);
     const right = byId(b);
     const changes: ScriptChange[] = [];
@@ -23,7 +33,8 @@ export function diffScripts(a: Json, b: Json, path = ''): ScriptChange[] {
       if (!right.has(id)) changes.push({ path: at, kind: 'removed', from: item });
       else changes.push(...diffScripts(item, right.get(id), at));
     }
-    for (const [id, item] of right) if (!left.has(id)) changes.push({ path: join(path, `[${id}]`), kind: 'added', to: item });
+    for (const [id, item] of right)
+      if (!left.has(id)) changes.push({ path: join(path, `[${id}]`), kind: 'added', to: item });
     return changes;
   }
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -46,7 +57,9 @@ export function diffScripts(a: Json, b: Json, path = ''): ScriptChange[] {
     }
     return changes;
   }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path: path || '(root)', kind: 'changed', from: a, to: b }];
+  return JSON.stringify(a) === JSON.stringify(b)
+    ? []
+    : [{ path: path || '(root)', kind: 'changed', from: a, to: b }];
 }
 
 function join(path: string, part: string): string {

@@ -21,13 +21,19 @@ export function parseScriptFile(text: string): ScriptFile {
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new SalesInputError('SCRIPT_FILE_UNREADABLE', `The file is not valid YAML or JSON: ${(error as Error).message}`);
+    throw new SalesInputError(
+      'SCRIPT_FILE_UNREADABLE',
+      `The file is not valid YAML or JSON: ${(error as Error).message}`,
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new SalesInputError('SCRIPT_FILE_UNREADABLE', 'The file must hold one script object');
   const { id, ...rest } = raw as Record<string, unknown>;
   if (typeof id !== 'string' || !SCRIPT_SLUG.test(id))
-    throw new SalesInputError('SCRIPT_FILE_UNREADABLE', 'The script needs an "id": lowercase letters, digits and "-"');
+    throw new SalesInputError(
+      'SCRIPT_FILE_UNREADABLE',
+      'The script needs an "id": lowercase letters, digits and "-"',
+    );
   return { id, definition: parseScript(rest) };
 }
 

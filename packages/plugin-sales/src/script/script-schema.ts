@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
-const Id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_" (at most 63)');
+const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, "-" and "_" (at most 63)');
 const Text = z.string().trim().min(1).max(2000);
 const Keywords = z.array(z.string().trim().min(1).max(80)).max(50);
 
@@ -43,7 +45,11 @@ export const QuestionnaireSchema = z
   .object({
     id: Id,
     questions: z
-      .array(z.object({ id: Id, text: Text, options: z.array(z.string().min(1).max(100)).max(10).optional() }).strict())
+      .array(
+        z
+          .object({ id: Id, text: Text, options: z.array(z.string().min(1).max(100)).max(10).optional() })
+          .strict(),
+      )
       .min(1)
       .max(20),
   })
@@ -61,7 +67,16 @@ export const StageSchema = z
     transitions: z.array(TransitionSchema).max(20).default([]),
     questionnaire: QuestionnaireSchema.optional(),
     /** One message after this many hours of silence at this stage. */
-    followUp: z.object({ afterHours: z.number().min(0.01).max(24 * 30), text: Text }).strict().optional(),
+    followUp: z
+      .object({
+        afterHours: z
+          .number()
+          .min(0.01)
+          .max(24 * 30),
+        text: Text,
+      })
+      .strict()
+      .optional(),
     /** Entering this stage offers the client an education group. */
     education: z.boolean().optional(),
     /** The conversation ends here. */
@@ -73,7 +88,9 @@ export const ProductFactSchema = z.object({ key: Id, text: Text }).strict();
 
 export const TriggerSchema = z.discriminatedUnion('on', [
   z.object({ on: z.literal('consent'), action: z.literal('education') }).strict(),
-  z.object({ on: z.literal('keyword'), keywords: Keywords.min(1), action: z.literal('goto'), stage: Id }).strict(),
+  z
+    .object({ on: z.literal('keyword'), keywords: Keywords.min(1), action: z.literal('goto'), stage: Id })
+    .strict(),
   z.object({ on: z.literal('stop'), keywords: Keywords.min(1), action: z.literal('end') }).strict(),
 ]);
 

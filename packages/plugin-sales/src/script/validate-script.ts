@@ -1,5 +1,5 @@
 import type { ZodIssue } from 'zod';
-import { type ScriptIssue, ScriptInvalidError } from '../services/errors.js';
+import { ScriptInvalidError, type ScriptIssue } from '../services/errors.js';
 import { type ScriptDefinition, ScriptDefinitionSchema, type Stage } from './script-schema.js';
 
 const pathOf = (issue: ZodIssue) => issue.path.join('.');
@@ -29,7 +29,8 @@ function graphIssues(script: ScriptDefinition): ScriptIssue[] {
   const issues: ScriptIssue[] = [];
   const index = new Map<string, number>();
   script.stages.forEach((stage, i) => {
-    if (index.has(stage.id)) issues.push({ path: `stages.${i}.id`, message: `duplicate stage "${stage.id}"` });
+    if (index.has(stage.id))
+      issues.push({ path: `stages.${i}.id`, message: `duplicate stage "${stage.id}"` });
     else index.set(stage.id, i);
     const seen = new Set<string>();
     stage.objections.forEach((o, j) => {

@@ -45,7 +45,12 @@ export interface StoredMessage {
   consent: boolean | null;
   analysisSource: string | null;
   analysisStatus: string | null;
-  analysis: { summary: string; objections: string[]; consentEvidence: string | null; proposedTransition: unknown } | null;
+  analysis: {
+    summary: string;
+    objections: string[];
+    consentEvidence: string | null;
+    proposedTransition: unknown;
+  } | null;
   tokens: number;
   latencyMs: number;
   operator: string | null;
@@ -104,7 +109,17 @@ export class ConversationStore {
       `INSERT INTO sales_client_conversations (id, script_id, script_version, user_id, chat_id, locale, stage,
          stage_entered_at, line_cursor, status, started_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $8, $8)`,
-      [id, input.scriptRowId, input.scriptVersion, input.userId, input.chatId, input.locale, input.stage, input.now, input.lineCursor],
+      [
+        id,
+        input.scriptRowId,
+        input.scriptVersion,
+        input.userId,
+        input.chatId,
+        input.locale,
+        input.stage,
+        input.now,
+        input.lineCursor,
+      ],
     );
     await this.enterStage(id, input.userId, input.scriptRowId, input.stage, input.now);
     return (await this.get(id))!;
@@ -137,11 +152,17 @@ export class ConversationStore {
 
   async end(id: string, reason: string, now: Date): Promise<void> {
     await this.update(id, { status: 'ended', end_reason: reason, ended_at: now }, now);
-    await this.sql.exec('UPDATE sales_journey_progress SET left_at = $2 WHERE conversation_id = $1 AND left_at IS NULL', [id, now]);
+    await this.sql.exec(
+      'UPDATE sales_journey_progress SET left_at = $2 WHERE conversation_id = $1 AND left_at IS NULL',
+      [id, now],
+    );
   }
 
   async enterStage(id: string, userId: number, scriptRowId: number, stage: string, now: Date): Promise<void> {
-    await this.sql.exec('UPDATE sales_journey_progress SET left_at = $2 WHERE conversation_id = $1 AND left_at IS NULL', [id, now]);
+    await this.sql.exec(
+      'UPDATE sales_journey_progress SET left_at = $2 WHERE conversation_id = $1 AND left_at IS NULL',
+      [id, now],
+    );
     await this.sql.exec(
       'INSERT INTO sales_journey_progress (conversation_id, user_id, script_id, stage, entered_at) VALUES ($1, $2, $3, $4, $5)',
       [id, userId, scriptRowId, stage, now],
@@ -153,7 +174,13 @@ export class ConversationStore {
     author: StoredMessage['author'],
     text: string,
     now: Date,
-    extra: { operator?: string; analysisStatus?: string; tokens?: number; latencyMs?: number; strategy?: Strategy } = {},
+    extra: {
+      operator?: string;
+      analysisStatus?: string;
+      tokens?: number;
+      latencyMs?: number;
+      strategy?: Strategy;
+    } = {},
   ): Promise<number> {
     const row = await this.sql.one<{ id: number }>(
       `INSERT INTO sales_conversation_messages (conversation_id, author, text_enc, text_length, stage, script_version,
@@ -251,7 +278,10 @@ export class ConversationStore {
     );
     return rows
       .reverse()
-      .map((r) => ({ author: r.author as 'client' | 'bot' | 'operator', text: r.text_enc ? this.crypto.decrypt(r.text_enc) : '' }));
+      .map((r) => ({
+        author: r.author as 'client' | 'bot' | 'operator',
+        text: r.text_enc ? this.crypto.decrypt(r.text_enc) : '',
+      }));
   }
 
   async messages(conversationId: string): Promise<StoredMessage[]> {
@@ -298,7 +328,14 @@ export class ConversationStore {
     }));
   }
 
-  async list(filter: { stage?: string; strategy?: string; status?: string; script?: string; limit: number; offset: number }) {
+  async list(filter: {
+    stage?: string;
+    strategy?: string;
+    status?: string;
+    script?: string;
+    limit: number;
+    offset: number;
+  }) {
     const where: string[] = [];
     const bind: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -325,7 +362,10 @@ export class ConversationStore {
   async eraseUser(userId: number): Promise<number> {
     await this.sql.exec('DELETE FROM sales_diagnostic_results WHERE user_id = $1', [userId]);
     await this.sql.exec('DELETE FROM sales_journey_progress WHERE user_id = $1', [userId]);
-    const rows = await this.sql.rows('DELETE FROM sales_client_conversations WHERE user_id = $1 RETURNING id', [userId]);
+    const rows = await this.sql.rows(
+      'DELETE FROM sales_client_conversations WHERE user_id = $1 RETURNING id',
+      [userId],
+    );
     return rows.length;
   }
 }

@@ -9,7 +9,10 @@ export async function analyseWithLlm(
 ): Promise<MessageAnalysis> {
   const { script, stage } = input;
   const transitions = stage.transitions
-    .map((t) => `- to "${t.to}"${t.reason ? `: ${t.reason}` : ''}${Object.keys(t.when).length ? ` (when ${JSON.stringify(t.when)})` : ''}`)
+    .map(
+      (t) =>
+        `- to "${t.to}"${t.reason ? `: ${t.reason}` : ''}${Object.keys(t.when).length ? ` (when ${JSON.stringify(t.when)})` : ''}`,
+    )
     .join('\n');
   const objections = stage.objections.map((o) => `- ${o.id}: ${o.keywords.join(', ')}`).join('\n');
   const system = [
@@ -31,7 +34,10 @@ export async function analyseWithLlm(
     temperature: 0,
     messages: [
       { role: 'system', content: system },
-      { role: 'user', content: `${history ? `Earlier turns:\n${history}\n\n` : ''}Client message:\n${input.text}` },
+      {
+        role: 'user',
+        content: `${history ? `Earlier turns:\n${history}\n\n` : ''}Client message:\n${input.text}`,
+      },
     ],
   });
   return {

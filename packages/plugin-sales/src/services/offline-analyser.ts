@@ -6,7 +6,17 @@ import { containsKeyword, firstKeyword, normalise, words } from './text-match.js
 
 // Small en+ru lexicons. They make the offline analysis deterministic and honest (it is
 // labelled `offline`); a model reads the messages far better.
-const STOP = ['stop', 'unsubscribe', 'leave me alone', 'do not write', "don't write", 'стоп', 'отпишите', 'не пишите', 'хватит писать'];
+const STOP = [
+  'stop',
+  'unsubscribe',
+  'leave me alone',
+  'do not write',
+  "don't write",
+  'стоп',
+  'отпишите',
+  'не пишите',
+  'хватит писать',
+];
 const CONSENT = [
   "i'm in",
   'i am in',
@@ -38,7 +48,16 @@ const CONSENT = [
   'куда платить',
 ];
 const NEGATION = ['not', "don't", 'dont', 'no', 'never', 'не', 'нет', 'никогда'];
-const REFUSAL = ['not interested', 'no thanks', 'no, thanks', 'не интересно', 'неинтересно', 'не надо', 'не нужно', 'нет, спасибо'];
+const REFUSAL = [
+  'not interested',
+  'no thanks',
+  'no, thanks',
+  'не интересно',
+  'неинтересно',
+  'не надо',
+  'не нужно',
+  'нет, спасибо',
+];
 const NEED = [
   'i want',
   'i need',
@@ -56,8 +75,39 @@ const NEED = [
   'сложно',
   'карьер*',
 ];
-const HESITANT = ['maybe', 'not sure', 'perhaps', 'i guess', 'может', 'не уверен', 'не уверена', 'наверное', 'подумаю'];
-const QUESTION_WORDS = ['what', 'how', 'when', 'where', 'why', 'which', 'who', 'is there', 'do you', 'can i', 'что', 'как', 'когда', 'где', 'почему', 'сколько', 'какой', 'какие', 'можно ли', 'есть ли'];
+const HESITANT = [
+  'maybe',
+  'not sure',
+  'perhaps',
+  'i guess',
+  'может',
+  'не уверен',
+  'не уверена',
+  'наверное',
+  'подумаю',
+];
+const QUESTION_WORDS = [
+  'what',
+  'how',
+  'when',
+  'where',
+  'why',
+  'which',
+  'who',
+  'is there',
+  'do you',
+  'can i',
+  'что',
+  'как',
+  'когда',
+  'где',
+  'почему',
+  'сколько',
+  'какой',
+  'какие',
+  'можно ли',
+  'есть ли',
+];
 
 export interface OfflineAnalyserInput extends AnalysisInput {
   script: ScriptDefinition;
@@ -79,7 +129,9 @@ export function analyseOffline(input: OfflineAnalyserInput): MessageAnalysis {
   const negated = consentPhrase !== undefined && hasNegationBefore(norm, normalise(consentPhrase));
   const consent = !isStop && consentPhrase !== undefined && !negated;
   const handlers = [stage, ...script.stages.filter((s) => s.id !== stage.id)].flatMap((s) => s.objections);
-  const objections = [...new Set(handlers.filter((h) => firstKeyword(text, h.keywords)).map((h) => h.id))].slice(0, 3);
+  const objections = [
+    ...new Set(handlers.filter((h) => firstKeyword(text, h.keywords)).map((h) => h.id)),
+  ].slice(0, 3);
   const sentiment = classifySentiment(text).label;
   const isQuestion = norm.includes('?') || QUESTION_WORDS.some((w) => norm.startsWith(`${w} `) || norm === w);
   const refusal = Boolean(firstKeyword(text, REFUSAL));
@@ -102,7 +154,9 @@ export function analyseOffline(input: OfflineAnalyserInput): MessageAnalysis {
     ...(stage.questionnaire?.questions.flatMap((q) => q.options ?? []) ?? []),
   ];
   const onScript = vocabulary.some((k) => containsKeyword(text, k));
-  const factWords = new Set(script.product.facts.flatMap((f) => [f.key, ...words(f.text)]).filter((w) => w.length > 3));
+  const factWords = new Set(
+    script.product.facts.flatMap((f) => [f.key, ...words(f.text)]).filter((w) => w.length > 3),
+  );
   const factHit = words(text).some((w) => factWords.has(w));
   let score = 0.5;
   if (onScript || consent || objections.length) score += 0.35;
@@ -137,10 +191,23 @@ export function analyseOffline(input: OfflineAnalyserInput): MessageAnalysis {
     latencyMs: 0,
   } satisfies MessageAnalysis;
   const transition = stage.transitions.find(
-    (t) => Object.keys(t.when).length > 0 && conditionHolds(t.when, { text, analysis: partial, stageTurns: input.stageTurns, questionnaireDone: input.questionnaireDone }),
+    (t) =>
+      Object.keys(t.when).length > 0 &&
+      conditionHolds(t.when, {
+        text,
+        analysis: partial,
+        stageTurns: input.stageTurns,
+        questionnaireDone: input.questionnaireDone,
+      }),
   );
   return transition
-    ? { ...partial, proposedTransition: { to: transition.to, reason: 'offline: the message meets the transition condition' } }
+    ? {
+        ...partial,
+        proposedTransition: {
+          to: transition.to,
+          reason: 'offline: the message meets the transition condition',
+        },
+      }
     : partial;
 }
 

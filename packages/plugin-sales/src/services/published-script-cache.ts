@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { PublishedScript, ScriptService } from './script-service.js';
 
 /** "Script <slug> has a new published version": every instance drops its cached copy. */
-export const scriptPublishedSignal = defineSignal('sales.script-published', z.object({ slug: z.string().max(63) }));
+export const scriptPublishedSignal = defineSignal(
+  'sales.script-published',
+  z.object({ slug: z.string().max(63) }),
+);
 
 /**
  * The latest published version of each script, cached per instance so a message does not
@@ -56,6 +59,8 @@ export class PublishedScriptCache {
     if (!this.signals) return;
     await this.signals
       .publish(scriptPublishedSignal, { slug })
-      .catch((err) => this.logger.warn({ err, slug }, 'could not signal a script publish to other instances'));
+      .catch((err) =>
+        this.logger.warn({ err, slug }, 'could not signal a script publish to other instances'),
+      );
   }
 }

@@ -45,10 +45,18 @@ export class ReplyComposer {
     const base = [...input.handlers.map((h) => h.reply), ...scripted.parts].join('\n\n');
     if (input.strategy === 'script_80') {
       if (this.llm.offline || input.analysis.tone === 'neutral') {
-        return { text: base, lineCursor: scripted.cursor, mode: 'scripted', tokens: 0, latencyMs: 0, guarded: false };
+        return {
+          text: base,
+          lineCursor: scripted.cursor,
+          mode: 'scripted',
+          tokens: 0,
+          latencyMs: 0,
+          guarded: false,
+        };
       }
       const adapted = await this.adapt(input, base);
-      const keyKept = !scripted.parts.includes(input.stage.keyMessage) || adapted.text.includes(input.stage.keyMessage);
+      const keyKept =
+        !scripted.parts.includes(input.stage.keyMessage) || adapted.text.includes(input.stage.keyMessage);
       const ok = keyKept && inventedFigures(adapted.text, input).length === 0;
       return {
         text: ok ? adapted.text : base,
@@ -115,7 +123,10 @@ export class ReplyComposer {
             formatContextBlock(facts),
           ].join('\n\n'),
         },
-        ...input.history.map((h) => ({ role: h.author === 'client' ? ('user' as const) : ('assistant' as const), content: h.text })),
+        ...input.history.map((h) => ({
+          role: h.author === 'client' ? ('user' as const) : ('assistant' as const),
+          content: h.text,
+        })),
         { role: 'user', content: input.text },
       ],
     });
@@ -145,14 +156,23 @@ function scriptedParts(input: ReplyInput): { parts: string[]; cursor: number } {
 function offlineFree(input: ReplyInput): Omit<ComposedReply, 'lineCursor'> {
   const asked = new Set(words(input.text).filter((w) => w.length > 3));
   const facts = input.script.product.facts
-    .map((f) => ({ f, hits: [f.key, ...words(f.text)].filter((w) => asked.has(w) || asked.has(w.slice(0, 5))).length }))
+    .map((f) => ({
+      f,
+      hits: [f.key, ...words(f.text)].filter((w) => asked.has(w) || asked.has(w.slice(0, 5))).length,
+    }))
     .filter((x) => x.hits > 0)
     .sort((a, b) => b.hits - a.hits)
     .slice(0, 2)
     .map((x) => x.f.text);
   const parts = [...input.handlers.map((h) => h.reply), ...facts, input.stage.keyMessage];
   if (input.nextQuestion) parts.push(input.nextQuestion);
-  return { text: [...new Set(parts)].join('\n\n'), mode: 'free_offline', tokens: 0, latencyMs: 0, guarded: false };
+  return {
+    text: [...new Set(parts)].join('\n\n'),
+    mode: 'free_offline',
+    tokens: 0,
+    latencyMs: 0,
+    guarded: false,
+  };
 }
 
 /** Figures in a model's text that neither the script nor the client's message contains. */

@@ -8,13 +8,18 @@ import {
 import type { Logger } from 'pino';
 import type { SalesConfig } from '../config.js';
 import { stageOf } from '../script/validate-script.js';
-import type { EducationGroupPort } from './education-port.js';
-import { ConversationNotFoundError, ConversationStateError, SalesInputError, ScriptNotPublishedError } from './errors.js';
 import type { Conversation, ConversationStore } from './conversation-store.js';
+import type { EducationGroupPort } from './education-port.js';
+import {
+  ConversationNotFoundError,
+  ConversationStateError,
+  SalesInputError,
+  ScriptNotPublishedError,
+} from './errors.js';
+import type { ClientMessenger, Clock, FollowUpJobData, FollowUpScheduler, SalesTranslator } from './ports.js';
 import type { PublishedScriptCache } from './published-script-cache.js';
 import type { SalesPipeline, StepResult } from './sales-pipeline.js';
 import type { PublishedScript, ScriptService } from './script-service.js';
-import type { ClientMessenger, Clock, FollowUpJobData, FollowUpScheduler, SalesTranslator } from './ports.js';
 
 export interface ConversationDeps {
   store: ConversationStore;
@@ -79,7 +84,15 @@ export class SalesConversationService {
       lineCursor: opening.lineCursor,
       now,
     });
-    await store.recordTransition(conversation.id, null, null, conversation.stage, true, 'conversation started', now);
+    await store.recordTransition(
+      conversation.id,
+      null,
+      null,
+      conversation.stage,
+      true,
+      'conversation started',
+      now,
+    );
     await store.addMessage(conversation, 'bot', opening.text, now);
     return { conversation, text: opening.text };
   }
@@ -96,17 +109,24 @@ export class SalesConversationService {
     if (turn.text.length > config.maxMessageChars) {
       return {
         status: 'too_long',
-        replies: [translator.t(turn.locale, 'sales-message-too-long', { max: config.maxMessageChars })],
+        replies: [
+          translator.t(turn.locale, 'sales-message-too-long', { max: String(config.maxMessageChars) }),
+        ],
         released: false,
         conversationId: conversation.id,
       };
     }
     const now = clock();
     // Stored before anything can fail: an outage loses no client message.
-    const messageId = await store.addMessage(conversation, 'client', turn.text, now, { analysisStatus: 'pending' });
+    const messageId = await store.addMessage(conversation, 'client', turn.text, now, {
+      analysisStatus: 'pending',
+    });
     await store.update(conversation.id, { last_client_at: now }, now);
     if (conversation.status === 'paused') {
-      await store.sql.exec("UPDATE sales_conversation_messages SET analysis_status = 'skipped' WHERE id = $1", [messageId]);
+      await store.sql.exec(
+        "UPDATE sales_conversation_messages SET analysis_status = 'skipped' WHERE id = $1",
+        [messageId],
+      );
       return { status: 'paused', replies: [], released: false, conversationId: conversation.id };
     }
     const script = await this.deps.scripts.loadVersion(conversation.scriptRowId, conversation.scriptVersion);
@@ -126,10 +146,21 @@ export class SalesConversationService {
       );
     } catch (error) {
       if (!isLlmOutage(error)) throw error;
-      this.deps.logger.warn({ err: error, conversationId: conversation.id }, 'sales: analysis failed, the message is kept');
-      await store.sql.exec("UPDATE sales_conversation_messages SET analysis_status = 'failed' WHERE id = $1", [messageId]);
+      this.deps.logger.warn(
+        { err: error, conversationId: conversation.id },
+        'sales: analysis failed, the message is kept',
+      );
+      await store.sql.exec(
+        "UPDATE sales_conversation_messages SET analysis_status = 'failed' WHERE id = $1",
+        [messageId],
+      );
       const key = error instanceof LlmBudgetExceededError ? 'sales-budget-exceeded' : 'sales-unavailable';
-      return { status: 'unavailable', replies: [translator.t(turn.locale, key)], released: false, conversationId: conversation.id };
+      return {
+        status: 'unavailable',
+        replies: [translator.t(turn.locale, key)],
+        released: false,
+        conversationId: conversation.id,
+      };
     }
     return this.apply(conversation, script, messageId, turn, step, now);
   }
@@ -145,13 +176,35 @@ export class SalesConversationService {
     const { store, translator } = this.deps;
     await store.recordAnalysis(messageId, step.analysis, step.strategy);
     if (step.answered) {
-      await store.recordAnswer(conversation, step.answered.questionnaireId, step.answered.questionId, turn.text, now);
+      await store.recordAnswer(
+        conversation,
+        step.answered.questionnaireId,
+        step.answered.questionId,
+        turn.text,
+        now,
+      );
     }
     if (step.decision.refused) {
-      await store.recordTransition(conversation.id, messageId, conversation.stage, step.decision.refused.to, false, step.decision.refused.reason, now);
+      await store.recordTransition(
+        conversation.id,
+        messageId,
+        conversation.stage,
+        step.decision.refused.to,
+        false,
+        step.decision.refused.reason,
+        now,
+      );
     }
     if (step.action === 'stop') {
-      await store.recordTransition(conversation.id, messageId, conversation.stage, conversation.stage, false, step.decision.reason, now);
+      await store.recordTransition(
+        conversation.id,
+        messageId,
+        conversation.stage,
+        conversation.stage,
+        false,
+        step.decision.reason,
+        now,
+      );
       await store.end(conversation.id, 'client_stop', now);
       const text = translator.t(turn.locale, 'sales-stopped');
       await store.addMessage({ ...conversation }, 'system', text, now);
@@ -163,8 +216,22 @@ export class SalesConversationService {
       last_strategy: step.strategy,
     };
     if (step.decision.moved) {
-      await store.recordTransition(conversation.id, messageId, step.decision.from, step.decision.to, true, step.decision.reason, now);
-      await store.enterStage(conversation.id, conversation.userId, conversation.scriptRowId, step.decision.to, now);
+      await store.recordTransition(
+        conversation.id,
+        messageId,
+        step.decision.from,
+        step.decision.to,
+        true,
+        step.decision.reason,
+        now,
+      );
+      await store.enterStage(
+        conversation.id,
+        conversation.userId,
+        conversation.scriptRowId,
+        step.decision.to,
+        now,
+      );
       Object.assign(fields, { stage: step.decision.to, stage_entered_at: now });
     }
     await store.update(conversation.id, fields, now);
@@ -192,7 +259,12 @@ export class SalesConversationService {
   }
 
   /** Hands the client to the education port; without one, a manager follows up. */
-  private async offerEducation(conversation: Conversation, script: PublishedScript, locale: string, now: Date) {
+  private async offerEducation(
+    conversation: Conversation,
+    script: PublishedScript,
+    locale: string,
+    now: Date,
+  ) {
     const { store, translator } = this.deps;
     const port = this.deps.education();
     let status = 'manager';
@@ -208,11 +280,15 @@ export class SalesConversationService {
           locale,
         });
         status = result.status;
-        if (result.status === 'invited') text = translator.t(locale, 'sales-education-invited', { link: result.inviteLink });
+        if (result.status === 'invited')
+          text = translator.t(locale, 'sales-education-invited', { link: result.inviteLink });
         else if (result.status === 'request_chat') text = null;
         else text = translator.t(locale, 'sales-education-no-group');
       } catch (error) {
-        this.deps.logger.error({ err: error, conversationId: conversation.id }, 'sales: the education offer failed');
+        this.deps.logger.error(
+          { err: error, conversationId: conversation.id },
+          'sales: the education offer failed',
+        );
         status = 'failed';
         text = translator.t(locale, 'sales-education-manager');
       }
@@ -223,7 +299,12 @@ export class SalesConversationService {
     return text;
   }
 
-  private async scheduleFollowUp(conversationId: string, script: PublishedScript, stageId: string, now: Date) {
+  private async scheduleFollowUp(
+    conversationId: string,
+    script: PublishedScript,
+    stageId: string,
+    now: Date,
+  ) {
     const stage = stageOf(script.definition, stageId);
     if (!stage?.followUp || !this.deps.followUps) return;
     await this.deps.followUps.schedule(
@@ -247,7 +328,8 @@ export class SalesConversationService {
     const stage = stageOf(script.definition, data.stage);
     if (!stage?.followUp) return false;
     const now = clock();
-    if (now.getTime() - new Date(data.clientAt).getTime() < stage.followUp.afterHours * 3600_000) return false;
+    if (now.getTime() - new Date(data.clientAt).getTime() < stage.followUp.afterHours * 3600_000)
+      return false;
     const messenger = this.deps.messenger();
     if (!messenger) return false;
     await store.update(conversation.id, { follow_up_stage: data.stage }, now);
@@ -261,21 +343,31 @@ export class SalesConversationService {
     const open = await this.deps.store.openFor(userId);
     if (!open) return false;
     const now = this.deps.clock();
-    await this.deps.store.recordTransition(open.id, null, open.stage, open.stage, false, 'the client sent /stop', now);
+    await this.deps.store.recordTransition(
+      open.id,
+      null,
+      open.stage,
+      open.stage,
+      false,
+      'the client sent /stop',
+      now,
+    );
     await this.deps.store.end(open.id, 'client_stop', now);
     return true;
   }
 
   async takeover(id: string, operator: string): Promise<Conversation> {
     const conversation = await this.require(id);
-    if (conversation.status === 'ended') throw new ConversationStateError('CONVERSATION_ENDED', 'The conversation has ended');
+    if (conversation.status === 'ended')
+      throw new ConversationStateError('CONVERSATION_ENDED', 'The conversation has ended');
     await this.deps.store.update(id, { status: 'paused', taken_over_by: operator }, this.deps.clock());
     return (await this.deps.store.get(id))!;
   }
 
   async resume(id: string): Promise<Conversation> {
     const conversation = await this.require(id);
-    if (conversation.status !== 'paused') throw new ConversationStateError('CONVERSATION_NOT_PAUSED', 'The conversation is not taken over');
+    if (conversation.status !== 'paused')
+      throw new ConversationStateError('CONVERSATION_NOT_PAUSED', 'The conversation is not taken over');
     await this.deps.store.update(id, { status: 'active', taken_over_by: null }, this.deps.clock());
     return (await this.deps.store.get(id))!;
   }
@@ -284,13 +376,18 @@ export class SalesConversationService {
   async operatorMessage(id: string, operator: string, text: string) {
     const conversation = await this.require(id);
     if (conversation.status !== 'paused')
-      throw new ConversationStateError('CONVERSATION_NOT_TAKEN_OVER', 'Take the conversation over before writing to the client');
+      throw new ConversationStateError(
+        'CONVERSATION_NOT_TAKEN_OVER',
+        'Take the conversation over before writing to the client',
+      );
     if (!text.trim()) throw new SalesInputError('EMPTY_MESSAGE', 'The message is empty');
     const messenger = this.deps.messenger();
     if (!messenger) throw new ConversationStateError('NO_BOT', 'This app runs without a bot');
     const body = this.deps.translator.t(conversation.locale, 'sales-operator-message', { text });
     await messenger.send(conversation.chatId, body);
-    const messageId = await this.deps.store.addMessage(conversation, 'operator', text, this.deps.clock(), { operator });
+    const messageId = await this.deps.store.addMessage(conversation, 'operator', text, this.deps.clock(), {
+      operator,
+    });
     return { id: messageId };
   }
 

@@ -80,7 +80,14 @@ export class SalesPipeline {
       answers[q.id] = (answers[q.id] ?? 0) + 1;
     }
     const questionnaireDone = !q || (answers[q.id] ?? 0) >= q.questions.length;
-    const analysisInput = { text, userId: options.userId, history: state.history.slice(-6), stageTurns, script, stage: current };
+    const analysisInput = {
+      text,
+      userId: options.userId,
+      history: state.history.slice(-6),
+      stageTurns,
+      script,
+      stage: current,
+    };
     const analysis = this.llm.offline
       ? analyseOffline({ ...analysisInput, questionnaireDone })
       : await analyseWithLlm(this.llm, analysisInput);
@@ -92,7 +99,12 @@ export class SalesPipeline {
       return {
         analysis,
         strategy,
-        decision: { from: current.id, to: current.id, moved: false, reason: stopTrigger ? 'trigger: stop keyword' : 'the client asked to stop' },
+        decision: {
+          from: current.id,
+          to: current.id,
+          moved: false,
+          reason: stopTrigger ? 'trigger: stop keyword' : 'the client asked to stop',
+        },
         action: 'stop',
         reply: null,
         answered,
@@ -102,7 +114,9 @@ export class SalesPipeline {
 
     let decision: StageDecision;
     let action: StepAction = 'reply';
-    const keyword = script.triggers.find((t) => t.on === 'keyword' && t.stage !== current.id && firstKeyword(text, t.keywords));
+    const keyword = script.triggers.find(
+      (t) => t.on === 'keyword' && t.stage !== current.id && firstKeyword(text, t.keywords),
+    );
     const educationStage = script.stages.find((s) => s.education);
     const consentTrigger = analysis.consent.given && script.triggers.some((t) => t.on === 'consent');
     if (consentTrigger) {
@@ -110,7 +124,12 @@ export class SalesPipeline {
       decision = { from: current.id, to, moved: to !== current.id, reason: 'trigger: the client consented' };
       action = 'education';
     } else if (keyword && keyword.on === 'keyword') {
-      decision = { from: current.id, to: keyword.stage, moved: true, reason: `trigger: keyword "${firstKeyword(text, keyword.keywords)}"` };
+      decision = {
+        from: current.id,
+        to: keyword.stage,
+        moved: true,
+        reason: `trigger: keyword "${firstKeyword(text, keyword.keywords)}"`,
+      };
     } else {
       decision = decideStage(script, current, analysis.proposedTransition, ctx);
     }
@@ -143,7 +162,12 @@ export class SalesPipeline {
       action,
       reply,
       answered,
-      state: { stage: next.id, stageTurns: decision.moved ? 0 : stageTurns, lineCursor: reply.lineCursor, answers },
+      state: {
+        stage: next.id,
+        stageTurns: decision.moved ? 0 : stageTurns,
+        lineCursor: reply.lineCursor,
+        answers,
+      },
     };
   }
 }
@@ -151,5 +175,8 @@ export class SalesPipeline {
 /** Objection handlers the analysis named: the current stage's first, then the next stage's, then any. */
 function handlersFor(script: ScriptDefinition, current: Stage, next: Stage, analysis: MessageAnalysis) {
   const all = [current, next, ...script.stages].flatMap((s) => s.objections);
-  return analysis.objections.map((id) => all.find((h) => h.id === id)).filter((h) => h !== undefined).slice(0, 2);
+  return analysis.objections
+    .map((id) => all.find((h) => h.id === id))
+    .filter((h) => h !== undefined)
+    .slice(0, 2);
 }

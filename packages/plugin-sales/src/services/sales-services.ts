@@ -1,11 +1,11 @@
-import type { Api } from 'grammy';
 import type { Crypto, Jobs, Llm, Signals } from '@botloom/core';
+import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { SalesConfig } from '../config.js';
 import { ConversationStore } from './conversation-store.js';
 import type { EducationGroupPort } from './education-port.js';
-import type { Clock, ClientMessenger, SalesTranslator } from './ports.js';
+import type { ClientMessenger, Clock, SalesTranslator } from './ports.js';
 import { PublishedScriptCache } from './published-script-cache.js';
 import { SalesConversationService } from './sales-conversation-service.js';
 import { SalesPipeline } from './sales-pipeline.js';

@@ -1,6 +1,11 @@
 import type { Transaction } from 'sequelize';
 import { diffScripts, type ScriptChange } from '../script/script-diff.js';
-import { parseScriptFile, type ScriptFile, type ScriptFileFormat, serialiseScriptFile } from '../script/script-file.js';
+import {
+  parseScriptFile,
+  type ScriptFile,
+  type ScriptFileFormat,
+  serialiseScriptFile,
+} from '../script/script-file.js';
 import { SCRIPT_SLUG, type ScriptDefinition } from '../script/script-schema.js';
 import { parseScript } from '../script/validate-script.js';
 import {
@@ -67,7 +72,8 @@ export class ScriptService {
   }
 
   async create(slug: string, definition: unknown, author: string): Promise<ScriptSummary> {
-    if (!SCRIPT_SLUG.test(slug)) throw new SalesInputError('INVALID_SCRIPT_ID', 'A script id is lowercase letters, digits and "-"');
+    if (!SCRIPT_SLUG.test(slug))
+      throw new SalesInputError('INVALID_SCRIPT_ID', 'A script id is lowercase letters, digits and "-"');
     const script = parseScript(definition);
     const inserted = await this.sql.one<ScriptRow>(
       `INSERT INTO sales_scripts (slug, name, draft, draft_updated_at, draft_updated_by, created_by)
@@ -99,7 +105,9 @@ export class ScriptService {
     const row = await this.row(slug);
     if (!row.draft) throw new SalesInputError('NO_DRAFT', `Script ${slug} has no draft to publish`);
     const script = parseScript(row.draft);
-    const version = await this.sql.transaction((t) => this.insertVersion(row.id, script, author, changelog, null, t));
+    const version = await this.sql.transaction((t) =>
+      this.insertVersion(row.id, script, author, changelog, null, t),
+    );
     await this.onPublished(slug);
     return version;
   }
@@ -122,7 +130,11 @@ export class ScriptService {
     return { ...versionInfo(v), definition: v.definition as ScriptDefinition };
   }
 
-  async diff(slug: string, from: number, to: number): Promise<{ from: number; to: number; changes: ScriptChange[] }> {
+  async diff(
+    slug: string,
+    from: number,
+    to: number,
+  ): Promise<{ from: number; to: number; changes: ScriptChange[] }> {
     const row = await this.row(slug);
     const a = await this.versionRow(row.id, slug, from);
     const b = await this.versionRow(row.id, slug, to);
@@ -136,7 +148,9 @@ export class ScriptService {
        JOIN sales_scripts s ON s.id = v.script_id AND v.number = s.published_version WHERE s.slug = $1`,
       [slug],
     );
-    return v ? { scriptRowId: v.script_id, slug, version: v.number, definition: v.definition as ScriptDefinition } : null;
+    return v
+      ? { scriptRowId: v.script_id, slug, version: v.number, definition: v.definition as ScriptDefinition }
+      : null;
   }
 
   /** A given version, for conversations pinned to it. */
@@ -163,12 +177,18 @@ export class ScriptService {
     const created = !(await this.exists(file.id));
     if (created) await this.create(file.id, file.definition, author);
     else await this.saveDraft(file.id, file.definition, author);
-    const published = options.publish ? await this.publish(file.id, author, options.changelog ?? 'Imported from a file') : null;
+    const published = options.publish
+      ? await this.publish(file.id, author, options.changelog ?? 'Imported from a file')
+      : null;
     return { id: file.id, created, published };
   }
 
   /** The published version (or the draft when `draft`) as a file. */
-  async exportFile(slug: string, format: ScriptFileFormat, options: { draft?: boolean } = {}): Promise<string> {
+  async exportFile(
+    slug: string,
+    format: ScriptFileFormat,
+    options: { draft?: boolean } = {},
+  ): Promise<string> {
     const row = await this.row(slug);
     let definition: unknown = row.draft;
     if (!options.draft) {
@@ -213,7 +233,11 @@ export class ScriptService {
         t,
       );
     }
-    await this.sql.exec('UPDATE sales_scripts SET published_version = $2 WHERE id = $1', [scriptId, number], t);
+    await this.sql.exec(
+      'UPDATE sales_scripts SET published_version = $2 WHERE id = $1',
+      [scriptId, number],
+      t,
+    );
     return versionInfo(v!);
   }
 

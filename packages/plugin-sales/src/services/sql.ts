@@ -4,7 +4,11 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 export class Sql {
   constructor(readonly sequelize: Sequelize) {}
 
-  async rows<R = Record<string, unknown>>(sql: string, bind: unknown[] = [], transaction?: Transaction): Promise<R[]> {
+  async rows<R = Record<string, unknown>>(
+    sql: string,
+    bind: unknown[] = [],
+    transaction?: Transaction,
+  ): Promise<R[]> {
     return (await this.sequelize.query(sql, { bind, type: QueryTypes.SELECT, transaction })) as R[];
   }
 

@@ -53,7 +53,10 @@ export function decideStage(
     if (!stageOf(script, proposal.to)) {
       refused = { to: proposal.to, reason: `refused: "${proposal.to}" is not a stage of the script` };
     } else if (!allowed) {
-      refused = { to: proposal.to, reason: `refused: the script does not allow "${current.id}" -> "${proposal.to}"` };
+      refused = {
+        to: proposal.to,
+        reason: `refused: the script does not allow "${current.id}" -> "${proposal.to}"`,
+      };
     } else if (Object.keys(allowed.when).length === 0 || conditionHolds(allowed.when, ctx)) {
       return {
         from: current.id,
@@ -62,7 +65,10 @@ export function decideStage(
         reason: `proposed by the analysis (${proposal.reason})${allowed.reason ? `; ${allowed.reason}` : ''}`,
       };
     } else {
-      refused = { to: proposal.to, reason: `refused: the condition of "${current.id}" -> "${proposal.to}" does not hold` };
+      refused = {
+        to: proposal.to,
+        reason: `refused: the condition of "${current.id}" -> "${proposal.to}" does not hold`,
+      };
     }
   }
   const rule = current.transitions.find((t) => Object.keys(t.when).length > 0 && conditionHolds(t.when, ctx));

@@ -18,7 +18,11 @@ export class SalesStatsService {
        FROM sales_client_conversations c ${scriptJoin} ${scriptWhere}`,
       bind,
     );
-    const funnel = await this.sql.rows<{ stage: string; conversations: string; median_seconds: number | null }>(
+    const funnel = await this.sql.rows<{
+      stage: string;
+      conversations: string;
+      median_seconds: number | null;
+    }>(
       `SELECT j.stage, count(DISTINCT j.conversation_id) AS conversations,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM j.left_at - j.entered_at))
            FILTER (WHERE j.left_at IS NOT NULL) AS median_seconds,
