@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { coreServices, createServiceRef, definePlugin, optional } from '@botloom/core';
+import { coreServices, createServiceRef, definePlugin, optional, Tokens } from '@botloom/core';
 import { salesAdminPages, salesAdminWidgets } from './admin/admin-pages.js';
 import { salesAdminRoutes } from './admin/sales-admin-routes.js';
 import { createSalesComposer } from './bot/sales-composer.js';
@@ -83,12 +83,25 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
         llm: coreServices.llm,
         jobs: coreServices.jobs,
         signals: optional(coreServices.signals),
-        telegram: optional(coreServices.telegram),
         i18n: coreServices.i18n,
         logger: coreServices.logger,
       },
-      init({ deps, config, expose }) {
-        const services = createSalesServices({ ...deps, config: config as SalesConfig, clock: wiring.clock });
+      init({ deps, config, expose, resolve }) {
+        // Resolved when sending: an app without a bot (sandbox: false) registers the token but
+        // throws on resolving it, even through optional().
+        const telegram = () => {
+          try {
+            return resolve(Tokens.TelegramApi);
+          } catch {
+            return undefined;
+          }
+        };
+        const services = createSalesServices({
+          ...deps,
+          telegram,
+          config: config as SalesConfig,
+          clock: wiring.clock,
+        });
         expose(salesServicesRef, services);
         return services;
       },

@@ -77,7 +77,8 @@ export async function runEvaluation(
       if (consent && turn.expected.consent) tp++;
       else if (consent) fp++;
       else if (turn.expected.consent) fn++;
-      const row = (confusion[turn.expected.stage] ??= {});
+      confusion[turn.expected.stage] ??= {};
+      const row = confusion[turn.expected.stage]!;
       row[predicted] = (row[predicted] ?? 0) + 1;
       history.push({ author: 'client', text: turn.client });
       if (step.reply) history.push({ author: 'bot', text: step.reply.text });

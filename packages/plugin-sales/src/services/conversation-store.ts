@@ -276,12 +276,10 @@ export class ConversationStore {
        ORDER BY id DESC LIMIT $2`,
       [conversationId, limit],
     );
-    return rows
-      .reverse()
-      .map((r) => ({
-        author: r.author as 'client' | 'bot' | 'operator',
-        text: r.text_enc ? this.crypto.decrypt(r.text_enc) : '',
-      }));
+    return rows.reverse().map((r) => ({
+      author: r.author as 'client' | 'bot' | 'operator',
+      text: r.text_enc ? this.crypto.decrypt(r.text_enc) : '',
+    }));
   }
 
   async messages(conversationId: string): Promise<StoredMessage[]> {

@@ -321,7 +321,7 @@ export class SalesConversationService {
   async runFollowUp(data: FollowUpJobData): Promise<boolean> {
     const { store, clock } = this.deps;
     const conversation = await store.get(data.conversationId);
-    if (!conversation || conversation.status !== 'active' || conversation.stage !== data.stage) return false;
+    if (conversation?.status !== 'active' || conversation.stage !== data.stage) return false;
     if (conversation.followUpStage === data.stage) return false;
     if (conversation.lastClientAt?.toISOString() !== data.clientAt) return false;
     const script = await this.deps.scripts.loadVersion(conversation.scriptRowId, conversation.scriptVersion);

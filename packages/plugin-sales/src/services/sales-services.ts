@@ -21,7 +21,8 @@ export interface SalesServiceDeps {
   llm: Llm;
   jobs: Jobs | null;
   signals: Signals | undefined;
-  telegram: Api | undefined;
+  /** The bot's API when the app has a bot (looked up when a message is sent). */
+  telegram: () => Api | undefined;
   i18n: SalesTranslator;
   logger: Logger;
   config: SalesConfig;
@@ -40,13 +41,10 @@ export function createSalesServices(deps: SalesServiceDeps) {
   cache = new PublishedScriptCache(() => scripts, deps.signals, deps.logger);
   const store = new ConversationStore(sql, deps.crypto);
   const pipeline = new SalesPipeline(deps.llm);
-  const messenger: ClientMessenger | null = deps.telegram
-    ? {
-        send: async (chatId, text) => {
-          await deps.telegram!.sendMessage(chatId, text);
-        },
-      }
-    : null;
+  const messenger = (): ClientMessenger | null => {
+    const api = deps.telegram();
+    return api ? { send: async (chatId, text) => void (await api.sendMessage(chatId, text)) } : null;
+  };
   const conversations = new SalesConversationService({
     store,
     scripts,
@@ -65,7 +63,7 @@ export function createSalesServices(deps: SalesServiceDeps) {
           },
         }
       : null,
-    messenger: () => messenger,
+    messenger,
     education: () => education,
     logger: deps.logger,
   });
