@@ -1,5 +1,4 @@
-sales-name = 🎓 Course advisor
-sales-intro = 🎓 I can also tell you about our online course and help you decide if it fits you. I am a bot; a manager can join the conversation at any time.
+sales-intro = 🎓 Course advisor: I tell you about our online course and help you decide whether it fits you. I am a bot; a manager can join at any time.
 sales-menu = 🎓 Course advisor
 sales-user-data = Sales: your conversations with the course advisor, your questionnaire answers and your progress through them.
 sales-stopped = Understood, I have stopped. I will not write to you again unless you write first.
