@@ -78,8 +78,6 @@ describe('bad input', { timeout: 120_000 }, () => {
         body: { version: 'one' },
         status: 422,
       },
-      { method: 'GET', path: '/admin/api/sales/scripts/course/diff?from=1', status: 422 },
-      { method: 'GET', path: '/admin/api/sales/scripts/course/versions/0', status: 422 },
       { method: 'POST', path: '/admin/api/sales/conversations/not-a-uuid/takeover', status: 422 },
       {
         method: 'POST',
@@ -104,6 +102,9 @@ describe('bad input', { timeout: 120_000 }, () => {
       { method: 'POST', path: '/admin/api/sales/scripts/course/publish', token: t.viewerToken, status: 403 },
     ];
     expect(await findBadInputMismatches(t.url, t.adminToken, cases)).toEqual([]);
+    expect((await t.admin.get('/admin/api/sales/scripts/course/diff?from=1')).status).toBe(422);
+    expect((await t.admin.get('/admin/api/sales/scripts/course/versions/0')).status).toBe(422);
+    expect((await t.admin.get('/admin/api/sales/conversations?strategy=both')).status).toBe(422);
   });
 
   it('an LLM outage gives a clear reply, and the message is kept', async () => {
