@@ -215,4 +215,72 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
       'Your message is too long (at most 4000 characters). Please shorten it.',
     ]);
   });
+
+  it('hands a consenting client to the education port when one is plugged in', async () => {
+    const offers: unknown[] = [];
+    services().setEducation({
+      offer: async (input) => {
+        offers.push(input);
+        return { status: 'invited', inviteLink: 'https://t.me/+single-use-link', groupChatId: -100123 };
+      },
+    });
+    try {
+      const ivy = t.user('ivy', { first_name: 'Ivy', language_code: 'en' });
+      await turn(ivy, '/start sales-course');
+      const reply = await turn(ivy, 'I already decided, sign me up');
+      expect(reply.at(-1)).toBe(
+        'Great! Here is your personal invitation to the study group (it works once): https://t.me/+single-use-link',
+      );
+      expect(offers).toEqual([
+        expect.objectContaining({
+          userId: await ivy.id(),
+          scriptId: 'course',
+          scriptVersion: 1,
+          locale: 'en',
+        }),
+      ]);
+      const conversation = await conversationOf(await ivy.id(), 'ended');
+      expect(conversation).toMatchObject({ educationStatus: 'invited', endReason: 'education' });
+    } finally {
+      services().setEducation(undefined);
+    }
+  });
+
+  it('reads the strategy threshold on every message: a runtime setting applies at once', async () => {
+    const hal = t.user('hal', { first_name: 'Hal', language_code: 'en' });
+    await turn(hal, '/start sales-course');
+    const set = (value: number) =>
+      t.admin.put('/admin/api/core/panel/settings/runtime/sales/strategyThreshold', { value });
+    expect((await set(1)).status).toBe(200);
+    await turn(hal, 'Hello');
+    expect((await set(0)).status).toBe(200);
+    await turn(hal, 'a little');
+    await t.admin.delete('/admin/api/core/panel/settings/runtime/sales/strategyThreshold');
+    const rows = await query(
+      t,
+      "SELECT m.strategy FROM sales_conversation_messages m JOIN sales_client_conversations c ON c.id = m.conversation_id WHERE c.user_id = $1 AND m.author = 'client' ORDER BY m.id",
+      [await hal.id()],
+    );
+    expect(rows.map((r) => r.strategy)).toEqual(['free_20', 'script_80']);
+  });
+
+  it('erases everything about a client for /delete_my_data', async () => {
+    const fay = t.user('fay', { first_name: 'Fay', language_code: 'en' });
+    const id = await fay.id();
+    expect(
+      (
+        await query(t, 'SELECT count(*)::int AS n FROM sales_client_conversations WHERE user_id = $1', [id])
+      )[0]!.n,
+    ).toBeGreaterThan(0);
+    await services().store.eraseUser(id);
+    for (const table of [
+      'sales_client_conversations',
+      'sales_journey_progress',
+      'sales_diagnostic_results',
+    ]) {
+      expect((await query(t, `SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [id]))[0]!.n).toBe(
+        0,
+      );
+    }
+  });
 });
