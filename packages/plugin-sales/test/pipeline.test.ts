@@ -100,6 +100,14 @@ describe('the pipeline with a model', () => {
     expect(step.reply!.text.startsWith(script.stages[3]!.objections[0]!.reply)).toBe(true);
   });
 
+  it("keeps the model's answer in bounds (a score above 1 is clamped)", async () => {
+    const llm = new ScriptedLlm({ data: analysis({ scriptFitScore: 1.7, summary: 'x'.repeat(5000) }) });
+    const step = await new SalesPipeline(llm).step(at('presentation'), 'Tell me more', OPTIONS);
+    expect(step.analysis.scriptFitScore).toBe(1);
+    expect(step.analysis.summary).toHaveLength(1000);
+    expect(step.analysis.source).toBe('llm');
+  });
+
   it('consent triggers the move to the education group', async () => {
     const llm = new ScriptedLlm({
       data: analysis({ intent: 'consent', consent: { given: true, evidence: 'yes' } }),

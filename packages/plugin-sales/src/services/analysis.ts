@@ -13,17 +13,22 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
-/** What the model returns for one client message (strict structured output: nullable, no optionals). */
+/**
+ * What the model returns for one client message. Strict structured output: every field
+ * required (nullable instead of optional) and no length or range keywords, which strict
+ * json_schema providers refuse; `boundAnalysis` clamps and cuts the answer afterwards.
+ */
 export const MessageAnalysisSchema = z.object({
-  summary: z.string().max(1000),
+  summary: z.string(),
   tone: z.enum(['friendly', 'neutral', 'formal', 'hesitant', 'irritated']),
   sentiment: z.enum(['positive', 'neutral', 'negative']),
   intent: z.enum(INTENTS),
   /** Ids of the script's objection handlers the message raises. */
-  objections: z.array(z.string().max(63)).max(10),
-  scriptFitScore: z.number().min(0).max(1),
-  consent: z.object({ given: z.boolean(), evidence: z.string().max(300).nullable() }),
-  proposedTransition: z.object({ to: z.string().max(63), reason: z.string().max(300) }).nullable(),
+  objections: z.array(z.string()),
+  /** 0..1 */
+  scriptFitScore: z.number(),
+  consent: z.object({ given: z.boolean(), evidence: z.string().nullable() }),
+  proposedTransition: z.object({ to: z.string(), reason: z.string() }).nullable(),
 });
 export type MessageAnalysisData = z.infer<typeof MessageAnalysisSchema>;
 
@@ -41,4 +46,19 @@ export interface AnalysisInput {
   /** Earlier turns, oldest first (client and bot), a few at most. */
   history: { author: 'client' | 'bot' | 'operator'; text: string }[];
   stageTurns: number;
+}
+
+/** A model's analysis within the bounds the storage and the pipeline expect. */
+export function boundAnalysis(data: MessageAnalysisData): MessageAnalysisData {
+  const score = Number.isFinite(data.scriptFitScore) ? data.scriptFitScore : 0;
+  return {
+    ...data,
+    summary: data.summary.slice(0, 1000),
+    objections: data.objections.slice(0, 10).map((o) => o.slice(0, 63)),
+    scriptFitScore: Math.min(1, Math.max(0, score)),
+    consent: { given: data.consent.given, evidence: data.consent.evidence?.slice(0, 300) ?? null },
+    proposedTransition: data.proposedTransition
+      ? { to: data.proposedTransition.to.slice(0, 63), reason: data.proposedTransition.reason.slice(0, 300) }
+      : null,
+  };
 }

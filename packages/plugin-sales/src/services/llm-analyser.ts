@@ -1,6 +1,12 @@
 import type { Llm } from '@botloom/core';
 import type { ScriptDefinition, Stage } from '../script/script-schema.js';
-import { type AnalysisInput, INTENTS, type MessageAnalysis, MessageAnalysisSchema } from './analysis.js';
+import {
+  type AnalysisInput,
+  boundAnalysis,
+  INTENTS,
+  type MessageAnalysis,
+  MessageAnalysisSchema,
+} from './analysis.js';
 
 /** Asks the model for a structured analysis of one client message at one stage of a script. */
 export async function analyseWithLlm(
@@ -41,7 +47,7 @@ export async function analyseWithLlm(
     ],
   });
   return {
-    ...result.data,
+    ...boundAnalysis(result.data),
     source: result.offline ? 'offline' : 'llm',
     tokens: result.usage.totalTokens,
     latencyMs: result.latencyMs,
