@@ -16,7 +16,7 @@ export interface FollowUpScheduler {
 export interface FollowUpJobData {
   conversationId: string;
   stage: string;
-  /** The client's last message time the silence is counted from (ISO). */
+  /** When the silence began: the client's last message, or the conversation's start (ISO). */
   clientAt: string;
 }
 

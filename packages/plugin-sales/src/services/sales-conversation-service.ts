@@ -94,6 +94,7 @@ export class SalesConversationService {
       now,
     );
     await store.addMessage(conversation, 'bot', opening.text, now);
+    await this.scheduleFollowUp(conversation.id, script, conversation.stage, now);
     return { conversation, text: opening.text };
   }
 
@@ -323,7 +324,9 @@ export class SalesConversationService {
     const conversation = await store.get(data.conversationId);
     if (conversation?.status !== 'active' || conversation.stage !== data.stage) return false;
     if (conversation.followUpStage === data.stage) return false;
-    if (conversation.lastClientAt?.toISOString() !== data.clientAt) return false;
+    // Silence is counted from the client's last message, or from the start before their first.
+    const silentSince = conversation.lastClientAt ?? conversation.startedAt;
+    if (silentSince.toISOString() !== data.clientAt) return false;
     const script = await this.deps.scripts.loadVersion(conversation.scriptRowId, conversation.scriptVersion);
     const stage = stageOf(script.definition, data.stage);
     if (!stage?.followUp) return false;
