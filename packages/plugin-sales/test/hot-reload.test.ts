@@ -76,6 +76,7 @@ describe('hot reload across two instances', { timeout: 180_000 }, () => {
     const v2 = courseJson();
     v2.stages[0].keyMessage = 'Hello from version 2 of the script!';
     expect((await a.admin.put('/admin/api/sales/scripts/course/draft', { definition: v2 })).status).toBe(200);
+    const publishedAt = Date.now();
     const published = await a.admin.post('/admin/api/sales/scripts/course/publish', {
       changelog: 'New greeting',
     });
@@ -87,6 +88,8 @@ describe('hot reload across two instances', { timeout: 180_000 }, () => {
     });
 
     await bSees(2);
+    // Printed, not asserted: speed is for benches, not tests.
+    console.info(`instance B served version 2 ${Date.now() - publishedAt} ms after the publish request`);
     const onB = await servicesB().conversations.begin({
       userId: 9002,
       chatId: 9002,
