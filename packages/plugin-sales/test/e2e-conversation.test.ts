@@ -158,11 +158,16 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     await turn(dan, 'a lot');
     await turn(dan, '10 hours');
     const conversation = await conversationOf(await dan.id());
-    const [job] = await query(
+    const jobs = await query(
       t,
       "SELECT data, start_after FROM botloom_jobs.job WHERE name = 'sales.follow-up' AND data->>'conversationId' = $1",
       [conversation.id],
     );
+    // One after the opening (greeting), one after the reply at needs; the greeting's is void now.
+    expect(jobs.map((j) => j.data.stage).sort()).toEqual(['greeting', 'needs']);
+    const greeting = jobs.find((j) => j.data.stage === 'greeting')!;
+    expect(await services().conversations.runFollowUp(greeting.data)).toBe(false);
+    const job = jobs.find((j) => j.data.stage === 'needs');
     expect(job!.data.stage).toBe('needs');
     expect(new Date(job!.start_after).getTime()).toBeGreaterThan(Date.now() + 23 * 3600_000); // durable, a day ahead
     now = new Date(now.getTime() + 23 * 3600_000);
@@ -241,6 +246,27 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
       ]);
       const conversation = await conversationOf(await ivy.id(), 'ended');
       expect(conversation).toMatchObject({ educationStatus: 'invited', endReason: 'education' });
+    } finally {
+      services().setEducation(undefined);
+    }
+  });
+
+  it("keeps the chat after request_chat, so the client's chat_shared answer reaches the education part", async () => {
+    services().setEducation({ offer: async () => ({ status: 'request_chat' }) });
+    try {
+      const s = services().conversations;
+      await s.begin({ userId: 777_001, chatId: 777_001, locale: 'en', slug: 'course' });
+      const outcome = await s.handleClientMessage({
+        userId: 777_001,
+        chatId: 777_001,
+        locale: 'en',
+        text: 'Sign me up',
+      });
+      expect(outcome).toMatchObject({
+        status: 'ended',
+        released: false,
+        replies: ['Wonderful, welcome aboard!'],
+      });
     } finally {
       services().setEducation(undefined);
     }

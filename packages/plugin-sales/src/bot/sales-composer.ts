@@ -55,6 +55,9 @@ export function createSalesComposer(services: () => SalesServices): Composer<Bot
     const s = services();
     let open = await s.conversations.openFor(ctx.from.id);
     if (!open) {
+      // Not text (a photo, or a `chat_shared` answer to the education part's request_chat
+      // button): left to the handlers after this one.
+      if (text === undefined) return next();
       // Reached only while sales owns the chat: the /start menu handed it over.
       if (ctx.chatOwner.current() !== 'sales') return next();
       if (!(await begin(ctx))) return;

@@ -248,8 +248,10 @@ export class SalesConversationService {
     }
     if (step.action === 'education') {
       const offer = await this.offerEducation(at, script, turn.locale, now);
-      if (offer) replies.push(offer);
-      return { status: 'ended', replies, released: true, conversationId: conversation.id };
+      if (offer.text) replies.push(offer.text);
+      // After request_chat the client's `chat_shared` answer must still reach this plugin.
+      const released = offer.status !== 'request_chat';
+      return { status: 'ended', replies, released, conversationId: conversation.id };
     }
     if (step.action === 'end') {
       await store.end(conversation.id, 'final_stage', now);
@@ -297,7 +299,7 @@ export class SalesConversationService {
     await store.update(conversation.id, { education_status: status }, now);
     if (text) await store.addMessage(conversation, 'system', text, now);
     await store.end(conversation.id, 'education', now);
-    return text;
+    return { status, text };
   }
 
   private async scheduleFollowUp(
