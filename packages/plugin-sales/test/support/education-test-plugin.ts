@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import { coreServices, definePlugin, optional } from '@botloom/core';
+import type { z } from 'zod';
+import { createEducationModule, EducationConfigSchema } from '../../src/education/index.js';
+import { educationGroupsMigration } from '../../src/migrations/0002-education-groups.js';
+
+/**
+ * Test-only: the education module wired the way the sales plugin wires it, with `/course`
+ * standing in for the sales conversation's "client agreed" moment (it calls the port's offer).
+ */
+export function educationTestPlugin(options: Partial<z.input<typeof EducationConfigSchema>> = {}) {
+  return definePlugin({
+    id: 'sales',
+    version: '0.0.0-test',
+    core: '^0.1.0',
+    config: EducationConfigSchema,
+    options,
+    locales: fileURLToPath(new URL('../../locales/', import.meta.url)),
+    migrations: [educationGroupsMigration],
+    commands: [{ command: 'course', description: { en: 'Join the study group', ru: 'В учебную группу' } }],
+    services: {
+      deps: {
+        database: coreServices.database,
+        crypto: coreServices.crypto,
+        llm: coreServices.llm,
+        telegram: optional(coreServices.telegram),
+        i18n: coreServices.i18n,
+      },
+      init({ deps, config, logger }) {
+        return createEducationModule({ ...deps, config, logger });
+      },
+    },
+    bot({ composer, services }) {
+      composer.use(services.composer());
+      composer.command('course', async (ctx) => {
+        if (!ctx.from || ctx.chat.type !== 'private') return;
+        await services.port.offer({
+          conversationId: `test-${ctx.from.id}`,
+          userId: ctx.from.id,
+          chatId: ctx.chat.id,
+          scriptId: 'demo',
+          scriptVersion: 1,
+          locale: ctx.from.language_code ?? 'en',
+        });
+      });
+    },
+    admin({ router, services }) {
+      services.registerAdminRoutes(router);
+    },
+  });
+}
