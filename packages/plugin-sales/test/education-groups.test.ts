@@ -137,11 +137,21 @@ describe('education groups through the sandbox', () => {
     // No assistant bot is in this group: the main bot posts the example as its own, unmarked as an assistant.
     const example = await app.sandbox.waitForBotMessage(chatId, { match: /Worked example:/ });
     expect(example.text).not.toContain('🤖');
+    await app.sandbox.waitForBotMessage(chatId, { match: /📝 Assignment/ });
+
+    // Two answers that miss: retry feedback, then the scenario moves on (maxAttempts 2).
+    const inGroup = carl.in(chatId);
+    await inGroup.send('I am not sure what to write here at all');
+    await inGroup.expectReply(/Almost: give your income/);
+    await inGroup.send('Still thinking about what I should put down');
+    await inGroup.expectReply(/Almost: give your income/);
+    await inGroup.expectReply(/Let's move on/);
+    await inGroup.expectReply(/end of lesson one/);
 
     const list = await app.admin.get('/admin/api/sales/groups');
     expect(list.body.groups.find((g: { chatId: number }) => g.chatId === chatId)).toMatchObject({
       source: 'client',
-      status: 'active',
+      status: 'finished',
     });
   });
 

@@ -118,9 +118,15 @@ export class EducationScenarioRunner {
     }
   }
 
-  /** Posts stages from `index` until one waits for an answer, or the scenario ends. */
+  /**
+   * Posts stages from `index` until one waits for an answer, or the scenario ends. Where it
+   * stops is recorded first, so what the group sees never runs ahead of the stored stage.
+   */
   private async runFrom(group: EducationGroup, scenario: EducationScenario, index: number): Promise<void> {
-    for (let i = index; i < scenario.stages.length; i++) {
+    let stop = scenario.stages.findIndex((stage, i) => i >= index && stage.assignment !== undefined);
+    if (stop < 0) stop = scenario.stages.length;
+    await this.deps.store.setStage(group.id, stop, 0, stop >= scenario.stages.length);
+    for (let i = index; i < Math.min(stop + 1, scenario.stages.length); i++) {
       const stage = scenario.stages[i]!;
       for (const line of stage.lines) await this.say(group, stage, line);
       for (const post of stage.assistantPosts) {
@@ -129,11 +135,8 @@ export class EducationScenarioRunner {
       }
       if (stage.assignment) {
         await this.say(group, stage, this.t(group, 'sales-edu-assignment', { task: stage.assignment.task }));
-        await this.deps.store.setStage(group.id, i, 0, false);
-        return;
       }
     }
-    await this.deps.store.setStage(group.id, scenario.stages.length, 0, true);
   }
 
   private async say(
