@@ -2,6 +2,7 @@ import { generateBotToken } from '@botloom/core/sandbox';
 import { SandboxClientError, SandboxGroups, startTestApp, type TestApp } from '@botloom/core/testing';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EducationModule } from '../src/education/index.js';
 import { educationTestPlugin } from './support/education-test-plugin.js';
 
 const ASSISTANT_TOKEN = generateBotToken();
@@ -22,10 +23,11 @@ describe('education groups through the sandbox', () => {
   let groups: SandboxGroups;
   let assistantId: number;
   let operatorId: number;
+  const holder: { module?: EducationModule } = {};
 
   beforeAll(async () => {
     app = await startTestApp({
-      plugins: [educationTestPlugin({ educationAssistantBotTokens: ASSISTANT_TOKEN })],
+      plugins: [educationTestPlugin({ educationAssistantBotTokens: ASSISTANT_TOKEN }, holder)],
     });
     groups = new SandboxGroups(app.sandbox);
     const assistant = await groups.addBot({
@@ -176,5 +178,33 @@ describe('education groups through the sandbox', () => {
     expect((await app.viewer.delete(`/admin/api/sales/groups/pool/${ok}`)).status).toBe(403);
     expect((await app.admin.delete(`/admin/api/sales/groups/pool/${ok}`)).status).toBe(204);
     expect((await app.admin.delete(`/admin/api/sales/groups/pool/${ok}`)).status).toBe(404);
+  });
+
+  it('an invite nobody used expires: the link is revoked and the group goes to the next client', async () => {
+    const groupId = await poolGroup('Budget cohort 3');
+    expect((await app.admin.post('/admin/api/sales/groups/pool', { chatId: groupId })).status).toBe(201);
+    const dora = app.user('dora');
+    await dora.send('/course');
+    const link = (await dora.expectReply(/personal invite/)).text!.match(INVITE)![0];
+
+    // Nothing expires before the TTL (48 h by default)...
+    expect(await holder.module!.expireStaleOffers(new Date(Date.now() + 47 * 3_600_000))).toEqual({
+      released: 0,
+      closed: 0,
+    });
+    // ...and after it, the unused invite is revoked and the group is free again.
+    expect(await holder.module!.expireStaleOffers(new Date(Date.now() + 49 * 3_600_000))).toEqual({
+      released: 1,
+      closed: 0,
+    });
+    const late = await controlError(groups.joinByLink(await dora.id(), link));
+    expect(late.code).toBe('SANDBOX_INVITE_EXPIRED');
+
+    const erin = app.user('erin');
+    await erin.send('/course');
+    const erinLink = (await erin.expectReply(/personal invite/)).text!.match(INVITE)![0];
+    expect(erinLink).not.toBe(link);
+    expect(await groups.joinByLink(await erin.id(), erinLink)).toEqual({ status: 'joined', chatId: groupId });
+    await app.sandbox.waitForBotMessage(groupId, { match: /Welcome to your study group/ });
   });
 });

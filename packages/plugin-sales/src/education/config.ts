@@ -20,6 +20,15 @@ export const EducationConfigSchema = z.object({
     .describe(
       'When no pool group is free, let the client create a group with the bot as admin (request_chat button)',
     ),
+  educationOfferTtlHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(48)
+    .describe(
+      'Hours an unused invite (or request_chat button) stays valid; then the pool group is free again',
+    ),
 });
 
 export type EducationConfig = z.output<typeof EducationConfigSchema>;

@@ -117,6 +117,33 @@ export class EducationGroupService implements EducationGroupPort {
     );
   }
 
+  /**
+   * Offers older than `before` that the client never used: the invite link is revoked and the
+   * pool group is free again; an unanswered request_chat offer is closed. Returns how many.
+   */
+  async expireOffers(before: Date): Promise<{ released: number; closed: number }> {
+    let released = 0;
+    let closed = 0;
+    for (const group of await this.store.staleOffers(before)) {
+      if (group.status === 'awaiting_chat') {
+        await this.store.closeAwaiting(group.id);
+        closed++;
+        continue;
+      }
+      if (group.inviteLink && group.chatId !== null) {
+        // Revoke first, so nobody can join a group that is handed to someone else next.
+        await this.telegram
+          .revokeInvite(group.chatId, group.inviteLink)
+          .catch((err) =>
+            this.logger.warn({ err, chatId: group.chatId }, 'could not revoke an unused invite'),
+          );
+      }
+      if (await this.store.releaseInvite(group.id)) released++;
+    }
+    if (released || closed) this.logger.info({ released, closed }, 'expired unused education group offers');
+    return { released, closed };
+  }
+
   // ---- what happens in Telegram --------------------------------------------------------------
 
   /** A `chat_member` update: someone joined `chatId`. The invited client joining starts Script #2. */

@@ -191,6 +191,37 @@ export class EducationGroupStore {
     return group!;
   }
 
+  /** Invites sent before `before` that nobody used, and request_chat buttons nobody pressed. */
+  staleOffers(before: Date): Promise<EducationGroup[]> {
+    return this.rows(
+      `SELECT * FROM education_groups WHERE status IN ('invited', 'awaiting_chat') AND invited_at < :before
+       ORDER BY id LIMIT 500`,
+      { before },
+    );
+  }
+
+  /** An unused invite: the pool group is free again (only if it is still waiting for that client). */
+  async releaseInvite(id: number): Promise<boolean> {
+    const released = await this.rows(
+      `UPDATE education_groups SET status = 'free', client_user_id = NULL, client_chat_id = NULL,
+         conversation_id = NULL, script_id = NULL, script_version = NULL, invite_link = NULL,
+         invited_at = NULL, updated_at = now()
+       WHERE id = :id AND status = 'invited' RETURNING *`,
+      { id },
+    );
+    return released.length > 0;
+  }
+
+  /** A request_chat offer nobody answered: closed (a late chat_shared is then ignored). */
+  async closeAwaiting(id: number): Promise<void> {
+    await this.db.query(
+      `UPDATE education_groups SET status = 'finished', problem = 'the client did not create a group in time',
+         finished_at = now(), updated_at = now()
+       WHERE id = :id AND status = 'awaiting_chat'`,
+      { replacements: { id } },
+    );
+  }
+
   /** invited → active, once (a redelivered chat_member update does not start the scenario twice). */
   async activateInvited(id: number): Promise<EducationGroup | undefined> {
     return (

@@ -20,6 +20,7 @@ export { ASSISTANT_MARKER, DisclosedAssistants, markAssistantText } from './disc
 export { EducationGroupService } from './education-group-service.js';
 export * from './errors.js';
 export type { EducationGroup, GroupStatus } from './group-store.js';
+export { EXPIRE_OFFERS_JOB, educationJobs } from './jobs.js';
 export { type GroupMessageAnalysis, GroupMessageAnalyzer, offlineAnalysis } from './message-analysis.js';
 export type { AssistantBotsPort, AssistantIdentity, EducationTelegram } from './ports.js';
 export { decideResponder, type ResponderAction } from './responder.js';
@@ -47,8 +48,8 @@ export interface EducationModule {
   /** grammY handlers: chat_member, chat_shared, text in education groups. */
   composer<C extends Context>(): Composer<C>;
   registerAdminRoutes(router: Router<AdminState>): void;
-  /** Durable jobs of the module (none yet: everything runs inside the update, which the inbox retries). */
-  jobs: [];
+  /** Frees pool groups whose invite was not used within `educationOfferTtlHours` of `now` (the cron job calls it). */
+  expireStaleOffers(now?: Date): Promise<{ released: number; closed: number }>;
 }
 
 /** Builds the education groups module (call it in the sales plugin's services stage). */
@@ -92,6 +93,7 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     composer: <C extends Context>() => createEducationComposer<C>(() => service, logger),
     registerAdminRoutes: (router) =>
       registerEducationAdminRoutes(router, { service: () => service, store: () => store }),
-    jobs: [],
+    expireStaleOffers: (now = new Date()) =>
+      service.expireOffers(new Date(now.getTime() - deps.config.educationOfferTtlHours * 3_600_000)),
   };
 }

@@ -1,14 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { coreServices, definePlugin, optional } from '@botloom/core';
 import type { z } from 'zod';
-import { createEducationModule, EducationConfigSchema } from '../../src/education/index.js';
+import {
+  createEducationModule,
+  EducationConfigSchema,
+  type EducationModule,
+  educationJobs,
+} from '../../src/education/index.js';
 import { educationGroupsMigration } from '../../src/migrations/0002-education-groups.js';
 
 /**
  * Test-only: the education module wired the way the sales plugin wires it, with `/course`
  * standing in for the sales conversation's "client agreed" moment (it calls the port's offer).
  */
-export function educationTestPlugin(options: Partial<z.input<typeof EducationConfigSchema>> = {}) {
+export function educationTestPlugin(
+  options: Partial<z.input<typeof EducationConfigSchema>> = {},
+  /** Receives the built module, for tests that call it directly (the expiry sweep with a later clock). */
+  holder: { module?: EducationModule } = {},
+) {
   return definePlugin({
     id: 'sales',
     version: '0.0.0-test',
@@ -17,6 +26,7 @@ export function educationTestPlugin(options: Partial<z.input<typeof EducationCon
     options,
     locales: fileURLToPath(new URL('../../locales/', import.meta.url)),
     migrations: [educationGroupsMigration],
+    jobs: educationJobs<EducationModule>((module) => module),
     commands: [{ command: 'course', description: { en: 'Join the study group', ru: 'В учебную группу' } }],
     services: {
       deps: {
@@ -27,7 +37,8 @@ export function educationTestPlugin(options: Partial<z.input<typeof EducationCon
         i18n: coreServices.i18n,
       },
       init({ deps, config, logger }) {
-        return createEducationModule({ ...deps, config, logger });
+        holder.module = createEducationModule({ ...deps, config, logger });
+        return holder.module;
       },
     },
     bot({ composer, services }) {
