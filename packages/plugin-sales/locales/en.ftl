@@ -20,3 +20,4 @@ sales-edu-question-by-bot =
 sales-edu-assignment = 📝 Assignment: { $task }
 sales-edu-moving-on = Let's move on; you can come back to this assignment any time.
 sales-edu-question-noted = Good question. The course author answers open questions at the start of the next lesson.
+sales-edu-user-data = your messages in study groups and which group you were invited to

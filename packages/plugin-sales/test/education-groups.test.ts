@@ -207,4 +207,22 @@ describe('education groups through the sandbox', () => {
     expect(await groups.joinByLink(await erin.id(), erinLink)).toEqual({ status: 'joined', chatId: groupId });
     await app.sandbox.waitForBotMessage(groupId, { match: /Welcome to your study group/ });
   });
+
+  it('/delete_my_data erases the client’s group messages and unlinks their groups', async () => {
+    const anna = app.user('anna');
+    const annaId = await anna.id();
+    await anna.send('/delete_my_data');
+    await anna.expectReply(/study groups/);
+    await anna.press('Yes, delete everything');
+    await anna.expectEdit(/deleted/);
+    const left = await app.app.database!.sequelize.query<{ n: string }>(
+      'SELECT count(*) AS n FROM group_messages WHERE author_id = :annaId',
+      { replacements: { annaId }, type: QueryTypes.SELECT },
+    );
+    expect(Number(left[0]!.n)).toBe(0);
+    const list = await app.admin.get('/admin/api/sales/groups');
+    expect(list.body.groups.some((g: { clientUserId: number | null }) => g.clientUserId === annaId)).toBe(
+      false,
+    );
+  });
 });

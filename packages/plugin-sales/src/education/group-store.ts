@@ -320,6 +320,28 @@ export class EducationGroupStore {
     }));
   }
 
+  /**
+   * Forgets a client: their messages (and every message of groups they created) are deleted,
+   * their groups lose the link to them, and a scenario still running for them ends.
+   */
+  async eraseClient(userId: number): Promise<void> {
+    await this.db.transaction(async (transaction) => {
+      await this.db.query(
+        `DELETE FROM group_messages WHERE author_id = :userId
+           OR group_id IN (SELECT id FROM education_groups WHERE source = 'client' AND client_user_id = :userId)`,
+        { replacements: { userId }, transaction },
+      );
+      await this.db.query(
+        `UPDATE education_groups SET client_user_id = NULL, client_chat_id = NULL, conversation_id = NULL,
+           invite_link = NULL, problem = 'the client asked to delete their data',
+           status = CASE WHEN status IN ('invited', 'awaiting_chat', 'active') THEN 'finished' ELSE status END,
+           finished_at = COALESCE(finished_at, now()), updated_at = now()
+         WHERE client_user_id = :userId`,
+        { replacements: { userId }, transaction },
+      );
+    });
+  }
+
   async messageCounts(): Promise<Map<number, number>> {
     const rows = await this.db.query<{ group_id: number; n: string }>(
       'SELECT group_id, count(*) AS n FROM group_messages GROUP BY group_id',

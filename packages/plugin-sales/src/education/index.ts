@@ -50,6 +50,8 @@ export interface EducationModule {
   registerAdminRoutes(router: Router<AdminState>): void;
   /** Frees pool groups whose invite was not used within `educationOfferTtlHours` of `now` (the cron job calls it). */
   expireStaleOffers(now?: Date): Promise<{ released: number; closed: number }>;
+  /** For the plugin's `userData.erase`: the client's group messages and links to them. */
+  eraseUser(userId: number): Promise<void>;
 }
 
 /** Builds the education groups module (call it in the sales plugin's services stage). */
@@ -93,6 +95,7 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     composer: <C extends Context>() => createEducationComposer<C>(() => service, logger),
     registerAdminRoutes: (router) =>
       registerEducationAdminRoutes(router, { service: () => service, store: () => store }),
+    eraseUser: (userId) => store.eraseClient(userId),
     expireStaleOffers: (now = new Date()) =>
       service.expireOffers(new Date(now.getTime() - deps.config.educationOfferTtlHours * 3_600_000)),
   };

@@ -39,8 +39,7 @@ export const educationGroupsMigration: MigrationDefinition = {
         finished_at TIMESTAMPTZ,
         created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
         updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-        CHECK (source = 'client' OR chat_id IS NOT NULL),
-        CHECK (status IN ('free', 'unusable') OR client_user_id IS NOT NULL)
+        CHECK (source = 'client' OR chat_id IS NOT NULL)
       );
       CREATE INDEX education_groups_free ON education_groups (id) WHERE status = 'free';
       CREATE UNIQUE INDEX education_groups_invite ON education_groups (invite_link) WHERE invite_link IS NOT NULL;

@@ -27,6 +27,12 @@ export function educationTestPlugin(
     locales: fileURLToPath(new URL('../../locales/', import.meta.url)),
     migrations: [educationGroupsMigration],
     jobs: educationJobs<EducationModule>((module) => module),
+    userData: {
+      describe: 'sales-edu-user-data',
+      async erase(userId, { services }) {
+        await services.eraseUser(userId);
+      },
+    },
     commands: [{ command: 'course', description: { en: 'Join the study group', ru: 'В учебную группу' } }],
     services: {
       deps: {
