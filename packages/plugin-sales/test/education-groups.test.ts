@@ -100,10 +100,11 @@ describe('education groups through the sandbox', () => {
     const row = list.body.groups.find((g: { chatId: number }) => g.chatId === groupId);
     expect(row).toMatchObject({ status: 'finished', clientUserId: annaId, source: 'pool' });
 
-    const asViewer = await app.viewer.get(`/admin/api/sales/groups/${row.id}/messages`);
+    const asViewer = await app.viewer.get(`/admin/api/sales/groups/${groupId}`);
     expect(asViewer.body.contentIncluded).toBe(false);
     expect(JSON.stringify(asViewer.body)).not.toContain('transport 100');
-    const asAdmin = await app.admin.get(`/admin/api/sales/groups/${row.id}/messages`);
+    const asAdmin = await app.admin.get(`/admin/api/sales/groups/${groupId}`);
+    expect(asAdmin.body.group).toMatchObject({ chatId: groupId, status: 'finished' });
     const clientMessages = asAdmin.body.messages.filter((m: { author: string }) => m.author === 'client');
     expect(clientMessages.map((m: { responder: string }) => m.responder)).toEqual(['nobody', 'bot']);
     expect(clientMessages[1].analysis).toMatchObject({ source: 'offline', answersAssignment: true });

@@ -1,5 +1,5 @@
 import type { AdminState } from '@botloom/core';
-import { canSeeContent, parseBody, parseParams, serialIdParam } from '@botloom/core';
+import { canSeeContent, NotFoundError, parseBody, parseParams } from '@botloom/core';
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import type { EducationGroupService } from './education-group-service.js';
@@ -13,7 +13,6 @@ const groupChatId = z.coerce
   .min(-(2 ** 53) + 1);
 const PoolBody = z.object({ chatId: groupChatId }).strict();
 const PoolParams = z.object({ chatId: groupChatId });
-const IdParams = z.object({ id: serialIdParam });
 
 function groupJson(g: EducationGroup, messages: number) {
   return {
@@ -38,8 +37,8 @@ function groupJson(g: EducationGroup, messages: number) {
 
 /**
  * `GET /groups` (viewer), `POST /groups/pool {chatId}` and `DELETE /groups/pool/:chatId`
- * (admin: core requires it for every non-GET), `GET /groups/:id/messages` (message text only
- * with an admin token). Domain errors (EDU_*) map to 4xx in core.
+ * (admin: core requires it for every non-GET), `GET /groups/:chatId` (the group and its
+ * transcript; message text only with an admin token). Domain errors (EDU_*) map to 4xx in core.
  */
 export function registerEducationAdminRoutes(
   router: Router<AdminState>,
@@ -60,13 +59,18 @@ export function registerEducationAdminRoutes(
     await deps.service().removePoolGroup(chatId);
     ctx.status = 204;
   });
-  router.get('/groups/:id/messages', async (ctx) => {
-    const { id } = parseParams(ctx, IdParams);
-    const messages = await deps.store().messages(id);
+  router.get('/groups/:chatId', async (ctx) => {
+    const { chatId } = parseParams(ctx, PoolParams);
+    const group = await deps.store().byChat(chatId);
+    if (!group) throw new NotFoundError(`No education group ${chatId}`, { code: 'EDU_GROUP_NOT_FOUND' });
+    const messages = await deps.store().messages(group.id);
     const withContent = canSeeContent(ctx);
     ctx.body = {
+      group: groupJson(group, messages.length),
       contentIncluded: withContent,
-      messages: messages.map((m) => (withContent ? m : { ...m, text: undefined, chars: m.text.length })),
+      messages: messages.map(({ text, ...rest }) =>
+        withContent ? { ...rest, text } : { ...rest, chars: text.length },
+      ),
     };
   });
 }

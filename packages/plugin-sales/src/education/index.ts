@@ -15,6 +15,7 @@ import { EducationScenarioRunner, type ScenarioLookup } from './scenario-runner.
 import { demoScenarioFor } from './scenario-schema.js';
 import { GrammyAssistantBots, GrammyEducationTelegram } from './telegram-adapter.js';
 
+export { educationAdminPages } from './admin-pages.js';
 export { type EducationConfig, EducationConfigSchema } from './config.js';
 export { ASSISTANT_MARKER, DisclosedAssistants, markAssistantText } from './disclosed-assistants.js';
 export { EducationGroupService } from './education-group-service.js';

@@ -5,6 +5,7 @@ import {
   createEducationModule,
   EducationConfigSchema,
   type EducationModule,
+  educationAdminPages,
   educationJobs,
 } from '../../src/education/index.js';
 import { educationGroupsMigration } from '../../src/migrations/0002-education-groups.js';
@@ -26,6 +27,7 @@ export function educationTestPlugin(
     options,
     locales: fileURLToPath(new URL('../../locales/', import.meta.url)),
     migrations: [educationGroupsMigration],
+    adminPages: educationAdminPages,
     jobs: educationJobs<EducationModule>((module) => module),
     userData: {
       describe: 'sales-edu-user-data',
