@@ -27,7 +27,7 @@ export function createEducationComposer<C extends Context>(
   composer.on('message:chat_shared', async (ctx, next) => {
     if (ctx.chat.type !== 'private') return next();
     const shared = ctx.message.chat_shared;
-    await service().onChatShared(ctx.from.id, shared.request_id, shared.chat_id);
+    if (!(await service().onChatShared(ctx.from.id, shared.request_id, shared.chat_id))) return next();
   });
 
   composer.chatType(['group', 'supergroup']).on('message:text', async (ctx, next) => {

@@ -53,7 +53,7 @@ export class EducationGroupService implements EducationGroupPort {
 
   async removePoolGroup(chatId: number): Promise<void> {
     const group = await this.store.byChat(chatId);
-    if (!group || group.source !== 'pool') throw new EducationGroupNotFoundError(chatId);
+    if (group?.source !== 'pool') throw new EducationGroupNotFoundError(chatId);
     if (group.status === 'invited' || group.status === 'active')
       throw new EducationGroupInUseError(chatId, group.status);
     await this.store.deletePoolGroup(group.id);
@@ -149,7 +149,7 @@ export class EducationGroupService implements EducationGroupPort {
   /** A `chat_member` update: someone joined `chatId`. The invited client joining starts Script #2. */
   async onMemberJoined(chatId: number, userId: number): Promise<void> {
     const group = await this.store.byChat(chatId);
-    if (!group || group.status !== 'invited' || group.clientUserId !== userId) return;
+    if (group?.status !== 'invited' || group.clientUserId !== userId) return;
     const active = await this.store.activateInvited(group.id);
     if (!active) return;
     if (active.inviteLink) {
@@ -162,9 +162,11 @@ export class EducationGroupService implements EducationGroupPort {
   }
 
   /** A `chat_shared` message: the client created (or picked) a group for the request_chat button. */
-  async onChatShared(userId: number, requestId: number, chatId: number): Promise<void> {
+  /** False when the button was not one of ours (another plugin's request_chat). */
+  async onChatShared(userId: number, requestId: number, chatId: number): Promise<boolean> {
     const pending = await this.store.byId(requestId);
-    if (!pending || pending.status !== 'awaiting_chat' || pending.clientUserId !== userId) return;
+    if (!pending || pending.clientUserId !== userId) return false;
+    if (pending.status !== 'awaiting_chat') return true;
     const locale = pending.locale;
     const privateChat = pending.clientChatId ?? userId;
     let title: string;
@@ -175,14 +177,15 @@ export class EducationGroupService implements EducationGroupPort {
       if (!(err instanceof EducationGroupUnusableError) && !(err instanceof EducationGroupExistsError))
         throw err;
       await this.telegram.sendText(privateChat, this.translator.t(locale, 'sales-edu-group-unusable'));
-      return;
+      return true;
     }
     const active = await this.store.activateShared(pending.id, chatId, title);
-    if (!active) return;
+    if (!active) return true;
     await this.telegram.sendText(privateChat, this.translator.t(locale, 'sales-edu-group-ready', { title }), {
       removeKeyboard: true,
     });
     await this.runner.start(active);
+    return true;
   }
 
   /** A message in a group; false when the group is not an education group (other handlers go on). */
