@@ -28,6 +28,8 @@ function unusable(err: unknown, chatId: number): unknown {
   return err;
 }
 
+const ASSISTANT_RETRY_MS = 5 * 60_000;
+
 /** EducationTelegram over grammY's Api (real Telegram or the sandbox emulator). */
 export class GrammyEducationTelegram implements EducationTelegram {
   constructor(private readonly api: () => Api) {}
@@ -137,14 +139,21 @@ export class GrammyEducationTelegram implements EducationTelegram {
  */
 export class GrammyAssistantBots implements AssistantBotsPort {
   private loaded: Promise<Array<{ api: Api; identity: AssistantIdentity }>> | undefined;
+  /** When some token failed: the time after which getMe is tried again (Telegram may have been down). */
+  private retryAt: number | undefined;
 
   constructor(
     private readonly tokens: string[],
     private readonly makeApi: (token: string) => Api,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private load() {
+    if (this.retryAt !== undefined && this.now() >= this.retryAt) {
+      this.loaded = undefined;
+      this.retryAt = undefined;
+    }
     this.loaded ??= (async () => {
       const bots: Array<{ api: Api; identity: AssistantIdentity }> = [];
       for (const [i, token] of this.tokens.entries()) {
@@ -163,8 +172,9 @@ export class GrammyAssistantBots implements AssistantBotsPort {
           // The token itself is never logged.
           this.logger.error(
             { err: (err as Error).message, index: i },
-            'assistant bot token refused; skipping it',
+            'assistant bot did not answer getMe; skipping it for 5 minutes',
           );
+          this.retryAt = this.now() + ASSISTANT_RETRY_MS;
         }
       }
       return bots;
