@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EducationConfigSchema } from './education/config.js';
 
 /**
  * Settings of the sales plugin. Environment names are `BOTLOOM_SALES_<KEY>` in
@@ -33,6 +34,14 @@ export const SalesConfigSchema = z.object({
     .min(32)
     .default(400)
     .describe('Max completion tokens of a free reply'),
+  educationGroups: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Hand a consenting client to an education group (a pool group, or one they create); off: a manager follows up',
+    ),
+  // The education groups' settings (assistant bot tokens, client-created groups, invite TTL).
+  ...EducationConfigSchema.shape,
 });
 
 export type SalesConfig = z.output<typeof SalesConfigSchema>;

@@ -7,8 +7,10 @@ import { salesAdminRoutes } from './admin/sales-admin-routes.js';
 import { createSalesComposer } from './bot/sales-composer.js';
 import { registerSalesCli } from './cli/sales-cli.js';
 import { type SalesConfig, SalesConfigSchema } from './config.js';
+import { createEducationModule, educationAdminPages, educationJobs } from './education/index.js';
 import { salesJobs } from './jobs.js';
 import { salesMigrations } from './migrations/0001-create-sales-tables.js';
+import { educationGroupsMigration } from './migrations/0002-education-groups.js';
 import { parseScriptFile } from './script/script-file.js';
 import type { Clock } from './services/ports.js';
 import { createSalesServices, type SalesServices } from './services/sales-services.js';
@@ -63,12 +65,17 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     config: SalesConfigSchema,
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
-    migrations: salesMigrations,
-    adminPages: salesAdminPages,
+    migrations: [...salesMigrations, educationGroupsMigration],
+    adminPages: [...salesAdminPages, ...educationAdminPages],
     adminWidgets: salesAdminWidgets,
     // Read from ctx.config on every message, so a change from the panel applies at once.
     runtimeSettings: ['strategyThreshold', 'maxMessageChars'],
-    jobs: salesJobs(),
+    jobs: [
+      ...salesJobs(),
+      ...educationJobs<SalesServices>(
+        (s) => s.educationGroups ?? { expireStaleOffers: async () => undefined },
+      ),
+    ],
     commands: [
       {
         command: 'stop',
@@ -96,11 +103,23 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
             return undefined;
           }
         };
+        const salesConfig = config as SalesConfig;
         const services = createSalesServices({
           ...deps,
           telegram,
-          config: config as SalesConfig,
+          config: salesConfig,
           clock: wiring.clock,
+          educationGroups: (scenarioFor) =>
+            createEducationModule({
+              database: deps.sequelize,
+              crypto: deps.crypto,
+              llm: deps.llm,
+              telegram: telegram(),
+              i18n: deps.i18n,
+              config: salesConfig,
+              logger: deps.logger,
+              scenarioFor,
+            }),
         });
         expose(salesServicesRef, services);
         return services;
@@ -111,13 +130,17 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
       describe: 'sales-user-data',
       async erase(userId, { services }) {
         await services.store.eraseUser(userId);
+        await services.educationGroups?.eraseUser(userId);
       },
     },
     bot({ composer, services }) {
+      // First: chat_member and chat_shared updates, and messages in education groups.
+      if (services.educationGroups) composer.use(services.educationGroups.composer());
       composer.use(createSalesComposer(() => services));
     },
     admin({ router, services }) {
       salesAdminRoutes(router, () => services);
+      services.educationGroups?.registerAdminRoutes(router);
     },
     cli(ctx) {
       registerSalesCli(ctx);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EducationScenarioSchema } from '../education/scenario-schema.js';
 
 const Id = z
   .string()
@@ -109,6 +110,8 @@ export const ScriptDefinitionSchema = z
       .strict(),
     stages: z.array(StageSchema).min(1).max(30),
     triggers: z.array(TriggerSchema).max(30).default([]),
+    /** Script #2: the teaching scenario run in the education group (default: the demo lesson). */
+    education: EducationScenarioSchema.optional(),
   })
   .strict();
 

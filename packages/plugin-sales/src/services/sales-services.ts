@@ -1,8 +1,9 @@
-import type { Crypto, Jobs, Llm, Signals } from '@botloom/core';
+import type { Crypto, Jobs, Llm, Signals, Translator } from '@botloom/core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { SalesConfig } from '../config.js';
+import { demoScenarioFor, type EducationModule, type ScenarioLookup } from '../education/index.js';
 import { ConversationStore } from './conversation-store.js';
 import type { EducationGroupPort } from './education-port.js';
 import type { ClientMessenger, Clock, SalesTranslator } from './ports.js';
@@ -23,12 +24,17 @@ export interface SalesServiceDeps {
   signals: Signals | undefined;
   /** The bot's API when the app has a bot (looked up when a message is sent). */
   telegram: () => Api | undefined;
-  i18n: SalesTranslator;
+  i18n: SalesTranslator & Partial<Translator>;
   logger: Logger;
   config: SalesConfig;
   clock?: Clock;
   /** The education group implementation, when the app has one; `setEducation` plugs it in later. */
   education?: EducationGroupPort;
+  /**
+   * Builds the education groups module (pool groups, invites, Script #2). When given and
+   * `config.educationGroups` is on, consenting clients are handed to it.
+   */
+  educationGroups?: (scenarioFor: ScenarioLookup) => EducationModule;
 }
 
 /** Every service of the plugin, wired together. Built once per app, in the plugin's services stage. */
@@ -45,6 +51,16 @@ export function createSalesServices(deps: SalesServiceDeps) {
     const api = deps.telegram();
     return api ? { send: async (chatId, text) => void (await api.sendMessage(chatId, text)) } : null;
   };
+  // Script #2 is the `education` section of the version the conversation was pinned to;
+  // a script without one (or a group without a script) gets the demo lesson in its language.
+  const educationGroups = deps.educationGroups?.(async (ref) => {
+    if (ref.scriptId && ref.scriptVersion !== null) {
+      const version = await scripts.version(ref.scriptId, ref.scriptVersion).catch(() => null);
+      if (version?.definition.education) return version.definition.education;
+    }
+    return demoScenarioFor(ref.locale);
+  });
+  if (educationGroups && deps.config.educationGroups) education ??= educationGroups.port;
   const conversations = new SalesConversationService({
     store,
     scripts,
@@ -77,6 +93,8 @@ export function createSalesServices(deps: SalesServiceDeps) {
     stats: new SalesStatsService(sql),
     config: deps.config,
     clock,
+    /** Education groups and Script #2 (absent when the app builds the services without them). */
+    educationGroups,
     /** The education group port, when one is plugged in. */
     get education(): EducationGroupPort | undefined {
       return education;
