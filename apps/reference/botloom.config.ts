@@ -4,7 +4,8 @@ import memoryPlugin from '@botloom/plugin-memory';
 import salesPlugin, { DEMO_SCRIPT_FILES } from '@botloom/plugin-sales';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
-import { sandboxSupportSettings } from './src/sandbox-desk.js';
+import { sandboxSalesSettings } from './src/sandbox-demo.js';
+import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-desk.js';
 
 /**
  * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
@@ -20,7 +21,9 @@ import { sandboxSupportSettings } from './src/sandbox-desk.js';
  *
  * Without TELEGRAM_BOT_TOKEN (sandbox mode) the support desk gets a playable manager side:
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the
- * emulator, and these settings name them (see src/sandbox-desk.ts).
+ * emulator, and these settings name them (see src/sandbox-desk.ts). Sales gets a study group
+ * in the pool and a disclosed assistant bot, so a consenting client is invited into Script #2
+ * (see src/sandbox-demo.ts).
  */
 const config: BotloomConfig = defineConfig({
   plugins: [
@@ -30,7 +33,7 @@ const config: BotloomConfig = defineConfig({
       knowledgeDir: fileURLToPath(new URL('./knowledge', import.meta.url)),
       ...sandboxSupportSettings(),
     }),
-    salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES }),
+    salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),
   ],
 });
 

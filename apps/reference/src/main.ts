@@ -3,7 +3,7 @@ import { playgroundAddress } from '@botloom/core/sandbox';
 import botloomConfig from '../botloom.config.js';
 import { ensureSandboxAdminToken } from './sandbox-admin-token.js';
 import { ensureSandboxPanelUser, SANDBOX_PANEL_USER } from './sandbox-admin-user.js';
-import { seedSandboxDemoData } from './sandbox-demo.js';
+import { seedSandboxDemoData, seedSandboxStudyGroup } from './sandbox-demo.js';
 import { prepareSandboxDeskData, SANDBOX_DESK, sandboxWithSupportDesk } from './sandbox-desk.js';
 
 // The complete bot: every plugin of botloom.config.ts, configured from the environment and
@@ -28,6 +28,7 @@ try {
     app.logger.warn({ err }, 'sandbox demo data could not be prepared');
   });
   await prepareSandboxDeskData(app);
+  await seedSandboxStudyGroup(app);
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {
