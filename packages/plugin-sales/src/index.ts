@@ -119,6 +119,8 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
               config: salesConfig,
               logger: deps.logger,
               scenarioFor,
+              // The sales reply carries the invite link; the module need not send it again.
+              announceInvites: false,
             }),
         });
         expose(salesServicesRef, services);

@@ -61,6 +61,7 @@ describe('from a sales conversation into an education group', { timeout: 240_000
       'Would you like to join the next group?',
     );
     const consent = (await turn(ann, "Yes, I'm in!")).join('\n');
+    expect(consent.match(new RegExp(INVITE, "g"))).toHaveLength(1); // one invite message, not two
     const link = consent.match(INVITE)?.[0];
     expect(link).toBeDefined();
     const links = await groups.inviteLinks(groupId);

@@ -18,6 +18,11 @@ import type { EducationScenarioRunner, GroupMessageInput } from './scenario-runn
 export interface EducationGroupServiceOptions {
   /** When no pool group is free, offer the request_chat button (the client creates a group). */
   clientGroups: boolean;
+  /**
+   * Send the invite link to the client (default). Off when the caller tells the client itself:
+   * the sales conversation puts the link in its own reply, and one message is enough.
+   */
+  announceInvites?: boolean;
 }
 
 /**
@@ -111,6 +116,7 @@ export class EducationGroupService implements EducationGroupPort {
   }
 
   private async sendInvite(input: EducationOfferInput, title: string, link: string) {
+    if (this.options.announceInvites === false) return;
     await this.telegram.sendText(
       input.chatId,
       this.translator.t(input.locale, 'sales-edu-invite', { title, link }),

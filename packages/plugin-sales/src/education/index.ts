@@ -39,6 +39,8 @@ export interface EducationModuleDeps {
   logger: Logger;
   /** Script #2 of a sales script (its `education` section); default: the demo scenario by locale. */
   scenarioFor?: ScenarioLookup;
+  /** Send the invite link to the client (default true; the sales plugin sends it in its own reply). */
+  announceInvites?: boolean;
 }
 
 export interface EducationModule {
@@ -85,7 +87,7 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     telegram,
     runner,
     deps.i18n,
-    { clientGroups: deps.config.educationClientGroups },
+    { clientGroups: deps.config.educationClientGroups, announceInvites: deps.announceInvites },
     logger,
   );
   return {
