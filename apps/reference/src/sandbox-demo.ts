@@ -87,7 +87,8 @@ interface SandboxEducationGroups {
 export async function seedSandboxStudyGroup(app: App): Promise<number | undefined> {
   if (!app.sandbox || !app.plugins.some((plugin) => plugin.id === 'sales')) return undefined;
   const education = app.services<{ educationGroups?: SandboxEducationGroups }>('sales').educationGroups;
-  if (!education || !app.pluginConfig<{ educationGroups?: boolean }>('sales').educationGroups) return undefined;
+  if (!education || !app.pluginConfig<{ educationGroups?: boolean }>('sales').educationGroups)
+    return undefined;
   const client = new SandboxClient(app.sandbox.apiRoot);
   const groups = new SandboxGroups(client);
   const assistant = await groups.addBot(SANDBOX_STUDY_GROUP.assistant);

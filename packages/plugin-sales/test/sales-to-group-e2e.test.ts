@@ -61,7 +61,7 @@ describe('from a sales conversation into an education group', { timeout: 240_000
       'Would you like to join the next group?',
     );
     const consent = (await turn(ann, "Yes, I'm in!")).join('\n');
-    expect(consent.match(new RegExp(INVITE, "g"))).toHaveLength(1); // one invite message, not two
+    expect(consent.match(new RegExp(INVITE, 'g'))).toHaveLength(1); // one invite message, not two
     const link = consent.match(INVITE)?.[0];
     expect(link).toBeDefined();
     const links = await groups.inviteLinks(groupId);
@@ -77,7 +77,10 @@ describe('from a sales conversation into an education group', { timeout: 240_000
 
     // The link works once: Ann joins, and Script #2 starts in the group.
     expect(await groups.joinByLink(annId, link!)).toEqual({ status: 'joined', chatId: groupId });
-    const welcome = await t.sandbox.waitForBotMessage(groupId, { match: /Welcome to your study group/, ...WAIT });
+    const welcome = await t.sandbox.waitForBotMessage(groupId, {
+      match: /Welcome to your study group/,
+      ...WAIT,
+    });
     expect(welcome.from?.id).not.toBe(assistant.bot.id);
     const example = await t.sandbox.waitForBotMessage(groupId, { match: /worked example/, ...WAIT });
     expect(example.from).toMatchObject({ id: assistant.bot.id, is_bot: true });
@@ -91,9 +94,11 @@ describe('from a sales conversation into an education group', { timeout: 240_000
       status: 'active',
       clientUserId: annId,
     });
-    const [row] = await query(t, 'SELECT conversation_id, script_id FROM education_groups WHERE chat_id = $1', [
-      groupId,
-    ]);
+    const [row] = await query(
+      t,
+      'SELECT conversation_id, script_id FROM education_groups WHERE chat_id = $1',
+      [groupId],
+    );
     expect(row).toMatchObject({ conversation_id: conversation!.id, script_id: 'course' });
 
     // Back in private, a new sales conversation; /stop ends it.
