@@ -28,7 +28,10 @@ try {
     app.logger.warn({ err }, 'sandbox demo data could not be prepared');
   });
   await prepareSandboxDeskData(app);
-  await seedSandboxStudyGroup(app);
+  // A demo group that cannot be set up leaves sales inviting nobody; the app still runs.
+  await seedSandboxStudyGroup(app).catch((err) => {
+    app.logger.warn({ err }, 'sandbox study group could not be prepared');
+  });
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {
