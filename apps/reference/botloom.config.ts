@@ -2,10 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { type BotloomConfig, defineConfig } from '@botloom/core';
 import commentatorPlugin from '@botloom/plugin-commentator';
 import memoryPlugin from '@botloom/plugin-memory';
+import salesPlugin, { DEMO_SCRIPT_FILES } from '@botloom/plugin-sales';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
 import { sandboxAccountGateway, sandboxCommentatorSettings } from './src/sandbox-commentator.js';
-import { sandboxSupportSettings } from './src/sandbox-desk.js';
+import { sandboxSalesSettings } from './src/sandbox-demo.js';
+import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-desk.js';
 
 /**
  * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
@@ -14,11 +16,16 @@ import { sandboxSupportSettings } from './src/sandbox-desk.js';
  * Who answers free text in a private chat is core's chat ownership: the support desk by default
  * (the first plugin that answers all free text); the personal agent (memory) from
  * /start_session or its /start menu button until /end_session; /support, `/start support` or
- * the menu hand the chat back to the desk. Segmentation answers its commands only.
+ * the menu hand the chat back to the desk. Segmentation answers its commands only. The course
+ * advisor (sales) owns the chat from `/start sales-course` (an ad's deep link) or its menu
+ * button until the conversation ends or the client sends /stop; its demo script, an online
+ * course in English and Russian, is published at the first start.
  *
  * Without TELEGRAM_BOT_TOKEN (sandbox mode) the support desk gets a playable manager side:
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the
- * emulator, and these settings name them (see src/sandbox-desk.ts).
+ * emulator, and these settings name them (see src/sandbox-desk.ts). Sales gets a study group
+ * in the pool and a disclosed assistant bot, so a consenting client is invited into Script #2
+ * (see src/sandbox-demo.ts).
  */
 const config: BotloomConfig = defineConfig({
   plugins: [
@@ -28,6 +35,7 @@ const config: BotloomConfig = defineConfig({
       knowledgeDir: fileURLToPath(new URL('./knowledge', import.meta.url)),
       ...sandboxSupportSettings(),
     }),
+    salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),
     // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
     commentatorPlugin(sandboxCommentatorSettings(), { accountGateway: sandboxAccountGateway }),
   ],

@@ -8,7 +8,7 @@ import {
   SANDBOX_COMMENTATOR,
   sandboxWithCommentatorDemo,
 } from './sandbox-commentator.js';
-import { seedSandboxDemoData } from './sandbox-demo.js';
+import { seedSandboxDemoData, seedSandboxStudyGroup } from './sandbox-demo.js';
 import { prepareSandboxDeskData, SANDBOX_DESK, sandboxWithSupportDesk } from './sandbox-desk.js';
 
 // The complete bot: every plugin of botloom.config.ts, configured from the environment and
@@ -34,6 +34,10 @@ try {
   });
   await prepareSandboxDeskData(app);
   await prepareSandboxCommentatorData(app);
+  // A demo group that cannot be set up leaves sales inviting nobody; the app still runs.
+  await seedSandboxStudyGroup(app).catch((err) => {
+    app.logger.warn({ err }, 'sandbox study group could not be prepared');
+  });
   console.log(`\nBotloom reference app is ready`);
   console.log(`  HTTP:   ${app.url}  (/healthz, /readyz, /metrics, /admin/api/...)`);
   if (app.sandbox) {

@@ -61,6 +61,12 @@ function answeredBy(messages: Message[]): string[] {
     if (data.some((d) => d?.startsWith('support:'))) return 'support';
     if (/offline mode: answered without a language model|без языковой модели/.test(m.text ?? ''))
       return 'memory';
+    if (
+      /automated advisor|Have you worked with data|How many hours a week|Understood, I have stopped/.test(
+        m.text ?? '',
+      )
+    )
+      return 'sales';
     return `other: ${m.text}`;
   });
 }
@@ -75,7 +81,8 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
     expect(start!.text).toContain('📊 Customer segmentation');
     expect(start!.text).toContain('💬 Support desk');
     const buttons = (start!.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
-    expect(buttons).toEqual(['🧠 Personal AI agent', '💬 Support desk']);
+    expect(buttons).toEqual(['🧠 Personal AI agent', '💬 Support desk', '🎓 Course advisor']);
+    expect(start!.text).toContain('🎓 Course advisor: I tell you about our online course');
     expect(start!.text!.split('\n').filter((line) => line.startsWith('/')).length).toBe(0); // no command dump
 
     expect(answeredBy(await turn(ann, 'How big is the deposit?'))).toEqual(['support']);
@@ -109,6 +116,29 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
     // After /end_session, free text goes to the default owner again.
     await turn(cleo, '/end_session');
     expect(answeredBy(await turn(cleo, 'Can I drive to Croatia?'))).toEqual(['support']);
+  });
+
+  it('/start sales-course hands the chat to the course advisor until /stop; no message is answered twice', async () => {
+    const gil = t.user('gil', { first_name: 'Gil', language_code: 'en' });
+    const opening = await turn(gil, '/start sales-course');
+    expect(answeredBy(opening)).toEqual(['sales']);
+    expect(answeredBy(await turn(gil, 'Hello!'))).toEqual(['sales']);
+    await gil.send('/help');
+    expect((await gil.expectReply(HELP_REPLY, WAIT)).text).toContain(
+      'Your messages now go to: 🎓 Course advisor.',
+    );
+    // A memory session started meanwhile takes the chat; the advisor's conversation waits.
+    await turn(gil, '/start_session');
+    expect(answeredBy(await turn(gil, 'What is my name?'))).toEqual(['memory']);
+    await turn(gil, '/end_session');
+    expect(answeredBy(await turn(gil, 'How big is the deposit?'))).toEqual(['support']);
+    // The menu hands it back to the advisor, where the conversation goes on.
+    await turn(gil, '/start');
+    await gil.press('🎓 Course advisor');
+    await gil.expectReply(/You are now talking to: 🎓 Course advisor/, WAIT);
+    expect(answeredBy(await turn(gil, 'a little'))).toEqual(['sales']);
+    expect(answeredBy(await turn(gil, '/stop'))).toEqual(['sales']);
+    expect(answeredBy(await turn(gil, 'Can I drive to Croatia?'))).toEqual(['support']);
   });
 
   it('a deep link /start support routes the next free text to the support desk', async () => {

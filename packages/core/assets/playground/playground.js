@@ -121,6 +121,14 @@
     }
     if (entity.type === 'text_link' || entity.type === 'url') {
       const href = entity.url || text.slice(entity.offset, entity.offset + entity.length);
+      if (/^https:\/\/t\.me\/\+/i.test(href)) {
+        // An invite link: opening it joins the group as the current person (as in Telegram).
+        const join = (ev) => {
+          ev.preventDefault();
+          joinByLink(href);
+        };
+        return el('a', { href: '#', onclick: join }, inner);
+      }
       return el(
         'a',
         { href: /^https?:/i.test(href) ? href : `http://${href}`, target: '_blank', rel: 'noopener' },
@@ -530,7 +538,11 @@
               {
                 type: 'button',
                 onclick: () =>
-                  b.web_app ? openWebApp({ chatId: state.chatId, buttonText: b.text }) : sendText(b.text),
+                  b.web_app
+                    ? openWebApp({ chatId: state.chatId, buttonText: b.text })
+                    : b.request_chat
+                      ? requestChat(b.text)
+                      : sendText(b.text),
               },
               b.text,
             ),
@@ -626,6 +638,35 @@
         ...content,
       },
     });
+  }
+
+  async function joinByLink(inviteLink) {
+    if (state.userId === null) return;
+    try {
+      const result = await api('/invite-links/join', {
+        method: 'POST',
+        body: { userId: state.userId, inviteLink },
+      });
+      if (result.status === 'requested') toast('Join request sent: the bot decides');
+      await loadChats();
+      if (result.status !== 'requested') await openChat(result.chatId);
+    } catch (error) {
+      toast(error.message);
+    }
+  }
+
+  /** A request_chat button: the person creates a group (with the bot in it) and shares it. */
+  async function requestChat(buttonText) {
+    if (state.userId === null) return;
+    const title = window.prompt('Name of the new group', 'My study group');
+    if (!title) return;
+    try {
+      await api('/request-chat', { method: 'POST', body: { userId: state.userId, buttonText, title } });
+      $('reply-keyboard').hidden = true;
+      await loadChats();
+    } catch (error) {
+      toast(error.message);
+    }
   }
 
   async function sendText(text) {

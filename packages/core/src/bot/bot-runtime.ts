@@ -13,6 +13,7 @@ import type { KvFactory } from '../kv/kv-factory.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
 import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
 import type { CommandDefinition, ConversationDeclaration } from '../plugin/types.js';
+import { BOT_ALLOWED_UPDATES } from './allowed-updates.js';
 import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
@@ -336,7 +337,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       }
       runner = run(bot, {
         runner: {
-          fetch: { timeout: options.pollingTimeoutSeconds ?? 30 },
+          fetch: { timeout: options.pollingTimeoutSeconds ?? 30, allowed_updates: BOT_ALLOWED_UPDATES },
           silent: true,
           retryInterval: 'exponential',
         },

@@ -1,6 +1,7 @@
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import { BOT_ALLOWED_UPDATES } from '../bot/allowed-updates.js';
 
 export interface PollingIntakeOptions {
   api: Api;
@@ -44,7 +45,11 @@ export function startPollingIntake(options: PollingIntakeOptions): PollingIntake
       let updates: Update[];
       try {
         updates = await options.api.getUpdates(
-          { offset, timeout: options.timeoutSeconds ?? 30 },
+          {
+            offset,
+            timeout: options.timeoutSeconds ?? 30,
+            allowed_updates: BOT_ALLOWED_UPDATES,
+          },
           // grammY types the signal with the abort-controller polyfill; Node's is the same thing.
           abort.signal as Parameters<Api['getUpdates']>[1],
         );

@@ -6,6 +6,7 @@ import type { SandboxEvent } from './change-feed.js';
 import { commandsFor } from './command-menu.js';
 import { SandboxControlError } from './control-error.js';
 import type { FaultInjector } from './faults.js';
+import { createGroupControlRoutes } from './group-control-routes.js';
 import { randomNumericId } from './ids.js';
 import { ReadMarks } from './read-marks.js';
 import { readRawBody } from './request-body.js';
@@ -486,6 +487,7 @@ export function createControlApi(deps: ControlApiDeps) {
         return { rules: [] };
       },
     },
+    ...createGroupControlRoutes(world),
   ];
 
   /** Serves a control request; answers `{ ok: true, result }` or `{ ok: false, error }`. */

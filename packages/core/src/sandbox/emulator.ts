@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { BotApiError } from './api-error.js';
 import { type BotApiMethod, createBotApiMethods, ResultWithDescription } from './bot-api-methods.js';
 import { createControlApi, sendJson } from './control-api.js';
+import { type ExtraBotState, ExtraBots } from './extra-bots.js';
 import { FaultInjector, type FaultRule, type FloodLimits } from './faults.js';
+import { createGroupAccessMethods } from './group-access.js';
 import { botIdFromToken, generateBotToken } from './ids.js';
 import { BotApiParams } from './params.js';
 import { servePlayground } from './playground.js';
@@ -83,7 +85,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions = {}): BotAp
     logger,
     options.webhook,
   );
-  methods = createBotApiMethods(world, webhook);
+  methods = { ...createBotApiMethods(world, webhook), ...createGroupAccessMethods(world) };
   const handleControl = createControlApi({ world, token, faults, webhook });
   let server: Server | undefined;
   let url = '';
@@ -133,6 +135,26 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions = {}): BotAp
     }
   }
 
+  /** A further bot's call (see ExtraBots): its own small method set, no faults or webhook. */
+  async function handleExtraBotApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    extra: ExtraBotState,
+    method: string,
+    query: URLSearchParams,
+  ) {
+    try {
+      const params = new BotApiParams(await parseBotApiBody(req, query));
+      const fn = ExtraBots.of(world).methods(extra)[method.toLowerCase()];
+      if (!fn) throw new BotApiError(404, 'Not Found');
+      sendJson(res, 200, { ok: true, result: await fn(params, { signal: new AbortController().signal }) });
+    } catch (error) {
+      if (error instanceof BotApiError) return sendJson(res, error.errorCode, error.toJSON());
+      logger?.error({ method, err: error }, 'sandbox: extra bot method failed');
+      sendJson(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, basePath = ''): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://sandbox.local');
     let pathname = parsed.pathname;
@@ -142,7 +164,10 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions = {}): BotAp
 
     const api = BOT_API_PATH.exec(pathname);
     if (api) {
-      if (decodeURIComponent(api[1]) !== token) {
+      const requestToken = decodeURIComponent(api[1]);
+      if (requestToken !== token) {
+        const extra = ExtraBots.of(world).byToken.get(requestToken);
+        if (extra) return handleExtraBotApi(req, res, extra, api[2], parsed.searchParams);
         return sendJson(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
       }
       return handleBotApi(req, res, api[2], parsed.searchParams);

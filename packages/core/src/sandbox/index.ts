@@ -12,7 +12,10 @@ export {
 export { isLoopbackHost, listenHost, SANDBOX_TOKEN_HEADER, sandboxControlToken } from './control-access.js';
 export { SandboxControlError } from './control-error.js';
 export { type BotApiEmulator, type BotApiEmulatorOptions, createBotApiEmulator } from './emulator.js';
+export { type ExtraBotInput, ExtraBots } from './extra-bots.js';
 export { FaultInjector, type FaultRule, type FloodLimits } from './faults.js';
+export { GroupAccess, type JoinResult, type RequestChatInput } from './group-access.js';
+export { SandboxGroups, type SandboxJoinResult } from './group-client.js';
 export { botIdFromToken, generateBotToken } from './ids.js';
 export {
   detectAutoEntities,

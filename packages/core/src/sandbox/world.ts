@@ -403,8 +403,12 @@ export class SandboxWorld {
     return stored && !stored.deleted ? stored.message : undefined;
   }
 
+  /** Sent by this bot (not by a person, nor by another bot the emulator serves). */
   isByBot(chat: ChatState, messageId: number): boolean {
-    return chat.messages.get(messageId)?.byBot ?? false;
+    const stored = chat.messages.get(messageId);
+    if (!stored?.byBot) return false;
+    const from = stored.message.from;
+    return from === undefined || from.id === this.bot.id;
   }
 
   transcript(chat: ChatState, threadId?: number): Message[] {

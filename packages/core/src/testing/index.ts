@@ -8,6 +8,7 @@ export {
   type PressResult,
   SandboxClient,
   SandboxClientError,
+  SandboxGroups,
   SandboxUser,
 } from '../sandbox/index.js';
 export { ensureAdminUiBuilt } from './admin-ui-build.js';

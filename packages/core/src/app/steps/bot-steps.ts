@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { activityRecorder } from '../../admin-panel/activity.js';
+import { BOT_ALLOWED_UPDATES } from '../../bot/allowed-updates.js';
 import { createBotRuntime } from '../../bot/bot-runtime.js';
 import { floodControlFromSettings } from '../../bot/flood-settings.js';
 import type { CoreConfig } from '../../config/core-config.js';
@@ -99,6 +100,7 @@ export function botSteps(ctx: BootContext) {
       if (config.WEBHOOK_URL && config.TELEGRAM_BOT_TOKEN) {
         await bot.api.setWebhook(config.WEBHOOK_URL, {
           secret_token: webhookSecret(config, config.TELEGRAM_BOT_TOKEN),
+          allowed_updates: BOT_ALLOWED_UPDATES,
         });
         logger.info({ webhook: config.WEBHOOK_URL }, 'bot receives updates by webhook');
       } else {

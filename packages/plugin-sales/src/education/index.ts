@@ -1,0 +1,105 @@
+import type { AdminState, Crypto, Llm, Translator } from '@botloom/core';
+import type { Router } from '@koa/router';
+import { Api, type Composer, type Context } from 'grammy';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { EducationGroupPort } from '../services/education-port.js';
+import { registerEducationAdminRoutes } from './admin-routes.js';
+import { assistantTokens, type EducationConfig } from './config.js';
+import { DisclosedAssistants } from './disclosed-assistants.js';
+import { createEducationComposer } from './education-composer.js';
+import { EducationGroupService } from './education-group-service.js';
+import { EducationGroupStore } from './group-store.js';
+import { GroupMessageAnalyzer } from './message-analysis.js';
+import { EducationScenarioRunner, type ScenarioLookup } from './scenario-runner.js';
+import { demoScenarioFor } from './scenario-schema.js';
+import { GrammyAssistantBots, GrammyEducationTelegram } from './telegram-adapter.js';
+
+export { educationAdminPages } from './admin-pages.js';
+export { type EducationConfig, EducationConfigSchema } from './config.js';
+export { ASSISTANT_MARKER, DisclosedAssistants, markAssistantText } from './disclosed-assistants.js';
+export { EducationGroupService } from './education-group-service.js';
+export * from './errors.js';
+export type { EducationGroup, GroupStatus } from './group-store.js';
+export { EXPIRE_OFFERS_JOB, educationJobs } from './jobs.js';
+export { type GroupMessageAnalysis, GroupMessageAnalyzer, offlineAnalysis } from './message-analysis.js';
+export type { AssistantBotsPort, AssistantIdentity, EducationTelegram } from './ports.js';
+export { decideResponder, type ResponderAction } from './responder.js';
+export { EducationScenarioRunner, type ScenarioLookup, type ScenarioRef } from './scenario-runner.js';
+export * from './scenario-schema.js';
+
+export interface EducationModuleDeps {
+  database: Sequelize;
+  crypto: Crypto;
+  llm: Llm;
+  /** The main bot's Api (absent in an app without a bot). */
+  telegram: Api | undefined;
+  i18n: Translator;
+  config: EducationConfig;
+  logger: Logger;
+  /** Script #2 of a sales script (its `education` section); default: the demo scenario by locale. */
+  scenarioFor?: ScenarioLookup;
+  /** Send the invite link to the client (default true; the sales plugin sends it in its own reply). */
+  announceInvites?: boolean;
+}
+
+export interface EducationModule {
+  port: EducationGroupPort;
+  service: EducationGroupService;
+  store: EducationGroupStore;
+  assistants: DisclosedAssistants;
+  /** grammY handlers: chat_member, chat_shared, text in education groups. */
+  composer<C extends Context>(): Composer<C>;
+  registerAdminRoutes(router: Router<AdminState>): void;
+  /** Frees pool groups whose invite was not used within `educationOfferTtlHours` of `now` (the cron job calls it). */
+  expireStaleOffers(now?: Date): Promise<{ released: number; closed: number }>;
+  /** For the plugin's `userData.erase`: the client's group messages and links to them. */
+  eraseUser(userId: number): Promise<void>;
+}
+
+/** Builds the education groups module (call it in the sales plugin's services stage). */
+export function createEducationModule(deps: EducationModuleDeps): EducationModule {
+  const logger = deps.logger.child({ module: 'education' });
+  const api = () => {
+    if (!deps.telegram) throw new Error('Education groups need the bot: the app runs without Telegram');
+    return deps.telegram;
+  };
+  const store = new EducationGroupStore(deps.database, deps.crypto);
+  const telegram = new GrammyEducationTelegram(api);
+  const assistantBots = new GrammyAssistantBots(
+    assistantTokens(deps.config),
+    (token) =>
+      new Api(token, deps.telegram?.options?.apiRoot ? { apiRoot: deps.telegram.options.apiRoot } : {}),
+    logger,
+  );
+  const assistants = new DisclosedAssistants(assistantBots, deps.i18n, logger);
+  const runner = new EducationScenarioRunner({
+    store,
+    telegram,
+    assistants,
+    analyzer: new GroupMessageAnalyzer(deps.llm, logger),
+    translator: deps.i18n,
+    scenarioFor: deps.scenarioFor ?? (async (ref) => demoScenarioFor(ref.locale)),
+    logger,
+  });
+  const service = new EducationGroupService(
+    store,
+    telegram,
+    runner,
+    deps.i18n,
+    { clientGroups: deps.config.educationClientGroups, announceInvites: deps.announceInvites },
+    logger,
+  );
+  return {
+    port: service,
+    service,
+    store,
+    assistants,
+    composer: <C extends Context>() => createEducationComposer<C>(() => service, logger),
+    registerAdminRoutes: (router) =>
+      registerEducationAdminRoutes(router, { service: () => service, store: () => store }),
+    eraseUser: (userId) => store.eraseClient(userId),
+    expireStaleOffers: (now = new Date()) =>
+      service.expireOffers(new Date(now.getTime() - deps.config.educationOfferTtlHours * 3_600_000)),
+  };
+}
