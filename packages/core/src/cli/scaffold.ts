@@ -53,7 +53,8 @@ function coreDependencyRanges(
     dependencies: Record<string, string>;
     peerDependencies?: Record<string, string>;
   };
-  const ranges = from === 'all' ? { ...pkg.peerDependencies, ...pkg.dependencies } : { ...pkg.peerDependencies };
+  const ranges =
+    from === 'all' ? { ...pkg.peerDependencies, ...pkg.dependencies } : { ...pkg.peerDependencies };
   return Object.fromEntries(names.map((n) => [n, ranges[n] ?? '*']));
 }
 
