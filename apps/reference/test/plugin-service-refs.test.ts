@@ -14,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const packages = {
   memory: { module: memory as Record<string, unknown>, readme: '../../../packages/plugin-memory/README.md' },
-  support: { module: support as Record<string, unknown>, readme: '../../../packages/plugin-support/README.md' },
+  support: {
+    module: support as Record<string, unknown>,
+    readme: '../../../packages/plugin-support/README.md',
+  },
   segmentation: {
     module: segmentation as Record<string, unknown>,
     readme: '../../../packages/plugin-segmentation/README.md',
@@ -29,7 +32,11 @@ function listedRefs(readme: string): string[] {
 }
 
 const listed = Object.entries(packages).flatMap(([owner, p]) =>
-  listedRefs(p.readme).map((name) => ({ owner, name, ref: p.module[name] as ServiceRef<unknown> | undefined })),
+  listedRefs(p.readme).map((name) => ({
+    owner,
+    name,
+    ref: p.module[name] as ServiceRef<unknown> | undefined,
+  })),
 );
 
 describe('services listed in the plugin READMEs', () => {
@@ -58,7 +65,11 @@ describe('services listed in the plugin READMEs', () => {
   afterAll(() => app?.stop());
 
   it('each README lists at least one ref, and each package exports it', () => {
-    for (const owner of Object.keys(packages)) expect(listed.some((l) => l.owner === owner), owner).toBe(true);
+    for (const owner of Object.keys(packages))
+      expect(
+        listed.some((l) => l.owner === owner),
+        owner,
+      ).toBe(true);
     expect(listed.filter((l) => !l.ref || typeof l.ref.token !== 'symbol').map((l) => l.name)).toEqual([]);
   });
 
@@ -69,9 +80,11 @@ describe('services listed in the plugin READMEs', () => {
     }
     expect(resolved.supportDeskRef).toBeInstanceOf(Object);
     expect(typeof (resolved.supportDeskRef as support.SupportDesk).history).toBe('function');
-    expect(typeof (resolved.memoryServicesRef as memory.MemoryServices).profiles.getOrDefault).toBe('function');
-    expect(typeof (resolved.segmentationServicesRef as segmentation.SegmentationServices).queries.segments).toBe(
+    expect(typeof (resolved.memoryServicesRef as memory.MemoryServices).profiles.getOrDefault).toBe(
       'function',
     );
+    expect(
+      typeof (resolved.segmentationServicesRef as segmentation.SegmentationServices).queries.segments,
+    ).toBe('function');
   });
 });
