@@ -179,7 +179,7 @@ async function main() {
               skipLibCheck: true,
               types: ['node'],
             },
-            include: ['src/**/*.ts', 'test/**/*.ts', 'vitest.config.ts'],
+            include: ['src/**/*.ts', 'test/**/*.ts', 'vitest.config.ts', 'botloom.config.ts'],
           },
           null,
           2,
