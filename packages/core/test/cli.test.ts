@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -230,6 +231,29 @@ export default defineConfig({
     expect(log).toMatch(/Tests\s+4 passed/);
     expect(exitCode, log).toBe(0);
   }, 180_000);
+
+  it('outside a workspace, gives the package the vitest.config line of the core README', async () => {
+    // Outside the repository: no package.json with workspaces above it.
+    const project = await mkdtemp(path.join(tmpdir(), 'botloom-standalone-'));
+    try {
+      await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'acme', type: 'module' }));
+      const io = { out: () => {}, err: () => {} };
+      expect(await runCli(['new-plugin', 'greeter', '--dir', '.'], { cwd: project, io })).toBe(0);
+      const pkgDir = path.join(project, 'plugin-greeter');
+      const pkg = JSON.parse(await readFile(path.join(pkgDir, 'package.json'), 'utf8'));
+      expect(pkg.scripts.test).toBe('vitest run');
+      expect(pkg.devDependencies.vitest).toBe(
+        JSON.parse(await readFile(path.join(repoRoot, 'packages/core/package.json'), 'utf8')).peerDependencies
+          .vitest,
+      );
+      const readme = await readFile(path.join(repoRoot, 'packages/core/README.md'), 'utf8');
+      const line = "globalSetup: ['@botloom/core/testing/global-setup'],";
+      expect(readme).toContain(line);
+      expect(await readFile(path.join(pkgDir, 'vitest.config.ts'), 'utf8')).toContain(line);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
+  });
 
   it('refuses an invalid name and an existing package', async () => {
     const err: string[] = [];

@@ -128,8 +128,13 @@ export function createApp(options: CreateAppOptions): App {
     });
   }
 
-  const openDb = () =>
-    openDatabase({ url: config.DATABASE_URL, dataDir, logger: logger.child({ component: 'database' }) });
+  const openDb = (attachToRunning = false) =>
+    openDatabase({
+      url: config.DATABASE_URL,
+      dataDir,
+      logger: logger.child({ component: 'database' }),
+      attachToRunning,
+    });
 
   // ---- boot steps, in start order; stop() runs their `stop` in reverse ----
 
@@ -324,7 +329,8 @@ export function createApp(options: CreateAppOptions): App {
       return stopPromise;
     },
     async openMaintenance() {
-      const database = await openDb();
+      // The CLI next to a running app: use its embedded PostgreSQL rather than start a second one.
+      const database = await openDb(true);
       return {
         database,
         migrator: migratorFor(database),

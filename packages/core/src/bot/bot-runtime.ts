@@ -16,6 +16,7 @@ import type { CommandDefinition, ConversationDeclaration } from '../plugin/types
 import { BOT_ALLOWED_UPDATES } from './allowed-updates.js';
 import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
+import { assertNoCommandTakeover, commandsRegisteredBy } from './command-handlers.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
 import { gatePlugin, routeUpdates } from './middleware/conversation-router.js';
 import { coreCommands } from './middleware/core-commands.js';
@@ -281,12 +282,21 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   const setupPlugins = () => {
     if (pluginHandlers) return;
     const chain = new Composer<BotContext>();
+    const registered: Array<{ pluginId: string; commands: string[] }> = [];
     for (const plugin of options.plugins) {
-      const handlers = pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics });
-      const gated = gatePlugin(plugin.id, ownership, handlers);
+      let handlers: MiddlewareFn<BotContext> | undefined;
+      const commands = commandsRegisteredBy(() => {
+        handlers = pluginMiddleware({ pluginId: plugin.id, setup: plugin.setup, logger, metrics });
+      });
+      registered.push({ pluginId: plugin.id, commands });
+      const gated = gatePlugin(plugin.id, ownership, handlers!);
       gatedById.set(plugin.id, gated);
       chain.use(gated);
     }
+    assertNoCommandTakeover(
+      registered,
+      options.plugins.map((p) => ({ pluginId: p.id, commands: p.commands.map((c) => c.command) })),
+    );
     pluginHandlers = chain.middleware();
   };
   if (!options.deferPluginSetup) setupPlugins();

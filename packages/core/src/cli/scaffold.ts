@@ -45,12 +45,16 @@ export function findWorkspaceRoot(from: string): string | undefined {
   }
 }
 
-function coreDependencyRanges(names: string[]): Record<string, string> {
+function coreDependencyRanges(
+  names: string[],
+  from: 'all' | 'peerDependencies' = 'all',
+): Record<string, string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     dependencies: Record<string, string>;
     peerDependencies?: Record<string, string>;
   };
-  const ranges = { ...pkg.peerDependencies, ...pkg.dependencies };
+  const ranges =
+    from === 'all' ? { ...pkg.peerDependencies, ...pkg.dependencies } : { ...pkg.peerDependencies };
   return Object.fromEntries(names.map((n) => [n, ranges[n] ?? '*']));
 }
 
@@ -118,6 +122,7 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
     testScript: workspaceRoot
       ? `vitest run --root ${toPosix(path.relative(dir, workspaceRoot))} ${toPosix(path.relative(workspaceRoot, dir))}/`
       : 'vitest run',
+    standalone: workspaceRoot === undefined,
     coreReference: existsSync(path.join(coreDir, 'tsconfig.json'))
       ? path.relative(dir, coreDir).split(path.sep).join('/')
       : undefined,
@@ -140,6 +145,8 @@ interface TemplateInput {
   testScript: string;
   /** Libraries the generated code imports, at core's ranges (one copy shared with core). */
   dependencies: Record<string, string>;
+  /** Outside a workspace: the package gets its own vitest.config with core's test global setup. */
+  standalone: boolean;
 }
 
 function pluginFiles(t: TemplateInput): Record<string, string> {
@@ -182,11 +189,15 @@ function pluginFiles(t: TemplateInput): Record<string, string> {
     scripts: { build: 'tsc -b', test: t.testScript },
     dependencies: t.dependencies,
     peerDependencies: { '@botloom/core': t.coreRange },
-    devDependencies: { '@botloom/core': t.coreRange },
+    devDependencies: {
+      '@botloom/core': t.coreRange,
+      ...(t.standalone ? coreDependencyRanges(['vitest'], 'peerDependencies') : {}),
+    },
     publishConfig: { access: 'public' },
   };
 
   return {
+    ...(t.standalone ? { 'vitest.config.ts': STANDALONE_VITEST_CONFIG } : {}),
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
     'tsconfig.json': `${JSON.stringify(tsconfig, null, 2)}\n`,
     'src/config.ts': `import { z } from 'zod';
@@ -381,6 +392,18 @@ await app.start();
 `,
   };
 }
+
+/** The one line an integrator adds (core README, "Testing your plugin"): a PostgreSQL for the run. */
+const STANDALONE_VITEST_CONFIG = `import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    globalSetup: ['@botloom/core/testing/global-setup'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
+`;
 
 function scaffoldTest(t: TemplateInput, Name: string, name: string): string {
   return `import { startTestApp, type TestApp } from '@botloom/core/testing';

@@ -5,7 +5,8 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { Sequelize } from 'sequelize';
 import { BootError } from '../errors/botloom-error.js';
-import { findFreePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { EMBEDDED_POSTGRES_PASSWORD, findFreePort, startEmbeddedPostgres } from './embedded-postgres.js';
+import { runningEmbeddedPostgres } from './running-postgres.js';
 
 export interface DatabaseHandle {
   sequelize: Sequelize;
@@ -26,6 +27,11 @@ export interface OpenDatabaseOptions {
   connectAttempts?: number;
   /** Pool size; default 10. */
   poolMax?: number;
+  /**
+   * Embedded PostgreSQL already running on `<dataDir>/postgres` (an app is up): connect to it
+   * as a client (the CLI) instead of refusing to boot. Either way its files are left alone.
+   */
+  attachToRunning?: boolean;
 }
 
 export const EMBEDDED_DATABASE_NAME = 'botloom';
@@ -109,8 +115,20 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let url = options.url;
   let stopEmbedded: (() => Promise<void>) | undefined;
 
-  if (!url) {
-    const dataDir = path.resolve(options.dataDir);
+  const dataDir = path.resolve(options.dataDir);
+  const running = url ? undefined : await runningEmbeddedPostgres(path.join(dataDir, 'postgres'));
+  if (running && !options.attachToRunning) {
+    throw new BootError(
+      'DATABASE_IN_USE',
+      `The embedded PostgreSQL of ${path.join(dataDir, 'postgres')} is already running (pid ${running.pid}, port ${running.port}), started by another process: stop that app first, or set DATABASE_URL`,
+      { details: running },
+    );
+  }
+  if (running) {
+    // Someone else's server (the running app's): connect, never stop it, never touch its files.
+    url = `postgres://postgres:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${running.port}/${EMBEDDED_DATABASE_NAME}`;
+    logger.info({ pid: running.pid, port: running.port }, 'connecting to the running embedded PostgreSQL');
+  } else if (!url) {
     await mkdir(dataDir, { recursive: true });
     const port = await choosePort(path.join(dataDir, 'postgres.port'));
     logger.info({ dataDir: path.join(dataDir, 'postgres'), port }, 'starting embedded PostgreSQL');
@@ -124,7 +142,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     } catch (error) {
       throw new BootError(
         'DATABASE_UNREACHABLE',
-        `Embedded PostgreSQL did not start in ${path.join(dataDir, 'postgres')} (port ${port}): ${String((error as Error)?.message ?? error).trim()}${
+        `Embedded PostgreSQL did not start in ${path.join(dataDir, 'postgres')} (port ${port}): ${String((error as Error)?.message ?? error ?? 'no reason given').trim()}${
           process.getuid?.() === 0
             ? ' (running as root, PostgreSQL runs as the "postgres" system user, which must be able to enter every parent folder of the data directory)'
             : ''
@@ -177,7 +195,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       (lastError as { parent?: Error; message?: string }).parent?.message ?? (lastError as Error).message;
     throw new BootError(
       'DATABASE_UNREACHABLE',
-      `Cannot connect to PostgreSQL at ${target}: ${reason}. Check DATABASE_URL, or unset it to use embedded PostgreSQL.`,
+      running
+        ? `The embedded PostgreSQL of ${path.join(dataDir, 'postgres')} runs (pid ${running.pid}, port ${running.port}) but did not accept a connection: ${reason}`
+        : `Cannot connect to PostgreSQL at ${target}: ${reason}. Check DATABASE_URL, or unset it to use embedded PostgreSQL.`,
       { cause: lastError, details: { target } },
     );
   }

@@ -39,6 +39,9 @@ function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
   return embeddedPostgresClass;
 }
 
+/** The superuser's password of every embedded cluster (it listens on 127.0.0.1 only). */
+export const EMBEDDED_POSTGRES_PASSWORD = 'botloom';
+
 export interface EmbeddedPostgresHandle {
   /** Superuser URL of the `postgres` database. */
   url: string;
@@ -82,7 +85,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(options.dataDir);
   const port = options.port ?? (await findFreePort());
-  const password = 'botloom';
+  const password = EMBEDDED_POSTGRES_PASSWORD;
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const postgresFlags = ['-c', 'unix_socket_directories=', '-c', 'listen_addresses=127.0.0.1'];

@@ -20,7 +20,11 @@ function withDatabase(url: string, database: string): string {
  */
 export async function createTestDatabase(prefix = 'botloom_test'): Promise<TestDatabase> {
   const adminUrl = inject('botloomAdminDatabaseUrl');
-  if (!adminUrl) throw new Error('No test PostgreSQL: run tests through the root vitest config');
+  if (!adminUrl) {
+    throw new Error(
+      "No test PostgreSQL: add globalSetup: ['@botloom/core/testing/global-setup'] to the test section of vitest.config",
+    );
+  }
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
