@@ -1,2 +1,137 @@
-/** Placeholder until the plugin lands; the manifest is exported from here. */
-export const PLUGIN_ID = 'instagram';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { coreServices, createServiceRef, definePlugin, optional, type JobDefinition } from '@botloom/core';
+import type { z } from 'zod';
+import { instagramAdminPages } from './admin/admin-pages.js';
+import { setupInstagramAdminRoutes } from './admin/instagram-admin-routes.js';
+import { InstagramConfigSchema } from './config.js';
+import { setupWebhookRoutes } from './http/webhook-routes.js';
+import { instagramMigrations } from './migrations/0001-create-instagram-tables.js';
+import {
+  createInstagramServices,
+  type InstagramServices,
+  type InstagramWiring,
+  SUMMARY_JOB,
+} from './services/instagram-services.js';
+import { SEND_JOB } from './services/outbox.js';
+import { PROCESS_JOB } from './services/webhook-inbox.js';
+
+export { type InstagramConfig, InstagramConfigSchema } from './config.js';
+export type { Conversation, StoredMessage } from './services/conversation-store.js';
+export { BadTokenError, GraphApiError, OutsideWindowError, RateLimitedError, TemporaryGraphError } from './services/errors.js';
+export { GraphClient, type InstagramApi, type OutgoingContent, type SendOptions } from './services/graph-client.js';
+export type { InstagramServices, InstagramWiring } from './services/instagram-services.js';
+export type { KnowledgePassage, KnowledgeSource } from './services/knowledge.js';
+export { decideWindow, type WindowDecision } from './services/messaging-window.js';
+export type { OutboxEntry, ReplyRequest } from './services/outbox.js';
+export { parseRule, type Rule, type RuleDefinition, RuleDefinitionSchema } from './services/rules.js';
+export { signBody, verifySignature } from './services/signature.js';
+export { MAX_TEXT_BYTES, splitText } from './services/text-split.js';
+export { type InstagramEvent, parseDelivery } from './services/webhook-events.js';
+
+const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+  version: string;
+};
+export const INSTAGRAM_LOCALES_DIR = fileURLToPath(new URL('../locales/', import.meta.url));
+
+/** The plugin's services, for plugins that list `instagram` in `dependsOn`. */
+export const instagramServicesRef = createServiceRef<InstagramServices>({ id: 'instagram.services', owner: 'instagram' });
+
+export type InstagramOptions = Partial<z.input<typeof InstagramConfigSchema>>;
+
+const jobs: JobDefinition<any, InstagramServices>[] = [
+  {
+    name: PROCESS_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 10,
+    handler: (data: { deliveryId: string }, { services }) => services.inbox.process(data.deliveryId),
+  },
+  {
+    name: SEND_JOB,
+    retryLimit: 5,
+    retryDelaySeconds: 15,
+    handler: (data: { outboxId: string }, { services }) => services.outbox.deliver(data.outboxId),
+  },
+  {
+    name: SUMMARY_JOB,
+    retryLimit: 2,
+    retryDelaySeconds: 60,
+    handler: (data: { conversationId: string }, { services }) => services.agent.refreshSummary(data.conversationId),
+  },
+  {
+    // Deliveries stored but never queued (a crash between the two) are picked up here.
+    name: 'requeue-pending',
+    cron: '*/5 * * * *',
+    cronData: {},
+    handler: async (_data, { services, logger }) => {
+      const n = await services.inbox.requeuePending(300);
+      if (n) logger.warn({ deliveries: n }, 're-queued webhook deliveries left pending');
+    },
+  },
+];
+
+/**
+ * An Instagram DM agent: Meta's signed webhooks into durable jobs, replies through the Send
+ * API within Meta's messaging window, auto-reply rules, a human inbox.
+ * `wiring` replaces the clock or the Graph API client (tests, the sandbox).
+ */
+export default function instagramPlugin(options: InstagramOptions = {}, wiring: InstagramWiring = {}) {
+  return definePlugin({
+    id: 'instagram',
+    version: pkg.version,
+    core: '^0.1.0',
+    config: InstagramConfigSchema,
+    options,
+    env: {
+      appSecret: ['INSTAGRAM_APP_SECRET'],
+      verifyToken: ['INSTAGRAM_VERIFY_TOKEN'],
+      accessToken: ['INSTAGRAM_ACCESS_TOKEN'],
+      accountId: ['INSTAGRAM_ACCOUNT_ID'],
+      apiRoot: ['INSTAGRAM_API_ROOT'],
+      apiVersion: ['INSTAGRAM_API_VERSION'],
+    },
+    locales: INSTAGRAM_LOCALES_DIR,
+    migrations: instagramMigrations,
+    adminPages: instagramAdminPages,
+    provides: [instagramServicesRef],
+    services: {
+      deps: {
+        database: coreServices.database,
+        crypto: coreServices.crypto,
+        llm: coreServices.llm,
+        vectors: coreServices.vectorStore,
+        jobs: coreServices.jobs,
+        signals: optional(coreServices.signals),
+      },
+      init({ deps, config, logger, expose }) {
+        const services = createInstagramServices(deps, config, logger, wiring);
+        expose(instagramServicesRef, services);
+        return services;
+      },
+    },
+    jobs,
+    userData: {
+      describe: 'instagram-user-data',
+      // Instagram people are not Telegram users: their data is erased by IGSID from the panel
+      // (DELETE /admin/api/instagram/users/:igsid). A Telegram user has nothing stored here.
+      async erase() {},
+    },
+    admin({ router, services }) {
+      setupInstagramAdminRoutes(router, () => services);
+    },
+    http({ router, config, services }) {
+      setupWebhookRoutes(router, () => services.inbox, {
+        appSecret: () => config.appSecret,
+        verifyToken: () => config.verifyToken,
+        maxBytes: () => config.maxWebhookBytes,
+      });
+    },
+    async start({ services, logger }) {
+      const n = await services.inbox.requeuePending(0);
+      if (n) logger.info({ deliveries: n }, 're-queued webhook deliveries stored before the last stop');
+      if (!services.config.appSecret) logger.warn('INSTAGRAM_APP_SECRET is not set: webhook deliveries are refused');
+    },
+  });
+}
+
+export { instagramPlugin };
