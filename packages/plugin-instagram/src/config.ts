@@ -14,7 +14,9 @@ export const InstagramConfigSchema = z.object({
     optionalString().describe('App secret of the Meta app: signs webhook deliveries (X-Hub-Signature-256)'),
   ),
   verifyToken: secret(
-    optionalString().describe('Verify token you type into the webhook subscription in the Meta app dashboard'),
+    optionalString().describe(
+      'Verify token you type into the webhook subscription in the Meta app dashboard',
+    ),
   ),
   accessToken: secret(
     optionalString().describe(
@@ -26,7 +28,9 @@ export const InstagramConfigSchema = z.object({
     .string()
     .url()
     .default('https://graph.instagram.com')
-    .describe('Graph API address (Instagram API with Instagram Login); a local stand-in in tests and the sandbox'),
+    .describe(
+      'Graph API address (Instagram API with Instagram Login); a local stand-in in tests and the sandbox',
+    ),
   apiVersion: z
     .string()
     .regex(/^v\d+\.\d+$/)
@@ -57,7 +61,13 @@ export const InstagramConfigSchema = z.object({
     .min(0)
     .default(5)
     .describe('First retry delay of a temporary Send API failure; doubles each attempt'),
-  sendMaxAttempts: z.coerce.number().int().min(1).max(20).default(6).describe('Send attempts before a reply is marked failed'),
+  sendMaxAttempts: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .default(6)
+    .describe('Send attempts before a reply is marked failed'),
   autoReplyWindowHours: z.coerce
     .number()
     .min(1)
@@ -69,7 +79,9 @@ export const InstagramConfigSchema = z.object({
     .min(1)
     .max(7)
     .default(7)
-    .describe('Replies written by a person, tagged HUMAN_AGENT, up to this long after the user last wrote (Meta: 7 days)'),
+    .describe(
+      'Replies written by a person, tagged HUMAN_AGENT, up to this long after the user last wrote (Meta: 7 days)',
+    ),
   defaultAction: z
     .enum(['ai_reply', 'no_reply', 'handoff'])
     .default('ai_reply')
@@ -87,7 +99,10 @@ export const InstagramConfigSchema = z.object({
     .min(1)
     .default(10)
     .describe('Refresh a conversation’s rolling summary every this many messages'),
-  assistantName: z.string().default('Assistant').describe('How the AI assistant introduces itself (it always says it is an assistant)'),
+  assistantName: z
+    .string()
+    .default('Assistant')
+    .describe('How the AI assistant introduces itself (it always says it is an assistant)'),
 });
 
 export type InstagramConfig = z.output<typeof InstagramConfigSchema>;

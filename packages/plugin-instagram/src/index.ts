@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { coreServices, createServiceRef, definePlugin, optional, type JobDefinition } from '@botloom/core';
+import { coreServices, createServiceRef, definePlugin, type JobDefinition, optional } from '@botloom/core';
 import type { z } from 'zod';
 import { instagramAdminPages } from './admin/admin-pages.js';
 import { setupInstagramAdminRoutes } from './admin/instagram-admin-routes.js';
@@ -18,8 +18,19 @@ import { PROCESS_JOB } from './services/webhook-inbox.js';
 
 export { type InstagramConfig, InstagramConfigSchema } from './config.js';
 export type { Conversation, StoredMessage } from './services/conversation-store.js';
-export { BadTokenError, GraphApiError, OutsideWindowError, RateLimitedError, TemporaryGraphError } from './services/errors.js';
-export { GraphClient, type InstagramApi, type OutgoingContent, type SendOptions } from './services/graph-client.js';
+export {
+  BadTokenError,
+  GraphApiError,
+  OutsideWindowError,
+  RateLimitedError,
+  TemporaryGraphError,
+} from './services/errors.js';
+export {
+  GraphClient,
+  type InstagramApi,
+  type OutgoingContent,
+  type SendOptions,
+} from './services/graph-client.js';
 export type { InstagramServices, InstagramWiring } from './services/instagram-services.js';
 export type { KnowledgePassage, KnowledgeSource } from './services/knowledge.js';
 export { decideWindow, type WindowDecision } from './services/messaging-window.js';
@@ -35,7 +46,10 @@ const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', imp
 export const INSTAGRAM_LOCALES_DIR = fileURLToPath(new URL('../locales/', import.meta.url));
 
 /** The plugin's services, for plugins that list `instagram` in `dependsOn`. */
-export const instagramServicesRef = createServiceRef<InstagramServices>({ id: 'instagram.services', owner: 'instagram' });
+export const instagramServicesRef = createServiceRef<InstagramServices>({
+  id: 'instagram.services',
+  owner: 'instagram',
+});
 
 export type InstagramOptions = Partial<z.input<typeof InstagramConfigSchema>>;
 
@@ -56,7 +70,8 @@ const jobs: JobDefinition<any, InstagramServices>[] = [
     name: SUMMARY_JOB,
     retryLimit: 2,
     retryDelaySeconds: 60,
-    handler: (data: { conversationId: string }, { services }) => services.agent.refreshSummary(data.conversationId),
+    handler: (data: { conversationId: string }, { services }) =>
+      services.agent.refreshSummary(data.conversationId),
   },
   {
     // Deliveries stored but never queued (a crash between the two) are picked up here.
@@ -129,7 +144,8 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     async start({ services, logger }) {
       const n = await services.inbox.requeuePending(0);
       if (n) logger.info({ deliveries: n }, 're-queued webhook deliveries stored before the last stop');
-      if (!services.config.appSecret) logger.warn('INSTAGRAM_APP_SECRET is not set: webhook deliveries are refused');
+      if (!services.config.appSecret)
+        logger.warn('INSTAGRAM_APP_SECRET is not set: webhook deliveries are refused');
     },
   });
 }

@@ -23,7 +23,9 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'messageCount', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
         { key: 'lastUserMessageAt', label: { en: 'User wrote', ru: 'Писал' }, format: 'date' },
       ],
-      filters: [{ param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'handoff', 'closed'] }],
+      filters: [
+        { param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'handoff', 'closed'] },
+      ],
     },
     detail: {
       endpoint: '/conversations/:id',

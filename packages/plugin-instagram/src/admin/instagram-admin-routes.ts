@@ -1,5 +1,5 @@
-import type Router from '@koa/router';
 import { parseBody, parseQuery } from '@botloom/core';
+import type Router from '@koa/router';
 import { z } from 'zod';
 import { InstagramInputError, InstagramNotFoundError, MessagingWindowError } from '../services/errors.js';
 import type { InstagramServices } from '../services/instagram-services.js';
@@ -15,12 +15,17 @@ const Page = z.object({
 const ReplyBody = z
   .object({
     text: z.string().trim().min(1).max(8000).optional(),
-    attachment: z.object({ type: z.enum(['image', 'video', 'audio', 'file']), url: z.string().url() }).strict().optional(),
+    attachment: z
+      .object({ type: z.enum(['image', 'video', 'audio', 'file']), url: z.string().url() })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((b) => b.text || b.attachment, { message: 'text or attachment is required' });
 
-const AiReplyBody = z.object({ send: z.boolean().default(false), instructions: z.string().max(2000).optional() }).strict();
+const AiReplyBody = z
+  .object({ send: z.boolean().default(false), instructions: z.string().max(2000).optional() })
+  .strict();
 
 const who = (ctx: { state: { admin?: { name?: string } } }) => ctx.state.admin?.name ?? 'admin';
 
@@ -80,20 +85,30 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
 
   router.get('/conversations/:id/context', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    ctx.body = { context: c.context, summary: c.summary, sentiment: c.sentiment, tags: c.tags, status: c.status };
+    ctx.body = {
+      context: c.context,
+      summary: c.summary,
+      sentiment: c.sentiment,
+      tags: c.tags,
+      status: c.status,
+    };
   });
 
   router.put('/conversations/:id/context', async (ctx) => {
     const c = await conversation(ctx.params.id!);
     const body = parseBody(ctx, z.object({ context: z.record(z.unknown()) }).strict());
-    if (JSON.stringify(body.context).length > 32_000) throw new InstagramInputError('context is larger than 32 kB');
+    if (JSON.stringify(body.context).length > 32_000)
+      throw new InstagramInputError('context is larger than 32 kB');
     await services().store.setContext(c.id, body.context);
     ctx.body = { context: body.context };
   });
 
   router.get('/conversations/:id/history', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    const { limit } = parseQuery(ctx, z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }));
+    const { limit } = parseQuery(
+      ctx,
+      z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+    );
     ctx.body = { messages: await services().store.history(c.id, limit) };
   });
 
@@ -114,7 +129,8 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
       attachment: body.attachment,
       source: 'admin',
     });
-    if (entry.status === 'refused') throw new MessagingWindowError(entry.errorCode ?? 'outside_window', entry.errorMessage ?? '');
+    if (entry.status === 'refused')
+      throw new MessagingWindowError(entry.errorCode ?? 'outside_window', entry.errorMessage ?? '');
     ctx.status = 202;
     ctx.body = { outbox: entry };
   });
@@ -129,8 +145,14 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
       ctx.body = { draft };
       return;
     }
-    const entry = await s.outbox.enqueue({ conversation: c, author: 'bot', text: draft.text, source: 'ai-draft' });
-    if (entry.status === 'refused') throw new MessagingWindowError(entry.errorCode ?? 'outside_window', entry.errorMessage ?? '');
+    const entry = await s.outbox.enqueue({
+      conversation: c,
+      author: 'bot',
+      text: draft.text,
+      source: 'ai-draft',
+    });
+    if (entry.status === 'refused')
+      throw new MessagingWindowError(entry.errorCode ?? 'outside_window', entry.errorMessage ?? '');
     ctx.status = 202;
     ctx.body = { draft, outbox: entry };
   });
@@ -148,7 +170,9 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   });
 
   router.post('/outbox/:id/retry', async (ctx) => {
-    const entry = /^[0-9a-f-]{36}$/i.test(ctx.params.id!) ? await services().outbox.retry(ctx.params.id!) : undefined;
+    const entry = /^[0-9a-f-]{36}$/i.test(ctx.params.id!)
+      ? await services().outbox.retry(ctx.params.id!)
+      : undefined;
     if (!entry) throw new InstagramNotFoundError('Failed outbox entry', ctx.params.id!);
     ctx.body = { outbox: entry };
   });
@@ -172,7 +196,13 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   });
 
   router.get('/search', async (ctx) => {
-    const q = parseQuery(ctx, z.object({ q: z.string().trim().min(1).max(200), limit: z.coerce.number().int().min(1).max(100).default(20) }));
+    const q = parseQuery(
+      ctx,
+      z.object({
+        q: z.string().trim().min(1).max(200),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+      }),
+    );
     ctx.body = { items: await services().store.search(q.q, q.limit) };
   });
 

@@ -1,7 +1,7 @@
-import type Router from '@koa/router';
 import { timingSafeEqual } from 'node:crypto';
-import type { WebhookInbox } from '../services/webhook-inbox.js';
+import type Router from '@koa/router';
 import { verifySignature } from '../services/signature.js';
+import type { WebhookInbox } from '../services/webhook-inbox.js';
 
 export interface WebhookSettings {
   appSecret: () => string | undefined;
@@ -55,7 +55,9 @@ export function setupWebhookRoutes(router: Router, inbox: () => WebhookInbox, se
     }
     if (!verifySignature(secret, raw, ctx.get('x-hub-signature-256') || undefined)) {
       ctx.status = 401;
-      ctx.body = { error: { code: 'INSTAGRAM_BAD_SIGNATURE', message: 'X-Hub-Signature-256 is missing or wrong' } };
+      ctx.body = {
+        error: { code: 'INSTAGRAM_BAD_SIGNATURE', message: 'X-Hub-Signature-256 is missing or wrong' },
+      };
       return;
     }
     await inbox().accept(raw);

@@ -69,10 +69,10 @@ export class ConversationStore {
 
   /** The thread with this customer, created with its user on first contact. */
   async thread(igsid: string, transaction?: Transaction): Promise<Conversation> {
-    await this.db.query(
-      `INSERT INTO instagram_users (igsid) VALUES ($1) ON CONFLICT (igsid) DO NOTHING`,
-      { bind: [igsid], transaction },
-    );
+    await this.db.query(`INSERT INTO instagram_users (igsid) VALUES ($1) ON CONFLICT (igsid) DO NOTHING`, {
+      bind: [igsid],
+      transaction,
+    });
     await this.db.query(
       `INSERT INTO instagram_conversations (id, thread_id, user_id)
        SELECT $1, $2, id FROM instagram_users WHERE igsid = $2
@@ -93,7 +93,10 @@ export class ConversationStore {
 
   async get(id: string): Promise<Conversation | undefined> {
     if (!isUuid(id)) return undefined;
-    const rows = await this.db.query<Row>(`${SELECT_CONVERSATION} WHERE c.id = $1`, { bind: [id], type: QueryTypes.SELECT });
+    const rows = await this.db.query<Row>(`${SELECT_CONVERSATION} WHERE c.id = $1`, {
+      bind: [id],
+      type: QueryTypes.SELECT,
+    });
     return rows[0] && this.toConversation(rows[0]);
   }
 
@@ -101,10 +104,13 @@ export class ConversationStore {
     const where = options.status ? 'WHERE c.status = $3' : '';
     const bind: unknown[] = [options.limit, options.offset];
     if (options.status) bind.push(options.status);
-    const rows = await this.db.query<Row>(`${SELECT_CONVERSATION} ${where} ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`, {
-      bind,
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.db.query<Row>(
+      `${SELECT_CONVERSATION} ${where} ORDER BY c.updated_at DESC LIMIT $1 OFFSET $2`,
+      {
+        bind,
+        type: QueryTypes.SELECT,
+      },
+    );
     const [count] = await this.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM instagram_conversations c ${options.status ? 'WHERE c.status = $1' : ''}`,
       { bind: options.status ? [options.status] : [], type: QueryTypes.SELECT },
@@ -116,7 +122,10 @@ export class ConversationStore {
    * Stores a message once: a second insert with the same Meta message id returns the stored
    * one with `created: false` (redeliveries, echoes of our own sends).
    */
-  async addMessage(input: NewMessage, transaction?: Transaction): Promise<{ message: StoredMessage; created: boolean }> {
+  async addMessage(
+    input: NewMessage,
+    transaction?: Transaction,
+  ): Promise<{ message: StoredMessage; created: boolean }> {
     const id = randomUUID();
     const text = input.text ?? null;
     const rows = await this.db.query<Row>(
@@ -172,7 +181,9 @@ export class ConversationStore {
   }
 
   async setMessageMid(messageId: string, mid: string): Promise<void> {
-    await this.db.query(`UPDATE instagram_messages SET mid = $2 WHERE id = $1 AND mid IS NULL`, { bind: [messageId, mid] });
+    await this.db.query(`UPDATE instagram_messages SET mid = $2 WHERE id = $1 AND mid IS NULL`, {
+      bind: [messageId, mid],
+    });
   }
 
   async markDeleted(mid: string): Promise<boolean> {
@@ -206,9 +217,12 @@ export class ConversationStore {
   }
 
   async touchReply(conversationId: string, at: Date): Promise<void> {
-    await this.db.query(`UPDATE instagram_conversations SET last_reply_at = $2, updated_at = now() WHERE id = $1`, {
-      bind: [conversationId, at],
-    });
+    await this.db.query(
+      `UPDATE instagram_conversations SET last_reply_at = $2, updated_at = now() WHERE id = $1`,
+      {
+        bind: [conversationId, at],
+      },
+    );
   }
 
   async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
@@ -228,9 +242,12 @@ export class ConversationStore {
   }
 
   async setContext(conversationId: string, context: Record<string, unknown>): Promise<void> {
-    await this.db.query(`UPDATE instagram_conversations SET context = $2::jsonb, updated_at = now() WHERE id = $1`, {
-      bind: [conversationId, JSON.stringify(context)],
-    });
+    await this.db.query(
+      `UPDATE instagram_conversations SET context = $2::jsonb, updated_at = now() WHERE id = $1`,
+      {
+        bind: [conversationId, JSON.stringify(context)],
+      },
+    );
   }
 
   async setSummary(conversationId: string, summary: string, sentiment: string | null): Promise<void> {
@@ -294,7 +311,8 @@ export class ConversationStore {
       direction: r.direction as 'in' | 'out',
       senderType: r.sender_type as SenderType,
       text: this.open(r.content_encrypted),
-      aiConfidence: r.ai_confidence === null || r.ai_confidence === undefined ? null : Number(r.ai_confidence),
+      aiConfidence:
+        r.ai_confidence === null || r.ai_confidence === undefined ? null : Number(r.ai_confidence),
       sentiment: (r.sentiment as string | null) ?? null,
       intent: (r.intent as string | null) ?? null,
       analysisSource: (r.analysis_source as string | null) ?? null,
@@ -307,4 +325,5 @@ export class ConversationStore {
 
 const SELECT_CONVERSATION = `SELECT c.*, u.igsid, u.username FROM instagram_conversations c JOIN instagram_users u ON u.id = c.user_id`;
 
-export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+export const isUuid = (s: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

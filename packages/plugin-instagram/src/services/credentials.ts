@@ -20,7 +20,10 @@ export class CredentialStore {
         `SELECT value_encrypted FROM instagram_credentials WHERE name = 'access_token'`,
         { type: QueryTypes.SELECT },
       );
-      this.cached = { value: rows[0] ? this.crypto.decrypt(rows[0].value_encrypted) : undefined, at: Date.now() };
+      this.cached = {
+        value: rows[0] ? this.crypto.decrypt(rows[0].value_encrypted) : undefined,
+        at: Date.now(),
+      };
     }
     return this.cached.value ?? this.fromConfig();
   }

@@ -1,7 +1,13 @@
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '@botloom/core';
 
 /** Why a Send API call failed, from Meta's error envelope. */
-export type GraphErrorKind = 'outside_window' | 'rate_limited' | 'temporary' | 'bad_token' | 'invalid' | 'unknown';
+export type GraphErrorKind =
+  | 'outside_window'
+  | 'rate_limited'
+  | 'temporary'
+  | 'bad_token'
+  | 'invalid'
+  | 'unknown';
 
 /** A failed Graph API call, named by what the caller should do about it. */
 export class GraphApiError extends Error {
@@ -39,7 +45,8 @@ export function graphErrorFrom(status: number, body: unknown): GraphApiError {
   };
   const message = typeof error.message === 'string' ? error.message : `Graph API answered ${status}`;
   if (code === 10 && subcode === 2018278) return new OutsideWindowError('outside_window', message, meta);
-  if (code === 4 || code === 613 || code === 32 || status === 429) return new RateLimitedError('rate_limited', message, meta);
+  if (code === 4 || code === 613 || code === 32 || status === 429)
+    return new RateLimitedError('rate_limited', message, meta);
   if (code === 2 || code === 1 || status >= 500) return new TemporaryGraphError('temporary', message, meta);
   if (code === 190) return new BadTokenError('bad_token', message, meta);
   if (code !== undefined || status === 400) return new GraphApiError('invalid', message, meta);
@@ -73,4 +80,3 @@ export class InstagramNotConfiguredError extends UnavailableError {
     super(`Instagram is not configured: ${what}`, { code: 'INSTAGRAM_NOT_CONFIGURED' });
   }
 }
-

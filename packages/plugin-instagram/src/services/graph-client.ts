@@ -56,7 +56,8 @@ export class GraphClient implements InstagramApi {
       recipient_id?: string;
       message_id?: string;
     };
-    if (!answer.message_id) throw new GraphApiError('unknown', 'Send API answered without message_id', { status: 200 });
+    if (!answer.message_id)
+      throw new GraphApiError('unknown', 'Send API answered without message_id', { status: 200 });
     return { recipientId: answer.recipient_id ?? recipient, messageId: answer.message_id };
   }
 
@@ -80,7 +81,10 @@ export class GraphClient implements InstagramApi {
     try {
       res = await this.fetch(url, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         body: body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 20_000),
       });
@@ -95,7 +99,8 @@ export class GraphClient implements InstagramApi {
     } catch {
       parsed = undefined;
     }
-    if (!res.ok || (parsed as { error?: unknown } | undefined)?.error) throw graphErrorFrom(res.status, parsed);
+    if (!res.ok || (parsed as { error?: unknown } | undefined)?.error)
+      throw graphErrorFrom(res.status, parsed);
     return parsed;
   }
 }

@@ -26,9 +26,16 @@ export interface Decision {
 export interface AgentHooks {
   conversationChanged(conversationId: string): void;
   /** A template or prompt variant for this user when an experiment runs; marks exposure. */
-  variantFor?(conversation: Conversation, kind: 'template' | 'prompt'): Promise<{ experimentId: string; variant: string; text: string } | undefined>;
+  variantFor?(
+    conversation: Conversation,
+    kind: 'template' | 'prompt',
+  ): Promise<{ experimentId: string; variant: string; text: string } | undefined>;
   /** After each analysed user message: conversions and experiment metrics. */
-  afterUserMessage?(conversation: Conversation, message: StoredMessage, analysis: { intent: string; sentiment: string }): Promise<void>;
+  afterUserMessage?(
+    conversation: Conversation,
+    message: StoredMessage,
+    analysis: { intent: string; sentiment: string },
+  ): Promise<void>;
   summaryDue(conversationId: string): Promise<void>;
 }
 
@@ -77,11 +84,15 @@ export class InstagramAgent {
         return;
       case 'reaction':
         await this.deps.store.mergeMetadata(event.mid, {
-          reaction: event.action === 'unreact' ? null : { reaction: event.reaction, emoji: event.emoji, by: event.igsid },
+          reaction:
+            event.action === 'unreact'
+              ? null
+              : { reaction: event.reaction, emoji: event.emoji, by: event.igsid },
         });
         return;
       case 'seen':
-        if (event.mid) await this.deps.store.mergeMetadata(event.mid, { seenAt: event.timestamp.toISOString() });
+        if (event.mid)
+          await this.deps.store.mergeMetadata(event.mid, { seenAt: event.timestamp.toISOString() });
         return;
       case 'postback': {
         const conversation = await this.deps.store.thread(event.igsid);
@@ -136,7 +147,8 @@ export class InstagramAgent {
           });
     const conversation = (await store.get(conversation0.id))!;
     await this.deps.hooks.afterUserMessage?.(conversation, message, analysis);
-    if (conversation.messageCount % this.deps.settings().summaryEvery === 0) await this.deps.hooks.summaryDue(conversation.id);
+    if (conversation.messageCount % this.deps.settings().summaryEvery === 0)
+      await this.deps.hooks.summaryDue(conversation.id);
 
     const existing = await this.decisionFor(message.id);
     const decision =
@@ -158,9 +170,22 @@ export class InstagramAgent {
     message: StoredMessage,
     facts: { text: string; intent: string; sentiment: string; firstMessage: boolean; standby: boolean },
   ): Promise<Decision> {
-    if (facts.standby) return { action: 'standby', ruleId: null, ruleName: null, reason: 'another app owns the thread (standby)', tags: [] };
+    if (facts.standby)
+      return {
+        action: 'standby',
+        ruleId: null,
+        ruleName: null,
+        reason: 'another app owns the thread (standby)',
+        tags: [],
+      };
     if (conversation.status === 'handoff') {
-      return { action: 'paused', ruleId: null, ruleName: null, reason: 'a person has the thread: auto-replies are paused', tags: [] };
+      return {
+        action: 'paused',
+        ruleId: null,
+        ruleName: null,
+        reason: 'a person has the thread: auto-replies are paused',
+        tags: [],
+      };
     }
     const settings = this.deps.settings();
     const segment = await this.segmentOf(conversation.userId);
@@ -173,14 +198,28 @@ export class InstagramAgent {
         tags.push(...rule.action.tags);
         continue;
       }
-      return { action: rule.action.type, ruleId: rule.id, ruleName: rule.name, reason: `rule "${rule.name}" matched`, tags };
+      return {
+        action: rule.action.type,
+        ruleId: rule.id,
+        ruleName: rule.name,
+        reason: `rule "${rule.name}" matched`,
+        tags,
+      };
     }
-    return { action: settings.defaultAction, ruleId: null, ruleName: null, reason: 'no rule matched: default action', tags };
+    return {
+      action: settings.defaultAction,
+      ruleId: null,
+      ruleName: null,
+      reason: 'no rule matched: default action',
+      tags,
+    };
   }
 
   private async act(conversation: Conversation, message: StoredMessage, decision: Decision) {
     if (decision.tags.length) await this.deps.store.addTags(conversation.id, decision.tags);
-    const rule = decision.ruleId ? await this.deps.rules.get(decision.ruleId).catch(() => undefined) : undefined;
+    const rule = decision.ruleId
+      ? await this.deps.rules.get(decision.ruleId).catch(() => undefined)
+      : undefined;
     const replyKey = `reply:${message.mid ?? message.id}`;
     switch (decision.action) {
       case 'template': {
@@ -200,12 +239,18 @@ export class InstagramAgent {
       }
       case 'ai_reply': {
         const variant = await this.deps.hooks.variantFor?.(conversation, 'prompt');
-        const instructions = [rule?.action.type === 'ai_reply' ? rule.action.instructions : undefined, variant?.text]
+        const instructions = [
+          rule?.action.type === 'ai_reply' ? rule.action.instructions : undefined,
+          variant?.text,
+        ]
           .filter(Boolean)
           .join('\n');
         const history = await this.deps.store.history(conversation.id, 12);
         const draft = await this.deps.writer.draft(conversation, history, instructions || undefined);
-        if (this.deps.settings().aiMinConfidence > 0 && draft.confidence < this.deps.settings().aiMinConfidence) {
+        if (
+          this.deps.settings().aiMinConfidence > 0 &&
+          draft.confidence < this.deps.settings().aiMinConfidence
+        ) {
           await this.deps.store.setStatus(conversation.id, 'handoff');
           return;
         }
@@ -225,7 +270,14 @@ export class InstagramAgent {
         await this.deps.store.setStatus(conversation.id, 'handoff');
         const text = rule?.action.type === 'handoff' ? rule.action.message : undefined;
         if (text) {
-          await this.deps.outbox.enqueue({ conversation, author: 'bot', text, replyKey, source: 'rule', ruleId: decision.ruleId ?? undefined });
+          await this.deps.outbox.enqueue({
+            conversation,
+            author: 'bot',
+            text,
+            replyKey,
+            source: 'rule',
+            ruleId: decision.ruleId ?? undefined,
+          });
         }
         return;
       }
@@ -238,13 +290,21 @@ export class InstagramAgent {
     await this.deps.db.query(
       `INSERT INTO instagram_decisions (conversation_id, message_id, rule_id, rule_name, action, reason)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (message_id) DO NOTHING`,
-      { bind: [conversation.id, message.id, decision.ruleId, decision.ruleName, decision.action, decision.reason] },
+      {
+        bind: [
+          conversation.id,
+          message.id,
+          decision.ruleId,
+          decision.ruleName,
+          decision.action,
+          decision.reason,
+        ],
+      },
     );
     if (decision.tags.length) {
-      await this.deps.db.query(
-        `UPDATE instagram_decisions SET reason = reason || $2 WHERE message_id = $1`,
-        { bind: [message.id, `; tagged ${decision.tags.join(', ')}`] },
-      );
+      await this.deps.db.query(`UPDATE instagram_decisions SET reason = reason || $2 WHERE message_id = $1`, {
+        bind: [message.id, `; tagged ${decision.tags.join(', ')}`],
+      });
     }
   }
 
@@ -279,10 +339,13 @@ export class InstagramAgent {
   }
 
   private async segmentOf(userId: number): Promise<string | null> {
-    const rows = await this.deps.db.query<{ segment: string | null }>(`SELECT segment FROM instagram_users WHERE id = $1`, {
-      bind: [userId],
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.deps.db.query<{ segment: string | null }>(
+      `SELECT segment FROM instagram_users WHERE id = $1`,
+      {
+        bind: [userId],
+        type: QueryTypes.SELECT,
+      },
+    );
     return rows[0]?.segment ?? null;
   }
 

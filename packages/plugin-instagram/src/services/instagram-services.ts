@@ -53,7 +53,10 @@ export function createInstagramServices(
       accountId: () => config.accountId,
       accessToken: () => credentials.accessToken(),
     });
-  const pacer = new SendPacer(() => ({ perSecond: config.sendsPerSecond, perThreadIntervalMs: config.perThreadIntervalMs }));
+  const pacer = new SendPacer(() => ({
+    perSecond: config.sendsPerSecond,
+    perThreadIntervalMs: config.perThreadIntervalMs,
+  }));
   const outbox = new Outbox({
     db: deps.database,
     crypto: deps.crypto,
@@ -66,7 +69,9 @@ export function createInstagramServices(
     logger: logger.child({ component: 'outbox' }),
   });
   const ownKnowledge = new VectorKnowledge(deps.vectors);
-  const knowledge = new CombinedKnowledge(deps.supportKnowledge ? [ownKnowledge, deps.supportKnowledge] : [ownKnowledge]);
+  const knowledge = new CombinedKnowledge(
+    deps.supportKnowledge ? [ownKnowledge, deps.supportKnowledge] : [ownKnowledge],
+  );
   const analysis = new MessageAnalysis(deps.llm);
   const writer = new ReplyWriter(deps.llm, knowledge, () => config);
   const rules = new RuleStore(deps.database);
@@ -92,7 +97,13 @@ export function createInstagramServices(
       },
     },
   });
-  const inbox = new WebhookInbox({ db: deps.database, crypto: deps.crypto, jobs: () => deps.jobs, agent, logger });
+  const inbox = new WebhookInbox({
+    db: deps.database,
+    crypto: deps.crypto,
+    jobs: () => deps.jobs,
+    agent,
+    logger,
+  });
   return {
     config,
     now,

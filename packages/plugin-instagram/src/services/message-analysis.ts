@@ -34,7 +34,8 @@ export class MessageAnalysis {
   constructor(private readonly llm: Llm) {}
 
   async analyze(text: string, user?: string): Promise<Analysis> {
-    if (!text.trim()) return { sentiment: 'neutral', intent: 'other', confidence: 0, source: 'offline-lexicon' };
+    if (!text.trim())
+      return { sentiment: 'neutral', intent: 'other', confidence: 0, source: 'offline-lexicon' };
     if (!this.llm.offline) {
       try {
         const result = await this.llm.structured({
@@ -63,7 +64,9 @@ export class MessageAnalysis {
 export function offlineAnalysis(text: string): Analysis {
   const sentiment = classifySentiment(text);
   const intent = classifyIntent(text);
-  const lexiconIntent = (INTENTS as readonly string[]).includes(intent.intent) ? (intent.intent as Analysis['intent']) : 'other';
+  const lexiconIntent = (INTENTS as readonly string[]).includes(intent.intent)
+    ? (intent.intent as Analysis['intent'])
+    : 'other';
   const pricing = /\b(price|cost|how much)\b|сколько стоит|цен[аыу]|стоимост/i.test(text);
   const purchase = /\b(buy|order|purchase)\b|купить|заказ/i.test(text);
   return {

@@ -6,7 +6,11 @@ export type ReplyAuthor = 'bot' | 'human';
 
 export type WindowDecision =
   | { allowed: true; options: SendOptions }
-  | { allowed: false; reason: 'no_user_message' | 'bot_outside_24h' | 'outside_human_agent_window'; message: string };
+  | {
+      allowed: false;
+      reason: 'no_user_message' | 'bot_outside_24h' | 'outside_human_agent_window';
+      message: string;
+    };
 
 export interface WindowLimits {
   autoReplyWindowHours: number;
@@ -25,10 +29,15 @@ export function decideWindow(
   limits: WindowLimits,
 ): WindowDecision {
   if (!lastUserMessageAt) {
-    return { allowed: false, reason: 'no_user_message', message: 'The user has never written: Instagram allows no first message' };
+    return {
+      allowed: false,
+      reason: 'no_user_message',
+      message: 'The user has never written: Instagram allows no first message',
+    };
   }
   const age = now.getTime() - lastUserMessageAt.getTime();
-  if (age <= limits.autoReplyWindowHours * HOUR) return { allowed: true, options: { messagingType: 'RESPONSE' } };
+  if (age <= limits.autoReplyWindowHours * HOUR)
+    return { allowed: true, options: { messagingType: 'RESPONSE' } };
   if (author === 'bot') {
     return {
       allowed: false,

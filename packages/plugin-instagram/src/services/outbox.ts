@@ -91,7 +91,12 @@ export class Outbox {
       const existing = await this.byReplyKey(request.replyKey);
       if (existing) return existing;
     }
-    const window = decideWindow(request.author, request.conversation.lastUserMessageAt, this.deps.now(), this.deps.settings());
+    const window = decideWindow(
+      request.author,
+      request.conversation.lastUserMessageAt,
+      this.deps.now(),
+      this.deps.settings(),
+    );
     const id = randomUUID();
     const rows = await this.deps.db.query<Row>(
       `INSERT INTO instagram_outbox (id, conversation_id, recipient, author, author_name, text_encrypted, attachment, reply_key,
@@ -186,7 +191,8 @@ export class Outbox {
       await this.finish(entry.id, 'refused', window.reason, window.message);
       return;
     }
-    const contents: OutgoingContent[] = entry.text !== null ? splitText(entry.text).map((text) => ({ text })) : [];
+    const contents: OutgoingContent[] =
+      entry.text !== null ? splitText(entry.text).map((text) => ({ text })) : [];
     if (entry.attachment) contents.push({ attachment: entry.attachment });
     try {
       for (let part = entry.partsSent; part < contents.length; part++) {
@@ -195,7 +201,15 @@ export class Outbox {
         await this.deps.db.query(
           `UPDATE instagram_outbox SET parts_sent = $2, message_ids = array_append(message_ids, $3),
                   messaging_type = $4, tag = $5 WHERE id = $1`,
-          { bind: [entry.id, part + 1, sent.messageId, window.options.messagingType, window.options.tag ?? null] },
+          {
+            bind: [
+              entry.id,
+              part + 1,
+              sent.messageId,
+              window.options.messagingType,
+              window.options.tag ?? null,
+            ],
+          },
         );
         const content = contents[part]!;
         // Recorded under Meta's message id, so the echo of this send is recognised as ours.
@@ -237,23 +251,36 @@ export class Outbox {
     }
     if (err.retryable && attempts < settings.sendMaxAttempts) {
       const delay = settings.sendRetryBaseSeconds * 2 ** (attempts - 1);
-      this.deps.logger.warn({ outboxId: entry.id, kind: err.kind, code: err.meta.code, attempts, delay }, 'send failed, retrying');
+      this.deps.logger.warn(
+        { outboxId: entry.id, kind: err.kind, code: err.meta.code, attempts, delay },
+        'send failed, retrying',
+      );
       await this.deps.db.query(
         `UPDATE instagram_outbox SET attempts = $2, error_code = $3, error_message = $4 WHERE id = $1`,
         { bind: [entry.id, attempts, err.kind, err.message] },
       );
-      await this.deps.jobs().send(SEND_JOB, { outboxId: entry.id }, delay > 0 ? { startAfter: Math.ceil(delay) } : {});
+      await this.deps
+        .jobs()
+        .send(SEND_JOB, { outboxId: entry.id }, delay > 0 ? { startAfter: Math.ceil(delay) } : {});
       return;
     }
-    this.deps.logger.error({ outboxId: entry.id, kind: err.kind, code: err.meta.code, attempts }, 'send failed');
-    await this.deps.db.query(`UPDATE instagram_outbox SET attempts = $2 WHERE id = $1`, { bind: [entry.id, attempts] });
+    this.deps.logger.error(
+      { outboxId: entry.id, kind: err.kind, code: err.meta.code, attempts },
+      'send failed',
+    );
+    await this.deps.db.query(`UPDATE instagram_outbox SET attempts = $2 WHERE id = $1`, {
+      bind: [entry.id, attempts],
+    });
     await this.finish(entry.id, 'failed', err.kind, err.message);
   }
 
   private async finish(id: string, status: 'refused' | 'failed', code: string, message: string) {
-    await this.deps.db.query(`UPDATE instagram_outbox SET status = $2, error_code = $3, error_message = $4 WHERE id = $1`, {
-      bind: [id, status, code, message],
-    });
+    await this.deps.db.query(
+      `UPDATE instagram_outbox SET status = $2, error_code = $3, error_message = $4 WHERE id = $1`,
+      {
+        bind: [id, status, code, message],
+      },
+    );
     const entry = await this.get(id);
     if (entry) this.emit(entry);
   }

@@ -17,7 +17,11 @@ export class ReplyWriter {
     private readonly settings: () => { assistantName: string },
   ) {}
 
-  async draft(conversation: Conversation, history: StoredMessage[], instructions?: string): Promise<DraftReply> {
+  async draft(
+    conversation: Conversation,
+    history: StoredMessage[],
+    instructions?: string,
+  ): Promise<DraftReply> {
     const last = [...history].reverse().find((m) => m.direction === 'in' && m.text);
     const question = last?.text ?? '';
     const passages = question ? await this.knowledge.search(question, 4) : [];
@@ -54,8 +58,15 @@ export class ReplyWriter {
       fast: true,
       user: conversation.igsid,
       messages: [
-        { role: 'system', content: 'Summarise this Instagram conversation in two or three sentences: who wants what, and what is open.' },
-        { role: 'user', content: `${conversation.summary ? `Earlier summary: ${conversation.summary}\n\n` : ''}${transcript}` },
+        {
+          role: 'system',
+          content:
+            'Summarise this Instagram conversation in two or three sentences: who wants what, and what is open.',
+        },
+        {
+          role: 'user',
+          content: `${conversation.summary ? `Earlier summary: ${conversation.summary}\n\n` : ''}${transcript}`,
+        },
       ],
     });
     return result.content.trim();

@@ -16,7 +16,10 @@ export const RuleConditionsSchema = z
       })
       .strict()
       .optional(),
-    sentiments: z.array(z.enum(['positive', 'neutral', 'negative'])).min(1).optional(),
+    sentiments: z
+      .array(z.enum(['positive', 'neutral', 'negative']))
+      .min(1)
+      .optional(),
     firstMessage: z.boolean().optional(),
     timeOfDay: z.object({ from: hhmm, to: hhmm }).strict().optional(),
     businessHours: z
@@ -47,7 +50,12 @@ export const RuleDefinitionSchema = z
     enabled: z.boolean().default(true),
     conditions: RuleConditionsSchema.default({}),
     action: RuleActionSchema,
-    cooldownSeconds: z.number().int().min(0).max(30 * 86400).default(0),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86400)
+      .default(0),
   })
   .strict();
 
@@ -92,7 +100,8 @@ export function matches(conditions: RuleConditions, facts: RuleFacts): boolean {
   if (conditions.segments && (!facts.segment || !conditions.segments.includes(facts.segment))) return false;
   if (conditions.keywords && !keywordsMatch(conditions.keywords, facts.text)) return false;
   const local = localTime(facts.at, facts.timezone);
-  if (conditions.timeOfDay && !inRange(local.minutes, conditions.timeOfDay.from, conditions.timeOfDay.to)) return false;
+  if (conditions.timeOfDay && !inRange(local.minutes, conditions.timeOfDay.from, conditions.timeOfDay.to))
+    return false;
   if (conditions.businessHours) {
     const open =
       conditions.businessHours.days.includes(local.isoDay) &&
@@ -103,7 +112,8 @@ export function matches(conditions: RuleConditions, facts: RuleFacts): boolean {
 }
 
 function keywordsMatch(k: NonNullable<RuleConditions['keywords']>, text: string): boolean {
-  const norm = (s: string) => (k.caseSensitive ? s : s.toLocaleLowerCase()).normalize('NFC').replace(/ё/g, 'е');
+  const norm = (s: string) =>
+    (k.caseSensitive ? s : s.toLocaleLowerCase()).normalize('NFC').replace(/ё/g, 'е');
   const haystack = norm(text);
   return k.values.some((value) => {
     const needle = norm(value);
@@ -133,7 +143,10 @@ function localTime(at: Date, timeZone: string): { minutes: number; isoDay: numbe
   }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-  return { minutes: Number(get('hour')) * 60 + Number(get('minute')), isoDay: days.indexOf(get('weekday')) + 1 };
+  return {
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+    isoDay: days.indexOf(get('weekday')) + 1,
+  };
 }
 
 type Row = Record<string, unknown>;
@@ -143,15 +156,21 @@ export class RuleStore {
   constructor(private readonly db: Sequelize) {}
 
   async list(): Promise<Rule[]> {
-    const rows = await this.db.query<Row>(`SELECT * FROM instagram_rules ORDER BY priority DESC, created_at ASC`, {
-      type: QueryTypes.SELECT,
-    });
+    const rows = await this.db.query<Row>(
+      `SELECT * FROM instagram_rules ORDER BY priority DESC, created_at ASC`,
+      {
+        type: QueryTypes.SELECT,
+      },
+    );
     return rows.map(toRule);
   }
 
   async get(id: string): Promise<Rule> {
     const rows = /^[0-9a-f-]{36}$/i.test(id)
-      ? await this.db.query<Row>(`SELECT * FROM instagram_rules WHERE id = $1`, { bind: [id], type: QueryTypes.SELECT })
+      ? await this.db.query<Row>(`SELECT * FROM instagram_rules WHERE id = $1`, {
+          bind: [id],
+          type: QueryTypes.SELECT,
+        })
       : [];
     if (!rows[0]) throw new InstagramNotFoundError('Rule', id);
     return toRule(rows[0]);
@@ -164,7 +183,15 @@ export class RuleStore {
       `INSERT INTO instagram_rules (id, name, priority, enabled, conditions, action, cooldown_seconds)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7)`,
       {
-        bind: [id, rule.name, rule.priority, rule.enabled, JSON.stringify(rule.conditions), JSON.stringify(rule.action), rule.cooldownSeconds],
+        bind: [
+          id,
+          rule.name,
+          rule.priority,
+          rule.enabled,
+          JSON.stringify(rule.conditions),
+          JSON.stringify(rule.action),
+          rule.cooldownSeconds,
+        ],
       },
     );
     return this.get(id);
@@ -177,7 +204,15 @@ export class RuleStore {
       `UPDATE instagram_rules SET name = $2, priority = $3, enabled = $4, conditions = $5::jsonb, action = $6::jsonb,
               cooldown_seconds = $7, updated_at = now() WHERE id = $1`,
       {
-        bind: [id, rule.name, rule.priority, rule.enabled, JSON.stringify(rule.conditions), JSON.stringify(rule.action), rule.cooldownSeconds],
+        bind: [
+          id,
+          rule.name,
+          rule.priority,
+          rule.enabled,
+          JSON.stringify(rule.conditions),
+          JSON.stringify(rule.action),
+          rule.cooldownSeconds,
+        ],
       },
     );
     return this.get(id);

@@ -11,7 +11,11 @@ export function signBody(secret: string, body: string | Buffer): string {
  * Checks an `X-Hub-Signature-256` header against the raw body, in constant time. Any
  * re-serialisation of the body (parsed and stringified again) changes the bytes and fails.
  */
-export function verifySignature(secret: string, rawBody: string | Buffer, header: string | undefined): boolean {
+export function verifySignature(
+  secret: string,
+  rawBody: string | Buffer,
+  header: string | undefined,
+): boolean {
   if (!header || !header.startsWith(PREFIX)) return false;
   const given = Buffer.from(header.slice(PREFIX.length), 'hex');
   const expected = createHmac('sha256', secret).update(rawBody).digest();

@@ -19,9 +19,7 @@ const Envelope = z.object({
 
 const Party = z.object({ id: z.union([z.string(), z.number()]).transform(String) }).passthrough();
 
-const Attachment = z
-  .object({ type: z.string(), payload: z.record(z.unknown()).nullish() })
-  .passthrough();
+const Attachment = z.object({ type: z.string(), payload: z.record(z.unknown()).nullish() }).passthrough();
 
 const MessageBody = z
   .object({
@@ -32,7 +30,10 @@ const MessageBody = z
     is_deleted: z.boolean().optional(),
     is_unsupported: z.boolean().optional(),
     reply_to: z
-      .object({ mid: z.string().optional(), story: z.object({ id: z.string().optional(), url: z.string().optional() }).passthrough().optional() })
+      .object({
+        mid: z.string().optional(),
+        story: z.object({ id: z.string().optional(), url: z.string().optional() }).passthrough().optional(),
+      })
       .passthrough()
       .optional(),
     quick_reply: z.object({ payload: z.string() }).passthrough().optional(),
@@ -46,10 +47,18 @@ const Messaging = z
     timestamp: z.number().optional(),
     message: MessageBody.optional(),
     reaction: z
-      .object({ mid: z.string(), action: z.string(), reaction: z.string().optional(), emoji: z.string().optional() })
+      .object({
+        mid: z.string(),
+        action: z.string(),
+        reaction: z.string().optional(),
+        emoji: z.string().optional(),
+      })
       .passthrough()
       .optional(),
-    postback: z.object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() }).passthrough().optional(),
+    postback: z
+      .object({ mid: z.string().optional(), title: z.string().optional(), payload: z.string().optional() })
+      .passthrough()
+      .optional(),
     read: z.object({ mid: z.string().optional(), watermark: z.number().optional() }).passthrough().optional(),
   })
   .passthrough();
@@ -86,7 +95,8 @@ export type InstagramEvent =
 
 export type ParsedDelivery = { ok: true; events: InstagramEvent[] } | { ok: false; error: string };
 
-const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+const hash = (value: unknown) =>
+  createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
 
 /**
  * Turns a delivery into events. A body that is not Meta's shape is `{ ok: false }` (recorded as
@@ -95,7 +105,10 @@ const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(valu
 export function parseDelivery(body: unknown): ParsedDelivery {
   const envelope = Envelope.safeParse(body);
   if (!envelope.success) {
-    return { ok: false, error: envelope.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') };
+    return {
+      ok: false,
+      error: envelope.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+    };
   }
   const events: InstagramEvent[] = [];
   for (const entry of envelope.data.entry) {
@@ -121,7 +134,12 @@ export function parseDelivery(body: unknown): ParsedDelivery {
   return { ok: true, events };
 }
 
-function toEvent(accountId: string, raw: Record<string, unknown>, standby: boolean, entryTime?: number): InstagramEvent {
+function toEvent(
+  accountId: string,
+  raw: Record<string, unknown>,
+  standby: boolean,
+  entryTime?: number,
+): InstagramEvent {
   const parsed = Messaging.safeParse(raw);
   if (!parsed.success) {
     return {
@@ -143,8 +161,17 @@ function toEvent(accountId: string, raw: Record<string, unknown>, standby: boole
   const base = { accountId, igsid, timestamp, standby };
   if (m.message) {
     const attachments = (m.message.attachments ?? []).map(summariseAttachment);
-    if (m.message.is_deleted) return { ...base, kind: 'deleted', mid: m.message.mid, dedupeKey: `deleted:${m.message.mid}` };
-    if (echo) return { ...base, kind: 'echo', mid: m.message.mid, text: m.message.text, attachments, dedupeKey: `msg:${m.message.mid}` };
+    if (m.message.is_deleted)
+      return { ...base, kind: 'deleted', mid: m.message.mid, dedupeKey: `deleted:${m.message.mid}` };
+    if (echo)
+      return {
+        ...base,
+        kind: 'echo',
+        mid: m.message.mid,
+        text: m.message.text,
+        attachments,
+        dedupeKey: `msg:${m.message.mid}`,
+      };
     return {
       ...base,
       kind: 'message',
@@ -178,10 +205,17 @@ function toEvent(accountId: string, raw: Record<string, unknown>, standby: boole
       dedupeKey: `postback:${m.postback.mid ?? hash(raw)}`,
     };
   }
-  if (m.read) return { ...base, kind: 'seen', mid: m.read.mid, dedupeKey: `seen:${m.read.mid ?? hash(raw)}:${igsid}` };
+  if (m.read)
+    return { ...base, kind: 'seen', mid: m.read.mid, dedupeKey: `seen:${m.read.mid ?? hash(raw)}:${igsid}` };
   const known = new Set(['sender', 'recipient', 'timestamp']);
   const field = Object.keys(raw).find((k) => !known.has(k)) ?? 'empty';
-  return { ...base, kind: 'unknown', field, summary: `messaging.${field}`, dedupeKey: `unknown:${hash(raw)}` };
+  return {
+    ...base,
+    kind: 'unknown',
+    field,
+    summary: `messaging.${field}`,
+    dedupeKey: `unknown:${hash(raw)}`,
+  };
 }
 
 function summariseAttachment(a: z.infer<typeof Attachment>): AttachmentSummary {

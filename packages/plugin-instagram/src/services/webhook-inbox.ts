@@ -32,10 +32,13 @@ export class WebhookInbox {
       { bind: [sha, this.deps.crypto.encrypt(rawBody)], type: QueryTypes.SELECT },
     );
     if (!rows[0]) {
-      const [existing] = await this.deps.db.query<{ id: string }>(`SELECT id FROM instagram_deliveries WHERE body_sha256 = $1`, {
-        bind: [sha],
-        type: QueryTypes.SELECT,
-      });
+      const [existing] = await this.deps.db.query<{ id: string }>(
+        `SELECT id FROM instagram_deliveries WHERE body_sha256 = $1`,
+        {
+          bind: [sha],
+          type: QueryTypes.SELECT,
+        },
+      );
       return { deliveryId: String(existing!.id), duplicate: true };
     }
     const deliveryId = String(rows[0].id);
@@ -69,9 +72,12 @@ export class WebhookInbox {
     const parsed = parseDelivery(body);
     if (!parsed.ok) return this.markBad(deliveryId, parsed.error);
     for (const event of parsed.events) await this.handleOnce(deliveryId, event);
-    await this.deps.db.query(`UPDATE instagram_deliveries SET status = 'processed', processed_at = now() WHERE id = $1`, {
-      bind: [deliveryId],
-    });
+    await this.deps.db.query(
+      `UPDATE instagram_deliveries SET status = 'processed', processed_at = now() WHERE id = $1`,
+      {
+        bind: [deliveryId],
+      },
+    );
   }
 
   private async handleOnce(deliveryId: string, event: InstagramEvent) {
@@ -96,20 +102,30 @@ export class WebhookInbox {
         ],
       },
     );
-    const [state] = await this.deps.db.query<{ status: string }>(`SELECT status FROM instagram_events WHERE dedupe_key = $1`, {
-      bind: [event.dedupeKey],
-      type: QueryTypes.SELECT,
-    });
+    const [state] = await this.deps.db.query<{ status: string }>(
+      `SELECT status FROM instagram_events WHERE dedupe_key = $1`,
+      {
+        bind: [event.dedupeKey],
+        type: QueryTypes.SELECT,
+      },
+    );
     if (state?.status === 'handled') return;
-    if (event.kind === 'unknown') this.deps.logger.info({ field: event.field }, 'unknown webhook event recorded');
+    if (event.kind === 'unknown')
+      this.deps.logger.info({ field: event.field }, 'unknown webhook event recorded');
     await this.deps.agent.handle(event);
-    await this.deps.db.query(`UPDATE instagram_events SET status = 'handled', handled_at = now() WHERE dedupe_key = $1`, {
-      bind: [event.dedupeKey],
-    });
+    await this.deps.db.query(
+      `UPDATE instagram_events SET status = 'handled', handled_at = now() WHERE dedupe_key = $1`,
+      {
+        bind: [event.dedupeKey],
+      },
+    );
   }
 
   private async markBad(deliveryId: string, error: string) {
-    this.deps.logger.warn({ deliveryId, error: error.slice(0, 300) }, 'malformed webhook delivery recorded as bad');
+    this.deps.logger.warn(
+      { deliveryId, error: error.slice(0, 300) },
+      'malformed webhook delivery recorded as bad',
+    );
     await this.deps.db.query(
       `UPDATE instagram_deliveries SET status = 'bad', error = $2, processed_at = now() WHERE id = $1`,
       { bind: [deliveryId, error.slice(0, 2000)] },
