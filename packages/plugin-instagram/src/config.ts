@@ -99,6 +99,16 @@ export const InstagramConfigSchema = z.object({
     .min(1)
     .default(10)
     .describe('Refresh a conversation’s rolling summary every this many messages'),
+  conversionIntents: z
+    .array(z.string().min(1))
+    .default(['purchase'])
+    .describe('Intents that count as a conversion (analytics and the conversion metric of experiments)'),
+  conversionPattern: z
+    .string()
+    .optional()
+    .describe(
+      'Regular expression: a customer message matching it counts as a conversion (e.g. an order link)',
+    ),
   assistantName: z
     .string()
     .default('Assistant')

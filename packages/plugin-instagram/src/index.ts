@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { coreServices, createServiceRef, definePlugin, type JobDefinition, optional } from '@botloom/core';
+import { coreServices, createServiceRef, definePlugin, type JobDefinition, optional, Tokens } from '@botloom/core';
 import type { z } from 'zod';
 import { instagramAdminPages } from './admin/admin-pages.js';
+import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';
 import { setupInstagramAdminRoutes } from './admin/instagram-admin-routes.js';
 import { InstagramConfigSchema } from './config.js';
 import { setupWebhookRoutes } from './http/webhook-routes.js';
 import { instagramMigrations } from './migrations/0001-create-instagram-tables.js';
+import { PLAN_STEP_JOB } from './services/agent-plans.js';
+import { FOLLOW_UP_JOB, type FollowUpJob } from './services/follow-ups.js';
 import {
   createInstagramServices,
   type InstagramServices,
@@ -74,6 +77,19 @@ const jobs: JobDefinition<any, InstagramServices>[] = [
       services.agent.refreshSummary(data.conversationId),
   },
   {
+    name: PLAN_STEP_JOB,
+    retryLimit: 3,
+    retryDelaySeconds: 30,
+    handler: (data: { planId: string; step: number; followUp?: boolean }, { services }) =>
+      services.plans.runStep(data.planId, data.step, data.followUp ?? false),
+  },
+  {
+    name: FOLLOW_UP_JOB,
+    retryLimit: 3,
+    retryDelaySeconds: 30,
+    handler: (data: FollowUpJob, { services }) => services.followUps.run(data),
+  },
+  {
     // Deliveries stored but never queued (a crash between the two) are picked up here.
     name: 'requeue-pending',
     cron: '*/5 * * * *',
@@ -81,6 +97,7 @@ const jobs: JobDefinition<any, InstagramServices>[] = [
     handler: async (_data, { services, logger }) => {
       const n = await services.inbox.requeuePending(300);
       if (n) logger.warn({ deliveries: n }, 're-queued webhook deliveries left pending');
+      await services.inbox.pruneProcessed(7);
     },
   },
 ];
@@ -116,6 +133,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         llm: coreServices.llm,
         vectors: coreServices.vectorStore,
         jobs: coreServices.jobs,
+        llmUsage: optional(coreServices.llmUsage),
         signals: optional(coreServices.signals),
       },
       init({ deps, config, logger, expose }) {
@@ -131,8 +149,16 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
       // (DELETE /admin/api/instagram/users/:igsid). A Telegram user has nothing stored here.
       async erase() {},
     },
-    admin({ router, services }) {
+    admin({ router, services, resolve }) {
       setupInstagramAdminRoutes(router, () => services);
+      setupAgentAdminRoutes(
+        router,
+        () => services,
+        () => {
+          const core = resolve(Tokens.CoreConfig);
+          return { model: core.LLM_MODEL, fastModel: core.LLM_MODEL_FAST };
+        },
+      );
     },
     http({ router, config, services }) {
       setupWebhookRoutes(router, () => services.inbox, {

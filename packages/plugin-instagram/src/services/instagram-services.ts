@@ -1,9 +1,13 @@
-import type { Crypto, Jobs, Llm, Signals, VectorStore } from '@botloom/core';
+import type { Crypto, Jobs, Llm, LlmUsageService, Signals, VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
+import { AgentPlans } from './agent-plans.js';
+import { InstagramAnalytics } from './analytics.js';
 import { ConversationStore } from './conversation-store.js';
 import { CredentialStore } from './credentials.js';
+import { ExperimentService } from './experiments.js';
+import { FollowUps } from './follow-ups.js';
 import { GraphClient, type InstagramApi } from './graph-client.js';
 import { InstagramAgent } from './instagram-agent.js';
 import { CombinedKnowledge, type KnowledgeSource, VectorKnowledge } from './knowledge.js';
@@ -12,6 +16,7 @@ import { Outbox } from './outbox.js';
 import { ReplyWriter } from './reply-writer.js';
 import { RuleStore } from './rules.js';
 import { SendPacer } from './send-pacer.js';
+import { UserDirectory } from './user-directory.js';
 import { WebhookInbox } from './webhook-inbox.js';
 
 export const SUMMARY_JOB = 'refresh-summary';
@@ -22,6 +27,7 @@ export interface InstagramServiceDeps {
   llm: Llm;
   vectors: VectorStore;
   jobs: Jobs;
+  llmUsage?: LlmUsageService;
   signals?: Signals;
   /** Support's knowledge base when that plugin is in the app. */
   supportKnowledge?: KnowledgeSource;
@@ -75,6 +81,8 @@ export function createInstagramServices(
   const analysis = new MessageAnalysis(deps.llm);
   const writer = new ReplyWriter(deps.llm, knowledge, () => config);
   const rules = new RuleStore(deps.database);
+  const experiments = new ExperimentService(deps.database, now);
+  const conversion = config.conversionPattern ? new RegExp(config.conversionPattern, 'iu') : undefined;
   const listeners = new Set<ConversationListener>();
   const conversationChanged = (id: string) => {
     for (const listener of listeners) listener(id);
@@ -92,11 +100,48 @@ export function createInstagramServices(
     logger: logger.child({ component: 'agent' }),
     hooks: {
       conversationChanged,
+      variantFor: (conversation, kind) => experiments.variantFor(conversation.igsid, kind),
+      afterUserMessage: async (conversation, message, analysis) => {
+        const converted =
+          config.conversionIntents.includes(analysis.intent) ||
+          Boolean(message.text && conversion?.test(message.text));
+        if (converted) {
+          await deps.database.query(
+            `INSERT INTO instagram_conversions (conversation_id, igsid, kind) VALUES ($1, $2, $3)`,
+            {
+              bind: [
+                conversation.id,
+                conversation.igsid,
+                config.conversionIntents.includes(analysis.intent) ? `intent:${analysis.intent}` : 'pattern',
+              ],
+            },
+          );
+        }
+        await experiments.recordOutcome(conversation.igsid, {
+          replied: true,
+          converted,
+          positive: analysis.sentiment === 'positive',
+        });
+      },
       summaryDue: async (conversationId) => {
         await deps.jobs.send(SUMMARY_JOB, { conversationId }, { singletonKey: conversationId });
       },
     },
   });
+  const plans = new AgentPlans({
+    db: deps.database,
+    llm: deps.llm,
+    jobs: () => deps.jobs,
+    store,
+    outbox,
+    agent,
+    now,
+    windowHours: () => config.autoReplyWindowHours,
+    logger: logger.child({ component: 'plans' }),
+  });
+  const followUps = new FollowUps({ jobs: () => deps.jobs, crypto: deps.crypto, store, outbox, now });
+  const users = new UserDirectory(deps.database, () => graph, now);
+  const analytics = new InstagramAnalytics(deps.database, deps.llmUsage);
   const inbox = new WebhookInbox({
     db: deps.database,
     crypto: deps.crypto,
@@ -118,6 +163,12 @@ export function createInstagramServices(
     rules,
     agent,
     inbox,
+    experiments,
+    followUps,
+    plans,
+    users,
+    analytics,
+    llm: deps.llm,
     /** Subscribes to "this conversation changed" (the live inbox). */
     onConversationChanged(listener: ConversationListener): () => void {
       listeners.add(listener);

@@ -19,7 +19,7 @@ export interface ReplyRequest {
   attachment?: { type: AttachmentType; url: string };
   /** Makes the request idempotent: a second request with the same key is the first one. */
   replyKey?: string;
-  source: 'auto' | 'rule' | 'admin' | 'plan' | 'ai-draft';
+  source: 'auto' | 'rule' | 'admin' | 'plan' | 'ai-draft' | 'follow-up';
   ruleId?: string;
   planId?: string;
   experimentId?: string;

@@ -57,6 +57,14 @@ export class WebhookInbox {
     return rows.length;
   }
 
+  /** Forgets processed deliveries (and their dedupe keys) after `days`: Meta redelivers within hours. */
+  async pruneProcessed(days: number): Promise<void> {
+    await this.deps.db.query(
+      `DELETE FROM instagram_deliveries WHERE status <> 'pending' AND processed_at < now() - make_interval(days => $1)`,
+      { bind: [days] },
+    );
+  }
+
   async process(deliveryId: string): Promise<void> {
     const [row] = await this.deps.db.query<{ body_encrypted: string; status: string }>(
       `UPDATE instagram_deliveries SET attempts = attempts + 1 WHERE id = $1 RETURNING body_encrypted, status`,
