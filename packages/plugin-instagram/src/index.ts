@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { coreServices, createServiceRef, definePlugin, type JobDefinition, optional, Tokens } from '@botloom/core';
+import {
+  coreServices,
+  createServiceRef,
+  definePlugin,
+  type JobDefinition,
+  optional,
+  Tokens,
+} from '@botloom/core';
 import type { z } from 'zod';
 import { instagramAdminPages } from './admin/admin-pages.js';
 import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphErrorFrom } from '../src/services/errors.js';
+import { assignVariant, judge, normalCdf, twoProportionZTest } from '../src/services/experiments.js';
 import { decideWindow } from '../src/services/messaging-window.js';
 import { matches, parseRule } from '../src/services/rules.js';
 import { SendPacer } from '../src/services/send-pacer.js';
@@ -264,5 +265,44 @@ describe('SendPacer', () => {
     // Three sends in the window starting at 0 would exceed 2 per second: c waits for the window.
     expect(now).toBeGreaterThanOrEqual(1000);
     expect(sleeps.length).toBeGreaterThan(0);
+  });
+});
+
+describe('A/B statistics', () => {
+  it('computes the two-proportion z-test as statsmodels proportions_ztest does', () => {
+    // proportions_ztest([250, 200], [1000, 1000]) -> z = 2.6774, p = 0.00742
+    const a = twoProportionZTest(200, 1000, 250, 1000);
+    expect(a.z).toBeCloseTo(2.6774, 3);
+    expect(a.pValue).toBeCloseTo(0.00742, 4);
+    // proportions_ztest([55, 45], [100, 100]) -> z = 1.4142, p = 0.1573
+    const b = twoProportionZTest(45, 100, 55, 100);
+    expect(b.z).toBeCloseTo(1.4142, 3);
+    expect(b.pValue).toBeCloseTo(0.1573, 3);
+    expect(twoProportionZTest(0, 0, 1, 10)).toEqual({ z: 0, pValue: 1 });
+    expect(normalCdf(1.959964)).toBeCloseTo(0.975, 5);
+  });
+
+  it('assigns variants stickily and about evenly', () => {
+    const keys = ['a', 'b'];
+    expect(assignVariant('exp-1', 'user-1', keys)).toBe(assignVariant('exp-1', 'user-1', keys));
+    const counts = { a: 0, b: 0 } as Record<string, number>;
+    for (let i = 0; i < 2000; i++) counts[assignVariant('exp-1', `user-${i}`, keys)]!++;
+    expect(counts.a).toBeGreaterThan(900);
+    expect(counts.b).toBeGreaterThan(900);
+  });
+
+  it('declares no winner below the minimum sample, even with a large difference', () => {
+    const v = (key: string, exposed: number, successes: number) => ({
+      key,
+      exposed,
+      successes,
+      rate: successes / exposed,
+    });
+    expect(judge([v('a', 40, 4), v('b', 40, 30)], 50)).toMatchObject({ enoughSample: false, winner: null });
+    expect(judge([v('a', 1000, 200), v('b', 1000, 250)], 50)).toMatchObject({
+      enoughSample: true,
+      winner: 'b',
+    });
+    expect(judge([v('a', 100, 45), v('b', 100, 55)], 50)).toMatchObject({ enoughSample: true, winner: null });
   });
 });

@@ -182,11 +182,11 @@ export class AgentPlans {
     const plan = await this.get(id);
     if (plan.status !== 'draft')
       throw new InstagramInputError(`The plan is ${plan.status}, not a draft`, 'INSTAGRAM_PLAN_NOT_DRAFT');
-    const [, count] = (await this.deps.db.query(
-      `UPDATE instagram_agent_plans SET status = 'running', approved_by = $2, updated_at = now() WHERE id = $1 AND status = 'draft'`,
-      { bind: [id, by] },
-    )) as [unknown, number];
-    if (count) await this.deps.jobs().send(PLAN_STEP_JOB, { planId: id, step: 0 });
+    const started = await this.deps.db.query(
+      `UPDATE instagram_agent_plans SET status = 'running', approved_by = $2, updated_at = now() WHERE id = $1 AND status = 'draft' RETURNING id`,
+      { bind: [id, by], type: QueryTypes.SELECT },
+    );
+    if (started.length) await this.deps.jobs().send(PLAN_STEP_JOB, { planId: id, step: 0 });
     return this.get(id);
   }
 

@@ -187,12 +187,12 @@ export class ConversationStore {
   }
 
   async markDeleted(mid: string): Promise<boolean> {
-    const [, count] = (await this.db.query(
+    const rows = await this.db.query(
       `UPDATE instagram_messages SET deleted_at = now(), content_encrypted = NULL, search_vector = NULL
-        WHERE mid = $1 AND deleted_at IS NULL`,
-      { bind: [mid] },
-    )) as [unknown, number];
-    return Boolean(count);
+        WHERE mid = $1 AND deleted_at IS NULL RETURNING id`,
+      { bind: [mid], type: QueryTypes.SELECT },
+    );
+    return rows.length > 0;
   }
 
   async mergeMetadata(mid: string, patch: Record<string, unknown>): Promise<void> {

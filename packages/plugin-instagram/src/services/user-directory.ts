@@ -135,12 +135,12 @@ export class UserDirectory {
         'EXISTS (SELECT 1 FROM instagram_messages m WHERE m.conversation_id = c.id AND m.intent = ?)',
         criteria.intent,
       );
-    const [, count] = (await this.db.query(
+    const rows = await this.rows(
       `UPDATE instagram_users u SET segment = $1 FROM instagram_users u2 LEFT JOIN instagram_conversations c ON c.user_id = u2.id
-        WHERE u.id = u2.id ${where.length ? `AND ${where.join(' AND ')}` : ''}`,
-      { bind },
-    )) as [unknown, number];
-    return { segment: name, matched: count };
+        WHERE u.id = u2.id ${where.length ? `AND ${where.join(' AND ')}` : ''} RETURNING u.id`,
+      bind,
+    );
+    return { segment: name, matched: rows.length };
   }
 
   async segments() {
@@ -171,9 +171,7 @@ export class UserDirectory {
   async erase(igsid: string): Promise<boolean> {
     await this.db.query(`DELETE FROM instagram_experiment_assignments WHERE igsid = $1`, { bind: [igsid] });
     await this.db.query(`DELETE FROM instagram_events WHERE igsid = $1`, { bind: [igsid] });
-    const [, count] = (await this.db.query(`DELETE FROM instagram_users WHERE igsid = $1`, {
-      bind: [igsid],
-    })) as [unknown, number];
-    return Boolean(count);
+    const rows = await this.rows(`DELETE FROM instagram_users WHERE igsid = $1 RETURNING id`, [igsid]);
+    return rows.length > 0;
   }
 }

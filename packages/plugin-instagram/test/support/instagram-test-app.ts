@@ -1,5 +1,5 @@
 import { Tokens } from '@botloom/core';
-import { startTestApp, type TestApp } from '@botloom/core/testing';
+import { type StartTestAppOptions, startTestApp, type TestApp } from '@botloom/core/testing';
 import instagramPlugin, { type InstagramOptions, type InstagramWiring } from '../../src/index.js';
 import { type FakeGraphApi, startFakeGraphApi, WebhookSender } from '../../src/testing/index.js';
 
@@ -20,7 +20,7 @@ export interface InstagramTestApp {
 export async function startInstagramTestApp(
   options: InstagramOptions = {},
   wiring: InstagramWiring = {},
-  extra: { openai?: boolean } = {},
+  extra: { openai?: boolean; services?: StartTestAppOptions['services'] } = {},
 ): Promise<InstagramTestApp> {
   const graph = await startFakeGraphApi({ profiles: { '9001': { username: 'alice.ig' } } });
   const app = await startTestApp({
@@ -40,6 +40,7 @@ export async function startInstagramTestApp(
       ),
     ],
     ...(extra.openai ? { openai: true } : {}),
+    ...(extra.services ? { services: extra.services } : {}),
   });
   const db = app.app.resolver('instagram')(Tokens.Database);
   const query = async <R>(sql: string, bind: unknown[] = []) => (await db.query(sql, { bind }))[0] as R[];
