@@ -13,6 +13,7 @@ import { instagramAdminPages } from './admin/admin-pages.js';
 import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';
 import { setupInstagramAdminRoutes } from './admin/instagram-admin-routes.js';
 import { InstagramConfigSchema } from './config.js';
+import { InboxHub } from './http/inbox-hub.js';
 import { setupWebhookRoutes } from './http/webhook-routes.js';
 import { instagramMigrations } from './migrations/0001-create-instagram-tables.js';
 import { PLAN_STEP_JOB } from './services/agent-plans.js';
@@ -56,14 +57,17 @@ const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', imp
 export const INSTAGRAM_LOCALES_DIR = fileURLToPath(new URL('../locales/', import.meta.url));
 
 /** The plugin's services, for plugins that list `instagram` in `dependsOn`. */
-export const instagramServicesRef = createServiceRef<InstagramServices>({
+/** What the services stage returns: the domain services and the live inbox. */
+export type InstagramPluginServices = InstagramServices & { hub: InboxHub };
+
+export const instagramServicesRef = createServiceRef<InstagramPluginServices>({
   id: 'instagram.services',
   owner: 'instagram',
 });
 
 export type InstagramOptions = Partial<z.input<typeof InstagramConfigSchema>>;
 
-const jobs: JobDefinition<any, InstagramServices>[] = [
+const jobs: JobDefinition<any, InstagramPluginServices>[] = [
   {
     name: PROCESS_JOB,
     retryLimit: 5,
@@ -141,12 +145,20 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         vectors: coreServices.vectorStore,
         jobs: coreServices.jobs,
         llmUsage: optional(coreServices.llmUsage),
+        kv: coreServices.kv,
         signals: optional(coreServices.signals),
       },
       init({ deps, config, logger, expose }) {
         const services = createInstagramServices(deps, config, logger, wiring);
-        expose(instagramServicesRef, services);
-        return services;
+        const hub = new InboxHub({
+          services: () => services,
+          tickets: deps.kv,
+          signals: deps.signals,
+          logger,
+        });
+        const all: InstagramPluginServices = { ...services, hub };
+        expose(instagramServicesRef, all);
+        return all;
       },
     },
     jobs,
@@ -158,6 +170,14 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     },
     admin({ router, services, resolve }) {
       setupInstagramAdminRoutes(router, () => services);
+      // A GET, so viewers (read-only) get one too; answers carry Cache-Control: no-store.
+      router.get('/inbox/ticket', async (ctx) => {
+        const admin = ctx.state.admin as { name?: string; role?: string } | undefined;
+        ctx.body = await services.hub.issueTicket({
+          name: admin?.name ?? 'admin',
+          role: admin?.role === 'admin' ? 'admin' : 'viewer',
+        });
+      });
       setupAgentAdminRoutes(
         router,
         () => services,
@@ -167,7 +187,10 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         },
       );
     },
-    http({ router, config, services }) {
+    http({ router, onUpgrade, config, services, logger }) {
+      if (!onUpgrade)
+        logger.error('this core version cannot accept WebSocket upgrades: the live inbox will not connect');
+      onUpgrade?.('/inbox', services.hub.handleUpgrade);
       setupWebhookRoutes(router, () => services.inbox, {
         appSecret: () => config.appSecret,
         verifyToken: () => config.verifyToken,
@@ -175,6 +198,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
       });
     },
     async start({ services, logger }) {
+      await services.hub.start();
       const n = await services.inbox.requeuePending(0);
       if (n) logger.info({ deliveries: n }, 're-queued webhook deliveries stored before the last stop');
       if (!services.config.appSecret)
