@@ -9,13 +9,15 @@ import {
   Tokens,
 } from '@botloom/core';
 import type { z } from 'zod';
-import { instagramAdminPages } from './admin/admin-pages.js';
+import { instagramAdminPages, instagramAdminWidgets } from './admin/admin-pages.js';
 import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';
 import { setupInstagramAdminRoutes } from './admin/instagram-admin-routes.js';
 import { InstagramConfigSchema } from './config.js';
 import { InboxHub } from './http/inbox-hub.js';
 import { setupWebhookRoutes } from './http/webhook-routes.js';
 import { instagramMigrations } from './migrations/0001-create-instagram-tables.js';
+import { type InstagramSandbox, sandboxWanted, startInstagramSandbox } from './sandbox/instagram-sandbox.js';
+import { setupPlaygroundRoutes } from './sandbox/playground-routes.js';
 import { PLAN_STEP_JOB } from './services/agent-plans.js';
 import { FOLLOW_UP_JOB, type FollowUpJob } from './services/follow-ups.js';
 import {
@@ -58,7 +60,7 @@ export const INSTAGRAM_LOCALES_DIR = fileURLToPath(new URL('../locales/', import
 
 /** The plugin's services, for plugins that list `instagram` in `dependsOn`. */
 /** What the services stage returns: the domain services and the live inbox. */
-export type InstagramPluginServices = InstagramServices & { hub: InboxHub };
+export type InstagramPluginServices = InstagramServices & { hub: InboxHub; sandbox?: InstagramSandbox };
 
 export const instagramServicesRef = createServiceRef<InstagramPluginServices>({
   id: 'instagram.services',
@@ -136,6 +138,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     locales: INSTAGRAM_LOCALES_DIR,
     migrations: instagramMigrations,
     adminPages: instagramAdminPages,
+    adminWidgets: instagramAdminWidgets,
     provides: [instagramServicesRef],
     services: {
       deps: {
@@ -146,9 +149,13 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         jobs: coreServices.jobs,
         llmUsage: optional(coreServices.llmUsage),
         kv: coreServices.kv,
+        core: coreServices.config,
+        publicUrl: coreServices.publicUrl,
         signals: optional(coreServices.signals),
       },
-      init({ deps, config, logger, expose }) {
+      async init({ deps, config, logger, expose }) {
+        const sandbox =
+          !wiring.api && sandboxWanted(config, deps.core) ? await startInstagramSandbox(config) : undefined;
         const services = createInstagramServices(deps, config, logger, wiring);
         const hub = new InboxHub({
           services: () => services,
@@ -156,7 +163,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
           signals: deps.signals,
           logger,
         });
-        const all: InstagramPluginServices = { ...services, hub };
+        const all: InstagramPluginServices = { ...services, hub, sandbox };
         expose(instagramServicesRef, all);
         return all;
       },
@@ -187,18 +194,32 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         },
       );
     },
-    http({ router, onUpgrade, config, services, logger }) {
+    http({ router, onUpgrade, config, services, logger, resolve }) {
       if (!onUpgrade)
         logger.error('this core version cannot accept WebSocket upgrades: the live inbox will not connect');
       onUpgrade?.('/inbox', services.hub.handleUpgrade);
+      const sandbox = services.sandbox;
+      if (sandbox) {
+        setupPlaygroundRoutes(router, {
+          services: () => services,
+          sandbox,
+          selfUrl: () => resolve(Tokens.PublicUrl).base() ?? '',
+        });
+      }
       setupWebhookRoutes(router, () => services.inbox, {
         appSecret: () => config.appSecret,
         verifyToken: () => config.verifyToken,
         maxBytes: () => config.maxWebhookBytes,
       });
     },
-    async start({ services, logger }) {
+    async start({ services, logger, resolve }) {
       await services.hub.start();
+      if (services.sandbox) {
+        logger.info(
+          { playground: `${resolve(Tokens.PublicUrl).base() ?? ''}/p/instagram/playground` },
+          'Instagram sandbox: a local Graph API stand-in; DM the agent from the playground',
+        );
+      }
       const n = await services.inbox.requeuePending(0);
       if (n) logger.info({ deliveries: n }, 're-queued webhook deliveries stored before the last stop');
       if (!services.config.appSecret)

@@ -151,7 +151,7 @@ export function setupAgentAdminRoutes(
     ctx.body = { items: await services().users.segments() };
   });
   router.post('/users/segment', async (ctx) => {
-    ctx.body = await services().users.applySegment(ctx.request.body);
+    ctx.body = await services().users.applySegment(segmentInput(ctx.request.body));
   });
   router.get('/users/:igsid/profile', async (ctx) => {
     ctx.body = { user: await services().users.profile(ctx.params.igsid!) };
@@ -182,7 +182,7 @@ export function setupAgentAdminRoutes(
   });
   router.post('/experiments', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { experiment: await services().experiments.create(ctx.request.body) };
+    ctx.body = { experiment: await services().experiments.create(experimentInput(ctx.request.body)) };
   });
   router.get('/experiments/:id', async (ctx) => {
     ctx.body = { experiment: await services().experiments.get(ctx.params.id!) };
@@ -213,4 +213,29 @@ export function setupAgentAdminRoutes(
     await services().ownKnowledge.remove(ctx.params.key!);
     ctx.status = 204;
   });
+}
+
+/** The panel's flat form (variantA, variantB) as the API's shape; API bodies pass unchanged. */
+function experimentInput(body: unknown): unknown {
+  const b = body as Record<string, unknown> | null;
+  if (!b || typeof b !== 'object' || !('variantA' in b)) return body;
+  const { variantA, variantB, ...rest } = b;
+  return {
+    ...rest,
+    variants: [
+      { key: 'a', text: variantA },
+      { key: 'b', text: variantB },
+    ],
+  };
+}
+
+/** The panel's flat segment form as `{ name, criteria }`; API bodies pass unchanged. */
+function segmentInput(body: unknown): unknown {
+  const b = body as Record<string, unknown> | null;
+  if (!b || typeof b !== 'object' || 'criteria' in b) return body;
+  const { name, ...criteria } = b;
+  const kept = Object.fromEntries(
+    Object.entries(criteria).filter(([, v]) => v !== '' && v !== null && v !== undefined),
+  );
+  return { name, criteria: kept };
 }

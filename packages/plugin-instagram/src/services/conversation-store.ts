@@ -266,6 +266,14 @@ export class ConversationStore {
     return rows.map((r) => this.toMessage(r));
   }
 
+  /** The auto-reply decisions of a thread, newest first, with the rule that made each. */
+  async decisions(conversationId: string, limit: number) {
+    return this.db.query<{ action: string; rule_name: string | null; reason: string; created_at: Date }>(
+      `SELECT action, rule_name, reason, created_at FROM instagram_decisions WHERE conversation_id = $1 ORDER BY created_at DESC LIMIT $2`,
+      { bind: [conversationId, limit], type: QueryTypes.SELECT },
+    );
+  }
+
   /** Full-text search over message history with PostgreSQL's Russian and English configurations. */
   async search(query: string, limit: number) {
     const rows = await this.db.query<Row>(
