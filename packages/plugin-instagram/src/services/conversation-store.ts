@@ -157,8 +157,19 @@ export class ConversationStore {
       );
       return { message: this.toMessage(rows[0]), created: true };
     }
-    const existing = await this.messageByMid(input.mid!, transaction);
-    return { message: existing!, created: false };
+    const existing = (await this.messageByMid(input.mid!, transaction))!;
+    // The echo of our own send can arrive before the send is recorded: the send names the author.
+    if (existing.senderType === 'echo' && (input.senderType === 'bot' || input.senderType === 'human')) {
+      await this.db.query(
+        `UPDATE instagram_messages SET sender_type = $2, metadata = metadata || $3::jsonb WHERE id = $1`,
+        {
+          bind: [existing.id, input.senderType, JSON.stringify(input.metadata ?? {})],
+          transaction,
+        },
+      );
+      return { message: { ...existing, senderType: input.senderType }, created: false };
+    }
+    return { message: existing, created: false };
   }
 
   async messageByMid(mid: string, transaction?: Transaction): Promise<StoredMessage | undefined> {
