@@ -119,6 +119,13 @@ describe('search', () => {
     const eng = await t.app.admin.get(api('/search?q=order'));
     expect(eng.body.items.map((m: { threadId: string }) => m.threadId)).toContain('9202');
     expect((await t.app.admin.get(api('/search?q='))).status).toBe(422);
+    // Viewers see metadata only: no search, no message text.
+    expect((await t.app.viewer.get(api('/search?q=order'))).status).toBe(403);
+    const id = await conversationOf('9202');
+    const asViewer = await t.app.viewer.get(api(`/conversations/${id}/history`));
+    expect(asViewer.body.messages[0]).toMatchObject({ text: null, direction: 'in' });
+    const asAdmin = await t.app.admin.get(api(`/conversations/${id}/history`));
+    expect(asAdmin.body.messages[0].text).toBe('I am ordering flowers for delivery');
   });
 });
 

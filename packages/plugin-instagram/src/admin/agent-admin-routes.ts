@@ -3,6 +3,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { InstagramInputError, InstagramNotFoundError } from '../services/errors.js';
 import type { InstagramServices } from '../services/instagram-services.js';
+import { messagesFor } from './instagram-admin-routes.js';
 
 const Range = z.object({
   from: z.coerce.date().optional(),
@@ -109,7 +110,7 @@ export function setupAgentAdminRoutes(
     const s = services();
     ctx.body = {
       plans: (await s.plans.list()).filter((p) => p.status === 'running'),
-      outbox: await s.outbox.list({ status: 'queued', limit: 200 }),
+      outbox: messagesFor(ctx, await s.outbox.list({ status: 'queued', limit: 200 })),
     };
   });
 

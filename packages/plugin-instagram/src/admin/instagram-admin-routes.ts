@@ -1,4 +1,4 @@
-import { parseBody, parseQuery } from '@botloom/core';
+import { canSeeContent, parseBody, parseQuery, requireContentAccess } from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { InstagramInputError, InstagramNotFoundError, MessagingWindowError } from '../services/errors.js';
@@ -27,6 +27,13 @@ const AiReplyBody = z
   .object({ send: z.boolean().default(false), instructions: z.string().max(2000).optional() })
   .strict();
 
+type Ctx = Parameters<typeof canSeeContent>[0];
+
+/** Core's rule: viewers get metadata, admins also what people wrote. */
+export function messagesFor<T extends { text: string | null }>(ctx: Ctx, messages: T[]) {
+  return canSeeContent(ctx) ? messages : messages.map((m) => ({ ...m, text: null }));
+}
+
 const who = (ctx: { state: { admin?: { name?: string } } }) => ctx.state.admin?.name ?? 'admin';
 
 /** Conversations, replies, rules and search under /admin/api/instagram. */
@@ -36,13 +43,17 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
     if (!found) throw new InstagramNotFoundError('Conversation', id);
     return found;
   };
-  const view = (c: Awaited<ReturnType<typeof conversation>>) => {
+  const view = (c: Awaited<ReturnType<typeof conversation>>, ctx: Ctx) => {
     const s = services();
     const at = s.now();
     const bot = decideWindow('bot', c.lastUserMessageAt, at, s.config);
     const human = decideWindow('human', c.lastUserMessageAt, at, s.config);
+    const content = canSeeContent(ctx);
     return {
       ...c,
+      summary: content ? c.summary : null,
+      context: content ? c.context : {},
+      contentIncluded: content,
       window: {
         lastUserMessageAt: c.lastUserMessageAt,
         bot: bot.allowed ? 'open' : bot.reason,
@@ -75,15 +86,19 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   router.get('/conversations', async (ctx) => {
     const q = parseQuery(ctx, Page);
     const page = await services().store.list(q);
-    ctx.body = { items: page.items.map(view), total: page.total };
+    ctx.body = { items: page.items.map((c) => view(c, ctx)), total: page.total };
   });
 
   router.get('/conversations/:id', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    ctx.body = { conversation: view(c), messages: await services().store.history(c.id, 50) };
+    ctx.body = {
+      conversation: view(c, ctx),
+      messages: messagesFor(ctx, await services().store.history(c.id, 50)),
+    };
   });
 
   router.get('/conversations/:id/context', async (ctx) => {
+    requireContentAccess(ctx);
     const c = await conversation(ctx.params.id!);
     ctx.body = {
       context: c.context,
@@ -109,12 +124,14 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
       ctx,
       z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
     );
-    ctx.body = { messages: await services().store.history(c.id, limit) };
+    ctx.body = { messages: messagesFor(ctx, await services().store.history(c.id, limit)) };
   });
 
   router.get('/conversations/:id/outbox', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    ctx.body = { items: await services().outbox.list({ conversationId: c.id, limit: 100 }) };
+    ctx.body = {
+      items: messagesFor(ctx, await services().outbox.list({ conversationId: c.id, limit: 100 })),
+    };
   });
 
   /** A person's reply: HUMAN_AGENT after 24 hours, refused after 7 days (409 with the reason). */
@@ -160,13 +177,13 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   router.post('/conversations/:id/handoff', async (ctx) => {
     const c = await conversation(ctx.params.id!);
     await services().store.setStatus(c.id, 'handoff');
-    ctx.body = { conversation: view((await services().store.get(c.id))!) };
+    ctx.body = { conversation: view((await services().store.get(c.id))!, ctx) };
   });
 
   router.post('/conversations/:id/hand-back', async (ctx) => {
     const c = await conversation(ctx.params.id!);
     await services().store.setStatus(c.id, 'active');
-    ctx.body = { conversation: view((await services().store.get(c.id))!) };
+    ctx.body = { conversation: view((await services().store.get(c.id))!, ctx) };
   });
 
   router.post('/outbox/:id/retry', async (ctx) => {
@@ -196,6 +213,7 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   });
 
   router.get('/search', async (ctx) => {
+    requireContentAccess(ctx);
     const q = parseQuery(
       ctx,
       z.object({

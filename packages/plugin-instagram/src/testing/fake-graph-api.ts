@@ -97,7 +97,12 @@ export class FakeGraphApi {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections of the client would hold close() open until they time out.
+      server.closeAllConnections();
+      await closed;
+    }
   }
 
   addFault(rule: FakeGraphFaultRule): void {
