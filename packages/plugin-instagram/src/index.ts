@@ -150,7 +150,6 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         llmUsage: optional(coreServices.llmUsage),
         kv: coreServices.kv,
         core: coreServices.config,
-        publicUrl: coreServices.publicUrl,
         signals: optional(coreServices.signals),
       },
       async init({ deps, config, logger, expose }) {
