@@ -182,7 +182,7 @@ export class Outbox {
   /** The send job: delivers one queued entry, or reschedules itself on a temporary failure. */
   async deliver(outboxId: string): Promise<void> {
     const entry = await this.get(outboxId);
-    if (!entry || entry.status !== 'queued') return;
+    if (entry?.status !== 'queued') return;
     const conversation = await this.deps.store.get(entry.conversationId);
     if (!conversation) return;
     const settings = this.deps.settings();

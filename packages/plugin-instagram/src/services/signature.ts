@@ -16,7 +16,7 @@ export function verifySignature(
   rawBody: string | Buffer,
   header: string | undefined,
 ): boolean {
-  if (!header || !header.startsWith(PREFIX)) return false;
+  if (!header?.startsWith(PREFIX)) return false;
   const given = Buffer.from(header.slice(PREFIX.length), 'hex');
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   // A non-hex or short value decodes to fewer bytes; timingSafeEqual needs equal lengths.

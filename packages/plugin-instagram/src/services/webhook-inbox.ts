@@ -70,7 +70,7 @@ export class WebhookInbox {
       `UPDATE instagram_deliveries SET attempts = attempts + 1 WHERE id = $1 RETURNING body_encrypted, status`,
       { bind: [deliveryId], type: QueryTypes.SELECT },
     );
-    if (!row || row.status !== 'pending') return;
+    if (row?.status !== 'pending') return;
     let body: unknown;
     try {
       body = JSON.parse(this.deps.crypto.decrypt(row.body_encrypted));
