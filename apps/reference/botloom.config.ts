@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { type BotloomConfig, defineConfig } from '@botloom/core';
+import instagramPlugin from '@botloom/plugin-instagram';
 import memoryPlugin from '@botloom/plugin-memory';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
@@ -17,6 +18,8 @@ import { sandboxSupportSettings } from './src/sandbox-desk.js';
  * Without TELEGRAM_BOT_TOKEN (sandbox mode) the support desk gets a playable manager side:
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the
  * emulator, and these settings name them (see src/sandbox-desk.ts).
+ *
+ * The Instagram agent is a second channel: it owns no Telegram chat, only its webhook.
  */
 const config: BotloomConfig = defineConfig({
   plugins: [
@@ -26,6 +29,9 @@ const config: BotloomConfig = defineConfig({
       knowledgeDir: fileURLToPath(new URL('./knowledge', import.meta.url)),
       ...sandboxSupportSettings(),
     }),
+    // Instagram DMs: INSTAGRAM_* settings for a real account; in sandbox mode without them a
+    // local Graph API stand-in and the DM playground at /p/instagram/playground.
+    instagramPlugin(),
   ],
 });
 
