@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type BotloomConfig, defineConfig } from '@botloom/core';
 import commentatorPlugin from '@botloom/plugin-commentator';
+import instagramPlugin from '@botloom/plugin-instagram';
 import memoryPlugin from '@botloom/plugin-memory';
 import salesPlugin, { DEMO_SCRIPT_FILES } from '@botloom/plugin-sales';
 import segmentationPlugin from '@botloom/plugin-segmentation';
@@ -26,6 +27,8 @@ import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-d
  * emulator, and these settings name them (see src/sandbox-desk.ts). Sales gets a study group
  * in the pool and a disclosed assistant bot, so a consenting client is invited into Script #2
  * (see src/sandbox-demo.ts).
+ *
+ * The Instagram agent is a second channel: it owns no Telegram chat, only its webhook.
  */
 const config: BotloomConfig = defineConfig({
   plugins: [
@@ -38,6 +41,9 @@ const config: BotloomConfig = defineConfig({
     salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),
     // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
     commentatorPlugin(sandboxCommentatorSettings(), { accountGateway: sandboxAccountGateway }),
+    // Instagram DMs: INSTAGRAM_* settings for a real account; in sandbox mode without them a
+    // local Graph API stand-in and the DM playground at /p/instagram/playground.
+    instagramPlugin(),
   ],
 });
 

@@ -1,0 +1,82 @@
+/**
+ * Webhook intake and reply latency: N signed deliveries posted to a running app (DATABASE_URL,
+ * or embedded PostgreSQL in a temporary folder; offline LLM; the fake Graph API), C at a time. Reports the
+ * webhook's 200 latency (store + queue, what Meta waits for) and the time until the reply
+ * reached the Graph API (durable jobs, analysis, rules, Send API).
+ *
+ *   npx tsx --conditions=botloom-source packages/plugin-instagram/bench/webhook.ts [--deliveries 200] [--concurrency 8]
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createApp } from '@botloom/core';
+import instagramPlugin from '../src/index.js';
+import { startFakeGraphApi, WebhookSender } from '../src/testing/index.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const deliveries = arg('deliveries', 200);
+const concurrency = arg('concurrency', 8);
+const secret = 'bench-secret';
+
+const graph = await startFakeGraphApi();
+const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-instagram-bench-'));
+await chmod(dataDir, 0o755);
+const app = createApp({
+  sandbox: false,
+  dotenv: false,
+  env: { ...process.env, LOG_LEVEL: 'warn' },
+  config: { BOTLOOM_DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1' } as never,
+  plugins: [
+    instagramPlugin({
+      appSecret: secret,
+      verifyToken: 'bench',
+      accessToken: graph.accessToken,
+      accountId: graph.accountId,
+      apiRoot: graph.url,
+      perThreadIntervalMs: 0,
+      sendsPerSecond: 300,
+    }),
+  ],
+});
+await app.start();
+const sender = new WebhookSender(`${app.url}/p/instagram/webhook`, secret, graph.accountId);
+const ack: number[] = [];
+const sentAt = new Map<string, number>();
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < deliveries) {
+      const i = next++;
+      const igsid = String(100_000 + i);
+      const t0 = performance.now();
+      const res = await sender.message(igsid, `Hello, how much is item ${i}?`);
+      ack.push(performance.now() - t0);
+      sentAt.set(igsid, t0);
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    }
+  }),
+);
+const intakeSeconds = (performance.now() - started) / 1000;
+const replies: number[] = [];
+for (const [igsid, t0] of sentAt) {
+  await graph.waitForSent((m) => m.recipient === igsid, 600_000);
+  replies.push(graph.sentTo(igsid)[0]!.at.getTime() - (performance.timeOrigin + t0));
+}
+const totalSeconds = (performance.now() - started) / 1000;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+console.log(`deliveries ${deliveries}, concurrency ${concurrency}`);
+console.log(
+  `webhook 200: p50 ${pct(ack, 0.5).toFixed(1)} ms, p95 ${pct(ack, 0.95).toFixed(1)} ms, ${(deliveries / intakeSeconds).toFixed(1)} deliveries/s`,
+);
+console.log(
+  `reply at the Graph API: p50 ${(pct(replies, 0.5) / 1000).toFixed(2)} s, p95 ${(pct(replies, 0.95) / 1000).toFixed(2)} s; all ${deliveries} replied in ${totalSeconds.toFixed(1)} s`,
+);
+await app.stop();
+await graph.close();
+await rm(dataDir, { recursive: true, force: true });

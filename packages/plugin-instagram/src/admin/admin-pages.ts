@@ -1,0 +1,266 @@
+import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+
+/** The Instagram pages of the admin panel, drawn by core over the routes in instagram-admin-routes.ts. */
+export const instagramAdminPages: AdminPageDefinition[] = [
+  {
+    id: 'inbox',
+    title: { en: 'Instagram inbox', ru: 'Входящие Instagram' },
+    description: {
+      en: 'Instagram threads, newest first. A thread in "handoff" waits for a person; the bot is paused there.',
+      ru: 'Переписки в Instagram, новые сверху. В статусе «handoff» переписка ждёт человека, бот молчит.',
+    },
+    list: {
+      endpoint: '/conversations',
+      items: 'items',
+      total: 'total',
+      columns: [
+        { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'window.bot', label: { en: 'Bot window', ru: 'Окно бота' } },
+        { key: 'window.human', label: { en: 'Human window', ru: 'Окно человека' } },
+        { key: 'sentiment', label: { en: 'Sentiment', ru: 'Тональность' } },
+        { key: 'tags', label: { en: 'Tags', ru: 'Метки' }, format: 'tags' },
+        { key: 'messageCount', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
+        { key: 'lastUserMessageAt', label: { en: 'User wrote', ru: 'Писал' }, format: 'date' },
+      ],
+      filters: [
+        { param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'handoff', 'closed'] },
+      ],
+    },
+    detail: {
+      endpoint: '/conversations/:id',
+      item: 'conversation',
+      fields: [
+        { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'summary', label: { en: 'Summary', ru: 'Сводка' } },
+        { key: 'window', label: { en: 'Messaging window', ru: 'Окно сообщений' }, format: 'json' },
+      ],
+    },
+  },
+  {
+    id: 'rules',
+    title: { en: 'Auto-reply rules', ru: 'Правила автоответа' },
+    description: {
+      en: 'Tried by priority, highest first; the first matching rule decides (tag rules add tags and go on).',
+      ru: 'Проверяются по приоритету, от большего; решает первое подошедшее правило (правила-метки ставят метки и идут дальше).',
+    },
+    list: {
+      endpoint: '/agent/rules',
+      items: 'items',
+      columns: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'priority', label: { en: 'Priority', ru: 'Приоритет' }, format: 'number' },
+        { key: 'enabled', label: { en: 'Enabled', ru: 'Включено' }, format: 'boolean' },
+        { key: 'action.type', label: { en: 'Action', ru: 'Действие' } },
+        { key: 'conditions', label: { en: 'Conditions', ru: 'Условия' }, format: 'json' },
+        { key: 'cooldownSeconds', label: { en: 'Cooldown, s', ru: 'Пауза, с' }, format: 'number' },
+      ],
+    },
+    detail: {
+      endpoint: '/agent/rules/:id',
+      item: 'rule',
+      fields: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'conditions', label: { en: 'Conditions', ru: 'Условия' }, format: 'json' },
+        { key: 'action', label: { en: 'Action', ru: 'Действие' }, format: 'json' },
+      ],
+    },
+    remove: { endpoint: '/agent/rules/:id' },
+  },
+  {
+    id: 'plans',
+    title: { en: 'Agent plans', ru: 'Планы агента' },
+    description: {
+      en: 'The AI drafts steps from a fixed tool set; an admin reviews and runs a draft (POST /agent/plans/:id/execute). Messages reach only people inside the 24-hour window.',
+      ru: 'ИИ составляет шаги из фиксированного набора инструментов; администратор проверяет и запускает черновик (POST /agent/plans/:id/execute). Сообщения получают только те, кто писал за последние 24 часа.',
+    },
+    list: {
+      endpoint: '/agent/plans',
+      items: 'items',
+      columns: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'goal', label: { en: 'Goal', ru: 'Цель' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'progress', label: { en: 'Progress', ru: 'Прогресс' }, format: 'percent' },
+        { key: 'createdAt', label: { en: 'Created', ru: 'Создан' }, format: 'date' },
+      ],
+    },
+    detail: {
+      endpoint: '/agent/plans/:id',
+      item: 'plan',
+      fields: [
+        { key: 'goal', label: { en: 'Goal', ru: 'Цель' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'progress', label: { en: 'Progress', ru: 'Прогресс' }, format: 'percent' },
+        { key: 'steps', label: { en: 'Steps', ru: 'Шаги' }, format: 'json' },
+        { key: 'report', label: { en: 'Report', ru: 'Отчёт' }, format: 'json' },
+      ],
+    },
+    create: {
+      endpoint: '/agent/plans',
+      label: { en: 'Draft a plan', ru: 'Составить план' },
+      fields: [{ key: 'goal', label: { en: 'Goal', ru: 'Цель' }, type: 'textarea', required: true }],
+    },
+  },
+  {
+    id: 'experiments',
+    title: { en: 'A/B experiments', ru: 'A/B-эксперименты' },
+    description: {
+      en: 'Template or prompt variants, sticky per user. A winner needs the minimum sample and p < 0.05 (two-proportion z-test).',
+      ru: 'Варианты шаблонов или промптов, закреплённые за пользователем. Победитель — только при минимальной выборке и p < 0,05 (z-тест двух долей).',
+    },
+    list: {
+      endpoint: '/experiments',
+      items: 'items',
+      columns: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Тип' } },
+        { key: 'metric', label: { en: 'Metric', ru: 'Метрика' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'winner', label: { en: 'Winner', ru: 'Победитель' } },
+        { key: 'minSample', label: { en: 'Minimum sample', ru: 'Мин. выборка' }, format: 'number' },
+      ],
+    },
+    detail: {
+      endpoint: '/experiments/:id/results',
+      fields: [
+        { key: 'experiment.name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'enoughSample', label: { en: 'Enough sample', ru: 'Выборки достаточно' }, format: 'boolean' },
+        { key: 'winner', label: { en: 'Winner', ru: 'Победитель' } },
+        { key: 'reason', label: { en: 'Why', ru: 'Почему' } },
+      ],
+      tables: [
+        {
+          key: 'variants',
+          title: { en: 'Variants', ru: 'Варианты' },
+          columns: [
+            { key: 'key', label: { en: 'Variant', ru: 'Вариант' } },
+            { key: 'exposed', label: { en: 'Exposed', ru: 'Показов' }, format: 'number' },
+            { key: 'successes', label: { en: 'Successes', ru: 'Успехов' }, format: 'number' },
+            { key: 'rate', label: { en: 'Rate', ru: 'Доля' }, format: 'percent' },
+          ],
+        },
+        {
+          key: 'comparisons',
+          title: { en: 'Against the first variant', ru: 'Против первого варианта' },
+          columns: [
+            { key: 'key', label: { en: 'Variant', ru: 'Вариант' } },
+            { key: 'z', label: { en: 'z', ru: 'z' }, format: 'number' },
+            { key: 'pValue', label: { en: 'p-value', ru: 'p-значение' }, format: 'number' },
+          ],
+        },
+      ],
+    },
+    create: {
+      endpoint: '/experiments',
+      label: { en: 'New experiment', ru: 'Новый эксперимент' },
+      fields: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' }, required: true },
+        {
+          key: 'kind',
+          label: { en: 'Kind', ru: 'Тип' },
+          type: 'select',
+          options: ['template', 'prompt'],
+          required: true,
+        },
+        {
+          key: 'metric',
+          label: { en: 'Metric', ru: 'Метрика' },
+          type: 'select',
+          options: ['conversion', 'reply', 'positive_sentiment'],
+          required: true,
+        },
+        { key: 'variantA', label: { en: 'Variant A', ru: 'Вариант A' }, type: 'textarea', required: true },
+        { key: 'variantB', label: { en: 'Variant B', ru: 'Вариант B' }, type: 'textarea', required: true },
+        {
+          key: 'minSample',
+          label: { en: 'Minimum sample per variant', ru: 'Мин. выборка на вариант' },
+          type: 'number',
+        },
+      ],
+    },
+    remove: { endpoint: '/experiments/:id' },
+  },
+  {
+    id: 'analytics',
+    title: { en: 'Instagram analytics', ru: 'Аналитика Instagram' },
+    description: {
+      en: 'Last 30 days: conversations and messages per day. Response times, AI and human shares, sentiment, intents and conversions: GET /analytics/conversations.',
+      ru: 'Последние 30 дней: переписки и сообщения по дням. Время ответа, доли ИИ и людей, тональность, намерения и конверсии: GET /analytics/conversations.',
+    },
+    list: {
+      endpoint: '/analytics/conversations',
+      items: 'perDay',
+      rowKey: 'day',
+      columns: [
+        { key: 'day', label: { en: 'Day', ru: 'День' }, format: 'date' },
+        { key: 'conversations', label: { en: 'Conversations', ru: 'Переписок' }, format: 'number' },
+        { key: 'messages', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
+      ],
+    },
+  },
+  {
+    id: 'segments',
+    title: { en: 'Instagram segments', ru: 'Сегменты Instagram' },
+    description: {
+      en: 'Rule-based segments of Instagram users; a new segment is applied to everyone who matches now.',
+      ru: 'Сегменты пользователей Instagram по правилам; новый сегмент применяется ко всем, кто подходит сейчас.',
+    },
+    list: {
+      endpoint: '/users/segments',
+      items: 'items',
+      rowKey: 'segment',
+      columns: [
+        { key: 'segment', label: { en: 'Segment', ru: 'Сегмент' } },
+        { key: 'users', label: { en: 'Users', ru: 'Пользователей' }, format: 'number' },
+      ],
+    },
+    create: {
+      endpoint: '/users/segment',
+      label: { en: 'Apply a segment', ru: 'Применить сегмент' },
+      fields: [
+        { key: 'name', label: { en: 'Name', ru: 'Название' }, required: true },
+        { key: 'minMessages', label: { en: 'At least messages', ru: 'Не меньше сообщений' }, type: 'number' },
+        { key: 'seenWithinDays', label: { en: 'Wrote within days', ru: 'Писал за дней' }, type: 'number' },
+        { key: 'intent', label: { en: 'Had intent', ru: 'Было намерение' } },
+        { key: 'tag', label: { en: 'Has tag', ru: 'Есть метка' } },
+        {
+          key: 'sentiment',
+          label: { en: 'Sentiment', ru: 'Тональность' },
+          type: 'select',
+          options: ['positive', 'neutral', 'negative'],
+        },
+      ],
+    },
+  },
+];
+
+export const instagramAdminWidgets: AdminWidgetDefinition[] = [
+  {
+    kind: 'stats',
+    id: 'instagram-replies',
+    title: { en: 'Instagram, 30 days', ru: 'Instagram, 30 дней' },
+    endpoint: '/analytics/conversations',
+    stats: [
+      { key: 'replies.bot', label: { en: 'AI replies', ru: 'Ответов ИИ' }, format: 'number' },
+      { key: 'replies.human', label: { en: 'Human replies', ru: 'Ответов людей' }, format: 'number' },
+      { key: 'replies.aiShare', label: { en: 'AI share', ru: 'Доля ИИ' }, format: 'percent' },
+      {
+        key: 'responseSeconds.p50',
+        label: { en: 'Median response, s', ru: 'Медиана ответа, с' },
+        format: 'number',
+      },
+    ],
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-per-day',
+    title: { en: 'Instagram conversations per day', ru: 'Переписки Instagram по дням' },
+    endpoint: '/analytics/conversations',
+    items: 'perDay',
+    label: 'day',
+    labelFormat: 'date',
+    value: 'conversations',
+  },
+];

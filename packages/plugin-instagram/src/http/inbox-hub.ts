@@ -1,0 +1,193 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { defineSignal, type Signals } from '@botloom/core';
+import type { Logger } from 'pino';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { z } from 'zod';
+import type { InstagramServices } from '../services/instagram-services.js';
+
+/** "This conversation changed": ids only; every instance reloads it from the database. */
+export const conversationSignal = defineSignal(
+  'instagram.conversation',
+  z.object({ conversationId: z.string().uuid() }),
+);
+
+const ClientEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), conversationId: z.string().uuid().nullable() }),
+  z.object({
+    type: z.literal('reply'),
+    conversationId: z.string().uuid(),
+    text: z.string().trim().min(1).max(8000),
+  }),
+  z.object({ type: z.literal('ping') }),
+]);
+
+const TICKET_TTL_MS = 60_000;
+const MAX_FRAME_BYTES = 32 * 1024;
+
+export interface TicketStore {
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
+
+interface Operator {
+  name: string;
+  role: 'admin' | 'viewer';
+  /** null = every conversation (the inbox list); otherwise one thread. */
+  watching: string | null;
+}
+
+const ticketKey = (ticket: string) => `inbox-ticket:${createHash('sha256').update(ticket).digest('hex')}`;
+
+/**
+ * The live human inbox over a WebSocket at /p/instagram/inbox. A socket opens with a one-time
+ * ticket that an authenticated admin request issued (GET /admin/api/instagram/inbox/ticket),
+ * so the admin session or token never travels in a URL. Changes fan out across instances
+ * through core signals; viewers watch, admins also reply (as a person: the window applies).
+ */
+export class InboxHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly sockets = new Map<WebSocket, Operator>();
+  private offSignal: (() => Promise<void> | void) | undefined;
+  private offLocal: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: {
+      services: () => InstagramServices;
+      tickets: TicketStore;
+      signals?: Signals;
+      logger: Logger;
+    },
+  ) {}
+
+  async issueTicket(operator: {
+    name: string;
+    role: 'admin' | 'viewer';
+  }): Promise<{ ticket: string; expiresInSeconds: number }> {
+    const ticket = randomBytes(24).toString('base64url');
+    await this.deps.tickets.set(ticketKey(ticket), operator, TICKET_TTL_MS);
+    return { ticket, expiresInSeconds: TICKET_TTL_MS / 1000 };
+  }
+
+  readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    void this.authenticate(request)
+      .then((operator) => {
+        if (!operator) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, operator));
+      })
+      .catch((err) => {
+        this.deps.logger.warn({ err }, 'inbox upgrade failed');
+        socket.destroy();
+      });
+  };
+
+  private async authenticate(request: IncomingMessage): Promise<Operator | undefined> {
+    const ticket = new URL(request.url ?? '/', 'http://localhost').searchParams.get('ticket');
+    if (!ticket || ticket.length > 100) return undefined;
+    const key = ticketKey(ticket);
+    const found = await this.deps.tickets.get<{ name: string; role: 'admin' | 'viewer' }>(key);
+    if (!found) return undefined;
+    await this.deps.tickets.delete(key);
+    return { ...found, watching: null };
+  }
+
+  async start(): Promise<void> {
+    const services = this.deps.services();
+    if (this.deps.signals) {
+      const signals = this.deps.signals;
+      this.offSignal = await signals.subscribe(conversationSignal, ({ conversationId }) =>
+        this.push(conversationId),
+      );
+      this.offLocal = services.onConversationChanged((conversationId) => {
+        void signals
+          .publish(conversationSignal, { conversationId })
+          .catch((err) => this.deps.logger.warn({ err }, 'inbox signal failed'));
+      });
+    } else {
+      this.offLocal = services.onConversationChanged((conversationId) => void this.push(conversationId));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.offLocal?.();
+    await this.offSignal?.();
+    for (const ws of this.sockets.keys()) ws.close(1001, 'shutting down');
+    this.sockets.clear();
+  }
+
+  private onConnection(ws: WebSocket, operator: Operator) {
+    this.sockets.set(ws, operator);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('error', () => this.sockets.delete(ws));
+    ws.on('message', (data) => void this.onMessage(ws, operator, data.toString()));
+    this.send(ws, { type: 'hello', operator: { name: operator.name, role: operator.role } });
+  }
+
+  private async onMessage(ws: WebSocket, operator: Operator, raw: string) {
+    let event: z.infer<typeof ClientEvent>;
+    try {
+      event = ClientEvent.parse(JSON.parse(raw));
+    } catch {
+      return this.send(ws, { type: 'error', code: 'BAD_EVENT' });
+    }
+    if (event.type === 'ping') return this.send(ws, { type: 'pong' });
+    if (event.type === 'subscribe') {
+      operator.watching = event.conversationId;
+      if (event.conversationId) await this.sendConversation(ws, event.conversationId);
+      return;
+    }
+    if (operator.role !== 'admin') return this.send(ws, { type: 'error', code: 'FORBIDDEN' });
+    const services = this.deps.services();
+    const conversation = await services.store.get(event.conversationId);
+    if (!conversation) return this.send(ws, { type: 'error', code: 'INSTAGRAM_NOT_FOUND' });
+    const entry = await services.outbox.enqueue({
+      conversation,
+      author: 'human',
+      authorName: operator.name,
+      text: event.text,
+      source: 'admin',
+    });
+    this.send(ws, {
+      type: 'reply',
+      outbox: { id: entry.id, status: entry.status, reason: entry.errorMessage },
+    });
+  }
+
+  private async push(conversationId: string) {
+    const targets = [...this.sockets].filter(
+      ([, op]) => op.watching === null || op.watching === conversationId,
+    );
+    if (!targets.length) return;
+    const conversation = await this.deps.services().store.get(conversationId);
+    if (!conversation) return;
+    const messages = await this.deps.services().store.history(conversationId, 20);
+    for (const [ws, op] of targets) {
+      this.send(
+        ws,
+        op.watching === null
+          ? { type: 'conversation', conversation }
+          : { type: 'conversation', conversation, messages },
+      );
+    }
+  }
+
+  private async sendConversation(ws: WebSocket, conversationId: string) {
+    const services = this.deps.services();
+    const conversation = await services.store.get(conversationId);
+    if (!conversation) return this.send(ws, { type: 'error', code: 'INSTAGRAM_NOT_FOUND' });
+    this.send(ws, {
+      type: 'conversation',
+      conversation,
+      messages: await services.store.history(conversationId, 50),
+    });
+  }
+
+  private send(ws: WebSocket, payload: unknown) {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(payload));
+  }
+}

@@ -1,0 +1,71 @@
+import { Tokens } from '@botloom/core';
+import { type StartTestAppOptions, startTestApp, type TestApp } from '@botloom/core/testing';
+import instagramPlugin, { type InstagramOptions, type InstagramWiring } from '../../src/index.js';
+import { type FakeGraphApi, startFakeGraphApi, WebhookSender } from '../../src/testing/index.js';
+
+export const APP_SECRET = 'test-app-secret-0123456789';
+export const VERIFY_TOKEN = 'verify-me-please';
+
+export interface InstagramTestApp {
+  app: TestApp;
+  graph: FakeGraphApi;
+  sender: WebhookSender;
+  query<R = Record<string, unknown>>(sql: string, bind?: unknown[]): Promise<R[]>;
+  /** Polls `check` until it returns a value other than undefined/false (30 s by default). */
+  waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+/** A test app with the Instagram plugin, pointed at a fake Graph API. */
+export async function startInstagramTestApp(
+  options: InstagramOptions = {},
+  wiring: InstagramWiring = {},
+  extra: { openai?: boolean; services?: StartTestAppOptions['services'] } = {},
+): Promise<InstagramTestApp> {
+  const graph = await startFakeGraphApi({ profiles: { '9001': { username: 'alice.ig' } } });
+  const app = await startTestApp({
+    plugins: [
+      instagramPlugin(
+        {
+          appSecret: APP_SECRET,
+          verifyToken: VERIFY_TOKEN,
+          accessToken: graph.accessToken,
+          accountId: graph.accountId,
+          apiRoot: graph.url,
+          sendRetryBaseSeconds: 0,
+          perThreadIntervalMs: 0,
+          ...options,
+        },
+        wiring,
+      ),
+    ],
+    ...(extra.openai ? { openai: true } : {}),
+    ...(extra.services ? { services: extra.services } : {}),
+  });
+  const db = app.app.resolver('instagram')(Tokens.Database);
+  const query = async <R>(sql: string, bind: unknown[] = []) => (await db.query(sql, { bind }))[0] as R[];
+  const waitFor = async <T>(
+    check: () => Promise<T | undefined | false>,
+    what: string,
+    timeoutMs = 30_000,
+  ): Promise<T> => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    app,
+    graph,
+    sender: new WebhookSender(`${app.url}/p/instagram/webhook`, APP_SECRET, graph.accountId),
+    query,
+    waitFor,
+    async stop() {
+      await app.stop();
+      await graph.close();
+    },
+  };
+}
