@@ -28,9 +28,10 @@ const packages: Record<string, RegExp[]> = {
     /^dist\/admin-ui\/assets\/[\w.-]+\.(js|css|woff2?)$/,
   ],
   'plugin-commentator': common,
-  'plugin-instagram': common,
+  'plugin-instagram': [...common, /^public\/[\w.-]+\.(html|css|js)$/],
   'plugin-memory': common,
-  'plugin-sales': common,
+  // The demo scripts (an online course), read by DEMO_SCRIPT_FILES.
+  'plugin-sales': [...common, /^scripts\/[\w.-]+\.ya?ml$/],
   'plugin-segmentation': common,
   'plugin-support': [...common, /^public\/[\w./-]+\.(html|css|js)$/],
 };
