@@ -152,7 +152,7 @@ export function setupAgentAdminRoutes(
     ctx.body = { items: await services().users.segments() };
   });
   router.post('/users/segment', async (ctx) => {
-    ctx.body = await services().users.applySegment(segmentInput(ctx.request.body));
+    ctx.body = await services().users.applySegment(segmentInput(parseBody(ctx, z.unknown())));
   });
   router.get('/users/:igsid/profile', async (ctx) => {
     ctx.body = { user: await services().users.profile(ctx.params.igsid!) };
@@ -183,7 +183,7 @@ export function setupAgentAdminRoutes(
   });
   router.post('/experiments', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { experiment: await services().experiments.create(experimentInput(ctx.request.body)) };
+    ctx.body = { experiment: await services().experiments.create(experimentInput(parseBody(ctx, z.unknown()))) };
   });
   router.get('/experiments/:id', async (ctx) => {
     ctx.body = { experiment: await services().experiments.get(ctx.params.id!) };

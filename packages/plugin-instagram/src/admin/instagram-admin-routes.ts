@@ -202,10 +202,10 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   });
   router.post('/agent/rules', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { rule: await services().rules.create(ctx.request.body) };
+    ctx.body = { rule: await services().rules.create(parseBody(ctx, z.unknown())) };
   });
   router.put('/agent/rules/:id', async (ctx) => {
-    ctx.body = { rule: await services().rules.update(ctx.params.id!, ctx.request.body) };
+    ctx.body = { rule: await services().rules.update(ctx.params.id!, parseBody(ctx, z.unknown())) };
   });
   router.delete('/agent/rules/:id', async (ctx) => {
     await services().rules.remove(ctx.params.id!);

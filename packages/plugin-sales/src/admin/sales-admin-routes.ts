@@ -78,10 +78,7 @@ export function salesAdminRoutes(router: Router<AdminState>, services: () => Sal
   });
   router.post('/scripts/:id/publish', async (ctx) => {
     const { id } = parseParams(ctx, ScriptParams);
-    const body =
-      ctx.request.body && Object.keys(ctx.request.body as object).length
-        ? parseBody(ctx, PublishBody)
-        : { changelog: '' };
+    const body = parseBody(ctx, PublishBody.optional()) ?? { changelog: '' };
     ctx.status = 201;
     ctx.body = { version: await services().scripts.publish(id, authorOf(ctx), body.changelog) };
   });
