@@ -183,7 +183,9 @@ export function setupAgentAdminRoutes(
   });
   router.post('/experiments', async (ctx) => {
     ctx.status = 201;
-    ctx.body = { experiment: await services().experiments.create(experimentInput(parseBody(ctx, z.unknown()))) };
+    ctx.body = {
+      experiment: await services().experiments.create(experimentInput(parseBody(ctx, z.unknown()))),
+    };
   });
   router.get('/experiments/:id', async (ctx) => {
     ctx.body = { experiment: await services().experiments.get(ctx.params.id!) };
