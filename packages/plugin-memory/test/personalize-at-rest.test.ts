@@ -36,7 +36,8 @@ describe('an abandoned /personalize', { timeout: 120_000 }, () => {
     await nemo.expectReply(/Write the instruction/, WAIT);
     await nemo.send(INSTRUCTION);
     await nemo.expectReply(/In which language/, WAIT);
-    // The user walks away here.
+    // The user walks away here. The state is written after the question is sent: wait for it.
+    await app.settled();
 
     const [row] = await query<{ value: string; expires_at: string }>(
       'SELECT value, expires_at FROM botloom_kv WHERE key = $1',

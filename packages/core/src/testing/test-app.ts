@@ -7,6 +7,7 @@ import type { FloodControlOptions } from '../bot/outgoing-api.js';
 import type { AppConfigInput } from '../config/resolve-config.js';
 import type { ServiceOverride } from '../di/service-overrides.js';
 import { AdminTokenService } from '../http/admin-tokens.js';
+import { UPDATE_INBOX_TABLE } from '../inbox/migrations.js';
 import type { Llm } from '../llm/types.js';
 import type { AnyPlugin } from '../plugin/types.js';
 import { SandboxClient, type SandboxUser } from '../sandbox/client.js';
@@ -107,6 +108,11 @@ export interface TestApp {
     key: string,
     profile?: { first_name?: string; last_name?: string; language_code?: string },
   ): SandboxUser;
+  /**
+   * Resolves once every update sent so far has been fetched by the bot and fully handled
+   * (the inbox has nothing pending or leased), so state written after a reply is in place.
+   */
+  settled(options?: { timeoutMs?: number }): Promise<void>;
   /** Stops the app, the emulator and the fake OpenAI server, and drops the database. */
   stop(): Promise<void>;
 }
@@ -133,6 +139,22 @@ function adminClient(baseUrl: string, token: string): AdminClient {
     patch: (p, b) => call('PATCH', p, b),
     delete: (p) => call('DELETE', p),
   };
+}
+
+async function waitUntilSettled(app: App, emulator: BotApiEmulator, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  const sequelize = app.database!.sequelize;
+  for (;;) {
+    if (emulator.world.updates.pendingCount === 0) {
+      const [rows] = await sequelize.query(
+        `SELECT count(*)::int AS open FROM ${UPDATE_INBOX_TABLE} WHERE status IN ('pending', 'leased')`,
+      );
+      if ((rows as Array<{ open: number }>)[0]?.open === 0 && emulator.world.updates.pendingCount === 0)
+        return;
+    }
+    if (Date.now() > deadline) throw new Error(`settled(): updates still unhandled after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /**
@@ -217,6 +239,7 @@ export async function startTestApp(options: StartTestAppOptions): Promise<TestAp
         }
         return user;
       },
+      settled: ({ timeoutMs = 60_000 } = {}) => waitUntilSettled(startedApp, startedEmulator, timeoutMs),
       stop: cleanup,
     };
   } catch (error) {
