@@ -1,72 +1,23 @@
+import { fileURLToPath } from 'node:url';
 import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 
-// Declarative pages over sales-admin-routes.ts. Core's declarative pages have no nested-form
-// editor, so a script is edited as its YAML/JSON text (the "Import or replace a script" form,
-// which validates and reports every issue with its path); publishing, diffs and rollback are
-// admin API calls (see the README).
+// The scripts page is a custom page (panel/src, built by panel/build.mjs into dist/panel): a
+// form editor over the draft with publish, diff and rollback. The rest are declarative pages
+// over sales-admin-routes.ts.
 
-/** The sales pages of the admin panel: scripts with their versions, conversations, funnel. */
+/** The built scripts editor; the same path from src/admin and dist/admin. */
+export const SCRIPTS_PAGE_MODULE = fileURLToPath(new URL('../../dist/panel/scripts.js', import.meta.url));
+
+/** The sales pages of the admin panel: the scripts editor, conversations, funnel. */
 export const salesAdminPages: AdminPageDefinition[] = [
   {
     id: 'scripts',
     title: { en: 'Sales scripts', ru: 'Скрипты продаж' },
     description: {
-      en: 'Scripts with their published versions. Paste a YAML or JSON script to create one or replace its draft (and publish it).',
-      ru: 'Скрипты и их опубликованные версии. Вставьте скрипт в YAML или JSON, чтобы создать его или заменить черновик (и опубликовать).',
+      en: 'Edit a script draft with a form (or as YAML), publish it with a changelog, compare versions, roll back.',
+      ru: 'Редактируйте черновик скрипта формой (или в YAML), публикуйте с описанием изменений, сравнивайте версии, откатывайте.',
     },
-    list: {
-      endpoint: '/scripts',
-      items: 'scripts',
-      columns: [
-        { key: 'id', label: { en: 'Script', ru: 'Скрипт' } },
-        { key: 'name', label: { en: 'Name', ru: 'Название' } },
-        {
-          key: 'publishedVersion',
-          label: { en: 'Published version', ru: 'Опубликованная версия' },
-          format: 'number',
-        },
-        { key: 'hasDraft', label: { en: 'Draft', ru: 'Черновик' }, format: 'boolean' },
-        { key: 'draftUpdatedAt', label: { en: 'Draft changed', ru: 'Черновик изменён' }, format: 'date' },
-      ],
-    },
-    detail: {
-      endpoint: '/scripts/:id',
-      item: 'script',
-      fields: [
-        { key: 'name', label: { en: 'Name', ru: 'Название' } },
-        {
-          key: 'publishedVersion',
-          label: { en: 'Published version', ru: 'Опубликованная версия' },
-          format: 'number',
-        },
-        { key: 'draftUpdatedAt', label: { en: 'Draft changed', ru: 'Черновик изменён' }, format: 'date' },
-      ],
-      tables: [
-        {
-          key: 'versions',
-          title: { en: 'Versions', ru: 'Версии' },
-          columns: [
-            { key: 'number', label: { en: 'Version', ru: 'Версия' }, format: 'number' },
-            { key: 'author', label: { en: 'Author', ru: 'Автор' } },
-            { key: 'publishedAt', label: { en: 'Published', ru: 'Опубликована' }, format: 'date' },
-            { key: 'changelog', label: { en: 'Changes', ru: 'Изменения' } },
-            { key: 'republishedFrom', label: { en: 'Rollback of', ru: 'Откат к' }, format: 'number' },
-          ],
-        },
-      ],
-    },
-    create: {
-      endpoint: '/scripts/import',
-      label: { en: 'Import or replace a script', ru: 'Загрузить или заменить скрипт' },
-      fields: [
-        {
-          key: 'text',
-          label: { en: 'Script (YAML or JSON)', ru: 'Скрипт (YAML или JSON)' },
-          type: 'textarea',
-          required: true,
-        },
-      ],
-    },
+    module: { file: SCRIPTS_PAGE_MODULE, uiVersion: '1.0.0' },
   },
   {
     id: 'conversations',

@@ -1,0 +1,32 @@
+// The few layout rules the panel's stylesheet lacks for a nested editor. The panel's CSP allows
+// no inline <style>; a constructed stylesheet goes through the CSSOM instead.
+const CSS = `
+.sales-stages { list-style: none; margin: 0 0 14px; padding: 0; }
+.sales-section { padding: 0; min-width: 0; }
+.sales-section > legend { padding: 14px 18px 0; float: left; width: 100%; }
+.sales-section > legend + * { clear: both; }
+.sales-stage-header { flex-wrap: wrap; gap: 8px; }
+.sales-item { border-left: 3px solid var(--border, #e4e7ef); padding: 6px 0 10px 12px; margin-bottom: 12px; }
+.sales-tabs { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 14px; }
+.sales-title { margin: 0; font-size: 18px; }
+.sales-heading { font-size: 18px; margin: 18px 0 10px; }
+.sales-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
+.sales-actions { position: sticky; bottom: 0; z-index: 1; }
+.sales-diff td { vertical-align: top; }
+.sales-diff pre { white-space: pre-wrap; word-break: break-word; margin: 0; max-width: 40ch; }
+@media (max-width: 820px) { .sales-actions { position: static; } }
+`;
+
+let installed = false;
+
+export function installStyles(): void {
+  if (installed || typeof CSSStyleSheet === 'undefined') return;
+  installed = true;
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  } catch {
+    // Unstyled extras are still usable: the panel's own classes carry the layout.
+  }
+}
