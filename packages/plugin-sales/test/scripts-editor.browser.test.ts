@@ -1,0 +1,128 @@
+import { AdminUserService } from '@botloom/core/runtime';
+import {
+  chromiumAvailable,
+  chromiumLaunchOptions,
+  ensureAdminUiBuilt,
+  startTestApp,
+  type TestApp,
+} from '@botloom/core/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import salesPlugin, { DEMO_SCRIPT_FILES } from '../src/index.js';
+import { ensureSalesPanelBuilt } from './support/panel-build.js';
+
+const hasChromium = chromiumAvailable('sales scripts editor');
+const ADMIN = { username: 'sasha', password: 'sasha password 1' };
+const WAIT = { timeout: 30_000 };
+const NEW_LINE = 'Could I ask two quick questions to see if the course fits you?';
+
+describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await Promise.all([ensureAdminUiBuilt(), ensureSalesPanelBuilt()]);
+    t = await startTestApp({
+      plugins: [salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES })],
+      config: { RATE_LIMIT_PER_MINUTE: 1000 },
+    });
+    await new AdminUserService(t.app.database!.sequelize).create({ ...ADMIN, role: 'admin' });
+    browser = await chromium.launch(chromiumLaunchOptions());
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('edits a stage line at phone width, shows the refusal at its field, saves, publishes, diffs and rolls back', async () => {
+    const before = (await t.admin.get('/admin/api/sales/scripts/course')).body;
+    const published: number = before.script.publishedVersion;
+    expect(published).toBeGreaterThanOrEqual(1);
+    const oldLine: string = before.draft.stages[0].lines[0];
+
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      locale: 'en-US',
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${t.url}/admin/`);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('current-user').waitFor(WAIT);
+
+    await page.goto(`${t.url}/admin/p/sales/scripts`);
+    await page.getByRole('button', { name: 'Open script course', exact: true }).click();
+    const editor = page.getByTestId('script-editor');
+    await editor.waitFor(WAIT);
+    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${published}`);
+
+    const stage = editor.getByTestId('stage-0');
+    const line = stage.getByLabel('Line 1', { exact: true });
+    expect(await line.inputValue()).toBe(oldLine);
+    await line.fill(NEW_LINE);
+
+    // An empty goal: the server's zod issue comes back with its path and shows at the field.
+    const goal = stage.getByLabel('Goal', { exact: true });
+    const oldGoal = await goal.inputValue();
+    await goal.fill('');
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    const goalError = editor.getByTestId('field-error-stages.0.goal');
+    await goalError.waitFor(WAIT);
+    expect(await goal.getAttribute('aria-invalid')).toBe('true');
+    await editor.getByTestId('issue-summary').waitFor(WAIT);
+    // Nothing was saved.
+    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(oldLine);
+
+    await goal.fill(oldGoal);
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe('Draft saved.');
+    expect(await goalError.count()).toBe(0);
+    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(NEW_LINE);
+
+    // The editor fits a phone: nothing wider than the screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    await editor.getByLabel('Changelog (what changed)').fill('A friendlier first question');
+    await editor.getByRole('button', { name: 'Publish', exact: true }).click();
+    const next = published + 1;
+    await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe(`Published version ${next}.`);
+    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${next}`);
+
+    // The diff between the two versions names the changed line, with both texts.
+    await editor.getByRole('tab', { name: 'Versions and diff' }).click();
+    await editor.getByTestId(`version-${next}`).getByText('A friendlier first question').waitFor(WAIT);
+    await editor.getByLabel('From version').selectOption(String(published));
+    await editor.getByLabel('To version').selectOption(String(next));
+    await editor.getByRole('button', { name: 'Show the diff' }).click();
+    const diff = editor.getByTestId('diff-table');
+    await diff.waitFor(WAIT);
+    const changed = diff.locator('tr', { hasText: 'stages[greeting].lines.0' });
+    expect(await changed.count()).toBe(1);
+    expect(await changed.textContent()).toContain(oldLine);
+    expect(await changed.textContent()).toContain(NEW_LINE);
+
+    // Rollback asks first; the confirm button takes the focus, so Enter confirms.
+    await editor.getByRole('button', { name: `Roll back to ${published}` }).click();
+    const confirm = editor.getByTestId('rollback-confirm');
+    await confirm.waitFor(WAIT);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), WAIT).toBe('Yes, roll back');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => editor.getByTestId('editor-notice').textContent(), WAIT)
+      .toBe(`Version ${next + 1} published (a rollback to ${published}).`);
+    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${next + 1}`);
+
+    const after = (await t.admin.get('/admin/api/sales/scripts/course')).body;
+    expect(after.script.publishedVersion).toBe(next + 1);
+    const rolled = (await t.admin.get(`/admin/api/sales/scripts/course/versions/${next + 1}`)).body.version;
+    expect(rolled.republishedFrom).toBe(published);
+    expect(rolled.definition.stages[0].lines[0]).toBe(oldLine);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
