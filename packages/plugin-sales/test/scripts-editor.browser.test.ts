@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { AdminUserService } from '@botloom/core/runtime';
 import {
   chromiumAvailable,
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import salesPlugin, { DEMO_SCRIPT_FILES } from '../src/index.js';
 import { ensureSalesPanelBuilt } from './support/panel-build.js';
 
+const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/sales-panel/', import.meta.url));
 const hasChromium = chromiumAvailable('sales scripts editor');
 const ADMIN = { username: 'sasha', password: 'sasha password 1' };
 const WAIT = { timeout: 30_000 };
@@ -28,6 +31,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     });
     await new AdminUserService(t.app.database!.sequelize).create({ ...ADMIN, role: 'admin' });
     browser = await chromium.launch(chromiumLaunchOptions());
+    await mkdir(SCREENSHOTS, { recursive: true });
   }, 600_000);
 
   afterAll(async () => {
@@ -73,6 +77,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await editor.getByRole('button', { name: 'Save draft' }).click();
     const goalError = editor.getByTestId('field-error-stages.0.goal');
     await goalError.waitFor(WAIT);
+    await page.screenshot({ path: `${SCREENSHOTS}editor-phone-issue.png`, fullPage: false });
     expect(await goal.getAttribute('aria-invalid')).toBe('true');
     await editor.getByTestId('issue-summary').waitFor(WAIT);
     // Nothing was saved.
@@ -101,6 +106,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await editor.getByRole('button', { name: 'Show the diff' }).click();
     const diff = editor.getByTestId('diff-table');
     await diff.waitFor(WAIT);
+    await page.screenshot({ path: `${SCREENSHOTS}diff-phone.png`, fullPage: true });
     const changed = diff.locator('tr', { hasText: 'stages[greeting].lines.0' });
     expect(await changed.count()).toBe(1);
     expect(await changed.textContent()).toContain(oldLine);
@@ -122,6 +128,9 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     const rolled = (await t.admin.get(`/admin/api/sales/scripts/course/versions/${next + 1}`)).body.version;
     expect(rolled.republishedFrom).toBe(published);
     expect(rolled.definition.stages[0].lines[0]).toBe(oldLine);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await editor.getByRole('tab', { name: 'Editor' }).click();
+    await page.screenshot({ path: `${SCREENSHOTS}editor-desktop.png`, fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

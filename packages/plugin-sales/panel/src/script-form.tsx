@@ -10,7 +10,7 @@ import {
   TextField,
 } from './fields';
 import type { T } from './labels';
-import { blankStage, item, type Json, keyOf, moveItem, type Path } from './model';
+import { blankStage, fieldId, item, type Json, keyOf, moveItem, type Path } from './model';
 
 const list = (v: Json): Json[] => (Array.isArray(v) ? v : []);
 
@@ -107,7 +107,7 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
       <Section title={t('triggers')} testId="triggers">
         <ListIssue api={api} path={['triggers']} />
         {triggers.map((trigger: Json, i: number) => (
-          <Row key={keyOf(trigger, i)}>
+          <div className="sales-item toolbar" key={keyOf(trigger, i)}>
             <SelectField
               api={api}
               path={['triggers', i, 'on']}
@@ -132,7 +132,7 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
               labels={buttons}
               onRemove={() => api.reshape(['triggers'], triggers.filter((_: Json, j: number) => j !== i))}
             />
-          </Row>
+          </div>
         ))}
         <button
           type="button"
@@ -180,13 +180,18 @@ function StageEditor({
   const buttons = { up: t('moveUp'), down: t('moveDown'), remove: t('remove') };
   const title = `${t('stage', { n: i + 1 })}: ${stage.id || '—'}`;
 
+  const prefix = `stages.${i}.`;
+  const hasIssue = [...api.issues.keys()].some((k) => k.startsWith(prefix));
+
+  // Collapsed but the first: a script has many stages. A stage with an issue opens.
   return (
-    <section className="card sales-stage" data-testid={`stage-${i}`} aria-label={title}>
-      <header className="card-header sales-stage-header">
+    <details className="card sales-stage" data-testid={`stage-${i}`} open={i === 0 || hasIssue || undefined}>
+      <summary className="card-header sales-stage-header" id={fieldId(["stages", i])}>
         <h3>{title}</h3>
-        <ItemButtons what={title} index={i} count={count} onMove={onMove} onRemove={onRemove} labels={buttons} />
-      </header>
+        <span className="muted sales-goal">{stage.goal}</span>
+      </summary>
       <div className="card-body">
+        <ItemButtons what={title} index={i} count={count} onMove={onMove} onRemove={onRemove} labels={buttons} />
         <Row>
           <TextField api={api} path={at('id')} label={t('stageId')} required />
           <CheckField api={api} path={at('education')} label={t('education')} />
@@ -359,6 +364,6 @@ function StageEditor({
           </button>
         )}
       </div>
-    </section>
+    </details>
   );
 }

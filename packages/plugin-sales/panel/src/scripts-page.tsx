@@ -370,7 +370,7 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
                     <button
                       type="button"
                       className="btn btn-ghost btn-small"
-                      onClick={() => document.getElementById(fieldId(i.path))?.focus()}
+                      onClick={() => focusField(i.path)}
                     >
                       {i.path || t('root')}
                     </button>
@@ -445,6 +445,14 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
       )}
     </div>
   );
+}
+
+/** Focuses the control an issue names, opening its collapsed stage first. */
+function focusField(path: string): void {
+  const el = document.getElementById(fieldId(path)) ?? document.getElementById(fieldId(path.split('.').slice(0, 2).join('.')));
+  const details = el?.closest('details');
+  if (details) details.open = true;
+  el?.focus();
 }
 
 /** The saved draft as a YAML file, replaced through the import endpoint (same checks, same paths). */

@@ -5,7 +5,10 @@ const CSS = `
 .sales-section { padding: 0; min-width: 0; }
 .sales-section > legend { padding: 14px 18px 0; float: left; width: 100%; }
 .sales-section > legend + * { clear: both; }
-.sales-stage-header { flex-wrap: wrap; gap: 8px; }
+.sales-stage-header { flex-wrap: wrap; gap: 4px 12px; justify-content: flex-start; cursor: pointer; padding-bottom: 14px; }
+.sales-stage-header h3 { margin: 0; font-size: 15px; }
+.sales-stage[open] > .sales-stage-header { padding-bottom: 0; }
+.sales-goal { flex: 1 1 240px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .sales-item { border-left: 3px solid var(--border, #e4e7ef); padding: 6px 0 10px 12px; margin-bottom: 12px; }
 .sales-tabs { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 14px; }
 .sales-title { margin: 0; font-size: 18px; }
