@@ -7,7 +7,10 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const shim = here('./src/react-shim.ts');
 
 /** The page modules, by output name (admin-pages.ts points at them). */
-export const PANEL_PAGES = { scripts: './src/scripts-page.tsx' };
+export const PANEL_PAGES = {
+  scripts: './src/scripts-page.tsx',
+  conversations: './src/conversations-page.tsx',
+};
 
 export async function buildPanel() {
   await build({

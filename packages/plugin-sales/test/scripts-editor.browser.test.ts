@@ -39,17 +39,8 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await t?.stop();
   });
 
-  it('edits a stage line at phone width, shows the refusal at its field, saves, publishes, diffs and rolls back', async () => {
-    const before = (await t.admin.get('/admin/api/sales/scripts/course')).body;
-    const published: number = before.script.publishedVersion;
-    expect(published).toBeGreaterThanOrEqual(1);
-    const oldLine: string = before.draft.stages[0].lines[0];
-
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      locale: 'en-US',
-      reducedMotion: 'reduce',
-    });
+  async function signIn(viewport: { width: number; height: number }) {
+    const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -58,7 +49,16 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('current-user').waitFor(WAIT);
+    return { context, page, errors };
+  }
 
+  it('edits a stage line at phone width, shows the refusal at its field, saves, publishes, diffs and rolls back', async () => {
+    const before = (await t.admin.get('/admin/api/sales/scripts/course')).body;
+    const published: number = before.script.publishedVersion;
+    expect(published).toBeGreaterThanOrEqual(1);
+    const oldLine: string = before.draft.stages[0].lines[0];
+
+    const { context, page, errors } = await signIn({ width: 390, height: 844 });
     await page.goto(`${t.url}/admin/p/sales/scripts`);
     await page.getByRole('button', { name: 'Open script course', exact: true }).click();
     const editor = page.getByTestId('script-editor');
@@ -131,6 +131,43 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await page.setViewportSize({ width: 1366, height: 900 });
     await editor.getByRole('tab', { name: 'Editor' }).click();
     await page.screenshot({ path: `${SCREENSHOTS}editor-desktop.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('takes a conversation over, writes to the client as the manager and hands it back', async () => {
+    const ann = t.user('ann', { first_name: 'Ann', language_code: 'en' });
+    await ann.send('/start sales-course');
+    await ann.expectReply(/automated advisor/, { timeoutMs: 45_000 });
+    await t.settled();
+    const userId = await ann.id();
+    const mine = async () =>
+      (await t.admin.get('/admin/api/sales/conversations?limit=200')).body.conversations.find(
+        (c: { userId: number }) => c.userId === userId,
+      );
+    expect((await mine()).status).toBe('active');
+
+    const { context, page, errors } = await signIn({ width: 1280, height: 900 });
+    await page.goto(`${t.url}/admin/p/sales/conversations`);
+    await page.getByRole('button', { name: `Open the conversation with ${userId}` }).click();
+    const view = page.getByTestId('conversation-view');
+    await view.waitFor(WAIT);
+    await view.getByTestId('transcript').getByText('automated advisor', { exact: false }).first().waitFor(WAIT);
+
+    await view.getByRole('button', { name: 'Take over' }).click();
+    await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('paused');
+    expect((await mine()).takenOverBy).toBe(ADMIN.username);
+
+    await view.getByLabel('Message to the client').fill('Hello Ann, this is Sasha from the course team.');
+    await view.getByRole('button', { name: 'Send' }).click();
+    await ann.expectReply(/Manager: Hello Ann, this is Sasha/, { timeoutMs: 45_000 });
+    await expect.poll(() => view.getByTestId('conversation-notice').textContent(), WAIT).toBe('Sent.');
+
+    await view.getByRole('button', { name: 'Hand back to the bot' }).click();
+    await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('active');
+    const back = await mine();
+    expect(back.status).toBe('active');
+    expect(back.takenOverBy).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

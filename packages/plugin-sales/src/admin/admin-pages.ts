@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 
-// The scripts page is a custom page (panel/src, built by panel/build.mjs into dist/panel): a
-// form editor over the draft with publish, diff and rollback. The rest are declarative pages
-// over sales-admin-routes.ts.
+// Scripts and conversations are custom pages (panel/src, built by panel/build.mjs into
+// dist/panel): a form editor over the draft with publish, diff and rollback; transcripts with
+// takeover, operator messages and hand back. The funnel is a declarative page.
 
-/** The built scripts editor; the same path from src/admin and dist/admin. */
-export const SCRIPTS_PAGE_MODULE = fileURLToPath(new URL('../../dist/panel/scripts.js', import.meta.url));
+const built = (name: string) => fileURLToPath(new URL(`../../dist/panel/${name}.js`, import.meta.url));
+/** The built pages; the same paths from src/admin and dist/admin. */
+export const SCRIPTS_PAGE_MODULE = built('scripts');
+export const CONVERSATIONS_PAGE_MODULE = built('conversations');
 
 /** The sales pages of the admin panel: the scripts editor, conversations, funnel. */
 export const salesAdminPages: AdminPageDefinition[] = [
@@ -23,69 +25,10 @@ export const salesAdminPages: AdminPageDefinition[] = [
     id: 'conversations',
     title: { en: 'Sales conversations', ru: 'Диалоги продаж' },
     description: {
-      en: 'Each conversation with its stage history; messages with their analysis, strategy and score (text for admins).',
-      ru: 'Каждый диалог с историей этапов; сообщения с анализом, стратегией и оценкой (текст видят администраторы).',
+      en: 'Each conversation with its stage history and transcript; take one over, write to the client, hand it back.',
+      ru: 'Каждый диалог с историей этапов и перепиской; перехватите диалог, напишите клиенту, верните боту.',
     },
-    list: {
-      endpoint: '/conversations',
-      items: 'conversations',
-      total: 'total',
-      columns: [
-        { key: 'scriptSlug', label: { en: 'Script', ru: 'Скрипт' } },
-        { key: 'scriptVersion', label: { en: 'Version', ru: 'Версия' }, format: 'number' },
-        { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { key: 'stage', label: { en: 'Stage', ru: 'Этап' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
-        { key: 'lastStrategy', label: { en: 'Strategy', ru: 'Стратегия' } },
-        { key: 'updatedAt', label: { en: 'Updated', ru: 'Обновлён' }, format: 'date' },
-      ],
-      filters: [
-        { param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'paused', 'ended'] },
-        { param: 'strategy', label: { en: 'Strategy', ru: 'Стратегия' }, options: ['script_80', 'free_20'] },
-      ],
-    },
-    detail: {
-      endpoint: '/conversations/:id',
-      item: 'conversation',
-      fields: [
-        { key: 'scriptSlug', label: { en: 'Script', ru: 'Скрипт' } },
-        { key: 'scriptVersion', label: { en: 'Version', ru: 'Версия' }, format: 'number' },
-        { key: 'stage', label: { en: 'Stage', ru: 'Этап' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
-        { key: 'takenOverBy', label: { en: 'Taken over by', ru: 'Перехвачен' } },
-        { key: 'endReason', label: { en: 'End reason', ru: 'Причина завершения' } },
-        { key: 'educationStatus', label: { en: 'Education group', ru: 'Учебная группа' } },
-        { key: 'startedAt', label: { en: 'Started', ru: 'Начат' }, format: 'date' },
-      ],
-      tables: [
-        {
-          key: 'transitions',
-          title: { en: 'Stage history', ru: 'История этапов' },
-          columns: [
-            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
-            { key: 'from', label: { en: 'From', ru: 'Из' } },
-            { key: 'to', label: { en: 'To', ru: 'В' } },
-            { key: 'applied', label: { en: 'Applied', ru: 'Применён' }, format: 'boolean' },
-            { key: 'reason', label: { en: 'Reason', ru: 'Причина' } },
-          ],
-        },
-        {
-          key: 'messages',
-          title: { en: 'Transcript', ru: 'Переписка' },
-          columns: [
-            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
-            { key: 'author', label: { en: 'Author', ru: 'Автор' } },
-            { key: 'text', label: { en: 'Text', ru: 'Текст' } },
-            { key: 'stage', label: { en: 'Stage', ru: 'Этап' } },
-            { key: 'strategy', label: { en: 'Strategy', ru: 'Стратегия' } },
-            { key: 'scriptFitScore', label: { en: 'Fit', ru: 'Соответствие' }, format: 'percent' },
-            { key: 'intent', label: { en: 'Intent', ru: 'Намерение' } },
-            { key: 'consent', label: { en: 'Consent', ru: 'Согласие' }, format: 'boolean' },
-            { key: 'analysis', label: { en: 'Analysis', ru: 'Анализ' }, format: 'json' },
-          ],
-        },
-      ],
-    },
+    module: { file: CONVERSATIONS_PAGE_MODULE, uiVersion: '1.0.0' },
   },
   {
     id: 'funnel',

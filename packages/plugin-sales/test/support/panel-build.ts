@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SCRIPTS_PAGE_MODULE } from '../../src/admin/admin-pages.js';
+import { CONVERSATIONS_PAGE_MODULE, SCRIPTS_PAGE_MODULE } from '../../src/admin/admin-pages.js';
 
 const PANEL_DIR = fileURLToPath(new URL('../../panel', import.meta.url));
 
@@ -23,7 +23,7 @@ function newestMtime(dir: string): number {
 export async function ensureSalesPanelBuilt(): Promise<void> {
   let built = 0;
   try {
-    built = statSync(SCRIPTS_PAGE_MODULE).mtimeMs;
+    built = Math.min(...[SCRIPTS_PAGE_MODULE, CONVERSATIONS_PAGE_MODULE].map((f) => statSync(f).mtimeMs));
   } catch {
     built = 0;
   }
