@@ -36,6 +36,11 @@ const packages: Record<string, RegExp[]> = {
   'plugin-support': [...common, /^public\/[\w./-]+\.(html|css|js)$/],
 };
 
+/** Files a built package must ship besides its export targets (prebuilt custom panel pages). */
+const requiredWhenBuilt: Record<string, string[]> = {
+  'plugin-sales': ['dist/panel/scripts.js', 'dist/panel/conversations.js'],
+};
+
 interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -109,6 +114,7 @@ describe.each(Object.keys(packages))('published tarball of packages/%s', (name) 
     const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
     const missing = exportTargets(manifest).filter((t) => !shipped.has(t.file));
     expect(missing).toEqual([]);
+    expect((requiredWhenBuilt[name] ?? []).filter((f) => !shipped.has(f))).toEqual([]);
 
     const maps = files.filter((f) => f.endsWith('.map'));
     expect(maps.length).toBeGreaterThan(0);
