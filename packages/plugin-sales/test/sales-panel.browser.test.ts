@@ -63,7 +63,9 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await page.getByRole('button', { name: 'Open script course', exact: true }).click();
     const editor = page.getByTestId('script-editor');
     await editor.waitFor(WAIT);
-    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${published}`);
+    await expect
+      .poll(() => editor.getByTestId('published-version').textContent(), WAIT)
+      .toBe(`Published version: ${published}`);
 
     const stage = editor.getByTestId('stage-0');
     const line = stage.getByLabel('Line 1', { exact: true });
@@ -81,13 +83,17 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     expect(await goal.getAttribute('aria-invalid')).toBe('true');
     await editor.getByTestId('issue-summary').waitFor(WAIT);
     // Nothing was saved.
-    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(oldLine);
+    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(
+      oldLine,
+    );
 
     await goal.fill(oldGoal);
     await editor.getByRole('button', { name: 'Save draft' }).click();
     await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe('Draft saved.');
     expect(await goalError.count()).toBe(0);
-    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(NEW_LINE);
+    expect((await t.admin.get('/admin/api/sales/scripts/course')).body.draft.stages[0].lines[0]).toBe(
+      NEW_LINE,
+    );
 
     // The editor fits a phone: nothing wider than the screen.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -95,8 +101,12 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await editor.getByLabel('Changelog (what changed)').fill('A friendlier first question');
     await editor.getByRole('button', { name: 'Publish', exact: true }).click();
     const next = published + 1;
-    await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe(`Published version ${next}.`);
-    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${next}`);
+    await expect
+      .poll(() => editor.getByTestId('editor-notice').textContent(), WAIT)
+      .toBe(`Published version ${next}.`);
+    await expect
+      .poll(() => editor.getByTestId('published-version').textContent(), WAIT)
+      .toBe(`Published version: ${next}`);
 
     // The diff between the two versions names the changed line, with both texts.
     await editor.getByRole('tab', { name: 'Versions and diff' }).click();
@@ -116,12 +126,16 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await editor.getByRole('button', { name: `Roll back to ${published}` }).click();
     const confirm = editor.getByTestId('rollback-confirm');
     await confirm.waitFor(WAIT);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), WAIT).toBe('Yes, roll back');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.textContent), WAIT)
+      .toBe('Yes, roll back');
     await page.keyboard.press('Enter');
     await expect
       .poll(() => editor.getByTestId('editor-notice').textContent(), WAIT)
       .toBe(`Version ${next + 1} published (a rollback to ${published}).`);
-    await expect.poll(() => editor.getByTestId('published-version').textContent(), WAIT).toBe(`Published version: ${next + 1}`);
+    await expect
+      .poll(() => editor.getByTestId('published-version').textContent(), WAIT)
+      .toBe(`Published version: ${next + 1}`);
 
     const after = (await t.admin.get('/admin/api/sales/scripts/course')).body;
     expect(after.script.publishedVersion).toBe(next + 1);
@@ -152,7 +166,11 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await page.getByRole('button', { name: `Open the conversation with ${userId}` }).click();
     const view = page.getByTestId('conversation-view');
     await view.waitFor(WAIT);
-    await view.getByTestId('transcript').getByText('automated advisor', { exact: false }).first().waitFor(WAIT);
+    await view
+      .getByTestId('transcript')
+      .getByText('automated advisor', { exact: false })
+      .first()
+      .waitFor(WAIT);
 
     await view.getByRole('button', { name: 'Take over' }).click();
     await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('paused');

@@ -201,7 +201,9 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
 
   const load = useCallback(
     () =>
-      salesApi.get(`/conversations/${id}`).then(setDetail, (e) => setNotice({ ok: false, text: messageOf(e) })),
+      salesApi
+        .get(`/conversations/${id}`)
+        .then(setDetail, (e) => setNotice({ ok: false, text: messageOf(e) })),
     [id],
   );
   useEffect(() => {
@@ -248,19 +250,33 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
           <Badge tone={tone(c.status)}>{c.status}</Badge>
         </span>
         {c.status === 'active' && (
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void act('takeover', t('tookOver'))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            onClick={() => void act('takeover', t('tookOver'))}
+          >
             {t('takeover')}
           </button>
         )}
         {c.status === 'paused' && (
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void act('resume', t('handedBack'))}>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            onClick={() => void act('resume', t('handedBack'))}
+          >
             {t('handBack')}
           </button>
         )}
       </div>
       {c.status === 'active' && <p className="field-hint">{t('takeoverHint')}</p>}
       {notice && (
-        <p className={notice.ok ? 'form-ok' : 'form-error'} role={notice.ok ? 'status' : 'alert'} data-testid="conversation-notice">
+        <p
+          className={notice.ok ? 'form-ok' : 'form-error'}
+          role={notice.ok ? 'status' : 'alert'}
+          data-testid="conversation-notice"
+        >
           {notice.text}
         </p>
       )}

@@ -30,7 +30,11 @@ function FieldShell({
   return (
     <div className={['field', wide && 'field-wide', error && 'field-invalid'].filter(Boolean).join(' ')}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': error ? errorId : undefined })}
+      {children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? errorId : undefined,
+      })}
       {error && (
         <span className="field-error" id={errorId} data-testid={`field-error-${key}`}>
           {error}
@@ -83,7 +87,17 @@ export function TextField({
 }
 
 /** A number; blank leaves the key out, so the server names a required one. */
-export function NumberField({ api, path, label, step }: { api: FormApi; path: Path; label: string; step?: string }) {
+export function NumberField({
+  api,
+  path,
+  label,
+  step,
+}: {
+  api: FormApi;
+  path: Path;
+  label: string;
+  step?: string;
+}) {
   const value = getAt(api.value, path);
   return (
     <FieldShell api={api} path={path} label={label}>
@@ -239,7 +253,12 @@ export function ItemButtons({
           </button>
         </>
       )}
-      <button type="button" className="btn btn-small btn-danger" aria-label={`${labels.remove}: ${what}`} onClick={onRemove}>
+      <button
+        type="button"
+        className="btn btn-small btn-danger"
+        aria-label={`${labels.remove}: ${what}`}
+        onClick={onRemove}
+      >
         {labels.remove}
       </button>
     </div>

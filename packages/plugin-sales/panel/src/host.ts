@@ -15,7 +15,10 @@ export interface PanelHost {
   };
   components: {
     Loading: ReactTypes.ComponentType;
-    Badge: ReactTypes.ComponentType<{ tone: 'ok' | 'bad' | 'muted' | 'info'; children: ReactTypes.ReactNode }>;
+    Badge: ReactTypes.ComponentType<{
+      tone: 'ok' | 'bad' | 'muted' | 'info';
+      children: ReactTypes.ReactNode;
+    }>;
   };
   hooks: {
     useI18n(): {

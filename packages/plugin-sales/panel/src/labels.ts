@@ -15,7 +15,10 @@ const labels = {
   newScript: { en: 'New script', ru: 'Новый скрипт' },
   newScriptId: { en: 'Script id (lowercase, digits, "-")', ru: 'Id скрипта (строчные, цифры, «-»)' },
   create: { en: 'Create', ru: 'Создать' },
-  importTitle: { en: 'Import or replace a script (YAML or JSON)', ru: 'Загрузить или заменить скрипт (YAML или JSON)' },
+  importTitle: {
+    en: 'Import or replace a script (YAML or JSON)',
+    ru: 'Загрузить или заменить скрипт (YAML или JSON)',
+  },
   importText: { en: 'Script file text, with its id', ru: 'Текст файла скрипта, с его id' },
   import: { en: 'Import', ru: 'Загрузить' },
   imported: { en: 'Imported script {id}.', ru: 'Скрипт {id} загружен.' },
@@ -27,7 +30,10 @@ const labels = {
   language: { en: 'Language of the replies', ru: 'Язык ответов' },
   startStage: { en: 'Start stage', ru: 'Начальный этап' },
   productName: { en: 'Product name', ru: 'Название продукта' },
-  facts: { en: 'Product facts (the only facts replies may state)', ru: 'Факты о продукте (только их можно называть в ответах)' },
+  facts: {
+    en: 'Product facts (the only facts replies may state)',
+    ru: 'Факты о продукте (только их можно называть в ответах)',
+  },
   factKey: { en: 'Key', ru: 'Ключ' },
   factText: { en: 'Fact', ru: 'Факт' },
   addFact: { en: 'Add a fact', ru: 'Добавить факт' },
@@ -108,7 +114,10 @@ const labels = {
   },
   confirmRollback: { en: 'Yes, roll back', ru: 'Да, откатить' },
   cancel: { en: 'Cancel', ru: 'Отмена' },
-  rolledBack: { en: 'Version {n} published (a rollback to {from}).', ru: 'Опубликована версия {n} (откат к {from}).' },
+  rolledBack: {
+    en: 'Version {n} published (a rollback to {from}).',
+    ru: 'Опубликована версия {n} (откат к {from}).',
+  },
   loadVersion: { en: 'Load {n} into the editor', ru: 'Открыть {n} в редакторе' },
   loadedVersion: {
     en: 'Version {n} is in the editor: save the draft to keep it.',
@@ -171,7 +180,10 @@ const labels = {
   fit: { en: 'Fit', ru: 'Соответствие' },
   intent: { en: 'Intent', ru: 'Намерение' },
   analysis: { en: 'Analysis', ru: 'Анализ' },
-  contentHidden: { en: 'Message texts are shown to admins only.', ru: 'Тексты сообщений видят только администраторы.' },
+  contentHidden: {
+    en: 'Message texts are shown to admins only.',
+    ru: 'Тексты сообщений видят только администраторы.',
+  },
   yes: { en: 'yes', ru: 'да' },
   no: { en: 'no', ru: 'нет' },
 } as const;

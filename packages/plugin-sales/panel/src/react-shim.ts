@@ -25,7 +25,9 @@ type Props = { children?: unknown; [key: string]: unknown } | null;
 export function jsx(type: never, props: Props, key?: string): unknown {
   const { children, ...rest } = props ?? {};
   if (key !== undefined) rest.key = key;
-  return children === undefined ? R.createElement(type, rest) : R.createElement(type, rest, children as never);
+  return children === undefined
+    ? R.createElement(type, rest)
+    : R.createElement(type, rest, children as never);
 }
 
 export function jsxs(type: never, props: Props, key?: string): unknown {

@@ -66,7 +66,12 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
               index={i}
               count={facts.length}
               labels={buttons}
-              onRemove={() => api.reshape(['product', 'facts'], facts.filter((_: Json, j: number) => j !== i))}
+              onRemove={() =>
+                api.reshape(
+                  ['product', 'facts'],
+                  facts.filter((_: Json, j: number) => j !== i),
+                )
+              }
             />
           </Row>
         ))}
@@ -91,7 +96,12 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
               count={stages.length}
               stageOptions={stageOptions}
               onMove={(to) => api.reshape(['stages'], moveItem(stages, i, to))}
-              onRemove={() => api.reshape(['stages'], stages.filter((_: Json, j: number) => j !== i))}
+              onRemove={() =>
+                api.reshape(
+                  ['stages'],
+                  stages.filter((_: Json, j: number) => j !== i),
+                )
+              }
             />
           </li>
         ))}
@@ -123,21 +133,33 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
               <ListField api={api} path={['triggers', i, 'keywords']} label={t('keywords')} />
             )}
             {trigger.on === 'keyword' && (
-              <SelectField api={api} path={['triggers', i, 'stage']} label={t('stageTarget')} options={stageOptions} />
+              <SelectField
+                api={api}
+                path={['triggers', i, 'stage']}
+                label={t('stageTarget')}
+                options={stageOptions}
+              />
             )}
             <ItemButtons
               what={t('trigger', { n: i + 1 })}
               index={i}
               count={triggers.length}
               labels={buttons}
-              onRemove={() => api.reshape(['triggers'], triggers.filter((_: Json, j: number) => j !== i))}
+              onRemove={() =>
+                api.reshape(
+                  ['triggers'],
+                  triggers.filter((_: Json, j: number) => j !== i),
+                )
+              }
             />
           </div>
         ))}
         <button
           type="button"
           className="btn btn-small"
-          onClick={() => api.reshape(['triggers'], [...triggers, item({ on: 'stop', action: 'end', keywords: [] })])}
+          onClick={() =>
+            api.reshape(['triggers'], [...triggers, item({ on: 'stop', action: 'end', keywords: [] })])
+          }
         >
           + {t('addTrigger')}
         </button>
@@ -150,7 +172,8 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
 function triggerOf(on: string, old: Json): Json {
   const base = { __key: old.__key };
   if (on === 'consent') return { ...base, on, action: 'education' };
-  if (on === 'keyword') return { ...base, on, action: 'goto', keywords: old.keywords ?? [], stage: old.stage ?? '' };
+  if (on === 'keyword')
+    return { ...base, on, action: 'goto', keywords: old.keywords ?? [], stage: old.stage ?? '' };
   return { ...base, on, action: 'end', keywords: old.keywords ?? [] };
 }
 
@@ -186,12 +209,19 @@ function StageEditor({
   // Collapsed but the first: a script has many stages. A stage with an issue opens.
   return (
     <details className="card sales-stage" data-testid={`stage-${i}`} open={i === 0 || hasIssue || undefined}>
-      <summary className="card-header sales-stage-header" id={fieldId(["stages", i])}>
+      <summary className="card-header sales-stage-header" id={fieldId(['stages', i])}>
         <h3>{title}</h3>
         <span className="muted sales-goal">{stage.goal}</span>
       </summary>
       <div className="card-body">
-        <ItemButtons what={title} index={i} count={count} onMove={onMove} onRemove={onRemove} labels={buttons} />
+        <ItemButtons
+          what={title}
+          index={i}
+          count={count}
+          onMove={onMove}
+          onRemove={onRemove}
+          labels={buttons}
+        />
         <Row>
           <TextField api={api} path={at('id')} label={t('stageId')} required />
           <CheckField api={api} path={at('education')} label={t('education')} />
@@ -211,11 +241,20 @@ function StageEditor({
               index={j}
               count={lines.length}
               labels={buttons}
-              onRemove={() => api.reshape(at('lines'), lines.filter((_l: Json, k: number) => k !== j))}
+              onRemove={() =>
+                api.reshape(
+                  at('lines'),
+                  lines.filter((_l: Json, k: number) => k !== j),
+                )
+              }
             />
           </Row>
         ))}
-        <button type="button" className="btn btn-small" onClick={() => api.reshape(at('lines'), [...lines, ''])}>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => api.reshape(at('lines'), [...lines, ''])}
+        >
           + {t('addLine')}
         </button>
 
@@ -233,14 +272,21 @@ function StageEditor({
               index={j}
               count={objections.length}
               labels={buttons}
-              onRemove={() => api.reshape(at('objections'), objections.filter((_o: Json, k: number) => k !== j))}
+              onRemove={() =>
+                api.reshape(
+                  at('objections'),
+                  objections.filter((_o: Json, k: number) => k !== j),
+                )
+              }
             />
           </div>
         ))}
         <button
           type="button"
           className="btn btn-small"
-          onClick={() => api.reshape(at('objections'), [...objections, item({ id: '', keywords: [], reply: '' })])}
+          onClick={() =>
+            api.reshape(at('objections'), [...objections, item({ id: '', keywords: [], reply: '' })])
+          }
         >
           + {t('addObjection')}
         </button>
@@ -250,14 +296,24 @@ function StageEditor({
         {transitions.map((tr: Json, j: number) => (
           <div className="sales-item" key={keyOf(tr, j)}>
             <Row>
-              <SelectField api={api} path={at('transitions', j, 'to')} label={t('to')} options={stageOptions} />
+              <SelectField
+                api={api}
+                path={at('transitions', j, 'to')}
+                label={t('to')}
+                options={stageOptions}
+              />
               <TextField api={api} path={at('transitions', j, 'reason')} label={t('reason')} />
             </Row>
             <p className="field-hint">{t('when')}</p>
             <Row>
               <ListField api={api} path={at('transitions', j, 'when', 'intents')} label={t('intents')} />
               <ListField api={api} path={at('transitions', j, 'when', 'keywords')} label={t('keywords')} />
-              <NumberField api={api} path={at('transitions', j, 'when', 'minTurns')} label={t('minTurns')} step="1" />
+              <NumberField
+                api={api}
+                path={at('transitions', j, 'when', 'minTurns')}
+                label={t('minTurns')}
+                step="1"
+              />
             </Row>
             <Row>
               <CheckField api={api} path={at('transitions', j, 'when', 'consent')} label={t('consent')} />
@@ -274,7 +330,12 @@ function StageEditor({
               count={transitions.length}
               labels={buttons}
               onMove={(to) => api.reshape(at('transitions'), moveItem(transitions, j, to))}
-              onRemove={() => api.reshape(at('transitions'), transitions.filter((_x: Json, k: number) => k !== j))}
+              onRemove={() =>
+                api.reshape(
+                  at('transitions'),
+                  transitions.filter((_x: Json, k: number) => k !== j),
+                )
+              }
             />
           </div>
         ))}
@@ -302,14 +363,23 @@ function StageEditor({
             <ListIssue api={api} path={at('questionnaire', 'questions')} />
             {questions.map((q: Json, j: number) => (
               <Row key={keyOf(q, j)}>
-                <TextField api={api} path={at('questionnaire', 'questions', j, 'id')} label={t('questionId')} required />
+                <TextField
+                  api={api}
+                  path={at('questionnaire', 'questions', j, 'id')}
+                  label={t('questionId')}
+                  required
+                />
                 <TextField
                   api={api}
                   path={at('questionnaire', 'questions', j, 'text')}
                   label={t('questionText')}
                   required
                 />
-                <ListField api={api} path={at('questionnaire', 'questions', j, 'options')} label={t('options')} />
+                <ListField
+                  api={api}
+                  path={at('questionnaire', 'questions', j, 'options')}
+                  label={t('options')}
+                />
                 <ItemButtons
                   what={t('question', { n: j + 1 })}
                   index={j}
@@ -328,7 +398,9 @@ function StageEditor({
             <button
               type="button"
               className="btn btn-small"
-              onClick={() => api.reshape(at('questionnaire', 'questions'), [...questions, item({ id: '', text: '' })])}
+              onClick={() =>
+                api.reshape(at('questionnaire', 'questions'), [...questions, item({ id: '', text: '' })])
+              }
             >
               + {t('addQuestion')}
             </button>
@@ -338,7 +410,10 @@ function StageEditor({
             type="button"
             className="btn btn-small"
             onClick={() =>
-              api.reshape(at('questionnaire'), { id: `${stage.id || 'stage'}-questions`, questions: [item({ id: '', text: '' })] })
+              api.reshape(at('questionnaire'), {
+                id: `${stage.id || 'stage'}-questions`,
+                questions: [item({ id: '', text: '' })],
+              })
             }
           >
             + {t('addQuestionnaire')}
@@ -350,7 +425,11 @@ function StageEditor({
           <Row>
             <NumberField api={api} path={at('followUp', 'afterHours')} label={t('afterHours')} step="0.5" />
             <TextField api={api} path={at('followUp', 'text')} label={t('followUpText')} multiline required />
-            <button type="button" className="btn btn-small btn-danger" onClick={() => api.reshape(at('followUp'), undefined)}>
+            <button
+              type="button"
+              className="btn btn-small btn-danger"
+              onClick={() => api.reshape(at('followUp'), undefined)}
+            >
               {t('removeFollowUp')}
             </button>
           </Row>

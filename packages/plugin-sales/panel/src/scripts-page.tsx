@@ -97,9 +97,7 @@ function ScriptList({ onOpen }: { onOpen(id: string): void }) {
                         </button>
                       </td>
                       <td>{s.name}</td>
-                      <td>
-                        {s.publishedVersion ?? <Badge tone="muted">{t('none')}</Badge>}
-                      </td>
+                      <td>{s.publishedVersion ?? <Badge tone="muted">{t('none')}</Badge>}</td>
                       <td>{formatDate(s.draftUpdatedAt)}</td>
                     </tr>
                   ))}
@@ -154,7 +152,12 @@ function NewScript({ t, onCreated }: { t: T; onCreated(id: string): void }) {
           </div>
           <div className="field">
             <label htmlFor="sales-new-name">{t('name')}</label>
-            <input id="sales-new-name" className="input" value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              id="sales-new-name"
+              className="input"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           </div>
         </div>
         {error && <Notice>{error}</Notice>}
@@ -180,7 +183,9 @@ function ImportScript({ t, onImported }: { t: T; onImported(): void }) {
       const issues = issuesOf(err);
       setResult({
         ok: false,
-        text: issues.length ? issues.map((i) => `${i.path || t('root')}: ${i.message}`).join('\n') : messageOf(err),
+        text: issues.length
+          ? issues.map((i) => `${i.path || t('root')}: ${i.message}`).join('\n')
+          : messageOf(err),
       });
     }
   };
@@ -232,7 +237,8 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
         if (resetForm) {
           let draft = d.draft;
           if (!draft && d.script.publishedVersion)
-            draft = (await salesApi.get(`/scripts/${id}/versions/${d.script.publishedVersion}`)).version.definition;
+            draft = (await salesApi.get(`/scripts/${id}/versions/${d.script.publishedVersion}`)).version
+              .definition;
           setValue(withKeys(draft ?? {}));
           setDirty(false);
         }
@@ -287,7 +293,9 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
     setBusy(true);
     try {
       if (dirty && !(await save())) return;
-      const r = await salesApi.send<{ version: VersionInfo }>('POST', `/scripts/${id}/publish`, { changelog });
+      const r = await salesApi.send<{ version: VersionInfo }>('POST', `/scripts/${id}/publish`, {
+        changelog,
+      });
       setChangelog('');
       await load(false);
       setNotice({ ok: true, text: t('published', { n: r.version.number }) });
@@ -449,7 +457,9 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
 
 /** Focuses the control an issue names, opening its collapsed stage first. */
 function focusField(path: string): void {
-  const el = document.getElementById(fieldId(path)) ?? document.getElementById(fieldId(path.split('.').slice(0, 2).join('.')));
+  const el =
+    document.getElementById(fieldId(path)) ??
+    document.getElementById(fieldId(path.split('.').slice(0, 2).join('.')));
   const details = el?.closest('details');
   if (details) details.open = true;
   el?.focus();
@@ -465,7 +475,8 @@ function YamlPanel({ id, t, onSaved }: { id: string; t: T; onSaved(): Promise<vo
     fetch(host().api.pluginPath(`/scripts/${id}/export?format=yaml&draft=true`), {
       credentials: 'same-origin',
     }).then(
-      async (r) => (r.ok ? setText(await r.text()) : setResult({ ok: false, text: `${r.status} ${r.statusText}` })),
+      async (r) =>
+        r.ok ? setText(await r.text()) : setResult({ ok: false, text: `${r.status} ${r.statusText}` }),
       (e) => setResult({ ok: false, text: String(e) }),
     );
   }, [id]);
@@ -479,7 +490,9 @@ function YamlPanel({ id, t, onSaved }: { id: string; t: T; onSaved(): Promise<vo
       const issues = issuesOf(err);
       setResult({
         ok: false,
-        text: issues.length ? issues.map((i) => `${i.path || t('root')}: ${i.message}`).join('\n') : messageOf(err),
+        text: issues.length
+          ? issues.map((i) => `${i.path || t('root')}: ${i.message}`).join('\n')
+          : messageOf(err),
       });
     }
   };

@@ -41,7 +41,9 @@ export function VersionsPanel({
   const rollback = async (n: number) => {
     setError('');
     try {
-      const r = await salesApi.send<{ version: VersionInfo }>('POST', `/scripts/${id}/rollback`, { version: n });
+      const r = await salesApi.send<{ version: VersionInfo }>('POST', `/scripts/${id}/rollback`, {
+        version: n,
+      });
       setConfirming(null);
       await onChanged(t('rolledBack', { n: r.version.number, from: n }));
     } catch (err) {
@@ -121,7 +123,12 @@ export function VersionsPanel({
             </div>
           )}
           {confirming !== null && (
-            <div className="card error-card" role="alertdialog" aria-labelledby="sales-rollback-q" data-testid="rollback-confirm">
+            <div
+              className="card error-card"
+              role="alertdialog"
+              aria-labelledby="sales-rollback-q"
+              data-testid="rollback-confirm"
+            >
               <p id="sales-rollback-q">{t('rollbackConfirm', { n: confirming })}</p>
               <div className="form-buttons">
                 <button
