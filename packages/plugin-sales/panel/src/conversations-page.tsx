@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { bindHost, host, messageOf, type PanelHost, salesApi } from './host';
+import { bindHost, host, messageOf, type PanelHost, salesApi, useCanWrite } from './host';
 import { useLabels } from './labels';
 import { installStyles } from './styles';
 
@@ -198,6 +198,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [text, setText] = useState('');
+  const canWrite = useCanWrite();
 
   const load = useCallback(
     () =>
@@ -249,7 +250,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
         <span data-testid="conversation-status">
           <Badge tone={tone(c.status)}>{c.status}</Badge>
         </span>
-        {c.status === 'active' && (
+        {canWrite && c.status === 'active' && (
           <button
             type="button"
             className="btn btn-primary"
@@ -259,7 +260,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
             {t('takeover')}
           </button>
         )}
-        {c.status === 'paused' && (
+        {canWrite && c.status === 'paused' && (
           <button
             type="button"
             className="btn btn-primary"
@@ -270,7 +271,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
           </button>
         )}
       </div>
-      {c.status === 'active' && <p className="field-hint">{t('takeoverHint')}</p>}
+      {canWrite && c.status === 'active' && <p className="field-hint">{t('takeoverHint')}</p>}
       {notice && (
         <p
           className={notice.ok ? 'form-ok' : 'form-error'}
@@ -280,7 +281,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
           {notice.text}
         </p>
       )}
-      {c.status === 'paused' && (
+      {canWrite && c.status === 'paused' && (
         <form className="card" onSubmit={send}>
           <div className="card-body">
             <div className="field field-wide">

@@ -1,4 +1,5 @@
 import type * as ReactTypes from 'react';
+import { useEffect, useState } from 'react';
 import { bindReact } from './react-shim';
 
 /**
@@ -67,4 +68,25 @@ export function issuesOf(error: unknown): Array<{ path: string; message: string 
 export function messageOf(error: unknown): string {
   const e = error as HostApiError;
   return e?.code && e.code !== 'HTTP_ERROR' ? `${e.message} (${e.code})` : String(e?.message ?? error);
+}
+
+let role: Promise<string | null> | null = null;
+
+/** Whether the signed-in user may write (role admin); viewers get the pages read-only. */
+export function useCanWrite(): boolean {
+  const [canWrite, setCanWrite] = useState(false);
+  useEffect(() => {
+    role ??= host()
+      .api.get<{ user: { role: string } | null }>('/admin/api/session')
+      .then(
+        (r) => r.user?.role ?? null,
+        () => null,
+      );
+    let live = true;
+    void role.then((r) => live && setCanWrite(r === 'admin'));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return canWrite;
 }

@@ -143,6 +143,7 @@ const labels = {
   problems: { en: 'Problems', ru: 'Проблемы' },
   root: { en: '(script)', ru: '(скрипт)' },
   draft: { en: 'draft', ru: 'черновик' },
+  discard: { en: 'Leave without saving the changes?', ru: 'Уйти, не сохранив изменения?' },
   conversations: { en: 'Conversations', ru: 'Диалоги' },
   noConversations: { en: 'No conversations match.', ru: 'Подходящих диалогов нет.' },
   status: { en: 'Status', ru: 'Статус' },

@@ -1,6 +1,6 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import type { FormApi } from './fields';
-import { bindHost, host, issuesOf, messageOf, type PanelHost, salesApi } from './host';
+import { bindHost, host, issuesOf, messageOf, type PanelHost, salesApi, useCanWrite } from './host';
 import { type T, useLabels } from './labels';
 import { fieldId, type Json, type Path, setAt, toDefinition, withKeys } from './model';
 import { ScriptForm } from './script-form';
@@ -52,6 +52,7 @@ function Notice({ ok, children, testId }: { ok?: boolean; children: string; test
 function ScriptList({ onOpen }: { onOpen(id: string): void }) {
   const { t, formatDate } = useLabels();
   const { Loading, Badge } = host().components;
+  const canWrite = useCanWrite();
   const [scripts, setScripts] = useState<Summary[] | null>(null);
   const [error, setError] = useState('');
   const load = useCallback(() => {
@@ -107,8 +108,8 @@ function ScriptList({ onOpen }: { onOpen(id: string): void }) {
           )}
         </div>
       </section>
-      <NewScript t={t} onCreated={onOpen} />
-      <ImportScript t={t} onImported={load} />
+      {canWrite && <NewScript t={t} onCreated={onOpen} />}
+      {canWrite && <ImportScript t={t} onImported={load} />}
     </div>
   );
 }
@@ -227,6 +228,7 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
   const [changelog, setChangelog] = useState('');
   const [busy, setBusy] = useState(false);
   const [tab, setTab] = useState<Tab>('form');
+  const canWrite = useCanWrite();
   const summaryRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(
@@ -326,7 +328,11 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
   return (
     <div data-testid="script-editor">
       <div className="page-actions">
-        <button type="button" className="btn btn-ghost" onClick={onBack}>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          onClick={() => (!dirty || window.confirm(t('discard'))) && onBack()}
+        >
           ← {t('back')}
         </button>
         <h2 className="sales-title">
@@ -395,39 +401,43 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
               void onSave();
             }}
           >
-            <ScriptForm api={api} t={t} />
-            <div className="sales-actions card">
-              <div className="card-body">
-                <div className="toolbar">
-                  <button type="submit" className="btn btn-primary" disabled={busy}>
-                    {t('saveDraft')}
-                  </button>
-                </div>
-                <div className="toolbar">
-                  <div className="field">
-                    <label htmlFor="sales-changelog">{t('changelog')}</label>
-                    <input
-                      id="sales-changelog"
-                      className="input"
-                      maxLength={2000}
-                      value={changelog}
-                      onChange={(e) => setChangelog(e.target.value)}
-                    />
+            <fieldset className="sales-plain" disabled={!canWrite}>
+              <ScriptForm api={api} t={t} />
+            </fieldset>
+            {canWrite && (
+              <div className="sales-actions card">
+                <div className="card-body">
+                  <div className="toolbar">
+                    <button type="submit" className="btn btn-primary" disabled={busy}>
+                      {t('saveDraft')}
+                    </button>
                   </div>
-                  <button type="button" className="btn" disabled={busy} onClick={() => void onPublish()}>
-                    {t('publish')}
-                  </button>
+                  <div className="toolbar">
+                    <div className="field">
+                      <label htmlFor="sales-changelog">{t('changelog')}</label>
+                      <input
+                        id="sales-changelog"
+                        className="input"
+                        maxLength={2000}
+                        value={changelog}
+                        onChange={(e) => setChangelog(e.target.value)}
+                      />
+                    </div>
+                    <button type="button" className="btn" disabled={busy} onClick={() => void onPublish()}>
+                      {t('publish')}
+                    </button>
+                  </div>
+                  <p className="field-hint">{t('publishHint')}</p>
                 </div>
-                <p className="field-hint">{t('publishHint')}</p>
               </div>
-            </div>
+            )}
           </form>
         </div>
       )}
 
       {tab === 'yaml' && (
         <div role="tabpanel" id="sales-panel-yaml" aria-labelledby="sales-tab-yaml">
-          <YamlPanel id={id} t={t} onSaved={() => load(true)} />
+          <YamlPanel id={id} t={t} canWrite={canWrite} onSaved={() => load(true)} />
         </div>
       )}
 
@@ -437,6 +447,7 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
             id={id}
             versions={detail.versions}
             t={t}
+            canWrite={canWrite}
             onChanged={async (text) => {
               await load(false);
               setNotice({ ok: true, text });
@@ -466,7 +477,17 @@ function focusField(path: string): void {
 }
 
 /** The saved draft as a YAML file, replaced through the import endpoint (same checks, same paths). */
-function YamlPanel({ id, t, onSaved }: { id: string; t: T; onSaved(): Promise<void> }) {
+function YamlPanel({
+  id,
+  t,
+  canWrite,
+  onSaved,
+}: {
+  id: string;
+  t: T;
+  canWrite: boolean;
+  onSaved(): Promise<void>;
+}) {
   const [text, setText] = useState<string | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const { Loading } = host().components;
@@ -508,14 +529,17 @@ function YamlPanel({ id, t, onSaved }: { id: string; t: T; onSaved(): Promise<vo
             className="input sales-code"
             rows={24}
             spellCheck={false}
+            readOnly={!canWrite}
             value={text}
             onChange={(e) => setText(e.target.value)}
           />
         </div>
         {result && <Notice ok={result.ok}>{result.text}</Notice>}
-        <button type="submit" className="btn btn-primary">
-          {t('saveDraft')}
-        </button>
+        {canWrite && (
+          <button type="submit" className="btn btn-primary">
+            {t('saveDraft')}
+          </button>
+        )}
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 // The few layout rules the panel's stylesheet lacks for a nested editor. The panel's CSP allows
 // no inline <style>; a constructed stylesheet goes through the CSSOM instead.
 const CSS = `
+.sales-plain { border: 0; margin: 0; padding: 0; min-width: 0; }
 .sales-stages { list-style: none; margin: 0 0 14px; padding: 0; }
 .sales-section { padding: 0; min-width: 0; }
 .sales-section > legend { padding: 14px 18px 0; float: left; width: 100%; }

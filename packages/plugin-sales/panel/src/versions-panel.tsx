@@ -18,12 +18,14 @@ export function VersionsPanel({
   id,
   versions,
   t,
+  canWrite,
   onChanged,
   onLoadVersion,
 }: {
   id: string;
   versions: VersionInfo[];
   t: T;
+  canWrite: boolean;
   onChanged(notice: string): Promise<void>;
   onLoadVersion(definition: Json, n: number): void;
 }) {
@@ -102,10 +104,15 @@ export function VersionsPanel({
                       </td>
                       <td>
                         <div className="form-buttons">
-                          <button type="button" className="btn btn-small" onClick={() => void load(v.number)}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            hidden={!canWrite}
+                            onClick={() => void load(v.number)}
+                          >
                             {t('loadVersion', { n: v.number })}
                           </button>
-                          {v.number !== latest && (
+                          {canWrite && v.number !== latest && (
                             <button
                               type="button"
                               className="btn btn-small btn-danger"
