@@ -137,6 +137,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
       .poll(() => editor.getByTestId('published-version').textContent(), WAIT)
       .toBe(`Published version: ${next + 1}`);
 
+    await page.screenshot({ path: `${SCREENSHOTS}versions-phone.png`, fullPage: true });
     const after = (await t.admin.get('/admin/api/sales/scripts/course')).body;
     expect(after.script.publishedVersion).toBe(next + 1);
     const rolled = (await t.admin.get(`/admin/api/sales/scripts/course/versions/${next + 1}`)).body.version;
@@ -144,7 +145,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     expect(rolled.definition.stages[0].lines[0]).toBe(oldLine);
     await page.setViewportSize({ width: 1366, height: 900 });
     await editor.getByRole('tab', { name: 'Editor' }).click();
-    await page.screenshot({ path: `${SCREENSHOTS}editor-desktop.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOTS}editor-desktop.png` });
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);

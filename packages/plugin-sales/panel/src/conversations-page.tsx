@@ -116,7 +116,7 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
         {data && data.conversations.length > 0 && (
           <>
             <div className="table-scroll">
-              <table className="table" data-testid="conversations-table">
+              <table className="table sales-stack" data-testid="conversations-table">
                 <thead>
                   <tr>
                     <th scope="col">{t('telegramId')}</th>
@@ -130,7 +130,7 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
                 <tbody>
                   {data.conversations.map((c) => (
                     <tr key={c.id}>
-                      <td>
+                      <td data-label={t('telegramId')}>
                         <button
                           type="button"
                           className="btn btn-small"
@@ -140,15 +140,15 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
                           {c.userId}
                         </button>
                       </td>
-                      <td>
+                      <td data-label={t('script')}>
                         {c.scriptSlug} v{c.scriptVersion}
                       </td>
-                      <td>{c.stage}</td>
-                      <td>
+                      <td data-label={t('stageTarget')}>{c.stage}</td>
+                      <td data-label={t('status')}>
                         <Badge tone={tone(c.status)}>{c.status}</Badge>
                       </td>
-                      <td>{c.lastStrategy ?? '—'}</td>
-                      <td>{formatDate(c.updatedAt)}</td>
+                      <td data-label={t('strategy')}>{c.lastStrategy ?? '—'}</td>
+                      <td data-label={t('updated')}>{formatDate(c.updatedAt)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -319,7 +319,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
           <h2>{t('stageHistory')}</h2>
         </header>
         <div className="card-body table-scroll">
-          <table className="table">
+          <table className="table sales-stack">
             <thead>
               <tr>
                 <th scope="col">{t('whenCol')}</th>
@@ -332,11 +332,11 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
             <tbody>
               {detail.transitions.map((x, i) => (
                 <tr key={`${x.createdAt}-${i}`}>
-                  <td>{formatDate(x.createdAt)}</td>
-                  <td>{x.from}</td>
-                  <td>{x.to}</td>
-                  <td>{x.applied ? t('yes') : t('no')}</td>
-                  <td>{x.reason ?? ''}</td>
+                  <td data-label={t('whenCol')}>{formatDate(x.createdAt)}</td>
+                  <td data-label={t('fromStage')}>{x.from}</td>
+                  <td data-label={t('toStage')}>{x.to}</td>
+                  <td data-label={t('applied')}>{x.applied ? t('yes') : t('no')}</td>
+                  <td data-label={t('reason')}>{x.reason ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -349,7 +349,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
         </header>
         <div className="card-body table-scroll">
           {!detail.contentIncluded && <p className="muted">{t('contentHidden')}</p>}
-          <table className="table" data-testid="transcript">
+          <table className="table sales-stack" data-testid="transcript">
             <thead>
               <tr>
                 <th scope="col">{t('whenCol')}</th>
@@ -364,13 +364,15 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
             <tbody>
               {detail.messages.map((m) => (
                 <tr key={m.id}>
-                  <td>{formatDate(m.createdAt)}</td>
-                  <td>{m.author}</td>
-                  <td>{m.text ?? ''}</td>
-                  <td>{m.strategy ?? ''}</td>
-                  <td>{m.scriptFitScore === null ? '' : `${Math.round(m.scriptFitScore * 100)}%`}</td>
-                  <td>{m.intent ?? ''}</td>
-                  <td>{m.analysis?.summary ?? ''}</td>
+                  <td data-label={t('whenCol')}>{formatDate(m.createdAt)}</td>
+                  <td data-label={t('author')}>{m.author}</td>
+                  <td data-label={t('text')}>{m.text ?? ''}</td>
+                  <td data-label={t('strategy')}>{m.strategy ?? ''}</td>
+                  <td data-label={t('fit')}>
+                    {m.scriptFitScore === null ? '' : `${Math.round(m.scriptFitScore * 100)}%`}
+                  </td>
+                  <td data-label={t('intent')}>{m.intent ?? ''}</td>
+                  <td data-label={t('analysis')}>{m.analysis?.summary ?? ''}</td>
                 </tr>
               ))}
             </tbody>

@@ -75,7 +75,7 @@ function ScriptList({ onOpen }: { onOpen(id: string): void }) {
           {scripts && scripts.length === 0 && <p className="muted">{t('noScripts')}</p>}
           {scripts && scripts.length > 0 && (
             <div className="table-scroll">
-              <table className="table" data-testid="scripts-table">
+              <table className="table sales-stack" data-testid="scripts-table">
                 <thead>
                   <tr>
                     <th scope="col">{t('script')}</th>
@@ -87,7 +87,7 @@ function ScriptList({ onOpen }: { onOpen(id: string): void }) {
                 <tbody>
                   {scripts.map((s) => (
                     <tr key={s.id}>
-                      <td>
+                      <td data-label={t('script')}>
                         <button
                           type="button"
                           className="btn btn-small"
@@ -97,9 +97,11 @@ function ScriptList({ onOpen }: { onOpen(id: string): void }) {
                           {s.id}
                         </button>
                       </td>
-                      <td>{s.name}</td>
-                      <td>{s.publishedVersion ?? <Badge tone="muted">{t('none')}</Badge>}</td>
-                      <td>{formatDate(s.draftUpdatedAt)}</td>
+                      <td data-label={t('name')}>{s.name}</td>
+                      <td data-label={t('publishedVersion')}>
+                        {s.publishedVersion ?? <Badge tone="muted">{t('none')}</Badge>}
+                      </td>
+                      <td data-label={t('draftChanged')}>{formatDate(s.draftUpdatedAt)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -17,8 +17,17 @@ const CSS = `
 .sales-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
 .sales-actions { position: sticky; bottom: 0; z-index: 1; }
 .sales-diff td { vertical-align: top; }
-.sales-diff pre { white-space: pre-wrap; word-break: break-word; margin: 0; max-width: 40ch; }
-@media (max-width: 820px) { .sales-actions { position: static; } }
+.sales-diff pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; min-width: 16ch; max-width: 48ch; }
+.sales-diff code { white-space: normal; overflow-wrap: anywhere; }
+@media (max-width: 820px) {
+  .sales-actions { position: static; }
+  .sales-stack thead { display: none; }
+  .sales-stack, .sales-stack tbody, .sales-stack tr, .sales-stack td { display: block; width: 100%; }
+  .sales-stack tr { border-bottom: 1px solid var(--border, #e4e7ef); padding: 8px 0; }
+  .sales-stack td { border: 0; padding: 2px 0; }
+  .sales-stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted, #6b7280); font-size: 12px; }
+  .sales-diff pre { min-width: 0; max-width: none; }
+}
 `;
 
 let installed = false;

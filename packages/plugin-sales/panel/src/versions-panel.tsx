@@ -78,7 +78,7 @@ export function VersionsPanel({
             <p className="muted">{t('noVersions')}</p>
           ) : (
             <div className="table-scroll">
-              <table className="table" data-testid="versions-table">
+              <table className="table sales-stack" data-testid="versions-table">
                 <thead>
                   <tr>
                     <th scope="col">{t('version')}</th>
@@ -93,10 +93,10 @@ export function VersionsPanel({
                 <tbody>
                   {sorted.map((v) => (
                     <tr key={v.number} data-testid={`version-${v.number}`}>
-                      <td>{v.number}</td>
-                      <td>{v.author}</td>
-                      <td>{formatDate(v.publishedAt)}</td>
-                      <td>
+                      <td data-label={t('version')}>{v.number}</td>
+                      <td data-label={t('author')}>{v.author}</td>
+                      <td data-label={t('publishedAt')}>{formatDate(v.publishedAt)}</td>
+                      <td data-label={t('changes')}>
                         {v.changelog}
                         {v.republishedFrom !== null && (
                           <span className="muted"> ({t('rollbackOf', { n: v.republishedFrom })})</span>
@@ -207,7 +207,7 @@ function DiffCard({ id, numbers, t }: { id: string; numbers: number[]; t: T }) {
         {changes && changes.length === 0 && <p className="muted">{t('noChanges')}</p>}
         {changes && changes.length > 0 && (
           <div className="table-scroll">
-            <table className="table sales-diff" data-testid="diff-table">
+            <table className="table sales-diff sales-stack" data-testid="diff-table">
               <thead>
                 <tr>
                   <th scope="col">{t('path')}</th>
@@ -219,14 +219,14 @@ function DiffCard({ id, numbers, t }: { id: string; numbers: number[]; t: T }) {
               <tbody>
                 {changes.map((c) => (
                   <tr key={`${c.kind}:${c.path}`}>
-                    <td>
+                    <td data-label={t('path')}>
                       <code>{c.path}</code>
                     </td>
-                    <td>{t(c.kind)}</td>
-                    <td>
+                    <td data-label={t('kind')}>{t(c.kind)}</td>
+                    <td data-label={t('before')}>
                       <pre>{show(c.from)}</pre>
                     </td>
-                    <td>
+                    <td data-label={t('after')}>
                       <pre>{show(c.to)}</pre>
                     </td>
                   </tr>
