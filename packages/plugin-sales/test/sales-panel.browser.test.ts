@@ -143,6 +143,19 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     const rolled = (await t.admin.get(`/admin/api/sales/scripts/course/versions/${next + 1}`)).body.version;
     expect(rolled.republishedFrom).toBe(published);
     expect(rolled.definition.stages[0].lines[0]).toBe(oldLine);
+    // A new script: a one-stage skeleton, opened in the editor.
+    await editor.getByRole('button', { name: 'All scripts' }).click();
+    await page.getByLabel('Script id (lowercase, digits, "-")').fill('webinar');
+    await page.getByLabel('Name', { exact: true }).fill('Free webinar');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect
+      .poll(() => editor.getByRole('heading', { level: 2 }).first().textContent(), WAIT)
+      .toBe('Script webinar');
+    expect(await editor.getByTestId('stage-0').getByLabel('Goal', { exact: true }).inputValue()).toBe(
+      'Free webinar',
+    );
+    expect((await t.admin.get('/admin/api/sales/scripts/webinar')).body.script.publishedVersion).toBeNull();
+
     await page.setViewportSize({ width: 1366, height: 900 });
     await editor.getByRole('tab', { name: 'Editor' }).click();
     await page.screenshot({ path: `${SCREENSHOTS}editor-desktop.png` });
@@ -184,6 +197,9 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
 
     await view.getByRole('button', { name: 'Hand back to the bot' }).click();
     await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('active');
+    // The page follows the panel's language.
+    await page.getByRole('button', { name: 'RU', exact: true }).click();
+    await view.getByRole('button', { name: 'Перехватить' }).waitFor(WAIT);
     const back = await mine();
     expect(back.status).toBe('active');
     expect(back.takenOverBy).toBeNull();

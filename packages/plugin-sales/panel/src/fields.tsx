@@ -15,12 +15,14 @@ function FieldShell({
   path,
   label,
   wide,
+  narrow,
   children,
 }: {
   api: FormApi;
   path: Path;
   label: string;
   wide?: boolean;
+  narrow?: boolean;
   children: (props: { id: string; 'aria-invalid'?: boolean; 'aria-describedby'?: string }) => ReactNode;
 }) {
   const key = pathKey(path);
@@ -28,7 +30,11 @@ function FieldShell({
   const id = fieldId(path);
   const errorId = `${id}-error`;
   return (
-    <div className={['field', wide && 'field-wide', error && 'field-invalid'].filter(Boolean).join(' ')}>
+    <div
+      className={['field', wide && 'field-wide', narrow && 'sales-narrow', error && 'field-invalid']
+        .filter(Boolean)
+        .join(' ')}
+    >
       <label htmlFor={id}>{label}</label>
       {children({
         id,
@@ -50,6 +56,7 @@ export function TextField({
   label,
   multiline,
   wide,
+  narrow,
   required,
 }: {
   api: FormApi;
@@ -57,11 +64,13 @@ export function TextField({
   label: string;
   multiline?: boolean;
   wide?: boolean;
+  /** An id or key: a short box beside the text it names. */
+  narrow?: boolean;
   required?: boolean;
 }) {
   const value = getAt(api.value, path) ?? '';
   return (
-    <FieldShell api={api} path={path} label={label} wide={wide ?? multiline}>
+    <FieldShell api={api} path={path} label={label} wide={wide ?? multiline} narrow={narrow}>
       {(props) =>
         multiline ? (
           <textarea

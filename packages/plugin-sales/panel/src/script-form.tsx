@@ -59,7 +59,7 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
         <ListIssue api={api} path={['product', 'facts']} />
         {facts.map((fact: Json, i: number) => (
           <Row key={keyOf(fact, i)}>
-            <TextField api={api} path={['product', 'facts', i, 'key']} label={t('factKey')} required />
+            <TextField api={api} path={['product', 'facts', i, 'key']} label={t('factKey')} required narrow />
             <TextField api={api} path={['product', 'facts', i, 'text']} label={t('factText')} required />
             <ItemButtons
               what={String(fact.key || i + 1)}
@@ -223,7 +223,7 @@ function StageEditor({
           labels={buttons}
         />
         <Row>
-          <TextField api={api} path={at('id')} label={t('stageId')} required />
+          <TextField api={api} path={at('id')} label={t('stageId')} required narrow />
           <CheckField api={api} path={at('education')} label={t('education')} />
           <CheckField api={api} path={at('final')} label={t('final')} />
         </Row>
@@ -263,7 +263,13 @@ function StageEditor({
         {objections.map((o: Json, j: number) => (
           <div className="sales-item" key={keyOf(o, j)}>
             <Row>
-              <TextField api={api} path={at('objections', j, 'id')} label={t('objectionId')} required />
+              <TextField
+                api={api}
+                path={at('objections', j, 'id')}
+                label={t('objectionId')}
+                required
+                narrow
+              />
               <ListField api={api} path={at('objections', j, 'keywords')} label={t('keywords')} />
             </Row>
             <TextField api={api} path={at('objections', j, 'reply')} label={t('reply')} multiline required />
@@ -351,7 +357,13 @@ function StageEditor({
         {stage.questionnaire ? (
           <div className="sales-item">
             <Row>
-              <TextField api={api} path={at('questionnaire', 'id')} label={t('questionnaireId')} required />
+              <TextField
+                api={api}
+                path={at('questionnaire', 'id')}
+                label={t('questionnaireId')}
+                required
+                narrow
+              />
               <button
                 type="button"
                 className="btn btn-small btn-danger"
@@ -368,6 +380,7 @@ function StageEditor({
                   path={at('questionnaire', 'questions', j, 'id')}
                   label={t('questionId')}
                   required
+                  narrow
                 />
                 <TextField
                   api={api}

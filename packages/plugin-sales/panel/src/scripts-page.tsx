@@ -408,28 +408,27 @@ function ScriptEditor({ id, onBack }: { id: string; onBack(): void }) {
             </fieldset>
             {canWrite && (
               <div className="sales-actions card">
-                <div className="card-body">
-                  <div className="toolbar">
-                    <button type="submit" className="btn btn-primary" disabled={busy}>
-                      {t('saveDraft')}
-                    </button>
+                <div className="card-body toolbar sales-action-row">
+                  <button type="submit" className="btn btn-primary" disabled={busy}>
+                    {t('saveDraft')}
+                  </button>
+                  <div className="field">
+                    <label htmlFor="sales-changelog">{t('changelog')}</label>
+                    <input
+                      id="sales-changelog"
+                      className="input"
+                      maxLength={2000}
+                      aria-describedby="sales-publish-hint"
+                      value={changelog}
+                      onChange={(e) => setChangelog(e.target.value)}
+                    />
                   </div>
-                  <div className="toolbar">
-                    <div className="field">
-                      <label htmlFor="sales-changelog">{t('changelog')}</label>
-                      <input
-                        id="sales-changelog"
-                        className="input"
-                        maxLength={2000}
-                        value={changelog}
-                        onChange={(e) => setChangelog(e.target.value)}
-                      />
-                    </div>
-                    <button type="button" className="btn" disabled={busy} onClick={() => void onPublish()}>
-                      {t('publish')}
-                    </button>
-                  </div>
-                  <p className="field-hint">{t('publishHint')}</p>
+                  <button type="button" className="btn" disabled={busy} onClick={() => void onPublish()}>
+                    {t('publish')}
+                  </button>
+                  <p className="field-hint sales-hint" id="sales-publish-hint">
+                    {t('publishHint')}
+                  </p>
                 </div>
               </div>
             )}

@@ -15,7 +15,10 @@ const CSS = `
 .sales-title { margin: 0; font-size: 18px; }
 .sales-heading { font-size: 18px; margin: 18px 0 10px; }
 .sales-code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px; }
-.sales-actions { position: sticky; bottom: 0; z-index: 1; }
+.sales-actions { position: sticky; bottom: 0; z-index: 1; margin-bottom: 0; }
+.sales-action-row { align-items: flex-end; margin: 0; padding-top: 12px; padding-bottom: 12px; }
+.sales-hint { flex-basis: 100%; margin: 0; }
+.sales-narrow { flex: 0 1 200px; min-width: 120px; }
 .sales-diff td { vertical-align: top; }
 .sales-diff pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: 0; min-width: 16ch; max-width: 48ch; }
 .sales-diff code { white-space: normal; overflow-wrap: anywhere; }
