@@ -18,6 +18,9 @@ export const useMemo: typeof ReactTypes.useMemo = (factory, deps) => R.useMemo(f
 export const useCallback: typeof ReactTypes.useCallback = (fn, deps) => R.useCallback(fn, deps);
 export const useRef: typeof ReactTypes.useRef = ((initial: unknown) => R.useRef(initial)) as never;
 export const useId: typeof ReactTypes.useId = () => R.useId();
+// The automatic runtime falls back to createElement for a `key` after a spread.
+export const createElement: typeof ReactTypes.createElement = ((...args: unknown[]) =>
+  (R.createElement as (...a: unknown[]) => unknown)(...args)) as never;
 
 type Props = { children?: unknown; [key: string]: unknown } | null;
 

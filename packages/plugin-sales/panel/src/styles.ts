@@ -10,6 +10,7 @@ const CSS = `
 .sales-stage-header h3 { margin: 0; font-size: 15px; }
 .sales-stage[open] > .sales-stage-header { padding-bottom: 0; }
 .sales-goal { flex: 1 1 240px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.sales-stage > .card-body > .form-buttons:first-child { margin-bottom: 10px; }
 .sales-item { border-left: 3px solid var(--border, #e4e7ef); padding: 6px 0 10px 12px; margin-bottom: 12px; }
 .sales-tabs { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 14px; }
 .sales-title { margin: 0; font-size: 18px; }
