@@ -108,8 +108,19 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
       .poll(() => editor.getByTestId('published-version').textContent(), WAIT)
       .toBe(`Published version: ${next}`);
 
+    // The tabs follow the arrow keys; the YAML tab shows the saved draft as a file.
+    await editor.getByRole('tab', { name: 'Editor' }).focus();
+    await page.keyboard.press('ArrowRight');
+    const yaml = editor.getByLabel('Script file (YAML)');
+    await yaml.waitFor(WAIT);
+    expect(await yaml.inputValue()).toContain('id: course');
+    expect(await yaml.inputValue()).toContain(NEW_LINE);
+
     // The diff between the two versions names the changed line, with both texts.
-    await editor.getByRole('tab', { name: 'Versions and diff' }).click();
+    await page.keyboard.press('ArrowRight');
+    await expect
+      .poll(() => editor.getByRole('tab', { name: 'Versions and diff' }).getAttribute('aria-selected'), WAIT)
+      .toBe('true');
     await editor.getByTestId(`version-${next}`).getByText('A friendlier first question').waitFor(WAIT);
     await editor.getByLabel('From version').selectOption(String(published));
     await editor.getByLabel('To version').selectOption(String(next));
