@@ -11,6 +11,8 @@ import { createEducationModule, educationAdminPages, educationJobs } from './edu
 import { salesJobs } from './jobs.js';
 import { salesMigrations } from './migrations/0001-create-sales-tables.js';
 import { educationGroupsMigration } from './migrations/0002-education-groups.js';
+import { idempotentClientMessagesMigration } from './migrations/0003-idempotent-client-messages.js';
+import { educationGroupPostsMigration } from './migrations/0004-education-group-posts.js';
 import { parseScriptFile } from './script/script-file.js';
 import type { Clock } from './services/ports.js';
 import { createSalesServices, type SalesServices } from './services/sales-services.js';
@@ -65,7 +67,12 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     config: SalesConfigSchema,
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
-    migrations: [...salesMigrations, educationGroupsMigration],
+    migrations: [
+      ...salesMigrations,
+      educationGroupsMigration,
+      idempotentClientMessagesMigration,
+      educationGroupPostsMigration,
+    ],
     adminPages: [...salesAdminPages, ...educationAdminPages],
     adminWidgets: salesAdminWidgets,
     // Read from ctx.config on every message, so a change from the panel applies at once.

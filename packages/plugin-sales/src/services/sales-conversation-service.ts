@@ -41,11 +41,21 @@ export interface ClientTurn {
   chatId: number;
   locale: string;
   text: string;
+  /** Telegram's id of the message: a retried update with the same id is stored and answered once. */
+  messageId?: number;
 }
 
 /** What the bot should do with a client's message; `replies` are sent in order. */
 export interface TurnOutcome {
-  status: 'no_conversation' | 'paused' | 'replied' | 'stopped' | 'ended' | 'too_long' | 'unavailable';
+  status:
+    | 'no_conversation'
+    | 'paused'
+    | 'replied'
+    | 'stopped'
+    | 'ended'
+    | 'too_long'
+    | 'unavailable'
+    | 'duplicate';
   replies: string[];
   /** The conversation is over: the chat goes back to the default owner. */
   released: boolean;
@@ -118,10 +128,19 @@ export class SalesConversationService {
       };
     }
     const now = clock();
-    // Stored before anything can fail: an outage loses no client message.
-    const messageId = await store.addMessage(conversation, 'client', turn.text, now, {
-      analysisStatus: 'pending',
-    });
+    // Stored before anything can fail: an outage loses no client message. Once per Telegram
+    // message: a retried update continues from the stored row, or, when an earlier attempt got
+    // through the analysis, answers with what that attempt stored.
+    const stored = await store.addClientMessage(conversation, turn.text, now, turn.messageId);
+    const messageId = stored.id;
+    if (!stored.fresh && stored.analysisStatus !== 'pending') {
+      return {
+        status: 'duplicate',
+        replies: await store.botRepliesAfter(conversation.id, messageId),
+        released: false,
+        conversationId: conversation.id,
+      };
+    }
     await store.update(conversation.id, { last_client_at: now }, now);
     if (conversation.status === 'paused') {
       await store.sql.exec(
