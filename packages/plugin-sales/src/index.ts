@@ -79,9 +79,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     runtimeSettings: ['strategyThreshold', 'maxMessageChars'],
     jobs: [
       ...salesJobs(),
-      ...educationJobs<SalesServices>(
-        (s) => s.educationGroups ?? { expireStaleOffers: async () => undefined },
-      ),
+      ...educationJobs<SalesServices>((s) => s.educationGroups),
     ],
     commands: [
       {
@@ -125,6 +123,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
               i18n: deps.i18n,
               config: salesConfig,
               logger: deps.logger,
+              jobs: deps.jobs,
               scenarioFor,
               // The sales reply carries the invite link; the module need not send it again.
               announceInvites: false,
