@@ -76,11 +76,8 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     adminPages: [...salesAdminPages, ...educationAdminPages],
     adminWidgets: salesAdminWidgets,
     // Read from ctx.config on every message, so a change from the panel applies at once.
-    runtimeSettings: ['strategyThreshold', 'maxMessageChars'],
-    jobs: [
-      ...salesJobs(),
-      ...educationJobs<SalesServices>((s) => s.educationGroups),
-    ],
+    runtimeSettings: ['strategyThreshold', 'maxMessageChars', 'managerChatIds', 'managerLocale'],
+    jobs: [...salesJobs(), ...educationJobs<SalesServices>((s) => s.educationGroups)],
     commands: [
       {
         command: 'stop',

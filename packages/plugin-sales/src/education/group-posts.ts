@@ -76,7 +76,8 @@ export class GroupPostDelivery {
   async resumeStalled(): Promise<number> {
     const ids = await this.store.stalledPosts(STALE_PENDING_SECONDS, STALE_SENDING_SECONDS);
     for (const id of ids) {
-      if (this.jobs) await this.jobs.send<PostJobData>(POST_JOB, { postId: id }, { singletonKey: `post-${id}` });
+      if (this.jobs)
+        await this.jobs.send<PostJobData>(POST_JOB, { postId: id }, { singletonKey: `post-${id}` });
       else await this.deliver(id);
     }
     if (ids.length) this.logger.info({ groups: ids.length }, 'resumed stalled education group posts');
@@ -101,8 +102,13 @@ export class GroupPostDelivery {
         }
         // No assistant could post: the main bot posts it as its own message.
         const key =
-          post.payload.assistant.kind === 'example' ? 'sales-edu-example-by-bot' : 'sales-edu-question-by-bot';
-        await this.sendAsBot(post, this.translator.t(post.locale, key, { text: post.payload.assistant.text }));
+          post.payload.assistant.kind === 'example'
+            ? 'sales-edu-example-by-bot'
+            : 'sales-edu-question-by-bot';
+        await this.sendAsBot(
+          post,
+          this.translator.t(post.locale, key, { text: post.payload.assistant.text }),
+        );
         return;
       }
       await this.sendAsBot(post, post.payload.text, post.payload.replyTo);

@@ -23,7 +23,7 @@ export { EducationGroupService } from './education-group-service.js';
 export * from './errors.js';
 export { GroupPostDelivery, POST_JOB, type PostJobData } from './group-posts.js';
 export type { EducationGroup, GroupPost, GroupStatus, PostStatus } from './group-store.js';
-export { EXPIRE_OFFERS_JOB, type EducationJobTarget, educationJobs } from './jobs.js';
+export { type EducationJobTarget, EXPIRE_OFFERS_JOB, educationJobs } from './jobs.js';
 export { type GroupMessageAnalysis, GroupMessageAnalyzer, offlineAnalysis } from './message-analysis.js';
 export type { AssistantBotsPort, AssistantIdentity, EducationTelegram } from './ports.js';
 export { decideResponder, type ResponderAction } from './responder.js';

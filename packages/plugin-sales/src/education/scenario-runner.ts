@@ -156,7 +156,9 @@ export class EducationScenarioRunner {
       case 'hint':
         return { posts: [bot(assignment?.hint ?? this.t(group, 'sales-edu-question-noted'), replyTo)] };
       case 'example':
-        return { posts: [{ stageId: stage?.id, kind: 'assistant', payload: { assistant: decision.example } }] };
+        return {
+          posts: [{ stageId: stage?.id, kind: 'assistant', payload: { assistant: decision.example } }],
+        };
       case 'none':
         return { posts: [] };
     }
