@@ -72,7 +72,9 @@ describe('structuredWithFallback', () => {
   it('throws failures outside fallbackOn, and errors that are not core Llm errors', async () => {
     const outage = new ScriptedLlm({ data: { label: 'good', note: 'x' } }).failNext('unavailable');
     await expect(
-      structuredWithFallback(outage, request, offline, { fallbackOn: ['offline_provider', 'invalid_output'] }),
+      structuredWithFallback(outage, request, offline, {
+        fallbackOn: ['offline_provider', 'invalid_output'],
+      }),
     ).rejects.toBeInstanceOf(LlmUnavailableError);
 
     const invalid = new ScriptedLlm({ data: { label: 'maybe' } });

@@ -82,7 +82,10 @@ export async function structuredWithFallback<T>(
   options: StructuredFallbackOptions<T> = {},
 ): Promise<StructuredOutcome<T>> {
   const covered = new Set(options.fallbackOn ?? STRUCTURED_FALLBACK_REASONS);
-  const fallback = async (reason: StructuredFallbackReason, error?: unknown): Promise<StructuredOutcome<T>> => ({
+  const fallback = async (
+    reason: StructuredFallbackReason,
+    error?: unknown,
+  ): Promise<StructuredOutcome<T>> => ({
     data: await offline(reason),
     source: 'offline',
     reason,

@@ -50,6 +50,8 @@ export interface StoredMessage {
     objections: string[];
     consentEvidence: string | null;
     proposedTransition: unknown;
+    /** Why the offline analyser answered (offline_provider, invalid_output); null for the model. */
+    fallbackReason?: string | null;
   } | null;
   tokens: number;
   latencyMs: number;
@@ -261,6 +263,7 @@ export class ConversationStore {
       objections: analysis.objections,
       consentEvidence: analysis.consent.evidence,
       proposedTransition: analysis.proposedTransition,
+      fallbackReason: analysis.fallbackReason,
     };
     await this.sql.exec(
       `UPDATE sales_conversation_messages SET strategy = $2, script_fit_score = $3, intent = $4, sentiment = $5,
