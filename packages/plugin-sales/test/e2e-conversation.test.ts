@@ -126,14 +126,14 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
       value: `${await max.id()}, -1001234`,
     });
     expect(put.status).toBe(200);
-    const cleo = t.user('cleo', { first_name: 'Cleo', language_code: 'en' });
-    await turn(cleo, '/start sales-course');
-    expect((await turn(cleo, 'Sign me up please')).join('\n')).toContain(
+    const quinn = t.user('quinn', { first_name: 'Quinn', language_code: 'en' });
+    await turn(quinn, '/start sales-course');
+    expect((await turn(quinn, 'Sign me up please')).join('\n')).toContain(
       'A manager will contact you shortly',
     );
     const alert = await max.expectReply(/A client agreed to join and needs a manager/, { timeoutMs: 45_000 });
     expect(alert.text).toContain('education groups are turned off');
-    expect(alert.text).toContain(`Telegram id ${await cleo.id()}`);
+    expect(alert.text).toContain(`Telegram id ${await quinn.id()}`);
     // One durable job per manager chat (the unreachable group's job fails on its own).
     const jobs = await query(t, "SELECT data FROM botloom_jobs.job WHERE name = 'sales.manager-alert'");
     expect(jobs.map((j) => j.data.chatId).sort()).toEqual([-1001234, await max.id()].sort());
