@@ -20,10 +20,17 @@ export async function analyse(
   input: AnalysisInput & { script: ScriptDefinition; stage: Stage },
   offline: () => MessageAnalysis,
 ): Promise<MessageAnalysis> {
-  const outcome = await structuredWithFallback(llm, analysisRequest(input), offline, {
-    fallbackOn: ['offline_provider', 'invalid_output'],
-  });
-  if (outcome.source === 'offline') return { ...outcome.data, fallbackReason: outcome.reason };
+  let offlineAnalysis: MessageAnalysis | undefined;
+  const outcome = await structuredWithFallback(
+    llm,
+    analysisRequest(input),
+    () => {
+      offlineAnalysis = offline();
+      return offlineAnalysis;
+    },
+    { fallbackOn: ['offline_provider', 'invalid_output'] },
+  );
+  if (outcome.source === 'offline') return { ...offlineAnalysis!, fallbackReason: outcome.reason };
   return {
     ...boundAnalysis(outcome.data),
     source: 'llm',
