@@ -71,6 +71,12 @@ export {
   LlmUnavailableError,
   OFFLINE_MARKER,
   type Sentiment,
+  STRUCTURED_FALLBACK_REASONS,
+  type StructuredFallbackOptions,
+  type StructuredFallbackReason,
+  type StructuredOutcome,
+  structuredFallbackReasonOf,
+  structuredWithFallback,
   synonymsOf,
 } from './llm/index.js';
 export type * from './llm/types.js';

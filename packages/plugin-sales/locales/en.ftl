@@ -37,3 +37,14 @@ sales-edu-assignment = 📝 Assignment: { $task }
 sales-edu-moving-on = Let's move on; you can come back to this assignment any time.
 sales-edu-question-noted = Good question. The course author answers open questions at the start of the next lesson.
 sales-edu-user-data = your messages in study groups and which group you were invited to
+
+## Alerts to sales managers (managerChatIds)
+sales-manager-alert =
+    🔔 A client agreed to join and needs a manager: { $why }
+    Client: Telegram id { $userId } (tg://user?id={ $userId })
+    Script: { $script } v{ $version }, language { $locale }
+    Their last message: { $last }
+    Conversation: { $conversationId } (admin panel → Sales → Conversations)
+sales-manager-why-off = education groups are turned off, so add them to a group yourself.
+sales-manager-why-no-group = no study group is free; register a pool group or add them yourself.
+sales-manager-why-failed = the study group invite failed (see the logs); add them yourself.

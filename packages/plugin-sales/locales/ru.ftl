@@ -37,3 +37,14 @@ sales-edu-assignment = 📝 Задание: { $task }
 sales-edu-moving-on = Идём дальше; к этому заданию можно вернуться в любой момент.
 sales-edu-question-noted = Хороший вопрос. Автор курса отвечает на открытые вопросы в начале следующего урока.
 sales-edu-user-data = ваши сообщения в учебных группах и то, в какую группу вас пригласили
+
+## Alerts to sales managers (managerChatIds)
+sales-manager-alert =
+    🔔 Клиент согласился и ждёт менеджера: { $why }
+    Клиент: Telegram id { $userId } (tg://user?id={ $userId })
+    Скрипт: { $script } v{ $version }, язык { $locale }
+    Последнее сообщение: { $last }
+    Разговор: { $conversationId } (админ-панель → Продажи → Разговоры)
+sales-manager-why-off = учебные группы выключены, добавьте клиента в группу вручную.
+sales-manager-why-no-group = свободных учебных групп нет; зарегистрируйте группу в пуле или добавьте клиента вручную.
+sales-manager-why-failed = приглашение в учебную группу не удалось (см. логи); добавьте клиента вручную.

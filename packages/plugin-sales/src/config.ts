@@ -40,8 +40,27 @@ export const SalesConfigSchema = z.object({
     .describe(
       'Hand a consenting client to an education group (a pool group, or one they create); off: a manager follows up',
     ),
+  managerChatIds: z
+    .string()
+    .trim()
+    .regex(/^(-?\d{1,16}(\s*,\s*-?\d{1,16})*)?$/, 'Telegram chat ids separated by commas')
+    .default('')
+    .describe(
+      'Telegram chats of the sales managers (user ids or a group id, comma-separated): they are alerted when a consenting client needs a person (education groups off, no free group)',
+    ),
+  managerLocale: z.enum(['en', 'ru']).default('en').describe('Language of the alerts to sales managers'),
   // The education groups' settings (assistant bot tokens, client-created groups, invite TTL).
   ...EducationConfigSchema.shape,
 });
 
 export type SalesConfig = z.output<typeof SalesConfigSchema>;
+
+/** The managers' chats from `managerChatIds` (blank entries dropped). */
+export function managerChats(config: Pick<SalesConfig, 'managerChatIds'>): number[] {
+  return config.managerChatIds
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)
+    .map(Number)
+    .filter(Number.isSafeInteger);
+}

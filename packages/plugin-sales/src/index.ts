@@ -11,6 +11,8 @@ import { createEducationModule, educationAdminPages, educationJobs } from './edu
 import { salesJobs } from './jobs.js';
 import { salesMigrations } from './migrations/0001-create-sales-tables.js';
 import { educationGroupsMigration } from './migrations/0002-education-groups.js';
+import { idempotentClientMessagesMigration } from './migrations/0003-idempotent-client-messages.js';
+import { educationGroupPostsMigration } from './migrations/0004-education-group-posts.js';
 import { parseScriptFile } from './script/script-file.js';
 import type { Clock } from './services/ports.js';
 import { createSalesServices, type SalesServices } from './services/sales-services.js';
@@ -65,17 +67,17 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     config: SalesConfigSchema,
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
-    migrations: [...salesMigrations, educationGroupsMigration],
+    migrations: [
+      ...salesMigrations,
+      educationGroupsMigration,
+      idempotentClientMessagesMigration,
+      educationGroupPostsMigration,
+    ],
     adminPages: [...salesAdminPages, ...educationAdminPages],
     adminWidgets: salesAdminWidgets,
     // Read from ctx.config on every message, so a change from the panel applies at once.
-    runtimeSettings: ['strategyThreshold', 'maxMessageChars'],
-    jobs: [
-      ...salesJobs(),
-      ...educationJobs<SalesServices>(
-        (s) => s.educationGroups ?? { expireStaleOffers: async () => undefined },
-      ),
-    ],
+    runtimeSettings: ['strategyThreshold', 'maxMessageChars', 'managerChatIds', 'managerLocale'],
+    jobs: [...salesJobs(), ...educationJobs<SalesServices>((s) => s.educationGroups)],
     commands: [
       {
         command: 'stop',
@@ -118,6 +120,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
               i18n: deps.i18n,
               config: salesConfig,
               logger: deps.logger,
+              jobs: deps.jobs,
               scenarioFor,
               // The sales reply carries the invite link; the module need not send it again.
               announceInvites: false,

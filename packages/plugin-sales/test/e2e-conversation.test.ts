@@ -119,6 +119,32 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     expect(stats.body.strategies.reduce((n: number, s: { share: number }) => n + s.share, 0)).toBeCloseTo(1);
   });
 
+  it('with education groups off, a consenting client alerts the sales managers', async () => {
+    const max = t.user('max', { first_name: 'Max', language_code: 'en' });
+    await turn(max, '/start'); // a manager must have started the bot to get its messages
+    const put = await t.admin.put('/admin/api/core/panel/settings/runtime/sales/managerChatIds', {
+      value: `${await max.id()}, -1001234`,
+    });
+    expect(put.status).toBe(200);
+    const quinn = t.user('quinn', { first_name: 'Quinn', language_code: 'en' });
+    await turn(quinn, '/start sales-course');
+    expect((await turn(quinn, 'Sign me up please')).join('\n')).toContain(
+      'A manager will contact you shortly',
+    );
+    const alert = await max.expectReply(/A client agreed to join and needs a manager/, { timeoutMs: 45_000 });
+    expect(alert.text).toContain('education groups are turned off');
+    expect(alert.text).toContain(`Telegram id ${await quinn.id()}`);
+    // One durable job per manager chat (the unreachable group's job fails on its own).
+    const jobs = await query(t, "SELECT data FROM botloom_jobs.job WHERE name = 'sales.manager-alert'");
+    expect(jobs.map((j) => j.data.chatId).sort()).toEqual([-1001234, await max.id()].sort());
+    expect(jobs.every((j) => j.data.reason === 'off')).toBe(true);
+    const bad = await t.admin.put('/admin/api/core/panel/settings/runtime/sales/managerChatIds', {
+      value: 'maria',
+    });
+    expect(bad.status).toBe(400);
+    await t.admin.delete('/admin/api/core/panel/settings/runtime/sales/managerChatIds');
+  });
+
   it('speaks Russian to a Russian client (the course-ru script)', async () => {
     const boris = t.user('boris', { first_name: 'Борис', language_code: 'ru' });
     const [opening] = await turn(boris, '/start sales-course');

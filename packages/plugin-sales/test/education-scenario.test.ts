@@ -121,7 +121,11 @@ describe('message analysis with a model', () => {
       locale: 'en',
       userId: 1,
     });
-    expect(analysis).toMatchObject({ source: 'offline', answersAssignment: true });
+    expect(analysis).toMatchObject({
+      source: 'offline',
+      fallbackReason: 'unavailable',
+      answersAssignment: true,
+    });
   });
 });
 

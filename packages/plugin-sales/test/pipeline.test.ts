@@ -108,6 +108,25 @@ describe('the pipeline with a model', () => {
     expect(step.analysis.source).toBe('llm');
   });
 
+  it('invalid model output falls back to the offline analyser with the reason; an outage is thrown', async () => {
+    const llm = new ScriptedLlm({ data: { ...analysis({}), intent: 'buying', scriptFitScore: 'high' } });
+    const step = await new SalesPipeline(llm).step(at('close'), "Yes, I'm in!", OPTIONS);
+    expect(step.analysis).toMatchObject({ source: 'offline', fallbackReason: 'invalid_output' });
+    expect(step.analysis.consent.given).toBe(true); // the offline analyser's answer, not the model's
+    expect(llm.requestsFor('sales.analyse')).toHaveLength(1);
+
+    const down = new ScriptedLlm({ data: analysis({}) }).failNext('unavailable');
+    await expect(new SalesPipeline(down).step(at('close'), 'Hello', OPTIONS)).rejects.toMatchObject({
+      code: 'LLM_UNAVAILABLE',
+    });
+    const fine = await new SalesPipeline(new ScriptedLlm({ data: analysis({}) })).step(
+      at('close'),
+      'Hi',
+      OPTIONS,
+    );
+    expect(fine.analysis).toMatchObject({ source: 'llm', fallbackReason: null });
+  });
+
   it('consent triggers the move to the education group', async () => {
     const llm = new ScriptedLlm({
       data: analysis({ intent: 'consent', consent: { given: true, evidence: 'yes' } }),
@@ -126,6 +145,7 @@ describe('the offline pipeline', () => {
     const b = await offline().step(at('greeting'), 'Hi there', OPTIONS);
     expect(a.analysis).toEqual(b.analysis);
     expect(a.analysis.source).toBe('offline');
+    expect(a.analysis.fallbackReason).toBe('offline_provider');
     expect(a.decision.to).toBe('qualification');
   });
 

@@ -37,5 +37,13 @@ export {
   type RouteSpec,
 } from './providers.js';
 export type { CircuitOptions, CircuitState, RetryPolicy } from './resilience.js';
+export {
+  STRUCTURED_FALLBACK_REASONS,
+  type StructuredFallbackOptions,
+  type StructuredFallbackReason,
+  type StructuredOutcome,
+  structuredFallbackReasonOf,
+  structuredWithFallback,
+} from './structured-fallback.js';
 export type * from './types.js';
 export { GLOBAL_SCOPE, nextUtcMidnight, PostgresLlmUsage, parsePriceTable, utcDay } from './usage.js';

@@ -1,4 +1,4 @@
-import { classifyIntent, classifySentiment, type Llm } from '@botloom/core';
+import { classifyIntent, classifySentiment, type Llm, structuredWithFallback } from '@botloom/core';
 import { z } from 'zod';
 
 export const INTENTS = [
@@ -36,28 +36,26 @@ export class MessageAnalysis {
   async analyze(text: string, user?: string): Promise<Analysis> {
     if (!text.trim())
       return { sentiment: 'neutral', intent: 'other', confidence: 0, source: 'offline-lexicon' };
-    if (!this.llm.offline) {
-      try {
-        const result = await this.llm.structured({
-          purpose: 'instagram.analyze',
-          fast: true,
-          schema: AnalysisSchema,
-          schemaName: 'message_analysis',
-          user,
-          messages: [
-            {
-              role: 'system',
-              content: `Classify the customer's Instagram message. sentiment: ${SENTIMENTS.join(', ')}. intent: ${INTENTS.join(', ')}. confidence: 0..1.`,
-            },
-            { role: 'user', content: text },
-          ],
-        });
-        if (!result.offline) return { ...result.data, source: 'llm' };
-      } catch {
-        // Falls through to the lexicon: a message is never left unlabelled.
-      }
-    }
-    return offlineAnalysis(text);
+    // A message is never left unlabelled: no model, any LLM failure or invalid output → the lexicon.
+    const outcome = await structuredWithFallback(
+      this.llm,
+      {
+        purpose: 'instagram.analyze',
+        fast: true,
+        schema: AnalysisSchema,
+        schemaName: 'message_analysis',
+        user,
+        messages: [
+          {
+            role: 'system',
+            content: `Classify the customer's Instagram message. sentiment: ${SENTIMENTS.join(', ')}. intent: ${INTENTS.join(', ')}. confidence: 0..1.`,
+          },
+          { role: 'user', content: text },
+        ],
+      },
+      () => offlineAnalysis(text),
+    );
+    return outcome.source === 'llm' ? { ...outcome.data, source: 'llm' } : (outcome.data as Analysis);
   }
 }
 

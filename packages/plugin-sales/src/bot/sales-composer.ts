@@ -72,6 +72,7 @@ export function createSalesComposer(services: () => SalesServices): Composer<Bot
       chatId: ctx.chat.id,
       locale: await localeOf(ctx),
       text,
+      messageId: ctx.message.message_id,
     });
     if (outcome.status === 'no_conversation') return next();
     for (const reply of outcome.replies) await ctx.reply(reply);

@@ -156,15 +156,12 @@ export class EducationGroupService implements EducationGroupPort {
   async onMemberJoined(chatId: number, userId: number): Promise<void> {
     const group = await this.store.byChat(chatId);
     if (group?.status !== 'invited' || group.clientUserId !== userId) return;
-    const active = await this.store.activateInvited(group.id);
-    if (!active) return;
-    if (active.inviteLink) {
-      // The link is used up already (member_limit 1); revoking it makes that explicit.
-      await this.telegram
-        .revokeInvite(chatId, active.inviteLink)
-        .catch((err) => this.logger.warn({ err, chatId }, 'could not revoke the used invite link'));
-    }
-    await this.runner.start(active);
+    const active = await this.runner.start(group, (t) => this.store.activateInvited(group.id, t));
+    if (!active?.inviteLink) return;
+    // The link is used up already (member_limit 1); revoking it makes that explicit.
+    await this.telegram
+      .revokeInvite(chatId, active.inviteLink)
+      .catch((err) => this.logger.warn({ err, chatId }, 'could not revoke the used invite link'));
   }
 
   /** A `chat_shared` message: the client created (or picked) a group for the request_chat button. */
@@ -185,12 +182,13 @@ export class EducationGroupService implements EducationGroupPort {
       await this.telegram.sendText(privateChat, this.translator.t(locale, 'sales-edu-group-unusable'));
       return true;
     }
-    const active = await this.store.activateShared(pending.id, chatId, title);
+    const active = await this.runner.start(pending, (t) =>
+      this.store.activateShared(pending.id, chatId, title, t),
+    );
     if (!active) return true;
     await this.telegram.sendText(privateChat, this.translator.t(locale, 'sales-edu-group-ready', { title }), {
       removeKeyboard: true,
     });
-    await this.runner.start(active);
     return true;
   }
 

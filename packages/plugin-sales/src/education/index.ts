@@ -1,4 +1,4 @@
-import type { AdminState, Crypto, Llm, Translator } from '@botloom/core';
+import type { AdminState, Crypto, Jobs, Llm, Translator } from '@botloom/core';
 import type { Router } from '@koa/router';
 import { Api, type Composer, type Context } from 'grammy';
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import { assistantTokens, type EducationConfig } from './config.js';
 import { DisclosedAssistants } from './disclosed-assistants.js';
 import { createEducationComposer } from './education-composer.js';
 import { EducationGroupService } from './education-group-service.js';
+import { GroupPostDelivery } from './group-posts.js';
 import { EducationGroupStore } from './group-store.js';
 import { GroupMessageAnalyzer } from './message-analysis.js';
 import { EducationScenarioRunner, type ScenarioLookup } from './scenario-runner.js';
@@ -20,8 +21,9 @@ export { type EducationConfig, EducationConfigSchema } from './config.js';
 export { ASSISTANT_MARKER, DisclosedAssistants, markAssistantText } from './disclosed-assistants.js';
 export { EducationGroupService } from './education-group-service.js';
 export * from './errors.js';
-export type { EducationGroup, GroupStatus } from './group-store.js';
-export { EXPIRE_OFFERS_JOB, educationJobs } from './jobs.js';
+export { GroupPostDelivery, POST_JOB, type PostJobData } from './group-posts.js';
+export type { EducationGroup, GroupPost, GroupStatus, PostStatus } from './group-store.js';
+export { type EducationJobTarget, EXPIRE_OFFERS_JOB, educationJobs } from './jobs.js';
 export { type GroupMessageAnalysis, GroupMessageAnalyzer, offlineAnalysis } from './message-analysis.js';
 export type { AssistantBotsPort, AssistantIdentity, EducationTelegram } from './ports.js';
 export { decideResponder, type ResponderAction } from './responder.js';
@@ -37,6 +39,11 @@ export interface EducationModuleDeps {
   i18n: Translator;
   config: EducationConfig;
   logger: Logger;
+  /**
+   * Core's durable jobs: each of Script #2's posts is sent by one (the module's `educationJobs`
+   * must be in the plugin's jobs). Without them (unit tests) posts are sent in the caller.
+   */
+  jobs?: Jobs | null;
   /** Script #2 of a sales script (its `education` section); default: the demo scenario by locale. */
   scenarioFor?: ScenarioLookup;
   /** Send the invite link to the client (default true; the sales plugin sends it in its own reply). */
@@ -48,11 +55,17 @@ export interface EducationModule {
   service: EducationGroupService;
   store: EducationGroupStore;
   assistants: DisclosedAssistants;
+  /** Sends Script #2's planned posts (the `education-post` job calls `deliver`). */
+  posts: GroupPostDelivery;
   /** grammY handlers: chat_member, chat_shared, text in education groups. */
   composer<C extends Context>(): Composer<C>;
   registerAdminRoutes(router: Router<AdminState>): void;
   /** Frees pool groups whose invite was not used within `educationOfferTtlHours` of `now` (the cron job calls it). */
   expireStaleOffers(now?: Date): Promise<{ released: number; closed: number }>;
+  /** Sends one planned post and the group's open posts after it (the `education-post` job). */
+  deliverPost(postId: number): Promise<number>;
+  /** Re-queues posts whose delivery stalled (an instance stopped between planning and queueing). */
+  resumeStalledPosts(): Promise<number>;
   /** For the plugin's `userData.erase`: the client's group messages and links to them. */
   eraseUser(userId: number): Promise<void>;
 }
@@ -73,9 +86,10 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     logger,
   );
   const assistants = new DisclosedAssistants(assistantBots, deps.i18n, logger);
+  const posts = new GroupPostDelivery(store, telegram, assistants, deps.i18n, deps.jobs, logger);
   const runner = new EducationScenarioRunner({
     store,
-    telegram,
+    posts,
     assistants,
     analyzer: new GroupMessageAnalyzer(deps.llm, logger),
     translator: deps.i18n,
@@ -95,6 +109,9 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     service,
     store,
     assistants,
+    posts,
+    deliverPost: (postId) => posts.deliver(postId),
+    resumeStalledPosts: () => posts.resumeStalled(),
     composer: <C extends Context>() => createEducationComposer<C>(() => service, logger),
     registerAdminRoutes: (router) =>
       registerEducationAdminRoutes(router, { service: () => service, store: () => store }),

@@ -1,4 +1,4 @@
-import type { Llm } from '@botloom/core';
+import { type Llm, type StructuredFallbackReason, structuredWithFallback } from '@botloom/core';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { EducationStage } from './scenario-schema.js';
@@ -15,6 +15,8 @@ export const GroupMessageAnalysisSchema = z.object({
 export type GroupMessageAnalysis = z.infer<typeof GroupMessageAnalysisSchema> & {
   /** `model`: the LLM; `offline`: the deterministic rules (no model configured, or the model failed). */
   source: 'model' | 'offline';
+  /** Why the rules answered (core's structuredWithFallback reasons); absent for the model. */
+  fallbackReason?: StructuredFallbackReason;
 };
 
 const EXAMPLE_REQUEST =
@@ -89,10 +91,10 @@ export class GroupMessageAnalyzer {
     locale: string;
     userId: number;
   }): Promise<GroupMessageAnalysis> {
-    if (this.llm.offline) return offlineAnalysis(input.text, input.stage);
     const assignment = input.stage?.assignment;
-    try {
-      const { data } = await this.llm.structured({
+    const outcome = await structuredWithFallback(
+      this.llm,
+      {
         purpose: 'sales.education.analyse',
         user: String(input.userId),
         schema: GroupMessageAnalysisSchema,
@@ -110,11 +112,13 @@ export class GroupMessageAnalyzer {
           },
           { role: 'user', content: input.text },
         ],
-      });
-      return { ...data, answersAssignment: Boolean(assignment) && data.answersAssignment, source: 'model' };
-    } catch (err) {
-      this.logger.warn({ err }, 'education message analysis failed; using the offline rules');
-      return offlineAnalysis(input.text, input.stage);
-    }
+      },
+      () => offlineAnalysis(input.text, input.stage),
+      { logger: this.logger },
+    );
+    if (outcome.source === 'offline')
+      return { ...outcome.data, source: 'offline', fallbackReason: outcome.reason };
+    const data = outcome.data;
+    return { ...data, answersAssignment: Boolean(assignment) && data.answersAssignment, source: 'model' };
   }
 }

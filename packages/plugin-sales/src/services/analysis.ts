@@ -1,3 +1,4 @@
+import type { StructuredFallbackReason } from '@botloom/core';
 import { z } from 'zod';
 
 export const INTENTS = [
@@ -35,6 +36,8 @@ export type MessageAnalysisData = z.infer<typeof MessageAnalysisSchema>;
 /** An analysis with where it came from: the model, or the deterministic offline analyser. */
 export interface MessageAnalysis extends MessageAnalysisData {
   source: 'llm' | 'offline';
+  /** Why the offline analyser answered (no model, the model's output was invalid); null for the model. */
+  fallbackReason: StructuredFallbackReason | null;
   tokens: number;
   latencyMs: number;
 }

@@ -50,6 +50,8 @@ export interface StoredMessage {
     objections: string[];
     consentEvidence: string | null;
     proposedTransition: unknown;
+    /** Why the offline analyser answered (offline_provider, invalid_output); null for the model. */
+    fallbackReason?: string | null;
   } | null;
   tokens: number;
   latencyMs: number;
@@ -204,12 +206,64 @@ export class ConversationStore {
     return row!.id;
   }
 
+  /**
+   * Stores a client's message once per Telegram message id: an update the inbox retries finds
+   * the row of the first attempt (`fresh: false`) with how far that attempt got.
+   */
+  async addClientMessage(
+    conversation: Pick<Conversation, 'id' | 'stage' | 'scriptVersion'>,
+    text: string,
+    now: Date,
+    telegramMessageId: number | undefined,
+  ): Promise<{ id: number; fresh: boolean; analysisStatus: string | null }> {
+    if (telegramMessageId !== undefined) {
+      const earlier = await this.sql.one<{ id: number; analysis_status: string | null }>(
+        'SELECT id, analysis_status FROM sales_conversation_messages WHERE conversation_id = $1 AND telegram_message_id = $2',
+        [conversation.id, telegramMessageId],
+      );
+      if (earlier) return { id: earlier.id, fresh: false, analysisStatus: earlier.analysis_status };
+    }
+    const row = await this.sql.one<{ id: number }>(
+      `INSERT INTO sales_conversation_messages (conversation_id, author, text_enc, text_length, stage, script_version,
+         analysis_status, telegram_message_id, created_at)
+       VALUES ($1, 'client', $2, $3, $4, $5, 'pending', $6, $7)
+       ON CONFLICT (conversation_id, telegram_message_id) WHERE telegram_message_id IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        conversation.id,
+        this.crypto.encrypt(text),
+        text.length,
+        conversation.stage,
+        conversation.scriptVersion,
+        telegramMessageId ?? null,
+        now,
+      ],
+    );
+    if (row) return { id: row.id, fresh: true, analysisStatus: 'pending' };
+    // Another instance stored it between the look-up and the insert.
+    return this.addClientMessage(conversation, text, now, telegramMessageId);
+  }
+
+  /** Texts the bot stored after message `messageId` (what a retried update answers again). */
+  async botRepliesAfter(conversationId: string, messageId: number): Promise<string[]> {
+    const rows = await this.sql.rows<{ text_enc: string | null }>(
+      `SELECT text_enc FROM sales_conversation_messages WHERE conversation_id = $1 AND id > $2
+         AND author IN ('bot', 'system')
+         AND id < COALESCE((SELECT min(id) FROM sales_conversation_messages
+                            WHERE conversation_id = $1 AND id > $2 AND author = 'client'), 2147483647)
+       ORDER BY id`,
+      [conversationId, messageId],
+    );
+    return rows.map((r) => (r.text_enc ? this.crypto.decrypt(r.text_enc) : '')).filter(Boolean);
+  }
+
   async recordAnalysis(messageId: number, analysis: MessageAnalysis, strategy: Strategy): Promise<void> {
     const content = {
       summary: analysis.summary,
       objections: analysis.objections,
       consentEvidence: analysis.consent.evidence,
       proposedTransition: analysis.proposedTransition,
+      fallbackReason: analysis.fallbackReason,
     };
     await this.sql.exec(
       `UPDATE sales_conversation_messages SET strategy = $2, script_fit_score = $3, intent = $4, sentiment = $5,

@@ -1,18 +1,49 @@
-import type { Llm } from '@botloom/core';
+import { type Llm, type StructuredRequest, structuredWithFallback } from '@botloom/core';
 import type { ScriptDefinition, Stage } from '../script/script-schema.js';
 import {
   type AnalysisInput,
   boundAnalysis,
   INTENTS,
   type MessageAnalysis,
+  type MessageAnalysisData,
   MessageAnalysisSchema,
 } from './analysis.js';
 
-/** Asks the model for a structured analysis of one client message at one stage of a script. */
-export async function analyseWithLlm(
+/**
+ * The analysis of one client message: the model's structured output, or the offline analyser
+ * (`offline`) when there is no model or the model's JSON is not a valid analysis; the reason is
+ * kept (`fallbackReason`). An outage is thrown: the conversation answers it with "your message is
+ * saved", and the message waits with `analysisStatus: failed`.
+ */
+export async function analyse(
   llm: Llm,
   input: AnalysisInput & { script: ScriptDefinition; stage: Stage },
+  offline: () => MessageAnalysis,
 ): Promise<MessageAnalysis> {
+  let offlineAnalysis: MessageAnalysis | undefined;
+  const outcome = await structuredWithFallback(
+    llm,
+    analysisRequest(input),
+    () => {
+      offlineAnalysis = offline();
+      return offlineAnalysis;
+    },
+    { fallbackOn: ['offline_provider', 'invalid_output'] },
+  );
+  if (outcome.source === 'offline') return { ...offlineAnalysis!, fallbackReason: outcome.reason };
+  return {
+    ...boundAnalysis(outcome.data),
+    source: 'llm',
+    fallbackReason: null,
+    tokens: outcome.result.usage.totalTokens,
+    latencyMs: outcome.result.latencyMs,
+  };
+}
+
+/** The structured request that asks the model to analyse one client message at one stage. */
+function analysisRequest(
+  input: AnalysisInput & { script: ScriptDefinition; stage: Stage },
+): StructuredRequest<MessageAnalysisData> {
   const { script, stage } = input;
   const transitions = stage.transitions
     .map(
@@ -32,7 +63,7 @@ export async function analyseWithLlm(
     'proposedTransition: one of the allowed transitions when the message justifies it, else null. Never propose a stage not listed.',
   ].join('\n\n');
   const history = input.history.map((h) => `${h.author}: ${h.text}`).join('\n');
-  const result = await llm.structured({
+  return {
     purpose: 'sales.analyse',
     user: String(input.userId),
     schema: MessageAnalysisSchema,
@@ -45,11 +76,5 @@ export async function analyseWithLlm(
         content: `${history ? `Earlier turns:\n${history}\n\n` : ''}Client message:\n${input.text}`,
       },
     ],
-  });
-  return {
-    ...boundAnalysis(result.data),
-    source: result.offline ? 'offline' : 'llm',
-    tokens: result.usage.totalTokens,
-    latencyMs: result.latencyMs,
   };
 }

@@ -187,6 +187,7 @@ export function analyseOffline(input: OfflineAnalyserInput): MessageAnalysis {
     consent: { given: consent, evidence: consent ? (consentPhrase ?? null) : null },
     proposedTransition: null,
     source: 'offline' as const,
+    fallbackReason: null,
     tokens: 0,
     latencyMs: 0,
   } satisfies MessageAnalysis;

@@ -21,3 +21,17 @@ export interface FollowUpJobData {
 }
 
 export type Clock = () => Date;
+
+export type ManagerAlertReason = 'off' | 'no_group' | 'failed';
+
+export interface ManagerAlertJobData {
+  conversationId: string;
+  reason: ManagerAlertReason;
+  /** One manager chat per job: a retry never alerts a manager twice. */
+  chatId: number;
+}
+
+/** Queues the alerts to the sales managers as durable jobs (core's Jobs fits). */
+export interface ManagerAlertScheduler {
+  schedule(data: ManagerAlertJobData): Promise<void>;
+}

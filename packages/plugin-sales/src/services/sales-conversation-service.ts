@@ -6,7 +6,7 @@ import {
   LlmUnavailableError,
 } from '@botloom/core';
 import type { Logger } from 'pino';
-import type { SalesConfig } from '../config.js';
+import { managerChats, type SalesConfig } from '../config.js';
 import { stageOf } from '../script/validate-script.js';
 import type { Conversation, ConversationStore } from './conversation-store.js';
 import type { EducationGroupPort } from './education-port.js';
@@ -16,7 +16,16 @@ import {
   SalesInputError,
   ScriptNotPublishedError,
 } from './errors.js';
-import type { ClientMessenger, Clock, FollowUpJobData, FollowUpScheduler, SalesTranslator } from './ports.js';
+import type {
+  ClientMessenger,
+  Clock,
+  FollowUpJobData,
+  FollowUpScheduler,
+  ManagerAlertJobData,
+  ManagerAlertReason,
+  ManagerAlertScheduler,
+  SalesTranslator,
+} from './ports.js';
 import type { PublishedScriptCache } from './published-script-cache.js';
 import type { SalesPipeline, StepResult } from './sales-pipeline.js';
 import type { PublishedScript, ScriptService } from './script-service.js';
@@ -31,6 +40,7 @@ export interface ConversationDeps {
   config: SalesConfig;
   clock: Clock;
   followUps: FollowUpScheduler | null;
+  managerAlerts: ManagerAlertScheduler | null;
   messenger: () => ClientMessenger | null;
   education: () => EducationGroupPort | undefined;
   logger: Logger;
@@ -41,11 +51,21 @@ export interface ClientTurn {
   chatId: number;
   locale: string;
   text: string;
+  /** Telegram's id of the message: a retried update with the same id is stored and answered once. */
+  messageId?: number;
 }
 
 /** What the bot should do with a client's message; `replies` are sent in order. */
 export interface TurnOutcome {
-  status: 'no_conversation' | 'paused' | 'replied' | 'stopped' | 'ended' | 'too_long' | 'unavailable';
+  status:
+    | 'no_conversation'
+    | 'paused'
+    | 'replied'
+    | 'stopped'
+    | 'ended'
+    | 'too_long'
+    | 'unavailable'
+    | 'duplicate';
   replies: string[];
   /** The conversation is over: the chat goes back to the default owner. */
   released: boolean;
@@ -118,10 +138,19 @@ export class SalesConversationService {
       };
     }
     const now = clock();
-    // Stored before anything can fail: an outage loses no client message.
-    const messageId = await store.addMessage(conversation, 'client', turn.text, now, {
-      analysisStatus: 'pending',
-    });
+    // Stored before anything can fail: an outage loses no client message. Once per Telegram
+    // message: a retried update continues from the stored row, or, when an earlier attempt got
+    // through the analysis, answers with what that attempt stored.
+    const stored = await store.addClientMessage(conversation, turn.text, now, turn.messageId);
+    const messageId = stored.id;
+    if (!stored.fresh && stored.analysisStatus !== 'pending') {
+      return {
+        status: 'duplicate',
+        replies: await store.botRepliesAfter(conversation.id, messageId),
+        released: false,
+        conversationId: conversation.id,
+      };
+    }
     await store.update(conversation.id, { last_client_at: now }, now);
     if (conversation.status === 'paused') {
       await store.sql.exec(
@@ -299,7 +328,59 @@ export class SalesConversationService {
     await store.update(conversation.id, { education_status: status }, now);
     if (text) await store.addMessage(conversation, 'system', text, now);
     await store.end(conversation.id, 'education', now);
+    const reason: ManagerAlertReason | undefined =
+      status === 'manager'
+        ? 'off'
+        : status === 'no_free_group'
+          ? 'no_group'
+          : status === 'failed'
+            ? 'failed'
+            : undefined;
+    if (reason) await this.alertManagers(conversation.id, reason);
     return { status, text };
+  }
+
+  /** A consenting client a person must take care of: one durable alert per manager chat. */
+  private async alertManagers(conversationId: string, reason: ManagerAlertReason) {
+    const chats = managerChats(this.deps.config);
+    if (chats.length === 0 || !this.deps.managerAlerts) {
+      this.deps.logger.warn(
+        { conversationId, reason },
+        'sales: a consenting client needs a manager, and no managerChatIds are set',
+      );
+      return;
+    }
+    for (const chatId of chats) await this.deps.managerAlerts.schedule({ conversationId, reason, chatId });
+  }
+
+  /**
+   * The alert job: tells one manager chat who the client is and why they need a person, in the
+   * managers' language. Returns whether it sent.
+   */
+  async sendManagerAlert(data: ManagerAlertJobData): Promise<boolean> {
+    const conversation = await this.deps.store.get(data.conversationId);
+    const messenger = this.deps.messenger();
+    if (!conversation || !messenger) return false;
+    const locale = this.deps.config.managerLocale;
+    const last = (await this.deps.store.recentTexts(conversation.id, 10))
+      .filter((m) => m.author === 'client')
+      .at(-1);
+    const why = {
+      off: 'sales-manager-why-off',
+      no_group: 'sales-manager-why-no-group',
+      failed: 'sales-manager-why-failed',
+    };
+    const text = this.deps.translator.t(locale, 'sales-manager-alert', {
+      why: this.deps.translator.t(locale, why[data.reason]),
+      userId: String(conversation.userId),
+      script: conversation.scriptSlug,
+      version: String(conversation.scriptVersion),
+      locale: conversation.locale,
+      last: last ? last.text.slice(0, 500) : '—',
+      conversationId: conversation.id,
+    });
+    await messenger.send(data.chatId, text);
+    return true;
   }
 
   private async scheduleFollowUp(

@@ -2,7 +2,7 @@ import type { Llm } from '@botloom/core';
 import type { ScriptDefinition, Stage } from '../script/script-schema.js';
 import { stageOf } from '../script/validate-script.js';
 import type { MessageAnalysis } from './analysis.js';
-import { analyseWithLlm } from './llm-analyser.js';
+import { analyse } from './llm-analyser.js';
 import { analyseOffline } from './offline-analyser.js';
 import { type ComposedReply, ReplyComposer } from './reply-composer.js';
 import { decideStage, type StageDecision } from './stage-machine.js';
@@ -88,9 +88,9 @@ export class SalesPipeline {
       script,
       stage: current,
     };
-    const analysis = this.llm.offline
-      ? analyseOffline({ ...analysisInput, questionnaireDone })
-      : await analyseWithLlm(this.llm, analysisInput);
+    const analysis = await analyse(this.llm, analysisInput, () =>
+      analyseOffline({ ...analysisInput, questionnaireDone }),
+    );
     const strategy = selectStrategy(analysis.scriptFitScore, options.threshold);
     const ctx = { text, analysis, stageTurns, questionnaireDone };
 

@@ -15,6 +15,7 @@ import { Sql } from './sql.js';
 import { SalesStatsService } from './stats-service.js';
 
 export const FOLLOW_UP_JOB = 'follow-up';
+export const MANAGER_ALERT_JOB = 'manager-alert';
 
 export interface SalesServiceDeps {
   sequelize: Sequelize;
@@ -75,6 +76,15 @@ export function createSalesServices(deps: SalesServiceDeps) {
             await deps.jobs!.send(FOLLOW_UP_JOB, data, {
               startAfter: afterSeconds,
               singletonKey: `${data.conversationId}:${data.stage}:${data.clientAt}`,
+            });
+          },
+        }
+      : null,
+    managerAlerts: deps.jobs
+      ? {
+          schedule: async (data) => {
+            await deps.jobs!.send(MANAGER_ALERT_JOB, data, {
+              singletonKey: `${data.conversationId}:${data.chatId}`,
             });
           },
         }

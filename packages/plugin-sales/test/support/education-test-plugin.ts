@@ -9,6 +9,7 @@ import {
   educationJobs,
 } from '../../src/education/index.js';
 import { educationGroupsMigration } from '../../src/migrations/0002-education-groups.js';
+import { educationGroupPostsMigration } from '../../src/migrations/0004-education-group-posts.js';
 
 /**
  * Test-only: the education module wired the way the sales plugin wires it, with `/course`
@@ -26,7 +27,7 @@ export function educationTestPlugin(
     config: EducationConfigSchema,
     options,
     locales: fileURLToPath(new URL('../../locales/', import.meta.url)),
-    migrations: [educationGroupsMigration],
+    migrations: [educationGroupsMigration, educationGroupPostsMigration],
     adminPages: educationAdminPages,
     jobs: educationJobs<EducationModule>((module) => module),
     userData: {
@@ -43,6 +44,7 @@ export function educationTestPlugin(
         llm: coreServices.llm,
         telegram: optional(coreServices.telegram),
         i18n: coreServices.i18n,
+        jobs: coreServices.jobs,
       },
       init({ deps, config, logger }) {
         holder.module = createEducationModule({ ...deps, config, logger });
