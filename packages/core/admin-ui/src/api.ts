@@ -113,6 +113,20 @@ export interface Field {
   hint?: Localized;
 }
 
+export type Scalar = string | number | boolean;
+
+/** A button on each row (and on the detail view): `method` to `endpoint` with the row key filled in. */
+export interface RowAction {
+  id: string;
+  label: Localized;
+  endpoint: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  confirm?: Localized;
+  tone: 'default' | 'primary' | 'danger';
+  when?: { key: string; equals?: Scalar; in?: Scalar[] };
+  input?: { fields: Field[]; submit?: Localized };
+}
+
 export interface PageDef {
   id: string;
   title: Localized;
@@ -125,7 +139,7 @@ export interface PageDef {
     total?: string;
     rowKey: string;
     columns: Column[];
-    filters?: Array<{ param: string; label: Localized; options?: string[] }>;
+    filters?: Array<{ param: string; label: Localized; options?: string[]; default?: string }>;
     chart?: { title: Localized; label: string; labelFormat?: 'text' | 'localized' | 'date'; value: string };
   };
   detail?: {
@@ -139,6 +153,7 @@ export interface PageDef {
   lookup?: { label: Localized; placeholder?: Localized; pattern?: string };
   remove?: { endpoint: string; confirm?: Localized };
   actions?: Array<{ id: string; label: Localized; endpoint: string; confirm?: Localized }>;
+  rowActions?: RowAction[];
   upload?: {
     endpoint: string;
     label: Localized;

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ApiError, type Field } from '../api';
 import { useI18n } from '../i18n';
 import { fieldErrors, formBody, initialValues, type Values } from './form-values.js';
@@ -15,6 +15,7 @@ export function SchemaForm({
   testId,
   submit,
   onCancel,
+  autoFocus,
 }: {
   fields: Field[];
   /** The item being edited; absent for a create form. */
@@ -23,6 +24,8 @@ export function SchemaForm({
   testId?: string;
   submit(body: Record<string, unknown>): Promise<void>;
   onCancel?(): void;
+  /** Focus the first field when shown (a form opened by a button, for keyboard users). */
+  autoFocus?: boolean;
 }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -34,6 +37,10 @@ export function SchemaForm({
   });
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (autoFocus) formRef.current?.querySelector<HTMLElement>('input, textarea, select')?.focus();
+  }, [autoFocus]);
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -61,7 +68,7 @@ export function SchemaForm({
   };
 
   return (
-    <form className="action-form" onSubmit={onSubmit} data-testid={testId}>
+    <form ref={formRef} className="action-form" onSubmit={onSubmit} data-testid={testId}>
       <div className="form-fields">
         {fields.map((field) => {
           const id = `${formId}-${field.key}`;
