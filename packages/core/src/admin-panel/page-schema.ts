@@ -187,7 +187,10 @@ export const adminPageSchema = z
       .array(adminRowActionSchema)
       .min(1)
       .max(8)
-      .refine((actions) => new Set(actions.map((a) => a.id)).size === actions.length, 'row action ids must be unique')
+      .refine(
+        (actions) => new Set(actions.map((a) => a.id)).size === actions.length,
+        'row action ids must be unique',
+      )
       .optional(),
     /**
      * A file upload (multipart POST, the file in `field`, each option sent as "true"/"false"),

@@ -59,7 +59,9 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         endpoint: '/drafts/:id/approve',
         when: { key: 'status', equals: 'pending' },
         input: {
-          fields: [{ key: 'text', label: { en: 'Comment', ru: 'Комментарий' }, type: 'textarea', required: true }],
+          fields: [
+            { key: 'text', label: { en: 'Comment', ru: 'Комментарий' }, type: 'textarea', required: true },
+          ],
           submit: { en: 'Approve this text', ru: 'Одобрить этот текст' },
         },
       },
@@ -68,7 +70,10 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         label: { en: 'Reject', ru: 'Отклонить' },
         endpoint: '/drafts/:id/reject',
         tone: 'danger',
-        confirm: { en: 'Reject this draft? It will not be sent.', ru: 'Отклонить черновик? Он не будет отправлен.' },
+        confirm: {
+          en: 'Reject this draft? It will not be sent.',
+          ru: 'Отклонить черновик? Он не будет отправлен.',
+        },
         when: { key: 'status', equals: 'pending' },
       },
     ],

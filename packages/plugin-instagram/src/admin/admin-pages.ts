@@ -140,7 +140,10 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         label: { en: 'Stop', ru: 'Остановить' },
         endpoint: '/agent/plans/:id/cancel',
         tone: 'danger',
-        confirm: { en: 'Stop this plan? Later steps will not run.', ru: 'Остановить план? Следующие шаги не выполнятся.' },
+        confirm: {
+          en: 'Stop this plan? Later steps will not run.',
+          ru: 'Остановить план? Следующие шаги не выполнятся.',
+        },
         when: { key: 'status', in: ['approved', 'running'] },
       },
     ],

@@ -63,10 +63,8 @@ export function useRowActions(plugin: string, actions: RowAction[] | undefined, 
     if (shown.length === 0) return null;
     return (
       // The row itself opens the detail view: clicks and Enter on the buttons stay here.
-      // biome-ignore lint/a11y/useKeyWithClickEvents: only stops propagation; the buttons take the keys
-      <div
+      <fieldset
         className="row-actions"
-        role="group"
         aria-label={i18n.t('rowActions.group', { row: id })}
         data-testid={`row-actions-${id}`}
         onClick={(e) => e.stopPropagation()}
@@ -86,7 +84,7 @@ export function useRowActions(plugin: string, actions: RowAction[] | undefined, 
             {i18n.text(action.label)}
           </button>
         ))}
-      </div>
+      </fieldset>
     );
   };
 
@@ -116,7 +114,11 @@ export function useRowActions(plugin: string, actions: RowAction[] | undefined, 
   ) : null;
 
   const status = note ? (
-    <p className={note.ok ? 'form-ok' : 'form-error'} role={note.ok ? 'status' : 'alert'} data-testid="row-action-note">
+    <p
+      className={note.ok ? 'form-ok' : 'form-error'}
+      role={note.ok ? 'status' : 'alert'}
+      data-testid="row-action-note"
+    >
       {note.text}
     </p>
   ) : null;

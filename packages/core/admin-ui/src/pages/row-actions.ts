@@ -12,6 +12,9 @@ export function actionApplies(action: Pick<RowAction, 'when'>, row: unknown): bo
   return (when.in ?? []).some((v) => v === value);
 }
 
-export function actionsFor<A extends Pick<RowAction, 'when'>>(actions: readonly A[] | undefined, row: unknown): A[] {
+export function actionsFor<A extends Pick<RowAction, 'when'>>(
+  actions: readonly A[] | undefined,
+  row: unknown,
+): A[] {
   return (actions ?? []).filter((action) => actionApplies(action, row));
 }
