@@ -9,7 +9,8 @@ import { z } from 'zod';
  *   with `limit` and `offset` query parameters, and each filter is one more query parameter;
  *   sorting is by column header, on the rows shown;
  * - a detail endpoint (`/things/:id`) answers GET with `{ <item>: {...} }` (or the object itself);
- * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`.
+ * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`;
+ * - a row action sends its method to `/things/:id/<verb>` (its `input` form as the JSON body).
  * Writes need role `admin`: the panel hides their buttons from viewers, and the API refuses them.
  */
 
