@@ -84,6 +84,50 @@ describe('admin page schema: row actions', () => {
   });
 });
 
+describe('admin page schema: json and objects fields', () => {
+  const create = (fields: unknown[]) =>
+    page({ create: { endpoint: '/things', label: { en: 'Add' }, fields } });
+
+  it('accepts an objects field with scalar row fields, and a json field', () => {
+    const [parsed] = adminPagesSchema.parse([
+      create([
+        { key: 'steps', label: { en: 'Steps' }, type: 'json' },
+        {
+          key: 'variants',
+          label: { en: 'Variants' },
+          type: 'objects',
+          fields: [
+            { key: 'key', label: { en: 'Key' } },
+            { key: 'weight', label: { en: 'Weight' }, type: 'number' },
+          ],
+        },
+      ]),
+    ]);
+    expect(parsed!.create!.fields[1]!.fields![0]!.type).toBe('text');
+  });
+
+  it('refuses objects without row fields, row fields elsewhere, and nesting', () => {
+    expect(problems([create([{ key: 'variants', label: { en: 'V' }, type: 'objects' }])])).toEqual([
+      '0.create.fields.0.fields: an `objects` field lists its row `fields`, and only it does',
+    ]);
+    expect(
+      problems([create([{ key: 'name', label: { en: 'N' }, fields: [{ key: 'x', label: { en: 'X' } }] }])]),
+    ).toEqual(['0.create.fields.0.fields: an `objects` field lists its row `fields`, and only it does']);
+    expect(
+      problems([
+        create([
+          {
+            key: 'variants',
+            label: { en: 'V' },
+            type: 'objects',
+            fields: [{ key: 'inner', label: { en: 'I' }, type: 'objects' }],
+          },
+        ]),
+      ])[0],
+    ).toMatch(/^0\.create\.fields\.0\.fields\.0\.type/);
+  });
+});
+
 describe('which row actions a row shows', () => {
   const approve = { when: { key: 'status', equals: 'pending' } };
   const stop = { when: { key: 'plan.status', in: ['approved', 'running'] } };

@@ -103,10 +103,14 @@ export interface Column {
   format?: 'text' | 'number' | 'percent' | 'date' | 'boolean' | 'json' | 'tags' | 'localized';
 }
 
+export type ScalarFieldType = 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
+
 export interface Field {
   key: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
+  type: ScalarFieldType | 'json' | 'objects';
+  /** The fields of each row of an `objects` field. */
+  fields?: Field[];
   required?: boolean;
   options?: string[];
   placeholder?: Localized;

@@ -31,21 +31,38 @@ export const adminColumnSchema = z.object({
   format: z.enum(['text', 'number', 'percent', 'date', 'boolean', 'json', 'tags', 'localized']).optional(),
 });
 
-export const adminFieldSchema = z.object({
+const fieldBase = {
   key,
   label: text,
-  /**
-   * How the field is edited and sent: `text`/`textarea`/`select` as a string, `number` and
-   * `telegramId` as a number, `boolean` as true/false (a checkbox), `list` as an array of
-   * strings (a textarea, one per line).
-   */
-  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select', 'boolean', 'list']).default('text'),
   required: z.boolean().optional(),
   options: z.array(z.string().min(1)).optional(),
   placeholder: text.optional(),
   /** A line of help under the field. */
   hint: text.optional(),
-});
+};
+const scalarFieldTypes = ['text', 'textarea', 'number', 'telegramId', 'select', 'boolean', 'list'] as const;
+
+/** A field of one row of an `objects` field: the scalar types only. */
+export const adminSubFieldSchema = z.object({ ...fieldBase, type: z.enum(scalarFieldTypes).default('text') });
+
+export const adminFieldSchema = z
+  .object({
+    ...fieldBase,
+    /**
+     * How the field is edited and sent: `text`/`textarea`/`select` as a string, `number` and
+     * `telegramId` as a number, `boolean` as true/false (a checkbox), `list` as an array of
+     * strings (a textarea, one per line), `json` as the JSON typed in a textarea (checked in
+     * the browser), `objects` as an array of objects whose keys are `fields` (rows added and
+     * removed with buttons).
+     */
+    type: z.enum([...scalarFieldTypes, 'json', 'objects']).default('text'),
+    /** The fields of each row of an `objects` field. */
+    fields: z.array(adminSubFieldSchema).min(1).max(12).optional(),
+  })
+  .refine((f) => (f.type === 'objects') === (f.fields !== undefined), {
+    message: 'an `objects` field lists its row `fields`, and only it does',
+    path: ['fields'],
+  });
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
