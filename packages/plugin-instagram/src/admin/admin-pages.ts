@@ -116,6 +116,23 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'report', label: { en: 'Report', ru: 'Отчёт' }, format: 'json' },
       ],
     },
+    edit: {
+      endpoint: '/agent/plans/:id/steps',
+      method: 'PUT',
+      label: { en: 'Edit the steps', ru: 'Изменить шаги' },
+      fields: [
+        {
+          key: 'steps',
+          label: { en: 'Steps', ru: 'Шаги' },
+          type: 'json',
+          required: true,
+          hint: {
+            en: 'A draft only. Each step is one tool: tag_users, send_template, schedule_follow_up, summarise_conversations or report.',
+            ru: 'Только черновик. Каждый шаг — один инструмент: tag_users, send_template, schedule_follow_up, summarise_conversations или report.',
+          },
+        },
+      ],
+    },
     rowActions: [
       {
         id: 'approve',

@@ -171,6 +171,7 @@ export class AgentPlans {
       throw new InstagramInputError(
         `Invalid step at ${issue.path.join('.')}: ${issue.message}`,
         'INSTAGRAM_INVALID_PLAN',
+        { field: 'steps' },
       );
     }
     await this.update(id, { steps: parsed.data });
