@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)(
       const edited = await draft(second.id);
       expect(edited.status).not.toBe('pending');
       // The plugin adds the disclosure line under the approved text.
-    expect(edited.text).toMatch(/^Great helmets, we tried them on!\n/);
+      expect(edited.text).toMatch(/^Great helmets, we tried them on!\n/);
 
       // Someone else decides the third draft while the page still offers its buttons.
       expect((await t.admin.post(`${API}/drafts/${third.id}/approve`)).status).toBe(200);
