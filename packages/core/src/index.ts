@@ -7,6 +7,7 @@ export type {
   AdminColumn,
   AdminField,
   AdminPageDefinition,
+  AdminRowAction,
   AdminWidgetDefinition,
 } from './admin-panel/page-schema.js';
 export {

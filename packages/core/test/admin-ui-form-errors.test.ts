@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, type Field } from '../admin-ui/src/api.js';
-import { fieldErrors, formBody } from '../admin-ui/src/pages/form-values.js';
+import {
+  emptyRow,
+  FormValueError,
+  fieldErrors,
+  formBody,
+  initialValues,
+} from '../admin-ui/src/pages/form-values.js';
 
 const fields: Field[] = [
   { key: 'title', label: { en: 'Title' }, type: 'text', required: true },
@@ -31,5 +37,62 @@ describe('declarative forms of the admin panel', () => {
     expect(fieldErrors(fields, taken)).toEqual({ byField: { title: 'Pick another title' }, general: [] });
     const other = new ApiError(409, 'READ_ONLY', 'Edit it in its file', [], { filePath: 'faq.md' });
     expect(fieldErrors(fields, other)).toEqual({ byField: {}, general: ['Edit it in its file (READ_ONLY)'] });
+  });
+
+  it('a json field is shown pretty-printed and sent parsed; JSON that does not parse names its field', () => {
+    const json: Field[] = [
+      { key: 'steps', label: { en: 'Steps' }, type: 'json', required: true },
+      { key: 'extra', label: { en: 'Extra' }, type: 'json' },
+    ];
+    const values = initialValues(json, { steps: [{ tool: 'report' }] });
+    expect(values).toEqual({ steps: '[\n  {\n    "tool": "report"\n  }\n]', extra: '' });
+    expect(formBody(json, { steps: '[{"tool":"tag_users","tags":["a"]}]', extra: ' ' })).toEqual({
+      steps: [{ tool: 'tag_users', tags: ['a'] }],
+    });
+    expect(formBody(json, { steps: 'null', extra: '{"a":1}' })).toEqual({ steps: null, extra: { a: 1 } });
+    const bad = (() => {
+      try {
+        formBody(json, { steps: '[{"tool":', extra: '' });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(bad).toBeInstanceOf(FormValueError);
+    expect((bad as FormValueError).field).toBe('steps');
+  });
+
+  it('an objects field edits a list of sub-objects, each row sent with its fields’ types', () => {
+    const rows: Field[] = [
+      {
+        key: 'variants',
+        label: { en: 'Variants' },
+        type: 'objects',
+        fields: [
+          { key: 'key', label: { en: 'Key' }, type: 'text', required: true },
+          { key: 'weight', label: { en: 'Weight' }, type: 'number' },
+          { key: 'on', label: { en: 'On' }, type: 'boolean' },
+        ],
+      },
+    ];
+    expect(initialValues(rows, undefined)).toEqual({ variants: [] });
+    expect(emptyRow(rows[0]!)).toEqual({ key: '', weight: '', on: false });
+    const values = initialValues(rows, { variants: [{ key: 'a', weight: 2, on: true }, { key: 'b' }] });
+    expect(values).toEqual({
+      variants: [
+        { key: 'a', weight: '2', on: true },
+        { key: 'b', weight: '', on: false },
+      ],
+    });
+    expect(formBody(rows, values)).toEqual({
+      variants: [
+        { key: 'a', weight: 2, on: true },
+        { key: 'b', on: false },
+      ],
+    });
+    // A 422 about a row's field belongs to the objects field.
+    const invalid = new ApiError(422, 'VALIDATION_FAILED', 'Request body is invalid', [
+      { path: 'variants.1.weight', message: 'Expected number' },
+    ]);
+    expect(fieldErrors(rows, invalid).byField).toEqual({ variants: 'Expected number' });
   });
 });

@@ -203,7 +203,10 @@ describe('agent plans', () => {
     const status = (await t.app.admin.get(api(`/agent/plans/${plan.id}/status`))).body;
     expect(status.progress).toBeCloseTo(1 / 3);
     expect(status.report.steps[2]).toBeUndefined();
-    expect((await t.app.admin.post(api(`/agent/plans/${plan.id}/cancel`))).status).toBe(400);
+    const again = await t.app.admin.post(api(`/agent/plans/${plan.id}/cancel`));
+    expect([again.status, again.body.error.code]).toEqual([409, 'INSTAGRAM_PLAN_FINISHED']);
+    const rerun = await t.app.admin.post(api(`/agent/plans/${plan.id}/execute`));
+    expect([rerun.status, rerun.body.error.code]).toEqual([409, 'INSTAGRAM_PLAN_NOT_DRAFT']);
   });
 });
 

@@ -103,14 +103,32 @@ export interface Column {
   format?: 'text' | 'number' | 'percent' | 'date' | 'boolean' | 'json' | 'tags' | 'localized';
 }
 
+export type ScalarFieldType = 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
+
 export interface Field {
   key: string;
   label: Localized;
-  type: 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
+  type: ScalarFieldType | 'json' | 'objects';
+  /** The fields of each row of an `objects` field. */
+  fields?: Field[];
   required?: boolean;
   options?: string[];
   placeholder?: Localized;
   hint?: Localized;
+}
+
+export type Scalar = string | number | boolean;
+
+/** A button on each row (and on the detail view): `method` to `endpoint` with the row key filled in. */
+export interface RowAction {
+  id: string;
+  label: Localized;
+  endpoint: string;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  confirm?: Localized;
+  tone: 'default' | 'primary' | 'danger';
+  when?: { key: string; equals?: Scalar; in?: Scalar[] };
+  input?: { fields: Field[]; submit?: Localized };
 }
 
 export interface PageDef {
@@ -125,7 +143,7 @@ export interface PageDef {
     total?: string;
     rowKey: string;
     columns: Column[];
-    filters?: Array<{ param: string; label: Localized; options?: string[] }>;
+    filters?: Array<{ param: string; label: Localized; options?: string[]; default?: string }>;
     chart?: { title: Localized; label: string; labelFormat?: 'text' | 'localized' | 'date'; value: string };
   };
   detail?: {
@@ -139,6 +157,7 @@ export interface PageDef {
   lookup?: { label: Localized; placeholder?: Localized; pattern?: string };
   remove?: { endpoint: string; confirm?: Localized };
   actions?: Array<{ id: string; label: Localized; endpoint: string; confirm?: Localized }>;
+  rowActions?: RowAction[];
   upload?: {
     endpoint: string;
     label: Localized;

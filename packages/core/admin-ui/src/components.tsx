@@ -306,6 +306,7 @@ export function DataTable<Row>({
   onRowClick,
   filterable = true,
   testId,
+  cards = false,
 }: {
   rows: Row[];
   columns: TableColumn<Row>[];
@@ -313,6 +314,8 @@ export function DataTable<Row>({
   onRowClick?: (row: Row) => void;
   filterable?: boolean;
   testId?: string;
+  /** At phone width, each row is a card of label/value lines (rows with buttons stay usable). */
+  cards?: boolean;
 }) {
   const i18n = useI18n();
   const [sort, setSort] = useState<{ key: string; dir: 1 | -1 } | null>(null);
@@ -361,7 +364,7 @@ export function DataTable<Row>({
         <p className="empty">{i18n.t('common.empty')}</p>
       ) : (
         <div className="table-scroll">
-          <table className="table">
+          <table className={cards ? 'table table-cards' : 'table'}>
             <thead>
               <tr>
                 {columns.map((c) => (
@@ -400,7 +403,7 @@ export function DataTable<Row>({
                   tabIndex={onRowClick ? 0 : undefined}
                 >
                   {columns.map((c) => (
-                    <td key={c.key} className={c.numeric ? 'num' : undefined}>
+                    <td key={c.key} className={c.numeric ? 'num' : undefined} data-label={c.label}>
                       {c.render ? c.render(row) : formatValue(cellValue(row, c), undefined, i18n)}
                     </td>
                   ))}

@@ -9,7 +9,8 @@ import { z } from 'zod';
  *   with `limit` and `offset` query parameters, and each filter is one more query parameter;
  *   sorting is by column header, on the rows shown;
  * - a detail endpoint (`/things/:id`) answers GET with `{ <item>: {...} }` (or the object itself);
- * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`.
+ * - create POSTs a JSON object of the form's fields to its endpoint; remove DELETEs `/things/:id`;
+ * - a row action sends its method to `/things/:id/<verb>` (its `input` form as the JSON body).
  * Writes need role `admin`: the panel hides their buttons from viewers, and the API refuses them.
  */
 
@@ -30,21 +31,70 @@ export const adminColumnSchema = z.object({
   format: z.enum(['text', 'number', 'percent', 'date', 'boolean', 'json', 'tags', 'localized']).optional(),
 });
 
-export const adminFieldSchema = z.object({
+const fieldBase = {
   key,
   label: text,
-  /**
-   * How the field is edited and sent: `text`/`textarea`/`select` as a string, `number` and
-   * `telegramId` as a number, `boolean` as true/false (a checkbox), `list` as an array of
-   * strings (a textarea, one per line).
-   */
-  type: z.enum(['text', 'textarea', 'number', 'telegramId', 'select', 'boolean', 'list']).default('text'),
   required: z.boolean().optional(),
   options: z.array(z.string().min(1)).optional(),
   placeholder: text.optional(),
   /** A line of help under the field. */
   hint: text.optional(),
-});
+};
+const scalarFieldTypes = ['text', 'textarea', 'number', 'telegramId', 'select', 'boolean', 'list'] as const;
+
+/** A field of one row of an `objects` field: the scalar types only. */
+export const adminSubFieldSchema = z.object({ ...fieldBase, type: z.enum(scalarFieldTypes).default('text') });
+
+export const adminFieldSchema = z
+  .object({
+    ...fieldBase,
+    /**
+     * How the field is edited and sent: `text`/`textarea`/`select` as a string, `number` and
+     * `telegramId` as a number, `boolean` as true/false (a checkbox), `list` as an array of
+     * strings (a textarea, one per line), `json` as the JSON typed in a textarea (checked in
+     * the browser), `objects` as an array of objects whose keys are `fields` (rows added and
+     * removed with buttons).
+     */
+    type: z.enum([...scalarFieldTypes, 'json', 'objects']).default('text'),
+    /** The fields of each row of an `objects` field. */
+    fields: z.array(adminSubFieldSchema).min(1).max(12).optional(),
+  })
+  .refine((f) => (f.type === 'objects') === (f.fields !== undefined), {
+    message: 'an `objects` field lists its row `fields`, and only it does',
+    path: ['fields'],
+  });
+
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * A button on each row of a list (and on the detail view) for admins: it sends `method` to
+ * `endpoint` with the row key filled in (`/drafts/:id/approve`), with `input` as a small form
+ * first (values from the row where it has the field), and reloads the rows after.
+ */
+export const adminRowActionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes'),
+    label: text,
+    endpoint: endpoint.refine((e) => /:[A-Za-z_]+/.test(e), 'must name the row, e.g. "/things/:id/approve"'),
+    method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    confirm: text.optional(),
+    /** `danger` draws a red button (reject, close). */
+    tone: z.enum(['default', 'primary', 'danger']).default('default'),
+    /** Shown only on rows whose field `key` equals `equals` or is one of `in`. */
+    when: z
+      .object({ key, equals: scalar.optional(), in: z.array(scalar).min(1).optional() })
+      .strict()
+      .refine((w) => (w.equals === undefined) !== (w.in === undefined), {
+        message: '`when` has exactly one of `equals` or `in`',
+      })
+      .optional(),
+    /** A small form shown before sending (edit a text, give a reason); sent as the JSON body. */
+    input: z
+      .object({ fields: z.array(adminFieldSchema).min(1).max(8), submit: text.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const adminPageSchema = z
   .object({
@@ -63,7 +113,15 @@ export const adminPageSchema = z
         rowKey: key.default('id'),
         columns: z.array(adminColumnSchema).min(1),
         filters: z
-          .array(z.object({ param: key, label: text, options: z.array(z.string().min(1)).optional() }))
+          .array(
+            z.object({
+              param: key,
+              label: text,
+              options: z.array(z.string().min(1)).optional(),
+              /** The value the page opens with (an approval queue opens on `pending`). */
+              default: z.string().min(1).max(200).optional(),
+            }),
+          )
           .optional(),
         /** A bar chart of the rows above the table: one bar per row (segment sizes). */
         chart: z
@@ -142,6 +200,16 @@ export const adminPageSchema = z
         }),
       )
       .optional(),
+    /** Buttons on each list row and on the detail view, for admins (approve, reject, close...). */
+    rowActions: z
+      .array(adminRowActionSchema)
+      .min(1)
+      .max(8)
+      .refine(
+        (actions) => new Set(actions.map((a) => a.id)).size === actions.length,
+        'row action ids must be unique',
+      )
+      .optional(),
     /**
      * A file upload (multipart POST, the file in `field`, each option sent as "true"/"false"),
      * shown with progress; the answer (success or 4xx) is shown as `report`: fields, and a
@@ -170,6 +238,9 @@ export const adminPageSchema = z
   })
   .refine((page) => page.lookup === undefined || page.detail !== undefined, {
     message: '`lookup` opens `detail`: declare both',
+  })
+  .refine((page) => page.rowActions === undefined || page.list !== undefined || page.detail !== undefined, {
+    message: '`rowActions` act on the rows of `list` or the item of `detail`: declare one',
   });
 
 /**
@@ -218,6 +289,10 @@ export type AdminPageDefinition = z.input<typeof adminPageSchema>;
 export type AdminPage = z.output<typeof adminPageSchema>;
 export type AdminColumn = z.input<typeof adminColumnSchema>;
 export type AdminField = z.input<typeof adminFieldSchema>;
+export type AdminRowAction = z.input<typeof adminRowActionSchema>;
 
-/** Version of the panel's page contract; a plugin page declaring another major is refused. */
-export const ADMIN_UI_VERSION = '1.0.0';
+/**
+ * Version of the panel's page contract; a plugin page declaring another major is refused.
+ * 1.1: `rowActions`, `filters[].default`.
+ */
+export const ADMIN_UI_VERSION = '1.1.0';

@@ -28,6 +28,7 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
           param: 'status',
           label: { en: 'Status', ru: 'Статус' },
           options: ['pending', 'scheduled', 'sent', 'rejected', 'failed'],
+          default: 'pending',
         },
       ],
     },
@@ -44,25 +45,38 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         { key: 'failureReason', label: { en: 'Failure', ru: 'Ошибка' } },
       ],
     },
-    create: {
-      endpoint: '/decisions',
-      label: { en: 'Approve, edit or reject a draft', ru: 'Одобрить, изменить или отклонить черновик' },
-      fields: [
-        { key: 'draftId', label: { en: 'Draft', ru: 'Черновик' }, type: 'number', required: true },
-        {
-          key: 'decision',
-          label: { en: 'Decision', ru: 'Решение' },
-          type: 'select',
-          options: ['approve', 'reject', 'edit'],
-          required: true,
+    rowActions: [
+      {
+        id: 'approve',
+        label: { en: 'Approve', ru: 'Одобрить' },
+        endpoint: '/drafts/:id/approve',
+        tone: 'primary',
+        when: { key: 'status', equals: 'pending' },
+      },
+      {
+        id: 'edit-approve',
+        label: { en: 'Edit and approve', ru: 'Изменить и одобрить' },
+        endpoint: '/drafts/:id/approve',
+        when: { key: 'status', equals: 'pending' },
+        input: {
+          fields: [
+            { key: 'text', label: { en: 'Comment', ru: 'Комментарий' }, type: 'textarea', required: true },
+          ],
+          submit: { en: 'Approve this text', ru: 'Одобрить этот текст' },
         },
-        {
-          key: 'text',
-          label: { en: 'New text (optional)', ru: 'Новый текст (необязательно)' },
-          type: 'textarea',
+      },
+      {
+        id: 'reject',
+        label: { en: 'Reject', ru: 'Отклонить' },
+        endpoint: '/drafts/:id/reject',
+        tone: 'danger',
+        confirm: {
+          en: 'Reject this draft? It will not be sent.',
+          ru: 'Отклонить черновик? Он не будет отправлен.',
         },
-      ],
-    },
+        when: { key: 'status', equals: 'pending' },
+      },
+    ],
   },
   {
     id: 'sent',

@@ -157,7 +157,7 @@ export function commentatorAdminRoutes(
     ctx.body = { draft };
   });
 
-  // The panel's approval form: one POST per decision (declarative pages have no row buttons).
+  // One POST per decision, for scripts (the panel uses the per-draft routes above).
   router.post('/decisions', async (ctx) => {
     const { draftId, decision, text } = parseBody(ctx, DecisionBody);
     const s = services();

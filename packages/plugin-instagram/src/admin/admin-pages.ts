@@ -37,6 +37,25 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'window', label: { en: 'Messaging window', ru: 'Окно сообщений' }, format: 'json' },
       ],
     },
+    rowActions: [
+      {
+        id: 'handoff',
+        label: { en: 'Hand to a person', ru: 'Передать человеку' },
+        endpoint: '/conversations/:id/handoff',
+        confirm: {
+          en: 'Pause the bot in this thread until someone hands it back?',
+          ru: 'Остановить бота в этой переписке, пока её не вернут боту?',
+        },
+        when: { key: 'status', equals: 'active' },
+      },
+      {
+        id: 'hand-back',
+        label: { en: 'Hand back to the bot', ru: 'Вернуть боту' },
+        endpoint: '/conversations/:id/hand-back',
+        tone: 'primary',
+        when: { key: 'status', equals: 'handoff' },
+      },
+    ],
   },
   {
     id: 'rules',
@@ -72,8 +91,8 @@ export const instagramAdminPages: AdminPageDefinition[] = [
     id: 'plans',
     title: { en: 'Agent plans', ru: 'Планы агента' },
     description: {
-      en: 'The AI drafts steps from a fixed tool set; an admin reviews and runs a draft (POST /agent/plans/:id/execute). Messages reach only people inside the 24-hour window.',
-      ru: 'ИИ составляет шаги из фиксированного набора инструментов; администратор проверяет и запускает черновик (POST /agent/plans/:id/execute). Сообщения получают только те, кто писал за последние 24 часа.',
+      en: 'The AI drafts steps from a fixed tool set; an admin reviews a draft, then approves it (it runs at once) or rejects it. Messages reach only people inside the 24-hour window.',
+      ru: 'ИИ составляет шаги из фиксированного набора инструментов; администратор проверяет черновик и одобряет его (он сразу запускается) или отклоняет. Сообщения получают только те, кто писал за последние 24 часа.',
     },
     list: {
       endpoint: '/agent/plans',
@@ -97,6 +116,54 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'report', label: { en: 'Report', ru: 'Отчёт' }, format: 'json' },
       ],
     },
+    edit: {
+      endpoint: '/agent/plans/:id/steps',
+      method: 'PUT',
+      label: { en: 'Edit the steps', ru: 'Изменить шаги' },
+      fields: [
+        {
+          key: 'steps',
+          label: { en: 'Steps', ru: 'Шаги' },
+          type: 'json',
+          required: true,
+          hint: {
+            en: 'A draft only. Each step is one tool: tag_users, send_template, schedule_follow_up, summarise_conversations or report.',
+            ru: 'Только черновик. Каждый шаг — один инструмент: tag_users, send_template, schedule_follow_up, summarise_conversations или report.',
+          },
+        },
+      ],
+    },
+    rowActions: [
+      {
+        id: 'approve',
+        label: { en: 'Approve and run', ru: 'Одобрить и запустить' },
+        endpoint: '/agent/plans/:id/execute',
+        tone: 'primary',
+        confirm: {
+          en: 'Run this plan now? Its messages go out to the people it names.',
+          ru: 'Запустить план сейчас? Его сообщения уйдут людям, которых он касается.',
+        },
+        when: { key: 'status', equals: 'draft' },
+      },
+      {
+        id: 'reject',
+        label: { en: 'Reject', ru: 'Отклонить' },
+        endpoint: '/agent/plans/:id/cancel',
+        tone: 'danger',
+        when: { key: 'status', equals: 'draft' },
+      },
+      {
+        id: 'stop',
+        label: { en: 'Stop', ru: 'Остановить' },
+        endpoint: '/agent/plans/:id/cancel',
+        tone: 'danger',
+        confirm: {
+          en: 'Stop this plan? Later steps will not run.',
+          ru: 'Остановить план? Следующие шаги не выполнятся.',
+        },
+        when: { key: 'status', in: ['approved', 'running'] },
+      },
+    ],
     create: {
       endpoint: '/agent/plans',
       label: { en: 'Draft a plan', ru: 'Составить план' },

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { z } from 'zod';
 import type { ConversationStore } from './conversation-store.js';
-import { InstagramInputError, InstagramNotFoundError } from './errors.js';
+import { InstagramInputError, InstagramNotFoundError, InstagramStateError } from './errors.js';
 import type { InstagramAgent } from './instagram-agent.js';
 import type { Outbox } from './outbox.js';
 
@@ -164,13 +164,14 @@ export class AgentPlans {
   async edit(id: string, steps: unknown): Promise<AgentPlan> {
     const plan = await this.get(id);
     if (plan.status !== 'draft')
-      throw new InstagramInputError('Only a draft can be edited', 'INSTAGRAM_PLAN_NOT_DRAFT');
+      throw new InstagramStateError('Only a draft can be edited', 'INSTAGRAM_PLAN_NOT_DRAFT');
     const parsed = z.array(PlanStepSchema).min(1).max(20).safeParse(steps);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new InstagramInputError(
         `Invalid step at ${issue.path.join('.')}: ${issue.message}`,
         'INSTAGRAM_INVALID_PLAN',
+        { field: 'steps' },
       );
     }
     await this.update(id, { steps: parsed.data });
@@ -181,19 +182,24 @@ export class AgentPlans {
   async execute(id: string, by: string): Promise<AgentPlan> {
     const plan = await this.get(id);
     if (plan.status !== 'draft')
-      throw new InstagramInputError(`The plan is ${plan.status}, not a draft`, 'INSTAGRAM_PLAN_NOT_DRAFT');
+      throw new InstagramStateError(`The plan is ${plan.status}, not a draft`, 'INSTAGRAM_PLAN_NOT_DRAFT');
     const started = await this.deps.db.query(
       `UPDATE instagram_agent_plans SET status = 'running', approved_by = $2, updated_at = now() WHERE id = $1 AND status = 'draft' RETURNING id`,
       { bind: [id, by], type: QueryTypes.SELECT },
     );
-    if (started.length) await this.deps.jobs().send(PLAN_STEP_JOB, { planId: id, step: 0 });
+    // Two approvals at once: one starts the plan, the other is told it is no longer a draft.
+    if (!started.length) {
+      const now = await this.get(id);
+      throw new InstagramStateError(`The plan is ${now.status}, not a draft`, 'INSTAGRAM_PLAN_NOT_DRAFT');
+    }
+    await this.deps.jobs().send(PLAN_STEP_JOB, { planId: id, step: 0 });
     return this.get(id);
   }
 
   async cancel(id: string): Promise<AgentPlan> {
     const plan = await this.get(id);
     if (!['draft', 'approved', 'running'].includes(plan.status)) {
-      throw new InstagramInputError(`The plan is already ${plan.status}`, 'INSTAGRAM_PLAN_FINISHED');
+      throw new InstagramStateError(`The plan is already ${plan.status}`, 'INSTAGRAM_PLAN_FINISHED');
     }
     await this.update(id, { status: 'cancelled' });
     return this.get(id);

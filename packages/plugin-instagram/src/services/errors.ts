@@ -75,6 +75,13 @@ export class InstagramInputError extends InvalidInputError {
   }
 }
 
+/** The thing is no longer in a state that allows this (a plan already run, rejected or done): 409. */
+export class InstagramStateError extends ConflictError {
+  constructor(message: string, code: string) {
+    super(message, { code });
+  }
+}
+
 export class InstagramNotConfiguredError extends UnavailableError {
   constructor(what: string) {
     super(`Instagram is not configured: ${what}`, { code: 'INSTAGRAM_NOT_CONFIGURED' });

@@ -64,6 +64,19 @@ export const supportAdminPages: AdminPageDefinition[] = [
         },
       ],
     },
+    rowActions: [
+      {
+        id: 'close',
+        label: { en: 'Close', ru: 'Закрыть' },
+        endpoint: '/tickets/:id/close',
+        tone: 'danger',
+        confirm: {
+          en: 'Close this ticket? The customer is told and asked for a rating.',
+          ru: 'Закрыть обращение? Клиент получит уведомление и просьбу оценить.',
+        },
+        when: { key: 'status', in: ['ai', 'waiting_manager', 'with_manager'] },
+      },
+    ],
   },
   {
     id: 'knowledge',

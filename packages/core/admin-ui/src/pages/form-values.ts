@@ -3,14 +3,32 @@ import { pick } from '../api.js';
 
 /** What the form values of a declarative create/edit form mean: pure, so they are unit-tested. */
 
-export type Values = Record<string, string | boolean>;
+export type RowValues = Record<string, string | boolean>;
+export type Values = Record<string, string | boolean | RowValues[]>;
+
+/** A value the browser can tell is wrong before sending (JSON that does not parse). */
+export class FormValueError extends Error {
+  constructor(
+    readonly field: string,
+    readonly reason: 'json',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** The form's starting values: an item's current ones (edit) or empty (create). */
 export function initialValues(fields: Field[], item: unknown): Values {
   const values: Values = {};
   for (const field of fields) {
     const value = item === undefined ? undefined : pick(item, field.key);
-    if (field.type === 'boolean') values[field.key] = value === true;
+    if (field.type === 'objects')
+      values[field.key] = Array.isArray(value)
+        ? value.map((row) => initialValues(field.fields ?? [], row) as RowValues)
+        : [];
+    else if (field.type === 'json')
+      values[field.key] = value === undefined ? '' : JSON.stringify(value, null, 2);
+    else if (field.type === 'boolean') values[field.key] = value === true;
     else if (field.type === 'list')
       values[field.key] = Array.isArray(value) ? value.map(String).join('\n') : '';
     else if (field.type === 'select')
@@ -20,11 +38,24 @@ export function initialValues(fields: Field[], item: unknown): Values {
   return values;
 }
 
-/** The JSON body the fields stand for; an empty optional field is left out. */
+/** An empty row of an `objects` field. */
+export function emptyRow(field: Field): RowValues {
+  return initialValues(field.fields ?? [], undefined) as RowValues;
+}
+
+/**
+ * The JSON body the fields stand for; an empty optional field is left out. Throws
+ * `FormValueError` for JSON that does not parse.
+ */
 export function formBody(fields: Field[], values: Values): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const field of fields) {
     const value = values[field.key];
+    if (field.type === 'objects') {
+      const rows = Array.isArray(value) ? value : [];
+      body[field.key] = rows.map((row) => formBody(field.fields ?? [], row));
+      continue;
+    }
     if (field.type === 'boolean') {
       body[field.key] = value === true;
       continue;
@@ -38,6 +69,14 @@ export function formBody(fields: Field[], values: Values): Record<string, unknow
       continue;
     }
     if (raw.trim() === '' && !field.required) continue;
+    if (field.type === 'json') {
+      try {
+        body[field.key] = JSON.parse(raw);
+      } catch (err) {
+        throw new FormValueError(field.key, 'json', (err as Error).message);
+      }
+      continue;
+    }
     body[field.key] = field.type === 'number' || field.type === 'telegramId' ? Number(raw) : raw;
   }
   return body;

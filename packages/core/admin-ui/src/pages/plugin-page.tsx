@@ -14,6 +14,7 @@ import { type I18n, useI18n } from '../i18n';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session';
 import { CustomPage } from './custom-page';
+import { useRowActions } from './row-action-buttons';
 import { SchemaForm } from './schema-form';
 import { UploadForm } from './upload-form';
 import { RowsBarChart } from './widgets';
@@ -127,7 +128,9 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
   const { t } = i18n;
   const { canWrite } = useSession();
   const { navigate } = useRouter();
-  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [filters, setFilters] = useState<Record<string, string>>(() =>
+    Object.fromEntries((page.list.filters ?? []).flatMap((f) => (f.default ? [[f.param, f.default]] : []))),
+  );
   const [offset, setOffset] = useState(0);
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(filters)) if (v) query.set(k, v);
@@ -138,9 +141,18 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
   const qs = query.toString();
   const list = useApi<unknown>(`${pluginPath(plugin, page.list.endpoint)}${qs ? `?${qs}` : ''}`);
   const rowKey = page.list.rowKey || 'id';
+  const rowActions = useRowActions(plugin, canWrite ? page.rowActions : undefined, list.reload);
 
   const [editing, setEditing] = useState<Row | null>(null);
   const columns = tableColumns(page.list.columns, i18n);
+  if (page.rowActions?.length && canWrite) {
+    columns.push({
+      key: '__actions',
+      label: t('rowActions.column'),
+      value: () => '',
+      render: (row) => rowActions.buttons(row, String(pick(row, rowKey))),
+    });
+  }
   if (page.edit && !page.detail && canWrite) {
     columns.push({
       key: '__edit',
@@ -185,6 +197,8 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
   const edit = page.edit;
   return (
     <>
+      {rowActions.status}
+      {rowActions.form}
       {edit && editing && canWrite && (
         <Card title={`${i18n.text(edit.label) || t('common.edit')} · ${String(pick(editing, rowKey))}`}>
           <SchemaForm
@@ -265,6 +279,7 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
                   rows={Array.isArray(rows) ? rows : []}
                   columns={columns}
                   rowKey={(row, i) => String(pick(row, rowKey) ?? i)}
+                  cards={!!page.rowActions?.length}
                   onRowClick={
                     page.detail
                       ? (row) =>
@@ -379,6 +394,7 @@ function DetailView({ plugin, page, id }: { plugin: string; page: PageDef; id: s
   const edit = canWrite ? page.edit : undefined;
   const [editing, setEditing] = useState(false);
   const state = useApi<unknown>(pluginPath(plugin, detail.endpoint, id));
+  const rowActions = useRowActions(plugin, canWrite ? page.rowActions : undefined, state.reload);
   return (
     <>
       <PageHeader title={`${i18n.text(page.title)} · ${id}`}>
@@ -396,6 +412,11 @@ function DetailView({ plugin, page, id }: { plugin: string; page: PageDef; id: s
           const item = (pick(data, detail.item) ?? {}) as Row;
           return (
             <>
+              {rowActions.status}
+              {canWrite && page.rowActions && (
+                <div className="page-actions">{rowActions.buttons(item, id)}</div>
+              )}
+              {rowActions.form}
               {edit && editing && (
                 <Card title={i18n.text(edit.label) || i18n.t('common.edit')}>
                   <SchemaForm

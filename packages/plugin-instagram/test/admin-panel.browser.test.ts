@@ -1,0 +1,139 @@
+/**
+ * The Instagram pages of core's admin panel in a real browser: a thread handed to a person and
+ * back with its row buttons, a draft plan's steps edited as JSON, then approved from its page.
+ */
+import { AdminUserService } from '@botloom/core/runtime';
+import {
+  chromiumAvailable,
+  chromiumLaunchOptions,
+  ensureAdminUiBuilt,
+  ScriptedLlm,
+} from '@botloom/core/testing';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+
+const hasChromium = chromiumAvailable('instagram admin pages');
+const ADMIN = { username: 'alice', password: 'alice password 1' };
+const WAIT = { timeout: 30_000 };
+const api = (path: string) => `/admin/api/instagram${path}`;
+
+describe.skipIf(!hasChromium)(
+  'instagram admin pages: row actions and JSON steps',
+  { timeout: 300_000 },
+  () => {
+    let t: InstagramTestApp;
+    let browser: Browser;
+    const llm = new ScriptedLlm({ reply: 'Happy to help! (assistant)' });
+
+    beforeAll(async () => {
+      await ensureAdminUiBuilt();
+      t = await startInstagramTestApp({}, {}, { services: { llm } });
+      await new AdminUserService(t.app.app.database!.sequelize).create({ ...ADMIN, role: 'admin' });
+      browser = await chromium.launch(chromiumLaunchOptions());
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await t?.stop();
+    });
+
+    async function signIn() {
+      const context = await browser.newContext({
+        viewport: { width: 1366, height: 900 },
+        locale: 'en-US',
+        reducedMotion: 'reduce',
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(`${t.app.url}/admin/`);
+      await page.getByLabel('Username').fill(ADMIN.username);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('current-user').waitFor(WAIT);
+      return { context, page, errors };
+    }
+
+    it('hands a thread to a person and back with the row buttons', async () => {
+      await t.sender.message('9201', 'Hello there');
+      await t.graph.waitForSent((m) => m.recipient === '9201');
+      const id = (
+        await t.query<{ id: string }>('SELECT id FROM instagram_conversations WHERE thread_id = $1', ['9201'])
+      )[0]!.id;
+      const status = async () =>
+        (await t.app.admin.get(api(`/conversations/${id}`))).body.conversation.status;
+
+      const { context, page, errors } = await signIn();
+      await page.goto(`${t.app.url}/admin/p/instagram/inbox`);
+      const buttons = page.getByTestId(`row-actions-${id}`);
+      await buttons.getByRole('button', { name: 'Hand to a person' }).click();
+      await buttons.getByRole('button', { name: 'Hand back to the bot' }).waitFor(WAIT);
+      expect(await status()).toBe('handoff');
+      expect(await buttons.getByRole('button').allTextContents()).toEqual(['Hand back to the bot']);
+      await buttons.getByRole('button', { name: 'Hand back to the bot' }).click();
+      await buttons.getByRole('button', { name: 'Hand to a person' }).waitFor(WAIT);
+      expect(await status()).toBe('active');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it("edits a draft plan's steps as JSON (bad JSON and a bad step shown under the field), then approves it", async () => {
+      llm.script({
+        match: { purpose: 'instagram.plan' },
+        data: {
+          name: 'Tag buyers',
+          steps: [{ tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed'] }, { tool: 'report' }],
+        },
+        times: 1,
+      });
+      const drafted = await t.app.admin.post(api('/agent/plans'), { goal: 'Tag the buyers' });
+      expect(drafted.status).toBe(201);
+      const plan = drafted.body.plan as { id: string };
+
+      const { context, page, errors } = await signIn();
+      await page.goto(`${t.app.url}/admin/p/instagram/plans/${plan.id}`);
+      await page.getByTestId('detail-fields').waitFor(WAIT);
+      await page.getByRole('button', { name: 'Edit the steps' }).click();
+      const form = page.getByTestId('edit-instagram-plans');
+      const steps = form.getByLabel('Steps');
+      expect(JSON.parse(await steps.inputValue())).toEqual([
+        { tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed'] },
+        { tool: 'report' },
+      ]);
+
+      await steps.fill('[{"tool": ');
+      await form.getByRole('button', { name: 'Save' }).click();
+      const error = form.getByTestId('field-error-steps');
+      await error.waitFor(WAIT);
+      expect(await error.textContent()).toMatch(/^This is not valid JSON/);
+
+      await steps.fill('[{"tool": "teleport"}]');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => error.textContent(), WAIT).toMatch(/^Invalid step at 0\.tool/);
+
+      await steps.fill('[{"tool": "report"}]');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached', ...WAIT });
+      expect((await t.app.admin.get(api(`/agent/plans/${plan.id}`))).body.plan.steps).toEqual([
+        { tool: 'report' },
+      ]);
+
+      // The detail view has the same row actions as the list.
+      const actions = page.getByTestId(`row-actions-${plan.id}`);
+      expect(await actions.getByRole('button').allTextContents()).toEqual(['Approve and run', 'Reject']);
+      await actions.getByRole('button', { name: 'Approve and run' }).click();
+      await expect
+        .poll(() => page.getByTestId('row-action-note').textContent(), WAIT)
+        .toBe(`Approve and run · ${plan.id}: done.`);
+      expect(['running', 'done']).toContain(
+        (await t.app.admin.get(api(`/agent/plans/${plan.id}`))).body.plan.status,
+      );
+      const again = await t.app.admin.post(api(`/agent/plans/${plan.id}/execute`));
+      expect([again.status, again.body.error.code]).toEqual([409, 'INSTAGRAM_PLAN_NOT_DRAFT']);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+  },
+);
