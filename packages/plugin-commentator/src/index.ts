@@ -54,6 +54,12 @@ export interface CommentatorWiring {
    * `createGramjsGateway(...)` for real accounts or `createSandboxGateway(...)` in the sandbox.
    */
   accountGateway?: UserAccountGateway | (() => UserAccountGateway | null);
+  /**
+   * The review chat, read whenever it is needed, for an app that learns the id only after
+   * the plugin is created (the reference app's sandbox makes the chat at start). Wins over
+   * the `reviewChatId` setting while it returns a number.
+   */
+  reviewChatId?: () => number | undefined;
 }
 
 /**
@@ -100,6 +106,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
           bot: createBotTelegramPort(() => api),
           clock: wiring.clock ?? systemClock,
           gateway,
+          reviewChatId: wiring.reviewChatId,
         });
         expose(commentatorServicesRef, services);
         return services;
