@@ -8,6 +8,7 @@ import {
   optional,
   Tokens,
 } from '@botloom/core';
+import type { SupportKnowledge } from '@botloom/plugin-support/refs';
 import type { z } from 'zod';
 import { instagramAdminPages, instagramAdminWidgets } from './admin/admin-pages.js';
 import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';
@@ -20,6 +21,7 @@ import { type InstagramSandbox, sandboxWanted, startInstagramSandbox } from './s
 import { setupPlaygroundRoutes } from './sandbox/playground-routes.js';
 import { PLAN_STEP_JOB } from './services/agent-plans.js';
 import { FOLLOW_UP_JOB, type FollowUpJob } from './services/follow-ups.js';
+import type { KnowledgeSource } from './services/knowledge.js';
 import {
   createInstagramServices,
   type InstagramServices,
@@ -52,6 +54,13 @@ export { parseRule, type Rule, type RuleDefinition, RuleDefinitionSchema } from 
 export { signBody, verifySignature } from './services/signature.js';
 export { MAX_TEXT_BYTES, splitText } from './services/text-split.js';
 export { type InstagramEvent, parseDelivery } from './services/webhook-events.js';
+
+// Support's knowledge base, when @botloom/plugin-support is installed (an optional peer): the
+// ref is what the optional dependency below names; the support plugin may still be absent
+// from the app, then the dependency resolves to undefined.
+const supportRefs: typeof import('@botloom/plugin-support/refs') | null = await import(
+  '@botloom/plugin-support/refs'
+).catch(() => null);
 
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
   version: string;
@@ -115,6 +124,20 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
   },
 ];
 
+/** Support's passages in the shape AI replies read (titled, so the model sees the topic). */
+function fromSupport(support: SupportKnowledge): KnowledgeSource {
+  return {
+    async search(question, k) {
+      const passages = await support.search(question, k);
+      return passages.map((p) => ({
+        text: p.title && !p.text.startsWith(p.title) ? `${p.title}\n${p.text}` : p.text,
+        score: p.score,
+        source: `support:${p.itemId}#${p.chunk}`,
+      }));
+    },
+  };
+}
+
 /**
  * An Instagram DM agent: Meta's signed webhooks into durable jobs, replies through the Send
  * API within Meta's messaging window, auto-reply rules, a human inbox.
@@ -140,6 +163,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     adminPages: instagramAdminPages,
     adminWidgets: instagramAdminWidgets,
     provides: [instagramServicesRef],
+    optionalDependsOn: ['support'],
     services: {
       deps: {
         database: coreServices.database,
@@ -149,13 +173,21 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         jobs: coreServices.jobs,
         llmUsage: optional(coreServices.llmUsage),
         kv: coreServices.kv,
+        rateWindows: coreServices.rateWindows,
         core: coreServices.config,
         signals: optional(coreServices.signals),
+        ...(supportRefs ? { supportKnowledge: optional(supportRefs.supportKnowledgeRef) } : {}),
       },
       async init({ deps, config, logger, expose }) {
         const sandbox =
           !wiring.api && sandboxWanted(config, deps.core) ? await startInstagramSandbox(config) : undefined;
-        const services = createInstagramServices(deps, config, logger, wiring);
+        const support = (deps as { supportKnowledge?: SupportKnowledge }).supportKnowledge;
+        const services = createInstagramServices(
+          { ...deps, supportKnowledge: support ? fromSupport(support) : undefined },
+          config,
+          logger,
+          wiring,
+        );
         const hub = new InboxHub({
           services: () => services,
           tickets: deps.kv,

@@ -11,6 +11,7 @@ import { setupPublicRoutes } from './http/public-routes.js';
 import { supportJobs } from './jobs.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
 import type { SupportDesk } from './services/support-desk.js';
+import { supportKnowledgeRef } from './refs.js';
 import { createSupportServices } from './support-services.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
@@ -29,6 +30,7 @@ export {
   type KnowledgePassage,
   KnowledgeService,
 } from './services/knowledge-service.js';
+export { type SupportKnowledge, supportKnowledgeRef } from './refs.js';
 export { needsLiveData } from './services/live-data.js';
 export { type Manager, ManagerService } from './services/manager-service.js';
 export { StatsService, type SupportStats } from './services/stats-service.js';
@@ -114,7 +116,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         visibleTo: supportCommandVisibility.managerGroup,
       },
     ],
-    provides: [supportDeskRef],
+    provides: [supportDeskRef, supportKnowledgeRef],
     services: {
       deps: {
         database: coreServices.database,
@@ -134,6 +136,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
       init({ deps, config, logger, expose }) {
         const services = createSupportServices(deps, config, logger);
         expose(supportDeskRef, services.desk);
+        const { knowledge } = services;
+        expose(supportKnowledgeRef, { search: (question, k) => knowledge.search(question, k) });
         return services;
       },
     },

@@ -3,6 +3,7 @@ import { coreMigrations } from '../db/core-migrations.js';
 import { type DatabaseHandle, openDatabase } from '../db/database.js';
 import { Migrator } from '../db/migrator.js';
 import { createRootContainer, registerWhenAvailable } from '../di/container.js';
+import type { WindowHit } from '../kv/kv-window.js';
 import { applyServiceOverrides } from '../di/service-overrides.js';
 import { resolverFor } from '../di/tokens.js';
 import { BotloomError } from '../errors/botloom-error.js';
@@ -107,6 +108,10 @@ export function createApp(options: CreateAppOptions): App {
     container.register(Tokens.Logger, { useValue: log });
     container.register(Tokens.PluginConfig, { useValue: pluginConfigs.get(id) });
     registerWhenAvailable(container, Tokens.Kv, () => running.kv?.namespace(id));
+    registerWhenAvailable(container, Tokens.RateWindows, () => {
+      const kv = running.kv;
+      return kv && { hit: (key: string, hit: WindowHit) => kv.hitWindow(id, key, hit) };
+    });
     registerWhenAvailable(container, Tokens.Jobs, () => running.jobs?.forPlugin(id));
     registerWhenAvailable(container, Tokens.Llm, () => running.ai?.llmFor(id));
     applyServiceOverrides(container, options.serviceOverrides);
