@@ -3,6 +3,7 @@ import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
 import type { Api } from 'grammy';
 import { commentatorAdminPages, commentatorAdminWidgets } from './admin/admin-pages.js';
 import { commentatorAdminRoutes } from './admin/commentator-admin-routes.js';
+import { commentatorRetryRoutes } from './admin/commentator-retry-routes.js';
 import { createBotTelegramPort } from './bot/bot-telegram-port.js';
 import { createCommentatorComposer } from './bot/commentator-composer.js';
 import { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
@@ -123,6 +124,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     },
     admin({ router, services }) {
       commentatorAdminRoutes(router, () => services);
+      commentatorRetryRoutes(router, () => services);
     },
     jobs: commentatorJobs(),
     async start({ services }) {
