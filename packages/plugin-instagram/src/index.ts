@@ -112,13 +112,15 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
     handler: (data: FollowUpJob, { services }) => services.followUps.run(data),
   },
   {
-    // Deliveries stored but never queued (a crash between the two) are picked up here.
+    // Deliveries stored but never queued (a crash between the two) are picked up here, and
+    // replies whose send was interrupted are marked for a person (see Outbox.markInterrupted).
     name: 'requeue-pending',
     cron: '*/5 * * * *',
     cronData: {},
     handler: async (_data, { services, logger }) => {
       const n = await services.inbox.requeuePending(300);
       if (n) logger.warn({ deliveries: n }, 're-queued webhook deliveries left pending');
+      await services.outbox.markInterrupted();
       await services.inbox.pruneProcessed(7);
     },
   },
