@@ -47,11 +47,7 @@ describe('the commentator demo in the sandbox', { timeout: 240_000 }, () => {
 
   it('a channel post becomes an approved comment under the post', async () => {
     const guest = (await t.sandbox.listUsers()).find((u) => u.first_name === 'Guest')!;
-    await t.sandbox.postInChannel(
-      chats.channelChatId,
-      'We open a new bike shop on Friday!',
-      guest.id,
-    );
+    await t.sandbox.postInChannel(chats.channelChatId, 'We open a new bike shop on Friday!', guest.id);
     const card = await t.sandbox.waitForBotMessage(chats.reviewChatId, {
       ...WAIT,
       match: 'Draft #',

@@ -247,10 +247,9 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     const draft = await draftFor(text);
     // The process died while sending it through the Bot API: claimed long ago, still "sending".
     const db = t.app.database!.sequelize;
-    await db.query(
-      `UPDATE commentator_generated_comments SET status = 'sending' WHERE id = $1;`,
-      { bind: [draft.id] },
-    );
+    await db.query(`UPDATE commentator_generated_comments SET status = 'sending' WHERE id = $1;`, {
+      bind: [draft.id],
+    });
     await db.query(
       `INSERT INTO commentator_comment_schedules (comment_id, due_at, claimed_at, attempts)
        VALUES ($1, now() - interval '1 hour', now() - interval '1 hour', 1)`,

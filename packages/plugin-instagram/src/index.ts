@@ -21,13 +21,13 @@ import { type InstagramSandbox, sandboxWanted, startInstagramSandbox } from './s
 import { setupPlaygroundRoutes } from './sandbox/playground-routes.js';
 import { PLAN_STEP_JOB } from './services/agent-plans.js';
 import { FOLLOW_UP_JOB, type FollowUpJob } from './services/follow-ups.js';
-import type { KnowledgeSource } from './services/knowledge.js';
 import {
   createInstagramServices,
   type InstagramServices,
   type InstagramWiring,
   SUMMARY_JOB,
 } from './services/instagram-services.js';
+import type { KnowledgeSource } from './services/knowledge.js';
 import { SEND_JOB } from './services/outbox.js';
 import { PROCESS_JOB } from './services/webhook-inbox.js';
 

@@ -74,10 +74,9 @@ describe('send intent', () => {
     expect(await services.outbox.markInterrupted()).toBe(0);
 
     // Long after: the outcome is unknown, shown as such.
-    await t.query(
-      `UPDATE instagram_outbox SET sending_since = now() - interval '10 minutes' WHERE id = $1`,
-      [stuck!.id],
-    );
+    await t.query(`UPDATE instagram_outbox SET sending_since = now() - interval '10 minutes' WHERE id = $1`, [
+      stuck!.id,
+    ]);
     expect(await services.outbox.markInterrupted()).toBe(1);
     expect(await outboxOf('9402')).toMatchObject({ status: 'failed', error_code: 'unknown_outcome' });
     const [conversation] = await t.query<{ id: string }>(
@@ -90,10 +89,7 @@ describe('send intent', () => {
     // A person checked the thread and retries: sent again, on purpose.
     const retried = await t.app.admin.post(`/admin/api/instagram/outbox/${stuck!.id}/retry`);
     expect(retried.status).toBe(200);
-    await t.waitFor(
-      async () => t.graph.sentTo('9402').length === 2 || undefined,
-      'the retried reply',
-    );
+    await t.waitFor(async () => t.graph.sentTo('9402').length === 2 || undefined, 'the retried reply');
     await t.waitFor(
       async () => ((await outboxOf('9402'))?.status === 'sent' ? true : undefined),
       'the retried reply recorded',

@@ -251,7 +251,10 @@ describe('SendPacer', () => {
   const windows = () => {
     const logs = new Map<string, number[]>();
     return {
-      async hit(key: string, { limit, windowMs, now = 0 }: { limit: number; windowMs: number; now?: number }) {
+      async hit(
+        key: string,
+        { limit, windowMs, now = 0 }: { limit: number; windowMs: number; now?: number },
+      ) {
         const live = (logs.get(key) ?? []).filter((t) => t > now - windowMs);
         if (live.length >= limit) {
           logs.set(key, live);

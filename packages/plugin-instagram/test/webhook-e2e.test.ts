@@ -111,7 +111,10 @@ describe('webhook deliveries (POST)', () => {
       (
         await fetch(`${t.app.url}/p/instagram/webhook`, {
           method: 'POST',
-          headers: { 'content-type': 'text/plain', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+          headers: {
+            'content-type': 'text/plain',
+            ...(signature ? { 'x-hub-signature-256': signature } : {}),
+          },
           body: raw,
         })
       ).status;

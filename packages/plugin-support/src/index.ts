@@ -10,13 +10,14 @@ import { sealPlaintextMessages } from './db/seal-on-start.js';
 import { setupPublicRoutes } from './http/public-routes.js';
 import { supportJobs } from './jobs.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
-import type { SupportDesk } from './services/support-desk.js';
 import { supportKnowledgeRef } from './refs.js';
+import type { SupportDesk } from './services/support-desk.js';
 import { createSupportServices } from './support-services.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
 export { MessageTextCodec } from './db/message-text.js';
 export type { WebAppHub } from './http/web-app-hub.js';
+export { type SupportKnowledge, supportKnowledgeRef } from './refs.js';
 export { type AnswerResult, AnswerService } from './services/answer-service.js';
 export {
   type InitDataResult,
@@ -30,7 +31,6 @@ export {
   type KnowledgePassage,
   KnowledgeService,
 } from './services/knowledge-service.js';
-export { type SupportKnowledge, supportKnowledgeRef } from './refs.js';
 export { needsLiveData } from './services/live-data.js';
 export { type Manager, ManagerService } from './services/manager-service.js';
 export { StatsService, type SupportStats } from './services/stats-service.js';

@@ -390,8 +390,7 @@ export function createBotApiMethods(
       const messageId = p.int('message_id');
       if (messageId === undefined) throw badRequest('message identifier is not specified');
       if (!world.findMessage(chat, messageId)) throw badRequest('message to react not found');
-      const reaction =
-        p.json<ReactionType[]>('reaction', "can't parse reaction types JSON object") ?? [];
+      const reaction = p.json<ReactionType[]>('reaction', "can't parse reaction types JSON object") ?? [];
       if (!Array.isArray(reaction)) throw badRequest("can't parse reaction types JSON object");
       // Bots are not Premium: one reaction at most, and no paid ones.
       if (reaction.length > 1) throw badRequest('REACTIONS_TOO_MANY');

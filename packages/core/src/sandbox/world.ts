@@ -555,7 +555,11 @@ export class SandboxWorld {
   reactionCounts(chat: ChatState, messageId: number): ReactionCount[] {
     const stored = chat.messages.get(messageId);
     if (!stored || stored.deleted)
-      throw new SandboxControlError('SANDBOX_MESSAGE_NOT_FOUND', `No message ${messageId} in ${chat.chat.id}`, 404);
+      throw new SandboxControlError(
+        'SANDBOX_MESSAGE_NOT_FOUND',
+        `No message ${messageId} in ${chat.chat.id}`,
+        404,
+      );
     const counts = new Map<string, ReactionCount>();
     for (const list of stored.reactions?.values() ?? []) {
       for (const type of list) {

@@ -5,10 +5,7 @@ import type { CommentatorServices } from '../services/commentator-services.js';
 
 const IdParams = z.object({ id: serialIdParam });
 // `confirm: true` says the person checked the discussion: needed after an interrupted send.
-const RetryBody = z
-  .object({ confirm: z.boolean().optional() })
-  .strict()
-  .optional();
+const RetryBody = z.object({ confirm: z.boolean().optional() }).strict().optional();
 
 /**
  * `POST /admin/api/commentator/drafts/:id/retry`: a person sends a failed comment again

@@ -30,7 +30,10 @@ function isJson(raw: string): boolean {
  * bodies (even one that does not parse); another content type is read here, up to `max`
  * bytes (null: larger).
  */
-async function rawBodyOf(ctx: { request: unknown; req: IncomingMessage }, max: number): Promise<string | null> {
+async function rawBodyOf(
+  ctx: { request: unknown; req: IncomingMessage },
+  max: number,
+): Promise<string | null> {
   const kept = (ctx.request as unknown as { rawBody?: string }).rawBody;
   if (kept !== undefined) return kept;
   if (ctx.req.readableEnded) return '';
