@@ -107,7 +107,7 @@ export function sandboxWithCommentatorDemo(base: SandboxFactory): SandboxFactory
  */
 export async function prepareSandboxCommentatorData(app: App): Promise<boolean> {
   if (!app.sandbox || !app.plugins.some((plugin) => plugin.id === 'commentator')) return false;
-  const chats = await new SandboxClient(app.sandbox.apiRoot).listChats();
+  const chats = await new SandboxClient(app.sandbox.apiRoot, { token: app.sandbox.controlToken }).listChats();
   const channel = chats.find(
     (c) => c.chat.type === 'channel' && c.chat.title === SANDBOX_COMMENTATOR.channelTitle,
   );
