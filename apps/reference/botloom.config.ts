@@ -6,7 +6,11 @@ import memoryPlugin from '@botloom/plugin-memory';
 import salesPlugin, { DEMO_SCRIPT_FILES } from '@botloom/plugin-sales';
 import segmentationPlugin from '@botloom/plugin-segmentation';
 import supportPlugin from '@botloom/plugin-support';
-import { sandboxAccountGateway, sandboxCommentatorSettings } from './src/sandbox-commentator.js';
+import {
+  sandboxAccountGateway,
+  sandboxCommentatorSettings,
+  sandboxReviewChatId,
+} from './src/sandbox-commentator.js';
 import { sandboxSalesSettings } from './src/sandbox-demo.js';
 import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-desk.js';
 
@@ -40,7 +44,10 @@ const config: BotloomConfig = defineConfig({
     }),
     salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),
     // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
-    commentatorPlugin(sandboxCommentatorSettings(), { accountGateway: sandboxAccountGateway }),
+    commentatorPlugin(sandboxCommentatorSettings(), {
+      accountGateway: sandboxAccountGateway,
+      reviewChatId: sandboxReviewChatId,
+    }),
     // Instagram DMs: INSTAGRAM_* settings for a real account; in sandbox mode without them a
     // local Graph API stand-in and the DM playground at /p/instagram/playground.
     instagramPlugin(),

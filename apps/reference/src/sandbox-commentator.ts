@@ -10,21 +10,26 @@ import { SANDBOX_DESK, telegramTokenConfigured } from './sandbox-desk.js';
 /**
  * The commentator's demo in sandbox mode: a channel "Acme news" with its discussion group and a
  * review group. The playground's Guest is an administrator of the channel (so they can post
- * there) and of the review group (so they are a reviewer). The emulator numbers supergroups and
- * channels -100200000000N in creation order; these are made right after the support desk's
- * group (N = 1), so their ids are known before the app is created.
+ * there) and of the review group (so they are a reviewer). Chat ids are whatever the emulator
+ * answers when the chats are made: the review chat's id reaches the plugin through its wiring
+ * (`reviewChatId`), read lazily, and the channel is found by its title after start.
  */
 export const SANDBOX_COMMENTATOR = {
   owner: { id: 5_000_002, first_name: 'Olga Owner', username: 'olga_owner' },
   channelTitle: 'Acme news',
-  channelChatId: -1_002_000_000_002,
   discussionTitle: 'Acme news chat',
-  discussionChatId: -1_002_000_000_003,
   reviewTitle: 'Comment review',
-  reviewChatId: -1_002_000_000_004,
 } as const;
 
+/** The demo's chats as the emulator created them. */
+export interface SandboxCommentatorChats {
+  channelChatId: number;
+  discussionChatId: number;
+  reviewChatId: number;
+}
+
 let sandboxGateway: UserAccountGateway | null = null;
+let demoChats: SandboxCommentatorChats | null = null;
 
 /**
  * The user-account adapter for the commentator in sandbox mode (accounts are sandbox people,
@@ -34,17 +39,21 @@ export function sandboxAccountGateway(): UserAccountGateway | null {
   return sandboxGateway;
 }
 
+/** The demo's review group, once the sandbox made it (the plugin's `reviewChatId` wiring). */
+export function sandboxReviewChatId(): number | undefined {
+  return demoChats?.reviewChatId;
+}
+
 /** The commentator's settings for the demo, or `{}` with a real bot token. */
 export function sandboxCommentatorSettings(sandboxMode = !telegramTokenConfigured()): {
   brandName?: string;
-  reviewChatId?: number;
 } {
   if (!sandboxMode) return {};
-  return { brandName: 'Acme', reviewChatId: SANDBOX_COMMENTATOR.reviewChatId };
+  return { brandName: 'Acme' };
 }
 
-/** Creates the demo's people and chats; the support desk's must exist already. */
-export async function prepareSandboxCommentator(emulatorUrl: string): Promise<void> {
+/** Creates the demo's people and chats and returns their ids as the emulator answered them. */
+export async function prepareSandboxCommentator(emulatorUrl: string): Promise<SandboxCommentatorChats> {
   const client = new SandboxClient(emulatorUrl);
   const guest = (await client.listUsers()).find((u) => u.first_name === SANDBOX_DESK.customer.first_name);
   const owner = await client.createUser(SANDBOX_COMMENTATOR.owner);
@@ -64,13 +73,13 @@ export async function prepareSandboxCommentator(emulatorUrl: string): Promise<vo
     memberIds: [owner.id, ...admins],
     adminIds: admins,
   });
-  if (
-    channel.chat.id !== SANDBOX_COMMENTATOR.channelChatId ||
-    channel.linkedChatId !== SANDBOX_COMMENTATOR.discussionChatId ||
-    review.chat.id !== SANDBOX_COMMENTATOR.reviewChatId
-  ) {
-    throw new Error('the commentator demo chats got other ids than its settings name');
-  }
+  if (channel.linkedChatId === undefined) throw new Error('the demo channel got no discussion group');
+  demoChats = {
+    channelChatId: channel.chat.id,
+    discussionChatId: channel.linkedChatId,
+    reviewChatId: review.chat.id,
+  };
+  return demoChats;
 }
 
 /** Wraps a sandbox factory: after it, the commentator demo's chats are created. */
@@ -85,18 +94,26 @@ export function sandboxWithCommentatorDemo(base: SandboxFactory): SandboxFactory
       throw err;
     }
     options.logger.info(
-      { channel: SANDBOX_COMMENTATOR.channelChatId, review: SANDBOX_COMMENTATOR.reviewChatId },
+      { channel: demoChats?.channelChatId, review: demoChats?.reviewChatId },
       `sandbox commentator: channel "${SANDBOX_COMMENTATOR.channelTitle}" with "${SANDBOX_COMMENTATOR.discussionTitle}", review group "${SANDBOX_COMMENTATOR.reviewTitle}"`,
     );
     return handle;
   };
 }
 
-/** After start: the demo channel is monitored (the database may remember it from a previous run). */
+/**
+ * After start: the demo channel is monitored (the database may remember it from a previous
+ * run). The channel is found by its title in the emulator, not by a predicted id.
+ */
 export async function prepareSandboxCommentatorData(app: App): Promise<boolean> {
   if (!app.sandbox || !app.plugins.some((plugin) => plugin.id === 'commentator')) return false;
+  const chats = await new SandboxClient(app.sandbox.apiRoot, { token: app.sandbox.controlToken }).listChats();
+  const channel = chats.find(
+    (c) => c.chat.type === 'channel' && c.chat.title === SANDBOX_COMMENTATOR.channelTitle,
+  );
+  if (!channel) return false;
   const services = app.services<CommentatorServices>('commentator');
-  if (await services.channels.byChatId(SANDBOX_COMMENTATOR.channelChatId)) return false;
-  await services.channels.register({ chatId: SANDBOX_COMMENTATOR.channelChatId, route: 'bot' });
+  if (await services.channels.byChatId(channel.chat.id)) return false;
+  await services.channels.register({ chatId: channel.chat.id, route: 'bot' });
   return true;
 }

@@ -2,8 +2,8 @@ import { coreServiceRef } from './plugin/service-ref.js';
 import { Tokens } from './tokens.js';
 
 /**
- * Core's services as refs for `services.deps`. The plugin-scoped ones (logger, kv, jobs, llm,
- * pluginConfig) arrive bound to the plugin that declares them.
+ * Core's services as refs for `services.deps`. The plugin-scoped ones (logger, kv, rateWindows,
+ * jobs, llm, pluginConfig) arrive bound to the plugin that declares them.
  */
 export const coreServices = {
   config: coreServiceRef(Tokens.CoreConfig),
@@ -11,6 +11,7 @@ export const coreServices = {
   logger: coreServiceRef(Tokens.Logger),
   database: coreServiceRef(Tokens.Database),
   kv: coreServiceRef(Tokens.Kv),
+  rateWindows: coreServiceRef(Tokens.RateWindows),
   jobs: coreServiceRef(Tokens.Jobs),
   events: coreServiceRef(Tokens.Events),
   llm: coreServiceRef(Tokens.Llm),

@@ -51,6 +51,7 @@ export type { AdminPrincipal, AdminRole, AdminState } from './http/types.js';
 export { parseBody, parseParams, parseQuery } from './http/validation.js';
 export type { Translator } from './i18n/types.js';
 export type { Jobs, SendJobOptions } from './jobs/types.js';
+export type { RateWindows, WindowDecision, WindowHit } from './kv/kv-window.js';
 export { type SealedStorageOptions, sealedStorageAdapter } from './kv/sealed-storage.js';
 export {
   type ConversationsStorageOptions,

@@ -10,6 +10,7 @@ import type { FileStorage } from './files/types.js';
 import type { PublicUrl } from './http/public-url.js';
 import type { Translator } from './i18n/types.js';
 import type { Jobs } from './jobs/types.js';
+import type { RateWindows } from './kv/kv-window.js';
 import type { Llm, LlmUsageService } from './llm/types.js';
 import type { Signals } from './signals/types.js';
 import type { EmbeddingsProvider, VectorStore } from './vector/types.js';
@@ -26,6 +27,8 @@ export const Tokens = {
   Database: createToken<Sequelize>('Database'),
   /** keyv, namespaced per plugin. */
   Kv: createToken<Keyv>('Kv'),
+  /** Sliding-window rate limits shared across instances, namespaced per plugin. */
+  RateWindows: createToken<RateWindows>('RateWindows'),
   Jobs: createToken<Jobs>('Jobs'),
   Events: createToken<EventBus>('Events'),
   Llm: createToken<Llm>('Llm'),

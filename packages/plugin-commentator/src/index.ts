@@ -3,6 +3,7 @@ import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
 import type { Api } from 'grammy';
 import { commentatorAdminPages, commentatorAdminWidgets } from './admin/admin-pages.js';
 import { commentatorAdminRoutes } from './admin/commentator-admin-routes.js';
+import { commentatorRetryRoutes } from './admin/commentator-retry-routes.js';
 import { createBotTelegramPort } from './bot/bot-telegram-port.js';
 import { createCommentatorComposer } from './bot/commentator-composer.js';
 import { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
@@ -54,6 +55,12 @@ export interface CommentatorWiring {
    * `createGramjsGateway(...)` for real accounts or `createSandboxGateway(...)` in the sandbox.
    */
   accountGateway?: UserAccountGateway | (() => UserAccountGateway | null);
+  /**
+   * The review chat, read whenever it is needed, for an app that learns the id only after
+   * the plugin is created (the reference app's sandbox makes the chat at start). Wins over
+   * the `reviewChatId` setting while it returns a number.
+   */
+  reviewChatId?: () => number | undefined;
 }
 
 /**
@@ -100,6 +107,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
           bot: createBotTelegramPort(() => api),
           clock: wiring.clock ?? systemClock,
           gateway,
+          reviewChatId: wiring.reviewChatId,
         });
         expose(commentatorServicesRef, services);
         return services;
@@ -116,6 +124,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     },
     admin({ router, services }) {
       commentatorAdminRoutes(router, () => services);
+      commentatorRetryRoutes(router, () => services);
     },
     jobs: commentatorJobs(),
     async start({ services }) {

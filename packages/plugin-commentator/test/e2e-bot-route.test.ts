@@ -19,7 +19,14 @@ const received: CommentatorMessageReceived[] = [];
 
 beforeAll(async () => {
   t = await startTestApp({
-    plugins: [commentatorPlugin({ brandName: 'Acme Bikes', topics: ['electric bikes', 'bike rental'] })],
+    // No spacing between comments: the retried comment is due at once, not two minutes later.
+    plugins: [
+      commentatorPlugin({
+        brandName: 'Acme Bikes',
+        topics: ['electric bikes', 'bike rental'],
+        minSpacingSeconds: 0,
+      }),
+    ],
   });
   await t.sandbox.createUser({ id: OWNER, first_name: 'Olga' });
   await t.sandbox.createUser({ id: READER, first_name: 'Rita' });
@@ -122,6 +129,23 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     const comments = await t.viewer.get('/admin/api/commentator/comments');
     expect(comments.body.items[0]).toMatchObject({ id: draft.id, replies: 1, reactions: 0 });
 
+    // Readers react to our comment (the bot gets message_reaction as the group's admin).
+    await t.sandbox.react(READER, ch.groupId, ours[0]!.message_id, ['👍']);
+    await t.sandbox.react(OWNER, ch.groupId, ours[0]!.message_id, ['🔥']);
+    await t.sandbox.react(OWNER, ch.groupId, ours[0]!.message_id, ['❤']);
+    expect((await t.sandbox.reactions(ch.groupId, ours[0]!.message_id)).length).toBe(2);
+    await eventually(async () => {
+      await servicesOf(t).engagement.measure();
+      const res = await t.viewer.get('/admin/api/commentator/comments');
+      return res.body.items[0].reactions === 2;
+    });
+    await t.sandbox.react(READER, ch.groupId, ours[0]!.message_id, []);
+    await eventually(async () => {
+      await servicesOf(t).engagement.measure();
+      const res = await t.viewer.get('/admin/api/commentator/comments');
+      return res.body.items[0].reactions === 1;
+    });
+
     const messages = await t.viewer.get('/admin/api/commentator/messages');
     expect(messages.body.contentIncluded).toBe(false);
     expect(messages.body.items[0].text).toBeNull();
@@ -129,7 +153,7 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     expect(asAdmin.body.items[0].text).toBe('How much is a test ride?');
 
     const stats = await t.viewer.get('/admin/api/commentator/stats');
-    expect(stats.body).toMatchObject({ sent: 1, engagement: { replies: 1 } });
+    expect(stats.body).toMatchObject({ sent: 1, engagement: { replies: 1, reactions: 1 } });
     expect(stats.body.perChannel.find((c: { id: number }) => c.id === channelRowId).sent).toBe(1);
   });
 
@@ -216,5 +240,58 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     const again = await t.admin.post(`/admin/api/commentator/drafts/${draft.id}/approve`);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('DRAFT_NOT_PENDING');
+  });
+  it('a send interrupted by a crash is UNKNOWN_OUTCOME: shown, and retried only when an admin confirms', async () => {
+    const text = 'Electric bikes: our winter storage service starts in November.';
+    const post = await t.sandbox.postInChannel(ch.channelId, text, OWNER);
+    const draft = await draftFor(text);
+    // The process died while sending it through the Bot API: claimed long ago, still "sending".
+    const db = t.app.database!.sequelize;
+    await db.query(`UPDATE commentator_generated_comments SET status = 'sending' WHERE id = $1;`, {
+      bind: [draft.id],
+    });
+    await db.query(
+      `INSERT INTO commentator_comment_schedules (comment_id, due_at, claimed_at, attempts)
+       VALUES ($1, now() - interval '1 hour', now() - interval '1 hour', 1)`,
+      { bind: [draft.id] },
+    );
+    expect(await servicesOf(t).scheduler.recoverStuck()).toBe(1);
+
+    const failed = await t.viewer.get('/admin/api/commentator/drafts?status=failed');
+    const shown = failed.body.items.find((d: { id: number }) => d.id === draft.id);
+    expect(shown).toMatchObject({ status: 'failed', outcomeUnknown: true });
+    expect(shown.failureReason).toMatch(/^UNKNOWN_OUTCOME/);
+
+    const url = `/admin/api/commentator/drafts/${draft.id}/retry`;
+    expect((await t.viewer.post(url, { confirm: true })).status).toBe(403);
+    const unconfirmed = await t.admin.post(url);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error.code).toBe('CONFIRMATION_REQUIRED');
+    expect((await t.admin.post(url, { confirm: 'yes' })).status).toBe(422);
+    // Nothing was sent meanwhile, and the comment is still failed.
+    const still = await t.viewer.get(`/admin/api/commentator/drafts/${draft.id}`);
+    expect(still.body.draft.status).toBe('failed');
+    // Our comments under this post: bot replies to the post's automatic forward.
+    const group = async () => {
+      const messages = await t.sandbox.transcript(ch.groupId);
+      const forward = messages.find(
+        (m) => (m.forward_origin as { message_id?: number } | undefined)?.message_id === post.message_id,
+      );
+      return messages.filter((m) => m.from?.is_bot && m.reply_to_message?.message_id === forward?.message_id);
+    };
+    expect(await group()).toHaveLength(0);
+
+    const retried = await t.admin.post(url, { confirm: true });
+    expect(retried.status).toBe(200);
+    expect(retried.body.draft.status).toMatch(/scheduled|sending|sent/);
+    expect(retried.body.draft.outcomeUnknown).toBe(false);
+    await eventually(async () => {
+      const res = await t.viewer.get(`/admin/api/commentator/drafts/${draft.id}`);
+      return res.body.draft.status === 'sent';
+    });
+    expect(await group()).toHaveLength(1);
+    const again = await t.admin.post(url, { confirm: true });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('COMMENT_NOT_FAILED');
   });
 });

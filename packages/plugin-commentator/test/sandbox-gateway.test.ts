@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxGateway, SANDBOX_LOGIN_CODE } from '../src/gateway/sandbox-gateway.js';
 import type { UserAccountGateway } from '../src/gateway/user-account-gateway.js';
 import commentatorPlugin from '../src/index.js';
-import { createChannel, eventually, type SandboxChannel } from './support/helpers.js';
+import { createChannel, eventually, type SandboxChannel, servicesOf } from './support/helpers.js';
 
 // The account route played in the sandbox: a signed-in account is a sandbox person who
 // comments under the post's automatic forward, as a user account does over MTProto.
@@ -88,6 +88,12 @@ describe('the sandbox account adapter', { timeout: 180_000 }, () => {
     const ours = group.filter((m) => m.from?.id === accountUserId && m.text === second.text);
     expect(ours).toHaveLength(1);
     expect((ours[0]!.reply_to_message as { is_automatic_forward?: boolean }).is_automatic_forward).toBe(true);
+
+    // A reader's reaction on the comment is read through the account as engagement.
+    await t.sandbox.react(OWNER, ch.groupId, ours[0]!.message_id, ['🔥']);
+    await servicesOf(t).engagement.measure();
+    const comments = (await t.viewer.get(`${API}/comments`)).body.items;
+    expect(comments.find((c: { id: number }) => c.id === second.id)).toMatchObject({ reactions: 1 });
   });
 
   it('logout ends the session: the health check then fails, and it is logged', async () => {

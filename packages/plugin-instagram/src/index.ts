@@ -8,6 +8,7 @@ import {
   optional,
   Tokens,
 } from '@botloom/core';
+import type { SupportKnowledge } from '@botloom/plugin-support/refs';
 import type { z } from 'zod';
 import { instagramAdminPages, instagramAdminWidgets } from './admin/admin-pages.js';
 import { setupAgentAdminRoutes } from './admin/agent-admin-routes.js';
@@ -26,6 +27,7 @@ import {
   type InstagramWiring,
   SUMMARY_JOB,
 } from './services/instagram-services.js';
+import type { KnowledgeSource } from './services/knowledge.js';
 import { SEND_JOB } from './services/outbox.js';
 import { PROCESS_JOB } from './services/webhook-inbox.js';
 
@@ -52,6 +54,13 @@ export { parseRule, type Rule, type RuleDefinition, RuleDefinitionSchema } from 
 export { signBody, verifySignature } from './services/signature.js';
 export { MAX_TEXT_BYTES, splitText } from './services/text-split.js';
 export { type InstagramEvent, parseDelivery } from './services/webhook-events.js';
+
+// Support's knowledge base, when @botloom/plugin-support is installed (an optional peer): the
+// ref is what the optional dependency below names; the support plugin may still be absent
+// from the app, then the dependency resolves to undefined.
+const supportRefs: typeof import('@botloom/plugin-support/refs') | null = await import(
+  '@botloom/plugin-support/refs'
+).catch(() => null);
 
 const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
   version: string;
@@ -103,17 +112,33 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
     handler: (data: FollowUpJob, { services }) => services.followUps.run(data),
   },
   {
-    // Deliveries stored but never queued (a crash between the two) are picked up here.
+    // Deliveries stored but never queued (a crash between the two) are picked up here, and
+    // replies whose send was interrupted are marked for a person (see Outbox.markInterrupted).
     name: 'requeue-pending',
     cron: '*/5 * * * *',
     cronData: {},
     handler: async (_data, { services, logger }) => {
       const n = await services.inbox.requeuePending(300);
       if (n) logger.warn({ deliveries: n }, 're-queued webhook deliveries left pending');
+      await services.outbox.markInterrupted();
       await services.inbox.pruneProcessed(7);
     },
   },
 ];
+
+/** Support's passages in the shape AI replies read (titled, so the model sees the topic). */
+function fromSupport(support: SupportKnowledge): KnowledgeSource {
+  return {
+    async search(question, k) {
+      const passages = await support.search(question, k);
+      return passages.map((p) => ({
+        text: p.title && !p.text.startsWith(p.title) ? `${p.title}\n${p.text}` : p.text,
+        score: p.score,
+        source: `support:${p.itemId}#${p.chunk}`,
+      }));
+    },
+  };
+}
 
 /**
  * An Instagram DM agent: Meta's signed webhooks into durable jobs, replies through the Send
@@ -140,6 +165,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     adminPages: instagramAdminPages,
     adminWidgets: instagramAdminWidgets,
     provides: [instagramServicesRef],
+    optionalDependsOn: ['support'],
     services: {
       deps: {
         database: coreServices.database,
@@ -149,13 +175,21 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         jobs: coreServices.jobs,
         llmUsage: optional(coreServices.llmUsage),
         kv: coreServices.kv,
+        rateWindows: coreServices.rateWindows,
         core: coreServices.config,
         signals: optional(coreServices.signals),
+        ...(supportRefs ? { supportKnowledge: optional(supportRefs.supportKnowledgeRef) } : {}),
       },
       async init({ deps, config, logger, expose }) {
         const sandbox =
           !wiring.api && sandboxWanted(config, deps.core) ? await startInstagramSandbox(config) : undefined;
-        const services = createInstagramServices(deps, config, logger, wiring);
+        const support = (deps as { supportKnowledge?: SupportKnowledge }).supportKnowledge;
+        const services = createInstagramServices(
+          { ...deps, supportKnowledge: support ? fromSupport(support) : undefined },
+          config,
+          logger,
+          wiring,
+        );
         const hub = new InboxHub({
           services: () => services,
           tickets: deps.kv,

@@ -247,24 +247,48 @@ describe('parseDelivery', () => {
 });
 
 describe('SendPacer', () => {
+  /** A sliding-window log like core's memory backend: the state two pacers share. */
+  const windows = () => {
+    const logs = new Map<string, number[]>();
+    return {
+      async hit(
+        key: string,
+        { limit, windowMs, now = 0 }: { limit: number; windowMs: number; now?: number },
+      ) {
+        const live = (logs.get(key) ?? []).filter((t) => t > now - windowMs);
+        if (live.length >= limit) {
+          logs.set(key, live);
+          return { allowed: false as const, notify: false, retryAfterMs: Math.min(...live) + windowMs - now };
+        }
+        logs.set(key, [...live, now]);
+        return { allowed: true as const };
+      },
+    };
+  };
+
   it('spaces sends to one thread and caps the global rate, on an injected clock', async () => {
     let now = 0;
     const sleeps: number[] = [];
-    const pacer = new SendPacer(() => ({ perSecond: 2, perThreadIntervalMs: 500 }), {
+    const clock = {
       now: () => now,
-      sleep: async (ms) => {
+      sleep: async (ms: number) => {
         sleeps.push(ms);
         now += ms;
       },
-    });
-    await pacer.acquire('a');
-    await pacer.acquire('a');
+    };
+    const shared = windows();
+    const limits = () => ({ perSecond: 2, perThreadIntervalMs: 500 });
+    // Two pacers over one store: two instances of the app.
+    const first = new SendPacer(limits, shared, clock);
+    const second = new SendPacer(limits, shared, clock);
+    await first.acquire('a');
+    await second.acquire('a');
     expect(now).toBe(500);
-    await pacer.acquire('b');
-    await pacer.acquire('c');
-    // Three sends in the window starting at 0 would exceed 2 per second: c waits for the window.
-    expect(now).toBeGreaterThanOrEqual(1000);
-    expect(sleeps.length).toBeGreaterThan(0);
+    await first.acquire('b');
+    await second.acquire('c');
+    // Three sends in the window starting at 500 would exceed 2 per second: c waits for the window.
+    expect(now).toBeGreaterThanOrEqual(1500);
+    expect(sleeps.length).toBeGreaterThan(1);
   });
 });
 

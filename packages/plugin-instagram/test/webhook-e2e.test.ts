@@ -98,6 +98,34 @@ describe('webhook deliveries (POST)', () => {
     expect(t.graph.sentTo('7001')).toEqual([]);
   });
 
+  it('checks the signature before parsing: a non-JSON body gets 401 unsigned, 400 signed', async () => {
+    const before = await deliveries();
+    const junk = 'this is {not json';
+    expect((await t.sender.deliverRaw(junk)).status).toBe(401);
+    expect((await t.sender.deliverRaw(junk, signBody('another-secret', junk))).status).toBe(401);
+    const signed = await t.sender.deliverRaw(junk, signBody(APP_SECRET, junk));
+    expect(signed.status).toBe(400);
+    expect(JSON.parse(signed.text).error.code).toBe('MALFORMED_JSON');
+    // Another content type is read raw too: unsigned 401, signed JSON accepted.
+    const plain = async (raw: string, signature?: string) =>
+      (
+        await fetch(`${t.app.url}/p/instagram/webhook`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'text/plain',
+            ...(signature ? { 'x-hub-signature-256': signature } : {}),
+          },
+          body: raw,
+        })
+      ).status;
+    expect(await plain(junk)).toBe(401);
+    expect(await plain(junk, signBody(APP_SECRET, junk))).toBe(400);
+    expect(await deliveries()).toBe(before);
+    const json = JSON.stringify({ object: 'instagram', entry: [] });
+    expect(await plain(json, signBody(APP_SECRET, json))).toBe(200);
+    expect(await deliveries()).toBe(before + 1);
+  });
+
   it('answers 413 to an oversized body', async () => {
     const raw = JSON.stringify(
       webhookEnvelope(t.graph.accountId, [messageItem(t.graph.accountId, '7002', 'x'.repeat(10_000))]),

@@ -10,12 +10,14 @@ import { sealPlaintextMessages } from './db/seal-on-start.js';
 import { setupPublicRoutes } from './http/public-routes.js';
 import { supportJobs } from './jobs.js';
 import { supportMigrations } from './migrations/0001-create-support-tables.js';
+import { supportKnowledgeRef } from './refs.js';
 import type { SupportDesk } from './services/support-desk.js';
 import { createSupportServices } from './support-services.js';
 
 export { type SupportConfig, SupportConfigSchema } from './config.js';
 export { MessageTextCodec } from './db/message-text.js';
 export type { WebAppHub } from './http/web-app-hub.js';
+export { type SupportKnowledge, supportKnowledgeRef } from './refs.js';
 export { type AnswerResult, AnswerService } from './services/answer-service.js';
 export {
   type InitDataResult,
@@ -114,7 +116,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         visibleTo: supportCommandVisibility.managerGroup,
       },
     ],
-    provides: [supportDeskRef],
+    provides: [supportDeskRef, supportKnowledgeRef],
     services: {
       deps: {
         database: coreServices.database,
@@ -134,6 +136,8 @@ export default function supportPlugin(options: SupportOptions = {}) {
       init({ deps, config, logger, expose }) {
         const services = createSupportServices(deps, config, logger);
         expose(supportDeskRef, services.desk);
+        const { knowledge } = services;
+        expose(supportKnowledgeRef, { search: (question, k) => knowledge.search(question, k) });
         return services;
       },
     },

@@ -13,6 +13,7 @@ import { AdminTokenService } from '../http/admin-tokens.js';
 import { AdminUserService } from '../http/admin-users.js';
 import { createMetrics } from '../http/metrics.js';
 import { publicBaseUrl } from '../http/public-url.js';
+import type { WindowHit } from '../kv/kv-window.js';
 import { llmProviderSecrets } from '../llm/providers.js';
 import { LogBuffer } from '../logger/log-buffer.js';
 import { createLogger, pluginLogger } from '../logger/logger.js';
@@ -107,6 +108,10 @@ export function createApp(options: CreateAppOptions): App {
     container.register(Tokens.Logger, { useValue: log });
     container.register(Tokens.PluginConfig, { useValue: pluginConfigs.get(id) });
     registerWhenAvailable(container, Tokens.Kv, () => running.kv?.namespace(id));
+    registerWhenAvailable(container, Tokens.RateWindows, () => {
+      const kv = running.kv;
+      return kv && { hit: (key: string, hit: WindowHit) => kv.hitWindow(id, key, hit) };
+    });
     registerWhenAvailable(container, Tokens.Jobs, () => running.jobs?.forPlugin(id));
     registerWhenAvailable(container, Tokens.Llm, () => running.ai?.llmFor(id));
     applyServiceOverrides(container, options.serviceOverrides);

@@ -466,6 +466,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     jsonLimit,
     formLimit: jsonLimit,
     jsonStrict: true,
+    onError: deferParseError,
   });
   app.use(under(PUBLIC_PREFIX, compose([publicBody, ...publicRouters.map((r) => r.routes())])));
 
@@ -538,4 +539,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       });
     },
   };
+}
+
+/**
+ * Public routes: a body that does not parse is an error only for a route that reads
+ * `ctx.request.body` (it gets the same 400 as before). The raw text stays readable, so a
+ * signed webhook checks its signature first and refuses an unsigned bad body with 401, not 400.
+ * Other failures (too large, aborted) still answer at once.
+ */
+function deferParseError(err: Error, ctx: Koa.Context): void {
+  const e = err as Error & { status?: number; body?: unknown };
+  if (e.status !== 400 || typeof e.body !== 'string') throw err;
+  (ctx.request as { rawBody?: string }).rawBody = e.body;
+  Object.defineProperty(ctx.request, 'body', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      throw err;
+    },
+  });
 }

@@ -179,11 +179,17 @@ export class JobQueue {
       await this.boss.createQueue(queue, queueOptions);
       // createQueue keeps an existing queue as it is; apply changed retry/expiry settings.
       await this.boss.updateQueue(queue, queueOptions);
-      await this.boss.work<object>(
+      // pg-boss waits out the polling interval after every fetch, even one that found a job:
+      // a busy queue would run one job per interval. After a job the worker is told to fetch
+      // again at once, so a backlog drains at the handlers' speed; an idle queue still polls.
+      let workerId: string | undefined;
+      workerId = await this.boss.work<object>(
         queue,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.pollingIntervalSeconds },
         async ([received]) => {
-          if (received) await this.runJob(job, received);
+          if (!received) return;
+          await this.runJob(job, received);
+          if (workerId) this.boss.notifyWorker(workerId);
         },
       );
       if (definition.cron) {

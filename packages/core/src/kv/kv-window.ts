@@ -8,6 +8,15 @@ export type WindowDecision =
   /** Over the limit (not recorded). `notify` is true for the first rejected hit since the last accepted one. */
   | { allowed: false; notify: boolean; retryAfterMs: number };
 
+/**
+ * Sliding windows shared by every instance of the app (`kv.hitWindow`), bound to one plugin's
+ * namespace: `coreServices.rateWindows`. For limits that must hold across instances (an
+ * external API's send rate), not only within one process.
+ */
+export interface RateWindows {
+  hit(key: string, hit: WindowHit): Promise<WindowDecision>;
+}
+
 export interface WindowHit {
   /** Accepted hits allowed in any `windowMs` (at least 1). */
   limit: number;

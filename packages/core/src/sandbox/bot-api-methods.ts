@@ -1,4 +1,11 @@
-import type { BotCommand, InlineKeyboardMarkup, MenuButton, Message, MessageEntity } from 'grammy/types';
+import type {
+  BotCommand,
+  InlineKeyboardMarkup,
+  MenuButton,
+  Message,
+  MessageEntity,
+  ReactionType,
+} from 'grammy/types';
 import { BotApiError, badRequest } from './api-error.js';
 import type { FileUpload, StoredFileRecord } from './file-store.js';
 import type { BotApiParams, FileParam } from './params.js';
@@ -375,6 +382,25 @@ export function createBotApiMethods(
         throw badRequest("message can't be deleted");
       }
       world.deleteMessage(chat, messageId);
+      return true;
+    },
+
+    setMessageReaction: (p) => {
+      const chat = world.resolveChatForBot(p.chatId());
+      const messageId = p.int('message_id');
+      if (messageId === undefined) throw badRequest('message identifier is not specified');
+      if (!world.findMessage(chat, messageId)) throw badRequest('message to react not found');
+      const reaction = p.json<ReactionType[]>('reaction', "can't parse reaction types JSON object") ?? [];
+      if (!Array.isArray(reaction)) throw badRequest("can't parse reaction types JSON object");
+      // Bots are not Premium: one reaction at most, and no paid ones.
+      if (reaction.length > 1) throw badRequest('REACTIONS_TOO_MANY');
+      for (const r of reaction) {
+        const ok =
+          (r?.type === 'emoji' && typeof r.emoji === 'string' && r.emoji.length > 0) ||
+          (r?.type === 'custom_emoji' && typeof r.custom_emoji_id === 'string');
+        if (!ok) throw badRequest('REACTION_INVALID');
+      }
+      world.setReaction(botUser, chat, messageId, reaction);
       return true;
     },
 

@@ -1,4 +1,4 @@
-import type { BotCommand, Chat, ForumTopic, Message, User, UserFromGetMe } from 'grammy/types';
+import type { BotCommand, Chat, ForumTopic, Message, ReactionCount, User, UserFromGetMe } from 'grammy/types';
 import type { CallbackAnswer, SandboxEvent } from './change-feed.js';
 import { SANDBOX_TOKEN_HEADER } from './control-access.js';
 import type { FaultRule, FloodLimits } from './faults.js';
@@ -270,6 +270,29 @@ export class SandboxClient {
     });
     this.setCursor(chatId, result.seq);
     return { callbackQueryId: result.callbackQueryId, data: result.data, answer: result.answer };
+  }
+
+  /**
+   * A person reacts to a message with emoji (their whole list after the change; `[]` takes
+   * the reaction back). Answers the message's reaction counts.
+   */
+  async react(userId: number, chatId: number, messageId: number, emoji: string[]): Promise<ReactionCount[]> {
+    const { reactions } = await this.request<{ reactions: ReactionCount[] }>('POST', '/reactions', {
+      userId,
+      chatId,
+      messageId,
+      emoji,
+    });
+    return reactions;
+  }
+
+  /** The reactions on a message, counted per type (people's and the bot's). */
+  async reactions(chatId: number, messageId: number): Promise<ReactionCount[]> {
+    const { reactions } = await this.request<{ reactions: ReactionCount[] }>(
+      'GET',
+      `/chats/${chatId}/messages/${messageId}/reactions`,
+    );
+    return reactions;
   }
 
   openWebApp(input: {

@@ -60,6 +60,14 @@ const ChannelPostSchema = SendSchema.omit({ userId: true, threadId: true, replyT
   userId: z.number().int().optional(),
 });
 
+const ReactSchema = z.object({
+  userId: z.number().int(),
+  chatId: z.number().int(),
+  messageId: z.number().int(),
+  /** The person's reactions after this change; [] takes them back. */
+  emoji: z.array(z.string().min(1).max(16)).max(3),
+});
+
 const PressSchema = z
   .object({
     userId: z.number().int(),
@@ -361,6 +369,22 @@ export function createControlApi(deps: ControlApiDeps) {
         );
         return { message, seq: world.feed.lastSeq };
       },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/control\/reactions$/,
+      handler: ({ body }) => {
+        const input = parse(ReactSchema, body);
+        world.userReacts(input.userId, input.chatId, input.messageId, input.emoji);
+        return { reactions: world.reactionCounts(world.chatState(input.chatId), input.messageId) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/control\/chats\/(-?\d+)\/messages\/(\d+)\/reactions$/,
+      handler: ({ match }) => ({
+        reactions: world.reactionCounts(world.chatState(Number(match[1])), Number(match[2])),
+      }),
     },
     {
       method: 'POST',

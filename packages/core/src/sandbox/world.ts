@@ -7,6 +7,8 @@ import type {
   MenuButton,
   Message,
   MessageEntity,
+  ReactionCount,
+  ReactionType,
   Update,
   User,
   UserFromGetMe,
@@ -34,6 +36,8 @@ export interface StoredMessage {
   deleted: boolean;
   /** Sent by the bot (through the Bot API), not by a sandbox user. */
   byBot: boolean;
+  /** Who reacted how (user id, or the bot's id): the latest reactions of each. */
+  reactions?: Map<number, ReactionType[]>;
 }
 
 export interface TopicState {
@@ -508,6 +512,66 @@ export class SandboxWorld {
     return true;
   }
 
+  // ---- reactions ----------------------------------------------------------------------
+
+  /**
+   * `actor` sets their reactions on a message (an empty list removes them). Like Telegram:
+   * in a channel reactions are anonymous, so an administrator bot gets `message_reaction_count`;
+   * in a group where the bot is an administrator it gets `message_reaction` with the old and
+   * new lists; the bot hears nothing about its own reactions.
+   */
+  setReaction(actor: User, chat: ChatState, messageId: number, reactions: ReactionType[]): void {
+    const stored = chat.messages.get(messageId);
+    if (!stored || stored.deleted) throw badRequest('message to react not found');
+    stored.reactions ??= new Map();
+    const old = stored.reactions.get(actor.id) ?? [];
+    if (reactions.length) stored.reactions.set(actor.id, reactions);
+    else stored.reactions.delete(actor.id);
+    if (actor.id === this.bot.id || chat.botStatus !== 'administrator') return;
+    if (chat.chat.type === 'channel') {
+      this.updates.push({
+        message_reaction_count: {
+          chat: chat.chat,
+          message_id: messageId,
+          date: now(),
+          reactions: this.reactionCounts(chat, messageId),
+        },
+      });
+      return;
+    }
+    this.updates.push({
+      message_reaction: {
+        chat: chat.chat,
+        message_id: messageId,
+        user: actor,
+        date: now(),
+        old_reaction: old,
+        new_reaction: reactions,
+      },
+    });
+  }
+
+  /** The reactions on a message, counted per type (what Telegram shows under it). */
+  reactionCounts(chat: ChatState, messageId: number): ReactionCount[] {
+    const stored = chat.messages.get(messageId);
+    if (!stored || stored.deleted)
+      throw new SandboxControlError(
+        'SANDBOX_MESSAGE_NOT_FOUND',
+        `No message ${messageId} in ${chat.chat.id}`,
+        404,
+      );
+    const counts = new Map<string, ReactionCount>();
+    for (const list of stored.reactions?.values() ?? []) {
+      for (const type of list) {
+        const key = JSON.stringify(type);
+        const entry = counts.get(key) ?? { type, total_count: 0 };
+        entry.total_count++;
+        counts.set(key, entry);
+      }
+    }
+    return [...counts.values()].sort((a, b) => b.total_count - a.total_count);
+  }
+
   // ---- what people do -----------------------------------------------------------------
 
   /** A person sends text, a photo or a document: stored, then delivered to the bot. */
@@ -587,6 +651,23 @@ export class SandboxWorld {
       );
     }
     return post;
+  }
+
+  /** A person reacts to a message in a chat they can see (an empty list takes the reaction back). */
+  userReacts(userId: number, chatId: number, messageId: number, emoji: string[]) {
+    const { user } = this.userState(userId);
+    const chat = this.chatState(chatId);
+    if (
+      chat.chat.type === 'private'
+        ? chat.chat.id !== userId
+        : ['left', 'kicked'].includes(this.memberStatus(chat, userId))
+    ) {
+      throw new SandboxControlError('SANDBOX_NOT_A_MEMBER', `User ${userId} cannot see chat ${chatId}`, 403);
+    }
+    if (!this.findMessage(chat, messageId))
+      throw new SandboxControlError('SANDBOX_MESSAGE_NOT_FOUND', `No message ${messageId} in ${chatId}`, 404);
+    const reactions = [...new Set(emoji)].map((e) => ({ type: 'emoji', emoji: e }) as ReactionType);
+    this.setReaction(user, chat, messageId, reactions);
   }
 
   /** A person presses an inline button; returns the callback query id the bot must answer. */

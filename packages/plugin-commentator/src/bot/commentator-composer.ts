@@ -114,6 +114,15 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
     await ctx.answerCallbackQuery(text ? { text, show_alert: result !== 'done' } : undefined);
   });
 
+  // People's reactions on our comments in the discussion group (the bot is an admin there).
+  composer.on('message_reaction', async (ctx, next) => {
+    const r = ctx.messageReaction;
+    const delta = r.new_reaction.length - r.old_reaction.length;
+    await services().engagement.recordReactionChange(r.chat.id, r.message_id, delta);
+    await next();
+  });
+
+  // Anonymous reactions (channel posts): Telegram sends the totals.
   composer.on('message_reaction_count', async (ctx, next) => {
     const r = ctx.messageReactionCount;
     const total = r.reactions.reduce((sum, x) => sum + x.total_count, 0);

@@ -151,8 +151,8 @@ export function createSandboxGateway(
             replyToMessageId: messageId,
             date: new Date(m.date * 1000),
           }));
-        // The emulator has no reactions.
-        return { replies, reactions: 0 };
+        const counts = await call(() => client.reactions(chatId, messageId));
+        return { replies, reactions: counts.reduce((sum, r) => sum + r.total_count, 0) };
       },
       async readDirectMessages() {
         // Sandbox people can write only to the bot, never to each other.

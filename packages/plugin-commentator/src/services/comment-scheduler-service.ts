@@ -24,6 +24,8 @@ const DAY = 24 * HOUR;
 /** A send that has not finished after this long was interrupted (crash, restart). */
 const STUCK_MS = 10 * 60_000;
 const MAX_ATTEMPTS = 5;
+/** The failure reason of a send that was interrupted: it may or may not be under the post. */
+export const UNKNOWN_OUTCOME = 'UNKNOWN_OUTCOME';
 
 export type SendOutcome =
   | { status: 'sent'; messageId: number }
@@ -41,6 +43,8 @@ export interface DraftView extends Comment {
   relevance: number | null;
   analysisOffline: boolean | null;
   accountLabel: string;
+  /** The last send was interrupted: the comment may already be under the post. */
+  outcomeUnknown: boolean;
 }
 
 const DRAFT_SELECT = `
@@ -63,6 +67,7 @@ function toDraftView(r: any): DraftView {
     relevance: r.relevance === null ? null : Number(r.relevance),
     analysisOffline: r.analysis_offline,
     accountLabel: r.account_label,
+    outcomeUnknown: r.status === 'failed' && String(r.failure_reason ?? '').startsWith(UNKNOWN_OUTCOME),
   };
 }
 
@@ -206,6 +211,66 @@ export class CommentSchedulerService {
       );
       return due;
     });
+    await this.enqueue(id, dueAt);
+    return this.get(id);
+  }
+
+  /**
+   * Schedules a failed comment again, on a person's word (never automatically). When its last
+   * send was interrupted (UNKNOWN_OUTCOME) the comment may already be under the post, so the
+   * person must confirm they checked the discussion: without `confirmed` it is refused.
+   */
+  async retryFailed(id: number, by: string, confirmed: boolean): Promise<DraftView> {
+    const now = this.clock();
+    const dueAt = await this.sql.transaction(async (t) => {
+      const row = await this.sql.one<any>(
+        `SELECT g.*, p.channel_id FROM commentator_generated_comments g JOIN commentator_telegram_posts p ON p.id = g.post_id
+         WHERE g.id = $1 FOR UPDATE OF g`,
+        [id],
+        t,
+      );
+      if (!row) throw new CommentatorNotFoundError('draft', id);
+      if (row.status !== 'failed') {
+        throw new CommentatorStateError(`Only failed comments can be retried (this one is ${row.status})`, {
+          code: 'COMMENT_NOT_FAILED',
+        });
+      }
+      if (String(row.failure_reason ?? '').startsWith(UNKNOWN_OUTCOME) && !confirmed) {
+        throw new CommentatorStateError(
+          'The last send was interrupted, so this comment may already be under the post. Check the discussion, then retry with {"confirm": true}',
+          { code: 'CONFIRMATION_REQUIRED' },
+        );
+      }
+      const channel = toChannel(
+        await this.sql.one<any>(
+          'SELECT * FROM commentator_telegram_channels WHERE id = $1',
+          [row.channel_id],
+          t,
+        ),
+      );
+      if (channel.neverComment) {
+        throw new CommentatorStateError('This channel is marked "never comment here"', {
+          code: 'NEVER_COMMENT',
+        });
+      }
+      await this.sql.execute('SELECT pg_advisory_xact_lock(727001, $1)', [Number(row.account_id)], t);
+      const due = await this.nextSlot(Number(row.account_id), channel.id, now, id, t);
+      await this.sql.execute(
+        `UPDATE commentator_generated_comments SET status = 'scheduled', failure_reason = NULL, updated_at = now()
+         WHERE id = $1`,
+        [id],
+        t,
+      );
+      await this.sql.execute(
+        `INSERT INTO commentator_comment_schedules (comment_id, due_at) VALUES ($1, $2)
+         ON CONFLICT (comment_id) DO UPDATE SET due_at = $2, claimed_at = NULL, attempts = 0,
+           last_error = 'retried by ' || $3::text`,
+        [id, due, by],
+        t,
+      );
+      return due;
+    });
+    this.logger.info({ commentId: id, by, confirmed }, 'a failed comment was scheduled again by a person');
     await this.enqueue(id, dueAt);
     return this.get(id);
   }
@@ -478,7 +543,7 @@ export class CommentSchedulerService {
       } else {
         await this.fail(
           Number(r.id),
-          'UNKNOWN_OUTCOME: the process stopped while sending; check the discussion before sending it again',
+          `${UNKNOWN_OUTCOME}: the process stopped while sending; check the discussion before sending it again`,
         );
       }
     }

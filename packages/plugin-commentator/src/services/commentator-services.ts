@@ -36,6 +36,8 @@ export interface CommentatorServiceDeps {
   clock: Clock;
   /** The user-account adapter (gramjs, the sandbox, or a test double); null: bot route only. */
   gateway: () => UserAccountGateway | null;
+  /** Overrides `config.reviewChatId` when the app learns the chat only after start. */
+  reviewChatId?: () => number | undefined;
 }
 
 /**
@@ -44,7 +46,10 @@ export interface CommentatorServiceDeps {
  */
 export function createCommentatorServices(deps: CommentatorServiceDeps) {
   const { config, clock, logger } = deps;
-  const cfg = () => config;
+  const reviewChatId = deps.reviewChatId;
+  const cfg = reviewChatId
+    ? (): CommentatorConfig => ({ ...config, reviewChatId: reviewChatId() ?? config.reviewChatId })
+    : () => config;
   const sql = new Sql(deps.sequelize);
   const security = new AccountSecurityService(sql, clock, logger, deps.events);
   const sessions = new AccountSessionManager(sql, deps.crypto, deps.gateway, security, logger);

@@ -6,9 +6,10 @@ import type { Sql } from './sql.js';
 
 /**
  * Reads what people did with our sent comments (replies, reactions) and stores a snapshot
- * per run in `commentator_engagement_metrics`. Through the bot, replies and reaction counts
- * arrive as updates and are counted from the database; through an account they are read
- * from Telegram.
+ * per run in `commentator_engagement_metrics`. Through the bot, replies and reactions arrive
+ * as updates (`message_reaction` in the discussion group, `message_reaction_count` for the
+ * anonymous reactions on channel posts) and are counted from the database; through an
+ * account they are read from Telegram.
  */
 export class EngagementService {
   constructor(
@@ -26,6 +27,22 @@ export class EngagementService {
       `INSERT INTO commentator_reactions (chat_id, message_id, total) VALUES ($1, $2, $3)
        ON CONFLICT (chat_id, message_id) DO UPDATE SET total = $3, updated_at = now()`,
       [chatId, messageId, total],
+    );
+  }
+
+  /**
+   * One person changed their reactions on a message in a discussion group (Bot API
+   * `message_reaction`: their old and new lists). Counted only on our own comments.
+   */
+  async recordReactionChange(chatId: number, messageId: number, delta: number): Promise<void> {
+    if (delta === 0) return;
+    await this.sql.execute(
+      `INSERT INTO commentator_reactions (chat_id, message_id, total)
+       SELECT $1::bigint, $2::int, GREATEST(0, $3::int)
+       WHERE EXISTS (SELECT 1 FROM commentator_generated_comments WHERE sent_chat_id = $1::bigint AND sent_message_id = $2::int)
+       ON CONFLICT (chat_id, message_id) DO UPDATE
+         SET total = GREATEST(0, commentator_reactions.total + $3::int), updated_at = now()`,
+      [chatId, messageId, delta],
     );
   }
 

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type Router from '@koa/router';
 import { verifySignature } from '../services/signature.js';
 import type { WebhookInbox } from '../services/webhook-inbox.js';
@@ -14,6 +15,37 @@ const sameText = (a: string, b: string) => {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
+
+function isJson(raw: string): boolean {
+  try {
+    JSON.parse(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The body exactly as sent. Core's public body parser keeps the raw text of JSON and form
+ * bodies (even one that does not parse); another content type is read here, up to `max`
+ * bytes (null: larger).
+ */
+async function rawBodyOf(
+  ctx: { request: unknown; req: IncomingMessage },
+  max: number,
+): Promise<string | null> {
+  const kept = (ctx.request as unknown as { rawBody?: string }).rawBody;
+  if (kept !== undefined) return kept;
+  if (ctx.req.readableEnded) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /**
  * `GET /p/instagram/webhook`: Meta's subscription check. `POST`: a signed delivery, stored
@@ -47,17 +79,23 @@ export function setupWebhookRoutes(router: Router, inbox: () => WebhookInbox, se
       ctx.body = { error: { code: 'INSTAGRAM_NOT_CONFIGURED', message: 'INSTAGRAM_APP_SECRET is not set' } };
       return;
     }
-    const raw = (ctx.request as unknown as { rawBody?: string }).rawBody ?? '';
-    if (Buffer.byteLength(raw) > settings.maxBytes()) {
+    const raw = await rawBodyOf(ctx, settings.maxBytes());
+    if (raw === null || Buffer.byteLength(raw) > settings.maxBytes()) {
       ctx.status = 413;
       ctx.body = { error: { code: 'PAYLOAD_TOO_LARGE', message: 'Webhook body is too large' } };
       return;
     }
+    // The signature first: an unsigned body is refused (401) whatever it contains.
     if (!verifySignature(secret, raw, ctx.get('x-hub-signature-256') || undefined)) {
       ctx.status = 401;
       ctx.body = {
         error: { code: 'INSTAGRAM_BAD_SIGNATURE', message: 'X-Hub-Signature-256 is missing or wrong' },
       };
+      return;
+    }
+    if (!isJson(raw)) {
+      ctx.status = 400;
+      ctx.body = { error: { code: 'MALFORMED_JSON', message: 'Webhook body is not valid JSON' } };
       return;
     }
     await inbox().accept(raw);

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Conversation, ConversationStore, StoredMessage } from './conversation-store.js';
 import type { MessageAnalysis } from './message-analysis.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, ReplyRequest } from './outbox.js';
 import type { ReplyWriter } from './reply-writer.js';
 import { matches, type Rule, type RuleAction, type RuleStore } from './rules.js';
 import type { InstagramEvent } from './webhook-events.js';
@@ -215,6 +215,11 @@ export class InstagramAgent {
     };
   }
 
+  /** Replies from the processing job itself: sent now, not by a second job (see `Outbox.enqueue`). */
+  private reply(request: ReplyRequest) {
+    return this.deps.outbox.enqueue(request, { deliverNow: true });
+  }
+
   private async act(conversation: Conversation, message: StoredMessage, decision: Decision) {
     if (decision.tags.length) await this.deps.store.addTags(conversation.id, decision.tags);
     const rule = decision.ruleId
@@ -225,7 +230,7 @@ export class InstagramAgent {
       case 'template': {
         const base = rule?.action.type === 'template' ? rule.action.text : '';
         const variant = await this.deps.hooks.variantFor?.(conversation, 'template');
-        await this.deps.outbox.enqueue({
+        await this.reply({
           conversation,
           author: 'bot',
           text: variant?.text ?? base,
@@ -254,7 +259,7 @@ export class InstagramAgent {
           await this.deps.store.setStatus(conversation.id, 'handoff');
           return;
         }
-        await this.deps.outbox.enqueue({
+        await this.reply({
           conversation,
           author: 'bot',
           text: draft.text,
@@ -270,7 +275,7 @@ export class InstagramAgent {
         await this.deps.store.setStatus(conversation.id, 'handoff');
         const text = rule?.action.type === 'handoff' ? rule.action.message : undefined;
         if (text) {
-          await this.deps.outbox.enqueue({
+          await this.reply({
             conversation,
             author: 'bot',
             text,

@@ -1,4 +1,4 @@
-import type { Crypto, Jobs, Llm, LlmUsageService, Signals, VectorStore } from '@botloom/core';
+import type { Crypto, Jobs, Llm, LlmUsageService, RateWindows, Signals, VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
@@ -27,6 +27,8 @@ export interface InstagramServiceDeps {
   llm: Llm;
   vectors: VectorStore;
   jobs: Jobs;
+  /** Core's shared sliding windows: Send API pacing holds across instances. */
+  rateWindows: RateWindows;
   llmUsage?: LlmUsageService;
   signals?: Signals;
   /** Support's knowledge base when that plugin is in the app. */
@@ -59,10 +61,10 @@ export function createInstagramServices(
       accountId: () => config.accountId,
       accessToken: () => credentials.accessToken(),
     });
-  const pacer = new SendPacer(() => ({
-    perSecond: config.sendsPerSecond,
-    perThreadIntervalMs: config.perThreadIntervalMs,
-  }));
+  const pacer = new SendPacer(
+    () => ({ perSecond: config.sendsPerSecond, perThreadIntervalMs: config.perThreadIntervalMs }),
+    deps.rateWindows,
+  );
   const outbox = new Outbox({
     db: deps.database,
     crypto: deps.crypto,

@@ -46,7 +46,22 @@ export interface OutboxEntry {
   messageIds: string[];
   createdAt: Date;
   sentAt: Date | null;
+  /** A send in progress (or interrupted by a crash): the part being sent, since when. */
+  sendingPart: number | null;
+  sendingSince: Date | null;
 }
+
+export interface EnqueueOptions {
+  /**
+   * Send now, from the caller's job (the agent's automatic replies), instead of queueing a
+   * send job: one job hop per message instead of two. A temporary failure still goes to a
+   * durable send job with backoff.
+   */
+  deliverNow?: boolean;
+}
+
+/** A send whose intent is older than this was interrupted (the Send API call times out at 20 s). */
+export const INTERRUPTED_AFTER_SECONDS = 300;
 
 export interface OutboxSettings extends WindowLimits {
   sendRetryBaseSeconds: number;
@@ -61,7 +76,10 @@ type Row = Record<string, unknown>;
  * Every reply goes through here: the messaging window is checked when it is queued and again
  * when it is sent (a retry may land later), parts of a long text are sent in order and
  * remembered (a retry resumes after the last sent part), and failures are kept with their
- * reason instead of being dropped.
+ * reason instead of being dropped. Before each Send API call the intent (which part, since
+ * when) is written and claimed in one statement, so two runs never send the same part, and a
+ * crash between the call and recording its answer leaves the intent behind: that reply is
+ * marked failed (`unknown_outcome`) for a person to check and retry, never resent silently.
  */
 export class Outbox {
   private readonly listeners = new Set<OutboxListener>();
@@ -85,10 +103,15 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** Queues a reply, or records it as refused when the window does not allow it. */
-  async enqueue(request: ReplyRequest): Promise<OutboxEntry> {
+  /** Queues a reply (or sends it now), or records it as refused when the window does not allow it. */
+  async enqueue(request: ReplyRequest, options: EnqueueOptions = {}): Promise<OutboxEntry> {
     if (request.replyKey) {
       const existing = await this.byReplyKey(request.replyKey);
+      // The caller's job ran before and stopped after queueing: finish what it started.
+      if (existing?.status === 'queued' && options.deliverNow) {
+        await this.deliver(existing.id);
+        return (await this.get(existing.id)) ?? existing;
+      }
       if (existing) return existing;
     }
     const window = decideWindow(
@@ -128,9 +151,15 @@ export class Outbox {
     );
     const entry = rows[0] ? this.toEntry(rows[0]) : await this.byReplyKey(request.replyKey!);
     if (!entry) throw new Error('outbox row vanished');
-    if (rows[0] && entry.status === 'queued') await this.deps.jobs().send(SEND_JOB, { outboxId: entry.id });
-    if (rows[0]) this.emit(entry);
-    return entry;
+    if (!rows[0]) return entry;
+    this.emit(entry);
+    if (entry.status !== 'queued') return entry;
+    if (!options.deliverNow) {
+      await this.deps.jobs().send(SEND_JOB, { outboxId: entry.id });
+      return entry;
+    }
+    await this.deliver(entry.id);
+    return (await this.get(entry.id)) ?? entry;
   }
 
   async get(id: string): Promise<OutboxEntry | undefined> {
@@ -170,7 +199,8 @@ export class Outbox {
   /** Puts a failed entry (e.g. after a bad token was replaced) back in the queue. */
   async retry(id: string): Promise<OutboxEntry | undefined> {
     const rows = await this.deps.db.query<Row>(
-      `UPDATE instagram_outbox SET status = 'queued', attempts = 0, error_code = NULL, error_message = NULL
+      `UPDATE instagram_outbox SET status = 'queued', attempts = 0, error_code = NULL, error_message = NULL,
+              sending_part = NULL, sending_since = NULL
         WHERE id = $1 AND status = 'failed' RETURNING *`,
       { bind: [id], type: QueryTypes.SELECT },
     );
@@ -179,10 +209,36 @@ export class Outbox {
     return this.toEntry(rows[0]);
   }
 
-  /** The send job: delivers one queued entry, or reschedules itself on a temporary failure. */
+  /**
+   * Replies whose send was interrupted (intent older than `olderThanSeconds`, no answer
+   * recorded) are marked failed with `unknown_outcome`: Meta may or may not have delivered
+   * them, so a person checks the thread and retries (`retry`), nothing resends on its own.
+   */
+  async markInterrupted(olderThanSeconds = INTERRUPTED_AFTER_SECONDS): Promise<number> {
+    const rows = await this.deps.db.query<Row>(
+      `UPDATE instagram_outbox SET status = 'failed', error_code = 'unknown_outcome',
+              error_message = 'The send of part ' || (sending_part + 1) || ' was interrupted; check the thread before retrying'
+        WHERE status = 'queued' AND sending_part IS NOT NULL AND sending_since < now() - make_interval(secs => $1)
+        RETURNING *`,
+      { bind: [olderThanSeconds], type: QueryTypes.SELECT },
+    );
+    for (const row of rows) {
+      const entry = this.toEntry(row);
+      this.deps.logger.error({ outboxId: entry.id }, 'a send was interrupted: outcome unknown, not resent');
+      this.emit(entry);
+    }
+    return rows.length;
+  }
+
+  /** Delivers one queued entry (the send job, or the caller's job), or reschedules it on a temporary failure. */
   async deliver(outboxId: string): Promise<void> {
     const entry = await this.get(outboxId);
     if (entry?.status !== 'queued') return;
+    if (entry.sendingPart !== null) {
+      // Another run is sending it, or one stopped mid-send (then markInterrupted resolves it).
+      await this.markInterrupted();
+      return;
+    }
     const conversation = await this.deps.store.get(entry.conversationId);
     if (!conversation) return;
     const settings = this.deps.settings();
@@ -197,10 +253,29 @@ export class Outbox {
     try {
       for (let part = entry.partsSent; part < contents.length; part++) {
         await this.deps.pacer.acquire(entry.recipient);
-        const sent = await this.deps.api().sendMessage(entry.recipient, contents[part]!, window.options);
+        // The intent first, claimed: only one run sends this part.
+        const claimed = await this.deps.db.query<Row>(
+          `UPDATE instagram_outbox SET sending_part = $2, sending_since = now()
+            WHERE id = $1 AND status = 'queued' AND parts_sent = $2 AND sending_part IS NULL RETURNING id`,
+          { bind: [entry.id, part], type: QueryTypes.SELECT },
+        );
+        if (!claimed[0]) return;
+        let sent: Awaited<ReturnType<InstagramApi['sendMessage']>>;
+        try {
+          sent = await this.deps.api().sendMessage(entry.recipient, contents[part]!, window.options);
+        } catch (err) {
+          // Meta answered with an error (or could not be reached): this part was not sent.
+          if (err instanceof GraphApiError) {
+            await this.deps.db.query(
+              `UPDATE instagram_outbox SET sending_part = NULL, sending_since = NULL WHERE id = $1`,
+              { bind: [entry.id] },
+            );
+          }
+          throw err;
+        }
         await this.deps.db.query(
           `UPDATE instagram_outbox SET parts_sent = $2, message_ids = array_append(message_ids, $3),
-                  messaging_type = $4, tag = $5 WHERE id = $1`,
+                  messaging_type = $4, tag = $5, sending_part = NULL, sending_since = NULL WHERE id = $1`,
           {
             bind: [
               entry.id,
@@ -316,6 +391,8 @@ export class Outbox {
       messageIds: (r.message_ids as string[]) ?? [],
       createdAt: r.created_at as Date,
       sentAt: (r.sent_at as Date | null) ?? null,
+      sendingPart: r.sending_part === null || r.sending_part === undefined ? null : Number(r.sending_part),
+      sendingSince: (r.sending_since as Date | null) ?? null,
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { RateWindows } from '@botloom/core';
+
 export interface PacerClock {
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -9,45 +11,31 @@ export const realClock: PacerClock = {
 };
 
 /**
- * Keeps this instance's Send API calls under a global rate (a sliding one-second window) and
- * spaces sends to one thread. Waiting happens before a call, so nothing is sent and dropped.
+ * Keeps the app's Send API calls under a global rate (a sliding one-second window) and spaces
+ * sends to one thread. The windows live in core's shared KV (`coreServices.rateWindows`), so
+ * the limits hold across every instance of the app, not per process. Waiting happens before
+ * a call, so nothing is sent and dropped. The thread slot is taken first: a send waiting for
+ * its thread never holds a global slot, so one busy thread cannot starve the others.
  */
 export class SendPacer {
-  private readonly recent: number[] = [];
-  private readonly nextPerThread = new Map<string, number>();
-  private chain: Promise<void> = Promise.resolve();
-
   constructor(
     private readonly limits: () => { perSecond: number; perThreadIntervalMs: number },
+    private readonly windows: RateWindows,
     private readonly clock: PacerClock = realClock,
   ) {}
 
-  /** Resolves when a send to `thread` may go out; calls are served in order. */
-  acquire(thread: string): Promise<void> {
-    const turn = this.chain.then(() => this.wait(thread));
-    this.chain = turn.catch(() => undefined);
-    return turn;
-  }
-
-  private async wait(thread: string): Promise<void> {
+  /** Resolves when a send to `thread` may go out. */
+  async acquire(thread: string): Promise<void> {
     const { perSecond, perThreadIntervalMs } = this.limits();
-    for (;;) {
-      const now = this.clock.now();
-      while (this.recent.length > 0 && this.recent[0]! <= now - 1000) this.recent.shift();
-      const threadAt = this.nextPerThread.get(thread) ?? 0;
-      const globalAt = this.recent.length >= perSecond ? this.recent[0]! + 1000 : 0;
-      const at = Math.max(threadAt, globalAt);
-      if (at <= now) {
-        this.recent.push(now);
-        this.nextPerThread.set(thread, now + perThreadIntervalMs);
-        if (this.nextPerThread.size > 10_000) this.forgetOld(now);
-        return;
-      }
-      await this.clock.sleep(at - now);
-    }
+    if (perThreadIntervalMs > 0) await this.take(`send:thread:${thread}`, 1, perThreadIntervalMs);
+    await this.take('send:all', perSecond, 1000);
   }
 
-  private forgetOld(now: number) {
-    for (const [thread, at] of this.nextPerThread) if (at <= now) this.nextPerThread.delete(thread);
+  private async take(key: string, limit: number, windowMs: number): Promise<void> {
+    for (;;) {
+      const decision = await this.windows.hit(key, { limit, windowMs, now: this.clock.now() });
+      if (decision.allowed) return;
+      await this.clock.sleep(Math.max(1, decision.retryAfterMs));
+    }
   }
 }

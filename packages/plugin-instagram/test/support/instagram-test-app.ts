@@ -20,7 +20,12 @@ export interface InstagramTestApp {
 export async function startInstagramTestApp(
   options: InstagramOptions = {},
   wiring: InstagramWiring = {},
-  extra: { openai?: boolean; services?: StartTestAppOptions['services'] } = {},
+  extra: {
+    openai?: boolean;
+    services?: StartTestAppOptions['services'];
+    /** Other plugins in the same app (e.g. support, whose knowledge the agent reuses). */
+    plugins?: StartTestAppOptions['plugins'];
+  } = {},
 ): Promise<InstagramTestApp> {
   const graph = await startFakeGraphApi({ profiles: { '9001': { username: 'alice.ig' } } });
   const app = await startTestApp({
@@ -38,6 +43,7 @@ export async function startInstagramTestApp(
         },
         wiring,
       ),
+      ...(extra.plugins ?? []),
     ],
     ...(extra.openai ? { openai: true } : {}),
     ...(extra.services ? { services: extra.services } : {}),
