@@ -43,6 +43,11 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         { key: 'status', label: { en: 'Status', ru: 'Статус' } },
         { key: 'decidedBy', label: { en: 'Decided by', ru: 'Решение принял(а)' } },
         { key: 'failureReason', label: { en: 'Failure', ru: 'Ошибка' } },
+        {
+          key: 'outcomeUnknown',
+          label: { en: 'Outcome unknown', ru: 'Исход неизвестен' },
+          format: 'boolean',
+        },
       ],
     },
     rowActions: [
@@ -75,6 +80,25 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
           ru: 'Отклонить черновик? Он не будет отправлен.',
         },
         when: { key: 'status', equals: 'pending' },
+      },
+      {
+        id: 'retry',
+        label: { en: 'Send again', ru: 'Отправить снова' },
+        endpoint: '/drafts/:id/retry',
+        when: { key: 'status', equals: 'failed' },
+        input: {
+          fields: [
+            {
+              key: 'confirm',
+              label: {
+                en: 'The send was interrupted (outcome unknown) and I checked the comment is not under the post',
+                ru: 'Отправка прервалась (исход неизвестен), и я проверил(а), что комментария под постом нет',
+              },
+              type: 'boolean',
+            },
+          ],
+          submit: { en: 'Send again', ru: 'Отправить снова' },
+        },
       },
     ],
   },
