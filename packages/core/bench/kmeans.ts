@@ -70,7 +70,15 @@ interface SklearnRun {
 function runSklearn(file: string): SklearnRun {
   const raw = execFileSync(
     PYTHON as string,
-    [path.join(here, 'sklearn_kmeans.py'), file, String(N), String(DIMS), String(K), String(RESTARTS), String(SEED)],
+    [
+      path.join(here, 'sklearn_kmeans.py'),
+      file,
+      String(N),
+      String(DIMS),
+      String(K),
+      String(RESTARTS),
+      String(SEED),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return JSON.parse(raw.trim().split('\n').pop() as string) as SklearnRun;
@@ -80,7 +88,11 @@ function mlKmeansFit(rows: number[][]): { inertia: number; seconds: number } {
   const started = performance.now();
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < RESTARTS; r++) {
-    const result = mlKmeans(rows, K, { initialization: 'kmeans++', seed: SEED + r * 7919, maxIterations: 300 });
+    const result = mlKmeans(rows, K, {
+      initialization: 'kmeans++',
+      seed: SEED + r * 7919,
+      maxIterations: 300,
+    });
     let inertia = 0;
     for (const row of rows) {
       const c = result.centroids[nearestCentroid(row, result.centroids)];

@@ -84,7 +84,16 @@ function runInThisThread(p: Prepared): KMeansResult {
   const runs: KMeansRestartResult[] = [];
   for (let r = 0; r < p.restarts; r++)
     runs.push(
-      kmeansRestart(p.data, p.n, p.dims, p.k, restartSeed(p, r), p.maxIterations, p.absoluteTolerance, p.sampleSize),
+      kmeansRestart(
+        p.data,
+        p.n,
+        p.dims,
+        p.k,
+        restartSeed(p, r),
+        p.maxIterations,
+        p.absoluteTolerance,
+        p.sampleSize,
+      ),
     );
   return pick(p, runs, 1);
 }
@@ -92,7 +101,8 @@ function runInThisThread(p: Prepared): KMeansResult {
 /** {@link fitKMeans} with the restarts spread over worker threads; the result is identical. */
 export async function fitKMeansParallel(points: KMeansInput, options: KMeansOptions): Promise<KMeansResult> {
   const p = prepare(points, options);
-  const available = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const available =
+    typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   const wanted = options.threads ?? (p.n * p.dims * p.k * p.restarts < PARALLEL_MIN_WORK ? 1 : available);
   const threads = Math.max(1, Math.min(Math.floor(wanted), p.restarts));
   if (threads === 1) return runInThisThread(p);
@@ -153,8 +163,11 @@ function prepare(points: KMeansInput, options: KMeansOptions): Prepared {
   if (matrix.n < k) throw new RangeError(`KMeans needs at least k=${k} points, got ${matrix.n}`);
   if (matrix.dims < 1) throw new RangeError('KMeans needs points with at least one value');
   if (matrix.data.length !== matrix.n * matrix.dims)
-    throw new RangeError(`KMeans matrix holds ${matrix.data.length} values, expected ${matrix.n}×${matrix.dims}`);
-  if (!Number.isInteger(restarts) || restarts < 1) throw new RangeError(`restarts must be ≥ 1, got ${restarts}`);
+    throw new RangeError(
+      `KMeans matrix holds ${matrix.data.length} values, expected ${matrix.n}×${matrix.dims}`,
+    );
+  if (!Number.isInteger(restarts) || restarts < 1)
+    throw new RangeError(`restarts must be ≥ 1, got ${restarts}`);
   if (!Number.isInteger(maxIterations) || maxIterations < 1)
     throw new RangeError(`maxIterations must be ≥ 1, got ${maxIterations}`);
   if (!(tolerance >= 0)) throw new RangeError(`tolerance must be ≥ 0, got ${tolerance}`);
@@ -209,7 +222,8 @@ function pick(p: Prepared, runs: KMeansRestartResult[], threads: number): KMeans
   for (let r = 1; r < runs.length; r++) if (runs[r].inertia < runs[best].inertia) best = r;
   const win = runs[best];
   const centroids: number[][] = [];
-  for (let c = 0; c < p.k; c++) centroids.push(Array.from(win.centroids.subarray(c * p.dims, (c + 1) * p.dims)));
+  for (let c = 0; c < p.k; c++)
+    centroids.push(Array.from(win.centroids.subarray(c * p.dims, (c + 1) * p.dims)));
   return {
     k: p.k,
     centroids,
