@@ -100,7 +100,7 @@ export function kmeansPlusPlus(
           const d = data[po + j] - data[qo + j];
           s += d * d;
         }
-        const v = s < own ? s : own;
+        const v = Math.min(s, own);
         candidateDist[base + i] = v;
         potential += v;
       }
@@ -236,7 +236,7 @@ export function lloydHamerly(
       let u = upper[i] + moved[a];
       const l = lower[i] - (a === first ? secondMove : maxMove);
       lower[i] = l;
-      const bound = halfGap[a] > l ? halfGap[a] : l;
+      const bound = Math.max(halfGap[a], l);
       if (u <= bound) {
         upper[i] = u;
         continue;

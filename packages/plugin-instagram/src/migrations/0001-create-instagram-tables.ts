@@ -1,4 +1,5 @@
 import type { MigrationDefinition } from '@botloom/core';
+import { addBehaviourCluster } from './0002-add-behaviour-cluster.js';
 
 /**
  * Every table of the plugin. User text (message content, summaries, raw webhook bodies,
@@ -205,4 +206,4 @@ export const createInstagramTables: MigrationDefinition = {
   },
 };
 
-export const instagramMigrations: MigrationDefinition[] = [createInstagramTables];
+export const instagramMigrations: MigrationDefinition[] = [createInstagramTables, addBehaviourCluster];

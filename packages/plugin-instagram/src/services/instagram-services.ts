@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
 import { AgentPlans } from './agent-plans.js';
+import { BehaviourClusters } from './behaviour-clusters.js';
 import { InstagramAnalytics } from './analytics.js';
 import { ConversationStore } from './conversation-store.js';
 import { CredentialStore } from './credentials.js';
@@ -141,6 +142,7 @@ export function createInstagramServices(
   });
   const followUps = new FollowUps({ jobs: () => deps.jobs, crypto: deps.crypto, store, outbox, now });
   const users = new UserDirectory(deps.database, () => graph, now);
+  const clusters = new BehaviourClusters(users);
   const analytics = new InstagramAnalytics(deps.database, deps.llmUsage);
   const inbox = new WebhookInbox({
     db: deps.database,
@@ -167,6 +169,7 @@ export function createInstagramServices(
     followUps,
     plans,
     users,
+    clusters,
     analytics,
     llm: deps.llm,
     /** Subscribes to "this conversation changed" (the live inbox). */
