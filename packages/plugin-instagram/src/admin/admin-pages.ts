@@ -216,7 +216,11 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'kind', label: { en: 'Kind', ru: 'Вид' } },
         { key: 'users', label: { en: 'Users', ru: 'Пользователей' }, format: 'number' },
         { key: 'avgMessages', label: { en: 'Avg messages', ru: 'Сообщений в среднем' }, format: 'number' },
-        { key: 'avgRecencyDays', label: { en: 'Days since last message', ru: 'Дней с последнего сообщения' }, format: 'number' },
+        {
+          key: 'avgRecencyDays',
+          label: { en: 'Days since last message', ru: 'Дней с последнего сообщения' },
+          format: 'number',
+        },
         { key: 'negativeShare', label: { en: 'Negative', ru: 'Негатив' }, format: 'percent' },
       ],
       filters: [{ param: 'kind', label: { en: 'Kind', ru: 'Вид' }, options: ['rule', 'cluster'] }],

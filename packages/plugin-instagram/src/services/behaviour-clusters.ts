@@ -101,8 +101,8 @@ function standardise(rows: number[][]): number[][] {
   const dims = rows[0]?.length ?? 0;
   const mean = new Array<number>(dims).fill(0);
   const std = new Array<number>(dims).fill(0);
-  for (const row of rows) row.forEach((v, j) => (mean[j] += v / n));
-  for (const row of rows) row.forEach((v, j) => (std[j] += (v - mean[j]) ** 2 / n));
+  for (const row of rows) for (let j = 0; j < dims; j++) mean[j] += row[j] / n;
+  for (const row of rows) for (let j = 0; j < dims; j++) std[j] += (row[j] - mean[j]) ** 2 / n;
   const scale = std.map((v) => (Math.sqrt(v) > 1e-12 ? Math.sqrt(v) : 1));
   return rows.map((row) => row.map((v, j) => (v - mean[j]) / scale[j]));
 }

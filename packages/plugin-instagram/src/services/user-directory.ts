@@ -190,7 +190,9 @@ export class UserDirectory {
   /** Stores each user's behaviour cluster, replacing the previous clustering, in one transaction. */
   async setClusters(members: ReadonlyMap<string, readonly string[]>) {
     await this.db.transaction(async (transaction) => {
-      await this.db.query('UPDATE instagram_users SET cluster = NULL WHERE cluster IS NOT NULL', { transaction });
+      await this.db.query('UPDATE instagram_users SET cluster = NULL WHERE cluster IS NOT NULL', {
+        transaction,
+      });
       for (const [cluster, igsids] of members)
         await this.db.query('UPDATE instagram_users SET cluster = $1 WHERE igsid = ANY($2::text[])', {
           bind: [cluster, igsids],
