@@ -322,6 +322,7 @@ describe('experiments and analytics', () => {
       (onlyClusters.body.items as Array<{ id: string; users: number }>).map((i) => [i.id, i.users]),
     ).toEqual(clusters.map((c) => [`cluster:${c.name}`, c.users]));
     expect((await t.app.admin.get(api('/users?segment=buyers'))).body.total).toBe(buyersBefore);
+    expect((await t.app.admin.get(api('/users/segments?kind=other'))).status).toBe(422);
 
     // Same seed, same members (recency moves with the clock); more clusters than users is a 400.
     const membersOf = async (name: string) =>
