@@ -11,6 +11,15 @@ export type {
   AdminWidgetDefinition,
 } from './admin-panel/page-schema.js';
 export {
+  fitKMeans,
+  fitKMeansParallel,
+  type KMeansInput,
+  type KMeansMatrix,
+  type KMeansOptions,
+  type KMeansResult,
+  nearestCentroid,
+} from './analytics/kmeans.js';
+export {
   type App,
   type AppState,
   type CreateAppOptions,

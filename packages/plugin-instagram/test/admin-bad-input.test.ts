@@ -53,6 +53,8 @@ it('answers every bad request with its status and code', async () => {
     },
     { method: 'POST', path: `${P}/experiments/${missing}/stop`, body: {}, status: 404 },
     { method: 'POST', path: `${P}/users/segment`, body: { name: '', criteria: {} }, status: 400 },
+    { method: 'POST', path: `${P}/users/clusters`, body: { k: 1 }, status: 400 },
+    { method: 'POST', path: `${P}/users/clusters`, body: { k: 3, colour: 'red' }, status: 400 },
     { method: 'PUT', path: `${P}/users/abc/preferences`, body: { preferences: {} }, status: 404 },
     { method: 'DELETE', path: `${P}/users/123456`, status: 404 },
     { method: 'POST', path: `${P}/ai/analyze-sentiment`, body: { text: '' }, status: 422 },

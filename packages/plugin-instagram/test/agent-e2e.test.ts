@@ -290,4 +290,59 @@ describe('experiments and analytics', () => {
     const list = await t.app.admin.get(api('/users?segment=buyers'));
     expect(list.body.total).toBe(res.body.matched);
   });
+
+  it('clusters users by behaviour with core KMeans, next to the rule-based segments', async () => {
+    const [{ n: users }] = await t.query<{ n: number }>('SELECT count(*)::int AS n FROM instagram_users');
+    expect(users).toBeGreaterThanOrEqual(3);
+    const buyersBefore = (await t.app.admin.get(api('/users?segment=buyers'))).body.total;
+
+    const run = await t.app.admin.post(api('/users/clusters'), { k: 2, seed: 3 });
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ k: 2, seed: 3, users });
+    const clusters = run.body.clusters as Array<{ name: string; users: number; avgMessages: number }>;
+    expect(clusters.map((c) => c.name)).toEqual(['cluster-1', 'cluster-2']);
+    expect(clusters[0].users + clusters[1].users).toBe(users);
+    expect(clusters[0].users).toBeGreaterThanOrEqual(clusters[1].users);
+
+    // Stored per user: the users list filters by cluster, the averages match the stored features.
+    for (const cluster of clusters) {
+      const members = await t.app.admin.get(api(`/users?cluster=${cluster.name}&limit=200`));
+      expect(members.body.total).toBe(cluster.users);
+      const counts = await t.query<{ m: number }>(
+        `SELECT COALESCE(c.message_count, 0)::int AS m FROM instagram_users u
+           LEFT JOIN instagram_conversations c ON c.user_id = u.id WHERE u.cluster = $1`,
+        [cluster.name],
+      );
+      expect(cluster.avgMessages).toBeCloseTo(counts.reduce((s, r) => s + r.m, 0) / counts.length, 9);
+    }
+
+    // The segments page lists both kinds; rule-based segments are untouched.
+    const page = await t.app.admin.get(api('/users/segments'));
+    const kinds = new Set((page.body.items as Array<{ kind: string }>).map((i) => i.kind));
+    expect(kinds).toEqual(new Set(['rule', 'cluster']));
+    const onlyClusters = await t.app.admin.get(api('/users/segments?kind=cluster'));
+    expect(
+      (onlyClusters.body.items as Array<{ id: string; users: number }>).map((i) => [i.id, i.users]),
+    ).toEqual(clusters.map((c) => [`cluster:${c.name}`, c.users]));
+    expect((await t.app.admin.get(api('/users?segment=buyers'))).body.total).toBe(buyersBefore);
+    expect((await t.app.admin.get(api('/users/segments?kind=other'))).status).toBe(422);
+
+    // Same seed, same members (recency moves with the clock); more clusters than users is a 400.
+    const membersOf = async (name: string) =>
+      (
+        await t.query<{ igsid: string }>(
+          'SELECT igsid FROM instagram_users WHERE cluster = $1 ORDER BY igsid',
+          [name],
+        )
+      ).map((r) => r.igsid);
+    const before = await Promise.all(clusters.map((c) => membersOf(c.name)));
+    const again = await t.app.admin.post(api('/users/clusters'), { k: 2, seed: 3 });
+    expect(again.body.clusters.map((c: { users: number }) => c.users)).toEqual(clusters.map((c) => c.users));
+    expect(await Promise.all(clusters.map((c) => membersOf(c.name)))).toEqual(before);
+    if (users < 8) {
+      const tooMany = await t.app.admin.post(api('/users/clusters'), { k: 8 });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.error.code).toBe('INSTAGRAM_NOT_ENOUGH_USERS');
+    }
+  });
 });

@@ -147,6 +147,11 @@ describe('rules', () => {
     ).toBe(true);
     expect(matches({ intents: ['complaint'] }, facts)).toBe(false);
     expect(matches({ segments: ['new'] }, facts)).toBe(false);
+    // A behaviour cluster counts as a segment too.
+    expect(matches({ segments: ['cluster-2'] }, { ...facts, segment: null, cluster: 'cluster-2' })).toBe(
+      true,
+    );
+    expect(matches({ segments: ['cluster-2'] }, { ...facts, cluster: 'cluster-1' })).toBe(false);
     expect(matches({ timeOfDay: { from: '09:00', to: '11:00' } }, facts)).toBe(true);
     expect(matches({ timeOfDay: { from: '22:00', to: '06:00' } }, facts)).toBe(false);
     expect(

@@ -1,59 +1,51 @@
 /**
- * npm run bench:kmeans -w @botloom/plugin-segmentation
+ * npm run bench:segmentation -w @botloom/plugin-segmentation
  *
- * 1. KMeans on 100k generated clients × 12 features with known clusters: inertia, adjusted
- *    Rand index against the true labels, time and peak memory; the same data through
- *    scikit-learn's KMeans (Debian's python3-sklearn, /usr/bin/python3) for the inertia ratio.
+ * 1. Core's KMeans on 100k generated clients × 12 features with known clusters: inertia,
+ *    adjusted Rand index against the true labels, time and peak memory. The comparison with
+ *    scikit-learn and ml-kmeans is core's bench (`npm run bench:kmeans -w @botloom/core`).
  * 2. Feature computation in PostgreSQL for ~1M generated transactions (and the import before it).
- *
- *    ml-kmeans (the previous implementation) runs on the same data and seeds in this process for
- *    the time and inertia ratios.
- * Env: BENCH_CLIENTS (100000), BENCH_K (8), BENCH_TRANSACTIONS (1000000), BENCH_SKIP_DB=1, BENCH_SKIP_ML_KMEANS=1,
- * DATABASE_URL or TEST_DATABASE_URL (a server to use; otherwise embedded PostgreSQL), PYTHON.
+ * Env: BENCH_CLIENTS (100000), BENCH_K (8), BENCH_TRANSACTIONS (1000000), BENCH_SKIP_DB=1,
+ * DATABASE_URL or TEST_DATABASE_URL (a server to use; otherwise embedded PostgreSQL).
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { fitKMeansParallel } from '@botloom/core';
 import { startEmbeddedPostgres } from '@botloom/core/testing';
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { DEFAULT_FX_RATES } from '../src/config.js';
 import { segmentationMigrations } from '../src/migrations/0001-create-segmentation.js';
-import { fitKMeans } from '../src/services/clustering.js';
 import { computeFeatures } from '../src/services/features.js';
 import { generateBlobs, writeGeneratedCsv } from '../src/services/generator.js';
 import { ImportService } from '../src/services/import-service.js';
 import { adjustedRandIndex } from '../src/services/metrics.js';
 import { RecomputeService } from '../src/services/recompute-service.js';
-import { fitWithMlKmeans } from './ml-kmeans-reference.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_CLIENTS ?? 100_000);
 const K = Number(process.env.BENCH_K ?? 8);
 const DIMS = 12;
 const RESTARTS = 10;
 const SEED = 42;
 const TRANSACTIONS = Number(process.env.BENCH_TRANSACTIONS ?? 1_000_000);
-const PYTHON = process.env.PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function benchKMeans(tmp: string) {
+async function benchKMeans() {
   console.log(
-    `\n## KMeans: ${N} clients × ${DIMS} features, k = ${K}, ${RESTARTS} k-means++ restarts (ours: typed arrays + Hamerly bounds)`,
+    `\n## KMeans: ${N} clients × ${DIMS} features, k = ${K}, ${RESTARTS} k-means++ restarts (core's fitKMeansParallel)`,
   );
   // Overlapping blobs (centres in [-2.5, 2.5], unit spread): separable enough for a high ARI, not trivially.
   const { points, labels } = generateBlobs(N, K, DIMS, SEED, { box: 2.5, spread: 1 });
-  // fitKMeans is synchronous, so peak memory is read from the OS (max RSS) before and after.
+  // Peak memory is read from the OS (max RSS) before and after.
   const heapData = process.memoryUsage().heapUsed;
   const rssBefore = process.resourceUsage().maxRSS * 1024;
   const started = performance.now();
-  const fit = fitKMeans(points, K, { restarts: RESTARTS, seed: SEED });
+  const fit = await fitKMeansParallel(points, { k: K, restarts: RESTARTS, seed: SEED });
   const elapsed = performance.now() - started;
   const rssAfter = process.resourceUsage().maxRSS * 1024;
   const ari = adjustedRandIndex(labels, fit.labels);
@@ -67,60 +59,7 @@ async function benchKMeans(tmp: string) {
     `peak memory        max RSS ${mb(rssAfter)} (${mb(rssBefore)} before KMeans, data set on the heap ${mb(heapData)})`,
   );
 
-  if (process.env.BENCH_SKIP_ML_KMEANS === '1') {
-    console.log('ml-kmeans baseline skipped (BENCH_SKIP_ML_KMEANS=1)');
-  } else {
-    // The previous implementation on the same data and restart seeds, in this process.
-    const mlStarted = performance.now();
-    const ml = fitWithMlKmeans(points, K, { restarts: RESTARTS, seed: SEED });
-    const mlElapsed = performance.now() - mlStarted;
-    const inertiaRatio = fit.inertia / ml.inertia;
-    console.log(`ml-kmeans          inertia ${ml.inertia.toFixed(2)} in ${secs(mlElapsed)}`);
-    console.log(
-      `vs ml-kmeans       ${(mlElapsed / elapsed).toFixed(1)}× faster, inertia ratio ${inertiaRatio.toFixed(6)} (ours / ml-kmeans; goal ≤ 1.01) ${inertiaRatio <= 1.01 ? 'OK' : 'ABOVE GOAL'}`,
-    );
-  }
-
-  const csv = path.join(tmp, 'points.csv');
-  const out = createWriteStream(csv);
-  for (let i = 0; i < points.length; i += 5000) {
-    const chunk = points
-      .slice(i, i + 5000)
-      .map((p) => p.map((x) => x.toPrecision(17)).join(','))
-      .join('\n');
-    if (!out.write(`${chunk}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  out.end();
-  await finished(out);
-  try {
-    const raw = execFileSync(
-      PYTHON,
-      [path.join(here, 'sklearn_kmeans.py'), csv, String(K), String(RESTARTS), String(SEED)],
-      {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const sk = JSON.parse(raw.trim().split('\n').pop() as string) as {
-      inertia: number;
-      seconds: number;
-      sklearn: string;
-    };
-    const ratio = fit.inertia / sk.inertia;
-    console.log(
-      `scikit-learn ${sk.sklearn}  inertia ${sk.inertia.toFixed(2)} in ${sk.seconds.toFixed(2)} s (n_init=${RESTARTS}, lloyd)`,
-    );
-    console.log(
-      `inertia ratio      ${ratio.toFixed(6)} (ours / sklearn; goal ≤ 1.01) ${ratio <= 1.01 ? 'OK' : 'ABOVE GOAL'}`,
-    );
-    const timeRatio = elapsed / 1000 / sk.seconds;
-    console.log(
-      `time ratio         ${timeRatio.toFixed(2)}× scikit-learn's time (goal ≤ 1.5) ${timeRatio <= 1.5 ? 'OK' : 'ABOVE GOAL'}`,
-    );
-  } catch (error) {
-    console.log(`scikit-learn comparison skipped: ${(error as Error).message.split('\n')[0]}`);
-    console.log('  install it with: apt-get install -y python3-sklearn (uses /usr/bin/python3)');
-  }
+  console.log('scikit-learn and ml-kmeans comparison: npm run bench:kmeans -w @botloom/core');
 }
 
 async function withDatabase<T>(tmp: string, fn: (url: string) => Promise<T>): Promise<T> {
@@ -218,7 +157,7 @@ async function benchFeatures(tmp: string) {
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'segmentation-bench-'));
 try {
-  await benchKMeans(tmp);
+  await benchKMeans();
   if (process.env.BENCH_SKIP_DB !== '1') await benchFeatures(tmp);
 } finally {
   await rm(tmp, { recursive: true, force: true });

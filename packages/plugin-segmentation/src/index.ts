@@ -133,7 +133,7 @@ export default segmentationPlugin;
 export { registerSegmentationCli } from './cli/segmentation-cli.js';
 export { DEFAULT_FX_RATES, SegmentationConfig, type SegmentationOptions } from './config.js';
 export { renderDistributionChart, renderProfileChart } from './services/charts.js';
-export { chooseKBySilhouette, fitKMeans } from './services/clustering.js';
+export { chooseKBySilhouette } from './services/clustering.js';
 export { SegmentationError, type SegmentationErrorCode } from './services/errors.js';
 export { FEATURE_NAMES, FEATURES } from './services/features.js';
 export { generateClients, writeGeneratedCsv } from './services/generator.js';

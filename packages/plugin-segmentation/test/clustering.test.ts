@@ -1,33 +1,34 @@
+import { fitKMeans } from '@botloom/core';
 import { describe, expect, it } from 'vitest';
-import { chooseKBySilhouette, fitKMeans, fitScaler, scaleRow } from '../src/services/clustering.js';
+import { chooseKBySilhouette, fitScaler, scaleRow } from '../src/services/clustering.js';
 import { FEATURE_NAMES } from '../src/services/features.js';
 import { generateBlobs } from '../src/services/generator.js';
 import { adjustedRandIndex, inertia } from '../src/services/metrics.js';
 import { nameSegments } from '../src/services/naming.js';
 
-describe('KMeans', () => {
+describe('KMeans (core) on segmentation data', () => {
   it('recovers well-separated clusters (ARI ~ 1) and is reproducible', () => {
     const { points, labels } = generateBlobs(3000, 5, 12, 11, { box: 8, spread: 1 });
-    const fit = fitKMeans(points, 5, { restarts: 5, seed: 3 });
+    const fit = fitKMeans(points, { k: 5, restarts: 5, seed: 3 });
     expect(adjustedRandIndex(labels, fit.labels)).toBeGreaterThan(0.999);
     expect(fit.inertia).toBeCloseTo(inertia(points, fit.labels, fit.centroids), 6);
     expect(fit.inertia).toBe(Math.min(...fit.restartInertias));
-    const again = fitKMeans(points, 5, { restarts: 5, seed: 3 });
+    const again = fitKMeans(points, { k: 5, restarts: 5, seed: 3 });
     expect(Array.from(again.labels)).toEqual(Array.from(fit.labels));
     expect(again.inertia).toBe(fit.inertia);
   });
 
   it('keeps the lowest inertia over restarts', () => {
     const { points } = generateBlobs(2000, 8, 4, 5, { box: 4, spread: 1 });
-    const one = fitKMeans(points, 8, { restarts: 1, seed: 1 });
-    const many = fitKMeans(points, 8, { restarts: 8, seed: 1 });
+    const one = fitKMeans(points, { k: 8, restarts: 1, seed: 1 });
+    const many = fitKMeans(points, { k: 8, restarts: 8, seed: 1 });
     expect(many.restartInertias[0]).toBe(one.inertia);
     expect(many.inertia).toBeLessThanOrEqual(one.inertia);
   });
 
-  it('chooses k by silhouette', () => {
+  it('chooses k by silhouette', async () => {
     const { points } = generateBlobs(1500, 4, 6, 21, { box: 8, spread: 0.8 });
-    const chosen = chooseKBySilhouette(points, {
+    const chosen = await chooseKBySilhouette(points, {
       minK: 2,
       maxK: 7,
       restarts: 3,

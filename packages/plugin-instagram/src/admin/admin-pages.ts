@@ -271,18 +271,38 @@ export const instagramAdminPages: AdminPageDefinition[] = [
     id: 'segments',
     title: { en: 'Instagram segments', ru: 'Сегменты Instagram' },
     description: {
-      en: 'Rule-based segments of Instagram users; a new segment is applied to everyone who matches now.',
-      ru: 'Сегменты пользователей Instagram по правилам; новый сегмент применяется ко всем, кто подходит сейчас.',
+      en: 'Rule-based segments (a new one is applied to everyone who matches now) and behaviour clusters (KMeans on messages, recency, negative share and intents; "Cluster by behaviour" recomputes them).',
+      ru: 'Сегменты по правилам (новый применяется ко всем, кто подходит сейчас) и кластеры поведения (KMeans по сообщениям, давности, доле негатива и намерениям; «Кластеризовать по поведению» пересчитывает их).',
     },
     list: {
       endpoint: '/users/segments',
       items: 'items',
-      rowKey: 'segment',
+      rowKey: 'id',
       columns: [
         { key: 'segment', label: { en: 'Segment', ru: 'Сегмент' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Вид' } },
         { key: 'users', label: { en: 'Users', ru: 'Пользователей' }, format: 'number' },
+        { key: 'avgMessages', label: { en: 'Avg messages', ru: 'Сообщений в среднем' }, format: 'number' },
+        {
+          key: 'avgRecencyDays',
+          label: { en: 'Days since last message', ru: 'Дней с последнего сообщения' },
+          format: 'number',
+        },
+        { key: 'negativeShare', label: { en: 'Negative', ru: 'Негатив' }, format: 'percent' },
       ],
+      filters: [{ param: 'kind', label: { en: 'Kind', ru: 'Вид' }, options: ['rule', 'cluster'] }],
     },
+    actions: [
+      {
+        id: 'cluster',
+        label: { en: 'Cluster by behaviour', ru: 'Кластеризовать по поведению' },
+        endpoint: '/users/clusters',
+        confirm: {
+          en: 'Recompute the behaviour clusters of all users (4 clusters)?',
+          ru: 'Пересчитать кластеры поведения всех пользователей (4 кластера)?',
+        },
+      },
+    ],
     create: {
       endpoint: '/users/segment',
       label: { en: 'Apply a segment', ru: 'Применить сегмент' },

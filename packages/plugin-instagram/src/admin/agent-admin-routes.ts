@@ -144,12 +144,17 @@ export function setupAgentAdminRoutes(
         limit: z.coerce.number().int().min(1).max(200).default(50),
         offset: z.coerce.number().int().min(0).default(0),
         segment: z.string().max(100).optional(),
+        cluster: z.string().max(100).optional(),
       }),
     );
-    ctx.body = await services().users.list(q.limit, q.offset, q.segment);
+    ctx.body = await services().users.list(q.limit, q.offset, { segment: q.segment, cluster: q.cluster });
   });
   router.get('/users/segments', async (ctx) => {
-    ctx.body = { items: await services().users.segments() };
+    const { kind } = parseQuery(ctx, z.object({ kind: z.enum(['rule', 'cluster']).optional() }));
+    ctx.body = { items: await services().users.segments(kind) };
+  });
+  router.post('/users/clusters', async (ctx) => {
+    ctx.body = await services().clusters.recompute(parseBody(ctx, z.unknown()));
   });
   router.post('/users/segment', async (ctx) => {
     ctx.body = await services().users.applySegment(segmentInput(parseBody(ctx, z.unknown())));

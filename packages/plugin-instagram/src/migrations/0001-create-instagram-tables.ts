@@ -1,5 +1,6 @@
 import type { MigrationDefinition } from '@botloom/core';
 import { outboxSendIntent } from './0002-outbox-send-intent.js';
+import { addBehaviourCluster } from './0003-add-behaviour-cluster.js';
 
 /**
  * Every table of the plugin. User text (message content, summaries, raw webhook bodies,
@@ -206,4 +207,8 @@ export const createInstagramTables: MigrationDefinition = {
   },
 };
 
-export const instagramMigrations: MigrationDefinition[] = [createInstagramTables, outboxSendIntent];
+export const instagramMigrations: MigrationDefinition[] = [
+  createInstagramTables,
+  outboxSendIntent,
+  addBehaviourCluster,
+];

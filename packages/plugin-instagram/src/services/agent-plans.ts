@@ -284,7 +284,7 @@ export class AgentPlans {
     const bind: unknown[] = [];
     if (filter.segment) {
       bind.push(filter.segment);
-      where.push(`u.segment = $${bind.length}`);
+      where.push(`(u.segment = $${bind.length} OR u.cluster = $${bind.length})`);
     }
     if (filter.tag) {
       bind.push(filter.tag);

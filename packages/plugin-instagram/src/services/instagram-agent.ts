@@ -188,10 +188,10 @@ export class InstagramAgent {
       };
     }
     const settings = this.deps.settings();
-    const segment = await this.segmentOf(conversation.userId);
+    const { segment, cluster } = await this.segmentOf(conversation.userId);
     const tags: string[] = [];
     for (const rule of (await this.deps.rules.list()).filter((r) => r.enabled)) {
-      const ruleFacts = { ...facts, segment, at: message.createdAt, timezone: settings.timezone };
+      const ruleFacts = { ...facts, segment, cluster, at: message.createdAt, timezone: settings.timezone };
       if (!matches(rule.conditions, ruleFacts)) continue;
       if (await this.coolingDown(conversation.id, rule)) continue;
       if (rule.action.type === 'tag') {
@@ -343,15 +343,15 @@ export class InstagramAgent {
     return (rows[0]?.n ?? 0) > 0;
   }
 
-  private async segmentOf(userId: number): Promise<string | null> {
-    const rows = await this.deps.db.query<{ segment: string | null }>(
-      `SELECT segment FROM instagram_users WHERE id = $1`,
+  private async segmentOf(userId: number): Promise<{ segment: string | null; cluster: string | null }> {
+    const rows = await this.deps.db.query<{ segment: string | null; cluster: string | null }>(
+      `SELECT segment, cluster FROM instagram_users WHERE id = $1`,
       {
         bind: [userId],
         type: QueryTypes.SELECT,
       },
     );
-    return rows[0]?.segment ?? null;
+    return { segment: rows[0]?.segment ?? null, cluster: rows[0]?.cluster ?? null };
   }
 
   /** Refreshes the rolling summary (a job, so a slow model never holds up a reply). */

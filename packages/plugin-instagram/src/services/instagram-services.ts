@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
 import { AgentPlans } from './agent-plans.js';
 import { InstagramAnalytics } from './analytics.js';
+import { BehaviourClusters } from './behaviour-clusters.js';
 import { ConversationStore } from './conversation-store.js';
 import { CredentialStore } from './credentials.js';
 import { ExperimentService } from './experiments.js';
@@ -143,6 +144,7 @@ export function createInstagramServices(
   });
   const followUps = new FollowUps({ jobs: () => deps.jobs, crypto: deps.crypto, store, outbox, now });
   const users = new UserDirectory(deps.database, () => graph, now);
+  const clusters = new BehaviourClusters(users);
   const analytics = new InstagramAnalytics(deps.database, deps.llmUsage);
   const inbox = new WebhookInbox({
     db: deps.database,
@@ -169,6 +171,7 @@ export function createInstagramServices(
     followUps,
     plans,
     users,
+    clusters,
     analytics,
     llm: deps.llm,
     /** Subscribes to "this conversation changed" (the live inbox). */

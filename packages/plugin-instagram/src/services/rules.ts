@@ -75,6 +75,8 @@ export interface RuleFacts {
   sentiment: string;
   firstMessage: boolean;
   segment: string | null;
+  /** The behaviour cluster (`cluster-1`...); a rule's `segments` matches it as well as `segment`. */
+  cluster?: string | null;
   at: Date;
   timezone: string;
 }
@@ -97,7 +99,8 @@ export function matches(conditions: RuleConditions, facts: RuleFacts): boolean {
   if (conditions.intents && !conditions.intents.includes(facts.intent)) return false;
   if (conditions.sentiments && !conditions.sentiments.includes(facts.sentiment as never)) return false;
   if (conditions.firstMessage !== undefined && conditions.firstMessage !== facts.firstMessage) return false;
-  if (conditions.segments && (!facts.segment || !conditions.segments.includes(facts.segment))) return false;
+  if (conditions.segments && !conditions.segments.some((s) => s === facts.segment || s === facts.cluster))
+    return false;
   if (conditions.keywords && !keywordsMatch(conditions.keywords, facts.text)) return false;
   const local = localTime(facts.at, facts.timezone);
   if (conditions.timeOfDay && !inRange(local.minutes, conditions.timeOfDay.from, conditions.timeOfDay.to))

@@ -23,6 +23,13 @@ export const SegmentRuleSchema = z
 
 type Row = Record<string, unknown>;
 
+// $1 is "now". Users who never wrote count as a year away.
+const BEHAVIOUR_SQL = `SELECT u.igsid, u.cluster, COALESCE(c.message_count, 0)::int AS messages,
+       COALESCE(EXTRACT(EPOCH FROM ($1::timestamptz - u.last_seen_at)) / 86400, 365)::float AS recency_days,
+       COALESCE((SELECT avg((m.sentiment = 'negative')::int) FROM instagram_messages m WHERE m.conversation_id = c.id AND m.direction = 'in'), 0)::float AS negative_share,
+       (SELECT count(DISTINCT m.intent) FROM instagram_messages m WHERE m.conversation_id = c.id)::int AS intents
+  FROM instagram_users u LEFT JOIN instagram_conversations c ON c.user_id = u.id`;
+
 /** Instagram users: profiles, preferences, history, segments and erasure. */
 export class UserDirectory {
   constructor(
@@ -35,18 +42,22 @@ export class UserDirectory {
     return this.db.query<T>(sql, { bind, type: QueryTypes.SELECT });
   }
 
-  async list(limit: number, offset: number, segment?: string) {
-    const where = segment ? 'WHERE u.segment = $3' : '';
+  async list(limit: number, offset: number, filter: { segment?: string; cluster?: string } = {}) {
+    const bind: unknown[] = [];
+    const where: string[] = [];
+    if (filter.segment) where.push(`u.segment = $${bind.push(filter.segment)}`);
+    if (filter.cluster) where.push(`u.cluster = $${bind.push(filter.cluster)}`);
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const items = await this.rows(
-      `SELECT u.id, u.igsid, u.username, u.segment, u.tags, u.last_seen_at AS "lastSeenAt", u.created_at AS "createdAt",
+      `SELECT u.id, u.igsid, u.username, u.segment, u.cluster, u.tags, u.last_seen_at AS "lastSeenAt", u.created_at AS "createdAt",
               c.id AS "conversationId", c.message_count AS "messageCount", c.status
          FROM instagram_users u LEFT JOIN instagram_conversations c ON c.user_id = u.id
-         ${where} ORDER BY u.last_seen_at DESC NULLS LAST LIMIT $1 OFFSET $2`,
-      segment ? [limit, offset, segment] : [limit, offset],
+         ${whereSql} ORDER BY u.last_seen_at DESC NULLS LAST LIMIT $${bind.length + 1} OFFSET $${bind.length + 2}`,
+      [...bind, limit, offset],
     );
     const [count] = await this.rows<{ n: number }>(
-      `SELECT count(*)::int AS n FROM instagram_users u ${segment ? 'WHERE u.segment = $1' : ''}`,
-      segment ? [segment] : [],
+      `SELECT count(*)::int AS n FROM instagram_users u ${whereSql}`,
+      bind,
     );
     return { items, total: count?.n ?? 0 };
   }
@@ -143,28 +154,51 @@ export class UserDirectory {
     return { segment: name, matched: rows.length };
   }
 
-  async segments() {
-    return this.rows(
-      `SELECT COALESCE(segment, 'none') AS segment, count(*)::int AS users FROM instagram_users GROUP BY 1 ORDER BY 2 DESC`,
+  /**
+   * Rule-based segments and behaviour clusters with their sizes; clusters also with the current
+   * averages of the features they were formed on.
+   */
+  async segments(kind?: 'rule' | 'cluster') {
+    const rules = `SELECT 'rule' AS kind, COALESCE(segment, 'none') AS segment, count(*)::int AS users,
+                          NULL::float AS "avgMessages", NULL::float AS "avgRecencyDays",
+                          NULL::float AS "negativeShare", NULL::float AS "avgIntents"
+                     FROM instagram_users GROUP BY 2`;
+    const clusters = `SELECT 'cluster' AS kind, b.cluster AS segment, count(*)::int AS users,
+                             avg(b.messages)::float AS "avgMessages", avg(b.recency_days)::float AS "avgRecencyDays",
+                             avg(b.negative_share)::float AS "negativeShare", avg(b.intents)::float AS "avgIntents"
+                        FROM (${BEHAVIOUR_SQL}) b WHERE b.cluster IS NOT NULL GROUP BY b.cluster`;
+    const parts = kind === 'rule' ? [rules] : kind === 'cluster' ? [clusters] : [rules, clusters];
+    const rows = await this.rows<{ kind: string; segment: string }>(
+      `SELECT * FROM (${parts.join(' UNION ALL ')}) s ORDER BY kind DESC, users DESC, segment`,
+      kind === 'rule' ? [] : [this.now()],
     );
+    return rows.map((row) => ({ id: `${row.kind}:${row.segment}`, ...row }));
   }
 
   /** Behaviour features per user for clustering: messages, days since last seen, share negative, distinct intents. */
   async behaviour() {
     return this.rows<{
       igsid: string;
+      cluster: string | null;
       messages: number;
       recency_days: number;
       negative_share: number;
       intents: number;
-    }>(
-      `SELECT u.igsid, COALESCE(c.message_count, 0)::int AS messages,
-              COALESCE(EXTRACT(EPOCH FROM ($1::timestamptz - u.last_seen_at)) / 86400, 365)::float AS recency_days,
-              COALESCE((SELECT avg((m.sentiment = 'negative')::int) FROM instagram_messages m WHERE m.conversation_id = c.id AND m.direction = 'in'), 0)::float AS negative_share,
-              (SELECT count(DISTINCT m.intent) FROM instagram_messages m WHERE m.conversation_id = c.id)::int AS intents
-         FROM instagram_users u LEFT JOIN instagram_conversations c ON c.user_id = u.id`,
-      [this.now()],
-    );
+    }>(`${BEHAVIOUR_SQL} ORDER BY u.id`, [this.now()]);
+  }
+
+  /** Stores each user's behaviour cluster, replacing the previous clustering, in one transaction. */
+  async setClusters(members: ReadonlyMap<string, readonly string[]>) {
+    await this.db.transaction(async (transaction) => {
+      await this.db.query('UPDATE instagram_users SET cluster = NULL WHERE cluster IS NOT NULL', {
+        transaction,
+      });
+      for (const [cluster, igsids] of members)
+        await this.db.query('UPDATE instagram_users SET cluster = $1 WHERE igsid = ANY($2::text[])', {
+          bind: [cluster, igsids],
+          transaction,
+        });
+    });
   }
 
   /** Deletes everything about one Instagram user (conversation, messages, outbox, decisions cascade). */

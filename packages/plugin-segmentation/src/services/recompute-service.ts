@@ -1,12 +1,6 @@
+import { fitKMeansParallel } from '@botloom/core';
 import type { Sequelize } from 'sequelize';
-import {
-  chooseKBySilhouette,
-  fitKMeans,
-  fitScaler,
-  type KMeansFit,
-  type Scaler,
-  scaleRow,
-} from './clustering.js';
+import { chooseKBySilhouette, fitScaler, type KMeansFit, type Scaler, scaleRow } from './clustering.js';
 import { SegmentationError } from './errors.js';
 import { computeFeatures, FEATURE_NAMES, FEATURES, featureVector, loadFeatures } from './features.js';
 import { nameSegments } from './naming.js';
@@ -100,10 +94,10 @@ export class RecomputeService {
         let silhouette: number | null = null;
         let chosenBy: string;
         if (k > 0) {
-          fit = fitKMeans(points, k, { restarts: s.restarts, seed: s.seed });
+          fit = await fitKMeansParallel(points, { k, restarts: s.restarts, seed: s.seed });
           chosenBy = request.k ? 'request' : 'config';
         } else {
-          const chosen = chooseKBySilhouette(points, {
+          const chosen = await chooseKBySilhouette(points, {
             restarts: s.restarts,
             seed: s.seed,
             minK: s.minK,
