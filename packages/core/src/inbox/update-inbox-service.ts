@@ -2,7 +2,7 @@ import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { BotStoppingError, type ProcessOutcome } from '../bot/bot-runtime.js';
+import { BotStoppingError, type ProcessAttempt, type ProcessOutcome } from '../bot/bot-runtime.js';
 import { admitPolledUpdate, admitWebhookUpdate } from '../bot/update-intake.js';
 import type { Crypto } from '../crypto/types.js';
 import { HttpError } from '../http/http-error.js';
@@ -25,7 +25,7 @@ export interface UpdateInboxSettings {
 
 /** What the inbox needs from the bot runtime (a port: no grammY context or Koa types). */
 export interface UpdateProcessor {
-  processUpdate(update: Update, attempt: { final: boolean }): Promise<ProcessOutcome>;
+  processUpdate(update: Update, attempt: ProcessAttempt): Promise<ProcessOutcome>;
 }
 
 export interface UpdateInboxServiceOptions {
