@@ -23,4 +23,5 @@ export const coreServices = {
   i18n: coreServiceRef(Tokens.I18n),
   publicUrl: coreServiceRef(Tokens.PublicUrl),
   signals: coreServiceRef(Tokens.Signals),
+  realtime: coreServiceRef(Tokens.Realtime),
 } as const;

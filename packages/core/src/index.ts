@@ -100,6 +100,14 @@ export {
   type Signals,
   type SubscribeOptions,
 } from './signals/types.js';
+export {
+  createRealtime,
+  type PresenceStore,
+  type Realtime,
+  type RealtimeChannel,
+  type RealtimeChannelDefinition,
+  type RealtimeSocket,
+} from './realtime/realtime.js';
 export { Tokens } from './tokens.js';
 export * from './validation/index.js';
 export {

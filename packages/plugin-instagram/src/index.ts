@@ -150,7 +150,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         llmUsage: optional(coreServices.llmUsage),
         kv: coreServices.kv,
         core: coreServices.config,
-        signals: optional(coreServices.signals),
+        realtime: optional(coreServices.realtime),
       },
       async init({ deps, config, logger, expose }) {
         const sandbox =
@@ -159,7 +159,8 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         const hub = new InboxHub({
           services: () => services,
           tickets: deps.kv,
-          signals: deps.signals,
+          realtime: deps.realtime,
+          crypto: deps.crypto,
           logger,
         });
         const all: InstagramPluginServices = { ...services, hub, sandbox };

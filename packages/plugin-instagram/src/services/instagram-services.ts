@@ -1,4 +1,4 @@
-import type { Crypto, Jobs, Llm, LlmUsageService, Signals, VectorStore } from '@botloom/core';
+import type { Crypto, Jobs, Llm, LlmUsageService, VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
@@ -28,7 +28,6 @@ export interface InstagramServiceDeps {
   vectors: VectorStore;
   jobs: Jobs;
   llmUsage?: LlmUsageService;
-  signals?: Signals;
   /** Support's knowledge base when that plugin is in the app. */
   supportKnowledge?: KnowledgeSource;
 }
