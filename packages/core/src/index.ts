@@ -87,6 +87,14 @@ export {
 } from './plugin/service-ref.js';
 export type * from './plugin/types.js';
 export {
+  createRealtime,
+  type PresenceStore,
+  type Realtime,
+  type RealtimeChannel,
+  type RealtimeChannelDefinition,
+  type RealtimeSocket,
+} from './realtime/realtime.js';
+export {
   type CacheInvalidation,
   createCacheInvalidation,
   defineInvalidation,
@@ -100,14 +108,6 @@ export {
   type Signals,
   type SubscribeOptions,
 } from './signals/types.js';
-export {
-  createRealtime,
-  type PresenceStore,
-  type Realtime,
-  type RealtimeChannel,
-  type RealtimeChannelDefinition,
-  type RealtimeSocket,
-} from './realtime/realtime.js';
 export { Tokens } from './tokens.js';
 export * from './validation/index.js';
 export {

@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { createAesGcmCrypto, createRealtime } from '@botloom/core';
 import { createAppSignals } from '@botloom/core/runtime';
 import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';

@@ -170,13 +170,16 @@ export function createRealtime(deps: {
             const sealed = deps.crypto.encrypt(JSON.stringify(message));
             if (sealed.length <= MAX_BODY_CHARS) body = sealed;
           }
-          const send = (b?: string) => deps.signals!.publish(signal, b === undefined ? { r: ref } : { r: ref, b });
+          const send = (b?: string) =>
+            deps.signals!.publish(signal, b === undefined ? { r: ref } : { r: ref, b });
           try {
             await send(body);
           } catch (err) {
             if (body !== undefined && (err as { code?: string }).code === 'SIGNAL_PAYLOAD_TOO_LARGE') {
               // Too big with the body: the ids go, the other instances load the rest.
-              await send().catch((e) => log.warn({ err: e, channel: def.name }, 'could not signal a realtime change'));
+              await send().catch((e) =>
+                log.warn({ err: e, channel: def.name }, 'could not signal a realtime change'),
+              );
               return;
             }
             log.warn({ err, channel: def.name }, 'could not signal a realtime change');

@@ -176,7 +176,10 @@ export class InboxHub {
   private watch(ws: WebSocket, operator: Operator, conversationId: string | null) {
     operator.leave?.();
     operator.watching = conversationId;
-    operator.leave = this.channel.join(conversationId === null ? LIST_TOPIC : threadTopic(conversationId), ws);
+    operator.leave = this.channel.join(
+      conversationId === null ? LIST_TOPIC : threadTopic(conversationId),
+      ws,
+    );
   }
 
   private async sendConversation(ws: WebSocket, conversationId: string) {
