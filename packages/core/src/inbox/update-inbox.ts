@@ -91,6 +91,8 @@ export class UpdateInbox {
     private readonly db: Queryable,
     private readonly crypto: Pick<Crypto, 'encrypt' | 'decrypt'>,
     private readonly clock: Clock = () => new Date(),
+    /** Connections for the send ledger: its own, so a record is not queued behind intake. */
+    private readonly sendsDb: Queryable = db,
   ) {}
 
   /** Stores updates not seen before (by update_id); returns how many were new. */
@@ -229,7 +231,7 @@ export class UpdateInbox {
 
   /** Records a Bot API call the handling of an update made (the send ledger). */
   async recordSend(updateId: number, send: RecordedSend): Promise<void> {
-    await this.db.query(
+    await this.sendsDb.query(
       `INSERT INTO ${S} (update_id, seq, method, chat, response, sent_at) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (update_id, seq) DO NOTHING`,
       [
@@ -245,7 +247,7 @@ export class UpdateInbox {
 
   /** The calls recorded for an update, by seq. */
   async sendsOf(updateId: number): Promise<RecordedSend[]> {
-    const { rows } = await this.db.query(
+    const { rows } = await this.sendsDb.query(
       `SELECT seq, method, chat, response FROM ${S} WHERE update_id = $1 ORDER BY seq`,
       [updateId],
     );
