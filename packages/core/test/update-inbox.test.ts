@@ -351,6 +351,41 @@ describe('update inbox: handling', () => {
     }
   });
 
+  it('skips nothing after a call that differs from the one the earlier attempt recorded', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('again', { id: 47 }, 470)]);
+    // The dead instance's first call went elsewhere (another chat), its second to this one.
+    expect(await inbox.claim('dead-instance', 1, LEASE_MS)).toHaveLength(1);
+    const sent = (text: string, chatId: number) => ({
+      ok: true,
+      result: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, text },
+    });
+    await inbox.recordSend(470, { seq: 0, method: 'sendMessage', chat: '999', response: sent('x', 999) });
+    await inbox.recordSend(470, {
+      seq: 1,
+      method: 'sendMessage',
+      chat: '47',
+      response: sent('got again', 47),
+    });
+    clock.advance(LEASE_MS + 1);
+    harness = await startBotHarness({
+      plugins: [
+        {
+          id: 'twice',
+          commands: [],
+          setup: (c) =>
+            c.on('message:text', async (ctx) => {
+              await ctx.reply('first');
+              await ctx.reply('second');
+            }),
+        },
+      ],
+    });
+    await workerFor(harness, inbox).drain();
+    expect(harness.api.textsTo(47)).toEqual(['first', 'second']);
+    expect(await rowOf(470)).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
   it('dead-letters an update whose last attempt never finished instead of running it again', async () => {
     const inbox = inboxOf();
     await inbox.store([textUpdate('poison', { id: 51 }, 500)]);

@@ -30,6 +30,8 @@ export interface AttemptSends {
   rehandled: boolean;
   next: number;
   earlier?: Promise<Map<number, RecordedSend>>;
+  /** A call differed from the earlier attempt's at its place: nothing after it is skipped. */
+  diverged?: boolean;
   /** A call was answered from the ledger: something was sent for this update. */
   onSkipped(): void;
 }
@@ -49,7 +51,8 @@ const UNRECORDED = new Set([
  * Makes a re-handled update skip the sends its earlier attempt already made. Each successful
  * call that reached Telegram is recorded under (update, seq) before the handler goes on; when
  * an update is handled again (its instance died before marking it done), call number `seq`
- * with the same method and chat returns the recorded response instead of going out again.
+ * with the same method and chat returns the recorded response instead of going out again; once
+ * a call differs from the recorded one at its place, the rest of the attempt goes out as usual.
  *
  * The bound that stays: a call Telegram answered whose record was not yet committed when the
  * process died is made again, so at most one repeated message per call in flight at the crash.
@@ -65,7 +68,7 @@ export function sendLedgerTransformer(
     const seq = sends.next++;
     const rawChat = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     const chat = typeof rawChat === 'number' || typeof rawChat === 'string' ? String(rawChat) : '';
-    if (sends.rehandled) {
+    if (sends.rehandled && !sends.diverged) {
       sends.earlier ??= sends.log
         .earlier()
         .then((list) => new Map(list.map((s) => [s.seq, s])))
@@ -79,6 +82,7 @@ export function sendLedgerTransformer(
         logger.debug({ method, seq }, 'skipped a call an earlier attempt of this update made');
         return done.response as Awaited<ReturnType<typeof prev>>;
       }
+      if (done) sends.diverged = true;
     }
     const live = liveCallScope();
     const before = live?.fetches ?? 0;
