@@ -24,4 +24,5 @@ export const coreServices = {
   i18n: coreServiceRef(Tokens.I18n),
   publicUrl: coreServiceRef(Tokens.PublicUrl),
   signals: coreServiceRef(Tokens.Signals),
+  realtime: coreServiceRef(Tokens.Realtime),
 } as const;

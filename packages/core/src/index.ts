@@ -104,6 +104,14 @@ export {
 } from './plugin/service-ref.js';
 export type * from './plugin/types.js';
 export {
+  createRealtime,
+  type PresenceStore,
+  type Realtime,
+  type RealtimeChannel,
+  type RealtimeChannelDefinition,
+  type RealtimeSocket,
+} from './realtime/realtime.js';
+export {
   type CacheInvalidation,
   createCacheInvalidation,
   defineInvalidation,

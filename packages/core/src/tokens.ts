@@ -12,6 +12,7 @@ import type { Translator } from './i18n/types.js';
 import type { Jobs } from './jobs/types.js';
 import type { RateWindows } from './kv/kv-window.js';
 import type { Llm, LlmUsageService } from './llm/types.js';
+import type { Realtime } from './realtime/realtime.js';
 import type { Signals } from './signals/types.js';
 import type { EmbeddingsProvider, VectorStore } from './vector/types.js';
 
@@ -44,4 +45,6 @@ export const Tokens = {
   PublicUrl: createToken<PublicUrl>('PublicUrl'),
   /** Cross-instance signals (PostgreSQL LISTEN/NOTIFY or Redis pub/sub): at most once, see `Signals`. */
   Signals: createToken<Signals>('Signals'),
+  /** WebSocket fan-out across instances over signals: one channel per live view. */
+  Realtime: createToken<Realtime>('Realtime'),
 } as const;

@@ -32,7 +32,7 @@ const USERS = 100;
 const MESSAGES_PER_USER = 10;
 /** The middle instance is killed once this many load updates got their 200. */
 const KILL_AFTER_ACKS = 400;
-/** Updates one instance handles at once: at most this many die with the killed one. */
+/** Updates one instance handles at once: at most this many were in flight in the killed one. */
 const INBOX_CONCURRENCY = 16;
 
 interface Instance {
@@ -310,15 +310,27 @@ describe.skipIf(!serverDatabase)('three app processes behind a round-robin balan
     const count = (e: Sent) => api.textsTo(e.user).filter((t) => t === `reply:${e.text}`).length;
     const lost = all.filter((e) => count(e) === 0);
     const duplicated = all.filter((e) => count(e) > 1);
+    const maxCopies = Math.max(...all.map(count));
     const victimIndex = instances.indexOf(victim);
+    // Updates handled more than once: those the killed process held, taken over on lease expiry.
+    const { rows: takenOver } = await pool.query<{ n: number; recorded: number }>(
+      `SELECT count(*)::int AS n, (SELECT count(*)::int FROM core_update_sends s WHERE s.update_id = ANY($1::bigint[])) AS recorded
+       FROM core_update_inbox WHERE update_id = ANY($1::bigint[]) AND attempts > 1`,
+      [all.map((e) => e.update.update_id)],
+    );
     console.log(
       `[multi-instance] updates: ${all.length} from ${USERS} users over 3 instances; instance ${victimIndex} killed after ${KILL_AFTER_ACKS} acks; ` +
-        `redelivered: ${redelivered}; lost: ${lost.length}; answered twice: ${duplicated.length}`,
+        `redelivered: ${redelivered}; taken over from the killed one: ${takenOver[0]!.n}; replies recorded: ${takenOver[0]!.recorded}; lost: ${lost.length}; answered twice: ${duplicated.length}`,
     );
     expect(lost.map((e) => e.text)).toEqual([]);
-    // At-least-once: an update the killed instance answered but had not yet marked done is
-    // answered again by the instance that finishes it. Only updates in flight in the killed
-    // process can be: at most its INBOX_CONCURRENCY.
+    // The instance that takes over an update of the killed one skips the replies recorded in
+    // the send ledger. What remains possible: a reply whose request had left the killed process
+    // but whose answer (and so its record) had not come back is sent again. So at most one
+    // extra copy, and only for updates in flight in the killed process: at most
+    // INBOX_CONCURRENCY of them. Here the fake Bot API shares the test's busy event loop, so a
+    // request waits up to seconds for its answer and nearly every update in flight at the kill
+    // is in that window; the skip itself is shown by update-inbox.test.ts.
+    expect(maxCopies).toBeLessThanOrEqual(2);
     expect(duplicated.length).toBeLessThanOrEqual(INBOX_CONCURRENCY);
   }, 240_000);
 });

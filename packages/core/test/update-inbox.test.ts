@@ -306,6 +306,86 @@ describe('update inbox: handling', () => {
     expect(await rowOf(400)).toMatchObject({ status: 'dead', attempts: 1 });
   });
 
+  it('an update taken over after its instance died does not send again what that instance sent', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Instance A replies twice, then "dies" (hangs: it never marks the update done).
+    const replier = (hang: boolean): BotPluginEntry => ({
+      id: 'replier',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          await ctx.reply('one');
+          await ctx.reply('two');
+          if (hang) await gate;
+          await ctx.reply('three');
+        }),
+    });
+    harness = await startBotHarness({ plugins: [replier(true)] });
+    const other = await startBotHarness({ plugins: [replier(false)], api: harness.api });
+    try {
+      const inbox = inboxOf();
+      await inbox.store([textUpdate('go', { id: 45 }, 450)]);
+      const dying = workerFor(harness, inbox).drain();
+      const until = Date.now() + 30_000;
+      while ((await inbox.sendsOf(450)).length < 2) {
+        if (Date.now() > until) throw new Error('instance A never recorded its two replies');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // The recorded replies quote the bot's text: stored encrypted.
+      const { rows } = await pool.query('SELECT response FROM core_update_sends WHERE update_id = 450');
+      expect(JSON.stringify(rows)).not.toContain('"text"');
+      clock.advance(LEASE_MS + 1);
+      await workerFor(other, inbox).drain();
+      expect(harness.api.textsTo(45)).toEqual(['one', 'two', 'three']);
+      expect(await rowOf(450)).toMatchObject({ status: 'done', attempts: 2 });
+      release();
+      await dying;
+      // A woke up and finished after losing its lease: its late send is the one left to it.
+      expect(harness.api.textsTo(45)).toEqual(['one', 'two', 'three', 'three']);
+    } finally {
+      release();
+      await other.close();
+    }
+  });
+
+  it('skips nothing after a call that differs from the one the earlier attempt recorded', async () => {
+    const inbox = inboxOf();
+    await inbox.store([textUpdate('again', { id: 47 }, 470)]);
+    // The dead instance's first call went elsewhere (another chat), its second to this one.
+    expect(await inbox.claim('dead-instance', 1, LEASE_MS)).toHaveLength(1);
+    const sent = (text: string, chatId: number) => ({
+      ok: true,
+      result: { message_id: 1, date: 0, chat: { id: chatId, type: 'private' }, text },
+    });
+    await inbox.recordSend(470, { seq: 0, method: 'sendMessage', chat: '999', response: sent('x', 999) });
+    await inbox.recordSend(470, {
+      seq: 1,
+      method: 'sendMessage',
+      chat: '47',
+      response: sent('got again', 47),
+    });
+    clock.advance(LEASE_MS + 1);
+    harness = await startBotHarness({
+      plugins: [
+        {
+          id: 'twice',
+          commands: [],
+          setup: (c) =>
+            c.on('message:text', async (ctx) => {
+              await ctx.reply('first');
+              await ctx.reply('second');
+            }),
+        },
+      ],
+    });
+    await workerFor(harness, inbox).drain();
+    expect(harness.api.textsTo(47)).toEqual(['first', 'second']);
+    expect(await rowOf(470)).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
   it('dead-letters an update whose last attempt never finished instead of running it again', async () => {
     const inbox = inboxOf();
     await inbox.store([textUpdate('poison', { id: 51 }, 500)]);

@@ -177,7 +177,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         kv: coreServices.kv,
         rateWindows: coreServices.rateWindows,
         core: coreServices.config,
-        signals: optional(coreServices.signals),
+        realtime: optional(coreServices.realtime),
         ...(supportRefs ? { supportKnowledge: optional(supportRefs.supportKnowledgeRef) } : {}),
       },
       async init({ deps, config, logger, expose }) {
@@ -193,7 +193,8 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
         const hub = new InboxHub({
           services: () => services,
           tickets: deps.kv,
-          signals: deps.signals,
+          realtime: deps.realtime,
+          crypto: deps.crypto,
           logger,
         });
         const all: InstagramPluginServices = { ...services, hub, sandbox };

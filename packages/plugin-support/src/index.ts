@@ -131,7 +131,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         files: coreServices.files,
         core: coreServices.config,
         publicUrl: coreServices.publicUrl,
-        signals: optional(coreServices.signals),
+        realtime: optional(coreServices.realtime),
       },
       init({ deps, config, logger, expose }) {
         const services = createSupportServices(deps, config, logger);

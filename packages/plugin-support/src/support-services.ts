@@ -5,11 +5,11 @@ import type {
   FileStorage,
   Jobs,
   Llm,
-  Signals,
+  Realtime,
   Translator,
   VectorStore,
 } from '@botloom/core';
-import { splitText } from '@botloom/core';
+import { createRealtime, splitText } from '@botloom/core';
 import type { Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
@@ -18,7 +18,7 @@ import { GrammyTelegramPort } from './bot/telegram-port.js';
 import type { SupportConfig } from './config.js';
 import { MessageTextCodec } from './db/message-text.js';
 import { FileLinks } from './http/public-routes.js';
-import type { WebAppRef } from './http/web-app-fan-out.js';
+import { type WebAppRef, webAppChannel } from './http/web-app-fan-out.js';
 import { WebAppHub } from './http/web-app-hub.js';
 import { AnswerService } from './services/answer-service.js';
 import { KNOWLEDGE_NAMESPACE, KnowledgeService } from './services/knowledge-service.js';
@@ -43,8 +43,8 @@ export interface SupportServiceDeps {
   files: FileStorage;
   core: CoreConfig;
   publicUrl: { base(): string | undefined };
-  /** Cross-instance signals: web app events reach sockets held by other instances. */
-  signals?: Signals;
+  /** Core's WebSocket fan-out: web app events reach sockets held by other instances. */
+  realtime?: Realtime;
 }
 
 /** Keeps the knowledge directory in sync and remembers how the last sync went. */
@@ -127,12 +127,10 @@ export function createSupportServices(deps: SupportServiceDeps, config: SupportC
     botToken,
     maxAgeSeconds: config.initDataMaxAgeSeconds,
     logger,
-    fanOut: () =>
-      deps.signals && {
-        signals: deps.signals,
-        presence: deps.kv,
-        load: (ref) => loadWebAppEvent(tickets, desk!.presenter, ref),
-      },
+    // Without core's realtime service (an app without one), the fan-out stays in this process.
+    channel: (deps.realtime ?? createRealtime({ crypto: deps.crypto, logger })).channel(
+      webAppChannel((ref) => loadWebAppEvent(tickets, desk!.presenter, ref)),
+    ),
   });
   desk = new SupportDesk({
     tickets,

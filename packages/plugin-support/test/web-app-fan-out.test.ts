@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAesGcmCrypto, createRealtime } from '@botloom/core';
 import { createAppSignals } from '@botloom/core/runtime';
 import { createTestDatabase, type TestDatabase } from '@botloom/core/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebAppRef } from '../src/http/web-app-fan-out.js';
+import { type WebAppRef, webAppChannel } from '../src/http/web-app-fan-out.js';
 import { WebAppHub } from '../src/http/web-app-hub.js';
 import type { CustomerDesk } from '../src/services/customer-desk.js';
 import { signInitData } from '../src/services/init-data.js';
@@ -14,25 +16,30 @@ import { connectWebApp } from './support/e2e-helpers.js';
 const logger = pino({ level: 'silent' });
 const BOT_TOKEN = '123456:fan-out-test';
 const CUSTOMER = 700_001;
+const crypto = createAesGcmCrypto(randomBytes(32));
 
-/** One instance: its own signal service and hub, serving `/p/support/ws` on its own port. */
+/** One instance: its own signal service, core realtime and hub, serving `/p/support/ws` on its own port. */
 async function startInstance(name: string, databaseUrl: string, presence: Map<string, unknown>) {
   const signals = createAppSignals({ databaseUrl, logger, instanceId: name });
   const loads: WebAppRef[] = [];
+  const realtime = createRealtime({
+    signals,
+    crypto,
+    logger,
+    presence: {
+      get: async (k) => presence.get(k),
+      set: async (k, v) => presence.set(k, v),
+      delete: async (k) => presence.delete(k),
+    },
+  });
   const hub = new WebAppHub({
     customers: () => ({ history: async () => ({ ticket: null, messages: [] }) }) as unknown as CustomerDesk,
     botToken: () => BOT_TOKEN,
     maxAgeSeconds: 3600,
     logger,
-    fanOut: () => ({
-      signals,
-      presence: {
-        get: async (k) => presence.get(k),
-        set: async (k, v) => presence.set(k, v),
-        delete: async (k) => presence.delete(k),
-      },
+    channel: realtime.channel(
       // Stands in for the database read: the event is rebuilt from the ids alone.
-      load: async (ref): Promise<WebAppEvent | undefined> => {
+      webAppChannel(async (ref): Promise<WebAppEvent | undefined> => {
         loads.push(ref);
         return ref.messageId === undefined
           ? undefined
@@ -48,8 +55,8 @@ async function startInstance(name: string, databaseUrl: string, presence: Map<st
                 createdAt: new Date(0).toISOString(),
               } as never,
             };
-      },
-    }),
+      }),
+    ),
   });
   await hub.start();
   const server: Server = createServer();
@@ -93,12 +100,18 @@ describe('web app events across instances', () => {
       expect(await b.hub.isConnected(CUSTOMER)).toBe(true);
       expect(await b.hub.isConnected(CUSTOMER + 1)).toBe(false);
 
+      // A small event travels in the signal (sealed): A pushes it without reading the database.
+      b.hub.publish(CUSTOMER, { type: 'message', message: { id: 41, text: 'short and sealed' } as never });
+      const small = await client.waitFor((e) => e.type === 'message' && e.message.id === 41);
+      expect(small.message).toMatchObject({ text: 'short and sealed' });
+      expect(a.loads).toEqual([]);
+
+      // One over the signal's payload limit travels as ids: A rebuilds it from the database.
       b.hub.publish(CUSTOMER, {
         type: 'message',
-        message: { id: 42, text: 'the body stays on B' } as never,
+        message: { id: 42, text: `the body stays on B ${'x'.repeat(9000)}` } as never,
       });
-      const event = await client.waitFor((e) => e.type === 'message');
-      // A rebuilt it from the id: the body was never sent between instances.
+      const event = await client.waitFor((e) => e.type === 'message' && e.message.id === 42);
       expect(event.message).toMatchObject({ id: 42, text: 'reloaded message 42' });
       expect(a.loads).toEqual([{ customerId: CUSTOMER, messageId: 42 }]);
       expect(b.loads).toEqual([]); // B has no socket: it never reloads

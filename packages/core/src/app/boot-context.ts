@@ -15,6 +15,7 @@ import type { JobQueue } from '../jobs/job-queue.js';
 import type { KvFactory } from '../kv/kv-factory.js';
 import type { AiServices } from '../llm/ai-services.js';
 import type { LogBuffer } from '../logger/log-buffer.js';
+import type { Realtime } from '../realtime/realtime.js';
 import type { SignalService } from '../signals/index.js';
 import type { App, CreateAppOptions } from './app-types.js';
 import type { PluginRuntime } from './plugin-runtime.js';
@@ -26,6 +27,7 @@ export interface Running {
   database?: DatabaseHandle;
   kv?: KvFactory;
   signals?: SignalService;
+  realtime?: Realtime;
   jobs?: JobQueue;
   files?: ManagedFileStorage;
   ai?: AiServices;

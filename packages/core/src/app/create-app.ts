@@ -97,6 +97,7 @@ export function createApp(options: CreateAppOptions): App {
   registerWhenAvailable(root, Tokens.LlmUsage, () => running.ai?.usage);
   registerWhenAvailable(root, Tokens.Kv, () => running.kv?.namespace('core'));
   registerWhenAvailable(root, Tokens.Signals, () => running.signals);
+  registerWhenAvailable(root, Tokens.Realtime, () => running.realtime);
   registerWhenAvailable(root, Tokens.Jobs, () => running.jobs?.forPlugin('core'));
   registerWhenAvailable(root, Tokens.Llm, () => running.ai?.llmFor('core'));
   applyServiceOverrides(root, options.serviceOverrides);

@@ -27,6 +27,7 @@ import { rateLimitUsers } from './middleware/rate-limit.js';
 import { answerUnanswered } from './middleware/unanswered.js';
 import { createOutgoingApi, type FloodControlOptions, type RetryOptions } from './outgoing-api.js';
 import { publishCommands } from './publish-commands.js';
+import { type SendLog, sendLedgerTransformer } from './send-ledger.js';
 import { admitWebhookUpdate, pollingIntake } from './update-intake.js';
 import { updateType } from './update-validation.js';
 import { createUserRateLimiter, type RateLimitScope } from './user-rate-limiter.js';
@@ -115,7 +116,7 @@ export interface BotRuntime {
    * duplicate a reply). On a non-final retryable attempt the user is not told about the
    * error yet; on the final one (or after something was sent) the error boundary tells them.
    */
-  processUpdate(update: Update, attempt: { final: boolean }): Promise<ProcessOutcome>;
+  processUpdate(update: Update, attempt: ProcessAttempt): Promise<ProcessOutcome>;
   /** Stops taking updates (polling and webhook), then waits for in-flight handlers. */
   stop(): Promise<void>;
   /** Updates currently inside the pipeline (including those waiting behind their chat). */
@@ -127,6 +128,15 @@ export class BotStoppingError extends BotloomError {
   constructor() {
     super('BOT_STOPPING', 'The bot is shutting down and takes no more updates');
   }
+}
+
+/** One attempt at an update from the update inbox. */
+export interface ProcessAttempt {
+  final: boolean;
+  /** 1 for the first attempt; a later one may follow an attempt that sent replies and died. */
+  number?: number;
+  /** Where this update's sends are recorded, so a later attempt does not repeat them. */
+  sends?: SendLog;
 }
 
 export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
@@ -150,7 +160,14 @@ interface UpdateInfo {
 export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   const { logger, metrics, i18n } = options;
   const log = logger.child({ module: 'bot' });
-  const outgoing = createOutgoingApi({ metrics, retry: options.retry, floodControl: options.floodControl });
+  // The update inbox's attempt being handled in this async context (unset on the direct path).
+  const deliveries = new AsyncLocalStorage<Delivery>();
+  const outgoing = createOutgoingApi({
+    metrics,
+    retry: options.retry,
+    floodControl: options.floodControl,
+    perCall: [sendLedgerTransformer(() => deliveries.getStore()?.sends, log)],
+  });
   const bot = new Bot<BotContext>(options.token, {
     botInfo: options.botInfo,
     client: {
@@ -158,8 +175,6 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       fetch: outgoing.fetch as any,
     },
   });
-  // The update inbox's attempt being handled in this async context (unset on the direct path).
-  const deliveries = new AsyncLocalStorage<Delivery>();
   const noteSent: Transformer = (prev, method, payload, signal) => {
     const delivery = deliveries.getStore();
     if (delivery && !READ_ONLY_METHODS.has(method)) delivery.sent = true;
@@ -380,6 +395,16 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
     async processUpdate(update, attempt) {
       if (stopping) throw new BotStoppingError();
       const delivery: Delivery = { final: attempt.final, sent: false };
+      if (attempt.sends) {
+        delivery.sends = {
+          log: attempt.sends,
+          rehandled: (attempt.number ?? 1) > 1,
+          next: 0,
+          onSkipped: () => {
+            delivery.sent = true;
+          },
+        };
+      }
       trackedFromWebhook.add(update);
       const task = deliveries.run(delivery, async () => {
         await ensureInit();

@@ -171,6 +171,11 @@ export class FloodControl {
   }
 }
 
+/** The scope of the API call running in this async context (its `fetches` count requests that went out). */
+export function liveCallScope(): { readonly fetches: number } | undefined {
+  return callScope.getStore();
+}
+
 /** Did the last `prev` call reach the network (false: replayed inside a conversation)? */
 function reachedNetwork(scope: CallScope | undefined, fetchesBefore: number): boolean {
   return scope === undefined || scope.fetches > fetchesBefore;
@@ -238,10 +243,13 @@ export function createOutgoingApi(options: {
   metrics: Metrics;
   retry?: RetryOptions;
   floodControl?: FloodControlOptions | false;
+  /** Run once per logical call (outside retries), inside the call's scope. */
+  perCall?: ApiTransformer[];
 }): OutgoingApi {
   const transformers: ApiTransformer[] = [
     apiMetricsTransformer(options.metrics),
     retryTransformer(options.retry),
+    ...(options.perCall ?? []),
   ];
   const base = nodeFetch as unknown as Fetch;
   if (options.floodControl === false) {

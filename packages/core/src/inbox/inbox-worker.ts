@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
+import type { SendLog } from '../bot/send-ledger.js';
 import type { Clock, LeasedUpdate, UpdateInbox } from './update-inbox.js';
 
 /** One attempt at an update, as the handler sees it. */
@@ -9,6 +10,8 @@ export interface DeliveryAttempt {
   number: number;
   /** No retry follows a failure of this attempt: the user is to be told. */
   final: boolean;
+  /** The update's send ledger: what earlier attempts sent, where this one records its sends. */
+  sends?: SendLog;
 }
 
 /** What became of one attempt. `retryable: false` = something was already sent, do not repeat it. */
@@ -196,7 +199,11 @@ export class InboxWorker {
         return;
       }
       const final = item.attempts >= maxAttempts;
-      const outcome = await this.options.handle(item.update, { number: item.attempts, final });
+      const sends: SendLog = {
+        earlier: () => inbox.sendsOf(item.updateId),
+        record: (send) => inbox.recordSend(item.updateId, send),
+      };
+      const outcome = await this.options.handle(item.update, { number: item.attempts, final, sends });
       if (outcome.ok) {
         this.options.onOutcome?.('done');
         if (!(await inbox.markDone(this.owner, item.updateId)))

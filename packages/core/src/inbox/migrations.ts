@@ -1,6 +1,7 @@
 import type { MigrationDefinition } from '../plugin/types.js';
 
 export const UPDATE_INBOX_TABLE = 'core_update_inbox';
+export const UPDATE_SENDS_TABLE = 'core_update_sends';
 
 /**
  * The durable update inbox: every update Telegram delivered, stored before it is acknowledged,
@@ -46,6 +47,28 @@ export const inboxMigrations: MigrationDefinition[] = [
     },
     async down({ queryInterface, transaction }) {
       await queryInterface.dropTable(UPDATE_INBOX_TABLE, { transaction });
+    },
+  },
+  {
+    // The Bot API calls an update's handling made, so an attempt after a crash skips them.
+    name: '0501-update-sends',
+    async up({ queryInterface, transaction }) {
+      const run = (sql: string) => queryInterface.sequelize.query(sql, { transaction });
+      await run(`
+        CREATE TABLE ${UPDATE_SENDS_TABLE} (
+          update_id bigint NOT NULL,
+          seq integer NOT NULL,
+          method text NOT NULL,
+          chat text NOT NULL,
+          -- Telegram's response as JSON, encrypted with core Crypto (it quotes the bot's text).
+          response text NOT NULL,
+          sent_at timestamptz NOT NULL,
+          PRIMARY KEY (update_id, seq)
+        )`);
+      await run(`CREATE INDEX core_update_sends_sent_at ON ${UPDATE_SENDS_TABLE} (sent_at)`);
+    },
+    async down({ queryInterface, transaction }) {
+      await queryInterface.dropTable(UPDATE_SENDS_TABLE, { transaction });
     },
   },
 ];

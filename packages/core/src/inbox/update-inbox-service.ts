@@ -2,7 +2,7 @@ import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { BotStoppingError, type ProcessOutcome } from '../bot/bot-runtime.js';
+import { BotStoppingError, type ProcessAttempt, type ProcessOutcome } from '../bot/bot-runtime.js';
 import { admitPolledUpdate, admitWebhookUpdate } from '../bot/update-intake.js';
 import type { Crypto } from '../crypto/types.js';
 import { HttpError } from '../http/http-error.js';
@@ -25,7 +25,7 @@ export interface UpdateInboxSettings {
 
 /** What the inbox needs from the bot runtime (a port: no grammY context or Koa types). */
 export interface UpdateProcessor {
-  processUpdate(update: Update, attempt: { final: boolean }): Promise<ProcessOutcome>;
+  processUpdate(update: Update, attempt: ProcessAttempt): Promise<ProcessOutcome>;
 }
 
 export interface UpdateInboxServiceOptions {
@@ -64,7 +64,15 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
     application_name: 'botloom-inbox',
   });
   pool.on('error', (error) => log.warn({ err: error }, 'idle inbox connection failed'));
-  const inbox = new UpdateInbox(pool, options.crypto, options.clock);
+  // The send ledger's records are the window in which a crash repeats a reply: keep them
+  // out of the queue that webhook intake fills under load.
+  const sendsPool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: 2,
+    application_name: 'botloom-inbox-sends',
+  });
+  sendsPool.on('error', (error) => log.warn({ err: error }, 'idle inbox connection failed'));
+  const inbox = new UpdateInbox(pool, options.crypto, options.clock, sendsPool);
   const worker = new InboxWorker({
     inbox,
     handle: (update, attempt) => options.bot.processUpdate(update, attempt),
@@ -141,7 +149,7 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
       stopping = true;
       await polling?.stop();
       await worker.stop();
-      await pool.end();
+      await Promise.all([pool.end(), sendsPool.end()]);
     },
 
     adminRoutes: () => inboxAdminRoutes({ inbox, wake: () => worker.wake() }),

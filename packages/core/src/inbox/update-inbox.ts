@@ -1,7 +1,8 @@
 import type { Update } from 'grammy/types';
+import type { RecordedSend } from '../bot/send-ledger.js';
 import { updateType } from '../bot/update-validation.js';
 import type { Crypto } from '../crypto/types.js';
-import { UPDATE_INBOX_TABLE } from './migrations.js';
+import { UPDATE_INBOX_TABLE, UPDATE_SENDS_TABLE } from './migrations.js';
 
 /** What the inbox needs from a PostgreSQL connection pool (`pg.Pool` fits). */
 export interface Queryable {
@@ -42,6 +43,7 @@ export interface InboxCounts {
 }
 
 const T = UPDATE_INBOX_TABLE;
+const S = UPDATE_SENDS_TABLE;
 const OPEN = `('pending', 'leased')`;
 const MAX_ERROR_LENGTH = 2000;
 
@@ -89,6 +91,8 @@ export class UpdateInbox {
     private readonly db: Queryable,
     private readonly crypto: Pick<Crypto, 'encrypt' | 'decrypt'>,
     private readonly clock: Clock = () => new Date(),
+    /** Connections for the send ledger: its own, so a record is not queued behind intake. */
+    private readonly sendsDb: Queryable = db,
   ) {}
 
   /** Stores updates not seen before (by update_id); returns how many were new. */
@@ -225,8 +229,45 @@ export class UpdateInbox {
     return rowCount === 1;
   }
 
-  /** Deletes done rows handled before `before`, in batches; returns how many went. */
+  /** Records a Bot API call the handling of an update made (the send ledger). */
+  async recordSend(updateId: number, send: RecordedSend): Promise<void> {
+    await this.sendsDb.query(
+      `INSERT INTO ${S} (update_id, seq, method, chat, response, sent_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (update_id, seq) DO NOTHING`,
+      [
+        updateId,
+        send.seq,
+        send.method,
+        send.chat,
+        this.crypto.encrypt(JSON.stringify(send.response)),
+        this.clock(),
+      ],
+    );
+  }
+
+  /** The calls recorded for an update, by seq. */
+  async sendsOf(updateId: number): Promise<RecordedSend[]> {
+    const { rows } = await this.sendsDb.query(
+      `SELECT seq, method, chat, response FROM ${S} WHERE update_id = $1 ORDER BY seq`,
+      [updateId],
+    );
+    return rows.map((row) => ({
+      seq: row.seq as number,
+      method: row.method as string,
+      chat: row.chat as string,
+      response: JSON.parse(this.crypto.decrypt(row.response as string)),
+    }));
+  }
+
+  /** Deletes done rows handled before `before` (and sends recorded before it), in batches; returns how many updates went. */
   async pruneDone(before: Date, batchSize = 5000): Promise<number> {
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM ${S} WHERE ctid IN (SELECT ctid FROM ${S} WHERE sent_at < $1 LIMIT $2)`,
+        [before, batchSize],
+      );
+      if ((rowCount ?? 0) < batchSize) break;
+    }
     let total = 0;
     for (;;) {
       const { rowCount } = await this.db.query(

@@ -1,17 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { defineSignal, type Signals } from '@botloom/core';
+import { createRealtime, type Realtime, type RealtimeChannel } from '@botloom/core';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { InstagramServices } from '../services/instagram-services.js';
 
-/** "This conversation changed": ids only; every instance reloads it from the database. */
-export const conversationSignal = defineSignal(
-  'instagram.conversation',
-  z.object({ conversationId: z.string().uuid() }),
-);
+/** "This conversation changed": ids only; every instance with a socket watching it reloads it. */
+const conversationRef = z.object({ conversationId: z.string().uuid() });
+type ConversationRef = z.infer<typeof conversationRef>;
+
+/** Realtime topics: the inbox list (every conversation) and one per open thread. */
+const LIST_TOPIC = 'list';
+const threadTopic = (conversationId: string) => `thread:${conversationId}`;
 
 const ClientEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), conversationId: z.string().uuid().nullable() }),
@@ -37,6 +39,8 @@ interface Operator {
   role: 'admin' | 'viewer';
   /** null = every conversation (the inbox list); otherwise one thread. */
   watching: string | null;
+  /** Leaves the realtime topic of `watching`. */
+  leave?: () => void;
 }
 
 const ticketKey = (ticket: string) => `inbox-ticket:${createHash('sha256').update(ticket).digest('hex')}`;
@@ -45,22 +49,38 @@ const ticketKey = (ticket: string) => `inbox-ticket:${createHash('sha256').updat
  * The live human inbox over a WebSocket at /p/instagram/inbox. A socket opens with a one-time
  * ticket that an authenticated admin request issued (GET /admin/api/instagram/inbox/ticket),
  * so the admin session or token never travels in a URL. Changes fan out across instances
- * through core signals; viewers watch, admins also reply (as a person: the window applies).
+ * through core realtime (signals between instances); viewers watch, admins also reply (as a person: the window applies).
  */
 export class InboxHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Map<WebSocket, Operator>();
-  private offSignal: (() => Promise<void> | void) | undefined;
+  private readonly channel: RealtimeChannel<ConversationRef, unknown>;
   private offLocal: (() => void) | undefined;
 
   constructor(
     private readonly deps: {
       services: () => InstagramServices;
       tickets: TicketStore;
-      signals?: Signals;
+      /** Core's WebSocket fan-out; absent: this process only. */
+      realtime?: Realtime;
+      crypto: { encrypt(text: string): string; decrypt(text: string): string };
       logger: Logger;
     },
-  ) {}
+  ) {
+    const realtime = deps.realtime ?? createRealtime({ crypto: deps.crypto, logger: deps.logger });
+    this.channel = realtime.channel({
+      name: 'instagram.conversation',
+      ref: conversationRef,
+      topicsOf: ({ conversationId }) => [LIST_TOPIC, threadTopic(conversationId)],
+      load: async ({ conversationId }, topic) => {
+        const store = this.deps.services().store;
+        const conversation = await store.get(conversationId);
+        if (!conversation) return undefined;
+        if (topic === LIST_TOPIC) return { type: 'conversation', conversation };
+        return { type: 'conversation', conversation, messages: await store.history(conversationId, 20) };
+      },
+    });
+  }
 
   async issueTicket(operator: {
     name: string;
@@ -97,33 +117,28 @@ export class InboxHub {
   }
 
   async start(): Promise<void> {
-    const services = this.deps.services();
-    if (this.deps.signals) {
-      const signals = this.deps.signals;
-      this.offSignal = await signals.subscribe(conversationSignal, ({ conversationId }) =>
-        this.push(conversationId),
-      );
-      this.offLocal = services.onConversationChanged((conversationId) => {
-        void signals
-          .publish(conversationSignal, { conversationId })
-          .catch((err) => this.deps.logger.warn({ err }, 'inbox signal failed'));
-      });
-    } else {
-      this.offLocal = services.onConversationChanged((conversationId) => void this.push(conversationId));
-    }
+    await this.channel.start();
+    this.offLocal = this.deps
+      .services()
+      .onConversationChanged((conversationId) => void this.channel.publish({ conversationId }));
   }
 
   async close(): Promise<void> {
     this.offLocal?.();
-    await this.offSignal?.();
+    await this.channel.close();
     for (const ws of this.sockets.keys()) ws.close(1001, 'shutting down');
     this.sockets.clear();
   }
 
   private onConnection(ws: WebSocket, operator: Operator) {
     this.sockets.set(ws, operator);
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.on('error', () => this.sockets.delete(ws));
+    this.watch(ws, operator, null);
+    const gone = () => {
+      operator.leave?.();
+      this.sockets.delete(ws);
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
     ws.on('message', (data) => void this.onMessage(ws, operator, data.toString()));
     this.send(ws, { type: 'hello', operator: { name: operator.name, role: operator.role } });
   }
@@ -137,7 +152,7 @@ export class InboxHub {
     }
     if (event.type === 'ping') return this.send(ws, { type: 'pong' });
     if (event.type === 'subscribe') {
-      operator.watching = event.conversationId;
+      this.watch(ws, operator, event.conversationId);
       if (event.conversationId) await this.sendConversation(ws, event.conversationId);
       return;
     }
@@ -158,22 +173,13 @@ export class InboxHub {
     });
   }
 
-  private async push(conversationId: string) {
-    const targets = [...this.sockets].filter(
-      ([, op]) => op.watching === null || op.watching === conversationId,
+  private watch(ws: WebSocket, operator: Operator, conversationId: string | null) {
+    operator.leave?.();
+    operator.watching = conversationId;
+    operator.leave = this.channel.join(
+      conversationId === null ? LIST_TOPIC : threadTopic(conversationId),
+      ws,
     );
-    if (!targets.length) return;
-    const conversation = await this.deps.services().store.get(conversationId);
-    if (!conversation) return;
-    const messages = await this.deps.services().store.history(conversationId, 20);
-    for (const [ws, op] of targets) {
-      this.send(
-        ws,
-        op.watching === null
-          ? { type: 'conversation', conversation }
-          : { type: 'conversation', conversation, messages },
-      );
-    }
   }
 
   private async sendConversation(ws: WebSocket, conversationId: string) {

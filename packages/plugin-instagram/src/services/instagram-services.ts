@@ -1,4 +1,4 @@
-import type { Crypto, Jobs, Llm, LlmUsageService, RateWindows, Signals, VectorStore } from '@botloom/core';
+import type { Crypto, Jobs, Llm, LlmUsageService, RateWindows, VectorStore } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { InstagramConfig } from '../config.js';
@@ -31,7 +31,6 @@ export interface InstagramServiceDeps {
   /** Core's shared sliding windows: Send API pacing holds across instances. */
   rateWindows: RateWindows;
   llmUsage?: LlmUsageService;
-  signals?: Signals;
   /** Support's knowledge base when that plugin is in the app. */
   supportKnowledge?: KnowledgeSource;
 }

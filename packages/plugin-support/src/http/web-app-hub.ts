@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RealtimeChannel } from '@botloom/core';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
@@ -7,7 +8,7 @@ import type { CustomerDesk } from '../services/customer-desk.js';
 import { type InitDataResult, validateInitData, type WebAppUser } from '../services/init-data.js';
 import type { RealtimeHub, WebAppEvent } from '../services/ports.js';
 import type { CustomerInfo } from '../services/ticket-service.js';
-import { PRESENCE_TTL_MS, presenceKey, refOf, type WebAppFanOut, webAppSignal } from './web-app-fan-out.js';
+import { customerTopic, refOf, type WebAppRef } from './web-app-fan-out.js';
 
 const ClientEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('message'), text: z.string().min(1).max(20_000) }),
@@ -48,8 +49,8 @@ export interface WebAppHubDeps {
   botToken: () => string;
   maxAgeSeconds: number;
   logger: Logger;
-  /** Set with several instances: events reach sockets held by the other instances too. */
-  fanOut?: () => WebAppFanOut | undefined;
+  /** Core's realtime channel `support.webapp`: events reach the sockets on every instance. */
+  channel: RealtimeChannel<WebAppRef, WebAppEvent>;
 }
 
 /**
@@ -59,32 +60,13 @@ export interface WebAppHubDeps {
  */
 export class WebAppHub implements RealtimeHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  private readonly sockets = new Map<number, Set<WebSocket>>();
-  private unsubscribe: (() => Promise<void>) | undefined;
-  private presenceTimer: NodeJS.Timeout | undefined;
+  private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly deps: WebAppHubDeps) {}
 
-  /** Listens for events published by other instances and keeps this instance's presence marks fresh. */
+  /** Listens for events published by the other instances. */
   async start(): Promise<void> {
-    const fanOut = this.deps.fanOut?.();
-    if (!fanOut || this.unsubscribe) return;
-    this.unsubscribe = await fanOut.signals.subscribe(webAppSignal, async (ref, meta) => {
-      if (meta.fromThisInstance || !this.sockets.get(ref.customerId)?.size) return;
-      const event = await fanOut.load(ref);
-      if (event) this.sendLocal(ref.customerId, event);
-    });
-    this.presenceTimer = setInterval(() => {
-      for (const customerId of this.sockets.keys()) this.markPresent(customerId);
-    }, PRESENCE_TTL_MS / 3);
-    this.presenceTimer.unref();
-  }
-
-  private markPresent(customerId: number) {
-    this.deps
-      .fanOut?.()
-      ?.presence.set(presenceKey(customerId), true, PRESENCE_TTL_MS)
-      .catch((err) => this.deps.logger.warn({ err }, 'could not record web app presence'));
+    await this.deps.channel.start();
   }
 
   authenticate(initData: string | null | undefined): InitDataResult {
@@ -92,37 +74,16 @@ export class WebAppHub implements RealtimeHub {
   }
 
   /** A web app of the customer is open here or (with fan-out) on another instance. */
-  async isConnected(customerId: number): Promise<boolean> {
-    if ((this.sockets.get(customerId)?.size ?? 0) > 0) return true;
-    const fanOut = this.deps.fanOut?.();
-    if (!fanOut) return false;
-    try {
-      return Boolean(await fanOut.presence.get(presenceKey(customerId)));
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'could not read web app presence');
-      return false; // the bot chat gets it: a duplicate beats a loss
-    }
+  /** A presence-mark read that fails answers false: the bot chat gets it (a duplicate beats a loss). */
+  isConnected(customerId: number): Promise<boolean> {
+    return this.deps.channel.isOpen(customerTopic(customerId));
   }
 
   publish(customerId: number, event: WebAppEvent | ((id: number) => WebAppEvent)): void {
     const resolved = typeof event === 'function' ? event(customerId) : event;
-    this.sendLocal(customerId, resolved);
-    const fanOut = this.deps.fanOut?.();
     const ref = refOf(customerId, resolved);
-    if (fanOut && ref) {
-      fanOut.signals
-        .publish(webAppSignal, ref)
-        .catch((err) =>
-          this.deps.logger.warn({ err }, 'could not signal a web app event to other instances'),
-        );
-    }
-  }
-
-  private sendLocal(customerId: number, event: WebAppEvent): void {
-    const sockets = this.sockets.get(customerId);
-    if (!sockets?.size) return;
-    const payload = JSON.stringify(event);
-    for (const socket of sockets) if (socket.readyState === socket.OPEN) socket.send(payload);
+    if (ref) void this.deps.channel.publish(ref, resolved);
+    else this.deps.channel.sendLocal(customerTopic(customerId), resolved);
   }
 
   /** The upgrade handler for `/p/support/ws?initData=...`. */
@@ -149,20 +110,12 @@ export class WebAppHub implements RealtimeHub {
   };
 
   private onConnection(ws: WebSocket, customer: CustomerInfo) {
-    const set = this.sockets.get(customer.id) ?? new Set<WebSocket>();
-    set.add(ws);
-    this.sockets.set(customer.id, set);
-    this.markPresent(customer.id);
+    this.sockets.add(ws);
+    const leave = this.deps.channel.join(customerTopic(customer.id), ws);
     const recent: number[] = [];
     ws.on('close', () => {
-      set.delete(ws);
-      if (set.size) return;
-      this.sockets.delete(customer.id);
-      // Another instance holding a socket of this customer marks it again on its next refresh.
-      this.deps
-        .fanOut?.()
-        ?.presence.delete(presenceKey(customer.id))
-        .catch(() => undefined);
+      this.sockets.delete(ws);
+      leave();
     });
     ws.on('error', (err) => this.deps.logger.debug({ err }, 'web app socket error'));
     ws.on('message', (raw) => {
@@ -232,10 +185,8 @@ export class WebAppHub implements RealtimeHub {
   }
 
   async close(): Promise<void> {
-    if (this.presenceTimer) clearInterval(this.presenceTimer);
-    await this.unsubscribe?.().catch(() => undefined);
-    this.unsubscribe = undefined;
-    for (const set of this.sockets.values()) for (const ws of set) ws.terminate();
+    await this.deps.channel.close();
+    for (const ws of this.sockets) ws.terminate();
     this.sockets.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

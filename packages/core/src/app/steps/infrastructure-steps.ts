@@ -6,6 +6,7 @@ import { createI18n } from '../../i18n/create-i18n.js';
 import { JobQueue } from '../../jobs/job-queue.js';
 import { createKvFactory } from '../../kv/kv-factory.js';
 import { createAiServices } from '../../llm/ai-services.js';
+import { createRealtime } from '../../realtime/realtime.js';
 import { createAppSignals } from '../../signals/index.js';
 import type { BootContext } from '../boot-context.js';
 import type { BootStep } from '../boot-sequence.js';
@@ -70,6 +71,12 @@ export function infrastructureSteps(ctx: BootContext) {
       running.signals = createAppSignals({
         kvUrl: config.KV_URL,
         databaseUrl: running.database!.url,
+        logger,
+      });
+      running.realtime = createRealtime({
+        signals: running.signals,
+        crypto: running.crypto!,
+        presence: running.kv!.namespace('core.realtime'),
         logger,
       });
     },

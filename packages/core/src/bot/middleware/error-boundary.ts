@@ -6,6 +6,7 @@ import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { BotContext } from '../context.js';
+import type { AttemptSends } from '../send-ledger.js';
 import { updateType } from '../update-validation.js';
 
 /** Short enough to read over the phone, long enough to find the log lines of one update. */
@@ -22,6 +23,8 @@ export interface Delivery {
   /** Something was sent to Telegram for this update (a retry could repeat it). */
   sent: boolean;
   failure?: { error: unknown };
+  /** The send ledger of this attempt (absent when the caller keeps none). */
+  sends?: AttemptSends;
 }
 
 /** Remembers which plugin's handler threw, for the log line of the error boundary. */
