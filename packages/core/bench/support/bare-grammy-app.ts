@@ -23,10 +23,9 @@ await bot.init();
 
 const app = new Koa();
 app.use(bodyParser());
+const handleUpdate = webhookCallback(bot, 'koa', { secretToken: process.env.WEBHOOK_SECRET });
 app.use(async (ctx, next) => {
-  if (ctx.method === 'POST' && ctx.path === '/telegram/webhook') {
-    return webhookCallback(bot, 'koa', { secretToken: process.env.WEBHOOK_SECRET })(ctx, next);
-  }
+  if (ctx.method === 'POST' && ctx.path === '/telegram/webhook') return handleUpdate(ctx);
   return next();
 });
 const server = app.listen(0, '127.0.0.1', () => {

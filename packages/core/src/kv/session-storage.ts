@@ -14,16 +14,30 @@ export interface KeyvStorageAdapterOptions {
  * (through `conversationsStorage`) for @grammyjs/conversations v2.
  *
  * Values are JSON-serialized by keyv, so store plain data (no class instances or functions).
+ * grammY writes a session back after every update that read it; without a TTL to refresh,
+ * writing back a value equal to the one read is skipped (no round trip for a session that
+ * did not change).
  */
 export function keyvStorageAdapter<T>(
   keyv: Keyv,
   options: KeyvStorageAdapterOptions = {},
 ): StorageAdapter<T> {
+  // The JSON of each object as read, keyed by the object itself (no entry outlives it).
+  const asRead = new WeakMap<object, string>();
   return {
     async read(key) {
-      return (await keyv.get<T>(key)) ?? undefined;
+      const value = (await keyv.get<T>(key)) ?? undefined;
+      if (options.ttlMs === undefined && typeof value === 'object' && value !== null) {
+        asRead.set(value, JSON.stringify(value));
+      }
+      return value;
     },
     async write(key, value) {
+      if (typeof value === 'object' && value !== null) {
+        const json = asRead.get(value);
+        if (json !== undefined && json === JSON.stringify(value)) return;
+        asRead.delete(value);
+      }
       await keyv.set(key, value, options.ttlMs);
     },
     async delete(key) {
