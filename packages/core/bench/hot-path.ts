@@ -22,7 +22,8 @@
  * PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch database per target, dropped after),
  * else embedded PostgreSQL. Options: --users (per round), --in-flight, --rounds, --burst,
  * --targets (baseline,core,reference), --quick (tiny run: checks that it works), --profile
- * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles).
+ * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles), --queries
+ * (PostgreSQL queries per update by kind).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +47,7 @@ const { values } = parseArgs({
     targets: { type: 'string', default: 'baseline,core,reference' },
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    queries: { type: 'boolean', default: false },
     'profile-dir': { type: 'string', default: '.bench-profiles' },
   },
 });
@@ -107,6 +109,7 @@ interface Stats {
   cpuMs: number;
   rss: number;
   peakRss: number;
+  shapes: Array<[string, number]>;
 }
 
 interface Expectation {
@@ -383,6 +386,10 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
   );
   const seconds = (performance.now() - started) / 1000;
   const after = await target.stats();
+  if (values.queries && after.shapes.length) {
+    console.log(`  ${target.spec.name}: queries per update by kind`);
+    for (const [shape, count] of after.shapes) console.log(`    ${(count / (users * target.spec.steps.length)).toFixed(2)}  ${shape}`);
+  }
   const pgAfter = await backendCpu(admin, target.db?.name);
   let pgCpu = 0;
   for (const [pid, ms] of pgAfter) pgCpu += ms - (pgBefore.get(pid) ?? 0);

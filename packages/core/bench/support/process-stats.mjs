@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const pg = require('pg');
 let queries = 0;
+// Query counts by their first characters (`--queries` prints them per update).
+let shapes = new Map();
 // Explicit transactions plus single statements outside one (each its own transaction).
 let transactions = 0;
 const inTransaction = new WeakSet();
@@ -13,6 +15,8 @@ const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(...args) {
   queries++;
   const text = typeof args[0] === 'string' ? args[0] : String(args[0]?.text ?? '');
+  const shape = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+  shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   const head = text.trimStart().slice(0, 20).toUpperCase();
   if (head.startsWith('BEGIN') || head.startsWith('START TRANSACTION')) {
     inTransaction.add(this);
@@ -32,7 +36,10 @@ const sampler = setInterval(() => {
 sampler.unref();
 
 process.on('message', (message) => {
-  if (message === 'reset') peakRss = process.memoryUsage.rss();
+  if (message === 'reset') {
+    peakRss = process.memoryUsage.rss();
+    shapes = new Map();
+  }
   const cpu = process.cpuUsage();
   process.send?.({
     queries,
@@ -40,6 +47,7 @@ process.on('message', (message) => {
     cpuMs: (cpu.user + cpu.system) / 1000,
     rss: process.memoryUsage.rss(),
     peakRss: Math.max(peakRss, process.memoryUsage.rss()),
+    shapes: [...shapes].sort((a, b) => b[1] - a[1]).slice(0, 15),
   });
 });
 process.channel?.unref();
