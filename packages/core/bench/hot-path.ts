@@ -149,9 +149,10 @@ class Target {
       path.join(benchDir, 'support/process-stats.mjs'),
     ];
     if (values.profile) {
-      const dir = path.resolve(repoDir, values['profile-dir']!);
+      // One folder per target: every thread writes its own profile (tsx's loader thread too).
+      const dir = path.resolve(repoDir, values['profile-dir']!, this.spec.name);
       await mkdir(dir, { recursive: true });
-      execArgv.push('--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${this.spec.name}.cpuprofile`);
+      execArgv.push('--cpu-prof', '--cpu-prof-dir', dir);
     }
     const huge = '1000000';
     this.child = spawn(process.execPath, [...execArgv, this.spec.script], {
@@ -175,6 +176,7 @@ class Target {
         TELEGRAM_FLOOD_GLOBAL_PER_SECOND: huge,
         TELEGRAM_FLOOD_PER_CHAT_PER_SECOND: huge,
         TELEGRAM_FLOOD_GROUP_PER_MINUTE: huge,
+        ...(values.queries ? { BENCH_QUERY_SHAPES: '1' } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

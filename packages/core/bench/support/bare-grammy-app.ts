@@ -28,6 +28,8 @@ app.use(async (ctx, next) => {
   if (ctx.method === 'POST' && ctx.path === '/telegram/webhook') return handleUpdate(ctx);
   return next();
 });
+// Exits on SIGINT so that `node --cpu-prof` writes its profile.
+process.once('SIGINT', () => process.exit(0));
 const server = app.listen(0, '127.0.0.1', () => {
   process.stdout.write(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 });

@@ -8,6 +8,7 @@ const pg = require('pg');
 let queries = 0;
 // Query counts by their first characters (`--queries` prints them per update).
 let shapes = new Map();
+const countShapes = process.env.BENCH_QUERY_SHAPES === '1';
 // Explicit transactions plus single statements outside one (each its own transaction).
 let transactions = 0;
 const inTransaction = new WeakSet();
@@ -15,8 +16,10 @@ const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(...args) {
   queries++;
   const text = typeof args[0] === 'string' ? args[0] : String(args[0]?.text ?? '');
-  const shape = text.replace(/\s+/g, ' ').trim().slice(0, 70);
-  shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  if (countShapes) {
+    const shape = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+    shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  }
   const head = text.trimStart().slice(0, 20).toUpperCase();
   if (head.startsWith('BEGIN') || head.startsWith('START TRANSACTION')) {
     inTransaction.add(this);

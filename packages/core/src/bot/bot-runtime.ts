@@ -11,7 +11,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
-import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
+import { keyvStorageAdapter, sessionMarkedConversationsStorage } from '../kv/session-storage.js';
 import type { CommandDefinition, ConversationDeclaration } from '../plugin/types.js';
 import { BOT_ALLOWED_UPDATES } from './allowed-updates.js';
 import { ChatOwnership } from './chat-ownership.js';
@@ -247,7 +247,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   });
   bot.use(
     conversations<BotContext, ConversationContext>({
-      storage: conversationsStorage<BotContext>(options.kv.namespace(CONVERSATIONS_NAMESPACE), {
+      storage: sessionMarkedConversationsStorage<BotContext>(options.kv.namespace(CONVERSATIONS_NAMESPACE), {
         crypto: options.crypto,
         ttlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
         now: options.now,
