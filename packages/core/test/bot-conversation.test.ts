@@ -142,21 +142,21 @@ describe('storage round trips per update', () => {
       await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
       const written = await rowVersion('core.sessions:41');
       expect(written).toBeDefined();
-      expect(conversationReads).toBe(1); // a new chat: not known yet, so looked up once
+      expect(conversationReads).toBe(0); // a new chat has no conversation to look up
 
       await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
       await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
       expect(await rowVersion('core.sessions:41')).toBe(written);
-      expect(conversationReads).toBe(1);
+      expect(conversationReads).toBe(0);
 
       // A conversation: its state is read on each step while it runs.
       await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
       await harness.runtime.handleWebhookUpdate(textUpdate('Pelmeni', user));
       await harness.runtime.handleWebhookUpdate(textUpdate('3', user));
       expect(api.textsTo(41).slice(-3)).toEqual(['What would you like?', 'How many Pelmeni?', 'Order: 3 × Pelmeni']);
-      expect(conversationReads).toBe(3);
+      expect(conversationReads).toBe(2);
       await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
-      expect(conversationReads).toBe(3);
+      expect(conversationReads).toBe(2);
     } finally {
       conversationsKv.get = get;
       await harness.close();
