@@ -27,8 +27,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -242,7 +241,13 @@ class Target {
           from,
           chat_instance: 'ci',
           data: this.button,
-          message: { message_id: 1, date, chat, from: { id: 1, is_bot: true, first_name: 'Bot' }, text: 'menu' },
+          message: {
+            message_id: 1,
+            date,
+            chat,
+            from: { id: 1, is_bot: true, first_name: 'Bot' },
+            text: 'menu',
+          },
         },
       };
     }
@@ -332,7 +337,10 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : Number.NaN;
 
 /** utime+stime (ms) of the PostgreSQL backends serving `database` (same machine only). */
-async function backendCpu(admin: pg.Client | undefined, database: string | undefined): Promise<Map<number, number>> {
+async function backendCpu(
+  admin: pg.Client | undefined,
+  database: string | undefined,
+): Promise<Map<number, number>> {
   const result = new Map<number, number>();
   if (!admin || !database) return result;
   const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
@@ -390,7 +398,8 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
   const after = await target.stats();
   if (values.queries && after.shapes.length) {
     console.log(`  ${target.spec.name}: queries per update by kind`);
-    for (const [shape, count] of after.shapes) console.log(`    ${(count / (users * target.spec.steps.length)).toFixed(2)}  ${shape}`);
+    for (const [shape, count] of after.shapes)
+      console.log(`    ${(count / (users * target.spec.steps.length)).toFixed(2)}  ${shape}`);
   }
   const pgAfter = await backendCpu(admin, target.db?.name);
   let pgCpu = 0;
@@ -526,14 +535,20 @@ async function main() {
     const serverXacts = new Map<string, number>();
     for (const target of targets) {
       const total = xactTotals.get(target.spec.name)!;
-      if (target.db) serverXacts.set(target.spec.name, ((await xacts(admin, target.db.name)) - total.before) / total.updates);
+      if (target.db)
+        serverXacts.set(
+          target.spec.name,
+          ((await xacts(admin, target.db.name)) - total.before) / total.updates,
+        );
     }
     for (const target of targets) bursts.set(target.spec.name, await burst(target, BURST));
 
     const base = results.get('baseline') ?? [];
     const baseRate = base.length ? median(base.map((r) => r.perSecond)) : Number.NaN;
     const baseCpu = base.length ? median(base.map((r) => r.cpuMsPerUpdate)) : Number.NaN;
-    console.log('\n| target | updates/s (median, spread) | ratio vs baseline | p50 / p95 ms | CPU ms/update (app) | ratio | PG CPU ms/update | PG round trips/update | PG transactions/update (client; pg_stat_database) | peak RSS MB |');
+    console.log(
+      '\n| target | updates/s (median, spread) | ratio vs baseline | p50 / p95 ms | CPU ms/update (app) | ratio | PG CPU ms/update | PG round trips/update | PG transactions/update (client; pg_stat_database) | peak RSS MB |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const target of targets) {
       const runs = results.get(target.spec.name)!;
@@ -542,13 +557,18 @@ async function main() {
       const server = serverXacts.get(target.spec.name);
       console.log(
         `| ${target.spec.label} | ${rate.toFixed(0)} (${spread(runs.map((r) => r.perSecond))}) | ${(rate / baseRate).toFixed(2)}x | ` +
-          `${median(runs.map((r) => r.p50))} / ${median(runs.map((r) => r.p95))} | ${cpu.toFixed(2)} (${spread(runs.map((r) => r.cpuMsPerUpdate), 2)}) | ${(cpu / baseCpu).toFixed(1)}x | ` +
+          `${median(runs.map((r) => r.p50))} / ${median(runs.map((r) => r.p95))} | ${cpu.toFixed(2)} (${spread(
+            runs.map((r) => r.cpuMsPerUpdate),
+            2,
+          )}) | ${(cpu / baseCpu).toFixed(1)}x | ` +
           `${target.db ? median(runs.map((r) => r.pgCpuMsPerUpdate)).toFixed(2) : '-'} | ${median(runs.map((r) => r.queriesPerUpdate)).toFixed(2)} | ` +
           `${median(runs.map((r) => r.transactionsPerUpdate)).toFixed(2)}; ${server === undefined ? '-' : server.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} |`,
       );
     }
     console.log(`\nBurst: ${BURST} updates posted at once over 64 connections (/help; open loop).`);
-    console.log('| target | accepted/s | handled/s | 503 answers (backpressure) | reply p50 ms | RSS before → peak MB |');
+    console.log(
+      '| target | accepted/s | handled/s | 503 answers (backpressure) | reply p50 ms | RSS before → peak MB |',
+    );
     console.log('|---|---|---|---|---|---|');
     for (const target of targets) {
       const b = bursts.get(target.spec.name)!;

@@ -114,7 +114,10 @@ async function rowVersion(key: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ xmin: string }>('SELECT xmin::text FROM botloom_kv WHERE key = $1', [key]);
+    const { rows } = await client.query<{ xmin: string }>(
+      'SELECT xmin::text FROM botloom_kv WHERE key = $1',
+      [key],
+    );
     return rows[0]?.xmin;
   } finally {
     await client.end();
@@ -153,7 +156,11 @@ describe('storage round trips per update', () => {
       await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
       await harness.runtime.handleWebhookUpdate(textUpdate('Pelmeni', user));
       await harness.runtime.handleWebhookUpdate(textUpdate('3', user));
-      expect(api.textsTo(41).slice(-3)).toEqual(['What would you like?', 'How many Pelmeni?', 'Order: 3 × Pelmeni']);
+      expect(api.textsTo(41).slice(-3)).toEqual([
+        'What would you like?',
+        'How many Pelmeni?',
+        'Order: 3 × Pelmeni',
+      ]);
       expect(conversationReads).toBe(2);
       await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
       expect(conversationReads).toBe(2);

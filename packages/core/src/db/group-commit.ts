@@ -33,7 +33,7 @@ export class GroupCommit<T, R> {
         const batch = this.take();
         try {
           const results = await this.flush(batch.map((entry) => entry.item));
-          batch.forEach((entry, i) => entry.resolve(results[i]!));
+          for (const [i, entry] of batch.entries()) entry.resolve(results[i]!);
         } catch (error) {
           for (const entry of batch) entry.reject(error);
         }

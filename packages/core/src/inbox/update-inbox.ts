@@ -94,7 +94,9 @@ export class UpdateInbox {
 
   // Concurrent webhook requests share one INSERT, and handled updates one UPDATE (group
   // commit): each caller still resolves only after its own rows are written.
-  private readonly stores = new GroupCommit<readonly Update[], number>((batches) => this.storeBatches(batches));
+  private readonly stores = new GroupCommit<readonly Update[], number>((batches) =>
+    this.storeBatches(batches),
+  );
   private readonly dones = new GroupCommit<{ owner: string; updateId: number }, boolean>(
     (items) => this.markDoneBatch(items),
     { keyOf: (item) => String(item.updateId) },

@@ -92,7 +92,12 @@ export async function hitPostgresWindows(
   const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const live = 'ARRAY(SELECT h FROM unnest(w.hits) AS h WHERE h > EXCLUDED.hits[1] - $3::bigint)';
   const fits = `cardinality(${live}) < $4::int`;
-  const { rows } = await pool.query<{ key: string; allowed: boolean; notify: boolean; oldest: string | null }>(
+  const { rows } = await pool.query<{
+    key: string;
+    allowed: boolean;
+    notify: boolean;
+    oldest: string | null;
+  }>(
     `INSERT INTO ${WINDOW_TABLE} AS w (key, hits, notified, allowed, notify, expires_at)
      SELECT x.k, ARRAY[x.n], false, true, false, now() + $3::bigint * interval '1 millisecond'
      FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS x(k, n, i) ORDER BY x.i
