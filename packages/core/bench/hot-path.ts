@@ -502,6 +502,12 @@ async function main() {
   const bursts = new Map<string, BurstResult>();
   const xactTotals = new Map<string, { before: number; updates: number }>();
   let admin: pg.Client | undefined;
+  // Ctrl+C: stop the child processes and drop the scratch databases before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled(targets.map((t) => t.stop())).then(() => process.exit(130));
+    });
+  }
   try {
     for (const target of targets) {
       const t = performance.now();
