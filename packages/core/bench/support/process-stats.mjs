@@ -35,7 +35,7 @@ pg.Client.prototype.query = function countedQuery(...args) {
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 20);
+}, 100);
 sampler.unref();
 
 process.on('message', (message) => {
