@@ -21,10 +21,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import pino from 'pino';
-import { openDatabase } from '../src/db/database.js';
 import { FakeBotApi, textUpdate } from '../test/support/fake-bot-api.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,38 +38,6 @@ const IN_FLIGHT = Number(values['in-flight']);
 const COUNTS = values.instances.split(',').map(Number);
 const SECRET = 'bench-secret';
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const logger = pino({ level: 'silent' });
-
-async function scratchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (serverUrl) {
-    const name = `botloom_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async close() {
-        const client = new pg.Client({ connectionString: serverUrl });
-        await client.connect();
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await client.end();
-      },
-    };
-  }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-bench-scale-'));
-  const handle = await openDatabase({ dataDir, logger });
-  return {
-    url: handle.url,
-    async close() {
-      await handle.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(

@@ -12,9 +12,6 @@
  * Options: --updates (per path and handler), --chats, --concurrency.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -23,7 +20,6 @@ import { Sequelize } from 'sequelize';
 import { type BotPluginEntry, createBotRuntime } from '../src/bot/bot-runtime.js';
 import { createAesGcmCrypto } from '../src/crypto/aes-gcm.js';
 import { coreMigrations } from '../src/db/core-migrations.js';
-import { openDatabase } from '../src/db/database.js';
 import { Migrator } from '../src/db/migrator.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { createI18n } from '../src/i18n/create-i18n.js';
@@ -32,6 +28,7 @@ import { UPDATE_INBOX_TABLE } from '../src/inbox/migrations.js';
 import { UpdateInbox } from '../src/inbox/update-inbox.js';
 import { createKvFactory } from '../src/kv/kv-factory.js';
 import { FakeBotApi, textUpdate } from '../test/support/fake-bot-api.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,37 +41,6 @@ const UPDATES = Number(values.updates);
 const CHATS = Number(values.chats);
 const CONCURRENCY = Number(values.concurrency);
 const logger = pino({ level: 'silent' });
-
-async function scratchDatabase(): Promise<{ url: string; close(): Promise<void> }> {
-  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (serverUrl) {
-    const name = `botloom_bench_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async close() {
-        const client = new pg.Client({ connectionString: serverUrl });
-        await client.connect();
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await client.end();
-      },
-    };
-  }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-bench-inbox-'));
-  const handle = await openDatabase({ dataDir, logger });
-  return {
-    url: handle.url,
-    async close() {
-      await handle.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Runs `task` over `items` with at most `limit` at once. */
 async function pooled<T>(items: T[], limit: number, task: (item: T) => Promise<unknown>): Promise<void> {

@@ -6,6 +6,7 @@ import type { BotPluginEntry } from '../src/bot/bot-runtime.js';
 import type { BotContext, ConversationContext } from '../src/bot/context.js';
 import { createAesGcmCrypto } from '../src/crypto/aes-gcm.js';
 import { createKvFactory, type KvFactory } from '../src/kv/kv-factory.js';
+import { CONVERSATION_MARKER } from '../src/kv/session-storage.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/test-database.js';
 import { capturingLogger, metricValue, startBotHarness } from './support/bot-harness.js';
 import { FakeBotApi, textUpdate } from './support/fake-bot-api.js';
@@ -104,6 +105,92 @@ describe('conversations', () => {
       expect(api.textsTo(21).at(-1)).toBe('What would you like?');
     } finally {
       await second.close();
+    }
+  });
+});
+
+/** The transaction id that last wrote a `botloom_kv` row (changes on every write). */
+async function rowVersion(key: string): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ xmin: string }>(
+      'SELECT xmin::text FROM botloom_kv WHERE key = $1',
+      [key],
+    );
+    return rows[0]?.xmin;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('storage round trips per update', () => {
+  it('writes a session only when it changed, and reads no conversation state for a chat in no conversation', async () => {
+    const harness = await startBotHarness({
+      api,
+      kv,
+      crypto,
+      plugins: [orderPlugin()],
+      localeSources: [{ pluginId: 'order', locales }],
+    });
+    const conversationsKv = kv.namespace('core.conversations');
+    const get = conversationsKv.get.bind(conversationsKv);
+    let conversationReads = 0;
+    conversationsKv.get = ((...args: Parameters<typeof get>) => {
+      conversationReads++;
+      return get(...args);
+    }) as typeof get;
+    try {
+      const user = { id: 41, language_code: 'en' };
+      await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
+      const written = await rowVersion('core.sessions:41');
+      expect(written).toBeDefined();
+      expect(conversationReads).toBe(0); // a new chat has no conversation to look up
+
+      await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
+      expect(await rowVersion('core.sessions:41')).toBe(written);
+      expect(conversationReads).toBe(0);
+
+      // A conversation: its state is read on each step while it runs.
+      await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('Pelmeni', user));
+      await harness.runtime.handleWebhookUpdate(textUpdate('3', user));
+      expect(api.textsTo(41).slice(-3)).toEqual([
+        'What would you like?',
+        'How many Pelmeni?',
+        'Order: 3 × Pelmeni',
+      ]);
+      expect(conversationReads).toBe(2);
+      await harness.runtime.handleWebhookUpdate(textUpdate('/help', user));
+      expect(conversationReads).toBe(2);
+    } finally {
+      conversationsKv.get = get;
+      await harness.close();
+    }
+  });
+
+  it('continues a conversation whose session predates the conversation marker', async () => {
+    const harness = await startBotHarness({
+      api,
+      kv,
+      crypto,
+      plugins: [orderPlugin()],
+      localeSources: [{ pluginId: 'order', locales }],
+    });
+    try {
+      const user = { id: 42, language_code: 'en' };
+      await harness.runtime.handleWebhookUpdate(textUpdate('/order', user));
+      const sessions = kv.namespace('core.sessions');
+      const session = (await sessions.get('42')) as Record<string, unknown>;
+      expect(session[CONVERSATION_MARKER]).toBe(1);
+      delete session[CONVERSATION_MARKER];
+      await sessions.set('42', session);
+
+      await harness.runtime.handleWebhookUpdate(textUpdate('Borscht', user));
+      expect(api.textsTo(42).at(-1)).toBe('How many Borscht?');
+    } finally {
+      await harness.close();
     }
   });
 });

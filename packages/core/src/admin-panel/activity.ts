@@ -15,29 +15,66 @@ function utcDay(ms: number): string {
 }
 
 /**
- * Updates and active users per UTC day for the dashboard: one upsert per update into
- * `core_activity_daily`; rows older than the retention are dropped once a day.
+ * Updates and active users per UTC day for the dashboard (`core_activity_daily`). Updates are
+ * counted in memory and written at most once per `flushMs` in one upsert (not one statement
+ * per update); a crash loses at most that much of the statistics. Rows older than the
+ * retention are dropped once a day.
  */
 export class ActivityLedger {
   private purgedOn = '';
+  private counts = new Map<string, { day: string; userId: number; updates: number }>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly onError: (err: unknown) => void = () => {},
     private readonly now: () => number = Date.now,
+    private readonly flushMs = 1000,
   ) {}
 
   /** Counts one update; never throws (the bot must not fail on statistics). */
   record(userId: number): void {
     const day = utcDay(this.now());
-    this.sequelize
-      .query(
-        `INSERT INTO ${ACTIVITY_TABLE} (day, user_id, updates) VALUES (:day, :userId, 1)
-         ON CONFLICT (day, user_id) DO UPDATE SET updates = ${ACTIVITY_TABLE}.updates + 1`,
-        { replacements: { day, userId: Number.isSafeInteger(userId) ? userId : 0 } },
-      )
-      .then(() => (this.purgedOn === day ? undefined : this.purge(day)))
-      .catch(this.onError);
+    const id = Number.isSafeInteger(userId) ? userId : 0;
+    const key = `${day}:${id}`;
+    const entry = this.counts.get(key);
+    if (entry) entry.updates++;
+    else this.counts.set(key, { day, userId: id, updates: 1 });
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Writes what was counted so far (also on shutdown); never throws. */
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    if (this.counts.size === 0) return;
+    const rows = [...this.counts.values()];
+    this.counts = new Map();
+    this.flushing = this.write(rows).catch(this.onError);
+    await this.flushing;
+    this.flushing = undefined;
+  }
+
+  private async write(rows: Array<{ day: string; userId: number; updates: number }>): Promise<void> {
+    await this.sequelize.query(
+      `INSERT INTO ${ACTIVITY_TABLE} (day, user_id, updates)
+       SELECT d::date, u, n FROM unnest(ARRAY[:days]::text[], ARRAY[:users]::bigint[], ARRAY[:updates]::int[]) AS a(d, u, n)
+       ON CONFLICT (day, user_id) DO UPDATE SET updates = ${ACTIVITY_TABLE}.updates + EXCLUDED.updates`,
+      {
+        replacements: {
+          days: rows.map((r) => r.day),
+          users: rows.map((r) => r.userId),
+          updates: rows.map((r) => r.updates),
+        },
+      },
+    );
+    const day = rows[0]!.day;
+    if (this.purgedOn !== day) await this.purge(day);
   }
 
   async days(count: number): Promise<ActivityDay[]> {
@@ -59,11 +96,10 @@ export class ActivityLedger {
   }
 }
 
-/** The bot runtime's `onUpdate` hook that counts activity into the database. */
+/** The ledger behind the bot runtime's `onUpdate` hook (`record`); `flush()` it on shutdown. */
 export function activityRecorder(
   sequelize: Sequelize,
   logger: { debug(obj: object, msg: string): void },
-): (userId: number) => void {
-  const ledger = new ActivityLedger(sequelize, (err) => logger.debug({ err }, 'activity not recorded'));
-  return (userId) => ledger.record(userId);
+): ActivityLedger {
+  return new ActivityLedger(sequelize, (err) => logger.debug({ err }, 'activity not recorded'));
 }

@@ -11,7 +11,11 @@ import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
-import { conversationsStorage, keyvStorageAdapter } from '../kv/session-storage.js';
+import {
+  CONVERSATION_MARKER,
+  keyvStorageAdapter,
+  sessionMarkedConversationsStorage,
+} from '../kv/session-storage.js';
 import type { CommandDefinition, ConversationDeclaration } from '../plugin/types.js';
 import { BOT_ALLOWED_UPDATES } from './allowed-updates.js';
 import { ChatOwnership } from './chat-ownership.js';
@@ -244,7 +248,8 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   bot.use(i18n.grammy);
   bot.use(
     session<SessionData, BotContext>({
-      initial: () => ({}),
+      // A chat without a session is new: it has no conversation state to look up.
+      initial: () => ({ [CONVERSATION_MARKER]: 0 }),
       storage: keyvStorageAdapter<SessionData>(options.kv.namespace('core.sessions')),
       // Private chat ids equal user ids, so inline queries share the user's private-chat session.
       getSessionKey: (ctx) => (ctx.chatId ?? ctx.from?.id)?.toString(),
@@ -262,7 +267,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   });
   bot.use(
     conversations<BotContext, ConversationContext>({
-      storage: conversationsStorage<BotContext>(options.kv.namespace(CONVERSATIONS_NAMESPACE), {
+      storage: sessionMarkedConversationsStorage<BotContext>(options.kv.namespace(CONVERSATIONS_NAMESPACE), {
         crypto: options.crypto,
         ttlMs: options.conversationTtlMs ?? DEFAULT_CONVERSATION_TTL_MS,
         now: options.now,

@@ -89,6 +89,7 @@ export function createI18n(options: CreateI18nOptions): BotI18n {
   for (const locale of locales) {
     grammy.loadLocaleSync(locale, { source: combined.get(locale)!, bundleOptions: { useIsolating: false } });
   }
+  memoizeBundleMatching(grammy);
 
   const translator: Translator = {
     locales,
@@ -107,4 +108,34 @@ function readChosenLocale(ctx: Context): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * @grammyjs/i18n negotiates the bundles for a locale (@fluent/langneg) on every `ctx.t`; the
+ * answer only changes when a bundle is added, so it is kept per locale list. Left alone if
+ * the library's internals are not the expected ones.
+ */
+function memoizeBundleMatching(i18n: I18n<BotContext>): void {
+  const fluent = i18n.fluent as unknown as {
+    matchBundles?: (locales: string[]) => Set<unknown>;
+    addBundle?: (...args: unknown[]) => void;
+  };
+  const match = fluent.matchBundles;
+  const add = fluent.addBundle;
+  if (typeof match !== 'function' || typeof add !== 'function') return;
+  const cache = new Map<string, Set<unknown>>();
+  fluent.matchBundles = (locales) => {
+    const key = locales.join('\n');
+    let bundles = cache.get(key);
+    if (!bundles) {
+      bundles = match.call(fluent, locales);
+      if (cache.size >= 1000) cache.clear(); // locale lists come from users' language codes
+      cache.set(key, bundles);
+    }
+    return bundles;
+  };
+  fluent.addBundle = (...args) => {
+    cache.clear();
+    add.apply(fluent, args);
+  };
 }

@@ -2,6 +2,7 @@ import type { Update } from 'grammy/types';
 import type { RecordedSend } from '../bot/send-ledger.js';
 import { updateType } from '../bot/update-validation.js';
 import type { Crypto } from '../crypto/types.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { UPDATE_INBOX_TABLE, UPDATE_SENDS_TABLE } from './migrations.js';
 
 /** What the inbox needs from a PostgreSQL connection pool (`pg.Pool` fits). */
@@ -95,29 +96,54 @@ export class UpdateInbox {
     private readonly sendsDb: Queryable = db,
   ) {}
 
+  // Concurrent webhook requests share one INSERT, and handled updates one UPDATE (group
+  // commit): each caller still resolves only after its own rows are written.
+  private readonly stores = new GroupCommit<readonly Update[], number>((batches) =>
+    this.storeBatches(batches),
+  );
+  private readonly dones = new GroupCommit<{ owner: string; updateId: number }, boolean>(
+    (items) => this.markDoneBatch(items),
+    { keyOf: (item) => String(item.updateId) },
+  );
+  private readonly sendRecords = new GroupCommit<{ updateId: number; send: RecordedSend }, undefined>(
+    (items) => this.recordSendBatch(items),
+    { keyOf: (item) => `${item.updateId}:${item.send.seq}` },
+  );
+
   /** Stores updates not seen before (by update_id); returns how many were new. */
   async store(updates: readonly Update[]): Promise<number> {
     if (updates.length === 0) return 0;
+    return this.stores.submit(updates);
+  }
+
+  private async storeBatches(batches: Array<readonly Update[]>): Promise<number[]> {
     const ids: number[] = [];
     const chats: Array<string | null> = [];
     const users: Array<number | null> = [];
     const types: string[] = [];
     const payloads: string[] = [];
-    for (const update of updates) {
+    for (const update of batches.flat()) {
       ids.push(update.update_id);
       chats.push(chatKeyOf(update));
       users.push(userIdOf(update));
       types.push(updateType(update));
       payloads.push(this.crypto.encrypt(JSON.stringify(update)));
     }
-    const { rowCount } = await this.db.query(
+    const { rows } = await this.db.query(
       `INSERT INTO ${T} (update_id, chat_key, user_id, update_type, payload, status, attempts, available_at, received_at)
        SELECT u.id, u.chat, u.usr, u.type, u.payload, 'pending', 0, $6, $6
        FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS u(id, chat, usr, type, payload)
-       ON CONFLICT (update_id) DO NOTHING`,
+       ON CONFLICT (update_id) DO NOTHING
+       RETURNING update_id`,
       [ids, chats, users, types, payloads, this.clock()],
     );
-    return rowCount ?? 0;
+    // A new row counts for the first caller that brought its update_id.
+    const fresh = new Set(rows.map((row) => Number(row.update_id)));
+    return batches.map((updates) => {
+      let count = 0;
+      for (const update of updates) if (fresh.delete(update.update_id)) count++;
+      return count;
+    });
   }
 
   /**
@@ -170,12 +196,19 @@ export class UpdateInbox {
 
   /** Handled: the payload is dropped, the row stays (de-duplication) until pruned. False if the lease was lost. */
   async markDone(owner: string, updateId: number): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE ${T} SET status = 'done', done_at = $3, payload = NULL, lease_owner = NULL, lease_until = NULL
-       WHERE update_id = $1 AND status = 'leased' AND lease_owner = $2`,
-      [updateId, owner, this.clock()],
+    return this.dones.submit({ owner, updateId });
+  }
+
+  private async markDoneBatch(items: Array<{ owner: string; updateId: number }>): Promise<boolean[]> {
+    const { rows } = await this.db.query(
+      `UPDATE ${T} t SET status = 'done', done_at = $3, payload = NULL, lease_owner = NULL, lease_until = NULL
+       FROM unnest($1::bigint[], $2::text[]) AS d(id, owner)
+       WHERE t.update_id = d.id AND t.status = 'leased' AND t.lease_owner = d.owner
+       RETURNING t.update_id`,
+      [items.map((i) => i.updateId), items.map((i) => i.owner), this.clock()],
     );
-    return rowCount === 1;
+    const done = new Set(rows.map((row) => Number(row.update_id)));
+    return items.map((item) => done.has(item.updateId));
   }
 
   /** Back to pending, due at `retryAt` (later updates of its chat keep waiting behind it). */
@@ -231,18 +264,26 @@ export class UpdateInbox {
 
   /** Records a Bot API call the handling of an update made (the send ledger). */
   async recordSend(updateId: number, send: RecordedSend): Promise<void> {
+    await this.sendRecords.submit({ updateId, send });
+  }
+
+  private async recordSendBatch(items: Array<{ updateId: number; send: RecordedSend }>): Promise<undefined[]> {
     await this.sendsDb.query(
-      `INSERT INTO ${S} (update_id, seq, method, chat, response, sent_at) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO ${S} (update_id, seq, method, chat, response, sent_at)
+       SELECT r.update_id, r.seq, r.method, r.chat, r.response, $6
+       FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+         AS r(update_id, seq, method, chat, response)
        ON CONFLICT (update_id, seq) DO NOTHING`,
       [
-        updateId,
-        send.seq,
-        send.method,
-        send.chat,
-        this.crypto.encrypt(JSON.stringify(send.response)),
+        items.map((i) => i.updateId),
+        items.map((i) => i.send.seq),
+        items.map((i) => i.send.method),
+        items.map((i) => i.send.chat),
+        items.map((i) => this.crypto.encrypt(JSON.stringify(i.send.response))),
         this.clock(),
       ],
     );
+    return items.map(() => undefined);
   }
 
   /** The calls recorded for an update, by seq. */

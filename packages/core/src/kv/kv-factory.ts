@@ -2,11 +2,12 @@ import { createClient, default as KeyvRedis } from '@keyv/redis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { GroupCommit } from '../db/group-commit.js';
 import { BootError } from '../errors/botloom-error.js';
 import { claimMemoryKey, claimRedisKey } from './kv-claim.js';
 import {
   ensureWindowTable,
-  hitPostgresWindow,
+  hitPostgresWindows,
   hitRedisWindow,
   MemoryWindows,
   sweepExpiredWindows,
@@ -153,6 +154,17 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
           }, sweepEvery)
         : undefined;
     sweeper?.unref();
+    // Hits arriving while a statement runs share the next one (group commit), per window shape.
+    const windowBatches = new Map<string, GroupCommit<{ key: string; now: number }, WindowDecision>>();
+    const hitBatched = (key: string, hit: WindowHit) => {
+      const shape = `${hit.limit}:${hit.windowMs}`;
+      let batch = windowBatches.get(shape);
+      if (!batch) {
+        batch = new GroupCommit((hits) => hitPostgresWindows(pool, hits, hit), { keyOf: (h) => h.key });
+        windowBatches.set(shape, batch);
+      }
+      return batch.submit({ key, now: hit.now ?? Date.now() });
+    };
     makeNamespace = (ns) => ({
       keyv: wrap(ns, new PostgresKvStore(pool, ready), true),
       claim: async (key, ttlMs) => {
@@ -161,7 +173,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
       },
       hitWindow: async (key, hit) => {
         await windowsReady();
-        return hitPostgresWindow(pool, keyvKey(ns, key), hit);
+        return hitBatched(keyvKey(ns, key), hit);
       },
     });
     closeBackend = async () => {

@@ -85,34 +85,55 @@ export async function sweepExpiredWindows(pool: pg.Pool): Promise<number> {
 }
 
 /**
- * One hit on PostgreSQL in ONE statement (no read-then-write): the insert creates the window
- * with this hit; on conflict the row is locked, so concurrent hits on one key from any number
- * of instances serialize on it, and each computes its decision from the hits the previous one
- * left. `allowed` and `notify` are stored in the row only to be RETURNed (they describe the
- * last hit). Every SET expression sees the row as it was before this hit.
+ * Hits on PostgreSQL, any number of keys in ONE statement (no read-then-write): the insert
+ * creates a window with its hit; on conflict the row is locked, so concurrent hits on one key
+ * from any number of instances serialize on it, and each computes its decision from the hits
+ * the previous one left. `allowed` and `notify` are stored in the row only to be RETURNed
+ * (they describe the last hit). Every SET expression sees the row as it was before this hit;
+ * `EXCLUDED.hits[1]` is this hit's time. Keys must be distinct (one row is changed once per
+ * statement) and are locked in sorted order, so concurrent batches cannot deadlock.
  */
-export async function hitPostgresWindow(
-  pool: pg.Pool,
-  key: string,
-  { limit, windowMs, now = Date.now() }: WindowHit,
-): Promise<WindowDecision> {
-  const live = 'ARRAY(SELECT h FROM unnest(w.hits) AS h WHERE h > $2::bigint - $3::bigint)';
+export async function hitPostgresWindows(
+  pool: Pick<pg.Pool, 'query'>,
+  hits: ReadonlyArray<{ key: string; now: number }>,
+  { limit, windowMs }: Pick<WindowHit, 'limit' | 'windowMs'>,
+): Promise<WindowDecision[]> {
+  const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const live = 'ARRAY(SELECT h FROM unnest(w.hits) AS h WHERE h > EXCLUDED.hits[1] - $3::bigint)';
   const fits = `cardinality(${live}) < $4::int`;
-  const { rows } = await pool.query<{ allowed: boolean; notify: boolean; oldest: string | null }>(
+  const { rows } = await pool.query<{
+    key: string;
+    allowed: boolean;
+    notify: boolean;
+    oldest: string | null;
+  }>(
     `INSERT INTO ${WINDOW_TABLE} AS w (key, hits, notified, allowed, notify, expires_at)
-     VALUES ($1, ARRAY[$2::bigint], false, true, false, now() + $3::bigint * interval '1 millisecond')
+     SELECT x.k, ARRAY[x.n], false, true, false, now() + $3::bigint * interval '1 millisecond'
+     FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS x(k, n, i) ORDER BY x.i
      ON CONFLICT (key) DO UPDATE SET
-       hits = CASE WHEN ${fits} THEN ${live} || $2::bigint ELSE ${live} END,
+       hits = CASE WHEN ${fits} THEN ${live} || EXCLUDED.hits[1] ELSE ${live} END,
        allowed = ${fits},
        notify = NOT ${fits} AND NOT w.notified,
        notified = NOT ${fits},
        expires_at = now() + $3::bigint * interval '1 millisecond'
-     RETURNING allowed, notify, (SELECT min(h) FROM unnest(hits) AS h) AS oldest`,
-    [key, now, windowMs, limit],
+     RETURNING key, allowed, notify, (SELECT min(h) FROM unnest(hits) AS h) AS oldest`,
+    [sorted.map((h) => h.key), sorted.map((h) => h.now), windowMs, limit],
   );
-  const row = rows[0]!;
-  if (row.allowed) return { allowed: true };
-  return { allowed: false, notify: row.notify, retryAfterMs: Number(row.oldest ?? now) + windowMs - now };
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  return hits.map(({ key, now }) => {
+    const row = byKey.get(key)!;
+    if (row.allowed) return { allowed: true };
+    return { allowed: false, notify: row.notify, retryAfterMs: Number(row.oldest ?? now) + windowMs - now };
+  });
+}
+
+/** One hit on PostgreSQL in one statement (see `hitPostgresWindows`). */
+export async function hitPostgresWindow(
+  pool: Pick<pg.Pool, 'query'>,
+  key: string,
+  { limit, windowMs, now = Date.now() }: WindowHit,
+): Promise<WindowDecision> {
+  return (await hitPostgresWindows(pool, [{ key, now }], { limit, windowMs }))[0]!;
 }
 
 /**

@@ -14,16 +14,30 @@ export interface KeyvStorageAdapterOptions {
  * (through `conversationsStorage`) for @grammyjs/conversations v2.
  *
  * Values are JSON-serialized by keyv, so store plain data (no class instances or functions).
+ * grammY writes a session back after every update that read it; without a TTL to refresh,
+ * writing back a value equal to the one read is skipped (no round trip for a session that
+ * did not change).
  */
 export function keyvStorageAdapter<T>(
   keyv: Keyv,
   options: KeyvStorageAdapterOptions = {},
 ): StorageAdapter<T> {
+  // The JSON of each object as read, keyed by the object itself (no entry outlives it).
+  const asRead = new WeakMap<object, string>();
   return {
     async read(key) {
-      return (await keyv.get<T>(key)) ?? undefined;
+      const value = (await keyv.get<T>(key)) ?? undefined;
+      if (options.ttlMs === undefined && typeof value === 'object' && value !== null) {
+        asRead.set(value, JSON.stringify(value));
+      }
+      return value;
     },
     async write(key, value) {
+      if (typeof value === 'object' && value !== null) {
+        const json = asRead.get(value);
+        if (json !== undefined && json === JSON.stringify(value)) return;
+        asRead.delete(value);
+      }
       await keyv.set(key, value, options.ttlMs);
     },
     async delete(key) {
@@ -78,5 +92,55 @@ export function conversationsStorage<C extends Context>(
           now: options.now,
         })
       : keyvStorageAdapter<VersionedState<ConversationData>>(keyv, { ttlMs: options.ttlMs }),
+  };
+}
+
+/**
+ * The session field that says whether a chat has conversation state in KV: 1 = it has, 0 = it
+ * has none; absent = not known yet (sessions from before the field existed).
+ */
+export const CONVERSATION_MARKER = '__conversations';
+
+/**
+ * `conversationsStorage` (the same KV entries) that spares the KV read for chats in no
+ * conversation: the session, read for every update anyway, records whether the chat has
+ * conversation state; where it has none, no read is made. The marker is set on every
+ * write and delete through this storage, and on a read where it was unknown.
+ *
+ * A crash between the state write and the session write leaves the marker stale: the update
+ * is handled again from the inbox and writes both. Conversation state must only be written
+ * through this storage (core's conversations middleware).
+ */
+export function sessionMarkedConversationsStorage<C extends Context & { session: Record<string, unknown> }>(
+  keyv: Keyv,
+  options: Omit<ConversationsStorageOptions<C>, 'getStorageKey' | 'prefix'> = {},
+): ConversationStorage<C, ConversationData> {
+  const keyStorage = conversationsStorage<C>(keyv, options);
+  if (keyStorage.type !== 'key') throw new Error('unreachable');
+  const adapter = keyStorage.adapter;
+  return {
+    type: 'context',
+    version: keyStorage.version,
+    adapter: {
+      async read(ctx) {
+        const key = ctx.chatId?.toString();
+        if (key === undefined || ctx.session[CONVERSATION_MARKER] === 0) return undefined;
+        const state = await adapter.read(key);
+        ctx.session[CONVERSATION_MARKER] = state === undefined ? 0 : 1;
+        return state;
+      },
+      async write(ctx, state) {
+        const key = ctx.chatId?.toString();
+        if (key === undefined) return;
+        await adapter.write(key, state);
+        ctx.session[CONVERSATION_MARKER] = 1;
+      },
+      async delete(ctx) {
+        const key = ctx.chatId?.toString();
+        if (key === undefined) return;
+        await adapter.delete(key);
+        ctx.session[CONVERSATION_MARKER] = 0;
+      },
+    },
   };
 }

@@ -23,6 +23,8 @@ interface QueuedFailure {
 export class FakeBotApi {
   readonly token = '123456:TEST-token';
   readonly calls: RecordedCall[] = [];
+  /** Called with every call as it is recorded (benchmarks attribute calls to updates with it). */
+  onCall?: (call: RecordedCall) => void;
   private server?: Server;
   private updates: unknown[] = [];
   private pollers: Array<() => void> = [];
@@ -125,7 +127,9 @@ export class FakeBotApi {
       });
     }
     if (method === 'getUpdates') return this.longPoll(payload, res);
-    this.calls.push({ method, payload, at: Date.now(), status: 200 });
+    const call = { method, payload, at: Date.now(), status: 200 };
+    this.calls.push(call);
+    this.onCall?.(call);
     return send(res, 200, { ok: true, result: this.result(method, payload) });
   }
 

@@ -22,6 +22,7 @@ const loadDefaultSandbox: SandboxFactory = async (options) =>
 /** The bot: the sandbox (no token), the runtime and its Api (before services), the plugins' handlers (after services), and the intake (polling or webhook, through the update inbox). */
 export function botSteps(ctx: BootContext) {
   const { options, config, logger, metrics, errorReporter, runtimes, running, dataDir } = ctx;
+  let activity: ReturnType<typeof activityRecorder> | undefined;
 
   const sandboxStep: BootStep = {
     name: 'sandbox',
@@ -58,7 +59,10 @@ export function botSteps(ctx: BootContext) {
         conversationTtlMs: config.CONVERSATION_TTL_MINUTES * 60_000,
         metrics,
         floodControl: options.floodControl ?? floodControlFromSettings(config),
-        onUpdate: activityRecorder(running.database!.sequelize, logger),
+        onUpdate: (userId) => {
+          activity ??= activityRecorder(running.database!.sequelize, logger);
+          activity.record(userId);
+        },
         errorReporter,
         deferPluginSetup: true,
         defaultChatOwner: config.DEFAULT_CHAT_OWNER,
@@ -112,6 +116,7 @@ export function botSteps(ctx: BootContext) {
     async stop() {
       await running.inbox?.stop();
       await running.bot?.stop();
+      await activity?.flush();
     },
   };
 

@@ -1,0 +1,596 @@
+/**
+ * Hot-path benchmark: webhook updates through real processes, against bare grammY + Koa.
+ *
+ * Targets, each a child process behind its own fake Bot API, driven over HTTP like Telegram:
+ * - `baseline`: bare grammY + Koa webhook (support/bare-grammy-app.ts), no database;
+ * - `core`: createApp with one minimal plugin (support/core-minimal-app.ts): durable inbox,
+ *   sessions, rate limit, i18n, chat ownership; core answers /start and /help;
+ * - `reference`: the full reference app (apps/reference, all six plugins), command traffic.
+ * Each user sends a fixed sequence (/start, /help, a press of the first button of the /start
+ * reply, text; the reference app without text), one update at a time; `--in-flight` users are
+ * active at once (closed loop). Rounds are interleaved: baseline, core, reference, baseline...
+ * An update counts as handled when the Bot API got all its calls (counts learnt per step from a
+ * calibration user). Then a burst: `--burst` updates posted at once (open loop) to each target,
+ * to show the backpressure bound and the peak RSS under it.
+ *
+ * Telegram's limits are RELAXED: the fake Bot API answers at once and limits nothing, and the
+ * apps' flood control and per-user rate limit are raised out of the way. This measures handling
+ * capacity, not what Telegram lets one bot send (~30 messages/s by default).
+ *
+ *   npm run bench:hotpath -w @botloom/core [-- --quick] [-- --profile]
+ *
+ * PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch database per target, dropped after),
+ * else embedded PostgreSQL. Options: --users (per round), --in-flight, --rounds, --burst,
+ * --targets (baseline,core,reference), --quick (tiny run: checks that it works), --profile
+ * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles), --queries
+ * (PostgreSQL queries per update by kind).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { FakeBotApi, type RecordedCall } from '../test/support/fake-bot-api.js';
+import { type ScratchDatabase, scratchDatabase } from './support/scratch-database.js';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string' },
+    'in-flight': { type: 'string', default: '50' },
+    rounds: { type: 'string' },
+    burst: { type: 'string' },
+    targets: { type: 'string', default: 'baseline,core,reference' },
+    quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    queries: { type: 'boolean', default: false },
+    'profile-dir': { type: 'string', default: '.bench-profiles' },
+  },
+});
+const QUICK = values.quick;
+const USERS = Number(values.users ?? (QUICK ? 10 : 250));
+const IN_FLIGHT = Number(values['in-flight']);
+const ROUNDS = Number(values.rounds ?? (QUICK ? 1 : 3));
+const BURST = Number(values.burst ?? (QUICK ? 100 : 5000));
+const SECRET = 'bench-secret';
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const packageDir = path.resolve(benchDir, '..');
+const repoDir = path.resolve(packageDir, '../..');
+
+type Step = 'start' | 'help' | 'press' | 'text';
+
+interface TargetSpec {
+  name: 'baseline' | 'core' | 'reference';
+  label: string;
+  cwd: string;
+  script: string;
+  steps: Step[];
+  database: boolean;
+  ready: RegExp;
+}
+
+const SPECS: TargetSpec[] = [
+  {
+    name: 'baseline',
+    label: 'bare grammY + Koa',
+    cwd: packageDir,
+    script: 'bench/support/bare-grammy-app.ts',
+    steps: ['start', 'help', 'press', 'text'],
+    database: false,
+    ready: /READY (http:\/\/\S+)/,
+  },
+  {
+    name: 'core',
+    label: 'core pipeline, one minimal plugin',
+    cwd: packageDir,
+    script: 'bench/support/core-minimal-app.ts',
+    steps: ['start', 'help', 'press', 'text'],
+    database: true,
+    ready: /READY (http:\/\/\S+)/,
+  },
+  {
+    name: 'reference',
+    label: 'reference app (six plugins), commands',
+    cwd: path.join(repoDir, 'apps/reference'),
+    script: 'src/main.ts',
+    steps: ['start', 'help', 'press'],
+    database: true,
+    ready: /HTTP:\s+(http:\/\/\S+)/,
+  },
+];
+
+interface Stats {
+  queries: number;
+  transactions: number;
+  cpuMs: number;
+  rss: number;
+  peakRss: number;
+  shapes: Array<[string, number]>;
+}
+
+interface Expectation {
+  expected: number;
+  got: number;
+  sentAt: number;
+  done: (at: number) => void;
+}
+
+/** One running target: its process, its fake Bot API and database, and the update plumbing. */
+class Target {
+  child!: ChildProcess;
+  url!: string;
+  api!: FakeBotApi;
+  db?: ScratchDatabase;
+  dataDir!: string;
+  expected: Record<Step, number> = { start: 1, help: 1, press: 1, text: 1 };
+  button = 'bench:press';
+  nextUpdateId = 1;
+  stray = 0;
+  private waiting = new Map<number, Expectation>();
+  private statsWaiters: Array<(s: Stats) => void> = [];
+  output = '';
+
+  constructor(readonly spec: TargetSpec) {}
+
+  async start(): Promise<void> {
+    this.api = await new FakeBotApi().start();
+    this.api.onCall = (call) => this.onCall(call);
+    if (this.spec.database) this.db = await scratchDatabase(`botloom_bench_${this.spec.name}`);
+    this.dataDir = await mkdtemp(path.join(tmpdir(), `botloom-bench-${this.spec.name}-`));
+    const execArgv = [
+      '--import',
+      'tsx',
+      '--conditions=botloom-source',
+      '--import',
+      path.join(benchDir, 'support/process-stats.mjs'),
+    ];
+    if (values.profile) {
+      // One folder per target: every thread writes its own profile (tsx's loader thread too).
+      const dir = path.resolve(repoDir, values['profile-dir']!, this.spec.name);
+      await mkdir(dir, { recursive: true });
+      execArgv.push('--cpu-prof', '--cpu-prof-dir', dir);
+    }
+    const huge = '1000000';
+    this.child = spawn(process.execPath, [...execArgv, this.spec.script], {
+      cwd: this.spec.cwd,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ...(this.db ? { DATABASE_URL: this.db.url } : {}),
+        BOTLOOM_DATA_DIR: this.dataDir,
+        ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        TELEGRAM_BOT_TOKEN: this.api.token,
+        TELEGRAM_API_ROOT: this.api.apiRoot,
+        WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+        WEBHOOK_SECRET: SECRET,
+        // Telegram's limits relaxed (see the header): handling capacity is measured.
+        RATE_LIMIT_PER_MINUTE: huge,
+        TELEGRAM_FLOOD_GLOBAL_PER_SECOND: huge,
+        TELEGRAM_FLOOD_PER_CHAT_PER_SECOND: huge,
+        TELEGRAM_FLOOD_GROUP_PER_MINUTE: huge,
+        ...(values.queries ? { BENCH_QUERY_SHAPES: '1' } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.child.on('message', (message) => this.statsWaiters.shift()?.(message as Stats));
+    this.url = await new Promise<string>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        this.output = (this.output + chunk.toString()).slice(-20_000);
+        const match = this.spec.ready.exec(this.output);
+        if (match) resolve(match[1]!);
+      };
+      this.child.stdout!.on('data', onData);
+      this.child.stderr!.on('data', onData);
+      this.child.on('exit', (code) =>
+        reject(new Error(`${this.spec.name} exited (${code}) before it was ready:\n${this.output}`)),
+      );
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      // SIGINT lets --cpu-prof write its profile (the apps stop on signals).
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill(values.profile ? 'SIGINT' : 'SIGKILL');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    }
+    await this.api.close();
+    await this.db?.close();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  stats(reset = false): Promise<Stats> {
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      this.child.send(reset ? 'reset' : 'stats');
+    });
+  }
+
+  private onCall(call: RecordedCall): void {
+    const chatId = Number(call.payload.chat_id ?? /^cb(\d+):/.exec(call.payload.callback_query_id)?.[1]);
+    const waiting = this.waiting.get(chatId);
+    if (!waiting) {
+      if (Number.isFinite(chatId)) this.stray++;
+      return;
+    }
+    waiting.got++;
+    if (waiting.got >= waiting.expected) {
+      this.waiting.delete(chatId);
+      waiting.done(call.at);
+    }
+  }
+
+  update(step: Step, userId: number): unknown {
+    const id = this.nextUpdateId++;
+    const from = { id: userId, is_bot: false, first_name: 'Ann', language_code: 'en' };
+    const chat = { id: userId, type: 'private', first_name: 'Ann' };
+    const date = Math.floor(Date.now() / 1000);
+    if (step === 'press') {
+      return {
+        update_id: id,
+        callback_query: {
+          id: `cb${userId}:${id}`,
+          from,
+          chat_instance: 'ci',
+          data: this.button,
+          message: {
+            message_id: 1,
+            date,
+            chat,
+            from: { id: 1, is_bot: true, first_name: 'Bot' },
+            text: 'menu',
+          },
+        },
+      };
+    }
+    const text = step === 'text' ? `hello number ${id}` : `/${step}`;
+    return {
+      update_id: id,
+      message: {
+        message_id: id,
+        date,
+        chat,
+        from,
+        text,
+        ...(step === 'text' ? {} : { entities: [{ type: 'bot_command', offset: 0, length: text.length }] }),
+      },
+    };
+  }
+
+  /** POSTs one update like Telegram; answers the HTTP status. */
+  async post(update: unknown): Promise<Response> {
+    const res = await fetch(`${this.url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
+    await res.arrayBuffer();
+    return res;
+  }
+
+  /** Sends one step of a user and resolves with its handling latency (POST → its last Bot API call). */
+  async send(step: Step, userId: number): Promise<number> {
+    const expected = this.expected[step];
+    const sentAt = Date.now();
+    const handled = new Promise<number>((resolve) => {
+      if (expected === 0) return resolve(0);
+      this.waiting.set(userId, { expected, got: 0, sentAt, done: (at) => resolve(at - sentAt) });
+    });
+    for (;;) {
+      const res = await this.post(this.update(step, userId));
+      if (res.status === 200) break;
+      if (res.status !== 503) throw new Error(`${this.spec.name}: webhook answered ${res.status}`);
+      await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+    }
+    const latency = await handled;
+    return expected === 0 ? Date.now() - sentAt : latency;
+  }
+
+  /** Learns how many Bot API calls each step makes, and the button to press, from one user. */
+  async calibrate(userId: number): Promise<void> {
+    for (const step of this.spec.steps) {
+      const before = this.api.calls.length;
+      await this.post(this.update(step, userId));
+      let count = 0;
+      let quietSince = Date.now();
+      const deadline = Date.now() + 30_000;
+      // Quiescence only here, to learn the counts; the measured runs wait for the counts.
+      while (Date.now() < deadline) {
+        const now = this.api.calls.slice(before).filter((c) => isFor(c, userId)).length;
+        if (now !== count) {
+          count = now;
+          quietSince = Date.now();
+        }
+        if (count > 0 && Date.now() - quietSince > 600) break;
+        await sleep(20);
+      }
+      this.expected[step] = count;
+      if (step === 'start') {
+        const markup = this.api.calls
+          .slice(before)
+          .find((c) => isFor(c, userId) && c.payload.reply_markup?.inline_keyboard)?.payload.reply_markup;
+        const data = markup?.inline_keyboard?.flat().find((b: any) => b.callback_data)?.callback_data;
+        if (data) this.button = data;
+      }
+    }
+    this.stray = 0;
+  }
+}
+
+function isFor(call: RecordedCall, userId: number): boolean {
+  return (
+    Number(call.payload.chat_id) === userId ||
+    String(call.payload.callback_query_id ?? '').startsWith(`cb${userId}:`)
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : Number.NaN;
+
+/** utime+stime (ms) of the PostgreSQL backends serving `database` (same machine only). */
+async function backendCpu(
+  admin: pg.Client | undefined,
+  database: string | undefined,
+): Promise<Map<number, number>> {
+  const result = new Map<number, number>();
+  if (!admin || !database) return result;
+  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  for (const { pid } of rows) {
+    try {
+      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      result.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // another machine, or the backend just left
+    }
+  }
+  return result;
+}
+
+async function xacts(admin: pg.Client | undefined, database: string | undefined): Promise<number> {
+  if (!admin || !database) return 0;
+  await admin.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await admin.query(
+    'SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = $1',
+    [database],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+interface RunResult {
+  updates: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  cpuMsPerUpdate: number;
+  pgCpuMsPerUpdate: number;
+  queriesPerUpdate: number;
+  transactionsPerUpdate: number;
+  peakRssMb: number;
+}
+
+let nextUser = 100_000;
+
+async function closedLoop(target: Target, users: number, admin?: pg.Client): Promise<RunResult> {
+  const ids = Array.from({ length: users }, () => nextUser++);
+  const latencies: number[] = [];
+  const before = await target.stats(true);
+  const pgBefore = await backendCpu(admin, target.db?.name);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(IN_FLIGHT, users) }, async () => {
+      while (next < ids.length) {
+        const user = ids[next++]!;
+        for (const step of target.spec.steps) latencies.push(await target.send(step, user));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const after = await target.stats();
+  if (values.queries && after.shapes.length) {
+    console.log(`  ${target.spec.name}: queries per update by kind`);
+    for (const [shape, count] of after.shapes)
+      console.log(`    ${(count / (users * target.spec.steps.length)).toFixed(2)}  ${shape}`);
+  }
+  const pgAfter = await backendCpu(admin, target.db?.name);
+  let pgCpu = 0;
+  for (const [pid, ms] of pgAfter) pgCpu += ms - (pgBefore.get(pid) ?? 0);
+  latencies.sort((a, b) => a - b);
+  const n = latencies.length;
+  return {
+    updates: n,
+    perSecond: n / seconds,
+    p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
+    cpuMsPerUpdate: (after.cpuMs - before.cpuMs) / n,
+    pgCpuMsPerUpdate: pgCpu / n,
+    queriesPerUpdate: (after.queries - before.queries) / n,
+    transactionsPerUpdate: (after.transactions - before.transactions) / n,
+    peakRssMb: after.peakRss / 2 ** 20,
+  };
+}
+
+interface BurstResult {
+  acceptedPerSecond: number;
+  handledPerSecond: number;
+  busyAnswers: number;
+  p50: number;
+  peakRssMb: number;
+  rssBeforeMb: number;
+}
+
+/** `count` updates (one step each: /help, or text for the baseline) posted as fast as 64 connections go. */
+async function burst(target: Target, count: number): Promise<BurstResult> {
+  const step: Step = 'help';
+  const before = await target.stats(true);
+  const users = Array.from({ length: count }, () => nextUser++);
+  const latencies: number[] = [];
+  const handled: Array<Promise<void>> = [];
+  let busy = 0;
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < users.length) {
+        const user = users[next++]!;
+        const sentAt = Date.now();
+        handled.push(
+          new Promise<void>((resolve) => {
+            (target as any).waiting.set(user, {
+              expected: target.expected[step],
+              got: 0,
+              sentAt,
+              done: (at: number) => {
+                latencies.push(at - sentAt);
+                resolve();
+              },
+            });
+          }),
+        );
+        for (;;) {
+          const res = await target.post(target.update(step, user));
+          if (res.status === 200) break;
+          if (res.status !== 503) throw new Error(`${target.spec.name}: webhook answered ${res.status}`);
+          busy++;
+          await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+        }
+      }
+    }),
+  );
+  const acceptSeconds = (performance.now() - started) / 1000;
+  await Promise.all(handled);
+  const seconds = (performance.now() - started) / 1000;
+  const after = await target.stats();
+  latencies.sort((a, b) => a - b);
+  return {
+    acceptedPerSecond: count / acceptSeconds,
+    handledPerSecond: count / seconds,
+    busyAnswers: busy,
+    p50: percentile(latencies, 0.5),
+    peakRssMb: after.peakRss / 2 ** 20,
+    rssBeforeMb: before.rss / 2 ** 20,
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (xs: number[], digits = 0) =>
+  xs.length > 1 ? `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}` : '';
+
+async function main() {
+  const wanted = values.targets!.split(',');
+  const specs = SPECS.filter((s) => wanted.includes(s.name));
+  console.log(
+    `Hot path: ${ROUNDS} interleaved round(s) of ${USERS} users per target, ${IN_FLIGHT} users active at once (closed loop: one update per user in flight), then a burst of ${BURST} updates.\n` +
+      `Telegram limits RELAXED: the fake Bot API answers at once and limits nothing; flood control and the per-user rate limit are raised out of the way. ` +
+      `Machine: ${cpus().length} cores; PostgreSQL ${process.env.DATABASE_URL || process.env.TEST_DATABASE_URL ? 'server' : 'embedded'}.${QUICK ? ' QUICK mode: checks that it runs, figures mean nothing.' : ''}`,
+  );
+  const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  const targets = specs.map((s) => new Target(s));
+  const results = new Map<string, RunResult[]>(specs.map((s) => [s.name, []]));
+  const bursts = new Map<string, BurstResult>();
+  const xactTotals = new Map<string, { before: number; updates: number }>();
+  let admin: pg.Client | undefined;
+  // Ctrl+C: stop the child processes and drop the scratch databases before leaving.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void Promise.allSettled(targets.map((t) => t.stop())).then(() => process.exit(130));
+    });
+  }
+  try {
+    for (const target of targets) {
+      const t = performance.now();
+      await target.start();
+      if (!admin && target.db) {
+        admin = new pg.Client({ connectionString: serverUrl ?? target.db.url });
+        await admin.connect();
+      }
+      await target.calibrate(nextUser++);
+      console.log(
+        `${target.spec.name}: ready in ${((performance.now() - t) / 1000).toFixed(1)} s; Bot API calls per step ${JSON.stringify(target.expected)}; button "${target.button}"`,
+      );
+      await closedLoop(target, Math.min(USERS, 30), admin); // warm-up: JIT, connections, caches
+    }
+    for (const target of targets) {
+      xactTotals.set(target.spec.name, { before: await xacts(admin, target.db?.name), updates: 0 });
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const target of targets) {
+        const result = await closedLoop(target, USERS, admin);
+        results.get(target.spec.name)!.push(result);
+        xactTotals.get(target.spec.name)!.updates += result.updates;
+        console.log(
+          `  round ${round} ${target.spec.name.padEnd(9)} ${result.perSecond.toFixed(0).padStart(5)} updates/s  p50 ${result.p50} ms  p95 ${result.p95} ms  ` +
+            `cpu ${result.cpuMsPerUpdate.toFixed(2)} ms/update  pg round trips ${result.queriesPerUpdate.toFixed(2)}/update`,
+        );
+      }
+    }
+    // Server-side transaction counts lag up to ~10 s (PostgreSQL flushes backend stats when idle).
+    if (admin && !QUICK) await sleep(11_000);
+    const serverXacts = new Map<string, number>();
+    for (const target of targets) {
+      const total = xactTotals.get(target.spec.name)!;
+      if (target.db)
+        serverXacts.set(
+          target.spec.name,
+          ((await xacts(admin, target.db.name)) - total.before) / total.updates,
+        );
+    }
+    for (const target of targets) bursts.set(target.spec.name, await burst(target, BURST));
+
+    const base = results.get('baseline') ?? [];
+    const baseRate = base.length ? median(base.map((r) => r.perSecond)) : Number.NaN;
+    const baseCpu = base.length ? median(base.map((r) => r.cpuMsPerUpdate)) : Number.NaN;
+    console.log(
+      '\n| target | updates/s (median, spread) | ratio vs baseline | p50 / p95 ms | CPU ms/update (app) | ratio | PG CPU ms/update | PG round trips/update | PG transactions/update (client; pg_stat_database) | peak RSS MB |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const target of targets) {
+      const runs = results.get(target.spec.name)!;
+      const rate = median(runs.map((r) => r.perSecond));
+      const cpu = median(runs.map((r) => r.cpuMsPerUpdate));
+      const server = serverXacts.get(target.spec.name);
+      console.log(
+        `| ${target.spec.label} | ${rate.toFixed(0)} (${spread(runs.map((r) => r.perSecond))}) | ${(rate / baseRate).toFixed(2)}x | ` +
+          `${median(runs.map((r) => r.p50))} / ${median(runs.map((r) => r.p95))} | ${cpu.toFixed(2)} (${spread(
+            runs.map((r) => r.cpuMsPerUpdate),
+            2,
+          )}) | ${(cpu / baseCpu).toFixed(1)}x | ` +
+          `${target.db ? median(runs.map((r) => r.pgCpuMsPerUpdate)).toFixed(2) : '-'} | ${median(runs.map((r) => r.queriesPerUpdate)).toFixed(2)} | ` +
+          `${median(runs.map((r) => r.transactionsPerUpdate)).toFixed(2)}; ${server === undefined ? '-' : server.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} |`,
+      );
+    }
+    console.log(`\nBurst: ${BURST} updates posted at once over 64 connections (/help; open loop).`);
+    console.log(
+      '| target | accepted/s | handled/s | 503 answers (backpressure) | reply p50 ms | RSS before → peak MB |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const target of targets) {
+      const b = bursts.get(target.spec.name)!;
+      console.log(
+        `| ${target.spec.label} | ${b.acceptedPerSecond.toFixed(0)} | ${b.handledPerSecond.toFixed(0)} | ${b.busyAnswers} | ${b.p50} | ${b.rssBeforeMb.toFixed(0)} → ${b.peakRssMb.toFixed(0)} |`,
+      );
+    }
+    const strays = targets.filter((t) => t.stray > 0).map((t) => `${t.spec.name}: ${t.stray}`);
+    if (strays.length) console.log(`Bot API calls not attributed to an update: ${strays.join(', ')}`);
+    console.log(
+      'Round trips: every pg query the process sent (BEGIN/COMMIT included, background jobs too); transactions: explicit ones plus single statements outside them.',
+    );
+  } finally {
+    await admin?.end();
+    for (const target of targets) await target.stop().catch(() => {});
+  }
+}
+
+await main();
