@@ -1,6 +1,6 @@
 /**
  * The Instagram pages of core's admin panel in a real browser: a thread handed to a person and
- * back with its row buttons, a draft plan's steps edited as JSON, then approved from its page.
+ * back with its row buttons, a draft plan's steps edited row by row, then approved from its page.
  */
 import { AdminUserService } from '@botloom/core/runtime';
 import {
@@ -19,7 +19,7 @@ const WAIT = { timeout: 30_000 };
 const api = (path: string) => `/admin/api/instagram${path}`;
 
 describe.skipIf(!hasChromium)(
-  'instagram admin pages: row actions and JSON steps',
+  'instagram admin pages: row actions and step rows',
   { timeout: 300_000 },
   () => {
     let t: InstagramTestApp;
@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)(
       await context.close();
     });
 
-    it("edits a draft plan's steps as JSON (bad JSON and a bad step shown under the field), then approves it", async () => {
+    it("edits a draft plan's steps row by row (a bad step shown under the field), then approves it", async () => {
       llm.script({
         match: { purpose: 'instagram.plan' },
         data: {
@@ -97,27 +97,33 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('detail-fields').waitFor(WAIT);
       await page.getByRole('button', { name: 'Edit the steps' }).click();
       const form = page.getByTestId('edit-instagram-plans');
-      const steps = form.getByLabel('Steps');
-      expect(JSON.parse(await steps.inputValue())).toEqual([
-        { tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed'] },
-        { tool: 'report' },
-      ]);
+      const row = (n: number) => form.getByRole('group', { name: `Steps ${n}`, exact: true });
+      const input = (n: number, label: string) => row(n).getByLabel(label, { exact: true });
+      // The drafted steps fill one row each, the audience's keys in their own inputs.
+      await row(2).waitFor(WAIT);
+      expect(await input(1, 'Tool').inputValue()).toBe('tag_users');
+      expect(await input(1, 'Audience: tag').inputValue()).toBe('buyer');
+      expect(await input(1, 'Tags to add').inputValue()).toBe('followed');
+      expect(await input(2, 'Tool').inputValue()).toBe('report');
 
-      await steps.fill('[{"tool": ');
+      // A tag_users step without tags is refused, the reason under the field.
+      await input(1, 'Tags to add').fill('');
       await form.getByRole('button', { name: 'Save' }).click();
       const error = form.getByTestId('field-error-steps');
-      await error.waitFor(WAIT);
-      expect(await error.textContent()).toMatch(/^This is not valid JSON/);
+      await expect.poll(() => error.textContent(), WAIT).toMatch(/^Invalid step at 0\.tags: Required/);
 
-      await steps.fill('[{"tool": "teleport"}]');
-      await form.getByRole('button', { name: 'Save' }).click();
-      await expect.poll(() => error.textContent(), WAIT).toMatch(/^Invalid step at 0\.tool/);
-
-      await steps.fill('[{"tool": "report"}]');
+      // Tags back, the report row removed, a send_template row added for one intent.
+      await input(1, 'Tags to add').fill('followed\nvip');
+      await form.getByRole('button', { name: 'Remove row 2' }).click();
+      await form.getByRole('button', { name: '+ Add a row' }).click();
+      await input(2, 'Tool').selectOption('send_template');
+      await input(2, 'Message').fill('Thanks for your order!');
+      await input(2, 'Audience: intent').fill('purchase');
       await form.getByRole('button', { name: 'Save' }).click();
       await form.waitFor({ state: 'detached', ...WAIT });
       expect((await t.app.admin.get(api(`/agent/plans/${plan.id}`))).body.plan.steps).toEqual([
-        { tool: 'report' },
+        { tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed', 'vip'] },
+        { tool: 'send_template', audience: { intent: 'purchase' }, text: 'Thanks for your order!' },
       ]);
 
       // The detail view has the same row actions as the list.
