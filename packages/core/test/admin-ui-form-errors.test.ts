@@ -95,4 +95,35 @@ describe('declarative forms of the admin panel', () => {
     ]);
     expect(fieldErrors(rows, invalid).byField).toEqual({ variants: 'Expected number' });
   });
+
+  it('a dotted key is read from and sent back to the nested object, also in objects rows', () => {
+    const rows: Field[] = [
+      {
+        key: 'steps',
+        label: { en: 'Steps' },
+        type: 'objects',
+        fields: [
+          { key: 'tool', label: { en: 'Tool' }, type: 'select', options: ['tag_users', 'report'] },
+          { key: 'audience.tag', label: { en: 'Tag' }, type: 'text' },
+          { key: 'audience.segment', label: { en: 'Segment' }, type: 'text' },
+        ],
+      },
+      { key: 'meta.note', label: { en: 'Note' }, type: 'text' },
+    ];
+    const values = initialValues(rows, {
+      steps: [{ tool: 'tag_users', audience: { tag: 'buyer' } }, { tool: 'report' }],
+      meta: { note: 'n' },
+    });
+    expect(values).toEqual({
+      steps: [
+        { tool: 'tag_users', 'audience.tag': 'buyer', 'audience.segment': '' },
+        { tool: 'report', 'audience.tag': '', 'audience.segment': '' },
+      ],
+      'meta.note': 'n',
+    });
+    expect(formBody(rows, values)).toEqual({
+      steps: [{ tool: 'tag_users', audience: { tag: 'buyer' } }, { tool: 'report' }],
+      meta: { note: 'n' },
+    });
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The Instagram pages of core's admin panel in a real browser: a thread handed to a person and
- * back with its row buttons, a draft plan's steps edited as JSON, then approved from its page.
+ * back with its row buttons and answered from the panel, a rule created and edited, an experiment
+ * stopped with a winner, a draft plan's steps edited row by row, then approved from its page.
  */
 import { AdminUserService } from '@botloom/core/runtime';
 import {
@@ -19,7 +20,7 @@ const WAIT = { timeout: 30_000 };
 const api = (path: string) => `/admin/api/instagram${path}`;
 
 describe.skipIf(!hasChromium)(
-  'instagram admin pages: row actions and JSON steps',
+  'instagram admin pages: row actions, forms and step rows',
   { timeout: 300_000 },
   () => {
     let t: InstagramTestApp;
@@ -71,7 +72,21 @@ describe.skipIf(!hasChromium)(
       await buttons.getByRole('button', { name: 'Hand to a person' }).click();
       await buttons.getByRole('button', { name: 'Hand back to the bot' }).waitFor(WAIT);
       expect(await status()).toBe('handoff');
-      expect(await buttons.getByRole('button').allTextContents()).toEqual(['Hand back to the bot']);
+      expect(await buttons.getByRole('button').allTextContents()).toEqual(['Hand back to the bot', 'Reply']);
+
+      // The person answers from the panel; inside 24 hours that is a plain RESPONSE.
+      await buttons.getByRole('button', { name: 'Reply' }).click();
+      const reply = page.getByTestId('row-action-form-reply');
+      await reply.getByLabel('Your reply').fill('Hi, this is Alice from the team.');
+      await reply.getByRole('button', { name: 'Send' }).click();
+      const sent = await t.graph.waitForSent(
+        (m) => m.recipient === '9201' && m.text === 'Hi, this is Alice from the team.',
+      );
+      expect([sent.messagingType, sent.tag]).toEqual(['RESPONSE', undefined]);
+      await expect
+        .poll(() => page.getByTestId('row-action-note').textContent(), WAIT)
+        .toBe(`Reply · ${id}: done.`);
+
       await buttons.getByRole('button', { name: 'Hand back to the bot' }).click();
       await buttons.getByRole('button', { name: 'Hand to a person' }).waitFor(WAIT);
       expect(await status()).toBe('active');
@@ -79,7 +94,83 @@ describe.skipIf(!hasChromium)(
       await context.close();
     });
 
-    it("edits a draft plan's steps as JSON (bad JSON and a bad step shown under the field), then approves it", async () => {
+    it('creates and edits an auto-reply rule from the panel (a bad action shown under its field), and stops an experiment with a winner', async () => {
+      const { context, page, errors } = await signIn();
+      await page.goto(`${t.app.url}/admin/p/instagram/rules`);
+      const create = page.getByTestId('create-instagram-rules');
+      await create.getByLabel('Name', { exact: true }).fill('Price question');
+      await create.getByLabel('Priority', { exact: true }).fill('500');
+      await create
+        .getByLabel('Conditions', { exact: true })
+        .fill('{"keywords": {"mode": "word", "values": ["price"]}}');
+      await create.getByLabel('Action', { exact: true }).fill('{"type": "template"}');
+      await create.getByRole('button', { name: 'Add' }).click();
+      await expect
+        .poll(() => create.getByTestId('field-error-action').textContent(), WAIT)
+        .toMatch(/^Invalid rule at action\.text: Required/);
+      await create
+        .getByLabel('Action', { exact: true })
+        .fill('{"type": "template", "text": "Prices are on our site."}');
+      await create.getByRole('button', { name: 'Add' }).click();
+      const listed = async () =>
+        (
+          (await t.app.admin.get(api('/agent/rules'))).body.items as Array<{ id: string; name: string }>
+        ).filter((r) => r.name === 'Price question');
+      await expect.poll(async () => (await listed()).length, WAIT).toBe(1);
+      const rule = (await listed())[0]!;
+      await t.sender.message('9203', 'What is the price?');
+      await t.graph.waitForSent((m) => m.recipient === '9203' && m.text === 'Prices are on our site.');
+
+      await page.goto(`${t.app.url}/admin/p/instagram/rules/${rule.id}`);
+      await page.getByTestId('detail-fields').waitFor(WAIT);
+      await page.getByRole('button', { name: 'Edit the rule' }).click();
+      const edit = page.getByTestId('edit-instagram-rules');
+      // A rule made in the panel starts enabled (the create form has no checkbox to forget).
+      expect(await edit.getByLabel('Enabled', { exact: true }).isChecked()).toBe(true);
+      expect(JSON.parse(await edit.getByLabel('Action', { exact: true }).inputValue())).toEqual({
+        type: 'template',
+        text: 'Prices are on our site.',
+      });
+      await edit.getByLabel('Action', { exact: true }).fill('{"type": "handoff"}');
+      await edit.getByLabel('Cooldown, s', { exact: true }).fill('60');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'detached', ...WAIT });
+      const saved = (await t.app.admin.get(api(`/agent/rules/${rule.id}`))).body.rule;
+      expect([saved.enabled, saved.priority, saved.cooldownSeconds, saved.action, saved.conditions]).toEqual([
+        true,
+        500,
+        60,
+        { type: 'handoff' },
+        { keywords: { mode: 'word', values: ['price'], caseSensitive: false } },
+      ]);
+
+      const experiment = (
+        await t.app.admin.post(api('/experiments'), {
+          name: 'Greeting',
+          kind: 'template',
+          metric: 'reply',
+          variantA: 'Hi!',
+          variantB: 'Hello there!',
+        })
+      ).body.experiment as { id: string };
+      await page.goto(`${t.app.url}/admin/p/instagram/experiments`);
+      const actions = page.getByTestId(`row-actions-${experiment.id}`);
+      await actions.getByRole('button', { name: 'Stop' }).click();
+      const stop = page.getByTestId('row-action-form-stop');
+      await stop.getByLabel('Promote the variant').fill('c');
+      await stop.getByRole('button', { name: 'Stop the experiment' }).click();
+      await expect.poll(() => stop.textContent(), WAIT).toContain('No variant "c" in this experiment');
+      await stop.getByLabel('Promote the variant').fill('b');
+      await stop.getByRole('button', { name: 'Stop the experiment' }).click();
+      await stop.waitFor({ state: 'detached', ...WAIT });
+      const stopped = (await t.app.admin.get(api(`/experiments/${experiment.id}`))).body.experiment;
+      expect([stopped.status, stopped.winner]).toEqual(['stopped', 'b']);
+      await expect.poll(() => actions.getByRole('button').count(), WAIT).toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it("edits a draft plan's steps row by row (a bad step shown under the field), then approves it", async () => {
       llm.script({
         match: { purpose: 'instagram.plan' },
         data: {
@@ -97,27 +188,33 @@ describe.skipIf(!hasChromium)(
       await page.getByTestId('detail-fields').waitFor(WAIT);
       await page.getByRole('button', { name: 'Edit the steps' }).click();
       const form = page.getByTestId('edit-instagram-plans');
-      const steps = form.getByLabel('Steps');
-      expect(JSON.parse(await steps.inputValue())).toEqual([
-        { tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed'] },
-        { tool: 'report' },
-      ]);
+      const row = (n: number) => form.getByRole('group', { name: `Steps ${n}`, exact: true });
+      const input = (n: number, label: string) => row(n).getByLabel(label, { exact: true });
+      // The drafted steps fill one row each, the audience's keys in their own inputs.
+      await row(2).waitFor(WAIT);
+      expect(await input(1, 'Tool').inputValue()).toBe('tag_users');
+      expect(await input(1, 'Audience: tag').inputValue()).toBe('buyer');
+      expect(await input(1, 'Tags to add').inputValue()).toBe('followed');
+      expect(await input(2, 'Tool').inputValue()).toBe('report');
 
-      await steps.fill('[{"tool": ');
+      // A tag_users step without tags is refused, the reason under the field.
+      await input(1, 'Tags to add').fill('');
       await form.getByRole('button', { name: 'Save' }).click();
       const error = form.getByTestId('field-error-steps');
-      await error.waitFor(WAIT);
-      expect(await error.textContent()).toMatch(/^This is not valid JSON/);
+      await expect.poll(() => error.textContent(), WAIT).toMatch(/^Invalid step at 0\.tags: Required/);
 
-      await steps.fill('[{"tool": "teleport"}]');
-      await form.getByRole('button', { name: 'Save' }).click();
-      await expect.poll(() => error.textContent(), WAIT).toMatch(/^Invalid step at 0\.tool/);
-
-      await steps.fill('[{"tool": "report"}]');
+      // Tags back, the report row removed, a send_template row added for one intent.
+      await input(1, 'Tags to add').fill('followed\nvip');
+      await form.getByRole('button', { name: 'Remove row 2' }).click();
+      await form.getByRole('button', { name: '+ Add a row' }).click();
+      await input(2, 'Tool').selectOption('send_template');
+      await input(2, 'Message').fill('Thanks for your order!');
+      await input(2, 'Audience: intent').fill('purchase');
       await form.getByRole('button', { name: 'Save' }).click();
       await form.waitFor({ state: 'detached', ...WAIT });
       expect((await t.app.admin.get(api(`/agent/plans/${plan.id}`))).body.plan.steps).toEqual([
-        { tool: 'report' },
+        { tool: 'tag_users', audience: { tag: 'buyer' }, tags: ['followed', 'vip'] },
+        { tool: 'send_template', audience: { intent: 'purchase' }, text: 'Thanks for your order!' },
       ]);
 
       // The detail view has the same row actions as the list.

@@ -1,4 +1,4 @@
-import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+import type { AdminField, AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 
 /** The Instagram pages of the admin panel, drawn by core over the routes in instagram-admin-routes.ts. */
 export const instagramAdminPages: AdminPageDefinition[] = [
@@ -55,6 +55,26 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         tone: 'primary',
         when: { key: 'status', equals: 'handoff' },
       },
+      {
+        id: 'reply',
+        label: { en: 'Reply', ru: 'Ответить' },
+        endpoint: '/conversations/:id/reply',
+        input: {
+          fields: [
+            {
+              key: 'text',
+              label: { en: 'Your reply', ru: 'Ваш ответ' },
+              type: 'textarea',
+              required: true,
+              hint: {
+                en: 'Sent as a person: within 24 hours of the user’s last message, or up to 7 days with the HUMAN_AGENT tag; later it is refused.',
+                ru: 'Уходит от имени человека: в течение 24 часов после последнего сообщения пользователя или до 7 дней с меткой HUMAN_AGENT; позже отправка отклоняется.',
+              },
+            },
+          ],
+          submit: { en: 'Send', ru: 'Отправить' },
+        },
+      },
     ],
   },
   {
@@ -84,6 +104,17 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'conditions', label: { en: 'Conditions', ru: 'Условия' }, format: 'json' },
         { key: 'action', label: { en: 'Action', ru: 'Действие' }, format: 'json' },
       ],
+    },
+    create: {
+      endpoint: '/agent/rules',
+      label: { en: 'New rule', ru: 'Новое правило' },
+      fields: ruleFields('create'),
+    },
+    edit: {
+      endpoint: '/agent/rules/:id',
+      method: 'PUT',
+      label: { en: 'Edit the rule', ru: 'Изменить правило' },
+      fields: ruleFields('edit'),
     },
     remove: { endpoint: '/agent/rules/:id' },
   },
@@ -124,12 +155,54 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         {
           key: 'steps',
           label: { en: 'Steps', ru: 'Шаги' },
-          type: 'json',
+          type: 'objects',
           required: true,
           hint: {
-            en: 'A draft only. Each step is one tool: tag_users, send_template, schedule_follow_up, summarise_conversations or report.',
-            ru: 'Только черновик. Каждый шаг — один инструмент: tag_users, send_template, schedule_follow_up, summarise_conversations или report.',
+            en: 'A draft only, one row per step. Fill only what the tool uses; the audience (segment, tag, intent) narrows who the step is for.',
+            ru: 'Только черновик, по строке на шаг. Заполняйте только то, что нужно инструменту; аудитория (сегмент, метка, намерение) сужает, кого касается шаг.',
           },
+          fields: [
+            {
+              key: 'tool',
+              label: { en: 'Tool', ru: 'Инструмент' },
+              type: 'select',
+              options: [
+                'send_template',
+                'tag_users',
+                'schedule_follow_up',
+                'summarise_conversations',
+                'report',
+              ],
+              required: true,
+            },
+            {
+              key: 'text',
+              label: { en: 'Message', ru: 'Сообщение' },
+              type: 'textarea',
+              hint: { en: 'send_template, schedule_follow_up', ru: 'send_template, schedule_follow_up' },
+            },
+            {
+              key: 'tags',
+              label: { en: 'Tags to add', ru: 'Добавить метки' },
+              type: 'list',
+              hint: { en: 'tag_users; one per line', ru: 'tag_users; по одной в строке' },
+            },
+            {
+              key: 'delayHours',
+              label: { en: 'Delay, hours', ru: 'Задержка, ч' },
+              type: 'number',
+              hint: { en: 'schedule_follow_up; 0–23', ru: 'schedule_follow_up; 0–23' },
+            },
+            {
+              key: 'limit',
+              label: { en: 'Conversations', ru: 'Переписок' },
+              type: 'number',
+              hint: { en: 'summarise_conversations; up to 200', ru: 'summarise_conversations; до 200' },
+            },
+            { key: 'audience.segment', label: { en: 'Audience: segment', ru: 'Аудитория: сегмент' } },
+            { key: 'audience.tag', label: { en: 'Audience: tag', ru: 'Аудитория: метка' } },
+            { key: 'audience.intent', label: { en: 'Audience: intent', ru: 'Аудитория: намерение' } },
+          ],
         },
       ],
     },
@@ -247,19 +320,47 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         },
       ],
     },
+    rowActions: [
+      {
+        id: 'stop',
+        label: { en: 'Stop', ru: 'Остановить' },
+        endpoint: '/experiments/:id/stop',
+        tone: 'danger',
+        when: { key: 'status', equals: 'running' },
+        input: {
+          fields: [
+            {
+              key: 'promote',
+              label: { en: 'Promote the variant', ru: 'Сделать победителем вариант' },
+              hint: {
+                en: 'Its key (see the results), e.g. "b"; empty: stop without a winner.',
+                ru: 'Его ключ (см. результаты), например «b»; пусто — остановить без победителя.',
+              },
+            },
+          ],
+          submit: { en: 'Stop the experiment', ru: 'Остановить эксперимент' },
+        },
+      },
+    ],
     remove: { endpoint: '/experiments/:id' },
   },
   {
     id: 'analytics',
     title: { en: 'Instagram analytics', ru: 'Аналитика Instagram' },
     description: {
-      en: 'Last 30 days: conversations and messages per day. Response times, AI and human shares, sentiment, intents and conversions: GET /analytics/conversations.',
-      ru: 'Последние 30 дней: переписки и сообщения по дням. Время ответа, доли ИИ и людей, тональность, намерения и конверсии: GET /analytics/conversations.',
+      en: 'Last 30 days: conversations and messages per day. The dashboard shows AI and human replies, the median response time, sentiment and intents; conversions and rule and plan performance: GET /analytics/conversations and /agent/performance.',
+      ru: 'Последние 30 дней: переписки и сообщения по дням. На главной — ответы ИИ и людей, медиана времени ответа, тональность и намерения; конверсии и результаты правил и планов: GET /analytics/conversations и /agent/performance.',
     },
     list: {
       endpoint: '/analytics/conversations',
       items: 'perDay',
       rowKey: 'day',
+      chart: {
+        title: { en: 'Conversations per day', ru: 'Переписки по дням' },
+        label: 'day',
+        labelFormat: 'date',
+        value: 'conversations',
+      },
       columns: [
         { key: 'day', label: { en: 'Day', ru: 'День' }, format: 'date' },
         { key: 'conversations', label: { en: 'Conversations', ru: 'Переписок' }, format: 'number' },
@@ -323,6 +424,54 @@ export const instagramAdminPages: AdminPageDefinition[] = [
   },
 ];
 
+/**
+ * The rule form: conditions and action as JSON, checked by the API. A new rule starts enabled
+ * (the schema's default), so only the edit form has the checkbox: an unticked box sends false.
+ */
+function ruleFields(form: 'create' | 'edit'): AdminField[] {
+  const fields: AdminField[] = [
+    { key: 'name', label: { en: 'Name', ru: 'Название' }, required: true },
+    {
+      key: 'priority',
+      label: { en: 'Priority', ru: 'Приоритет' },
+      type: 'number',
+      hint: { en: 'Higher runs first; 100 when empty.', ru: 'Больший проверяется раньше; пусто — 100.' },
+    },
+    ...(form === 'edit'
+      ? [{ key: 'enabled', label: { en: 'Enabled', ru: 'Включено' }, type: 'boolean' } as const]
+      : []),
+    {
+      key: 'cooldownSeconds',
+      label: { en: 'Cooldown, s', ru: 'Пауза, с' },
+      type: 'number',
+      hint: {
+        en: 'The rule fires at most once per thread in this time.',
+        ru: 'Правило срабатывает в переписке не чаще раза за это время.',
+      },
+    },
+    {
+      key: 'conditions',
+      label: { en: 'Conditions', ru: 'Условия' },
+      type: 'json',
+      hint: {
+        en: 'All must hold; empty: always. Keys: intents, keywords {mode: contains|word|exact, values}, sentiments, firstMessage, timeOfDay {from, to}, businessHours {inside, days, from, to}, segments. E.g. {"keywords": {"mode": "word", "values": ["price"]}}',
+        ru: 'Должны выполняться все; пусто — всегда. Ключи: intents, keywords {mode: contains|word|exact, values}, sentiments, firstMessage, timeOfDay {from, to}, businessHours {inside, days, from, to}, segments. Например {"keywords": {"mode": "word", "values": ["price"]}}',
+      },
+    },
+    {
+      key: 'action',
+      label: { en: 'Action', ru: 'Действие' },
+      type: 'json',
+      required: true,
+      hint: {
+        en: 'One of {"type": "ai_reply", "instructions"?}, {"type": "template", "text"}, {"type": "tag", "tags"}, {"type": "handoff", "message"?}, {"type": "no_reply"}.',
+        ru: 'Одно из {"type": "ai_reply", "instructions"?}, {"type": "template", "text"}, {"type": "tag", "tags"}, {"type": "handoff", "message"?}, {"type": "no_reply"}.',
+      },
+    },
+  ];
+  return fields;
+}
+
 export const instagramAdminWidgets: AdminWidgetDefinition[] = [
   {
     kind: 'stats',
@@ -349,5 +498,26 @@ export const instagramAdminWidgets: AdminWidgetDefinition[] = [
     label: 'day',
     labelFormat: 'date',
     value: 'conversations',
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-sentiment',
+    title: {
+      en: 'Instagram messages by sentiment, 30 days',
+      ru: 'Сообщения Instagram по тональности, 30 дней',
+    },
+    endpoint: '/analytics/conversations',
+    items: 'sentiment',
+    label: 'label',
+    value: 'n',
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-intents',
+    title: { en: 'Instagram messages by intent, 30 days', ru: 'Сообщения Instagram по намерениям, 30 дней' },
+    endpoint: '/analytics/conversations',
+    items: 'intents',
+    label: 'label',
+    value: 'n',
   },
 ];

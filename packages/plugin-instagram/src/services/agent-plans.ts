@@ -58,6 +58,17 @@ export const PlanDraftSchema = z.object({
 });
 
 export type PlanStep = z.output<typeof PlanStepSchema>;
+
+/**
+ * The panel's step rows send every list input, so a send_template step arrives with `tags: []`;
+ * an empty list says nothing, and is dropped before the step's own keys are checked.
+ */
+function withoutEmptyLists(step: unknown): unknown {
+  if (typeof step !== 'object' || step === null || Array.isArray(step)) return step;
+  return Object.fromEntries(
+    Object.entries(step).filter(([, value]) => !(Array.isArray(value) && value.length === 0)),
+  );
+}
 export type PlanStatus = 'draft' | 'approved' | 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface AgentPlan {
@@ -165,7 +176,7 @@ export class AgentPlans {
     const plan = await this.get(id);
     if (plan.status !== 'draft')
       throw new InstagramStateError('Only a draft can be edited', 'INSTAGRAM_PLAN_NOT_DRAFT');
-    const parsed = z.array(PlanStepSchema).min(1).max(20).safeParse(steps);
+    const parsed = z.array(z.preprocess(withoutEmptyLists, PlanStepSchema)).min(1).max(20).safeParse(steps);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       throw new InstagramInputError(

@@ -89,7 +89,8 @@ export function parseRule(input: unknown): RuleDefinition {
     throw new InstagramInputError(
       `Invalid rule at ${issues[0]?.path || '(root)'}: ${issues[0]?.message}`,
       'INSTAGRAM_INVALID_RULE',
-      { issues },
+      // `field` lets the panel's rule form show the first problem under `conditions` or `action`.
+      { issues, field: issues[0]?.path || undefined },
     );
   }
   return parsed.data;

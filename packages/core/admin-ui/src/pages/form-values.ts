@@ -44,8 +44,23 @@ export function emptyRow(field: Field): RowValues {
 }
 
 /**
- * The JSON body the fields stand for; an empty optional field is left out. Throws
- * `FormValueError` for JSON that does not parse.
+ * Writes `value` at a field path: `audience.tag` goes to `{ audience: { tag } }`, as `pick`
+ * reads it, so a form sends back the shape it was filled from.
+ */
+function put(body: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let target = body;
+  for (const part of parts.slice(0, -1)) {
+    const next = target[part];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) target[part] = {};
+    target = target[part] as Record<string, unknown>;
+  }
+  target[parts[parts.length - 1]!] = value;
+}
+
+/**
+ * The JSON body the fields stand for; an empty optional field is left out, and a dotted key
+ * (`audience.tag`) is sent nested. Throws `FormValueError` for JSON that does not parse.
  */
 export function formBody(fields: Field[], values: Values): Record<string, unknown> {
   const body: Record<string, unknown> = {};
@@ -53,31 +68,39 @@ export function formBody(fields: Field[], values: Values): Record<string, unknow
     const value = values[field.key];
     if (field.type === 'objects') {
       const rows = Array.isArray(value) ? value : [];
-      body[field.key] = rows.map((row) => formBody(field.fields ?? [], row));
+      put(
+        body,
+        field.key,
+        rows.map((row) => formBody(field.fields ?? [], row)),
+      );
       continue;
     }
     if (field.type === 'boolean') {
-      body[field.key] = value === true;
+      put(body, field.key, value === true);
       continue;
     }
     const raw = typeof value === 'string' ? value : '';
     if (field.type === 'list') {
-      body[field.key] = raw
-        .split('\n')
-        .map((line) => line.trim())
-        .filter(Boolean);
+      put(
+        body,
+        field.key,
+        raw
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     if (raw.trim() === '' && !field.required) continue;
     if (field.type === 'json') {
       try {
-        body[field.key] = JSON.parse(raw);
+        put(body, field.key, JSON.parse(raw));
       } catch (err) {
         throw new FormValueError(field.key, 'json', (err as Error).message);
       }
       continue;
     }
-    body[field.key] = field.type === 'number' || field.type === 'telegramId' ? Number(raw) : raw;
+    put(body, field.key, field.type === 'number' || field.type === 'telegramId' ? Number(raw) : raw);
   }
   return body;
 }
