@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { EducationForm } from './education-form';
 import {
   CheckField,
   type FormApi,
@@ -164,6 +165,8 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
           + {t('addTrigger')}
         </button>
       </Section>
+
+      <EducationForm api={api} t={t} />
     </div>
   );
 }
