@@ -87,6 +87,10 @@ const labels = {
   onConsent: { en: 'consent: offer the education group', ru: 'согласие: предложить учебную группу' },
   onKeyword: { en: 'keyword: go to a stage', ru: 'ключевое слово: перейти на этап' },
   onStop: { en: 'stop words: end the conversation', ru: 'стоп-слова: завершить диалог' },
+  onSilence: {
+    en: 'silence: a follow-up at stages without their own',
+    ru: 'молчание: напоминание на этапах без своего',
+  },
   stageTarget: { en: 'Stage', ru: 'Этап' },
   addTrigger: { en: 'Add a trigger', ru: 'Добавить триггер' },
   saveDraft: { en: 'Save draft', ru: 'Сохранить черновик' },
