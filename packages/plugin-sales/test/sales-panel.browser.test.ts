@@ -206,6 +206,12 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.education).toBeUndefined();
 
     await second.getByLabel('Task', { exact: true }).fill('Посчитайте свой остаток за месяц.');
+    // A silence trigger: the script-wide follow-up.
+    const triggers = editor.getByTestId('triggers');
+    await triggers.getByRole('button', { name: 'Add a trigger' }).click();
+    const last = triggers.locator('.sales-item').last();
+    await last.getByLabel('On', { exact: true }).selectOption('silence');
+    await last.getByLabel('Follow-up text').fill('Вы ещё думаете о курсе?');
     await editor.getByRole('button', { name: 'Save draft' }).click();
     await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe('Draft saved.');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -223,6 +229,12 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     expect(saved.stages[1].assignment.task).toBe('Посчитайте свой остаток за месяц.');
     // A blank optional hint is left out rather than refused.
     expect(saved.stages[1].assignment).not.toHaveProperty('hint');
+    expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.triggers).toContainEqual({
+      on: 'silence',
+      action: 'follow_up',
+      afterHours: 24,
+      text: 'Вы ещё думаете о курсе?',
+    });
     // The rest of the script is untouched.
     expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.stages[0].id).toBe(
       'greeting',
