@@ -204,6 +204,54 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     expect(await services().conversations.runFollowUp(job!.data)).toBe(false); // once per stage
   });
 
+  it("a script's silence trigger follows up at stages without their own follow-up", async () => {
+    const definition = {
+      name: 'Webinar',
+      startStage: 'hello',
+      product: { name: 'Free webinar' },
+      stages: [
+        {
+          id: 'hello',
+          goal: 'Greet the client.',
+          keyMessage: 'Hi! I am the automated advisor of the free webinar.',
+          transitions: [{ to: 'done', when: { consent: true } }],
+        },
+        { id: 'done', goal: 'Done.', keyMessage: 'See you at the webinar.', final: true },
+      ],
+      triggers: [
+        { on: 'silence', action: 'follow_up', afterHours: 6, text: 'Still thinking about the webinar?' },
+      ],
+    };
+    expect((await t.admin.post('/admin/api/sales/scripts', { id: 'webinar', definition })).status).toBe(201);
+    expect((await t.admin.post('/admin/api/sales/scripts/webinar/publish', {})).status).toBe(201);
+    // A second silence trigger is refused with its path.
+    const twice = await t.admin.put('/admin/api/sales/scripts/webinar/draft', {
+      definition: { ...definition, triggers: [...definition.triggers, ...definition.triggers] },
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.details.issues).toContainEqual({
+      path: 'triggers.1.on',
+      message: 'only one silence trigger per script',
+    });
+
+    const fay = t.user('fay', { first_name: 'Fay', language_code: 'en' });
+    expect((await turn(fay, '/start sales-webinar')).join('\n')).toContain(
+      'automated advisor of the free webinar',
+    );
+    const conversation = await conversationOf(await fay.id());
+    const [job] = await query(
+      t,
+      "SELECT data, start_after FROM botloom_jobs.job WHERE name = 'sales.follow-up' AND data->>'conversationId' = $1",
+      [conversation.id],
+    );
+    expect(job!.data.stage).toBe('hello');
+    now = new Date(now.getTime() + 5 * 3600_000);
+    expect(await services().conversations.runFollowUp(job!.data)).toBe(false); // not silent long enough
+    now = new Date(now.getTime() + 2 * 3600_000);
+    expect(await services().conversations.runFollowUp(job!.data)).toBe(true);
+    await fay.expectReply('Still thinking about the webinar?');
+  });
+
   it('lets an operator take over, write as the operator, and resume', async () => {
     const eve = t.user('eve', { first_name: 'Eve', language_code: 'en' });
     await turn(eve, '/start sales-course');

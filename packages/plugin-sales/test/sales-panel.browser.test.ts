@@ -174,6 +174,75 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await context.close();
   }, 300_000);
 
+  it("edits the script's education lesson (Script #2) as a form, with a refusal at its field", async () => {
+    expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.education).toBeUndefined();
+    const { context, page, errors } = await signIn({ width: 390, height: 844 });
+    await page.goto(`${t.url}/admin/p/sales/scripts`);
+    await page.getByRole('button', { name: 'Open script course-ru', exact: true }).click();
+    const editor = page.getByTestId('script-editor');
+    const lesson = editor.getByTestId('education-form');
+    await lesson.waitFor(WAIT);
+    await lesson.getByRole('button', { name: 'Write a lesson for this script' }).click();
+    await lesson.getByLabel('Lesson title').fill('Бюджет: первый урок');
+    await lesson
+      .getByTestId('edu-stage-0')
+      .getByLabel('Line 1', { exact: true })
+      .fill('Добро пожаловать в группу!');
+
+    await lesson.getByRole('button', { name: 'Add a lesson stage' }).click();
+    const second = lesson.getByTestId('edu-stage-1');
+    await second.locator('summary').click();
+    await second.getByLabel('Stage id').fill('task-1');
+    await second.getByLabel('Kind', { exact: true }).selectOption('assignment');
+    await second.getByLabel('Line 1', { exact: true }).fill('Ваше первое задание.');
+    await second.getByRole('button', { name: 'Add an assistant post' }).click();
+    await second.getByLabel('Text', { exact: true }).fill('Доход 1500, расходы 900: остаётся 600.');
+    // The assignment started with the kind; its task left empty is refused at the field.
+    await second.getByTestId('edu-assignment-1').waitFor(WAIT);
+    await second.getByLabel('Feedback on a good answer').fill('Отлично, вы посчитали остаток.');
+    await second.getByLabel('Feedback on an answer that needs work').fill('Почти: напишите доход и расходы.');
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    await editor.getByTestId('field-error-education.stages.1.assignment.task').waitFor(WAIT);
+    expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.education).toBeUndefined();
+
+    await second.getByLabel('Task', { exact: true }).fill('Посчитайте свой остаток за месяц.');
+    // A silence trigger: the script-wide follow-up.
+    const triggers = editor.getByTestId('triggers');
+    await triggers.getByRole('button', { name: 'Add a trigger' }).click();
+    const last = triggers.locator('.sales-item').last();
+    await last.getByLabel('On', { exact: true }).selectOption('silence');
+    await last.getByLabel('Follow-up text').fill('Вы ещё думаете о курсе?');
+    await editor.getByRole('button', { name: 'Save draft' }).click();
+    await expect.poll(() => editor.getByTestId('editor-notice').textContent(), WAIT).toBe('Draft saved.');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${SCREENSHOTS}lesson-phone.png`, fullPage: true });
+
+    const saved = (await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.education;
+    expect(saved.title).toBe('Бюджет: первый урок');
+    expect(saved.stages.map((s: { id: string; kind: string }) => `${s.id}:${s.kind}`)).toEqual([
+      'welcome:welcome',
+      'task-1:assignment',
+    ]);
+    expect(saved.stages[1].assistantPosts).toEqual([
+      { kind: 'example', text: 'Доход 1500, расходы 900: остаётся 600.' },
+    ]);
+    expect(saved.stages[1].assignment.task).toBe('Посчитайте свой остаток за месяц.');
+    // A blank optional hint is left out rather than refused.
+    expect(saved.stages[1].assignment).not.toHaveProperty('hint');
+    expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.triggers).toContainEqual({
+      on: 'silence',
+      action: 'follow_up',
+      afterHours: 24,
+      text: 'Вы ещё думаете о курсе?',
+    });
+    // The rest of the script is untouched.
+    expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.stages[0].id).toBe(
+      'greeting',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+
   it('takes a conversation over, writes to the client as the manager and hands it back', async () => {
     const ann = t.user('ann', { first_name: 'Ann', language_code: 'en' });
     await ann.send('/start sales-course');
@@ -188,6 +257,12 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
 
     const { context, page, errors } = await signIn({ width: 1280, height: 900 });
     await page.goto(`${t.url}/admin/p/sales/conversations`);
+    // The stage filter offers the funnel's stages and narrows the list to that stage.
+    const stageNow: string = (await mine()).stage;
+    await expect
+      .poll(() => page.getByLabel('Stage', { exact: true }).locator('option').allTextContents(), WAIT)
+      .toContain(stageNow);
+    await page.getByLabel('Stage', { exact: true }).selectOption(stageNow);
     await page.getByRole('button', { name: `Open the conversation with ${userId}` }).click();
     const view = page.getByTestId('conversation-view');
     await view.waitFor(WAIT);

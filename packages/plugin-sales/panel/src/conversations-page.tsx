@@ -63,6 +63,9 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
   const { Loading, Badge } = host().components;
   const [status, setStatus] = useState('');
   const [strategy, setStrategy] = useState('');
+  const [stage, setStage] = useState('');
+  // The stages to filter by: those the funnel has seen (any script).
+  const [stages, setStages] = useState<string[]>([]);
   const [offset, setOffset] = useState(0);
   const [data, setData] = useState<{ conversations: Conversation[]; total: number } | null>(null);
   const [error, setError] = useState('');
@@ -71,8 +74,16 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
     const q = new URLSearchParams({ limit: String(LIMIT), offset: String(offset) });
     if (status) q.set('status', status);
     if (strategy) q.set('strategy', strategy);
+    if (stage) q.set('stage', stage);
     salesApi.get(`/conversations?${q}`).then(setData, (e) => setError(messageOf(e)));
-  }, [status, strategy, offset]);
+  }, [status, strategy, stage, offset]);
+
+  useEffect(() => {
+    salesApi.get('/stats').then(
+      (s: { funnel: Array<{ stage: string }> }) => setStages([...new Set(s.funnel.map((f) => f.stage))]),
+      () => setStages([]),
+    );
+  }, []);
 
   const filter = (id: string, label: string, value: string, set: (v: string) => void, options: string[]) => (
     <div className="field inline">
@@ -105,6 +116,7 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
         <div className="toolbar">
           {filter('sales-filter-status', t('status'), status, setStatus, ['active', 'paused', 'ended'])}
           {filter('sales-filter-strategy', t('strategy'), strategy, setStrategy, ['script_80', 'free_20'])}
+          {filter('sales-filter-stage', t('stageTarget'), stage, setStage, stages)}
         </div>
         {error && (
           <p className="form-error" role="alert">

@@ -58,17 +58,21 @@ export function TextField({
   wide,
   narrow,
   required,
+  optional,
 }: {
   api: FormApi;
   path: Path;
   label: string;
   multiline?: boolean;
+  /** Blank leaves the key out (an optional text the schema refuses when empty). */
+  optional?: boolean;
   wide?: boolean;
   /** An id or key: a short box beside the text it names. */
   narrow?: boolean;
   required?: boolean;
 }) {
   const value = getAt(api.value, path) ?? '';
+  const set = (text: string) => api.set(path, optional && text.trim() === '' ? undefined : text);
   return (
     <FieldShell api={api} path={path} label={label} wide={wide ?? multiline} narrow={narrow}>
       {(props) =>
@@ -79,7 +83,7 @@ export function TextField({
             rows={2}
             aria-required={required}
             value={String(value)}
-            onChange={(e) => api.set(path, e.target.value)}
+            onChange={(e) => set(e.target.value)}
           />
         ) : (
           <input
@@ -87,7 +91,7 @@ export function TextField({
             className="input"
             aria-required={required}
             value={String(value)}
-            onChange={(e) => api.set(path, e.target.value)}
+            onChange={(e) => set(e.target.value)}
           />
         )
       }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { EducationForm } from './education-form';
 import {
   CheckField,
   type FormApi,
@@ -126,10 +127,28 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
                 { value: 'consent', label: t('onConsent') },
                 { value: 'keyword', label: t('onKeyword') },
                 { value: 'stop', label: t('onStop') },
+                { value: 'silence', label: t('onSilence') },
               ]}
               onChange={(on) => api.set(['triggers', i], triggerOf(on, trigger))}
             />
-            {trigger.on !== 'consent' && (
+            {trigger.on === 'silence' && (
+              <>
+                <NumberField
+                  api={api}
+                  path={['triggers', i, 'afterHours']}
+                  label={t('afterHours')}
+                  step="0.5"
+                />
+                <TextField
+                  api={api}
+                  path={['triggers', i, 'text']}
+                  label={t('followUpText')}
+                  multiline
+                  required
+                />
+              </>
+            )}
+            {(trigger.on === 'keyword' || trigger.on === 'stop') && (
               <ListField api={api} path={['triggers', i, 'keywords']} label={t('keywords')} />
             )}
             {trigger.on === 'keyword' && (
@@ -164,6 +183,8 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
           + {t('addTrigger')}
         </button>
       </Section>
+
+      <EducationForm api={api} t={t} />
     </div>
   );
 }
@@ -172,6 +193,8 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
 function triggerOf(on: string, old: Json): Json {
   const base = { __key: old.__key };
   if (on === 'consent') return { ...base, on, action: 'education' };
+  if (on === 'silence')
+    return { ...base, on, action: 'follow_up', afterHours: old.afterHours ?? 24, text: old.text ?? '' };
   if (on === 'keyword')
     return { ...base, on, action: 'goto', keywords: old.keywords ?? [], stage: old.stage ?? '' };
   return { ...base, on, action: 'end', keywords: old.keywords ?? [] };

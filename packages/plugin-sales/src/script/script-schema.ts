@@ -56,6 +56,16 @@ export const QuestionnaireSchema = z
   })
   .strict();
 
+const FollowUpSchema = z
+  .object({
+    afterHours: z
+      .number()
+      .min(0.01)
+      .max(24 * 30),
+    text: Text,
+  })
+  .strict();
+
 export const StageSchema = z
   .object({
     id: Id,
@@ -68,16 +78,7 @@ export const StageSchema = z
     transitions: z.array(TransitionSchema).max(20).default([]),
     questionnaire: QuestionnaireSchema.optional(),
     /** One message after this many hours of silence at this stage. */
-    followUp: z
-      .object({
-        afterHours: z
-          .number()
-          .min(0.01)
-          .max(24 * 30),
-        text: Text,
-      })
-      .strict()
-      .optional(),
+    followUp: FollowUpSchema.optional(),
     /** Entering this stage offers the client an education group. */
     education: z.boolean().optional(),
     /** The conversation ends here. */
@@ -93,6 +94,8 @@ export const TriggerSchema = z.discriminatedUnion('on', [
     .object({ on: z.literal('keyword'), keywords: Keywords.min(1), action: z.literal('goto'), stage: Id })
     .strict(),
   z.object({ on: z.literal('stop'), keywords: Keywords.min(1), action: z.literal('end') }).strict(),
+  /** The script-wide silence follow-up: at every non-final stage without its own `followUp`. */
+  FollowUpSchema.extend({ on: z.literal('silence'), action: z.literal('follow_up') }).strict(),
 ]);
 
 /** A sales script: stages in order, product facts, triggers. Validated by `validateScript` too. */

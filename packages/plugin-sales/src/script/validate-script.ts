@@ -50,6 +50,8 @@ function graphIssues(script: ScriptDefinition): ScriptIssue[] {
   script.triggers.forEach((t, i) => {
     if (t.on === 'keyword' && !index.has(t.stage))
       issues.push({ path: `triggers.${i}.stage`, message: `unknown stage "${t.stage}"` });
+    if (t.on === 'silence' && script.triggers.findIndex((o) => o.on === 'silence') !== i)
+      issues.push({ path: `triggers.${i}.on`, message: 'only one silence trigger per script' });
   });
   if (issues.length) return issues;
   return deadEndCycles(script, index);

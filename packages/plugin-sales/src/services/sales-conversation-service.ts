@@ -7,7 +7,7 @@ import {
 } from '@botloom/core';
 import type { Logger } from 'pino';
 import { managerChats, type SalesConfig } from '../config.js';
-import { stageOf } from '../script/validate-script.js';
+import { followUpAt } from '../script/follow-up.js';
 import type { Conversation, ConversationStore } from './conversation-store.js';
 import type { EducationGroupPort } from './education-port.js';
 import {
@@ -389,11 +389,11 @@ export class SalesConversationService {
     stageId: string,
     now: Date,
   ) {
-    const stage = stageOf(script.definition, stageId);
-    if (!stage?.followUp || !this.deps.followUps) return;
+    const followUp = followUpAt(script.definition, stageId);
+    if (!followUp || !this.deps.followUps) return;
     await this.deps.followUps.schedule(
       { conversationId, stage: stageId, clientAt: now.toISOString() },
-      Math.round(stage.followUp.afterHours * 3600),
+      Math.round(followUp.afterHours * 3600),
     );
   }
 
@@ -411,16 +411,15 @@ export class SalesConversationService {
     const silentSince = conversation.lastClientAt ?? conversation.startedAt;
     if (silentSince.toISOString() !== data.clientAt) return false;
     const script = await this.deps.scripts.loadVersion(conversation.scriptRowId, conversation.scriptVersion);
-    const stage = stageOf(script.definition, data.stage);
-    if (!stage?.followUp) return false;
+    const followUp = followUpAt(script.definition, data.stage);
+    if (!followUp) return false;
     const now = clock();
-    if (now.getTime() - new Date(data.clientAt).getTime() < stage.followUp.afterHours * 3600_000)
-      return false;
+    if (now.getTime() - new Date(data.clientAt).getTime() < followUp.afterHours * 3600_000) return false;
     const messenger = this.deps.messenger();
     if (!messenger) return false;
     await store.update(conversation.id, { follow_up_stage: data.stage }, now);
-    await store.addMessage(conversation, 'bot', stage.followUp.text, now);
-    await messenger.send(conversation.chatId, stage.followUp.text);
+    await store.addMessage(conversation, 'bot', followUp.text, now);
+    await messenger.send(conversation.chatId, followUp.text);
     return true;
   }
 
