@@ -14,7 +14,7 @@
  * Runs are interleaved (bare, then the app's scenarios, round after round); the output gives the
  * median, the spread and the ratio to the baseline.
  *
- *   npm run bench -w @botloom/reference-app                 # 3 rounds
+ *   npm run bench -w @botloom/reference-app                 # 2 rounds
  *   npm run bench -w @botloom/reference-app -- --quick      # 1 round, only checks that it runs
  *   npm run bench -w @botloom/reference-app -- --with-dev   # also `npm run dev` (tsx, sources)
  *
@@ -41,7 +41,7 @@ const { values } = parseArgs({
   },
 });
 const QUICK = values.quick;
-const ROUNDS = Number(values.rounds ?? (QUICK ? 1 : 3));
+const ROUNDS = Number(values.rounds ?? (QUICK ? 1 : 2));
 const IDLE_MS = Number(values['idle-seconds']) * 1000;
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = path.resolve(appDir, '..', '..');
@@ -57,7 +57,25 @@ const NODE_DIST: Command = {
 const NPM_DEV: Command = { label: 'npm run dev (tsx)', cmd: 'npm', args: ['run', 'dev', '--silent'] };
 const BARE: Command = { label: 'bare grammY + Koa', cmd: process.execPath, args: ['bench/bare-grammy.mjs'] };
 
-type Boot = { readyMs: number; bannerMs?: number; rssBytes?: number; heapBytes?: number };
+type Boot = {
+  readyMs: number;
+  bannerMs?: number;
+  rssBytes?: number;
+  heapBytes?: number;
+  /** The app's own account of its boot: total and the steps of 20 ms or more (ready log line). */
+  steps?: { ms: number; stepsMs: Record<string, number> };
+};
+
+function bootSteps(output: string): Boot['steps'] {
+  const line = output.split('\n').find((l) => l.includes('"stepsMs"'));
+  if (!line) return undefined;
+  try {
+    const { ms, stepsMs } = JSON.parse(line) as { ms: number; stepsMs: Record<string, number> };
+    return { ms, stepsMs };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The first boot prepares the sandbox demo in the background (1,500 synthetic clients segmented):
@@ -144,6 +162,9 @@ async function boot(
       else await sleep(20);
     }
     const result: Boot = { readyMs, bannerMs };
+    // The ready log line is written as /readyz turns 200; give the pipe a moment to deliver it.
+    for (let i = 0; i < 50 && command !== BARE && !output.includes('"stepsMs"'); i += 1) await sleep(100);
+    result.steps = bootSteps(output);
     if (waitFor) {
       const waitStarted = performance.now();
       while (!waitFor.test(output) && performance.now() - waitStarted < 240_000) {
@@ -282,6 +303,17 @@ async function main(): Promise<void> {
       `  ${name.padEnd(40)} ${summary(ready, seconds).padEnd(24)} ${name === 'bare grammY' ? 'baseline' : `${ratio.toFixed(1)}x bare`}` +
         (banner.length ? `; banner printed at ${summary(banner, seconds)}` : ''),
     );
+  }
+  console.log("\nWhere the boot goes (the app's ready log, last run of each scenario; before it: imports):");
+  for (const [name, runs] of samples) {
+    const steps = runs.at(-1)?.steps;
+    if (!steps) continue;
+    const top = Object.entries(steps.stepsMs)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([step, ms]) => `${step} ${ms}`)
+      .join(', ');
+    console.log(`  ${name.padEnd(40)} boot ${steps.ms} ms: ${top}`);
   }
   console.log(`\nIdle memory, ${IDLE_MS / 1000} s after ready (median):`);
   for (const [name, runs] of samples) {
