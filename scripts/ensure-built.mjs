@@ -106,10 +106,10 @@ if (stale.length > 0) {
 if (panel) {
   const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   const coreDir = path.join(rootDir, 'packages', 'core');
-  run('Building the admin panel (vite, once after a change)', process.execPath, [
-    vite,
-    'build',
-    '--config',
-    'admin-ui/vite.config.ts',
-  ], coreDir);
+  run(
+    'Building the admin panel (vite, once after a change)',
+    process.execPath,
+    [vite, 'build', '--config', 'admin-ui/vite.config.ts'],
+    coreDir,
+  );
 }

@@ -84,7 +84,9 @@ export function productionTree(dir, { includeSelf = false } = {}) {
       else if (!optional.has(name)) missing.add(name);
     }
   }
-  const packages = [...seen.entries()].filter(([, info]) => info !== null).map(([at, info]) => ({ at, ...info }));
+  const packages = [...seen.entries()]
+    .filter(([, info]) => info !== null)
+    .map(([at, info]) => ({ at, ...info }));
   return { packages, bytes: packages.reduce((sum, p) => sum + p.bytes, 0), missing: [...missing] };
 }
 
@@ -205,7 +207,9 @@ export function mb(bytes) {
 
 export function printFootprint(figures, log = console.log) {
   const { nodeModules, baseline, packages } = figures;
-  log(`node_modules (everything, dev dependencies included): ${nodeModules.packages} packages, ${mb(nodeModules.bytes)}`);
+  log(
+    `node_modules (everything, dev dependencies included): ${nodeModules.packages} packages, ${mb(nodeModules.bytes)}`,
+  );
   log(`baseline ${baseline.name}: ${baseline.packages} packages, ${mb(baseline.bytes)}`);
   log('production dependency tree per workspace package (what `npm install <package>` brings):');
   for (const p of packages) {
