@@ -139,8 +139,6 @@ async function main() {
           vitest: core.peerDependencies.vitest,
           '@types/node': root.devDependencies['@types/node'],
         },
-        // The core README's Node 20 advice.
-        overrides: { '@langchain/openai': root.overrides['@langchain/openai'] },
       };
       const files = new Map();
       for (const s of snippets) {

@@ -34,12 +34,18 @@ import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-d
  *
  * The Instagram agent is a second channel: it owns no Telegram chat, only its webhook.
  */
+/** A file of this app folder, from the sources (tsx) or from the build (dist/botloom.config.js). */
+function appFile(name: string): string {
+  const here = new URL('.', import.meta.url);
+  return fileURLToPath(new URL(here.pathname.endsWith('/dist/') ? `../${name}` : name, here));
+}
+
 const config: BotloomConfig = defineConfig({
   plugins: [
     memoryPlugin({ outsideSession: 'ignore' }),
     segmentationPlugin({ openAccessInSandbox: true }),
     supportPlugin({
-      knowledgeDir: fileURLToPath(new URL('./knowledge', import.meta.url)),
+      knowledgeDir: appFile('knowledge'),
       ...sandboxSupportSettings(),
     }),
     salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),

@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { DEFAULT_HNSW_PARAMS, NamespaceIndex } from '../src/vector/hnsw-index.js';
+import { DEFAULT_HNSW_PARAMS, loadHnswLibrary, NamespaceIndex } from '../src/vector/hnsw-index.js';
 import { LocalEmbeddings } from '../src/vector/local-embeddings.js';
 
 const { values } = parseArgs({
@@ -138,6 +138,7 @@ async function benchmark(n: number, seed: number): Promise<Row> {
   const data = generate(n, seed, values.data!);
   const queries = generate(queryCount, seed + 1000, values.data!);
 
+  await loadHnswLibrary();
   const index = NamespaceIndex.create(dims, params, new LocalEmbeddings({ dimensions: dims }), n);
   const started = performance.now();
   const batch = 5000;

@@ -50,6 +50,42 @@ describe('JobQueue (pg-boss)', () => {
     expect(queueNameOf('odd plugin', 'a/b')).toBe('odd_plugin.a_b');
   });
 
+  it('writes a queue only when it is new or its retry/expiry settings changed since the last start', async () => {
+    const job = (retryLimit: number): JobDefinition => ({
+      name: 'settle',
+      retryLimit,
+      expireInSeconds: 60,
+      async handler() {},
+    });
+    const settings = async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT retry_limit, expire_seconds, updated_on FROM botloom_jobs.queue WHERE name = 'ledger.settle'`,
+        );
+        return rows[0] as { retry_limit: number; expire_seconds: number; updated_on: Date };
+      } finally {
+        await client.end();
+      }
+    };
+    const startWith = async (retryLimit: number) => {
+      const queue = newQueue();
+      queue.register('ledger', [job(retryLimit)], resolve, logger);
+      await queue.start();
+      await queue.stop();
+    };
+
+    await startWith(2);
+    const created = await settings();
+    expect(created).toMatchObject({ retry_limit: 2, expire_seconds: 60 });
+    await startWith(2);
+    // Unchanged: not written again.
+    expect((await settings()).updated_on).toEqual(created.updated_on);
+    await startWith(5);
+    expect(await settings()).toMatchObject({ retry_limit: 5, expire_seconds: 60 });
+  });
+
   it('a job sent before a restart runs after the queue restarts', async () => {
     const ranBy: string[] = [];
     const job = (instance: string): JobDefinition<{ text: string }> => ({

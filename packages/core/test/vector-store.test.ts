@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAiServices } from '../src/llm/ai-services.js';
 import { startFakeOpenAI } from '../src/testing/fake-openai.js';
-import { NamespaceIndex } from '../src/vector/hnsw-index.js';
+import { loadHnswLibrary, NamespaceIndex } from '../src/vector/hnsw-index.js';
 import { HnswVectorStore } from '../src/vector/hnsw-vector-store.js';
 import { LocalEmbeddings } from '../src/vector/local-embeddings.js';
 import { aiConfig, setupAiDatabase, silentLogger, testCrypto } from './ai-test-helpers.js';
@@ -267,6 +267,7 @@ describe('HNSW vector store', () => {
       const n = Math.hypot(...v);
       return v.map((x) => x / n);
     };
+    await loadHnswLibrary();
     const index = NamespaceIndex.create(
       dims,
       { m: 16, efConstruction: 100, efSearch: 64 },

@@ -8,7 +8,7 @@ import { createBotTelegramPort } from './bot/bot-telegram-port.js';
 import { createCommentatorComposer } from './bot/commentator-composer.js';
 import { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
 import { COMMENTATOR_EVENTS } from './events.js';
-import { createGramjsGateway } from './gateway/gramjs-gateway.js';
+import { createGramjsGateway } from './gateway/gramjs-gateway-lazy.js';
 import type { UserAccountGateway } from './gateway/user-account-gateway.js';
 import { commentatorJobs } from './jobs.js';
 import { commentatorMigrations } from './migrations/0001-create-commentator-tables.js';
@@ -17,12 +17,8 @@ import { type Clock, systemClock } from './services/ports.js';
 
 export { type CommentatorConfig, CommentatorConfigSchema } from './config.js';
 export type { CommentatorMessageReceived } from './events.js';
-export {
-  createGramjsGateway,
-  type GramjsClientLike,
-  type GramjsGatewayOptions,
-  mapGramjsError,
-} from './gateway/gramjs-gateway.js';
+export type { GramjsClientLike, GramjsGatewayOptions } from './gateway/gramjs-gateway.js';
+export { createGramjsGateway, mapGramjsError } from './gateway/gramjs-gateway-lazy.js';
 export {
   createSandboxGateway,
   SANDBOX_LOGIN_CODE,

@@ -210,6 +210,8 @@ export function createApp(options: CreateAppOptions): App {
           plugins: plugins.map((p) => p.id),
           sandbox: running.sandbox?.urls,
           ms: Date.now() - started,
+          // Steps of 20 ms or more: what dominates the start.
+          stepsMs: Object.fromEntries(Object.entries(boot.durations).filter(([, ms]) => ms >= 20)),
         },
         `Botloom is ready: HTTP on ${running.url}`,
       );

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { type RunnableMigration, Umzug, type UmzugStorage } from 'umzug';
+import type { RunnableMigration, Umzug, UmzugStorage } from 'umzug';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import type { MigrationDefinition } from './migration-types.js';
 
@@ -154,7 +154,10 @@ export class Migrator {
   async up(): Promise<string[]> {
     return this.withLock(async () => {
       await this.ensureTable();
-      const umzug = this.createUmzug();
+      // Up to date (every start but the first after an upgrade): no umzug at all, whose import
+      // brings its command line and a JSON-schema validator into memory.
+      if ((await this.pending()).length === 0) return [];
+      const umzug = await this.createUmzug();
       try {
         const ran = await umzug.up();
         return ran.map((m) => m.name);
@@ -219,7 +222,7 @@ export class Migrator {
           );
         }
       }
-      const umzug = this.createUmzug();
+      const umzug = await this.createUmzug();
       try {
         const reverted = await umzug.down({ migrations: toRevert });
         return reverted.map((m) => m.name);
@@ -229,7 +232,8 @@ export class Migrator {
     });
   }
 
-  private createUmzug(): Umzug<UmzugContext> {
+  private async createUmzug(): Promise<Umzug<UmzugContext>> {
+    const { Umzug } = await import('umzug');
     const storage: UmzugStorage<UmzugContext> = {
       executed: async () => (await this.readExecuted()).map((row) => row.name),
       // Recording happens inside each migration's own transaction (see runInTransaction).

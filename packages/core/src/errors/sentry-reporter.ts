@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { CORE_VERSION } from '../version.js';
 import { type ErrorReportContext, type ErrorReporter, noopErrorReporter } from './error-reporter.js';
+import { importOptional } from './optional-dependency.js';
 import { type ReportEvent, scrubEvent, scrubText, sensitiveNeedles } from './scrub-report.js';
 
 export interface SentrySettings {
@@ -46,7 +47,10 @@ export function createErrorReporter(options: {
     },
     async start() {
       if (client) return;
-      const Sentry = await import('@sentry/node');
+      // An optional peer dependency: installed by apps that set SENTRY_DSN.
+      const Sentry = await importOptional(() => import('@sentry/node'), 'Error tracking (SENTRY_DSN)', {
+        '@sentry/node': '^11.12.0',
+      });
       const plugins = Object.fromEntries((options.plugins ?? []).map((p) => [p.id, p.version ?? '']));
       client = new Sentry.NodeClient({
         dsn: config.SENTRY_DSN,

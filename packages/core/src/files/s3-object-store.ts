@@ -1,14 +1,8 @@
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
+import { importOptional } from '../errors/optional-dependency.js';
 import type { ObjectStore } from './types.js';
 
 export interface S3ObjectStoreOptions {
@@ -41,13 +35,36 @@ export function displayEndpoint(endpoint: string): string {
   }
 }
 
+// The AWS SDK is an optional peer dependency, loaded at the first use of an S3 store: an app
+// without S3_ENDPOINT neither installs it (26 MB) nor loads it (about 10 MB of memory and a few
+// hundred milliseconds of start).
+const S3_PACKAGES = { '@aws-sdk/client-s3': '~3.1169.0', '@aws-sdk/lib-storage': '~3.1169.0' };
+type S3Sdk = typeof import('@aws-sdk/client-s3') & { Upload: typeof import('@aws-sdk/lib-storage').Upload };
+let sdkLoading: Promise<S3Sdk> | undefined;
+let loadedSdk: S3Sdk | undefined;
+function loadSdk(): Promise<S3Sdk> {
+  sdkLoading ??= importOptional(
+    () => Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]),
+    'S3 file storage (S3_ENDPOINT)',
+    S3_PACKAGES,
+  ).then(([client, storage]) => {
+    loadedSdk = { ...client, Upload: storage.Upload };
+    return loadedSdk;
+  });
+  // A failed load (not installed) is reported at every use, not cached as a rejection forever.
+  sdkLoading.catch(() => {
+    sdkLoading = undefined;
+  });
+  return sdkLoading;
+}
+
 function httpStatus(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
 /** `NoSuchKey (HTTP 404)`, or the network error's code and message; never request details. */
 function summarize(error: unknown): string {
-  if (error instanceof S3ServiceException) {
+  if (loadedSdk && error instanceof loadedSdk.S3ServiceException) {
     const status = httpStatus(error);
     return `${error.name}${status ? ` (HTTP ${status})` : ''}`;
   }
@@ -64,20 +81,12 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
   const { bucket } = options;
   const endpoint = displayEndpoint(options.endpoint);
   const prefix = options.prefix ?? 'files/';
-  const client = new S3Client({
-    endpoint: options.endpoint,
-    region: options.region,
-    forcePathStyle: options.forcePathStyle,
-    credentials:
-      options.accessKeyId && options.secretAccessKey
-        ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
-        : undefined,
-    // Our own sha256 covers integrity; the SDK's default CRC32 trailers are not understood by
-    // every S3-compatible server.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-  });
+  let client: S3Client | undefined;
+  const connect = async (): Promise<{ sdk: S3Sdk; client: S3Client }> => {
+    const sdk = await loadSdk();
+    client ??= createClient(sdk, options);
+    return { sdk, client };
+  };
   const requestFailed = (operation: string, key: string, error: unknown) =>
     new BotloomError(
       'S3_REQUEST_FAILED',
@@ -90,8 +99,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     keyFor: (id) => `${prefix}${id}`,
 
     async init() {
+      const { sdk, client } = await connect();
       try {
-        await client.send(new HeadBucketCommand({ Bucket: bucket }), {
+        await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }), {
           abortSignal: AbortSignal.timeout(BOOT_CHECK_TIMEOUT_MS),
         });
       } catch (error) {
@@ -128,7 +138,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     async write(key, body, contentType) {
-      const upload = new Upload({
+      const { sdk, client } = await connect();
+      const upload = new sdk.Upload({
         client,
         params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
         partSize: PART_SIZE,
@@ -158,8 +169,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     async read(key) {
+      const { sdk, client } = await connect();
       try {
-        const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const response = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
         if (!(response.Body instanceof Readable)) {
           throw new Error('GetObject returned a body that is not a Node.js stream');
         }
@@ -172,8 +184,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     async remove(key) {
+      const { sdk, client } = await connect();
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
       } catch (error) {
         if (httpStatus(error) === 404) return;
         throw requestFailed('delete', key, error);
@@ -181,7 +194,24 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
 
     close() {
-      client.destroy();
+      client?.destroy();
     },
   };
+}
+
+function createClient(sdk: S3Sdk, options: S3ObjectStoreOptions): S3Client {
+  return new sdk.S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    credentials:
+      options.accessKeyId && options.secretAccessKey
+        ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+        : undefined,
+    // Our own sha256 covers integrity; the SDK's default CRC32 trailers are not understood by
+    // every S3-compatible server.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+  });
 }

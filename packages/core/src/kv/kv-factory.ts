@@ -1,4 +1,3 @@
-import { createClient, default as KeyvRedis } from '@keyv/redis';
 import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import {
   type WindowHit,
 } from './kv-window.js';
 import { claimPostgresKey, ensureKvTable, PostgresKvStore, sweepExpiredKv } from './postgres-kv-store.js';
+import { keyvRedis } from './redis-client.js';
 
 export type KvBackend = 'postgres' | 'redis' | 'memory';
 
@@ -181,6 +181,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
       await pool.end();
     };
   } else {
+    const { createClient, default: KeyvRedis } = keyvRedis();
     const client = createClient({ url });
     client.setMaxListeners(200);
     client.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));

@@ -1,6 +1,7 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Logger } from 'pino';
 import { LlmNoLocalProviderError } from './errors.js';
+import { openaiSdk } from './openai-sdk.js';
 import { ProviderStats, type ProviderStatsSnapshot } from './provider-stats.js';
 import type { ProviderSpec, RouteSpec, StructuredOutputMode } from './providers.js';
 import {
@@ -47,7 +48,7 @@ export class LlmProvider {
   ) {
     const log = options.logger.child({ provider: spec.name });
     this.structuredMode = spec.structuredOutput;
-    this.client = new OpenAI({
+    this.client = new (openaiSdk().default)({
       // Local servers (Ollama, LM Studio, vLLM) accept any key; the client insists on one.
       apiKey: spec.apiKey || 'not-needed',
       baseURL: spec.baseUrl,

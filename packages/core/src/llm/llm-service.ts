@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
-import { zodResponseFormat } from 'openai/helpers/zod';
+
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { BotloomError } from '../errors/botloom-error.js';
@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import type { LlmProvider, LlmRouter, RoutePlan } from './llm-router.js';
 import { analyze, fillSchema, OFFLINE_MODEL, offlineChatAnswer } from './offline/offline-provider.js';
+import { zodResponseFormat } from './openai-sdk.js';
 import type {
   BudgetHold,
   BudgetStatus,

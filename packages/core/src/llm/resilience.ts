@@ -1,6 +1,6 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import CircuitBreaker from 'opossum';
 import { LlmError, LlmRateLimitedError, LlmRequestError, LlmUnavailableError } from './errors.js';
+import { loadedOpenaiSdk } from './openai-sdk.js';
 
 /** A FIFO counting semaphore: at most `limit` holders, the rest wait in order. */
 export class Semaphore {
@@ -61,6 +61,21 @@ export function parseRetryAfter(headers: unknown, now = Date.now()): number | nu
 }
 
 export function classifyFailure(error: unknown): ClassifiedFailure {
+  const sdk = loadedOpenaiSdk();
+  if (sdk) {
+    const failure = classifySdkFailure(sdk, error);
+    if (failure) return failure;
+  }
+  if ((error as { name?: string })?.name === 'AbortError') {
+    return { kind: 'aborted', retryable: false, retryAfterMs: null, status: null };
+  }
+  return { kind: 'unknown', retryable: false, retryAfterMs: null, status: null };
+}
+
+function classifySdkFailure(
+  { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError }: typeof import('openai'),
+  error: unknown,
+): ClassifiedFailure | undefined {
   if (error instanceof APIUserAbortError)
     return { kind: 'aborted', retryable: false, retryAfterMs: null, status: null };
   if (error instanceof APIConnectionTimeoutError) {
@@ -81,10 +96,7 @@ export function classifyFailure(error: unknown): ClassifiedFailure {
     if (status === null) return { kind: 'network', retryable: true, retryAfterMs: null, status };
     return { kind: 'client', retryable: false, retryAfterMs: null, status };
   }
-  if ((error as { name?: string })?.name === 'AbortError') {
-    return { kind: 'aborted', retryable: false, retryAfterMs: null, status: null };
-  }
-  return { kind: 'unknown', retryable: false, retryAfterMs: null, status: null };
+  return undefined;
 }
 
 /** Failures that say nothing about the endpoint's health do not count towards opening the circuit. */

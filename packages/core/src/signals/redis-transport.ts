@@ -1,5 +1,6 @@
-import { createClient } from '@keyv/redis';
+import type { createClient } from '@keyv/redis';
 import type { Logger } from 'pino';
+import { keyvRedis } from '../kv/redis-client.js';
 import type { SignalTransport } from './types.js';
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -20,7 +21,7 @@ export class RedisSignalTransport implements SignalTransport {
   private closed = false;
 
   constructor(url: string, logger: Logger) {
-    this.publisher = createClient({ url });
+    this.publisher = keyvRedis().createClient({ url });
     this.subscriber = this.publisher.duplicate();
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (err: unknown) => logger.warn({ err }, 'redis signal connection error'));

@@ -1,15 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { SynchronousInMemoryDocstore } from '@langchain/community/stores/doc/in_memory';
-import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
-import hnswlib from 'hnswlib-node';
+import type hnswlib from 'hnswlib-node';
 import { matchesFilter } from './filter.js';
 
-const { HierarchicalNSW } = hnswlib;
-type HierarchicalNSW = InstanceType<typeof HierarchicalNSW>;
+type HierarchicalNSW = InstanceType<(typeof hnswlib)['HierarchicalNSW']>;
 
 export interface HnswParams {
   /** Graph degree (hnswlib M). */
@@ -28,19 +25,31 @@ export const DEFAULT_HNSW_PARAMS: HnswParams = { m: 16, efConstruction: 100, efS
 
 const TOMBSTONE = '__botloom_deleted';
 
-/** The docstore of langchain's HNSWLib, with an O(batch) `add` (the stock one is O(n·batch)). */
-class FastDocstore extends SynchronousInMemoryDocstore {
-  override add(texts: Record<string, Document>): void {
-    for (const [key, value] of Object.entries(texts)) {
-      if (this._docs.has(key)) throw new Error(`Tried to add ids that already exist: ${key}`);
-      this._docs.set(key, value);
-    }
-  }
+/** What the index keeps per hnswlib label: the document's id and metadata. */
+interface StoredDoc {
+  id?: string;
+  metadata: Record<string, unknown>;
 }
 
-/** The index of one namespace: langchain's HNSWLib (hnswlib-node, cosine space) plus an id map. */
+const require = createRequire(import.meta.url);
+let native: typeof hnswlib | undefined;
+
+/**
+ * hnswlib-node, loaded at the first index an app builds or loads: an app whose plugins keep no
+ * vectors never loads the native addon. The index talks to hnswlib-node directly (langchain's
+ * HNSWLib wrapper and its docstore cost some 20 MB of memory and most of langchain's start).
+ */
+export async function loadHnswLibrary(): Promise<void> {
+  hnsw();
+}
+
+function hnsw(): typeof hnswlib {
+  native ??= require('hnswlib-node') as typeof hnswlib;
+  return native;
+}
+
+/** The index of one namespace: hnswlib-node (cosine space), the documents by label, an id map. */
 export class NamespaceIndex {
-  readonly store: HNSWLib;
   /** Document id -> hnswlib label. */
   private readonly labels = new Map<string, number>();
   private deletedCount = 0;
@@ -48,22 +57,19 @@ export class NamespaceIndex {
   private constructor(
     readonly dimensions: number,
     readonly params: HnswParams,
-    embeddings: EmbeddingsInterface,
-    index: HierarchicalNSW,
-    docstore: FastDocstore,
+    private readonly index: HierarchicalNSW,
+    /** hnswlib label (as a string) -> document. */
+    private readonly docs: Map<string, StoredDoc>,
   ) {
-    this.store = new HNSWLib(embeddings, { space: 'cosine', numDimensions: dimensions, index, docstore });
-    // HNSWLib re-initialises an empty index with its own defaults (M=16, efConstruction=200);
-    // ours is initialised with tuned parameters already, so keep it as it is.
-    Object.defineProperty(this.store, 'initIndex', { value: async () => {} });
-    for (const [label, doc] of docstore._docs) {
+    for (const [label, doc] of docs) {
       if (doc.metadata?.[TOMBSTONE]) this.deletedCount += 1;
       else if (doc.id) this.labels.set(doc.id, Number(label));
     }
   }
 
-  static create(dimensions: number, params: HnswParams, embeddings: EmbeddingsInterface, capacity = 16) {
-    const index = new HierarchicalNSW('cosine', dimensions);
+  /** A new empty index. `embeddings` is not used: vectors come already embedded. */
+  static create(dimensions: number, params: HnswParams, _embeddings?: EmbeddingsInterface, capacity = 16) {
+    const index = new (hnsw().HierarchicalNSW)('cosine', dimensions);
     index.initIndex({
       maxElements: Math.max(16, capacity),
       m: params.m,
@@ -71,7 +77,7 @@ export class NamespaceIndex {
       randomSeed: 100,
     });
     index.setEf(params.efSearch);
-    return new NamespaceIndex(dimensions, params, embeddings, index, new FastDocstore());
+    return new NamespaceIndex(dimensions, params, index, new Map());
   }
 
   /** Live documents (deleted ones excluded). */
@@ -105,18 +111,17 @@ export class NamespaceIndex {
       }
       this.remove([item.id]);
     }
-    const index = this.store.index;
+    const index = this.index;
     const needed = index.getCurrentCount() + items.length;
     const capacity = index.getMaxElements();
-    // Grow geometrically; HNSWLib would resize to exactly `needed` on every add.
+    // Grow geometrically: resizing to exactly `needed` on every add would copy the graph each time.
     if (needed > capacity) index.resizeIndex(Math.max(needed, Math.ceil(capacity * 1.5)));
     const firstLabel = index.getCurrentCount();
-    await this.store.addVectors(
-      items.map((i) => i.embedding),
-      items.map((i) => new Document({ pageContent: '', metadata: i.metadata, id: i.id })),
-    );
     items.forEach((item, offset) => {
-      this.labels.set(item.id, firstLabel + offset);
+      const label = firstLabel + offset;
+      index.addPoint(item.embedding, label);
+      this.docs.set(String(label), { metadata: item.metadata, id: item.id });
+      this.labels.set(item.id, label);
     });
   }
 
@@ -125,12 +130,9 @@ export class NamespaceIndex {
     for (const id of ids) {
       const label = this.labels.get(id);
       if (label === undefined) continue;
-      this.store.index.markDelete(label);
+      this.index.markDelete(label);
       // Keep a tombstone: hnswlib may still hand the label to a filter callback.
-      this.store.docstore._docs.set(
-        String(label),
-        new Document({ pageContent: '', metadata: { [TOMBSTONE]: true } }),
-      );
+      this.docs.set(String(label), { metadata: { [TOMBSTONE]: true } });
       this.labels.delete(id);
       this.deletedCount += 1;
       removed += 1;
@@ -149,10 +151,10 @@ export class NamespaceIndex {
     exactBelow = 2_000,
   ): Promise<Array<{ id: string; score: number; metadata: Record<string, unknown> }>> {
     if (this.labels.size === 0 || k <= 0) return [];
-    const docs = this.store.docstore._docs;
-    const live = (doc: Document | undefined): doc is Document => !!doc && !doc.metadata?.[TOMBSTONE];
+    const docs = this.docs;
+    const live = (doc: StoredDoc | undefined): doc is StoredDoc => !!doc && !doc.metadata?.[TOMBSTONE];
     if (filter && Object.keys(filter).length > 0) {
-      const candidates: Array<{ label: number; doc: Document }> = [];
+      const candidates: Array<{ label: number; doc: StoredDoc }> = [];
       for (const [, label] of this.labels) {
         const doc = docs.get(String(label));
         if (live(doc) && matchesFilter(doc.metadata, filter)) candidates.push({ label, doc });
@@ -161,24 +163,37 @@ export class NamespaceIndex {
       if (candidates.length <= exactBelow) return this.exact(query, k, candidates);
     }
     const limit = Math.min(k, this.labels.size);
-    this.store.index.setEf(Math.max(this.params.efSearch, limit));
+    if (query.length !== this.dimensions) {
+      throw new Error(`Query vector has ${query.length} dimensions, expected ${this.dimensions}`);
+    }
+    this.index.setEf(Math.max(this.params.efSearch, limit));
     const filterFn =
       filter && Object.keys(filter).length > 0
-        ? (doc: Document) => live(doc) && matchesFilter(doc.metadata, filter)
+        ? (label: number) => {
+            const doc = docs.get(String(label));
+            return live(doc) && matchesFilter(doc.metadata, filter);
+          }
         : undefined;
-    const results = await this.store.similaritySearchVectorWithScore(query, limit, filterFn);
-    return results
-      .filter(([doc]) => live(doc) && doc.id)
-      .map(([doc, distance]) => ({ id: doc.id!, score: 1 - distance, metadata: doc.metadata }));
+    const { neighbors, distances } = this.index.searchKnn(
+      query,
+      Math.min(limit, this.index.getCurrentCount()),
+      filterFn,
+    );
+    const results: Array<{ id: string; score: number; metadata: Record<string, unknown> }> = [];
+    neighbors.forEach((label, i) => {
+      const doc = docs.get(String(label));
+      if (live(doc) && doc.id) results.push({ id: doc.id, score: 1 - distances[i]!, metadata: doc.metadata });
+    });
+    return results;
   }
 
-  private exact(query: number[], k: number, candidates: Array<{ label: number; doc: Document }>) {
+  private exact(query: number[], k: number, candidates: Array<{ label: number; doc: StoredDoc }>) {
     let norm = 0;
     for (const v of query) norm += v * v;
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     const scored = candidates.map(({ label, doc }) => {
       // The cosine space stores normalised vectors, so a dot product is the cosine.
-      const point = this.store.index.getPoint(label);
+      const point = this.index.getPoint(label);
       let dot = 0;
       for (let i = 0; i < point.length; i += 1) dot += point[i]! * query[i]!;
       return { id: doc.id!, score: dot * scale, metadata: doc.metadata };
@@ -198,9 +213,9 @@ export class NamespaceIndex {
     const tmp = path.join(dir, `.tmp-${generation}`);
     await mkdir(tmp, { recursive: true });
     const indexFile = path.join(tmp, 'hnswlib.index');
-    await this.store.index.writeIndex(indexFile);
+    await this.index.writeIndex(indexFile);
     const docstore = JSON.stringify(
-      [...this.store.docstore._docs.entries()].map(([label, doc]) => [label, doc.id ?? null, doc.metadata]),
+      [...this.docs.entries()].map(([label, doc]) => [label, doc.id ?? null, doc.metadata]),
     );
     await writeFile(path.join(tmp, 'docstore.json'), docstore);
     const full: IndexManifest = {
@@ -225,7 +240,7 @@ export class NamespaceIndex {
   /** Loads the current generation, or throws IndexUnusableError when missing or corrupt. */
   static async load(
     dir: string,
-    embeddings: EmbeddingsInterface,
+    _embeddings?: EmbeddingsInterface,
   ): Promise<{ index: NamespaceIndex; manifest: IndexManifest }> {
     let generation: string;
     try {
@@ -260,18 +275,13 @@ export class NamespaceIndex {
     } catch {
       throw new IndexUnusableError('corrupt docstore');
     }
-    const index = new HierarchicalNSW('cosine', manifest.dimensions);
+    const index = new (hnsw().HierarchicalNSW)('cosine', manifest.dimensions);
     await index.readIndex(path.join(genDir, 'hnswlib.index'));
     index.setEf(manifest.params.efSearch);
-    const docstore = new FastDocstore(
-      new Map(
-        entries.map(([label, id, metadata]) => [
-          label,
-          new Document({ pageContent: '', metadata, id: id ?? undefined }),
-        ]),
-      ),
+    const docs = new Map<string, StoredDoc>(
+      entries.map(([label, id, metadata]) => [label, { metadata, id: id ?? undefined }]),
     );
-    const loaded = new NamespaceIndex(manifest.dimensions, manifest.params, embeddings, index, docstore);
+    const loaded = new NamespaceIndex(manifest.dimensions, manifest.params, index, docs);
     if (loaded.size !== manifest.live) throw new IndexUnusableError('manifest and docstore disagree');
     return { index: loaded, manifest };
   }

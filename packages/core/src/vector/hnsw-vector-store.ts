@@ -7,7 +7,13 @@ import { z } from 'zod';
 import type { Crypto } from '../crypto/types.js';
 import { BotloomError } from '../errors/botloom-error.js';
 import { defineSignal, type Signals } from '../signals/types.js';
-import { DEFAULT_HNSW_PARAMS, type HnswParams, IndexUnusableError, NamespaceIndex } from './hnsw-index.js';
+import {
+  DEFAULT_HNSW_PARAMS,
+  type HnswParams,
+  IndexUnusableError,
+  loadHnswLibrary,
+  NamespaceIndex,
+} from './hnsw-index.js';
 import type { EmbeddingsProvider, VectorDocument, VectorMatch, VectorStore } from './types.js';
 
 export interface HnswVectorStoreOptions {
@@ -665,6 +671,7 @@ export class HnswVectorStore implements VectorStore {
       (r) => r.model !== model || !Array.isArray(r.embedding) || r.embedding.length !== dims,
     );
     if (stale.length > 0) await this.reembed(namespace, stale);
+    await loadHnswLibrary();
     const index = NamespaceIndex.create(dims, this.params, this.options.embeddings, rows.length);
     for (let start = 0; start < rows.length; start += BUILD_CHUNK) {
       // Inserting into HNSW is CPU work: yield between chunks so requests keep being served.

@@ -1,5 +1,3 @@
-import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
-
 export interface SplitTextOptions {
   /** Maximum characters per chunk (default 1000). */
   chunkSize?: number;
@@ -16,6 +14,8 @@ export async function splitText(text: string, options: SplitTextOptions = {}): P
   const overlap = Math.min(options.overlap ?? 150, Math.floor(chunkSize / 2));
   if (!Number.isInteger(chunkSize) || chunkSize < 20)
     throw new RangeError('chunkSize must be an integer >= 20');
+  // Loaded at the first split: langchain is heavy, and many apps never split text.
+  const { RecursiveCharacterTextSplitter } = await import('@langchain/textsplitters');
   const splitter = new RecursiveCharacterTextSplitter({
     chunkSize,
     chunkOverlap: Math.max(0, overlap),

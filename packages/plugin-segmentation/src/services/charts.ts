@@ -1,35 +1,43 @@
 import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
-import {
-  ArcElement,
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  DoughnutController,
-  Legend,
-  LinearScale,
-  Title,
-} from 'chart.js';
+import type { Chart as ChartClass } from 'chart.js';
 
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  LinearScale,
-  Legend,
-  Title,
-  DoughnutController,
-  ArcElement,
-);
+type ChartModule = typeof import('chart.js');
+type CanvasModule = typeof import('@napi-rs/canvas');
+
+const require = createRequire(import.meta.url);
+let libraries: { Chart: ChartModule['Chart']; createCanvas: CanvasModule['createCanvas'] } | undefined;
+
+/**
+ * Chart.js, @napi-rs/canvas and the bundled font, loaded at the first chart: a native canvas
+ * and a font in memory are a cost an app pays only when someone asks for a chart. Synchronous
+ * (CommonJS builds) so the render functions stay synchronous.
+ */
+function chartLibraries(): NonNullable<typeof libraries> {
+  if (libraries) return libraries;
+  const chart = require('chart.js') as ChartModule;
+  const canvas = require('@napi-rs/canvas') as CanvasModule;
+  chart.Chart.register(
+    chart.BarController,
+    chart.BarElement,
+    chart.CategoryScale,
+    chart.LinearScale,
+    chart.Legend,
+    chart.Title,
+    chart.DoughnutController,
+    chart.ArcElement,
+  );
+  // Charts must carry text on any machine, including slim containers without system fonts:
+  // the plugin ships DejaVu Sans (Latin and Cyrillic) from npm and registers it once.
+  canvas.GlobalFonts.registerFromPath(
+    require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+    'Botloom Chart Sans',
+  );
+  libraries = { Chart: chart.Chart, createCanvas: canvas.createCanvas };
+  return libraries;
+}
 
 const PALETTE = ['#2f6fdf', '#f39c12', '#27ae60', '#c0392b', '#8e44ad', '#16a085', '#d35400', '#7f8c8d'];
 const FONT = 'Botloom Chart Sans, DejaVu Sans, sans-serif';
-
-// Charts must carry text on any machine, including slim containers without system fonts:
-// the plugin ships DejaVu Sans (Latin and Cyrillic) from npm and registers it once.
-const fontPath = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
-GlobalFonts.registerFromPath(fontPath, 'Botloom Chart Sans');
 
 export interface ProfileChartInput {
   title: string;
@@ -46,7 +54,8 @@ export interface DistributionChartInput {
   values: number[];
 }
 
-function render(width: number, height: number, config: ConstructorParameters<typeof Chart>[1]): Buffer {
+function render(width: number, height: number, config: ConstructorParameters<typeof ChartClass>[1]): Buffer {
+  const { Chart, createCanvas } = chartLibraries();
   const canvas = createCanvas(width, height);
   const context = canvas.getContext('2d');
   context.fillStyle = '#ffffff';

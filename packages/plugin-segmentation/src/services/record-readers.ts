@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { parse } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
+import type { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { SegmentationError } from './errors.js';
 
 export type FileFormat = 'csv' | 'parquet';
@@ -68,6 +67,7 @@ export async function openCsv(
   const { size } = await stat(filePath);
   if (size === 0) throw new SegmentationError('SEGMENTATION_EMPTY_FILE', 'The file is empty');
   const delimiter = detectDelimiter(await firstLine(filePath));
+  const { parse } = await import('csv-parse');
   const stream = createReadStream(filePath);
   let bytes = 0;
   stream.on('data', (chunk) => {
@@ -143,6 +143,10 @@ export async function openParquet(
 ): Promise<RecordSource> {
   const { size } = await stat(filePath);
   if (size === 0) throw new SegmentationError('SEGMENTATION_EMPTY_FILE', 'The file is empty');
+  // Loaded at the first Parquet import, not with the plugin.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import(
+    'hyparquet'
+  );
   let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {

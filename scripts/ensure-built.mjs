@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Builds the workspace packages when their JavaScript is missing or older than their sources,
+// so `npm start` can run built JavaScript on a fresh clone (`npm install && npm start`) and
+// after an edit, yet costs a few milliseconds when nothing changed: loading TypeScript just to
+// learn that `tsc -b` has nothing to do takes about a second and a half, a file-time walk does not.
+//
+//   node scripts/ensure-built.mjs            # build what is stale (TypeScript, admin panel)
+//   node scripts/ensure-built.mjs --check    # exit 1 if a build is needed, build nothing
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const checkOnly = process.argv.includes('--check');
+
+/** Newest modification time under `target` (a file or a folder), skipping build output. */
+function newest(target) {
+  let stat;
+  try {
+    stat = statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = stat.mtimeMs;
+  for (const entry of readdirSync(target, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    latest = Math.max(latest, newest(path.join(target, entry.name)));
+  }
+  return latest;
+}
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The TypeScript projects `npm start` runs: every package and the reference app. */
+function projects() {
+  const out = [];
+  for (const group of ['packages', 'apps']) {
+    for (const name of readdirSync(path.join(rootDir, group)).sort()) {
+      const dir = path.join(rootDir, group, name);
+      if (existsSync(path.join(dir, 'tsconfig.json'))) out.push(dir);
+    }
+  }
+  return out;
+}
+
+function staleProjects() {
+  const base = mtime(path.join(rootDir, 'tsconfig.base.json')) ?? 0;
+  return projects().filter((dir) => {
+    const built = mtime(path.join(dir, 'dist', '.tsbuildinfo'));
+    if (built === undefined) return true;
+    const inputs = Math.max(
+      base,
+      newest(path.join(dir, 'src')),
+      mtime(path.join(dir, 'tsconfig.json')) ?? 0,
+      mtime(path.join(dir, 'package.json')) ?? 0,
+      mtime(path.join(dir, 'botloom.config.ts')) ?? 0,
+    );
+    return inputs > built;
+  });
+}
+
+function adminUiStale() {
+  const coreDir = path.join(rootDir, 'packages', 'core');
+  if (!existsSync(path.join(coreDir, 'admin-ui'))) return false;
+  const built = mtime(path.join(coreDir, 'dist', 'admin-ui', 'index.html'));
+  return built === undefined || newest(path.join(coreDir, 'admin-ui')) > built;
+}
+
+function run(label, command, args, cwd = rootDir) {
+  const started = Date.now();
+  process.stderr.write(`${label}...\n`);
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`${label} failed (exit ${result.status ?? result.signal}).\n`);
+    process.exit(result.status ?? 1);
+  }
+  process.stderr.write(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+const stale = staleProjects();
+const panel = adminUiStale();
+if (checkOnly) {
+  for (const dir of stale) console.log(`stale: ${path.relative(rootDir, dir)}`);
+  if (panel) console.log('stale: packages/core/admin-ui');
+  process.exit(stale.length > 0 || panel ? 1 : 0);
+}
+const require = createRequire(import.meta.url);
+if (stale.length > 0) {
+  const tsc = require.resolve('typescript/bin/tsc');
+  // tsc -b is incremental: the projects whose sources did not change are skipped.
+  run(
+    `Building ${stale.map((dir) => path.relative(rootDir, dir)).join(', ')} (tsc -b, once after a change)`,
+    process.execPath,
+    [tsc, '-b', ...projects().map((dir) => path.relative(rootDir, dir))],
+  );
+}
+if (panel) {
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  const coreDir = path.join(rootDir, 'packages', 'core');
+  run(
+    'Building the admin panel (vite, once after a change)',
+    process.execPath,
+    [vite, 'build', '--config', 'admin-ui/vite.config.ts'],
+    coreDir,
+  );
+}
