@@ -257,6 +257,7 @@ export const commentatorAdminWidgets: AdminWidgetDefinition[] = [
       { key: 'sent', label: { en: 'Sent', ru: 'Отправлено' }, format: 'number' },
       { key: 'failed', label: { en: 'Failed', ru: 'Ошибок' }, format: 'number' },
       { key: 'engagement.replies', label: { en: 'Replies', ru: 'Ответов' }, format: 'number' },
+      { key: 'engagement.reactions', label: { en: 'Reactions', ru: 'Реакций' }, format: 'number' },
     ],
   },
   {
