@@ -121,9 +121,9 @@ describe('responsible use: what the plugin cannot do', () => {
     text: readFileSync(path, 'utf8'),
   }));
 
-  it('sets no reactions, views, members or subscribers, and uses no proxies', () => {
+  it('sets no reactions, views, members or subscribers, uses no proxies and no random delays', () => {
     const forbidden =
-      /SendReaction|setMessageReaction|GetMessagesViews|InviteToChannel|AddChatUser|addChatMember|JoinChannel|ImportChatInvite|\bproxy\b|warm-?up/i;
+      /SendReaction|setMessageReaction|GetMessagesViews|InviteToChannel|AddChatUser|addChatMember|JoinChannel|ImportChatInvite|\bproxy\b|warm-?up|Math\.random|jitter/i;
     const hits = files.flatMap((f) =>
       f.text
         .split('\n')
