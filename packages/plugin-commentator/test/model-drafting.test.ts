@@ -45,7 +45,7 @@ beforeAll(async () => {
     plugins: [
       commentatorPlugin({ brandName: 'Acme Bikes', topics: ['electric bikes'], maxCommentChars: 160 }),
     ],
-    config: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', LLM_TIMEOUT_MS: '20000' },
+    config: { OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', LLM_TIMEOUT_MS: 20_000 },
   });
   await t.sandbox.createUser({ id: OWNER, first_name: 'Olga' });
   ch = await createChannel(t, OWNER, 'Acme Neuigkeiten');
