@@ -211,6 +211,8 @@ describe('the account route: comments, flood waits, PEER_FLOOD', { timeout: 180_
       reason: 'PEER_FLOOD',
     });
     expect(paused).toHaveLength(1);
+    // In the review chat's words (locales), naming the account.
+    expect(paused[0]).toMatch(/^⚠️ Account .+ is paused: PEER_FLOOD\. Resume it in the admin panel/);
     const account = (await call('get', '/accounts')).body.items.find(
       (a: { id: number }) => a.id === accountId,
     );

@@ -9,7 +9,7 @@ import {
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import commentatorPlugin from '../src/index.js';
-import { createChannel, eventually, type SandboxChannel } from './support/helpers.js';
+import { createChannel, eventually, type SandboxChannel, servicesOf } from './support/helpers.js';
 
 const hasChromium = chromiumAvailable('commentator approval queue');
 const OWNER = 640_001;
@@ -172,6 +172,75 @@ describe.skipIf(!hasChromium)(
       expect((await draft(waiting.id)).status).not.toBe('pending');
       expect(phone.errors).toEqual([]);
       await phone.context.close();
+    });
+
+    it('an admin switches "never comment" on a channel and resumes a paused account from the panel', async () => {
+      const { context, page, errors } = await open(ADMIN);
+      const channels = (await t.admin.get(`${API}/channels`)).body.items;
+      const channel = channels.find((c: { chatId: number }) => c.chatId === ch.channelId);
+      await page.goto(`${t.url}/admin/p/commentator/channels`);
+      const table = page.getByTestId('plugin-table-commentator-channels');
+      await table
+        .getByRole('row', { name: /Acme news/ })
+        .getByRole('button', { name: 'Edit' })
+        .click();
+      const edit = page.getByTestId('edit-commentator-channels');
+      await edit.waitFor(WAIT);
+      // The form starts from the row: the untouched switch and the empty cap keep their values.
+      expect(await edit.getByLabel('Never comment here').isChecked()).toBe(false);
+      await edit.getByLabel('Never comment here').check();
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'detached', ...WAIT });
+      const switched = (await t.admin.get(`${API}/channels`)).body.items.find(
+        (c: { id: number }) => c.id === channel.id,
+      );
+      expect(switched).toMatchObject({ neverComment: true, autoApprove: false, dailyCap: null });
+      await t.admin.patch(`${API}/channels/${channel.id}`, { neverComment: false });
+
+      // PEER_FLOOD paused the account: a person resumes it here, no API call needed.
+      const botAccount = channel.accountId as number;
+      await servicesOf(t).security.pause(botAccount, 'peer_flood', null);
+      await page.goto(`${t.url}/admin/p/commentator/accounts`);
+      const row = actions(page, botAccount);
+      await row.waitFor(WAIT);
+      // The bot has no login: no health check or log out on its row.
+      expect(await row.getByRole('button').allTextContents()).toEqual(['Resume', 'Disclosure and caps']);
+      page.once('dialog', (dialog) => {
+        expect(dialog.message()).toMatch(/^Resume this account\?/);
+        void dialog.accept();
+      });
+      await row.getByRole('button', { name: 'Resume' }).click();
+      await expect
+        .poll(() => page.getByTestId('row-action-note').textContent(), WAIT)
+        .toBe(`Resume · ${botAccount}: done.`);
+      const resumed = (await t.admin.get(`${API}/accounts`)).body.items.find(
+        (a: { id: number }) => a.id === botAccount,
+      );
+      expect(resumed).toMatchObject({ status: 'active', pauseReason: null });
+      const log = (await t.admin.get(`${API}/accounts/${botAccount}/log`)).body.items;
+      expect(log.map((e: { event: string }) => e.event)).toEqual(
+        expect.arrayContaining(['paused', 'resumed']),
+      );
+
+      await actions(page, botAccount).getByRole('button', { name: 'Disclosure and caps' }).click();
+      const form = page.getByTestId('row-action-form-settings');
+      await form.waitFor(WAIT);
+      expect(await form.getByLabel('Add the disclosure line').isChecked()).toBe(true);
+      await form.getByLabel('Disclosure text (empty: "— name")').fill('— Acme team (official)');
+      await form.getByLabel('Comments per hour (empty: the default)').fill('2');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached', ...WAIT });
+      const saved = (await t.admin.get(`${API}/accounts`)).body.items.find(
+        (a: { id: number }) => a.id === botAccount,
+      );
+      expect(saved).toMatchObject({
+        disclosureEnabled: true,
+        disclosureText: '— Acme team (official)',
+        hourlyCap: 2,
+        dailyCap: null,
+      });
+      expect(errors).toEqual([]);
+      await context.close();
     });
   },
 );

@@ -154,7 +154,20 @@ describe('a channel the bot administers, end to end through the sandbox', { time
 
     const stats = await t.viewer.get('/admin/api/commentator/stats');
     expect(stats.body).toMatchObject({ sent: 1, engagement: { replies: 1, reactions: 1 } });
-    expect(stats.body.perChannel.find((c: { id: number }) => c.id === channelRowId).sent).toBe(1);
+    expect(stats.body.perChannel.find((c: { id: number }) => c.id === channelRowId)).toMatchObject({
+      posts: 1,
+      skipped: 0,
+      drafted: 1,
+      approved: 1,
+      sent: 1,
+      replies: 1,
+      reactions: 1,
+    });
+    expect(stats.body.perAccount.find((a: { id: number }) => a.id === draft.accountId)).toMatchObject({
+      sent: 1,
+      replies: 1,
+      reactions: 1,
+    });
   });
 
   it('a post off the brand topics is stored and skipped with the reason', async () => {

@@ -167,6 +167,35 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         },
       ],
     },
+    // Booleans are always sent: the form starts from the row, so an untouched switch keeps its value.
+    edit: {
+      endpoint: '/channels/:id',
+      method: 'PATCH',
+      label: { en: 'Channel switches', ru: 'Настройки канала' },
+      fields: [
+        {
+          key: 'neverComment',
+          label: { en: 'Never comment here', ru: 'Никогда не комментировать здесь' },
+          type: 'boolean',
+        },
+        {
+          key: 'autoApprove',
+          label: {
+            en: 'Auto-approve drafts (only channels we own)',
+            ru: 'Одобрять черновики автоматически (только наши каналы)',
+          },
+          type: 'boolean',
+        },
+        {
+          key: 'dailyCap',
+          label: {
+            en: 'Comments per day (empty: the default)',
+            ru: 'Комментариев в день (пусто — по умолчанию)',
+          },
+          type: 'number',
+        },
+      ],
+    },
     remove: {
       endpoint: '/channels/:id',
       confirm: {
@@ -211,6 +240,74 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         },
       ],
     },
+    rowActions: [
+      {
+        id: 'resume',
+        label: { en: 'Resume', ru: 'Возобновить' },
+        endpoint: '/accounts/:id/resume',
+        tone: 'primary',
+        confirm: {
+          en: 'Resume this account? After PEER_FLOOD, first check in Telegram (@SpamBot) that the limit is lifted.',
+          ru: 'Возобновить аккаунт? После PEER_FLOOD сначала проверьте в Telegram (@SpamBot), что ограничение снято.',
+        },
+        when: { key: 'status', equals: 'paused' },
+      },
+      {
+        id: 'settings',
+        label: { en: 'Disclosure and caps', ru: 'Подпись и лимиты' },
+        endpoint: '/accounts/:id',
+        method: 'PATCH',
+        when: { key: 'status', in: ['active', 'paused'] },
+        input: {
+          fields: [
+            { key: 'label', label: { en: 'Name shown in comments', ru: 'Имя в подписи' }, required: true },
+            {
+              key: 'disclosureEnabled',
+              label: { en: 'Add the disclosure line', ru: 'Добавлять подпись' },
+              type: 'boolean',
+            },
+            {
+              key: 'disclosureText',
+              label: { en: 'Disclosure text (empty: "— name")', ru: 'Текст подписи (пусто — «— имя»)' },
+            },
+            {
+              key: 'hourlyCap',
+              label: {
+                en: 'Comments per hour (empty: the default)',
+                ru: 'Комментариев в час (пусто — по умолчанию)',
+              },
+              type: 'number',
+            },
+            {
+              key: 'dailyCap',
+              label: {
+                en: 'Comments per day (empty: the default)',
+                ru: 'Комментариев в день (пусто — по умолчанию)',
+              },
+              type: 'number',
+            },
+          ],
+          submit: { en: 'Save', ru: 'Сохранить' },
+        },
+      },
+      {
+        id: 'health',
+        label: { en: 'Health check', ru: 'Проверить' },
+        endpoint: '/accounts/:id/health',
+        when: { key: 'kind', equals: 'user' },
+      },
+      {
+        id: 'logout',
+        label: { en: 'Log out', ru: 'Выйти' },
+        endpoint: '/accounts/:id/logout',
+        tone: 'danger',
+        confirm: {
+          en: 'Log this account out? The session also ends at Telegram; signing in again needs a new code.',
+          ru: 'Выйти из аккаунта? Сессия завершится и в Telegram; для входа снова понадобится новый код.',
+        },
+        when: { key: 'kind', equals: 'user' },
+      },
+    ],
     create: {
       endpoint: '/accounts',
       label: { en: 'Add an account (sends a login code)', ru: 'Добавить аккаунт (придёт код входа)' },
@@ -257,6 +354,7 @@ export const commentatorAdminWidgets: AdminWidgetDefinition[] = [
       { key: 'sent', label: { en: 'Sent', ru: 'Отправлено' }, format: 'number' },
       { key: 'failed', label: { en: 'Failed', ru: 'Ошибок' }, format: 'number' },
       { key: 'engagement.replies', label: { en: 'Replies', ru: 'Ответов' }, format: 'number' },
+      { key: 'engagement.reactions', label: { en: 'Reactions', ru: 'Реакций' }, format: 'number' },
     ],
   },
   {

@@ -80,7 +80,8 @@ export class CommentGenerationService {
     maxChars: number;
   }): Promise<DraftOutcome> {
     const { analysis, account, voice, maxChars } = input;
-    const language = analysis.language === 'other' ? 'en' : analysis.language;
+    // A model writes in the post's language whatever it is; the offline template knows en and ru.
+    const language = analysis.language;
     const disclosure = this.personality.disclosureLine(account);
     const bodyRoom = maxChars - (disclosure ? disclosure.length + 2 : 0);
     try {
@@ -110,8 +111,13 @@ export class CommentGenerationService {
         'comment draft fell back to the offline template',
       );
     }
-    const opener = (OFFLINE_OPENERS[language] ?? OFFLINE_OPENERS.en!)(analysis.topic);
+    const offlineLanguage = language === 'ru' ? 'ru' : 'en';
+    const opener = OFFLINE_OPENERS[offlineLanguage]!(analysis.topic);
     const body = [opener, voice.phrases[0] ?? ''].filter(Boolean).join(' ');
-    return { text: this.personality.finalize(body, disclosure, maxChars), language, offline: true };
+    return {
+      text: this.personality.finalize(body, disclosure, maxChars),
+      language: offlineLanguage,
+      offline: true,
+    };
   }
 }

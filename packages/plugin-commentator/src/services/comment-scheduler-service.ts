@@ -90,7 +90,7 @@ export class CommentSchedulerService {
     private readonly events: EventBus,
     private readonly logger: Logger,
     /** Called when an account is paused for PEER_FLOOD: tell a person. */
-    private readonly alert: (text: string) => Promise<void>,
+    private readonly alertPaused: (accountId: number, reason: string) => Promise<void>,
   ) {}
 
   /** The job queue exists once the app started; until then the sweep does the sending. */
@@ -468,9 +468,9 @@ export class CommentSchedulerService {
     if (isTelegramFailure(error, 'PEER_FLOOD')) {
       await this.security.record(accountId, 'peer_flood', { commentId });
       await this.security.pause(accountId, 'peer_flood', null);
-      await this.alert(
-        `Commentator: Telegram answered PEER_FLOOD for account ${accountId}. It is paused until a person resumes it.`,
-      ).catch((err) => this.logger.warn({ err }, 'could not alert about the paused account'));
+      await this.alertPaused(accountId, 'PEER_FLOOD').catch((err) =>
+        this.logger.warn({ err }, 'could not alert about the paused account'),
+      );
       return this.reschedule(commentId, accountId, channelId, now, 'PEER_FLOOD');
     }
     const code = isTelegramFailure(error) ? error.failure : 'ERROR';

@@ -76,7 +76,7 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
     personality,
     deps.events,
     logger,
-    (text) => review!.alert(text),
+    (accountId, reason) => review!.alertPaused(accountId, reason),
   );
   scheduler.attachJobs(deps.jobs);
   review = new ReviewService(sql, cfg, deps.bot, scheduler, deps.i18n, logger);

@@ -145,6 +145,15 @@ export class ReviewService {
     return { ok: true, id: Number(row.id) };
   }
 
+  /** An account was paused (PEER_FLOOD): tells the review chat in its words, and the log. */
+  async alertPaused(accountId: number, reason: string): Promise<void> {
+    const row = await this.sql.one<{ label: string }>(
+      'SELECT label FROM commentator_accounts WHERE id = $1',
+      [accountId],
+    );
+    await this.alert(this.t('commentator-alert-paused', { account: row?.label ?? `#${accountId}`, reason }));
+  }
+
   async alert(text: string): Promise<void> {
     const chatId = this.chatId;
     this.logger.warn({ alert: text }, 'commentator alert');
