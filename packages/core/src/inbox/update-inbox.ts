@@ -267,7 +267,9 @@ export class UpdateInbox {
     await this.sendRecords.submit({ updateId, send });
   }
 
-  private async recordSendBatch(items: Array<{ updateId: number; send: RecordedSend }>): Promise<undefined[]> {
+  private async recordSendBatch(
+    items: Array<{ updateId: number; send: RecordedSend }>,
+  ): Promise<undefined[]> {
     await this.sendsDb.query(
       `INSERT INTO ${S} (update_id, seq, method, chat, response, sent_at)
        SELECT r.update_id, r.seq, r.method, r.chat, r.response, $6
