@@ -132,7 +132,15 @@ export const adminPageSchema = z
          * to hijack cross-site. Refused or closed: the panel retries with backoff and the page
          * still reloads by hand.
          */
-        live: z.object({ socket: endpoint, ticket: endpoint }).strict().optional(),
+        live: z
+          .object({
+            socket: z
+              .string()
+              .regex(/^\/[A-Za-z0-9_./-]*$/, 'must be a path starting with "/" under the plugin\'s public routes'),
+            ticket: endpoint,
+          })
+          .strict()
+          .optional(),
         /** A bar chart of the rows above the table: one bar per row (segment sizes). */
         chart: z
           .object({
