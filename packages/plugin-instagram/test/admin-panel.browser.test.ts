@@ -118,9 +118,9 @@ describe.skipIf(!hasChromium)(
           .getByText('9301', { exact: true })
           .first()
           .waitFor(WAIT);
-        expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
-          true,
-        );
+        expect(
+          await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+        ).toBe(true);
       }
       for (const { context, errors } of watchers) {
         expect(errors).toEqual([]);

@@ -136,7 +136,11 @@ export const adminPageSchema = z
           .object({
             socket: z
               .string()
-              .regex(/^\/[A-Za-z0-9_./-]*$/, 'must be a path starting with "/" under the plugin\'s public routes'),
+              .regex(
+                /^\/[A-Za-z0-9_./-]*$/,
+                'must be a path starting with "/" under the plugin\'s public routes',
+              )
+              .refine((p) => !p.split('/').includes('..'), "must stay under the plugin's public routes"),
             ticket: endpoint,
           })
           .strict()
