@@ -154,6 +154,9 @@ describe('admin page schema: live lists', () => {
     expect(
       problems([page({ list: { ...list, live: { socket: 'wss://evil.example/ws', ticket: '/t' } } })]),
     ).toEqual(['0.list.live.socket: must be a path starting with "/" under the plugin\'s public routes']);
+    expect(problems([page({ list: { ...list, live: { socket: '/../other/ws', ticket: '/t' } } })])).toEqual([
+      "0.list.live.socket: must stay under the plugin's public routes",
+    ]);
     expect(problems([page({ list: { ...list, live: { socket: '/inbox' } } })])).toEqual([
       '0.list.live.ticket: Required',
     ]);
