@@ -144,3 +144,21 @@ describe('which row actions a row shows', () => {
     expect(actionsFor(undefined, { status: 'pending' })).toEqual([]);
   });
 });
+
+describe('admin page schema: live lists', () => {
+  it('accepts a socket and ticket path under the plugin, and refuses a URL or a missing ticket', () => {
+    const [parsed] = adminPagesSchema.parse([
+      page({ list: { ...list, live: { socket: '/inbox', ticket: '/inbox/ticket' } } }),
+    ]);
+    expect(parsed!.list!.live).toEqual({ socket: '/inbox', ticket: '/inbox/ticket' });
+    expect(
+      problems([page({ list: { ...list, live: { socket: 'wss://evil.example/ws', ticket: '/t' } } })]),
+    ).toEqual(['0.list.live.socket: must be a path starting with "/" under the plugin\'s public routes']);
+    expect(problems([page({ list: { ...list, live: { socket: '/../other/ws', ticket: '/t' } } })])).toEqual([
+      "0.list.live.socket: must stay under the plugin's public routes",
+    ]);
+    expect(problems([page({ list: { ...list, live: { socket: '/inbox' } } })])).toEqual([
+      '0.list.live.ticket: Required',
+    ]);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * The Instagram pages of core's admin panel in a real browser: a thread handed to a person and
  * back with its row buttons and answered from the panel, a rule created and edited, an experiment
- * stopped with a winner, a draft plan's steps edited row by row, then approved from its page.
+ * stopped with a winner, a draft plan's steps edited row by row, then approved from its page; the
+ * live inbox list showing a new thread to an admin and a viewer without a reload.
  */
 import { AdminUserService } from '@botloom/core/runtime';
 import {
@@ -16,6 +17,7 @@ import { type InstagramTestApp, startInstagramTestApp } from './support/instagra
 
 const hasChromium = chromiumAvailable('instagram admin pages');
 const ADMIN = { username: 'alice', password: 'alice password 1' };
+const VIEWER = { username: 'victor', password: 'victor password 1' };
 const WAIT = { timeout: 30_000 };
 const api = (path: string) => `/admin/api/instagram${path}`;
 
@@ -30,7 +32,9 @@ describe.skipIf(!hasChromium)(
     beforeAll(async () => {
       await ensureAdminUiBuilt();
       t = await startInstagramTestApp({}, {}, { services: { llm } });
-      await new AdminUserService(t.app.app.database!.sequelize).create({ ...ADMIN, role: 'admin' });
+      const users = new AdminUserService(t.app.app.database!.sequelize);
+      await users.create({ ...ADMIN, role: 'admin' });
+      await users.create({ ...VIEWER, role: 'viewer' });
       browser = await chromium.launch(chromiumLaunchOptions());
     });
 
@@ -39,7 +43,7 @@ describe.skipIf(!hasChromium)(
       await t?.stop();
     });
 
-    async function signIn() {
+    async function signIn(as: { username: string; password: string } = ADMIN) {
       const context = await browser.newContext({
         viewport: { width: 1366, height: 900 },
         locale: 'en-US',
@@ -50,8 +54,8 @@ describe.skipIf(!hasChromium)(
       page.on('pageerror', (error) => errors.push(error.message));
       page.on('dialog', (dialog) => void dialog.accept());
       await page.goto(`${t.app.url}/admin/`);
-      await page.getByLabel('Username').fill(ADMIN.username);
-      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByLabel('Username').fill(as.username);
+      await page.getByLabel('Password').fill(as.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('current-user').waitFor(WAIT);
       return { context, page, errors };
@@ -92,6 +96,36 @@ describe.skipIf(!hasChromium)(
       expect(await status()).toBe('active');
       expect(errors).toEqual([]);
       await context.close();
+    });
+
+    it('shows a new thread in the live inbox list, to an admin and a viewer, without a page reload', async () => {
+      const watchers = [await signIn(ADMIN), await signIn(VIEWER)];
+      for (const { page } of watchers) {
+        await page.goto(`${t.app.url}/admin/p/instagram/inbox`);
+        await page.getByTestId('plugin-table-instagram-inbox').waitFor(WAIT);
+        await page.getByTestId('live-indicator').waitFor(WAIT);
+        expect(await page.getByTestId('live-indicator').textContent()).toBe('Live');
+        // Survives only if the page is not loaded again.
+        await page.evaluate(() => {
+          (window as unknown as { sameDocument: boolean }).sameDocument = true;
+        });
+      }
+
+      await t.sender.message('9301', 'Hi, a first message');
+      for (const { page } of watchers) {
+        await page
+          .getByTestId('plugin-table-instagram-inbox')
+          .getByText('9301', { exact: true })
+          .first()
+          .waitFor(WAIT);
+        expect(
+          await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
+        ).toBe(true);
+      }
+      for (const { context, errors } of watchers) {
+        expect(errors).toEqual([]);
+        await context.close();
+      }
     });
 
     it('creates and edits an auto-reply rule from the panel (a bad action shown under its field), and stops an experiment with a winner', async () => {

@@ -145,6 +145,7 @@ export interface PageDef {
     columns: Column[];
     filters?: Array<{ param: string; label: Localized; options?: string[]; default?: string }>;
     chart?: { title: Localized; label: string; labelFormat?: 'text' | 'localized' | 'date'; value: string };
+    live?: { socket: string; ticket: string };
   };
   detail?: {
     endpoint: string;

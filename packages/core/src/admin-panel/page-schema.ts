@@ -123,6 +123,28 @@ export const adminPageSchema = z
             }),
           )
           .optional(),
+        /**
+         * Live rows: the panel opens the WebSocket `socket` (a path under the plugin's public
+         * routes, `/p/<plugin><socket>`, served with `onUpgrade`) and reloads the rows, filters and
+         * page kept, a moment after any message on it. The socket is authenticated by a one-time
+         * ticket: the panel first GETs `ticket` (under `/admin/api/<plugin>`, answering
+         * `{ ticket }`) and opens `socket?ticket=...`, so no cookie-authenticated socket exists
+         * to hijack cross-site. Refused or closed: the panel retries with backoff and the page
+         * still reloads by hand.
+         */
+        live: z
+          .object({
+            socket: z
+              .string()
+              .regex(
+                /^\/[A-Za-z0-9_./-]*$/,
+                'must be a path starting with "/" under the plugin\'s public routes',
+              )
+              .refine((p) => !p.split('/').includes('..'), "must stay under the plugin's public routes"),
+            ticket: endpoint,
+          })
+          .strict()
+          .optional(),
         /** A bar chart of the rows above the table: one bar per row (segment sizes). */
         chart: z
           .object({
@@ -293,6 +315,6 @@ export type AdminRowAction = z.input<typeof adminRowActionSchema>;
 
 /**
  * Version of the panel's page contract; a plugin page declaring another major is refused.
- * 1.1: `rowActions`, `filters[].default`.
+ * 1.1: `rowActions`, `filters[].default`. 1.2: `list.live`.
  */
-export const ADMIN_UI_VERSION = '1.1.0';
+export const ADMIN_UI_VERSION = '1.2.0';

@@ -26,6 +26,8 @@ export const instagramAdminPages: AdminPageDefinition[] = [
       filters: [
         { param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'handoff', 'closed'] },
       ],
+      // The inbox hub (src/http/inbox-hub.ts) tells the list about every changed conversation.
+      live: { socket: '/inbox', ticket: '/inbox/ticket' },
     },
     detail: {
       endpoint: '/conversations/:id',

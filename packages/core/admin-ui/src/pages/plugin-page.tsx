@@ -14,6 +14,7 @@ import { type I18n, useI18n } from '../i18n';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session';
 import { CustomPage } from './custom-page';
+import { useLiveReload } from './live-list';
 import { useRowActions } from './row-action-buttons';
 import { SchemaForm } from './schema-form';
 import { UploadForm } from './upload-form';
@@ -142,6 +143,7 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
   const list = useApi<unknown>(`${pluginPath(plugin, page.list.endpoint)}${qs ? `?${qs}` : ''}`);
   const rowKey = page.list.rowKey || 'id';
   const rowActions = useRowActions(plugin, canWrite ? page.rowActions : undefined, list.reload);
+  const live = useLiveReload(plugin, page.list.live, list.reload);
 
   const [editing, setEditing] = useState<Row | null>(null);
   const columns = tableColumns(page.list.columns, i18n);
@@ -217,6 +219,11 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
         </Card>
       )}
       <Card>
+        {live && (
+          <span className="badge badge-ok live-badge" data-testid="live-indicator" title={t('list.liveHint')}>
+            {t('list.live')}
+          </span>
+        )}
         {page.list.filters && page.list.filters.length > 0 && (
           <div className="toolbar">
             {page.list.filters.map((f) => (
