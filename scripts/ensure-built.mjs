@@ -75,6 +75,24 @@ function adminUiStale() {
   return built === undefined || newest(path.join(coreDir, 'admin-ui')) > built;
 }
 
+/** Plugins' custom admin pages (`panel/build.mjs`, built into `dist/panel/`) older than their sources. */
+function pluginPanelsStale() {
+  const packagesDir = path.join(rootDir, 'packages');
+  return readdirSync(packagesDir)
+    .map((name) => path.join(packagesDir, name))
+    .filter((dir) => existsSync(path.join(dir, 'panel', 'build.mjs')))
+    .filter((dir) => {
+      const built = mtime(path.join(dir, 'dist', 'panel'));
+      const outputs = existsSync(path.join(dir, 'dist', 'panel'))
+        ? readdirSync(path.join(dir, 'dist', 'panel')).map(
+            (f) => mtime(path.join(dir, 'dist', 'panel', f)) ?? 0,
+          )
+        : [];
+      const oldest = outputs.length > 0 ? Math.min(...outputs) : undefined;
+      return built === undefined || oldest === undefined || newest(path.join(dir, 'panel')) > oldest;
+    });
+}
+
 function run(label, command, args, cwd = rootDir) {
   const started = Date.now();
   process.stderr.write(`${label}...\n`);
@@ -88,10 +106,12 @@ function run(label, command, args, cwd = rootDir) {
 
 const stale = staleProjects();
 const panel = adminUiStale();
+const pluginPanels = pluginPanelsStale();
 if (checkOnly) {
   for (const dir of stale) console.log(`stale: ${path.relative(rootDir, dir)}`);
   if (panel) console.log('stale: packages/core/admin-ui');
-  process.exit(stale.length > 0 || panel ? 1 : 0);
+  for (const dir of pluginPanels) console.log(`stale: ${path.relative(rootDir, dir)}/panel`);
+  process.exit(stale.length > 0 || panel || pluginPanels.length > 0 ? 1 : 0);
 }
 const require = createRequire(import.meta.url);
 if (stale.length > 0) {
@@ -111,5 +131,13 @@ if (panel) {
     process.execPath,
     [vite, 'build', '--config', 'admin-ui/vite.config.ts'],
     coreDir,
+  );
+}
+for (const dir of pluginPanels) {
+  run(
+    `Building ${path.relative(rootDir, dir)}'s admin pages (esbuild, once after a change)`,
+    process.execPath,
+    [path.join('panel', 'build.mjs')],
+    dir,
   );
 }
