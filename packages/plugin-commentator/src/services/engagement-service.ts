@@ -32,14 +32,20 @@ export class EngagementService {
 
   /**
    * One person changed their reactions on a message in a discussion group (Bot API
-   * `message_reaction`: their old and new lists). Counted only on our own comments.
+   * `message_reaction`: their old and new lists). Counted only on our own comments sent by the
+   * bot: a comment sent through an account has its total read from Telegram by `measure()`,
+   * and the bot, a member of the same group, sees those reactions too (counting both doubled it).
    */
   async recordReactionChange(chatId: number, messageId: number, delta: number): Promise<void> {
     if (delta === 0) return;
     await this.sql.execute(
       `INSERT INTO commentator_reactions (chat_id, message_id, total)
        SELECT $1::bigint, $2::int, GREATEST(0, $3::int)
-       WHERE EXISTS (SELECT 1 FROM commentator_generated_comments WHERE sent_chat_id = $1::bigint AND sent_message_id = $2::int)
+       WHERE EXISTS (
+         SELECT 1 FROM commentator_generated_comments g
+         JOIN commentator_telegram_posts p ON p.id = g.post_id
+         JOIN commentator_telegram_channels c ON c.id = p.channel_id
+         WHERE g.sent_chat_id = $1::bigint AND g.sent_message_id = $2::int AND c.route = 'bot')
        ON CONFLICT (chat_id, message_id) DO UPDATE
          SET total = GREATEST(0, commentator_reactions.total + $3::int), updated_at = now()`,
       [chatId, messageId, delta],
