@@ -88,8 +88,15 @@ describe('webhook backpressure (INBOX_MAX_PENDING)', () => {
     await telegram.waitForMessage((m) => m.text === 'echo: one', 30_000);
     await telegram.waitForMessage((m) => m.text === 'echo: two', 30_000);
 
-    // Telegram's redelivery of the refused update is now accepted and handled.
-    expect((await deliver(text(9003, 503, 'three'))).status).toBe(200);
+    // Telegram redelivers the refused update until it is taken: the room frees once the first
+    // two are marked done, which may land just after their replies went out.
+    let status = 0;
+    for (let attempt = 0; attempt < 300 && status !== 200; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await deliver(text(9003, 503, 'three'))).status;
+      expect([200, 503]).toContain(status);
+    }
+    expect(status).toBe(200);
     await telegram.waitForMessage((m) => m.text === 'echo: three', 30_000);
   }, 120_000);
 });
