@@ -72,9 +72,10 @@ export async function ensureWindowTable(pool: pg.Pool): Promise<void> {
     )`);
     await pool.query(`CREATE INDEX IF NOT EXISTS ${WINDOW_TABLE}_expires_at ON ${WINDOW_TABLE} (expires_at)`);
   } catch (error) {
-    // Two processes creating the table at once: the loser sees a catalog conflict; it exists.
+    // Two processes creating the table at once: the loser sees a catalog conflict (a unique
+    // violation, the table, or its row type "already exists"); the table exists either way.
     const code = (error as { code?: string }).code;
-    if (code !== '23505' && code !== '42P07') throw error;
+    if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
   }
 }
 

@@ -125,9 +125,10 @@ export async function ensureKvTable(pool: pg.Pool): Promise<void> {
     );
   } catch (error) {
     // Two processes creating the table at the same moment: one wins, the other sees a
-    // unique violation on the catalog; the table exists either way.
-    if ((error as { code?: string }).code !== '23505' && (error as { code?: string }).code !== '42P07')
-      throw error;
+    // catalog conflict (a unique violation, the table, or its row type "already exists"); the
+    // table exists either way.
+    const code = (error as { code?: string }).code;
+    if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
   }
 }
 
