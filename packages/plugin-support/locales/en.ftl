@@ -19,6 +19,7 @@ support-message-too-long = Your message is too long (at most { $max } characters
 support-handoff-started = I've called a manager, ticket #{ $ticket }. They will reply right here.
 support-handoff-queued = Your request #{ $ticket } is saved. Managers are not reachable right now; they will answer as soon as they are.
 support-handoff-already = A manager is already handling your request #{ $ticket }.
+support-handed-back = The assistant is answering you again in request #{ $ticket }. Ask your question; if you need a person, call a manager.
 support-manager-says = 👤 { $name }: { $text }
 support-manager-sent-file = (the manager sent a file to your chat with the bot)
 support-closed-by-manager = The manager has closed your request #{ $ticket }. How would you rate our help, from 1 to 5?
@@ -34,6 +35,7 @@ support-error = Sorry, something went wrong. Please try again.
 support-button-satisfied = ✅ I'm satisfied
 support-button-call-manager = 🙋 Call a manager
 support-button-close-ticket = ✖️ Close ticket
+support-button-hand-back = 🤖 Back to the assistant
 support-button-stale = This button no longer applies. Nothing was changed.
 
 ## Manager group
@@ -43,7 +45,7 @@ support-topic-customer-info =
     Telegram id: { $id }
     Language: { $language }
     Channel: { $channel }
-    Write in this topic to answer the customer; /close closes the ticket.
+    Write in this topic to answer the customer; /bot hands the ticket back to the assistant, /close closes it.
 support-topic-customer-with-username = { $name } (@{ $username })
 support-topic-language-unknown = not given
 support-topic-channel-bot = bot chat
@@ -60,6 +62,11 @@ support-topic-ticket-closed = Ticket #{ $ticket } is closed; messages here no lo
 support-topic-closed = ✅ Ticket #{ $ticket } is closed. The customer was asked for a rating.
 support-topic-closed-by-customer = ✅ The customer closed ticket #{ $ticket } (satisfied).
 support-topic-not-a-ticket = This topic does not belong to a ticket.
+support-topic-handed-back = 🤖 { $by } handed ticket #{ $ticket } back to the assistant. The customer's messages no longer come here until they call a manager again.
+support-handed-back-by-admin = { $name } (admin panel)
+support-topic-ticket-with-assistant = Ticket #{ $ticket } is with the assistant now: your message did not reach the customer. It comes back here when the customer calls a manager again.
+support-topic-already-with-assistant = Ticket #{ $ticket } is already with the assistant.
+support-topic-handoff-again = 🙋 The customer called a manager again (ticket #{ $ticket }). The conversation since the hand-back follows.
 
 ## Admin commands
 support-admin-only = This command is for the support admin only.

@@ -19,6 +19,7 @@ support-message-too-long = Сообщение слишком длинное (н�
 support-handoff-started = Я позвал менеджера, обращение №{ $ticket }. Он ответит прямо здесь.
 support-handoff-queued = Ваше обращение №{ $ticket } сохранено. Менеджеры сейчас недоступны; они ответят, как только смогут.
 support-handoff-already = Менеджер уже занимается вашим обращением №{ $ticket }.
+support-handed-back = Вам снова отвечает ассистент (обращение №{ $ticket }). Задайте вопрос; если понадобится человек, позовите менеджера.
 support-manager-says = 👤 { $name }: { $text }
 support-manager-sent-file = (менеджер отправил файл в ваш чат с ботом)
 support-closed-by-manager = Менеджер закрыл ваше обращение №{ $ticket }. Оцените, пожалуйста, нашу помощь от 1 до 5.
@@ -34,6 +35,7 @@ support-error = Извините, что-то пошло не так. Попро
 support-button-satisfied = ✅ Вопрос решён
 support-button-call-manager = 🙋 Позвать менеджера
 support-button-close-ticket = ✖️ Закрыть обращение
+support-button-hand-back = 🤖 Вернуть ассистенту
 support-button-stale = Эта кнопка уже неактуальна. Ничего не изменено.
 
 ## Группа менеджеров
@@ -43,7 +45,7 @@ support-topic-customer-info =
     Идентификатор в Телеграме: { $id }
     Язык: { $language }
     Канал: { $channel }
-    Пишите в эту тему, чтобы ответить клиенту; /close закрывает обращение.
+    Пишите в эту тему, чтобы ответить клиенту; /bot возвращает обращение ассистенту, /close закрывает его.
 support-topic-customer-with-username = { $name } (@{ $username })
 support-topic-language-unknown = не указан
 support-topic-channel-bot = чат с ботом
@@ -60,6 +62,11 @@ support-topic-ticket-closed = Обращение №{ $ticket } закрыто; 
 support-topic-closed = ✅ Обращение №{ $ticket } закрыто. Клиента попросили поставить оценку.
 support-topic-closed-by-customer = ✅ Клиент закрыл обращение №{ $ticket } (вопрос решён).
 support-topic-not-a-ticket = Эта тема не относится к обращению.
+support-topic-handed-back = 🤖 Обращение №{ $ticket } возвращено ассистенту ({ $by }). Сообщения клиента больше не приходят сюда, пока он снова не позовёт менеджера.
+support-handed-back-by-admin = { $name } (панель администратора)
+support-topic-ticket-with-assistant = Обращение №{ $ticket } сейчас у ассистента: ваше сообщение клиенту не передано. Оно вернётся сюда, когда клиент снова позовёт менеджера.
+support-topic-already-with-assistant = Обращение №{ $ticket } уже у ассистента.
+support-topic-handoff-again = 🙋 Клиент снова зовёт менеджера (обращение №{ $ticket }). Ниже переписка после возврата ассистенту.
 
 ## Команды администратора
 support-admin-only = Эта команда доступна только администратору поддержки.

@@ -52,6 +52,14 @@ declare module '@botloom/core/events' {
       firstResponseSeconds: number | null;
     };
     'support.ticket.rated': { ticketId: number; customerId: number; rating: number };
+    'support.handback': {
+      ticketId: number;
+      customerId: number;
+      from: 'waiting_manager' | 'with_manager';
+      by: 'manager' | 'admin';
+      /** The manager's Telegram id; null for an admin. */
+      actorId: number | null;
+    };
   }
 }
 
@@ -87,7 +95,13 @@ export default function supportPlugin(options: SupportOptions = {}) {
     // Read from ctx.config on every message, so a change from the panel applies at once.
     runtimeSettings: ['maxMessageChars'],
     jobs: supportJobs(),
-    events: ['support.ticket.opened', 'support.handoff', 'support.ticket.closed', 'support.ticket.rated'],
+    events: [
+      'support.ticket.opened',
+      'support.handoff',
+      'support.handback',
+      'support.ticket.closed',
+      'support.ticket.rated',
+    ],
     commands: [
       { command: 'support', description: { en: 'Chat with support', ru: 'Написать в поддержку' } },
       {
@@ -107,6 +121,13 @@ export default function supportPlugin(options: SupportOptions = {}) {
         description: { en: 'List support managers', ru: 'Список менеджеров' },
         hidden: true,
         visibleTo: supportCommandVisibility.admin,
+      },
+      {
+        command: 'bot',
+        description: { en: 'Hand this ticket back to the assistant', ru: 'Вернуть обращение ассистенту' },
+        scope: 'group',
+        hidden: true,
+        visibleTo: supportCommandVisibility.managerGroup,
       },
       {
         command: 'close',
@@ -167,6 +188,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         managers: () => services.managers,
         stats: () => services.stats,
         closing: () => services.desk.closing,
+        handBack: () => services.desk.handBack,
         groupHealth: () => services.desk.groupHealth,
         syncKnowledge: () => services.knowledgeSync.sync(),
         status: services.status,

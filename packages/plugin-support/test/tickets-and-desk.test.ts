@@ -30,8 +30,10 @@ describe('ticket state machine', () => {
       [
         'ai->closed',
         'ai->waiting_manager',
+        'waiting_manager->ai',
         'waiting_manager->closed',
         'waiting_manager->with_manager',
+        'with_manager->ai',
         'with_manager->closed',
       ].sort(),
     );

@@ -66,6 +66,16 @@ export const supportAdminPages: AdminPageDefinition[] = [
     },
     rowActions: [
       {
+        id: 'handback',
+        label: { en: 'Back to the assistant', ru: 'Вернуть ассистенту' },
+        endpoint: '/tickets/:id/handback',
+        confirm: {
+          en: 'Hand this ticket back to the assistant? The customer is told the assistant answers again; the ticket stays open.',
+          ru: 'Вернуть обращение ассистенту? Клиенту сообщат, что снова отвечает ассистент; обращение останется открытым.',
+        },
+        when: { key: 'status', in: ['waiting_manager', 'with_manager'] },
+      },
+      {
         id: 'close',
         label: { en: 'Close', ru: 'Закрыть' },
         endpoint: '/tickets/:id/close',

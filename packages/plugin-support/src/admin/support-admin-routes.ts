@@ -20,6 +20,7 @@ import type { ManagerGroupHealth } from '../services/manager-group-health.js';
 import type { ManagerService } from '../services/manager-service.js';
 import type { StatsService } from '../services/stats-service.js';
 import type { TicketClosing } from '../services/ticket-closing.js';
+import type { TicketHandBack } from '../services/ticket-handback.js';
 import type { SupportMessage, Ticket, TicketService } from '../services/ticket-service.js';
 import { firstResponseSeconds, resolutionSeconds, TICKET_STATUSES } from '../services/ticket-state.js';
 
@@ -29,6 +30,7 @@ export interface SupportAdminDeps {
   managers: () => ManagerService;
   stats: () => StatsService;
   closing: () => TicketClosing;
+  handBack: () => TicketHandBack;
   groupHealth: () => ManagerGroupHealth;
   syncKnowledge: () => Promise<unknown>;
   status: () => Promise<Record<string, unknown>>;
@@ -129,6 +131,12 @@ export function setupSupportAdminRoutes(router: Router<AdminState>, deps: Suppor
     const { id } = parseParams(ctx, IdParams);
     const closed = await deps.closing().close(id, 'system', null);
     ctx.body = { ticket: ticketJson(closed) };
+  });
+  /** Back to the assistant without closing; 409 `INVALID_TRANSITION` unless with or waiting for a manager. */
+  router.post('/tickets/:id/handback', async (ctx) => {
+    const { id } = parseParams(ctx, IdParams);
+    const ticket = await deps.handBack().handBack(id, { by: 'admin', id: null, name: ctx.state.admin!.name });
+    ctx.body = { ticket: ticketJson(ticket) };
   });
 
   // ---- knowledge ---------------------------------------------------------------------------

@@ -98,6 +98,20 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       outcome === 'refused' ? { text: ctx.t('support-not-a-manager'), show_alert: true } : undefined,
     );
   });
+  group.callbackQuery(/^support:handback:(\d+)$/, async (ctx) => {
+    const threadId = ctx.callbackQuery.message?.message_thread_id;
+    if (threadId === undefined) return void (await ctx.answerCallbackQuery());
+    const outcome = await deps
+      .managerDesk()
+      .handBackFromTopic(ctx.chat!.id, threadId, { id: ctx.from.id, name: nameOf(ctx.from) });
+    if (outcome === 'ticket_closed' || outcome === 'unknown_topic' || outcome === 'with_assistant') {
+      await ctx.answerCallbackQuery({ text: ctx.t('support-button-stale') });
+      return;
+    }
+    await ctx.answerCallbackQuery(
+      outcome === 'refused' ? { text: ctx.t('support-not-a-manager'), show_alert: true } : undefined,
+    );
+  });
   group.on('message', async (ctx) => {
     const message = ctx.message;
     const threadId = message.is_topic_message ? message.message_thread_id : undefined;
@@ -110,8 +124,13 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
     )
       return;
     const desk = deps.managerDesk();
-    if (commandOf(message.text) === 'close') {
+    const command = commandOf(message.text);
+    if (command === 'close') {
       await desk.closeFromTopic(ctx.chat.id, threadId, { id: message.from.id });
+      return;
+    }
+    if (HAND_BACK_COMMANDS.includes(command)) {
+      await desk.handBackFromTopic(ctx.chat.id, threadId, { id: message.from.id, name: nameOf(message.from) });
       return;
     }
     await desk.managerMessage(
@@ -208,6 +227,9 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
 
   return composer;
 }
+
+/** A manager hands the ticket back to the assistant: /bot, or /ai. */
+const HAND_BACK_COMMANDS = ['bot', 'ai'];
 
 function commandOf(text: string | undefined): string {
   const match = /^\/([a-z_]+)(?:@\w+)?(?:\s|$)/i.exec(text ?? '');

@@ -7,17 +7,19 @@ export type DeskButton =
   | { action: 'handoff'; ticketId: number | null }
   | { action: 'satisfied'; ticketId: number | null; answerId: number | null }
   | { action: 'rate'; ticketId: number; rating: number }
-  | { action: 'close'; ticketId: number };
+  | { action: 'close'; ticketId: number }
+  | { action: 'handback'; ticketId: number };
 
 export const callbackData = {
   handoff: (ticketId: number) => `support:handoff:${ticketId}`,
   satisfied: (ticketId: number, answerId: number) => `support:satisfied:${ticketId}:${answerId}`,
   rate: (ticketId: number, rating: number) => `support:rate:${ticketId}:${rating}`,
   close: (ticketId: number) => `support:close:${ticketId}`,
+  handback: (ticketId: number) => `support:handback:${ticketId}`,
 };
 
 /** Every callback data the desk has ever sent, old formats included (they parse with null ids). */
-export const DESK_CALLBACK = /^support:(handoff|satisfied|rate|close)(?::(\d{1,15}))?(?::(\d{1,15}))?$/;
+export const DESK_CALLBACK = /^support:(handoff|satisfied|rate|close|handback)(?::(\d{1,15}))?(?::(\d{1,15}))?$/;
 
 export function parseDeskButton(data: string): DeskButton | null {
   const m = DESK_CALLBACK.exec(data);
@@ -34,7 +36,8 @@ export function parseDeskButton(data: string): DeskButton | null {
         ? { action: 'rate', ticketId: first, rating: second }
         : null;
     case 'close':
-      return first !== null && second === null ? { action: 'close', ticketId: first } : null;
+    case 'handback':
+      return first !== null && second === null ? { action: m[1], ticketId: first } : null;
   }
   return null;
 }

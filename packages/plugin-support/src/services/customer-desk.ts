@@ -171,6 +171,8 @@ export class CustomerDesk {
       await this.d.notifier.system(ticket, 'support-handoff-already', { via: channel });
       return ticket;
     }
+    // Handed back to the assistant earlier: the topic it kept gets the conversation since then.
+    const handedBackAt = ticket.handoffAt ? await this.d.tickets.lastHandBackAt(ticket.id) : null;
     const updated = await this.d.tickets.transition(ticket.id, 'waiting_manager', `customer:${customer.id}`);
     this.d.notifier.ticketChanged(updated);
     await this.d.notifier.retireButtons(updated);
@@ -179,6 +181,13 @@ export class CustomerDesk {
       customerId: updated.customerId,
       channel,
     });
+    if (ticket.handoffAt) {
+      const again = await this.d.relay.handoffAgain(updated, handedBackAt);
+      await this.d.notifier.system(updated, again ? 'support-handoff-started' : 'support-handoff-queued', {
+        via: channel,
+      });
+      return again ?? updated;
+    }
     // The customer hears back as soon as the topic exists; the history is posted after.
     const withTopic = await this.d.relay.createTopic(updated);
     await this.d.notifier.system(updated, withTopic ? 'support-handoff-started' : 'support-handoff-queued', {

@@ -74,6 +74,8 @@ export class CustomerNotifier {
     options: {
       via?: Channel;
       buttons?: ButtonRows;
+      /** The buttons act on the open ticket: they replace the customer's older ones. */
+      supersede?: boolean;
       offer?: boolean;
       vars?: Record<string, string | number>;
     } = {},

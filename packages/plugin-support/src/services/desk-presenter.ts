@@ -109,13 +109,13 @@ export class DeskPresenter {
     });
   }
 
-  topicCloseButton(ticket: Ticket): ButtonRows {
+  /** Under the topic's intro (and the note of a new handoff): hand back to the assistant, close. */
+  topicButtons(ticket: Ticket): ButtonRows {
+    const locale = this.groupLocale();
     return [
       [
-        {
-          text: this.t(this.groupLocale(), 'support-button-close-ticket'),
-          callbackData: callbackData.close(ticket.id),
-        },
+        { text: this.t(locale, 'support-button-hand-back'), callbackData: callbackData.handback(ticket.id) },
+        { text: this.t(locale, 'support-button-close-ticket'), callbackData: callbackData.close(ticket.id) },
       ],
     ];
   }

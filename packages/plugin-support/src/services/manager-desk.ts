@@ -4,11 +4,20 @@ import type { CustomerNotifier } from './customer-notifier.js';
 import type { DeskPresenter } from './desk-presenter.js';
 import type { ManagerService } from './manager-service.js';
 import type { TelegramMessageRef, TelegramPort } from './ports.js';
+import { InvalidTransitionError } from './errors.js';
 import type { TicketClosing } from './ticket-closing.js';
+import type { TicketHandBack } from './ticket-handback.js';
 import type { TicketService } from './ticket-service.js';
 import type { TopicRelay } from './topic-relay.js';
 
-export type ManagerMessageOutcome = 'forwarded' | 'refused' | 'unknown_topic' | 'ticket_closed' | 'ignored';
+export type ManagerMessageOutcome =
+  | 'forwarded'
+  | 'refused'
+  | 'unknown_topic'
+  | 'ticket_closed'
+  /** The ticket was handed back to the assistant: the manager's message did not go out. */
+  | 'with_assistant'
+  | 'ignored';
 
 export interface ManagerDeskDeps {
   tickets: TicketService;
@@ -17,6 +26,7 @@ export interface ManagerDeskDeps {
   notifier: CustomerNotifier;
   relay: TopicRelay;
   closing: TicketClosing;
+  handBack: TicketHandBack;
   presenter: DeskPresenter;
   config: SupportConfig;
   logger: Logger;
@@ -24,7 +34,8 @@ export interface ManagerDeskDeps {
 
 /**
  * What managers do in the topics of the manager group: answer the customer (the first answer
- * takes the ticket) and close the ticket. Only registered managers act; others are refused.
+ * takes the ticket), hand the ticket back to the assistant and close it. Only registered
+ * managers act; others are refused.
  */
 export class ManagerDesk {
   constructor(private readonly d: ManagerDeskDeps) {}
@@ -57,6 +68,15 @@ export class ManagerDesk {
       );
       return 'ticket_closed';
     }
+    if (ticket.status === 'ai') {
+      // Handed back: the assistant answers until the customer calls a manager again.
+      await this.d.relay.post(
+        chatId,
+        threadId,
+        presenter.t(locale, 'support-topic-ticket-with-assistant', { ticket: ticket.id }),
+      );
+      return 'with_assistant';
+    }
     let current = ticket;
     if (ticket.status === 'waiting_manager') {
       current = await this.d.tickets.transition(ticket.id, 'with_manager', `manager:${from.id}`, {
@@ -82,6 +102,40 @@ export class ManagerDesk {
         .catch((err) =>
           this.d.logger.warn({ err, ticket: ticket.id }, 'could not copy a manager file to the customer'),
         );
+    }
+    return 'forwarded';
+  }
+
+  /** /bot (or /ai) or the hand-back button in a topic: the assistant answers the customer again. */
+  async handBackFromTopic(
+    chatId: number,
+    threadId: number,
+    from: { id: number; name: string },
+  ): Promise<ManagerMessageOutcome> {
+    if (chatId !== this.d.config.managerGroupChatId) return 'ignored';
+    const locale = this.d.presenter.groupLocale();
+    if (!(await this.d.managers.isManager(from.id))) {
+      await this.d.relay.post(chatId, threadId, this.d.presenter.t(locale, 'support-not-a-manager'));
+      return 'refused';
+    }
+    const ticket = await this.d.tickets.byTopic(chatId, threadId);
+    if (!ticket) return 'unknown_topic';
+    if (ticket.status === 'closed') return 'ticket_closed';
+    if (ticket.status === 'ai') {
+      await this.d.relay.post(
+        chatId,
+        threadId,
+        this.d.presenter.t(locale, 'support-topic-already-with-assistant', { ticket: ticket.id }),
+      );
+      return 'with_assistant';
+    }
+    try {
+      await this.d.handBack.handBack(ticket.id, { by: 'manager', id: from.id, name: from.name });
+    } catch (err) {
+      // Another manager (or the customer, or an admin) changed the ticket a moment earlier.
+      if (!(err instanceof InvalidTransitionError)) throw err;
+      const now = await this.d.tickets.get(ticket.id);
+      return now?.status === 'closed' ? 'ticket_closed' : 'with_assistant';
     }
     return 'forwarded';
   }

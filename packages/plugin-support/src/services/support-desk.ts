@@ -11,6 +11,7 @@ import { ManagerGroupHealth } from './manager-group-health.js';
 import type { ManagerService } from './manager-service.js';
 import type { CustomerKeyboards, PendingQuestions, RealtimeHub, TelegramPort } from './ports.js';
 import { TicketClosing } from './ticket-closing.js';
+import { TicketHandBack } from './ticket-handback.js';
 import type { TicketService } from './ticket-service.js';
 import { TopicRelay } from './topic-relay.js';
 
@@ -41,8 +42,9 @@ export interface SupportDeskDeps {
 /**
  * The support desk, assembled from its parts: customers' messages (bot chat or web app) go to
  * the assistant while a ticket is in `ai`, to the ticket's manager topic after a handoff;
- * managers' messages in the topic go back to the customer wherever they are; tickets close
- * from either side and end with a 1-5 rating.
+ * managers' messages in the topic go back to the customer wherever they are; a manager or an
+ * admin can hand a ticket back to the assistant; tickets close from either side and end with
+ * a 1-5 rating.
  *
  * The plugin's own handlers use the parts directly. The delegating methods are the desk's
  * surface for other plugins (`SupportDeskToken`).
@@ -53,6 +55,7 @@ export class SupportDesk {
   readonly groupHealth: ManagerGroupHealth;
   readonly relay: TopicRelay;
   readonly closing: TicketClosing;
+  readonly handBack: TicketHandBack;
   readonly customers: CustomerDesk;
   readonly managerDesk: ManagerDesk;
   readonly customerData: CustomerData;
@@ -79,11 +82,13 @@ export class SupportDesk {
       logger,
     });
     const closing = new TicketClosing({ tickets, relay, notifier, presenter, events: d.events });
+    const handBack = new TicketHandBack({ tickets, relay, notifier, presenter, events: d.events });
     this.presenter = presenter;
     this.notifier = notifier;
     this.groupHealth = groupHealth;
     this.relay = relay;
     this.closing = closing;
+    this.handBack = handBack;
     this.customers = new CustomerDesk({
       tickets,
       answers: d.answers,
@@ -104,6 +109,7 @@ export class SupportDesk {
       notifier,
       relay,
       closing,
+      handBack,
       presenter,
       config,
       logger,
@@ -121,6 +127,8 @@ export class SupportDesk {
   managerMessage: ManagerDesk['managerMessage'] = (...a) => this.managerDesk.managerMessage(...a);
   closeFromTopic: ManagerDesk['closeFromTopic'] = (...a) => this.managerDesk.closeFromTopic(...a);
   closeTicket: TicketClosing['close'] = (...a) => this.closing.close(...a);
+  handBackFromTopic: ManagerDesk['handBackFromTopic'] = (...a) => this.managerDesk.handBackFromTopic(...a);
+  handBackTicket: TicketHandBack['handBack'] = (...a) => this.handBack.handBack(...a);
 
   // ---- the manager group -------------------------------------------------------------------
   status: ManagerGroupHealth['status'] = () => this.groupHealth.status();

@@ -275,8 +275,9 @@ export class TicketService {
       const current = toTicket(rows[0]);
       assertTransition(current.status, to);
       const stamp =
+        // A handoff after a hand-back is a new wait: its first response is measured anew.
         to === 'waiting_manager'
-          ? ', handoff_at = now()'
+          ? ', handoff_at = now(), first_response_at = NULL, manager_id = NULL'
           : to === 'with_manager'
             ? ', first_response_at = now(), manager_id = :managerId'
             : to === 'closed'
@@ -321,6 +322,16 @@ export class TicketService {
       actor: String(r.actor),
       at: new Date(r.at as string),
     }));
+  }
+
+  /** When the ticket was last handed back to the assistant (null if never). */
+  async lastHandBackAt(ticketId: number): Promise<Date | null> {
+    const rows = await this.db.query<{ at: string | null }>(
+      `SELECT max(at) AS at FROM support_ticket_events
+        WHERE ticket_id = :ticketId AND to_status = 'ai' AND from_status IS NOT NULL`,
+      { type: QueryTypes.SELECT, replacements: { ticketId } },
+    );
+    return date(rows[0]?.at);
   }
 
   /** Stores the customer's 1-5 rating of a closed ticket (once). Returns false when it cannot be rated. */

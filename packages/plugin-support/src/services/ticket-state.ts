@@ -6,13 +6,16 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 /**
  * The ticket life cycle:
  *   ai ──handoff──▶ waiting_manager ──manager replies──▶ with_manager
- *    └───────────────────────┴────────────────close────────────┴──▶ closed
- * A closed ticket stays closed; the customer's next message opens a new one.
+ *   ▲ └───────────────────────┴────────────────close────────────┴──▶ closed
+ *   └──────hand-back──────────┴───────────────────────────────────┘
+ * A hand-back returns a handed-off ticket to the assistant without closing it; a later
+ * handoff starts a new wait for a manager. A closed ticket stays closed; the customer's next
+ * message opens a new one.
  */
 const TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
   ai: ['waiting_manager', 'closed'],
-  waiting_manager: ['with_manager', 'closed'],
-  with_manager: ['closed'],
+  waiting_manager: ['with_manager', 'ai', 'closed'],
+  with_manager: ['ai', 'closed'],
   closed: [],
 };
 
@@ -31,7 +34,11 @@ export interface TicketTimes {
   closedAt: Date | null;
 }
 
-/** Seconds from the handoff to the first manager message (null until both happened). */
+/**
+ * Seconds from the (latest) handoff to the first manager message after it (null until both
+ * happened). A new handoff after a hand-back clears the first response, so this never goes
+ * negative and measures the wait the customer had last.
+ */
 export function firstResponseSeconds(t: TicketTimes): number | null {
   if (!t.handoffAt || !t.firstResponseAt) return null;
   return Math.max(0, (t.firstResponseAt.getTime() - t.handoffAt.getTime()) / 1000);

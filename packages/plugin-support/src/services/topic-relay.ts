@@ -47,7 +47,7 @@ export class TopicRelay {
     return { ...ticket, topicChatId: chatId, topicThreadId: threadId };
   }
 
-  /** The customer's info with a close button, the conversation so far and its files, in as few messages as fit. */
+  /** The customer's info with the hand-back and close buttons, the conversation so far and its files, in as few messages as fit. */
   async postIntro(ticket: Ticket): Promise<void> {
     const chatId = ticket.topicChatId!;
     const threadId = ticket.topicThreadId!;
@@ -59,7 +59,7 @@ export class TopicRelay {
     try {
       await this.d.telegram.sendMessage(chatId, first.length <= TRANSCRIPT_CHUNK ? first : info, {
         threadId,
-        buttons: this.d.presenter.topicCloseButton(ticket),
+        buttons: this.d.presenter.topicButtons(ticket),
       });
       for (const chunk of rest) await this.d.telegram.sendMessage(chatId, chunk, { threadId });
     } catch (err) {
@@ -106,6 +106,51 @@ export class TopicRelay {
       await this.d.tickets.setTopic(ticket.id, null);
       return (await this.ensureTopic({ ...ticket, topicChatId: null, topicThreadId: null })) !== null;
     }
+  }
+
+  /**
+   * A handoff of a ticket that was handed back to the assistant: its topic (kept open) gets a
+   * note with the buttons and the conversation since the hand-back. A topic that was deleted
+   * meanwhile is created again with the whole history. False when the manager group is unusable.
+   */
+  async handoffAgain(ticket: Ticket, since: Date | null): Promise<Ticket | null> {
+    if (!ticket.topicChatId || !ticket.topicThreadId) return this.ensureTopic(ticket);
+    const { presenter } = this.d;
+    const locale = presenter.groupLocale();
+    const messages = (await this.d.tickets.messages(ticket.id)).filter(
+      (m) => since === null || m.createdAt >= since,
+    );
+    const chunks = messages.length ? presenter.transcriptChunks(messages, locale) : [];
+    try {
+      await this.d.telegram.sendMessage(
+        ticket.topicChatId,
+        presenter.t(locale, 'support-topic-handoff-again', { ticket: ticket.id }),
+        { threadId: ticket.topicThreadId, buttons: presenter.topicButtons(ticket) },
+      );
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) {
+        this.d.logger.error({ err, ticket: ticket.id }, 'could not post a new handoff in the topic');
+        if (err instanceof ManagerGroupError) await this.d.health.problem('error', err.message);
+        return null;
+      }
+      await this.d.tickets.setTopic(ticket.id, null);
+      return this.ensureTopic({ ...ticket, topicChatId: null, topicThreadId: null });
+    }
+    for (const chunk of chunks) await this.post(ticket.topicChatId, ticket.topicThreadId, chunk);
+    return ticket;
+  }
+
+  /** Posts the hand-back note in the topic, which stays open for a later handoff. */
+  async handedBack(ticket: Ticket, by: string): Promise<void> {
+    if (!ticket.topicChatId || !ticket.topicThreadId) return;
+    await this.post(
+      ticket.topicChatId,
+      ticket.topicThreadId,
+      this.d.presenter.t(this.d.presenter.groupLocale(), 'support-topic-handed-back', {
+        ticket: ticket.id,
+        by,
+      }),
+    );
   }
 
   /** Posts the closing note in a closed ticket's topic and closes the topic. */
