@@ -8,6 +8,7 @@ import { type EventBus, Tokens } from '@botloom/core';
 import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, MANAGER, SLOW, STRANGER, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { connectWebApp } from './support/e2e-helpers.js';
 
 let s: SupportTestApp;
 let t: TestApp;
@@ -92,7 +93,7 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     // Still the same open ticket; the handoff is remembered (it counts in the statistics).
     expect(back).toMatchObject({ id: ticket.id, closedAt: null, topicThreadId: topic.message_thread_id });
     expect(new Date(back.handoffAt).getTime()).toBe(firstHandoffAt);
-    expect(handbacks).toContainEqual({
+    await expect.poll(() => handbacks, { timeout: SLOW.timeoutMs }).toContainEqual({
       ticketId: ticket.id,
       customerId: olgaId,
       from: 'with_manager',
@@ -196,7 +197,7 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     await t.sandbox.pressButton(MANAGER, GROUP, intro.message_id, { data }, 30_000);
     await paul.expectReply(/The assistant is answering you again in request #\d+/, SLOW);
     await ticketWhen(paulId, (x) => x.status === 'ai');
-    expect(handbacks).toContainEqual(
+    await expect.poll(() => handbacks, { timeout: SLOW.timeoutMs }).toContainEqual(
       expect.objectContaining({ ticketId: ticket.id, from: 'waiting_manager', by: 'manager' }),
     );
     // A second press is stale.
@@ -209,6 +210,52 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     await paul.expectReply(/closed your request/, SLOW);
     const closed = await ticketWhen(paulId, (x) => x.status === 'closed');
     expect(closed.firstResponseAt).toBeNull();
+  });
+});
+
+describe('a customer in the web app', () => {
+  it('sees the ticket back with the assistant, gets the notice there, and can call a manager again', async () => {
+    const wendy = t.user('wendy_handback', { first_name: 'Wendy', language_code: 'en' });
+    const wendyId = await wendy.id();
+    await wendy.send('/start');
+    await wendy.expectReply(/Support desk/);
+    const launch = await t.sandbox.openWebApp({ userId: wendyId, url: `${t.url}/p/support/app` });
+    const app = await connectWebApp(t.url, launch.initData);
+    await app.waitFor((e) => e.type === 'history');
+    app.send({ type: 'call_manager' });
+    await app.waitFor((e) => e.type === 'ticket' && e.ticket.status === 'waiting_manager');
+    const ticket = await s.latestTicketOf(wendyId);
+    const topic = await s.topicOf(ticket.id, /Telegram id/);
+    await t.sandbox.sendMessage(MANAGER, 'Hi Wendy.', { chatId: GROUP, threadId: topic.message_thread_id });
+    await app.waitFor((e) => e.type === 'message' && e.message.author === 'manager');
+    const botChatBefore = (await wendy.transcript()).length;
+
+    app.events.length = 0; // only what comes from here on
+    await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: GROUP, threadId: topic.message_thread_id });
+    await app.waitFor((e) => e.type === 'ticket' && e.ticket.status === 'ai', SLOW.timeoutMs);
+    const notice = await app.waitFor(
+      (e) => e.type === 'message' && e.message.author === 'system' && /answering you again/.test(e.message.text),
+    );
+    expect(notice.message.text).toBe(
+      `The assistant is answering you again in request #${ticket.id}. Ask your question; if you need a person, call a manager.`,
+    );
+    app.send({ type: 'message', text: 'What are the office hours?' });
+    const answer = await app.waitFor((e) => e.type === 'message' && e.message.author === 'ai');
+    expect(answer.message.text).toContain('9:00 to 21:00');
+    app.events.length = 0;
+    app.send({ type: 'call_manager' });
+    await app.waitFor(
+      (e) => e.type === 'ticket' && e.ticket.status === 'waiting_manager' && e.ticket.id === ticket.id,
+      SLOW.timeoutMs,
+    );
+    await t.sandbox.waitForBotMessage(GROUP, {
+      threadId: topic.message_thread_id,
+      match: 'The customer called a manager again',
+      ...SLOW,
+    });
+    // Everything went to the open web app, nothing to the bot chat.
+    expect((await wendy.transcript()).length).toBe(botChatBefore);
+    app.close();
   });
 });
 
@@ -279,11 +326,13 @@ describe('an admin hands a ticket back over HTTP (the panel row action)', () => 
     const all = (await t.admin.get('/admin/api/support/tickets?limit=200')).body.tickets;
     const stats = (await t.admin.get('/admin/api/support/stats')).body;
     const handedOff = all.filter((x: { handoffAt: string | null }) => x.handoffAt !== null).length;
-    expect(handedOff).toBe(3);
+    expect(handedOff).toBe(4);
     expect(stats.tickets).toBe(all.length);
     expect(stats.handoffRate).toBeCloseTo(handedOff / all.length, 3);
-    // Olga's ticket (answered after its second handoff) is the only first response.
+    // A first response belongs to the latest handoff: Olga's (answered after her second
+    // handoff) is the only one; Wendy's first answer was cleared by her new handoff.
     expect(stats.firstResponseSeconds.count).toBe(1);
+    expect(stats.aiResolvedRate).toBe(0);
     expect(stats.firstResponseSeconds.average).toBeGreaterThanOrEqual(0);
   });
 });
