@@ -109,3 +109,18 @@ export const SupportConfigSchema = z.object({
 });
 
 export type SupportConfig = z.output<typeof SupportConfigSchema>;
+
+/** What an app wires in code rather than configures (the second argument of `supportPlugin`). */
+export interface SupportWiring {
+  /**
+   * The manager group, read whenever it is needed, for an app that learns its id only after
+   * the plugin is created (the reference app's sandbox finds or makes the group at start).
+   * Wins over the `managerGroupChatId` setting while it returns a number.
+   */
+  managerGroupChatId?: () => number | undefined;
+}
+
+/** The manager group in use: the wired one while it answers, else the setting. */
+export function managerGroupChatIdOf(config: SupportConfig, wiring: SupportWiring = {}): number | undefined {
+  return wiring.managerGroupChatId?.() ?? config.managerGroupChatId;
+}

@@ -5,7 +5,7 @@ import { supportAdminPages, supportAdminWidgets } from './admin/admin-pages.js';
 import { setupSupportAdminRoutes } from './admin/support-admin-routes.js';
 import { supportCommandVisibility } from './bot/command-visibility.js';
 import { createSupportComposer } from './bot/support-composer.js';
-import { SupportConfigSchema } from './config.js';
+import { managerGroupChatIdOf, SupportConfigSchema, type SupportWiring } from './config.js';
 import { sealPlaintextMessages } from './db/seal-on-start.js';
 import { setupPublicRoutes } from './http/public-routes.js';
 import { supportJobs } from './jobs.js';
@@ -14,7 +14,7 @@ import { supportKnowledgeRef } from './refs.js';
 import type { SupportDesk } from './services/support-desk.js';
 import { createSupportServices } from './support-services.js';
 
-export { type SupportConfig, SupportConfigSchema } from './config.js';
+export { type SupportConfig, SupportConfigSchema, type SupportWiring } from './config.js';
 export { MessageTextCodec } from './db/message-text.js';
 export type { WebAppHub } from './http/web-app-hub.js';
 export { type SupportKnowledge, supportKnowledgeRef } from './refs.js';
@@ -79,8 +79,11 @@ export const SupportDeskToken = supportDeskRef.token;
 export type SupportOptions = Partial<z_input>;
 type z_input = import('zod').input<typeof SupportConfigSchema>;
 
-/** The support desk plugin: knowledge-based AI answers, handoff to manager forum topics, a web app chat. */
-export default function supportPlugin(options: SupportOptions = {}) {
+/**
+ * The support desk plugin: knowledge-based AI answers, handoff to manager forum topics, a web app chat.
+ * `wiring` is what an app wires in code (see `SupportWiring`).
+ */
+export default function supportPlugin(options: SupportOptions = {}, wiring: SupportWiring = {}) {
   return definePlugin({
     id: 'support',
     version: pkg.version,
@@ -127,14 +130,14 @@ export default function supportPlugin(options: SupportOptions = {}) {
         description: { en: 'Hand this ticket back to the assistant', ru: 'Вернуть обращение ассистенту' },
         scope: 'group',
         hidden: true,
-        visibleTo: supportCommandVisibility.managerGroup,
+        visibleTo: (who, config) => supportCommandVisibility.managerGroup(who, config, wiring),
       },
       {
         command: 'close',
         description: { en: 'Close this ticket', ru: 'Закрыть обращение' },
         scope: 'group',
         hidden: true,
-        visibleTo: supportCommandVisibility.managerGroup,
+        visibleTo: (who, config) => supportCommandVisibility.managerGroup(who, config, wiring),
       },
     ],
     provides: [supportDeskRef, supportKnowledgeRef],
@@ -155,7 +158,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
         realtime: optional(coreServices.realtime),
       },
       init({ deps, config, logger, expose }) {
-        const services = createSupportServices(deps, config, logger);
+        const services = createSupportServices(deps, config, logger, wiring);
         expose(supportDeskRef, services.desk);
         const { knowledge } = services;
         expose(supportKnowledgeRef, { search: (question, k) => knowledge.search(question, k) });
@@ -175,6 +178,7 @@ export default function supportPlugin(options: SupportOptions = {}) {
           customers: () => services.desk.customers,
           managerDesk: () => services.desk.managerDesk,
           managers: () => services.managers,
+          managerGroupChatId: () => managerGroupChatIdOf(config, wiring),
           config,
           webAppUrl: services.webAppUrl,
           logger,

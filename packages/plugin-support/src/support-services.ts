@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { type KeyboardStore, KvCustomerKeyboards } from './bot/customer-keyboards.js';
 import { GrammyTelegramPort } from './bot/telegram-port.js';
-import type { SupportConfig } from './config.js';
+import { managerGroupChatIdOf, type SupportConfig, type SupportWiring } from './config.js';
 import { MessageTextCodec } from './db/message-text.js';
 import { FileLinks } from './http/public-routes.js';
 import { type WebAppRef, webAppChannel } from './http/web-app-fan-out.js';
@@ -101,7 +101,12 @@ async function loadWebAppEvent(
 }
 
 /** Every service of the support plugin, wired once in its services stage. */
-export function createSupportServices(deps: SupportServiceDeps, config: SupportConfig, logger: Logger) {
+export function createSupportServices(
+  deps: SupportServiceDeps,
+  config: SupportConfig,
+  logger: Logger,
+  wiring: SupportWiring = {},
+) {
   const api = (): Api => {
     if (!deps.telegram) throw new Error('support needs the bot: this app runs without one');
     return deps.telegram;
@@ -148,6 +153,7 @@ export function createSupportServices(deps: SupportServiceDeps, config: SupportC
     events: deps.events,
     files: () => deps.files,
     config,
+    groupChatId: () => managerGroupChatIdOf(config, wiring),
     logger: logger.child({ component: 'desk' }),
     fileUrl: (fileId, customerId) => links.url(fileId, customerId),
   });
@@ -170,7 +176,7 @@ export function createSupportServices(deps: SupportServiceDeps, config: SupportC
       managers.list(),
     ]);
     return {
-      managerGroup: desk!.groupHealth.status(),
+      managerGroup: { ...desk!.groupHealth.status(), chatId: desk!.managerGroupChatId() ?? null },
       knowledge: {
         items: items.length,
         unindexed: items.filter((i) => !i.indexed).length,

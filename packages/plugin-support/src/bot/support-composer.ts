@@ -13,6 +13,8 @@ export interface SupportBotDeps {
   customers: () => CustomerDesk;
   managerDesk: () => ManagerDesk;
   managers: () => ManagerService;
+  /** The manager group in use (the setting, or what the app wired). */
+  managerGroupChatId: () => number | undefined;
   config: SupportConfig;
   webAppUrl: () => string | undefined;
   logger: Logger;
@@ -38,8 +40,10 @@ function nameOf(from: { first_name: string; last_name?: string }): string {
 export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const { config } = deps;
-  const isManagerGroup = (ctx: BotContext) =>
-    config.managerGroupChatId !== undefined && ctx.chat?.id === config.managerGroupChatId;
+  const isManagerGroup = (ctx: BotContext) => {
+    const group = deps.managerGroupChatId();
+    return group !== undefined && ctx.chat?.id === group;
+  };
 
   const webAppButton = (ctx: BotContext) => {
     const url = deps.webAppUrl();

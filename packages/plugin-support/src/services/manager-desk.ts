@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { SupportConfig } from '../config.js';
 import type { CustomerNotifier } from './customer-notifier.js';
 import type { DeskPresenter } from './desk-presenter.js';
 import type { ManagerService } from './manager-service.js';
@@ -28,7 +27,8 @@ export interface ManagerDeskDeps {
   closing: TicketClosing;
   handBack: TicketHandBack;
   presenter: DeskPresenter;
-  config: SupportConfig;
+  /** The manager group in use (the setting, or what the app wired). */
+  groupChatId: () => number | undefined;
   logger: Logger;
 }
 
@@ -47,7 +47,7 @@ export class ManagerDesk {
     from: { id: number; name: string },
     input: { text?: string; telegram: TelegramMessageRef },
   ): Promise<ManagerMessageOutcome> {
-    if (chatId !== this.d.config.managerGroupChatId) return 'ignored';
+    if (chatId !== this.d.groupChatId()) return 'ignored';
     const { presenter } = this.d;
     const locale = presenter.groupLocale();
     if (!(await this.d.managers.isManager(from.id))) {
@@ -112,7 +112,7 @@ export class ManagerDesk {
     threadId: number,
     from: { id: number; name: string },
   ): Promise<ManagerMessageOutcome> {
-    if (chatId !== this.d.config.managerGroupChatId) return 'ignored';
+    if (chatId !== this.d.groupChatId()) return 'ignored';
     const locale = this.d.presenter.groupLocale();
     if (!(await this.d.managers.isManager(from.id))) {
       await this.d.relay.post(chatId, threadId, this.d.presenter.t(locale, 'support-not-a-manager'));
@@ -146,7 +146,7 @@ export class ManagerDesk {
     threadId: number,
     from: { id: number },
   ): Promise<ManagerMessageOutcome> {
-    if (chatId !== this.d.config.managerGroupChatId) return 'ignored';
+    if (chatId !== this.d.groupChatId()) return 'ignored';
     if (!(await this.d.managers.isManager(from.id))) {
       await this.d.relay.post(
         chatId,

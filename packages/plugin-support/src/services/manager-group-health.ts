@@ -13,6 +13,8 @@ export interface ManagerGroupHealthDeps {
   telegram: TelegramPort;
   presenter: DeskPresenter;
   config: SupportConfig;
+  /** The manager group in use (the setting, or what the app wired). */
+  groupChatId: () => number | undefined;
   logger: Logger;
 }
 
@@ -34,7 +36,7 @@ export class ManagerGroupHealth {
 
   /** Checks that the manager group exists, is a forum and lets the bot manage topics. */
   async check(): Promise<ManagerGroupStatus> {
-    const chatId = this.d.config.managerGroupChatId;
+    const chatId = this.d.groupChatId();
     if (chatId === undefined) {
       await this.notConfigured();
       return this.status();
@@ -63,7 +65,7 @@ export class ManagerGroupHealth {
   async problem(state: 'not_configured' | 'error', message: string): Promise<void> {
     this.current = { state, message, checkedAt: new Date().toISOString() };
     this.d.logger[state === 'not_configured' ? 'warn' : 'error'](
-      { managerGroupChatId: this.d.config.managerGroupChatId, problem: message },
+      { managerGroupChatId: this.d.groupChatId(), problem: message },
       'manager group problem',
     );
     const adminId = this.d.config.adminUserId;

@@ -34,6 +34,8 @@ export interface SupportDeskDeps {
   events: EventBus;
   files?: () => FileStorage | undefined;
   config: SupportConfig;
+  /** The manager group in use; default: the `managerGroupChatId` setting. */
+  groupChatId?: () => number | undefined;
   logger: Logger;
   /** Signed download URL of a stored file for one customer (web app). */
   fileUrl(fileId: string, customerId: number): string;
@@ -59,9 +61,13 @@ export class SupportDesk {
   readonly customers: CustomerDesk;
   readonly managerDesk: ManagerDesk;
   readonly customerData: CustomerData;
+  /** The manager group in use (the setting, or what the app wired). */
+  readonly managerGroupChatId: () => number | undefined;
 
   constructor(d: SupportDeskDeps) {
     const { tickets, telegram, config, logger } = d;
+    const groupChatId = d.groupChatId ?? (() => config.managerGroupChatId);
+    this.managerGroupChatId = groupChatId;
     const presenter = new DeskPresenter(d.translator, d.fileUrl);
     const notifier = new CustomerNotifier({
       tickets,
@@ -71,14 +77,14 @@ export class SupportDesk {
       keyboards: d.keyboards,
       logger,
     });
-    const groupHealth = new ManagerGroupHealth({ telegram, presenter, config, logger });
+    const groupHealth = new ManagerGroupHealth({ telegram, presenter, config, groupChatId, logger });
     const relay = new TopicRelay({
       tickets,
       telegram,
       presenter,
       health: groupHealth,
       files: d.files,
-      config,
+      groupChatId,
       logger,
     });
     const closing = new TicketClosing({ tickets, relay, notifier, presenter, events: d.events });
@@ -111,7 +117,7 @@ export class SupportDesk {
       closing,
       handBack,
       presenter,
-      config,
+      groupChatId,
       logger,
     });
   }

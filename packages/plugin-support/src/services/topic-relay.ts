@@ -1,6 +1,5 @@
 import type { FileStorage } from '@botloom/core';
 import type { Logger } from 'pino';
-import type { SupportConfig } from '../config.js';
 import { type DeskPresenter, TRANSCRIPT_CHUNK } from './desk-presenter.js';
 import { ManagerGroupError } from './errors.js';
 import type { ManagerGroupHealth } from './manager-group-health.js';
@@ -13,7 +12,8 @@ export interface TopicRelayDeps {
   presenter: DeskPresenter;
   health: ManagerGroupHealth;
   files?: () => FileStorage | undefined;
-  config: SupportConfig;
+  /** The manager group in use (the setting, or what the app wired). */
+  groupChatId: () => number | undefined;
   logger: Logger;
 }
 
@@ -27,7 +27,7 @@ export class TopicRelay {
 
   /** Creates the ticket's topic (no posts yet). Null when the manager group is unusable. */
   async createTopic(ticket: Ticket): Promise<Ticket | null> {
-    const chatId = this.d.config.managerGroupChatId;
+    const chatId = this.d.groupChatId();
     if (chatId === undefined) {
       await this.d.health.notConfigured();
       return null;
