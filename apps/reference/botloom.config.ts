@@ -12,7 +12,11 @@ import {
   sandboxReviewChatId,
 } from './src/sandbox-commentator.js';
 import { sandboxSalesSettings } from './src/sandbox-demo.js';
-import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-desk.js';
+import {
+  sandboxManagerGroupChatId,
+  sandboxSupportSettings,
+  telegramTokenConfigured,
+} from './src/sandbox-desk.js';
 
 /**
  * The reference app's plugins, read by `src/main.ts` and by the `botloom` CLI
@@ -28,7 +32,8 @@ import { sandboxSupportSettings, telegramTokenConfigured } from './src/sandbox-d
  *
  * Without TELEGRAM_BOT_TOKEN (sandbox mode) the support desk gets a playable manager side:
  * `src/main.ts` creates a forum group "Support managers" and a manager, Maria, in the
- * emulator, and these settings name them (see src/sandbox-desk.ts). Sales gets a study group
+ * emulator (or finds them there); the settings name Maria as the support admin and the
+ * group's id, as the emulator answered it, is wired in (see src/sandbox-desk.ts). Sales gets a study group
  * in the pool and a disclosed assistant bot, so a consenting client is invited into Script #2
  * (see src/sandbox-demo.ts).
  *
@@ -44,10 +49,11 @@ const config: BotloomConfig = defineConfig({
   plugins: [
     memoryPlugin({ outsideSession: 'ignore' }),
     segmentationPlugin({ openAccessInSandbox: true }),
-    supportPlugin({
-      knowledgeDir: appFile('knowledge'),
-      ...sandboxSupportSettings(),
-    }),
+    // Sandbox mode: the manager group's id is the one the emulator gave (src/sandbox-desk.ts).
+    supportPlugin(
+      { knowledgeDir: appFile('knowledge'), ...sandboxSupportSettings() },
+      { managerGroupChatId: sandboxManagerGroupChatId },
+    ),
     salesPlugin({ scriptFiles: DEMO_SCRIPT_FILES, ...sandboxSalesSettings(!telegramTokenConfigured()) }),
     // Comments under channel posts, approved by a person (sandbox: see src/sandbox-commentator.ts).
     commentatorPlugin(sandboxCommentatorSettings(), {

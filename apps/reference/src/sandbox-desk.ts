@@ -8,23 +8,39 @@ import { ManagerService, MessageTextCodec, TicketService } from '@botloom/plugin
 /**
  * The support desk's manager side, made playable in sandbox mode: a forum supergroup of
  * managers with the bot as an administrator, and one manager who is also the support admin.
- * The emulator numbers supergroups -100200000000N from 1 in creation order and its world
- * starts empty on every start, so the group created first (before any plugin starts) has a
- * known id that the support plugin's settings can name before the app is created.
+ * The group's chat id is whatever the emulator answers when the group is made (or found by
+ * its title, when the world already has it); it reaches the support plugin through its
+ * wiring (`managerGroupChatId`, read whenever the desk needs it), not through a setting.
  */
 export const SANDBOX_DESK = {
   groupTitle: 'Support managers',
-  /** The emulator's first supergroup (see `SandboxWorld.createChat`). */
-  managerGroupChatId: -1_002_000_000_001,
   /**
    * A fixed id outside the emulator's automatic range (100000001 upwards), so the settings
-   * can name it too.
+   * can name it as the support admin.
    */
   // One first name (no last name), so the playground's user list shows "Maria Manager".
   manager: { id: 5_000_001, first_name: 'Maria Manager', username: 'maria_manager' },
   /** The playground's default person: created first so the playground selects them. */
   customer: { first_name: 'Guest' },
 } as const;
+
+/** The sandbox desk as the emulator has it. */
+export interface SandboxDesk {
+  managerGroupChatId: number;
+  managerId: number;
+  /** False when the group was already in the emulator's world (found by its title). */
+  createdGroup: boolean;
+}
+
+let preparedDesk: SandboxDesk | null = null;
+
+/**
+ * The sandbox desk's manager group, once the sandbox made or found it (the support plugin's
+ * `managerGroupChatId` wiring); undefined before, and always with a real bot token.
+ */
+export function sandboxManagerGroupChatId(): number | undefined {
+  return preparedDesk?.managerGroupChatId;
+}
 
 /**
  * True when a real bot token is configured, read the way `createApp` reads it: the
@@ -42,38 +58,47 @@ export function telegramTokenConfigured(
 
 /**
  * The support plugin's settings for the sandbox desk, or `{}` when a real bot token is
- * configured (then MANAGER_GROUP_CHAT_ID and ADMIN_USER_ID come from the environment).
+ * configured (then MANAGER_GROUP_CHAT_ID and ADMIN_USER_ID come from the environment). The
+ * manager group is not a setting here: it is wired (`sandboxManagerGroupChatId`).
  */
 export function sandboxSupportSettings(sandboxMode = !telegramTokenConfigured()): {
-  managerGroupChatId?: number;
   adminUserId?: number;
 } {
   if (!sandboxMode) return {};
-  return { managerGroupChatId: SANDBOX_DESK.managerGroupChatId, adminUserId: SANDBOX_DESK.manager.id };
+  return { adminUserId: SANDBOX_DESK.manager.id };
 }
 
 /**
- * Creates the sandbox desk's people and group in a fresh emulator world. Throws when the
- * world is not fresh (the group would get another id than the settings name).
+ * Makes the sandbox desk's people and group in the emulator, or finds them when the world
+ * already has them (the group by its title, the manager by id, the customer by name), and
+ * returns the group's id as the emulator answered it.
  */
-export async function prepareSandboxDesk(emulatorUrl: string): Promise<void> {
+export async function prepareSandboxDesk(emulatorUrl: string): Promise<SandboxDesk> {
   const client = new SandboxClient(emulatorUrl);
-  if ((await client.listUsers()).length || (await client.listChats()).length)
-    throw new Error('the sandbox desk needs an empty emulator world');
-  await client.createUser(SANDBOX_DESK.customer);
-  const manager = await client.createUser(SANDBOX_DESK.manager);
-  const group = await client.createChat({
+  const users = await client.listUsers();
+  // The customer first: in a fresh world the playground selects the first person.
+  if (!users.some((u) => u.first_name === SANDBOX_DESK.customer.first_name && !u.is_bot))
+    await client.createUser(SANDBOX_DESK.customer);
+  const manager =
+    users.find((u) => u.id === SANDBOX_DESK.manager.id) ?? (await client.createUser(SANDBOX_DESK.manager));
+  const existing = (await client.listChats()).find(
+    (c) =>
+      c.chat.type === 'supergroup' &&
+      c.chat.title === SANDBOX_DESK.groupTitle &&
+      (c.chat as { is_forum?: boolean }).is_forum === true,
+  );
+  let group = existing;
+  if (group && !group.members.some((m) => m.userId === manager.id))
+    group = await client.addMember(group.chat.id, manager.id, 'administrator');
+  group ??= await client.createChat({
     type: 'supergroup',
     title: SANDBOX_DESK.groupTitle,
     isForum: true,
     ownerId: manager.id,
     botStatus: 'administrator',
   });
-  if (group.chat.id !== SANDBOX_DESK.managerGroupChatId) {
-    throw new Error(
-      `the sandbox manager group got id ${group.chat.id}, the support settings name ${SANDBOX_DESK.managerGroupChatId}`,
-    );
-  }
+  preparedDesk = { managerGroupChatId: group.chat.id, managerId: manager.id, createdGroup: !existing };
+  return preparedDesk;
 }
 
 /**
@@ -83,15 +108,16 @@ export async function prepareSandboxDesk(emulatorUrl: string): Promise<void> {
 export function sandboxWithSupportDesk(base: SandboxFactory = startSandbox): SandboxFactory {
   return async (options) => {
     const handle = await base(options);
+    let desk: SandboxDesk;
     try {
-      await prepareSandboxDesk(handle.apiRoot);
+      desk = await prepareSandboxDesk(handle.apiRoot);
     } catch (err) {
       await handle.stop().catch(() => undefined);
       throw err;
     }
     options.logger.info(
-      { managerGroupChatId: SANDBOX_DESK.managerGroupChatId, managerId: SANDBOX_DESK.manager.id },
-      `sandbox desk: forum group "${SANDBOX_DESK.groupTitle}" with manager ${SANDBOX_DESK.manager.first_name}`,
+      { managerGroupChatId: desk.managerGroupChatId, managerId: desk.managerId },
+      `sandbox desk: forum group "${SANDBOX_DESK.groupTitle}" ${desk.createdGroup ? 'created' : 'found'} with manager ${SANDBOX_DESK.manager.first_name}`,
     );
     return handle;
   };
@@ -101,28 +127,35 @@ export function sandboxWithSupportDesk(base: SandboxFactory = startSandbox): San
  * After start, in the sandbox desk: the support admin is registered as a manager named
  * "Admin" by the plugin; here that person is Maria, so she is listed under her own name.
  * And the database outlives the emulator's world: topics remembered from an earlier run are
- * gone (and their thread ids will be handed out again), so tickets forget them. An open
- * ticket gets a new topic with its whole history when the customer writes again.
+ * gone (and their thread ids will be handed out again), so tickets forget every topic the
+ * emulator does not have. An open ticket gets a new topic with its whole history when the
+ * customer writes again.
  */
 export async function prepareSandboxDeskData(app: App): Promise<{ topicsForgotten: number }> {
-  if (!app.sandbox || !app.database || !app.plugins.some((plugin) => plugin.id === 'support'))
+  const managerGroupChatId = sandboxManagerGroupChatId();
+  if (
+    !app.sandbox ||
+    !app.database ||
+    managerGroupChatId === undefined ||
+    !app.plugins.some((plugin) => plugin.id === 'support')
+  )
     return { topicsForgotten: 0 };
-  const { adminUserId, managerGroupChatId } = app.pluginConfig<{
-    adminUserId?: number;
-    managerGroupChatId?: number;
-  }>('support');
-  if (managerGroupChatId !== SANDBOX_DESK.managerGroupChatId) return { topicsForgotten: 0 };
+  const { adminUserId } = app.pluginConfig<{ adminUserId?: number }>('support');
   const { sequelize } = app.database;
   if (adminUserId === SANDBOX_DESK.manager.id) {
     await new ManagerService(sequelize).add(adminUserId, SANDBOX_DESK.manager.first_name, null);
   }
+  const emulator = new SandboxClient(app.sandbox.apiRoot, { token: app.sandbox.controlToken });
+  const group = await emulator.getChat(managerGroupChatId);
+  const live = new Set(group.topics.map((topic) => topic.message_thread_id));
   const tickets = new TicketService(sequelize, new MessageTextCodec(app.resolver('core')(Tokens.Crypto)));
   let topicsForgotten = 0;
   const limit = 200;
   for (let offset = 0; ; offset += limit) {
     const page = await tickets.list({ limit, offset });
     for (const ticket of page.tickets) {
-      if (ticket.topicChatId !== managerGroupChatId) continue;
+      if (ticket.topicChatId === null || ticket.topicThreadId === null) continue;
+      if (ticket.topicChatId === managerGroupChatId && live.has(ticket.topicThreadId)) continue;
       await tickets.setTopic(ticket.id, null);
       topicsForgotten++;
     }

@@ -16,13 +16,15 @@ const WAIT = { timeoutMs: 45_000 };
 const HELP_REPLY = /^(Available commands|Доступные команды)/;
 
 let t: TestApp;
+/** The sandbox desk's manager group, as the emulator numbered it. */
+let groupId: number;
 
 beforeAll(async () => {
   t = await startTestApp({
     plugins: botloomConfig.plugins,
     config: { RATE_LIMIT_PER_MINUTE: 1000 },
   });
-  await prepareSandboxDesk(t.emulator.url);
+  groupId = (await prepareSandboxDesk(t.emulator.url)).managerGroupChatId;
   // The group was created after boot: an admin re-checks it, as the playground's start does.
   expect((await t.admin.post('/admin/api/support/status/check')).body.managerGroup.state).toBe('ok');
   await prepareSandboxDeskData(t.app);
@@ -184,10 +186,8 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
     expect(own.text).toContain('/managers — List support managers');
     expect(own.text).toContain('/addmanager — Add a support manager');
     expect(own.text).not.toContain('/close');
-    await t.sandbox.sendMessage(SANDBOX_DESK.manager.id, '/help', {
-      chatId: SANDBOX_DESK.managerGroupChatId,
-    });
-    const group = await t.sandbox.waitForBotMessage(SANDBOX_DESK.managerGroupChatId, {
+    await t.sandbox.sendMessage(SANDBOX_DESK.manager.id, '/help', { chatId: groupId });
+    const group = await t.sandbox.waitForBotMessage(groupId, {
       match: HELP_REPLY,
       ...WAIT,
     });
@@ -208,7 +208,7 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
     await hal.press('🙋 Call a manager');
     await hal.expectReply(/called a manager/, WAIT);
     const topicsOf = async () =>
-      (await t.sandbox.getChat(SANDBOX_DESK.managerGroupChatId)).topics.filter((x) =>
+      (await t.sandbox.getChat(groupId)).topics.filter((x) =>
         x.name.endsWith(' Hal'),
       );
     expect(await topicsOf()).toHaveLength(1);

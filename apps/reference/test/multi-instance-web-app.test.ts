@@ -42,6 +42,8 @@ function freePort(): Promise<number> {
 
 let db: TestDatabase;
 let emulator: BotApiEmulator;
+/** The sandbox desk's manager group, as the emulator numbered it. */
+let groupId: number;
 const dirs: string[] = [];
 const instances: Instance[] = [];
 
@@ -68,7 +70,7 @@ function startInstance(options: {
       TELEGRAM_API_ROOT: emulator.apiRoot,
       WEBHOOK_URL: options.webhookUrl,
       WEBHOOK_SECRET: SECRET,
-      MANAGER_GROUP_CHAT_ID: String(SANDBOX_DESK.managerGroupChatId),
+      MANAGER_GROUP_CHAT_ID: String(groupId),
       ADMIN_USER_ID: String(SANDBOX_DESK.manager.id),
       INBOX_POLL_INTERVAL_MS: String(options.pollIntervalMs),
     },
@@ -127,7 +129,7 @@ describe.skipIf(!serverDatabase)('two reference-app processes: web app on A, man
     db = await createTestDatabase('botloom_reference_multi');
     emulator = createBotApiEmulator();
     await emulator.listen(0, '127.0.0.1');
-    await prepareSandboxDesk(emulator.apiRoot);
+    groupId = (await prepareSandboxDesk(emulator.apiRoot)).managerGroupChatId;
     const key = randomBytes(32).toString('hex');
     const portB = await freePort();
     // Telegram's webhook points at B alone: every update of the emulator arrives there.
@@ -171,13 +173,13 @@ describe.skipIf(!serverDatabase)('two reference-app processes: web app on A, man
       await webApp.waitFor((e) => e.type === 'history');
       // The customer asks for a person in the web app on A: a ticket and its topic are created.
       webApp.send({ type: 'call_manager' });
-      const intro = await client.waitForBotMessage(SANDBOX_DESK.managerGroupChatId, { timeoutMs: 60_000 });
+      const intro = await client.waitForBotMessage(groupId, { timeoutMs: 60_000 });
       const threadId = intro.message_thread_id!;
       expect(threadId).toBeGreaterThan(0);
 
       // The manager answers in the topic: the emulator delivers it to B's webhook.
       await client.sendMessage(SANDBOX_DESK.manager.id, 'Hello from the desk, via B', {
-        chatId: SANDBOX_DESK.managerGroupChatId,
+        chatId: groupId,
         threadId,
       });
       const shown = await webApp.waitFor(
