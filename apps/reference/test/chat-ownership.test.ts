@@ -208,9 +208,7 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
     await hal.press('🙋 Call a manager');
     await hal.expectReply(/called a manager/, WAIT);
     const topicsOf = async () =>
-      (await t.sandbox.getChat(groupId)).topics.filter((x) =>
-        x.name.endsWith(' Hal'),
-      );
+      (await t.sandbox.getChat(groupId)).topics.filter((x) => x.name.endsWith(' Hal'));
     expect(await topicsOf()).toHaveLength(1);
     await turn(hal, '/start_session');
     await turn(hal, 'I have a cat named Tom.');

@@ -114,8 +114,9 @@ describe('the support plugin wired to the sandbox desk, in a world that is not f
     await expect
       .poll(
         async () => {
-          threadId = (await t.sandbox.getChat(groupId)).topics.find((x) => x.name.endsWith(' Gwen'))
-            ?.message_thread_id;
+          threadId = (await t.sandbox.getChat(groupId)).topics.find((x) =>
+            x.name.endsWith(' Gwen'),
+          )?.message_thread_id;
           return threadId;
         },
         { timeout: 45_000, interval: 200 },

@@ -6,9 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { SandboxClient } from '@botloom/core/sandbox';
 import { afterAll, describe, expect, it } from 'vitest';
 
-/** The emulator's first supergroup: the sandbox desk's manager group (src/sandbox-desk.ts). */
-const SANDBOX_GROUP_ID = -1_002_000_000_001;
-
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the reference app the way `npm start` does, with no settings at all. */
@@ -120,13 +117,15 @@ describe('npm start with no settings', () => {
     expect(users[0]).toMatchObject({ first_name: 'Guest' });
     const maria = users.find((user) => user.username === 'maria_manager');
     expect(maria).toMatchObject({ first_name: 'Maria Manager' });
-    const group = await sandbox.getChat(SANDBOX_GROUP_ID);
+    // Found by its title: its id is whatever the emulator gave (src/sandbox-desk.ts).
+    const group = (await sandbox.listChats()).find((c) => c.chat.title === 'Support managers')!;
     expect(group.chat).toMatchObject({ type: 'supergroup', title: 'Support managers', is_forum: true });
+    const SANDBOX_GROUP_ID = group.chat.id;
     expect(group.botStatus).toBe('administrator');
     expect(group.members).toContainEqual({ userId: maria!.id, status: 'creator' });
     const auth = { headers: { authorization: `Bearer ${token}` } };
     const status = await (await fetch(`${url}/admin/api/support/status`, auth)).json();
-    expect(status.managerGroup.state).toBe('ok');
+    expect(status.managerGroup).toMatchObject({ state: 'ok', chatId: SANDBOX_GROUP_ID });
     const managers = await (await fetch(`${url}/admin/api/support/managers`, auth)).json();
     expect(managers.managers).toMatchObject([{ userId: maria!.id, name: 'Maria Manager' }]);
 
@@ -179,6 +178,7 @@ describe('npm start with no settings', () => {
     child = restarted.child;
     const banner2 = await restarted.ready;
     const sandbox2 = new SandboxClient(banner2.match(/bot API emulator: (http:\/\/\S+)/)![1]);
+    const group2 = (await sandbox2.listChats()).find((c) => c.chat.title === 'Support managers')!;
     const guestAgain = sandbox2.user('guest');
     expect(await guestAgain.id()).toBe(await guest.id());
     await guestAgain.send('I need a person please');
@@ -188,7 +188,7 @@ describe('npm start with no settings', () => {
     const secondTicket = Number(calledAgain.text!.match(/#(\d+)/)![1]);
     expect(secondTicket).toBeGreaterThan(ticketId);
     await expect
-      .poll(async () => (await sandbox2.getChat(SANDBOX_GROUP_ID)).topics.map((t) => t.name), {
+      .poll(async () => (await sandbox2.getChat(group2.chat.id)).topics.map((t) => t.name), {
         timeout: 15_000,
         interval: 200,
       })

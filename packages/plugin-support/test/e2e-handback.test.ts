@@ -93,13 +93,15 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     // Still the same open ticket; the handoff is remembered (it counts in the statistics).
     expect(back).toMatchObject({ id: ticket.id, closedAt: null, topicThreadId: topic.message_thread_id });
     expect(new Date(back.handoffAt).getTime()).toBe(firstHandoffAt);
-    await expect.poll(() => handbacks, { timeout: SLOW.timeoutMs }).toContainEqual({
-      ticketId: ticket.id,
-      customerId: olgaId,
-      from: 'with_manager',
-      by: 'manager',
-      actorId: MANAGER,
-    });
+    await expect
+      .poll(() => handbacks, { timeout: SLOW.timeoutMs })
+      .toContainEqual({
+        ticketId: ticket.id,
+        customerId: olgaId,
+        from: 'with_manager',
+        by: 'manager',
+        actorId: MANAGER,
+      });
     const detail = await t.admin.get(`/admin/api/support/tickets/${ticket.id}`);
     expect(detail.body.events.map((e: { from: string; to: string; actor: string }) => e)).toContainEqual(
       expect.objectContaining({ from: 'with_manager', to: 'ai', actor: `manager:${MANAGER}` }),
@@ -197,9 +199,11 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     await t.sandbox.pressButton(MANAGER, GROUP, intro.message_id, { data }, 30_000);
     await paul.expectReply(/The assistant is answering you again in request #\d+/, SLOW);
     await ticketWhen(paulId, (x) => x.status === 'ai');
-    await expect.poll(() => handbacks, { timeout: SLOW.timeoutMs }).toContainEqual(
-      expect.objectContaining({ ticketId: ticket.id, from: 'waiting_manager', by: 'manager' }),
-    );
+    await expect
+      .poll(() => handbacks, { timeout: SLOW.timeoutMs })
+      .toContainEqual(
+        expect.objectContaining({ ticketId: ticket.id, from: 'waiting_manager', by: 'manager' }),
+      );
     // A second press is stale.
     const stale = await t.sandbox.pressButton(MANAGER, GROUP, intro.message_id, { data }, 30_000);
     expect(stale.answer?.text).toBe('This button no longer applies. Nothing was changed.');
@@ -234,7 +238,8 @@ describe('a customer in the web app', () => {
     await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: GROUP, threadId: topic.message_thread_id });
     await app.waitFor((e) => e.type === 'ticket' && e.ticket.status === 'ai', SLOW.timeoutMs);
     const notice = await app.waitFor(
-      (e) => e.type === 'message' && e.message.author === 'system' && /answering you again/.test(e.message.text),
+      (e) =>
+        e.type === 'message' && e.message.author === 'system' && /answering you again/.test(e.message.text),
     );
     expect(notice.message.text).toBe(
       `The assistant is answering you again in request #${ticket.id}. Ask your question; if you need a person, call a manager.`,

@@ -180,10 +180,12 @@ describe('SupportDesk', () => {
       .join('\n');
     expect(posted).toContain(`Telegram id: ${c.id}`);
     expect(posted).toContain('Можно ли арендовать яхту?');
-    expect(telegram.inThread(threadId)[0]!.buttons!.flat().map((b) => b.callbackData)).toEqual([
-      `support:handback:${ticket.id}`,
-      `support:close:${ticket.id}`,
-    ]);
+    expect(
+      telegram
+        .inThread(threadId)[0]!
+        .buttons!.flat()
+        .map((b) => b.callbackData),
+    ).toEqual([`support:handback:${ticket.id}`, `support:close:${ticket.id}`]);
 
     await desk.customerMessage(c, 'bot', { text: 'Жду ответа' });
     expect(telegram.inThread(threadId).at(-1)!.text).toContain('Жду ответа');

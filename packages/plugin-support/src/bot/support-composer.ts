@@ -134,7 +134,10 @@ export function createSupportComposer(deps: SupportBotDeps): Composer<BotContext
       return;
     }
     if (HAND_BACK_COMMANDS.includes(command)) {
-      await desk.handBackFromTopic(ctx.chat.id, threadId, { id: message.from.id, name: nameOf(message.from) });
+      await desk.handBackFromTopic(ctx.chat.id, threadId, {
+        id: message.from.id,
+        name: nameOf(message.from),
+      });
       return;
     }
     await desk.managerMessage(

@@ -19,7 +19,8 @@ export const callbackData = {
 };
 
 /** Every callback data the desk has ever sent, old formats included (they parse with null ids). */
-export const DESK_CALLBACK = /^support:(handoff|satisfied|rate|close|handback)(?::(\d{1,15}))?(?::(\d{1,15}))?$/;
+export const DESK_CALLBACK =
+  /^support:(handoff|satisfied|rate|close|handback)(?::(\d{1,15}))?(?::(\d{1,15}))?$/;
 
 export function parseDeskButton(data: string): DeskButton | null {
   const m = DESK_CALLBACK.exec(data);

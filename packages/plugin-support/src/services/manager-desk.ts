@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { CustomerNotifier } from './customer-notifier.js';
 import type { DeskPresenter } from './desk-presenter.js';
+import { InvalidTransitionError } from './errors.js';
 import type { ManagerService } from './manager-service.js';
 import type { TelegramMessageRef, TelegramPort } from './ports.js';
-import { InvalidTransitionError } from './errors.js';
 import type { TicketClosing } from './ticket-closing.js';
 import type { TicketHandBack } from './ticket-handback.js';
 import type { TicketService } from './ticket-service.js';
