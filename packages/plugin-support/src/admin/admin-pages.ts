@@ -33,6 +33,11 @@ export const supportAdminPages: AdminPageDefinition[] = [
         { key: 'status', label: { en: 'Status', ru: 'Статус' } },
         { key: 'openedAt', label: { en: 'Opened', ru: 'Открыто' }, format: 'date' },
         { key: 'handoffAt', label: { en: 'Handed to a manager', ru: 'Передано менеджеру' }, format: 'date' },
+        {
+          key: 'firstResponseAt',
+          label: { en: 'First manager reply', ru: 'Первый ответ менеджера' },
+          format: 'date',
+        },
         { key: 'closedAt', label: { en: 'Closed', ru: 'Закрыто' }, format: 'date' },
         { key: 'rating', label: { en: 'Rating', ru: 'Оценка' }, format: 'number' },
       ],
@@ -56,10 +61,12 @@ export const supportAdminPages: AdminPageDefinition[] = [
         {
           key: 'events',
           title: { en: 'Events', ru: 'События' },
+          // The state changes of GET /tickets/:id: handoffs, hand-backs, the close, with who did it.
           columns: [
-            { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
-            { key: 'type', label: { en: 'Event', ru: 'Событие' } },
-            { key: 'data', label: { en: 'Details', ru: 'Подробности' }, format: 'json' },
+            { key: 'at', label: { en: 'When', ru: 'Когда' }, format: 'date' },
+            { key: 'from', label: { en: 'From', ru: 'Из' } },
+            { key: 'to', label: { en: 'To', ru: 'В' } },
+            { key: 'actor', label: { en: 'By', ru: 'Кто' } },
           ],
         },
       ],
