@@ -217,7 +217,7 @@ describe('hostile webhook updates against the whole reference app', () => {
     emulator = createBotApiEmulator();
     const emulatorUrl = await emulator.listen(0, '127.0.0.1');
     sandbox = new SandboxClient(emulatorUrl);
-    // The support desk's group and manager, as botloom.config.ts names them.
+    // The support desk's group and manager; botloom.config.ts wires the group's id in.
     await prepareSandboxDesk(emulatorUrl);
     const destination = new Writable({
       write(chunk, _encoding, callback) {
