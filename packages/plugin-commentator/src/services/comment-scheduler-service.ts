@@ -234,7 +234,8 @@ export class CommentSchedulerService {
   /**
    * Books the next free slot for a locked comment that a person just sent on its way
    * (approved, or retried after a failure); returns its due time. The channel must still take
-   * comments: it may have been marked "never comment" or lost its discussion since the draft.
+   * comments (it may have been marked "never comment" or lost its discussion since the draft),
+   * and its account must not have been deactivated.
    */
   private async scheduleComment(row: any, now: Date, note: string | null, t: Transaction): Promise<Date> {
     const id = Number(row.id);
@@ -253,6 +254,16 @@ export class CommentSchedulerService {
     }
     if (!channel.commentsOpen) {
       throw new CommentatorStateError('Comments are closed in this channel', { code: 'COMMENTS_CLOSED' });
+    }
+    const account = await this.sql.one<{ status: string }>(
+      'SELECT status FROM commentator_accounts WHERE id = $1',
+      [accountId],
+      t,
+    );
+    if (account?.status === 'deactivated') {
+      throw new CommentatorStateError('The account of this comment is deactivated: reactivate it first', {
+        code: 'ACCOUNT_DEACTIVATED',
+      });
     }
     // One slot computation per account at a time, so two people never take the same slot.
     await this.sql.execute('SELECT pg_advisory_xact_lock(727001, $1)', [accountId], t);
