@@ -291,16 +291,17 @@ export class AccountManagementService {
     if (account.kind === 'bot') {
       throw new CommentatorStateError('The bot account cannot be deactivated', { code: 'BOT_ACCOUNT' });
     }
-    if (account.status === 'deactivated') {
-      throw new CommentatorStateError('This account is already deactivated', { code: 'ACCOUNT_DEACTIVATED' });
-    }
+    const already = () =>
+      new CommentatorStateError('This account is already deactivated', { code: 'ACCOUNT_DEACTIVATED' });
+    if (account.status === 'deactivated') throw already();
     await this.sessions.forget(accountId);
     const withdrawn = await this.sql.transaction(async (t) => {
-      await this.sql.execute(
-        `UPDATE commentator_accounts SET status = 'deactivated', updated_at = now() WHERE id = $1`,
+      const changed = await this.sql.execute(
+        `UPDATE commentator_accounts SET status = 'deactivated', updated_at = now() WHERE id = $1 AND status <> 'deactivated'`,
         [accountId],
         t,
       );
+      if (changed === 0) throw already();
       return this.sql.execute(
         `UPDATE commentator_generated_comments SET status = 'failed', updated_at = now(),
            failure_reason = 'ACCOUNT_DEACTIVATED: the account was deactivated before this comment was sent'

@@ -255,8 +255,10 @@ export class CommentSchedulerService {
     if (!channel.commentsOpen) {
       throw new CommentatorStateError('Comments are closed in this channel', { code: 'COMMENTS_CLOSED' });
     }
+    // FOR SHARE: a deactivation committing meanwhile either waits for this comment to be
+    // scheduled (and then withdraws it) or is seen here; never a comment left behind.
     const account = await this.sql.one<{ status: string }>(
-      'SELECT status FROM commentator_accounts WHERE id = $1',
+      'SELECT status FROM commentator_accounts WHERE id = $1 FOR SHARE',
       [accountId],
       t,
     );
