@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
 import type { Api } from 'grammy';
 import { commentatorAdminPages, commentatorAdminWidgets } from './admin/admin-pages.js';
+import { commentatorAccountRoutes } from './admin/commentator-account-routes.js';
 import { commentatorAdminRoutes } from './admin/commentator-admin-routes.js';
 import { commentatorRetryRoutes } from './admin/commentator-retry-routes.js';
 import { createBotTelegramPort } from './bot/bot-telegram-port.js';
@@ -121,6 +122,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     admin({ router, services }) {
       commentatorAdminRoutes(router, () => services);
       commentatorRetryRoutes(router, () => services);
+      commentatorAccountRoutes(router, () => services);
     },
     jobs: commentatorJobs(),
     async start({ services }) {

@@ -174,7 +174,7 @@ describe.skipIf(!hasChromium)(
       await phone.context.close();
     });
 
-    it('an admin switches "never comment" on a channel and resumes a paused account from the panel', async () => {
+    it('an admin switches "never comment" on a channel, resumes a paused account and edits its voice guide from the panel', async () => {
       const { context, page, errors } = await open(ADMIN);
       const channels = (await t.admin.get(`${API}/channels`)).body.items;
       const channel = channels.find((c: { chatId: number }) => c.chatId === ch.channelId);
@@ -203,8 +203,12 @@ describe.skipIf(!hasChromium)(
       await page.goto(`${t.url}/admin/p/commentator/accounts`);
       const row = actions(page, botAccount);
       await row.waitFor(WAIT);
-      // The bot has no login: no health check or log out on its row.
-      expect(await row.getByRole('button').allTextContents()).toEqual(['Resume', 'Disclosure and caps']);
+      // The bot has no login and is always in use: no health check, log out or deactivate on its row.
+      expect(await row.getByRole('button').allTextContents()).toEqual([
+        'Resume',
+        'Disclosure and caps',
+        'Voice guide',
+      ]);
       page.once('dialog', (dialog) => {
         expect(dialog.message()).toMatch(/^Resume this account\?/);
         void dialog.accept();
@@ -239,6 +243,31 @@ describe.skipIf(!hasChromium)(
         hourlyCap: 2,
         dailyCap: null,
       });
+
+      // The voice guide: how this account writes, one interest per line; saved whole.
+      await actions(page, botAccount).getByRole('button', { name: 'Voice guide' }).click();
+      const voice = page.getByTestId('row-action-form-voice');
+      await voice.waitFor(WAIT);
+      await voice.getByLabel('How this account writes').fill('Short answers from the shop team.');
+      await voice.getByLabel('Tone', { exact: true }).fill('friendly');
+      await voice.getByLabel('Interests (one per line)').fill('city bikes\nrepairs');
+      await voice.getByRole('button', { name: 'Save the voice guide' }).click();
+      await voice.waitFor({ state: 'detached', ...WAIT });
+      const voiced = (await t.admin.get(`${API}/accounts`)).body.items.find(
+        (a: { id: number }) => a.id === botAccount,
+      );
+      expect(voiced.voice).toEqual({
+        style: 'Short answers from the shop team.',
+        tone: 'friendly',
+        interests: ['city bikes', 'repairs'],
+        vocabulary: [],
+        phrases: [],
+      });
+      expect(voiced.disclosureText).toBe('— Acme team (official)');
+      // Opened again, the form starts from the saved guide.
+      await actions(page, botAccount).getByRole('button', { name: 'Voice guide' }).click();
+      await voice.waitFor(WAIT);
+      expect(await voice.getByLabel('Interests (one per line)').inputValue()).toBe('city bikes\nrepairs');
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -307,4 +307,34 @@ describe('a channel the bot administers, end to end through the sandbox', { time
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('COMMENT_NOT_FAILED');
   });
+  it('a channel whose comments closed since the draft refuses both approve and retry, the same way', async () => {
+    const text = 'Electric bikes for couriers: fleet rental with service included.';
+    await t.sandbox.postInChannel(ch.channelId, text, OWNER);
+    const draft = await draftFor(text);
+    const db = t.app.database!.sequelize;
+    // The channel unlinked its discussion group after the draft was written.
+    await db.query('UPDATE commentator_telegram_channels SET comments_open = false WHERE id = $1', {
+      bind: [channelRowId],
+    });
+    try {
+      const approved = await t.admin.post(`/admin/api/commentator/drafts/${draft.id}/approve`);
+      expect(approved.status).toBe(409);
+      expect(approved.body.error.code).toBe('COMMENTS_CLOSED');
+      // Had it been approved earlier and failed to send, a retry now is refused just the same.
+      await db.query(
+        `UPDATE commentator_generated_comments SET status = 'failed', failure_reason = 'ERROR: gave up after 5 attempts'
+         WHERE id = $1`,
+        { bind: [draft.id] },
+      );
+      const retried = await t.admin.post(`/admin/api/commentator/drafts/${draft.id}/retry`);
+      expect(retried.status).toBe(approved.status);
+      expect(retried.body.error.code).toBe('COMMENTS_CLOSED');
+      const still = await t.viewer.get(`/admin/api/commentator/drafts/${draft.id}`);
+      expect(still.body.draft.status).toBe('failed');
+    } finally {
+      await db.query('UPDATE commentator_telegram_channels SET comments_open = true WHERE id = $1', {
+        bind: [channelRowId],
+      });
+    }
+  });
 });

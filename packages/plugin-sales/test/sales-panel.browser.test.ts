@@ -206,6 +206,25 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     expect((await t.admin.get('/admin/api/sales/scripts/course-ru')).body.draft.education).toBeUndefined();
 
     await second.getByLabel('Task', { exact: true }).fill('Посчитайте свой остаток за месяц.');
+    // Lists add, move and remove their items (one ListEditor behind each); a moved stage keeps its fields.
+    await second.getByRole('button', { name: 'Add a line' }).click();
+    await second.getByLabel('Line 2', { exact: true }).fill('Лишняя реплика.');
+    await second.getByRole('button', { name: 'Remove: Line 2', exact: true }).click();
+    await expect.poll(() => second.getByLabel('Line 2', { exact: true }).count(), WAIT).toBe(0);
+    await lesson.getByRole('button', { name: 'Add a lesson stage' }).click();
+    const third = lesson.getByTestId('edu-stage-2');
+    await third.locator('summary').click();
+    await third.getByLabel('Stage id').fill('extra');
+    await third.getByRole('button', { name: 'Move up: Lesson stage 3: extra', exact: true }).click();
+    await expect
+      .poll(() => lesson.getByTestId('edu-stage-1').getByLabel('Stage id').inputValue(), WAIT)
+      .toBe('extra');
+    expect(await lesson.getByTestId('edu-stage-2').getByLabel('Task', { exact: true }).inputValue()).toBe(
+      'Посчитайте свой остаток за месяц.',
+    );
+    await lesson.getByRole('button', { name: 'Remove: Lesson stage 2: extra', exact: true }).click();
+    await expect.poll(() => lesson.getByTestId('edu-stage-2').count(), WAIT).toBe(0);
+    expect(await second.getByLabel('Stage id').inputValue()).toBe('task-1');
     // A silence trigger: the script-wide follow-up.
     const triggers = editor.getByTestId('triggers');
     await triggers.getByRole('button', { name: 'Add a trigger' }).click();

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { Sequelize } from 'sequelize';
 import { BootError } from '../errors/botloom-error.js';
+import { isCatalogRace } from './catalog-race.js';
 import { EMBEDDED_POSTGRES_PASSWORD, findFreePort, startEmbeddedPostgres } from './embedded-postgres.js';
 import { runningEmbeddedPostgres } from './running-postgres.js';
 
@@ -84,12 +85,10 @@ async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) {
-      await client
-        .query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
-        .catch((error: { code?: string }) => {
-          // Another process created it between our check and our CREATE.
-          if (error.code !== '42P04') throw error;
-        });
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: unknown) => {
+        // Another process created it between our check and our CREATE.
+        if (!isCatalogRace(error)) throw error;
+      });
     }
   } finally {
     await client.end();

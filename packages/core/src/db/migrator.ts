@@ -304,6 +304,7 @@ export class Migrator {
     );
   }
 
+  /** Runs under the migration lock, so it never races another instance's create (no isCatalogRace). */
   private async ensureTable(): Promise<void> {
     await this.sequelize.query(
       `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (

@@ -1,5 +1,6 @@
 import type { createClient } from '@keyv/redis';
 import type pg from 'pg';
+import { isCatalogRace } from '../db/catalog-race.js';
 
 /** What one hit on a sliding window decided. */
 export type WindowDecision =
@@ -72,10 +73,8 @@ export async function ensureWindowTable(pool: pg.Pool): Promise<void> {
     )`);
     await pool.query(`CREATE INDEX IF NOT EXISTS ${WINDOW_TABLE}_expires_at ON ${WINDOW_TABLE} (expires_at)`);
   } catch (error) {
-    // Two processes creating the table at once: the loser sees a catalog conflict (a unique
-    // violation, the table, or its row type "already exists"); the table exists either way.
-    const code = (error as { code?: string }).code;
-    if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
+    // Two processes creating the table at once: the table exists either way.
+    if (!isCatalogRace(error)) throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import type pg from 'pg';
+import { isCatalogRace } from '../db/catalog-race.js';
 
 export const KV_TABLE = 'botloom_kv';
 
@@ -124,11 +125,8 @@ export async function ensureKvTable(pool: pg.Pool): Promise<void> {
       `CREATE INDEX IF NOT EXISTS ${KV_TABLE}_expires_at ON ${KV_TABLE} (expires_at) WHERE expires_at IS NOT NULL`,
     );
   } catch (error) {
-    // Two processes creating the table at the same moment: one wins, the other sees a
-    // catalog conflict (a unique violation, the table, or its row type "already exists"); the
-    // table exists either way.
-    const code = (error as { code?: string }).code;
-    if (code !== '23505' && code !== '42P07' && code !== '42710') throw error;
+    // Two processes creating the table at once: the table exists either way.
+    if (!isCatalogRace(error)) throw error;
   }
 }
 

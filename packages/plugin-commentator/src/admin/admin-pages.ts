@@ -291,6 +291,48 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         },
       },
       {
+        id: 'voice',
+        label: { en: 'Voice guide', ru: 'Манера письма' },
+        endpoint: '/accounts/:id/voice',
+        method: 'PUT',
+        input: {
+          fields: [
+            {
+              key: 'voice.style',
+              label: { en: 'How this account writes', ru: 'Как пишет этот аккаунт' },
+              type: 'textarea',
+              hint: {
+                en: 'Its own real style: it comments as itself, openly, never as a character, a customer or a reader. The disclosure line is added either way.',
+                ru: 'Его настоящий стиль: он комментирует от своего имени, открыто, никогда не как персонаж, клиент или читатель. Подпись добавляется в любом случае.',
+              },
+            },
+            { key: 'voice.tone', label: { en: 'Tone', ru: 'Тон' } },
+            {
+              key: 'voice.interests',
+              label: { en: 'Interests (one per line)', ru: 'Интересы (по одному в строке)' },
+              type: 'list',
+            },
+            {
+              key: 'voice.vocabulary',
+              label: {
+                en: 'Words it uses (one per line)',
+                ru: 'Слова, которые он использует (по одному в строке)',
+              },
+              type: 'list',
+            },
+            {
+              key: 'voice.phrases',
+              label: {
+                en: 'Phrases it uses (one per line)',
+                ru: 'Фразы, которые он использует (по одной в строке)',
+              },
+              type: 'list',
+            },
+          ],
+          submit: { en: 'Save the voice guide', ru: 'Сохранить манеру письма' },
+        },
+      },
+      {
         id: 'health',
         label: { en: 'Health check', ru: 'Проверить' },
         endpoint: '/accounts/:id/health',
@@ -306,6 +348,28 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
           ru: 'Выйти из аккаунта? Сессия завершится и в Telegram; для входа снова понадобится новый код.',
         },
         when: { key: 'kind', equals: 'user' },
+      },
+      {
+        id: 'deactivate',
+        label: { en: 'Deactivate', ru: 'Отключить' },
+        endpoint: '/accounts/:id/deactivate',
+        tone: 'danger',
+        confirm: {
+          en: 'Deactivate this account? Its session is dropped, no drafts are written for it, and its scheduled comments become failed (send them again after reactivating if still wanted).',
+          ru: 'Отключить аккаунт? Его сессия удаляется, черновики для него не пишутся, а запланированные комментарии становятся неотправленными (после включения их можно отправить снова).',
+        },
+        when: { key: 'canDeactivate', equals: true },
+      },
+      {
+        id: 'reactivate',
+        label: { en: 'Reactivate (sends a login code)', ru: 'Включить (придёт код входа)' },
+        endpoint: '/accounts/:id/reactivate',
+        tone: 'primary',
+        confirm: {
+          en: "Send a new login code to this account's Telegram app? Enter it on the Account login code page.",
+          ru: 'Отправить новый код входа в Telegram этого аккаунта? Введите его на странице «Код входа аккаунта».',
+        },
+        when: { key: 'canReactivate', equals: true },
       },
     ],
     create: {

@@ -204,7 +204,7 @@ export function commentatorAdminRoutes(
   });
   router.patch('/accounts/:id', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    ctx.body = { account: await services().accounts.update(id, parseBody(ctx, AccountPatch)) };
+    ctx.body = { account: await services().accounts.update(id, parseBody(ctx, AccountPatch), who(ctx)) };
   });
   router.post('/accounts/:id/logout', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);

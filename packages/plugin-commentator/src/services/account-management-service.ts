@@ -13,6 +13,10 @@ export interface AccountView extends Account {
   phoneHint: string | null;
   voice: Voice;
   signedIn: boolean;
+  /** A user account in use (the bot's cannot be): the panel offers Deactivate. */
+  canDeactivate: boolean;
+  /** A user account without a session (deactivated or logged out): the panel offers Reactivate. */
+  canReactivate: boolean;
 }
 
 export interface AccountPatch {
@@ -26,6 +30,8 @@ export interface AccountPatch {
 }
 
 const PHONE = /^\+[1-9]\d{6,14}$/;
+/** Statuses without a session, from which a new login code brings an account back. */
+const REACTIVATABLE: readonly string[] = ['deactivated', 'logged_out'];
 
 /**
  * The operator's accounts: the bot itself (one row, kind `bot`) and user accounts the
@@ -90,11 +96,15 @@ export class AccountManagementService {
       const phone = this.crypto.decrypt(r.phone_enc);
       phoneHint = `••${phone.slice(-2)}`;
     }
+    const account = toAccount(r);
+    const user = account.kind === 'user';
     return {
-      ...toAccount(r),
+      ...account,
       phoneHint,
       voice: toVoice(r.style === null ? null : r),
       signedIn: r.kind === 'bot' ? true : Boolean(r.signed_in),
+      canDeactivate: user && account.status !== 'deactivated',
+      canReactivate: user && REACTIVATABLE.includes(account.status),
     };
   }
 
@@ -203,7 +213,7 @@ export class AccountManagementService {
     }
   }
 
-  async update(accountId: number, patch: AccountPatch): Promise<AccountView> {
+  async update(accountId: number, patch: AccountPatch, by = 'api'): Promise<AccountView> {
     const account = await this.get(accountId);
     if (
       patch.label !== undefined ||
@@ -239,34 +249,100 @@ export class AccountManagementService {
         ],
       );
     }
-    if (patch.voice) {
-      const voice = { ...(await this.voice(accountId)), ...patch.voice };
-      await this.sql.execute(
-        `INSERT INTO commentator_account_personalities (account_id, style, tone, interests, vocabulary, phrases)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (account_id) DO UPDATE SET style = $2, tone = $3, interests = $4, vocabulary = $5, phrases = $6, updated_at = now()`,
-        [
-          accountId,
-          voice.style,
-          voice.tone,
-          JSON.stringify(voice.interests),
-          JSON.stringify(voice.vocabulary),
-          JSON.stringify(voice.phrases),
-        ],
-      );
-    }
-    if (patch.active === false && account.status !== 'deactivated') {
-      if (account.kind === 'bot') {
-        throw new CommentatorStateError('The bot account cannot be deactivated', { code: 'BOT_ACCOUNT' });
-      }
-      await this.sessions.forget(accountId);
-      await this.sql.execute(
-        `UPDATE commentator_accounts SET status = 'deactivated', updated_at = now() WHERE id = $1`,
-        [accountId],
-      );
-      await this.security.record(accountId, 'deactivated');
-    }
+    if (patch.voice) await this.saveVoice(accountId, { ...(await this.voice(accountId)), ...patch.voice });
+    if (patch.active === false && account.status !== 'deactivated') await this.deactivate(accountId, by);
     return this.show(accountId);
+  }
+
+  /**
+   * Replaces the account's voice guide: how this real account writes (its style, tone,
+   * interests, words and phrases), never a character to play. What is left out is cleared.
+   * The disclosure line and the honesty rules of the prompt do not depend on it.
+   */
+  async replaceVoice(accountId: number, voice: Partial<Voice>): Promise<AccountView> {
+    await this.get(accountId);
+    await this.saveVoice(accountId, { ...toVoice(null), ...voice });
+    return this.show(accountId);
+  }
+
+  private async saveVoice(accountId: number, voice: Voice): Promise<void> {
+    await this.sql.execute(
+      `INSERT INTO commentator_account_personalities (account_id, style, tone, interests, vocabulary, phrases)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (account_id) DO UPDATE SET style = $2, tone = $3, interests = $4, vocabulary = $5, phrases = $6, updated_at = now()`,
+      [
+        accountId,
+        voice.style,
+        voice.tone,
+        JSON.stringify(voice.interests),
+        JSON.stringify(voice.vocabulary),
+        JSON.stringify(voice.phrases),
+      ],
+    );
+  }
+
+  /**
+   * Takes a user account out of use: its session is dropped (here; a logout at Telegram is
+   * separate), no drafts are written for it, and its scheduled comments become `failed`
+   * (ACCOUNT_DEACTIVATED) for a person to retry, so nothing goes out later unasked.
+   */
+  async deactivate(accountId: number, by: string): Promise<AccountView> {
+    const account = await this.get(accountId);
+    if (account.kind === 'bot') {
+      throw new CommentatorStateError('The bot account cannot be deactivated', { code: 'BOT_ACCOUNT' });
+    }
+    const already = () =>
+      new CommentatorStateError('This account is already deactivated', { code: 'ACCOUNT_DEACTIVATED' });
+    if (account.status === 'deactivated') throw already();
+    await this.sessions.forget(accountId);
+    const withdrawn = await this.sql.transaction(async (t) => {
+      const changed = await this.sql.execute(
+        `UPDATE commentator_accounts SET status = 'deactivated', updated_at = now() WHERE id = $1 AND status <> 'deactivated'`,
+        [accountId],
+        t,
+      );
+      if (changed === 0) throw already();
+      return this.sql.execute(
+        `UPDATE commentator_generated_comments SET status = 'failed', updated_at = now(),
+           failure_reason = 'ACCOUNT_DEACTIVATED: the account was deactivated before this comment was sent'
+         WHERE account_id = $1 AND status = 'scheduled'`,
+        [accountId],
+        t,
+      );
+    });
+    await this.security.record(accountId, 'deactivated', { by, withdrawn });
+    return this.show(accountId);
+  }
+
+  /**
+   * Brings a deactivated or logged-out user account back: Telegram sends a new login code to
+   * its app (step 1 of the login again; the phone is the stored one), entered as for a new
+   * account. Its session was dropped, so nothing else can bring it back.
+   */
+  async reactivate(accountId: number, by: string): Promise<AccountView> {
+    const account = await this.get(accountId);
+    if (account.kind === 'bot') {
+      throw new CommentatorStateError('The bot account is always active', { code: 'BOT_ACCOUNT' });
+    }
+    if (!REACTIVATABLE.includes(account.status)) {
+      throw new CommentatorStateError(
+        `Only a deactivated or logged-out account can be reactivated (this one is ${account.status})`,
+        {
+          code: 'ACCOUNT_NOT_DEACTIVATED',
+        },
+      );
+    }
+    const row = await this.sql.one<{ phone_enc: string | null }>(
+      'SELECT phone_enc FROM commentator_accounts WHERE id = $1',
+      [accountId],
+    );
+    if (!row?.phone_enc) {
+      throw new CommentatorStateError('This account has no phone number to sign in with', {
+        code: 'NO_PHONE',
+      });
+    }
+    await this.security.record(accountId, 'reactivation_requested', { by });
+    return this.startLogin({ phone: this.crypto.decrypt(row.phone_enc), label: account.label });
   }
 
   /** Logs out at Telegram too (the session stops working everywhere), then forgets it. */

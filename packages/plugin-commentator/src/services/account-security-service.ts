@@ -17,6 +17,7 @@ export type SecurityEvent =
   | 'paused'
   | 'resumed'
   | 'deactivated'
+  | 'reactivation_requested'
   | 'health_ok'
   | 'health_failed';
 

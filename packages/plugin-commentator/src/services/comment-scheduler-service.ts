@@ -1,5 +1,6 @@
 import type { EventBus, Jobs } from '@botloom/core';
 import type { Logger } from 'pino';
+import type { Transaction } from 'sequelize';
 import type { CommentatorConfig } from '../config.js';
 import { isTelegramFailure, TelegramFailure } from '../gateway/telegram-errors.js';
 import type { AccountSecurityService } from './account-security-service.js';
@@ -168,48 +169,18 @@ export class CommentSchedulerService {
     if (text !== undefined) await this.edit(id, text, by);
     const now = this.clock();
     const dueAt = await this.sql.transaction(async (t) => {
-      const row = await this.sql.one<any>(
-        `SELECT g.*, p.channel_id FROM commentator_generated_comments g JOIN commentator_telegram_posts p ON p.id = g.post_id
-         WHERE g.id = $1 FOR UPDATE OF g`,
-        [id],
-        t,
-      );
-      if (!row) throw new CommentatorNotFoundError('draft', id);
+      const row = await this.lockComment(id, t);
       if (row.status !== 'pending') {
         throw new CommentatorStateError(`Only pending drafts can be approved (this one is ${row.status})`, {
           code: 'DRAFT_NOT_PENDING',
         });
       }
-      const channel = toChannel(
-        await this.sql.one<any>(
-          'SELECT * FROM commentator_telegram_channels WHERE id = $1',
-          [row.channel_id],
-          t,
-        ),
-      );
-      if (channel.neverComment) {
-        throw new CommentatorStateError('This channel is marked "never comment here"', {
-          code: 'NEVER_COMMENT',
-        });
-      }
-      if (!channel.commentsOpen) {
-        throw new CommentatorStateError('Comments are closed in this channel', { code: 'COMMENTS_CLOSED' });
-      }
-      // One slot computation per account at a time, so two approvals never take the same slot.
-      await this.sql.execute('SELECT pg_advisory_xact_lock(727001, $1)', [Number(row.account_id)], t);
-      const due = await this.nextSlot(Number(row.account_id), channel.id, now, id, t);
       await this.sql.execute(
         `UPDATE commentator_generated_comments SET status = 'scheduled', decided_by = $2, decided_at = $3, updated_at = now() WHERE id = $1`,
         [id, by, now],
         t,
       );
-      await this.sql.execute(
-        `INSERT INTO commentator_comment_schedules (comment_id, due_at) VALUES ($1, $2)
-         ON CONFLICT (comment_id) DO UPDATE SET due_at = $2, claimed_at = NULL`,
-        [id, due],
-        t,
-      );
-      return due;
+      return this.scheduleComment(row, now, null, t);
     });
     await this.enqueue(id, dueAt);
     return this.get(id);
@@ -223,13 +194,7 @@ export class CommentSchedulerService {
   async retryFailed(id: number, by: string, confirmed: boolean): Promise<DraftView> {
     const now = this.clock();
     const dueAt = await this.sql.transaction(async (t) => {
-      const row = await this.sql.one<any>(
-        `SELECT g.*, p.channel_id FROM commentator_generated_comments g JOIN commentator_telegram_posts p ON p.id = g.post_id
-         WHERE g.id = $1 FOR UPDATE OF g`,
-        [id],
-        t,
-      );
-      if (!row) throw new CommentatorNotFoundError('draft', id);
+      const row = await this.lockComment(id, t);
       if (row.status !== 'failed') {
         throw new CommentatorStateError(`Only failed comments can be retried (this one is ${row.status})`, {
           code: 'COMMENT_NOT_FAILED',
@@ -241,38 +206,77 @@ export class CommentSchedulerService {
           { code: 'CONFIRMATION_REQUIRED' },
         );
       }
-      const channel = toChannel(
-        await this.sql.one<any>(
-          'SELECT * FROM commentator_telegram_channels WHERE id = $1',
-          [row.channel_id],
-          t,
-        ),
-      );
-      if (channel.neverComment) {
-        throw new CommentatorStateError('This channel is marked "never comment here"', {
-          code: 'NEVER_COMMENT',
-        });
-      }
-      await this.sql.execute('SELECT pg_advisory_xact_lock(727001, $1)', [Number(row.account_id)], t);
-      const due = await this.nextSlot(Number(row.account_id), channel.id, now, id, t);
       await this.sql.execute(
         `UPDATE commentator_generated_comments SET status = 'scheduled', failure_reason = NULL, updated_at = now()
          WHERE id = $1`,
         [id],
         t,
       );
-      await this.sql.execute(
-        `INSERT INTO commentator_comment_schedules (comment_id, due_at) VALUES ($1, $2)
-         ON CONFLICT (comment_id) DO UPDATE SET due_at = $2, claimed_at = NULL, attempts = 0,
-           last_error = 'retried by ' || $3::text`,
-        [id, due, by],
-        t,
-      );
-      return due;
+      return this.scheduleComment(row, now, `retried by ${by}`, t);
     });
     this.logger.info({ commentId: id, by, confirmed }, 'a failed comment was scheduled again by a person');
     await this.enqueue(id, dueAt);
     return this.get(id);
+  }
+
+  /** Locks a comment row (with its post's channel) for the rest of the transaction. */
+  private async lockComment(id: number, t: Transaction): Promise<any> {
+    const row = await this.sql.one<any>(
+      `SELECT g.*, p.channel_id FROM commentator_generated_comments g JOIN commentator_telegram_posts p ON p.id = g.post_id
+       WHERE g.id = $1 FOR UPDATE OF g`,
+      [id],
+      t,
+    );
+    if (!row) throw new CommentatorNotFoundError('draft', id);
+    return row;
+  }
+
+  /**
+   * Books the next free slot for a locked comment that a person just sent on its way
+   * (approved, or retried after a failure); returns its due time. The channel must still take
+   * comments (it may have been marked "never comment" or lost its discussion since the draft),
+   * and its account must not have been deactivated.
+   */
+  private async scheduleComment(row: any, now: Date, note: string | null, t: Transaction): Promise<Date> {
+    const id = Number(row.id);
+    const accountId = Number(row.account_id);
+    const channel = toChannel(
+      await this.sql.one<any>(
+        'SELECT * FROM commentator_telegram_channels WHERE id = $1',
+        [row.channel_id],
+        t,
+      ),
+    );
+    if (channel.neverComment) {
+      throw new CommentatorStateError('This channel is marked "never comment here"', {
+        code: 'NEVER_COMMENT',
+      });
+    }
+    if (!channel.commentsOpen) {
+      throw new CommentatorStateError('Comments are closed in this channel', { code: 'COMMENTS_CLOSED' });
+    }
+    // FOR SHARE: a deactivation committing meanwhile either waits for this comment to be
+    // scheduled (and then withdraws it) or is seen here; never a comment left behind.
+    const account = await this.sql.one<{ status: string }>(
+      'SELECT status FROM commentator_accounts WHERE id = $1 FOR SHARE',
+      [accountId],
+      t,
+    );
+    if (account?.status === 'deactivated') {
+      throw new CommentatorStateError('The account of this comment is deactivated: reactivate it first', {
+        code: 'ACCOUNT_DEACTIVATED',
+      });
+    }
+    // One slot computation per account at a time, so two people never take the same slot.
+    await this.sql.execute('SELECT pg_advisory_xact_lock(727001, $1)', [accountId], t);
+    const due = await this.nextSlot(accountId, channel.id, now, id, t);
+    await this.sql.execute(
+      `INSERT INTO commentator_comment_schedules (comment_id, due_at, last_error) VALUES ($1, $2, $3)
+       ON CONFLICT (comment_id) DO UPDATE SET due_at = $2, claimed_at = NULL, attempts = 0, last_error = $3`,
+      [id, due, note],
+      t,
+    );
+    return due;
   }
 
   private async enqueue(commentId: number, dueAt: Date): Promise<void> {
@@ -296,7 +300,7 @@ export class CommentSchedulerService {
     channelId: number,
     from: Date,
     excludeCommentId: number,
-    transaction?: Parameters<Sql['select']>[2],
+    transaction?: Transaction,
   ): Promise<Date> {
     const cfg = this.config();
     const caps = await this.sql.one<any>(

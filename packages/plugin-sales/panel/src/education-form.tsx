@@ -1,21 +1,13 @@
 import type { ReactNode } from 'react';
-import {
-  type FormApi,
-  ItemButtons,
-  ListField,
-  ListIssue,
-  NumberField,
-  SelectField,
-  TextField,
-} from './fields';
+import { type FormApi, ListField, NumberField, SelectField, TextField, useOpenWhen } from './fields';
 import type { T } from './labels';
-import { fieldId, item, type Json, keyOf, moveItem, type Path } from './model';
+import { ListEditor } from './list-editor';
+import { fieldId, item, type Json, type Path } from './model';
 
 // Script #2 (the script's optional `education` section, EducationScenarioSchema) as a form:
 // the lesson's title and its stages in order, each with the main bot's lines, the disclosed
 // assistant's posts and an optional assignment. Without the section the demo lesson runs.
 
-const list = (v: Json): Json[] => (Array.isArray(v) ? v : []);
 const KINDS = ['welcome', 'story', 'assignment', 'feedback', 'closing'] as const;
 
 const blankAssignment = () => ({ task: '', keywords: [], minWords: 5, goodFeedback: '', retryFeedback: '' });
@@ -26,8 +18,6 @@ function Row({ children }: { children: ReactNode }) {
 
 export function EducationForm({ api, t }: { api: FormApi; t: T }) {
   const scenario = api.value.education;
-  const buttons = { up: t('moveUp'), down: t('moveDown'), remove: t('remove') };
-
   if (!scenario)
     return (
       <fieldset className="card sales-section" data-testid="education-form">
@@ -52,7 +42,6 @@ export function EducationForm({ api, t }: { api: FormApi; t: T }) {
       </fieldset>
     );
 
-  const stages = list(scenario.stages);
   return (
     <fieldset className="card sales-section" data-testid="education-form">
       <legend className="card-header">
@@ -69,90 +58,52 @@ export function EducationForm({ api, t }: { api: FormApi; t: T }) {
             {t('eduRemove')}
           </button>
         </Row>
-        <ListIssue api={api} path={['education', 'stages']} />
-        <ol className="sales-stages">
-          {stages.map((stage: Json, i: number) => (
-            <li key={keyOf(stage, i)}>
-              <EducationStageEditor
-                api={api}
-                t={t}
-                index={i}
-                buttons={buttons}
-                onMove={(to) => api.reshape(['education', 'stages'], moveItem(stages, i, to))}
-                onRemove={() =>
-                  api.reshape(
-                    ['education', 'stages'],
-                    stages.filter((_: Json, j: number) => j !== i),
-                  )
-                }
-                count={stages.length}
-              />
-            </li>
-          ))}
-        </ol>
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() =>
-            api.reshape(
-              ['education', 'stages'],
-              [
-                ...stages,
-                item({ id: `lesson-${stages.length + 1}`, kind: 'story', lines: [''], assistantPosts: [] }),
-              ],
-            )
-          }
+        <ListEditor
+          api={api}
+          t={t}
+          path={['education', 'stages']}
+          layout="ordered"
+          movable
+          empty={(n) => item({ id: `lesson-${n + 1}`, kind: 'story', lines: [''], assistantPosts: [] })}
+          addLabel={t('eduAddStage')}
+          what={(stage, i) => stageTitle(t, stage, i)}
         >
-          + {t('eduAddStage')}
-        </button>
+          {(_stage, i, buttons) => <EducationStageEditor api={api} t={t} index={i} buttons={buttons} />}
+        </ListEditor>
       </div>
     </fieldset>
   );
 }
 
+const stageTitle = (t: T, stage: Json, i: number) => `${t('eduStage', { n: i + 1 })}: ${stage.id || '—'}`;
+
 function EducationStageEditor({
   api,
   t,
   index: i,
-  count,
   buttons,
-  onMove,
-  onRemove,
 }: {
   api: FormApi;
   t: T;
   index: number;
-  count: number;
-  buttons: { up: string; down: string; remove: string };
-  onMove(to: number): void;
-  onRemove(): void;
+  /** Up, down and remove for this stage. */
+  buttons: ReactNode;
 }) {
   const at = (...rest: Path): Path => ['education', 'stages', i, ...rest];
   const stage = api.value.education.stages[i];
-  const lines = list(stage.lines);
-  const posts = list(stage.assistantPosts);
-  const title = `${t('eduStage', { n: i + 1 })}: ${stage.id || '—'}`;
+  const title = stageTitle(t, stage, i);
   const hasIssue = [...api.issues.keys()].some((k) => k.startsWith(`education.stages.${i}.`));
+  // The first stage starts open (a script has many); a stage with an issue opens.
+  const details = useOpenWhen(i === 0 || hasIssue);
 
   return (
-    <details
-      className="card sales-stage"
-      data-testid={`edu-stage-${i}`}
-      open={i === 0 || hasIssue || undefined}
-    >
+    <details className="card sales-stage" data-testid={`edu-stage-${i}`} ref={details}>
       <summary className="card-header sales-stage-header" id={fieldId(at())}>
         <h3>{title}</h3>
         <span className="muted sales-goal">{stage.kind}</span>
       </summary>
       <div className="card-body">
-        <ItemButtons
-          what={title}
-          index={i}
-          count={count}
-          onMove={onMove}
-          onRemove={onRemove}
-          labels={buttons}
-        />
+        {buttons}
         <Row>
           <TextField api={api} path={at('id')} label={t('stageId')} required narrow />
           <SelectField
@@ -172,84 +123,65 @@ function EducationStageEditor({
         </Row>
 
         <h4>{t('eduLines')}</h4>
-        <ListIssue api={api} path={at('lines')} />
-        {lines.map((_: Json, j: number) => (
-          <Row key={`line-${j}`}>
-            <TextField api={api} path={at('lines', j)} label={t('line', { n: j + 1 })} multiline required />
-            <ItemButtons
-              what={t('line', { n: j + 1 })}
-              index={j}
-              count={lines.length}
-              labels={buttons}
-              onRemove={() =>
-                api.reshape(
-                  at('lines'),
-                  lines.filter((_l: Json, k: number) => k !== j),
-                )
-              }
-            />
-          </Row>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => api.reshape(at('lines'), [...lines, ''])}
+        <ListEditor
+          api={api}
+          t={t}
+          path={at('lines')}
+          layout="row"
+          empty={() => ''}
+          addLabel={t('addLine')}
+          what={(_line, j) => t('line', { n: j + 1 })}
         >
-          + {t('addLine')}
-        </button>
+          {(_line, j, buttons) => (
+            <>
+              <TextField api={api} path={at('lines', j)} label={t('line', { n: j + 1 })} multiline required />
+              {buttons}
+            </>
+          )}
+        </ListEditor>
 
         <h4>{t('eduPosts')}</h4>
         <p className="field-hint">{t('eduPostsHint')}</p>
-        <ListIssue api={api} path={at('assistantPosts')} />
-        {posts.map((post: Json, j: number) => (
-          <div className="sales-item" key={keyOf(post, j)}>
-            <SelectField
-              api={api}
-              path={at('assistantPosts', j, 'kind')}
-              label={t('eduPostKind')}
-              options={[
-                { value: 'example', label: t('eduPostExample') },
-                { value: 'question', label: t('eduPostQuestion') },
-              ]}
-            />
-            <TextField
-              api={api}
-              path={at('assistantPosts', j, 'text')}
-              label={t('eduPostText')}
-              multiline
-              required
-            />
-            {post.kind === 'question' && (
+        <ListEditor
+          api={api}
+          t={t}
+          path={at('assistantPosts')}
+          movable
+          empty={() => item({ kind: 'example', text: '' })}
+          addLabel={t('eduAddPost')}
+          what={(_post, j) => t('eduPost', { n: j + 1 })}
+        >
+          {(post, j, buttons) => (
+            <>
+              <SelectField
+                api={api}
+                path={at('assistantPosts', j, 'kind')}
+                label={t('eduPostKind')}
+                options={[
+                  { value: 'example', label: t('eduPostExample') },
+                  { value: 'question', label: t('eduPostQuestion') },
+                ]}
+              />
               <TextField
                 api={api}
-                path={at('assistantPosts', j, 'answer')}
-                label={t('eduPostAnswer')}
+                path={at('assistantPosts', j, 'text')}
+                label={t('eduPostText')}
                 multiline
-                optional
+                required
               />
-            )}
-            <ItemButtons
-              what={t('eduPost', { n: j + 1 })}
-              index={j}
-              count={posts.length}
-              labels={buttons}
-              onMove={(to) => api.reshape(at('assistantPosts'), moveItem(posts, j, to))}
-              onRemove={() =>
-                api.reshape(
-                  at('assistantPosts'),
-                  posts.filter((_p: Json, k: number) => k !== j),
-                )
-              }
-            />
-          </div>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => api.reshape(at('assistantPosts'), [...posts, item({ kind: 'example', text: '' })])}
-        >
-          + {t('eduAddPost')}
-        </button>
+              {post.kind === 'question' && (
+                <TextField
+                  api={api}
+                  path={at('assistantPosts', j, 'answer')}
+                  label={t('eduPostAnswer')}
+                  multiline
+                  optional
+                />
+              )}
+              {buttons}
+            </>
+          )}
+        </ListEditor>
 
         <h4>{t('eduAssignment')}</h4>
         {stage.assignment ? (

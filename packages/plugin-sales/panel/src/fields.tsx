@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, type RefObject, useEffect, useRef, useState } from 'react';
 import { fieldId, getAt, type Json, type Path, pathKey, splitList } from './model';
 
 /** What every control needs: the working copy, the server's issues by path, and setters. */
@@ -276,4 +276,17 @@ export function ItemButtons({
       </button>
     </div>
   );
+}
+
+/**
+ * Opens a `<details>` when `open` becomes true and otherwise leaves it as the person set it.
+ * As an `open` prop, a stage opened for an issue closed again the moment the issue cleared
+ * (any list change clears issues), under the person's hands.
+ */
+export function useOpenWhen(open: boolean): RefObject<HTMLDetailsElement | null> {
+  const ref = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (open && ref.current) ref.current.open = true;
+  }, [open]);
+  return ref;
 }

@@ -3,15 +3,15 @@ import { EducationForm } from './education-form';
 import {
   CheckField,
   type FormApi,
-  ItemButtons,
   ListField,
-  ListIssue,
   NumberField,
   SelectField,
   TextField,
+  useOpenWhen,
 } from './fields';
 import type { T } from './labels';
-import { blankStage, fieldId, item, type Json, keyOf, moveItem, type Path } from './model';
+import { ListEditor } from './list-editor';
+import { blankStage, fieldId, item, type Json, type Path } from './model';
 
 const list = (v: Json): Json[] => (Array.isArray(v) ? v : []);
 
@@ -35,9 +35,6 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
   const v = api.value;
   const stages = list(v.stages);
   const stageOptions = stages.map((s: Json) => ({ value: String(s.id ?? ''), label: String(s.id ?? '') }));
-  const buttons = { up: t('moveUp'), down: t('moveDown'), remove: t('remove') };
-  const facts = list(v.product?.facts);
-  const triggers = list(v.triggers);
 
   return (
     <div data-testid="script-form">
@@ -57,131 +54,104 @@ export function ScriptForm({ api, t }: { api: FormApi; t: T }) {
           <TextField api={api} path={['product', 'name']} label={t('productName')} required />
         </Row>
         <h3>{t('facts')}</h3>
-        <ListIssue api={api} path={['product', 'facts']} />
-        {facts.map((fact: Json, i: number) => (
-          <Row key={keyOf(fact, i)}>
-            <TextField api={api} path={['product', 'facts', i, 'key']} label={t('factKey')} required narrow />
-            <TextField api={api} path={['product', 'facts', i, 'text']} label={t('factText')} required />
-            <ItemButtons
-              what={String(fact.key || i + 1)}
-              index={i}
-              count={facts.length}
-              labels={buttons}
-              onRemove={() =>
-                api.reshape(
-                  ['product', 'facts'],
-                  facts.filter((_: Json, j: number) => j !== i),
-                )
-              }
-            />
-          </Row>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => api.reshape(['product', 'facts'], [...facts, item({ key: '', text: '' })])}
+        <ListEditor
+          api={api}
+          t={t}
+          path={['product', 'facts']}
+          layout="row"
+          empty={() => item({ key: '', text: '' })}
+          addLabel={t('addFact')}
+          what={(fact, i) => String(fact.key || i + 1)}
         >
-          + {t('addFact')}
-        </button>
+          {(_fact, i, buttons) => (
+            <>
+              <TextField
+                api={api}
+                path={['product', 'facts', i, 'key']}
+                label={t('factKey')}
+                required
+                narrow
+              />
+              <TextField api={api} path={['product', 'facts', i, 'text']} label={t('factText')} required />
+              {buttons}
+            </>
+          )}
+        </ListEditor>
       </Section>
 
       <h2 className="sales-heading">{t('stages')}</h2>
-      <ListIssue api={api} path={['stages']} />
-      <ol className="sales-stages">
-        {stages.map((stage: Json, i: number) => (
-          <li key={keyOf(stage, i)}>
-            <StageEditor
-              api={api}
-              t={t}
-              index={i}
-              count={stages.length}
-              stageOptions={stageOptions}
-              onMove={(to) => api.reshape(['stages'], moveItem(stages, i, to))}
-              onRemove={() =>
-                api.reshape(
-                  ['stages'],
-                  stages.filter((_: Json, j: number) => j !== i),
-                )
-              }
-            />
-          </li>
-        ))}
-      </ol>
-      <button
-        type="button"
-        className="btn"
-        onClick={() => api.reshape(['stages'], [...stages, blankStage(stages.length + 1)])}
+      <ListEditor
+        api={api}
+        t={t}
+        path={['stages']}
+        layout="ordered"
+        movable
+        addClassName="btn"
+        empty={(n) => blankStage(n + 1)}
+        addLabel={t('addStage')}
+        what={(stage, i) => stageTitle(t, stage, i)}
       >
-        + {t('addStage')}
-      </button>
+        {(_stage, i, buttons) => (
+          <StageEditor api={api} t={t} index={i} stageOptions={stageOptions} buttons={buttons} />
+        )}
+      </ListEditor>
 
       <Section title={t('triggers')} testId="triggers">
-        <ListIssue api={api} path={['triggers']} />
-        {triggers.map((trigger: Json, i: number) => (
-          <div className="sales-item toolbar" key={keyOf(trigger, i)}>
-            <SelectField
-              api={api}
-              path={['triggers', i, 'on']}
-              label={t('triggerOn')}
-              options={[
-                { value: 'consent', label: t('onConsent') },
-                { value: 'keyword', label: t('onKeyword') },
-                { value: 'stop', label: t('onStop') },
-                { value: 'silence', label: t('onSilence') },
-              ]}
-              onChange={(on) => api.set(['triggers', i], triggerOf(on, trigger))}
-            />
-            {trigger.on === 'silence' && (
-              <>
-                <NumberField
-                  api={api}
-                  path={['triggers', i, 'afterHours']}
-                  label={t('afterHours')}
-                  step="0.5"
-                />
-                <TextField
-                  api={api}
-                  path={['triggers', i, 'text']}
-                  label={t('followUpText')}
-                  multiline
-                  required
-                />
-              </>
-            )}
-            {(trigger.on === 'keyword' || trigger.on === 'stop') && (
-              <ListField api={api} path={['triggers', i, 'keywords']} label={t('keywords')} />
-            )}
-            {trigger.on === 'keyword' && (
+        <ListEditor
+          api={api}
+          t={t}
+          path={['triggers']}
+          layout="item-row"
+          empty={() => item({ on: 'stop', action: 'end', keywords: [] })}
+          addLabel={t('addTrigger')}
+          what={(_trigger, i) => t('trigger', { n: i + 1 })}
+        >
+          {(trigger, i, buttons) => (
+            <>
               <SelectField
                 api={api}
-                path={['triggers', i, 'stage']}
-                label={t('stageTarget')}
-                options={stageOptions}
+                path={['triggers', i, 'on']}
+                label={t('triggerOn')}
+                options={[
+                  { value: 'consent', label: t('onConsent') },
+                  { value: 'keyword', label: t('onKeyword') },
+                  { value: 'stop', label: t('onStop') },
+                  { value: 'silence', label: t('onSilence') },
+                ]}
+                onChange={(on) => api.set(['triggers', i], triggerOf(on, trigger))}
               />
-            )}
-            <ItemButtons
-              what={t('trigger', { n: i + 1 })}
-              index={i}
-              count={triggers.length}
-              labels={buttons}
-              onRemove={() =>
-                api.reshape(
-                  ['triggers'],
-                  triggers.filter((_: Json, j: number) => j !== i),
-                )
-              }
-            />
-          </div>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() =>
-            api.reshape(['triggers'], [...triggers, item({ on: 'stop', action: 'end', keywords: [] })])
-          }
-        >
-          + {t('addTrigger')}
-        </button>
+              {trigger.on === 'silence' && (
+                <>
+                  <NumberField
+                    api={api}
+                    path={['triggers', i, 'afterHours']}
+                    label={t('afterHours')}
+                    step="0.5"
+                  />
+                  <TextField
+                    api={api}
+                    path={['triggers', i, 'text']}
+                    label={t('followUpText')}
+                    multiline
+                    required
+                  />
+                </>
+              )}
+              {(trigger.on === 'keyword' || trigger.on === 'stop') && (
+                <ListField api={api} path={['triggers', i, 'keywords']} label={t('keywords')} />
+              )}
+              {trigger.on === 'keyword' && (
+                <SelectField
+                  api={api}
+                  path={['triggers', i, 'stage']}
+                  label={t('stageTarget')}
+                  options={stageOptions}
+                />
+              )}
+              {buttons}
+            </>
+          )}
+        </ListEditor>
       </Section>
 
       <EducationForm api={api} t={t} />
@@ -200,51 +170,39 @@ function triggerOf(on: string, old: Json): Json {
   return { ...base, on, action: 'end', keywords: old.keywords ?? [] };
 }
 
+const stageTitle = (t: T, stage: Json, i: number) => `${t('stage', { n: i + 1 })}: ${stage.id || '—'}`;
+
 function StageEditor({
   api,
   t,
   index: i,
-  count,
   stageOptions,
-  onMove,
-  onRemove,
+  buttons,
 }: {
   api: FormApi;
   t: T;
   index: number;
-  count: number;
   stageOptions: Array<{ value: string; label: string }>;
-  onMove(to: number): void;
-  onRemove(): void;
+  /** Up, down and remove for this stage. */
+  buttons: ReactNode;
 }) {
   const at = (...rest: Path): Path => ['stages', i, ...rest];
   const stage = api.value.stages[i];
-  const lines = list(stage.lines);
-  const objections = list(stage.objections);
-  const transitions = list(stage.transitions);
-  const questions = list(stage.questionnaire?.questions);
-  const buttons = { up: t('moveUp'), down: t('moveDown'), remove: t('remove') };
-  const title = `${t('stage', { n: i + 1 })}: ${stage.id || '—'}`;
+  const title = stageTitle(t, stage, i);
 
   const prefix = `stages.${i}.`;
   const hasIssue = [...api.issues.keys()].some((k) => k.startsWith(prefix));
+  // The first stage starts open (a script has many); a stage with an issue opens.
+  const details = useOpenWhen(i === 0 || hasIssue);
 
-  // Collapsed but the first: a script has many stages. A stage with an issue opens.
   return (
-    <details className="card sales-stage" data-testid={`stage-${i}`} open={i === 0 || hasIssue || undefined}>
+    <details className="card sales-stage" data-testid={`stage-${i}`} ref={details}>
       <summary className="card-header sales-stage-header" id={fieldId(['stages', i])}>
         <h3>{title}</h3>
         <span className="muted sales-goal">{stage.goal}</span>
       </summary>
       <div className="card-body">
-        <ItemButtons
-          what={title}
-          index={i}
-          count={count}
-          onMove={onMove}
-          onRemove={onRemove}
-          labels={buttons}
-        />
+        {buttons}
         <Row>
           <TextField api={api} path={at('id')} label={t('stageId')} required narrow />
           <CheckField api={api} path={at('education')} label={t('education')} />
@@ -254,127 +212,101 @@ function StageEditor({
         <TextField api={api} path={at('keyMessage')} label={t('keyMessage')} multiline required />
 
         <h4>{t('lines')}</h4>
-        <ListIssue api={api} path={at('lines')} />
-        {lines.map((_: Json, j: number) => (
-          // Lines are plain strings: they are added and removed, not moved, so the index is their key.
-          <Row key={`line-${j}`}>
-            <TextField api={api} path={at('lines', j)} label={t('line', { n: j + 1 })} multiline required />
-            <ItemButtons
-              what={t('line', { n: j + 1 })}
-              index={j}
-              count={lines.length}
-              labels={buttons}
-              onRemove={() =>
-                api.reshape(
-                  at('lines'),
-                  lines.filter((_l: Json, k: number) => k !== j),
-                )
-              }
-            />
-          </Row>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => api.reshape(at('lines'), [...lines, ''])}
+        <ListEditor
+          api={api}
+          t={t}
+          path={at('lines')}
+          layout="row"
+          empty={() => ''}
+          addLabel={t('addLine')}
+          what={(_line, j) => t('line', { n: j + 1 })}
         >
-          + {t('addLine')}
-        </button>
+          {(_line, j, buttons) => (
+            <>
+              <TextField api={api} path={at('lines', j)} label={t('line', { n: j + 1 })} multiline required />
+              {buttons}
+            </>
+          )}
+        </ListEditor>
 
         <h4>{t('objections')}</h4>
-        <ListIssue api={api} path={at('objections')} />
-        {objections.map((o: Json, j: number) => (
-          <div className="sales-item" key={keyOf(o, j)}>
-            <Row>
+        <ListEditor
+          api={api}
+          t={t}
+          path={at('objections')}
+          empty={() => item({ id: '', keywords: [], reply: '' })}
+          addLabel={t('addObjection')}
+          what={(o, j) => String(o.id || j + 1)}
+        >
+          {(_o, j, buttons) => (
+            <>
+              <Row>
+                <TextField
+                  api={api}
+                  path={at('objections', j, 'id')}
+                  label={t('objectionId')}
+                  required
+                  narrow
+                />
+                <ListField api={api} path={at('objections', j, 'keywords')} label={t('keywords')} />
+              </Row>
               <TextField
                 api={api}
-                path={at('objections', j, 'id')}
-                label={t('objectionId')}
+                path={at('objections', j, 'reply')}
+                label={t('reply')}
+                multiline
                 required
-                narrow
               />
-              <ListField api={api} path={at('objections', j, 'keywords')} label={t('keywords')} />
-            </Row>
-            <TextField api={api} path={at('objections', j, 'reply')} label={t('reply')} multiline required />
-            <ItemButtons
-              what={String(o.id || j + 1)}
-              index={j}
-              count={objections.length}
-              labels={buttons}
-              onRemove={() =>
-                api.reshape(
-                  at('objections'),
-                  objections.filter((_o: Json, k: number) => k !== j),
-                )
-              }
-            />
-          </div>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() =>
-            api.reshape(at('objections'), [...objections, item({ id: '', keywords: [], reply: '' })])
-          }
-        >
-          + {t('addObjection')}
-        </button>
+              {buttons}
+            </>
+          )}
+        </ListEditor>
 
         <h4>{t('transitions')}</h4>
-        <ListIssue api={api} path={at('transitions')} />
-        {transitions.map((tr: Json, j: number) => (
-          <div className="sales-item" key={keyOf(tr, j)}>
-            <Row>
-              <SelectField
-                api={api}
-                path={at('transitions', j, 'to')}
-                label={t('to')}
-                options={stageOptions}
-              />
-              <TextField api={api} path={at('transitions', j, 'reason')} label={t('reason')} />
-            </Row>
-            <p className="field-hint">{t('when')}</p>
-            <Row>
-              <ListField api={api} path={at('transitions', j, 'when', 'intents')} label={t('intents')} />
-              <ListField api={api} path={at('transitions', j, 'when', 'keywords')} label={t('keywords')} />
-              <NumberField
-                api={api}
-                path={at('transitions', j, 'when', 'minTurns')}
-                label={t('minTurns')}
-                step="1"
-              />
-            </Row>
-            <Row>
-              <CheckField api={api} path={at('transitions', j, 'when', 'consent')} label={t('consent')} />
-              <CheckField
-                api={api}
-                path={at('transitions', j, 'when', 'questionnaireDone')}
-                label={t('questionnaireDone')}
-              />
-              <CheckField api={api} path={at('transitions', j, 'when', 'always')} label={t('always')} />
-            </Row>
-            <ItemButtons
-              what={`${t('to')} ${tr.to || j + 1}`}
-              index={j}
-              count={transitions.length}
-              labels={buttons}
-              onMove={(to) => api.reshape(at('transitions'), moveItem(transitions, j, to))}
-              onRemove={() =>
-                api.reshape(
-                  at('transitions'),
-                  transitions.filter((_x: Json, k: number) => k !== j),
-                )
-              }
-            />
-          </div>
-        ))}
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => api.reshape(at('transitions'), [...transitions, item({ to: '', when: {} })])}
+        <ListEditor
+          api={api}
+          t={t}
+          path={at('transitions')}
+          movable
+          empty={() => item({ to: '', when: {} })}
+          addLabel={t('addTransition')}
+          what={(tr, j) => `${t('to')} ${tr.to || j + 1}`}
         >
-          + {t('addTransition')}
-        </button>
+          {(_tr, j, buttons) => (
+            <>
+              <Row>
+                <SelectField
+                  api={api}
+                  path={at('transitions', j, 'to')}
+                  label={t('to')}
+                  options={stageOptions}
+                />
+                <TextField api={api} path={at('transitions', j, 'reason')} label={t('reason')} />
+              </Row>
+              <p className="field-hint">{t('when')}</p>
+              <Row>
+                <ListField api={api} path={at('transitions', j, 'when', 'intents')} label={t('intents')} />
+                <ListField api={api} path={at('transitions', j, 'when', 'keywords')} label={t('keywords')} />
+                <NumberField
+                  api={api}
+                  path={at('transitions', j, 'when', 'minTurns')}
+                  label={t('minTurns')}
+                  step="1"
+                />
+              </Row>
+              <Row>
+                <CheckField api={api} path={at('transitions', j, 'when', 'consent')} label={t('consent')} />
+                <CheckField
+                  api={api}
+                  path={at('transitions', j, 'when', 'questionnaireDone')}
+                  label={t('questionnaireDone')}
+                />
+                <CheckField api={api} path={at('transitions', j, 'when', 'always')} label={t('always')} />
+              </Row>
+              {buttons}
+            </>
+          )}
+        </ListEditor>
 
         <h4>{t('questionnaire')}</h4>
         {stage.questionnaire ? (
@@ -395,51 +327,40 @@ function StageEditor({
                 {t('removeQuestionnaire')}
               </button>
             </Row>
-            <ListIssue api={api} path={at('questionnaire', 'questions')} />
-            {questions.map((q: Json, j: number) => (
-              <Row key={keyOf(q, j)}>
-                <TextField
-                  api={api}
-                  path={at('questionnaire', 'questions', j, 'id')}
-                  label={t('questionId')}
-                  required
-                  narrow
-                />
-                <TextField
-                  api={api}
-                  path={at('questionnaire', 'questions', j, 'text')}
-                  label={t('questionText')}
-                  required
-                />
-                <ListField
-                  api={api}
-                  path={at('questionnaire', 'questions', j, 'options')}
-                  label={t('options')}
-                />
-                <ItemButtons
-                  what={t('question', { n: j + 1 })}
-                  index={j}
-                  count={questions.length}
-                  labels={buttons}
-                  onMove={(to) => api.reshape(at('questionnaire', 'questions'), moveItem(questions, j, to))}
-                  onRemove={() =>
-                    api.reshape(
-                      at('questionnaire', 'questions'),
-                      questions.filter((_q: Json, k: number) => k !== j),
-                    )
-                  }
-                />
-              </Row>
-            ))}
-            <button
-              type="button"
-              className="btn btn-small"
-              onClick={() =>
-                api.reshape(at('questionnaire', 'questions'), [...questions, item({ id: '', text: '' })])
-              }
+            <ListEditor
+              api={api}
+              t={t}
+              path={at('questionnaire', 'questions')}
+              layout="row"
+              movable
+              empty={() => item({ id: '', text: '' })}
+              addLabel={t('addQuestion')}
+              what={(_q, j) => t('question', { n: j + 1 })}
             >
-              + {t('addQuestion')}
-            </button>
+              {(_q, j, buttons) => (
+                <>
+                  <TextField
+                    api={api}
+                    path={at('questionnaire', 'questions', j, 'id')}
+                    label={t('questionId')}
+                    required
+                    narrow
+                  />
+                  <TextField
+                    api={api}
+                    path={at('questionnaire', 'questions', j, 'text')}
+                    label={t('questionText')}
+                    required
+                  />
+                  <ListField
+                    api={api}
+                    path={at('questionnaire', 'questions', j, 'options')}
+                    label={t('options')}
+                  />
+                  {buttons}
+                </>
+              )}
+            </ListEditor>
           </div>
         ) : (
           <button
