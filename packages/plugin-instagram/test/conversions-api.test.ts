@@ -30,7 +30,15 @@ describe('rules in the form shape', () => {
   it('takes conditions as rows, answers them back as rows, and names a bad row input', async () => {
     const rows = [
       { kind: 'keywords', values: ['price'], mode: 'word', caseSensitive: false, not: false },
-      { kind: 'businessHours', values: [], mode: 'word', not: true, from: '09:00', to: '18:00', days: '1, 2,3' },
+      {
+        kind: 'businessHours',
+        values: [],
+        mode: 'word',
+        not: true,
+        from: '09:00',
+        to: '18:00',
+        days: '1, 2,3',
+      },
     ];
     const created = await t.app.admin.post(api('/agent/rules'), {
       name: 'Form-made',
@@ -62,7 +70,9 @@ describe('rules in the form shape', () => {
       expect([res.status, res.body.error.code]).toEqual([400, 'INSTAGRAM_INVALID_RULE']);
       return [res.body.error.details.field, res.body.error.message];
     };
-    expect(await refused({ conditionRows: [{ kind: 'intents', values: ['a'] }, { kind: 'intents' }] })).toEqual([
+    expect(
+      await refused({ conditionRows: [{ kind: 'intents', values: ['a'] }, { kind: 'intents' }] }),
+    ).toEqual([
       'conditionRows.1.kind',
       'Condition 2: a second "intents" condition; put all its values in row 1',
     ]);
@@ -119,9 +129,8 @@ describe('conversions', () => {
     expect((await t.app.admin.post(api(`/agent/plans/${plan.id}/execute`))).status).toBe(200);
     await t.waitFor(
       async () =>
-        (
-          await t.query(`SELECT 1 FROM instagram_outbox WHERE plan_id = $1 AND status = 'sent'`, [plan.id])
-        ).length === 3,
+        (await t.query(`SELECT 1 FROM instagram_outbox WHERE plan_id = $1 AND status = 'sent'`, [plan.id]))
+          .length === 3,
       'the plan messages sent',
     );
     await handled((await t.sender.message('7002', 'OK I will buy it')).mid);
