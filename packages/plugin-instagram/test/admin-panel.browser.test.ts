@@ -144,7 +144,7 @@ describe.skipIf(!hasChromium)(
       await create.getByLabel('Priority', { exact: true }).fill('500');
       await create.getByRole('button', { name: '+ Add a row' }).click();
       expect(await row(create, 1).getByLabel('Condition', { exact: true }).inputValue()).toBe('keywords');
-      await row(create, 1).getByLabel('Values', { exact: true }).fill('price');
+      await row(create, 1).getByLabel('Values, one per line', { exact: true }).fill('price');
       expect(await row(create, 1).getByLabel('Keyword match', { exact: true }).inputValue()).toBe('word');
       // A template without its text is refused, the reason under the text input.
       await create.getByLabel('Action', { exact: true }).selectOption('template');
@@ -171,7 +171,9 @@ describe.skipIf(!hasChromium)(
       expect(await edit.getByLabel('Enabled', { exact: true }).isChecked()).toBe(true);
       // The stored conditions fill one row each; the action its select and inputs.
       expect(await row(edit, 1).getByLabel('Condition', { exact: true }).inputValue()).toBe('keywords');
-      expect(await row(edit, 1).getByLabel('Values', { exact: true }).inputValue()).toBe('price');
+      expect(await row(edit, 1).getByLabel('Values, one per line', { exact: true }).inputValue()).toBe(
+        'price',
+      );
       expect(await edit.getByLabel('Action', { exact: true }).inputValue()).toBe('template');
       expect(await edit.getByLabel('Template text', { exact: true }).inputValue()).toBe(
         'Prices are on our site.',

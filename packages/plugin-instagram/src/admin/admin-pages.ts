@@ -523,7 +523,11 @@ function ruleFields(form: 'create' | 'edit'): AdminField[] {
           options: [...CONDITION_KINDS],
           required: true,
         },
-        { key: 'values', label: { en: 'Values', ru: 'Значения' }, type: 'list' },
+        {
+          key: 'values',
+          label: { en: 'Values, one per line', ru: 'Значения, по одному в строке' },
+          type: 'list',
+        },
         {
           key: 'mode',
           label: { en: 'Keyword match', ru: 'Совпадение слов' },
@@ -535,7 +539,11 @@ function ruleFields(form: 'create' | 'edit'): AdminField[] {
         { key: 'not', label: { en: 'Not', ru: 'Не' }, type: 'boolean' },
         { key: 'from', label: { en: 'From', ru: 'С' }, placeholder: { en: '09:00', ru: '09:00' } },
         { key: 'to', label: { en: 'To', ru: 'До' }, placeholder: { en: '18:00', ru: '18:00' } },
-        { key: 'days', label: { en: 'Days', ru: 'Дни' }, placeholder: { en: '1,2,3,4,5', ru: '1,2,3,4,5' } },
+        {
+          key: 'days',
+          label: { en: 'Business days', ru: 'Рабочие дни' },
+          placeholder: { en: '1,2,3,4,5', ru: '1,2,3,4,5' },
+        },
       ],
     },
     {
