@@ -273,6 +273,12 @@ describe.skipIf(!hasChromium)(
       for (const title of ['Instagram conversions per day', 'Instagram conversion rate by rule, %, 30 days'])
         await widgets.locator('.card', { hasText: title }).locator('canvas').waitFor(WAIT);
       await widgets.getByText('Instagram conversions, 30 days').waitFor(WAIT);
+      // In Russian too.
+      await page.getByRole('button', { name: 'RU' }).click();
+      await widgets.getByText('Доля конверсий Instagram по правилам, %, 30 дней').waitFor(WAIT);
+      await page.goto(`${t.app.url}/admin/p/instagram/performance`);
+      await page.locator('main h1', { hasText: 'Результаты правил и планов' }).waitFor(WAIT);
+      await page.getByTestId('plugin-chart-instagram-performance').locator('canvas').waitFor(WAIT);
       expect([errors, consoleErrors]).toEqual([[], []]);
       await context.close();
     });
