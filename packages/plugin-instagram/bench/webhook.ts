@@ -7,6 +7,7 @@
  *   npx tsx --conditions=botloom-source packages/plugin-instagram/bench/webhook.ts [--deliveries 200] [--concurrency 8]
  *     [--thread-concurrency 1,4] [--llm-ms 500]
  */
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import {
   Tokens,
 } from '@botloom/core';
 import { ScriptedLlm, serviceOverride } from '@botloom/core/testing';
+import pg from 'pg';
 import instagramPlugin from '../src/index.js';
 import { startFakeGraphApi, WebhookSender } from '../src/testing/index.js';
 
@@ -54,14 +56,38 @@ class SlowLlm extends ScriptedLlm {
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
+/**
+ * With DATABASE_URL, a database of its own for one run (dropped after): a reused one holds
+ * earlier runs' rows, encrypted with another run's key.
+ */
+async function freshDatabase(): Promise<{ url?: string; drop(): Promise<void> }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { drop: async () => {} };
+  const name = `botloom_ig_bench_${randomBytes(4).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: base });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
 async function run(threadConcurrency: number, users: number) {
+  const database = await freshDatabase();
   const graph = await startFakeGraphApi();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-instagram-bench-'));
   await chmod(dataDir, 0o755);
   const app = createApp({
     sandbox: false,
     dotenv: false,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...(database.url ? { DATABASE_URL: database.url } : {}) },
     config: { BOTLOOM_DATA_DIR: dataDir, PORT: 0, HOST: '127.0.0.1' } as never,
     ...(llmMs > 0
       ? { serviceOverrides: [serviceOverride(Tokens.Llm, new SlowLlm({ reply: 'Thanks!' }))] }
@@ -108,13 +134,13 @@ async function run(threadConcurrency: number, users: number) {
   await app.stop();
   await graph.close();
   await rm(dataDir, { recursive: true, force: true });
+  await database.drop();
   return { ack, replies, intakeSeconds, totalSeconds };
 }
 
 console.log(`deliveries ${deliveries}, concurrency ${concurrency}, LLM latency ${llmMs} ms per call`);
 let baseline: number | undefined;
 for (const [index, lanes] of laneCounts.entries()) {
-  // Other users each run: with DATABASE_URL the runs share one database.
   const r = await run(lanes, 100_000 + index * 1_000_000);
   const p50 = pct(r.replies, 0.5) / 1000;
   baseline ??= p50;
