@@ -56,6 +56,15 @@ export const InstagramConfigSchema = z.object({
     .min(0)
     .default(1000)
     .describe('Minimum spacing between two sends to one thread (parts of a split reply included)'),
+  threadConcurrency: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8)
+    .default(4)
+    .describe(
+      'Threads processed side by side per instance (1 to 8); one thread’s messages always go one after another',
+    ),
   sendRetryBaseSeconds: z.coerce
     .number()
     .min(0)

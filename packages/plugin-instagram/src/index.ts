@@ -29,7 +29,7 @@ import {
 } from './services/instagram-services.js';
 import type { KnowledgeSource } from './services/knowledge.js';
 import { SEND_JOB } from './services/outbox.js';
-import { PROCESS_JOB } from './services/webhook-inbox.js';
+import { type LaneWork, laneJob, MAX_THREAD_LANES, PROCESS_JOB } from './services/webhook-inbox.js';
 
 export { type InstagramConfig, InstagramConfigSchema } from './config.js';
 export type { Conversation, StoredMessage } from './services/conversation-store.js';
@@ -85,6 +85,17 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
     retryDelaySeconds: 10,
     handler: (data: { deliveryId: string }, { services }) => services.inbox.process(data.deliveryId),
   },
+  // Thread lanes (see WebhookInbox): one queue each, so up to `threadConcurrency` threads at once.
+  ...Array.from(
+    { length: MAX_THREAD_LANES },
+    (_, lane): JobDefinition<any, InstagramPluginServices> => ({
+      name: laneJob(lane),
+      retryLimit: 5,
+      retryDelaySeconds: 10,
+      handler: (data: LaneWork & { deliveryId: string }, { services }) =>
+        services.inbox.process(data.deliveryId, data),
+    }),
+  ),
   {
     name: SEND_JOB,
     retryLimit: 5,

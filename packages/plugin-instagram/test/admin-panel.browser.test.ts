@@ -1,6 +1,7 @@
 /**
  * The Instagram pages of core's admin panel in a real browser: a thread handed to a person and
- * back with its row buttons and answered from the panel, a rule created and edited, an experiment
+ * back with its row buttons and answered from the panel, a rule created and edited through its
+ * condition rows and action inputs, the conversion charts drawn, an experiment
  * stopped with a winner, a draft plan's steps edited row by row, then approved from its page; the
  * live inbox list showing a new thread to an admin and a viewer without a reload.
  */
@@ -51,14 +52,19 @@ describe.skipIf(!hasChromium)(
       });
       const page = await context.newPage();
       const errors: string[] = [];
+      // Console errors apart: a refused write (4xx) is logged by the browser, as it should be.
+      const consoleErrors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
       page.on('dialog', (dialog) => void dialog.accept());
       await page.goto(`${t.app.url}/admin/`);
       await page.getByLabel('Username').fill(as.username);
       await page.getByLabel('Password').fill(as.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByTestId('current-user').waitFor(WAIT);
-      return { context, page, errors };
+      return { context, page, errors, consoleErrors };
     }
 
     it('hands a thread to a person and back with the row buttons', async () => {
@@ -128,24 +134,26 @@ describe.skipIf(!hasChromium)(
       }
     });
 
-    it('creates and edits an auto-reply rule from the panel (a bad action shown under its field), and stops an experiment with a winner', async () => {
+    it('creates and edits an auto-reply rule from the panel with condition rows and action inputs (bad input shown under its field), and stops an experiment with a winner', async () => {
       const { context, page, errors } = await signIn();
       await page.goto(`${t.app.url}/admin/p/instagram/rules`);
       const create = page.getByTestId('create-instagram-rules');
+      const row = (form: typeof create, n: number) =>
+        form.getByRole('group', { name: `Conditions ${n}`, exact: true });
       await create.getByLabel('Name', { exact: true }).fill('Price question');
       await create.getByLabel('Priority', { exact: true }).fill('500');
-      await create
-        .getByLabel('Conditions', { exact: true })
-        .fill('{"keywords": {"mode": "word", "values": ["price"]}}');
-      await create.getByLabel('Action', { exact: true }).fill('{"type": "template"}');
-      await create.getByRole('button', { name: 'Add' }).click();
+      await create.getByRole('button', { name: '+ Add a row' }).click();
+      expect(await row(create, 1).getByLabel('Condition', { exact: true }).inputValue()).toBe('keywords');
+      await row(create, 1).getByLabel('Values, one per line', { exact: true }).fill('price');
+      expect(await row(create, 1).getByLabel('Keyword match', { exact: true }).inputValue()).toBe('word');
+      // A template without its text is refused, the reason under the text input.
+      await create.getByLabel('Action', { exact: true }).selectOption('template');
+      await create.getByRole('button', { name: 'Add', exact: true }).click();
       await expect
-        .poll(() => create.getByTestId('field-error-action').textContent(), WAIT)
+        .poll(() => create.getByTestId('field-error-action.text').textContent(), WAIT)
         .toMatch(/^Invalid rule at action\.text: Required/);
-      await create
-        .getByLabel('Action', { exact: true })
-        .fill('{"type": "template", "text": "Prices are on our site."}');
-      await create.getByRole('button', { name: 'Add' }).click();
+      await create.getByLabel('Template text', { exact: true }).fill('Prices are on our site.');
+      await create.getByRole('button', { name: 'Add', exact: true }).click();
       const listed = async () =>
         (
           (await t.app.admin.get(api('/agent/rules'))).body.items as Array<{ id: string; name: string }>
@@ -161,12 +169,38 @@ describe.skipIf(!hasChromium)(
       const edit = page.getByTestId('edit-instagram-rules');
       // A rule made in the panel starts enabled (the create form has no checkbox to forget).
       expect(await edit.getByLabel('Enabled', { exact: true }).isChecked()).toBe(true);
-      expect(JSON.parse(await edit.getByLabel('Action', { exact: true }).inputValue())).toEqual({
-        type: 'template',
-        text: 'Prices are on our site.',
-      });
-      await edit.getByLabel('Action', { exact: true }).fill('{"type": "handoff"}');
+      // The stored conditions fill one row each; the action its select and inputs.
+      expect(await row(edit, 1).getByLabel('Condition', { exact: true }).inputValue()).toBe('keywords');
+      expect(await row(edit, 1).getByLabel('Values, one per line', { exact: true }).inputValue()).toBe(
+        'price',
+      );
+      expect(await edit.getByLabel('Action', { exact: true }).inputValue()).toBe('template');
+      expect(await edit.getByLabel('Template text', { exact: true }).inputValue()).toBe(
+        'Prices are on our site.',
+      );
+
+      // A second row: not the first message of a thread; a third with a bad time, refused under the rows.
+      await edit.getByRole('button', { name: '+ Add a row' }).click();
+      await row(edit, 2).getByLabel('Condition', { exact: true }).selectOption('firstMessage');
+      await row(edit, 2).getByLabel('Not', { exact: true }).check();
+      await edit.getByRole('button', { name: '+ Add a row' }).click();
+      await row(edit, 3).getByLabel('Condition', { exact: true }).selectOption('timeOfDay');
+      await row(edit, 3).getByLabel('From', { exact: true }).fill('25:00');
+      await row(edit, 3).getByLabel('To', { exact: true }).fill('06:00');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => edit.getByTestId('field-error-conditionRows').textContent(), WAIT)
+        .toMatch(/^Invalid rule at conditions\.timeOfDay\.from: expected HH:MM/);
+      await edit.getByRole('button', { name: 'Remove row 3' }).click();
+
+      // Handoff keeps no template text: left in its input, it is named there.
+      await edit.getByLabel('Action', { exact: true }).selectOption('handoff');
       await edit.getByLabel('Cooldown, s', { exact: true }).fill('60');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => edit.getByTestId('field-error-action.text').textContent(), WAIT)
+        .toMatch(/Unrecognized key/);
+      await edit.getByLabel('Template text', { exact: true }).fill('');
       await edit.getByRole('button', { name: 'Save' }).click();
       await edit.waitFor({ state: 'detached', ...WAIT });
       const saved = (await t.app.admin.get(api(`/agent/rules/${rule.id}`))).body.rule;
@@ -175,7 +209,7 @@ describe.skipIf(!hasChromium)(
         500,
         60,
         { type: 'handoff' },
-        { keywords: { mode: 'word', values: ['price'], caseSensitive: false } },
+        { keywords: { mode: 'word', values: ['price'], caseSensitive: false }, firstMessage: false },
       ]);
 
       const experiment = (
@@ -201,6 +235,51 @@ describe.skipIf(!hasChromium)(
       expect([stopped.status, stopped.winner]).toEqual(['stopped', 'b']);
       await expect.poll(() => actions.getByRole('button').count(), WAIT).toBe(0);
       expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    it('draws the conversion charts on the dashboard and on the conversion and results pages, with no console error', async () => {
+      const rule = await t.app.admin.post(api('/agent/rules'), {
+        name: 'Sizes',
+        conditionRows: [{ kind: 'keywords', values: ['size'], mode: 'word' }],
+        action: { type: 'template', text: 'Sizes S to XL.' },
+      });
+      expect(rule.status).toBe(201);
+      await t.sender.message('9401', 'Which size is it?');
+      await t.graph.waitForSent((m) => m.recipient === '9401' && m.text === 'Sizes S to XL.');
+      await t.sender.message('9401', 'Great, I want to buy it');
+      await t.waitFor(
+        async () =>
+          (
+            (await t.app.admin.get(api('/analytics/conversions'))).body.rules as Array<{
+              name: string;
+              converted: number;
+            }>
+          ).some((r) => r.name === 'Sizes' && r.converted === 1),
+        'the conversion counted for the rule',
+      );
+
+      const { context, page, errors, consoleErrors } = await signIn();
+      await page.goto(`${t.app.url}/admin/p/instagram/performance`);
+      await page.getByTestId('plugin-chart-instagram-performance').locator('canvas').waitFor(WAIT);
+      const table = page.getByTestId('plugin-table-instagram-performance');
+      await table.getByText('Sizes', { exact: true }).waitFor(WAIT);
+      await expect.poll(() => table.getByText('100%').count(), WAIT).toBeGreaterThan(0);
+      await page.goto(`${t.app.url}/admin/p/instagram/conversions`);
+      await page.getByTestId('plugin-chart-instagram-conversions').locator('canvas').waitFor(WAIT);
+
+      await page.goto(`${t.app.url}/admin/`);
+      const widgets = page.getByTestId('plugin-widgets');
+      for (const title of ['Instagram conversions per day', 'Instagram conversion rate by rule, %, 30 days'])
+        await widgets.locator('.card', { hasText: title }).locator('canvas').waitFor(WAIT);
+      await widgets.getByText('Instagram conversions, 30 days').waitFor(WAIT);
+      // In Russian too.
+      await page.getByRole('button', { name: 'RU' }).click();
+      await widgets.getByText('Доля конверсий Instagram по правилам, %, 30 дней').waitFor(WAIT);
+      await page.goto(`${t.app.url}/admin/p/instagram/performance`);
+      await page.locator('main h1', { hasText: 'Результаты правил и планов' }).waitFor(WAIT);
+      await page.getByTestId('plugin-chart-instagram-performance').locator('canvas').waitFor(WAIT);
+      expect([errors, consoleErrors]).toEqual([[], []]);
       await context.close();
     });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { graphErrorFrom } from '../src/services/errors.js';
 import { assignVariant, judge, normalCdf, twoProportionZTest } from '../src/services/experiments.js';
 import { decideWindow } from '../src/services/messaging-window.js';
+import { conditionsToRows, parseRuleBody } from '../src/services/rule-form.js';
 import { matches, parseRule } from '../src/services/rules.js';
 import { SendPacer } from '../src/services/send-pacer.js';
 import { signBody, verifySignature } from '../src/services/signature.js';
@@ -178,6 +179,66 @@ describe('rules', () => {
       }),
     ).toThrow(/conditions\.timeOfDay\.from/);
     expect(() => parseRule({ name: 'x', action: { type: 'explode' } })).toThrow(/action\.type/);
+  });
+});
+
+describe('the rule form', () => {
+  it('turns every condition kind into a row and back unchanged', () => {
+    const conditions = {
+      keywords: { mode: 'contains' as const, values: ['цена', 'price'], caseSensitive: true },
+      intents: ['pricing', 'purchase'],
+      sentiments: ['negative' as const],
+      segments: ['vip', 'cluster-2'],
+      firstMessage: true,
+      timeOfDay: { from: '22:00', to: '06:00' },
+      businessHours: { inside: false, days: [1, 2, 3, 4, 5, 6], from: '09:00', to: '18:00' },
+    };
+    const rows = conditionsToRows(conditions);
+    expect(rows.map((r) => r.kind)).toEqual([
+      'keywords',
+      'intents',
+      'sentiments',
+      'segments',
+      'firstMessage',
+      'timeOfDay',
+      'businessHours',
+    ]);
+    const rule = parseRuleBody({ name: 'x', conditionRows: rows, action: { type: 'no_reply' } });
+    expect(rule.conditions).toEqual(conditions);
+    expect(conditionsToRows({})).toEqual([]);
+    // Business days default to Monday–Friday; "not" on firstMessage means "not the first".
+    expect(
+      parseRuleBody({
+        name: 'x',
+        conditionRows: [
+          { kind: 'businessHours', from: '09:00', to: '18:00' },
+          { kind: 'firstMessage', not: true },
+        ],
+        action: { type: 'no_reply' },
+      }).conditions,
+    ).toEqual({
+      businessHours: { inside: true, days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' },
+      firstMessage: false,
+    });
+  });
+
+  it('names the row input of each problem', () => {
+    const fieldOf = (conditionRows: unknown[]) => {
+      try {
+        parseRuleBody({ name: 'x', conditionRows, action: { type: 'no_reply' } });
+        return 'accepted';
+      } catch (err) {
+        return (err as { details?: { field?: string } }).details?.field;
+      }
+    };
+    expect(fieldOf([{ kind: 'keywords', values: [] }])).toBe('conditionRows.0.values');
+    expect(fieldOf([{ kind: 'businessHours', from: '09:00', to: '18:00', days: '0,8' }])).toBe(
+      'conditionRows.0.days',
+    );
+    expect(fieldOf([{ kind: 'segments', values: ['a'], not: true }])).toBe('conditionRows.0.not');
+    expect(fieldOf([{ kind: 'timeOfDay', from: '10:00' }])).toBe('conditionRows.0.to');
+    expect(fieldOf([{ kind: 'intents', values: ['a'], colour: 'red' }])).toBe('conditionRows.0.colour');
+    expect(fieldOf(['intents'])).toBe('conditionRows.0.kind');
   });
 });
 

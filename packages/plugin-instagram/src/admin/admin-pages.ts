@@ -1,4 +1,5 @@
 import type { AdminField, AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+import { ACTION_TYPES, CONDITION_KINDS, KEYWORD_MODES } from '../services/rule-form.js';
 
 /** The Instagram pages of the admin panel, drawn by core over the routes in instagram-admin-routes.ts. */
 export const instagramAdminPages: AdminPageDefinition[] = [
@@ -350,8 +351,8 @@ export const instagramAdminPages: AdminPageDefinition[] = [
     id: 'analytics',
     title: { en: 'Instagram analytics', ru: 'Аналитика Instagram' },
     description: {
-      en: 'Last 30 days: conversations and messages per day. The dashboard shows AI and human replies, the median response time, sentiment and intents; conversions and rule and plan performance: GET /analytics/conversations and /agent/performance.',
-      ru: 'Последние 30 дней: переписки и сообщения по дням. На главной — ответы ИИ и людей, медиана времени ответа, тональность и намерения; конверсии и результаты правил и планов: GET /analytics/conversations и /agent/performance.',
+      en: 'Last 30 days: conversations and messages per day. The dashboard shows AI and human replies, the median response time, sentiment, intents and conversions; see also Conversions and Rule and plan results.',
+      ru: 'Последние 30 дней: переписки и сообщения по дням. На главной — ответы ИИ и людей, медиана времени ответа, тональность, намерения и конверсии; см. также «Конверсии» и «Результаты правил и планов».',
     },
     list: {
       endpoint: '/analytics/conversations',
@@ -368,6 +369,60 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'conversations', label: { en: 'Conversations', ru: 'Переписок' }, format: 'number' },
         { key: 'messages', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
       ],
+    },
+  },
+  {
+    id: 'conversions',
+    title: { en: 'Instagram conversions', ru: 'Конверсии Instagram' },
+    description: {
+      en: 'Last 30 days: conversions per day (a message with a conversion intent or matching the conversion pattern) and the threads they came from.',
+      ru: 'Последние 30 дней: конверсии по дням (сообщение с намерением-конверсией или подходящее под шаблон конверсии) и переписки, где они были.',
+    },
+    list: {
+      endpoint: '/analytics/conversions',
+      items: 'perDay',
+      rowKey: 'day',
+      chart: {
+        title: { en: 'Conversions per day', ru: 'Конверсии по дням' },
+        label: 'day',
+        labelFormat: 'date',
+        value: 'conversions',
+      },
+      columns: [
+        { key: 'day', label: { en: 'Day', ru: 'День' }, format: 'date' },
+        { key: 'conversions', label: { en: 'Conversions', ru: 'Конверсий' }, format: 'number' },
+        {
+          key: 'conversations',
+          label: { en: 'Converted threads', ru: 'Переписок с конверсией' },
+          format: 'number',
+        },
+      ],
+    },
+  },
+  {
+    id: 'performance',
+    title: { en: 'Rule and plan results', ru: 'Результаты правил и планов' },
+    description: {
+      en: 'Last 30 days: threads each rule answered or each plan messaged (triggered), and how many of them converted afterwards. Tag rules only add tags, so they are not listed.',
+      ru: 'Последние 30 дней: переписки, в которых сработало правило или куда написал план (сработало), и сколько из них потом дали конверсию. Правила-метки только ставят метки, их здесь нет.',
+    },
+    list: {
+      endpoint: '/analytics/conversions',
+      items: 'performance',
+      rowKey: 'key',
+      chart: {
+        title: { en: 'Conversion rate, %', ru: 'Доля конверсий, %' },
+        label: 'name',
+        value: 'ratePercent',
+      },
+      columns: [
+        { key: 'kind', label: { en: 'Kind', ru: 'Вид' } },
+        { key: 'name', label: { en: 'Name', ru: 'Название' } },
+        { key: 'triggered', label: { en: 'Triggered', ru: 'Сработало' }, format: 'number' },
+        { key: 'converted', label: { en: 'Converted', ru: 'Конверсий' }, format: 'number' },
+        { key: 'rate', label: { en: 'Rate', ru: 'Доля' }, format: 'percent' },
+      ],
+      filters: [{ param: 'kind', label: { en: 'Kind', ru: 'Вид' }, options: ['rule', 'plan'] }],
     },
   },
   {
@@ -427,7 +482,8 @@ export const instagramAdminPages: AdminPageDefinition[] = [
 ];
 
 /**
- * The rule form: conditions and action as JSON, checked by the API. A new rule starts enabled
+ * The rule form: conditions as rows of the panel's `objects` field and the action as flat inputs,
+ * translated to the API's shape by rule-form.ts and checked there. A new rule starts enabled
  * (the schema's default), so only the edit form has the checkbox: an unticked box sends false.
  */
 function ruleFields(form: 'create' | 'edit'): AdminField[] {
@@ -452,23 +508,78 @@ function ruleFields(form: 'create' | 'edit'): AdminField[] {
       },
     },
     {
-      key: 'conditions',
+      key: 'conditionRows',
       label: { en: 'Conditions', ru: 'Условия' },
-      type: 'json',
+      type: 'objects',
       hint: {
-        en: 'All must hold; empty: always. Keys: intents, keywords {mode: contains|word|exact, values}, sentiments, firstMessage, timeOfDay {from, to}, businessHours {inside, days, from, to}, segments. E.g. {"keywords": {"mode": "word", "values": ["price"]}}',
-        ru: 'Должны выполняться все; пусто — всегда. Ключи: intents, keywords {mode: contains|word|exact, values}, sentiments, firstMessage, timeOfDay {from, to}, businessHours {inside, days, from, to}, segments. Например {"keywords": {"mode": "word", "values": ["price"]}}',
+        en: 'All must hold; none: always. One row per kind. keywords, intents, sentiments (positive, neutral, negative), segments: values one per line. firstMessage: the first message of a thread. timeOfDay, businessHours: from–to as HH:MM (past midnight when "to" is earlier); business days 1 (Monday) to 7, comma-separated, Monday–Friday when empty. "Not": not the first message, outside business hours.',
+        ru: 'Должны выполняться все; без строк — всегда. По строке на вид. keywords (слова), intents (намерения), sentiments (тональность: positive, neutral, negative), segments (сегменты): значения по одному в строке. firstMessage: первое сообщение переписки. timeOfDay, businessHours: с–до как ЧЧ:ММ (через полночь, если «до» раньше); рабочие дни от 1 (понедельник) до 7 через запятую, пусто — понедельник–пятница. «Не»: не первое сообщение, вне рабочих часов.',
+      },
+      fields: [
+        {
+          key: 'kind',
+          label: { en: 'Condition', ru: 'Условие' },
+          type: 'select',
+          options: [...CONDITION_KINDS],
+          required: true,
+        },
+        {
+          key: 'values',
+          label: { en: 'Values, one per line', ru: 'Значения, по одному в строке' },
+          type: 'list',
+        },
+        {
+          key: 'mode',
+          label: { en: 'Keyword match', ru: 'Совпадение слов' },
+          type: 'select',
+          options: [...KEYWORD_MODES],
+          hint: { en: 'keywords only', ru: 'только для keywords' },
+        },
+        { key: 'caseSensitive', label: { en: 'Case-sensitive', ru: 'С учётом регистра' }, type: 'boolean' },
+        { key: 'not', label: { en: 'Not', ru: 'Не' }, type: 'boolean' },
+        { key: 'from', label: { en: 'From', ru: 'С' }, placeholder: { en: '09:00', ru: '09:00' } },
+        { key: 'to', label: { en: 'To', ru: 'До' }, placeholder: { en: '18:00', ru: '18:00' } },
+        {
+          key: 'days',
+          label: { en: 'Business days', ru: 'Рабочие дни' },
+          placeholder: { en: '1,2,3,4,5', ru: '1,2,3,4,5' },
+        },
+      ],
+    },
+    {
+      key: 'action.type',
+      label: { en: 'Action', ru: 'Действие' },
+      type: 'select',
+      options: [...ACTION_TYPES],
+      required: true,
+      hint: {
+        en: 'ai_reply: the AI answers (optional instructions); template: a fixed text; tag: add tags and go on to the next rule; handoff: hand to a person (optional message); no_reply: stay silent.',
+        ru: 'ai_reply — отвечает ИИ (можно дать указания); template — готовый текст; tag — добавить метки и перейти к следующему правилу; handoff — передать человеку (можно с сообщением); no_reply — промолчать.',
       },
     },
     {
-      key: 'action',
-      label: { en: 'Action', ru: 'Действие' },
-      type: 'json',
-      required: true,
-      hint: {
-        en: 'One of {"type": "ai_reply", "instructions"?}, {"type": "template", "text"}, {"type": "tag", "tags"}, {"type": "handoff", "message"?}, {"type": "no_reply"}.',
-        ru: 'Одно из {"type": "ai_reply", "instructions"?}, {"type": "template", "text"}, {"type": "tag", "tags"}, {"type": "handoff", "message"?}, {"type": "no_reply"}.',
-      },
+      key: 'action.instructions',
+      label: { en: 'AI instructions', ru: 'Указания ИИ' },
+      type: 'textarea',
+      hint: { en: 'ai_reply only', ru: 'только для ai_reply' },
+    },
+    {
+      key: 'action.text',
+      label: { en: 'Template text', ru: 'Текст шаблона' },
+      type: 'textarea',
+      hint: { en: 'template only', ru: 'только для template' },
+    },
+    {
+      key: 'action.tags',
+      label: { en: 'Tags', ru: 'Метки' },
+      type: 'list',
+      hint: { en: 'tag only; one per line', ru: 'только для tag; по одной в строке' },
+    },
+    {
+      key: 'action.message',
+      label: { en: 'Handoff message', ru: 'Сообщение при передаче' },
+      type: 'textarea',
+      hint: { en: 'handoff only', ru: 'только для handoff' },
     },
   ];
   return fields;
@@ -500,6 +611,59 @@ export const instagramAdminWidgets: AdminWidgetDefinition[] = [
     label: 'day',
     labelFormat: 'date',
     value: 'conversations',
+  },
+  {
+    kind: 'stats',
+    id: 'instagram-conversions',
+    title: { en: 'Instagram conversions, 30 days', ru: 'Конверсии Instagram, 30 дней' },
+    endpoint: '/analytics/conversions',
+    stats: [
+      { key: 'totals.conversions', label: { en: 'Conversions', ru: 'Конверсий' }, format: 'number' },
+      {
+        key: 'totals.conversations',
+        label: { en: 'Converted threads', ru: 'Переписок с конверсией' },
+        format: 'number',
+      },
+      {
+        key: 'totals.rate',
+        label: { en: 'Of active threads', ru: 'От активных переписок' },
+        format: 'percent',
+      },
+    ],
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-conversions-per-day',
+    title: { en: 'Instagram conversions per day', ru: 'Конверсии Instagram по дням' },
+    endpoint: '/analytics/conversions',
+    items: 'perDay',
+    label: 'day',
+    labelFormat: 'date',
+    value: 'conversions',
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-rule-conversion',
+    title: {
+      en: 'Instagram conversion rate by rule, %, 30 days',
+      ru: 'Доля конверсий Instagram по правилам, %, 30 дней',
+    },
+    endpoint: '/analytics/conversions',
+    items: 'rules',
+    label: 'name',
+    value: 'ratePercent',
+  },
+  {
+    kind: 'bar',
+    id: 'instagram-plan-conversion',
+    title: {
+      en: 'Instagram conversion rate by plan, %, 30 days',
+      ru: 'Доля конверсий Instagram по планам, %, 30 дней',
+    },
+    endpoint: '/analytics/conversions',
+    items: 'plans',
+    label: 'name',
+    value: 'ratePercent',
   },
   {
     kind: 'bar',

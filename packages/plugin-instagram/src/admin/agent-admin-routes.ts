@@ -68,6 +68,13 @@ export function setupAgentAdminRoutes(
   router.get('/analytics/users', async (ctx) => {
     ctx.body = await services().analytics.users(range(parseQuery(ctx, Range)));
   });
+  router.get('/analytics/conversions', async (ctx) => {
+    const q = parseQuery(ctx, Range.extend({ kind: z.enum(['rule', 'plan']).optional() }));
+    const report = await services().analytics.conversions(range(q));
+    // `performance`: rules and plans in one list for the panel's page, filtered by `kind`.
+    const performance = [...report.rules, ...report.plans].filter((row) => !q.kind || row.kind === q.kind);
+    ctx.body = { ...report, performance };
+  });
   router.get('/agent/performance', async (ctx) => {
     ctx.body = await services().analytics.performance(range(parseQuery(ctx, Range)));
   });

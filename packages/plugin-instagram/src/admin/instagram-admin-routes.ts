@@ -5,6 +5,7 @@ import { InstagramInputError, InstagramNotFoundError, MessagingWindowError } fro
 import type { InstagramServices } from '../services/instagram-services.js';
 import { offlineAnalysis } from '../services/message-analysis.js';
 import { decideWindow } from '../services/messaging-window.js';
+import { parseRuleBody, ruleView } from '../services/rule-form.js';
 
 const Page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -195,17 +196,19 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
   });
 
   router.get('/agent/rules', async (ctx) => {
-    ctx.body = { items: await services().rules.list() };
+    ctx.body = { items: (await services().rules.list()).map(ruleView) };
   });
   router.get('/agent/rules/:id', async (ctx) => {
-    ctx.body = { rule: await services().rules.get(ctx.params.id!) };
+    ctx.body = { rule: ruleView(await services().rules.get(ctx.params.id!)) };
   });
   router.post('/agent/rules', async (ctx) => {
+    const rule = parseRuleBody(parseBody(ctx, z.unknown()));
     ctx.status = 201;
-    ctx.body = { rule: await services().rules.create(parseBody(ctx, z.unknown())) };
+    ctx.body = { rule: ruleView(await services().rules.create(rule)) };
   });
   router.put('/agent/rules/:id', async (ctx) => {
-    ctx.body = { rule: await services().rules.update(ctx.params.id!, parseBody(ctx, z.unknown())) };
+    const rule = parseRuleBody(parseBody(ctx, z.unknown()));
+    ctx.body = { rule: ruleView(await services().rules.update(ctx.params.id!, rule)) };
   });
   router.delete('/agent/rules/:id', async (ctx) => {
     await services().rules.remove(ctx.params.id!);

@@ -111,6 +111,78 @@ export class InstagramAnalytics {
     };
   }
 
+  /**
+   * Conversions per day and by kind, and for each rule and plan how many threads it reached
+   * and how many of those converted afterwards. A rule reaches a thread when it decided one of
+   * its messages (tag rules decide nothing, they only add tags); a plan reaches it when one of its
+   * messages was sent. A thread counts as converted for a rule or plan when a conversion was
+   * recorded there after its first reach in the range, up to the range's end.
+   */
+  async conversions(range: AnalyticsRange) {
+    const bind = [range.from, range.to];
+    const perDay = await this.rows<{ day: string; conversions: number; conversations: number }>(
+      `SELECT to_char(date_trunc('day', created_at), 'YYYY-MM-DD') AS day, count(*)::int AS conversions,
+              count(DISTINCT conversation_id)::int AS conversations
+         FROM instagram_conversions WHERE created_at BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 1`,
+      bind,
+    );
+    const byKind = await this.rows<{ kind: string; n: number }>(
+      `SELECT kind, count(*)::int AS n FROM instagram_conversions
+        WHERE created_at BETWEEN $1 AND $2 GROUP BY 1 ORDER BY 2 DESC, 1`,
+      bind,
+    );
+    const [totals] = await this.rows<{ conversions: number; conversations: number; active: number }>(
+      `SELECT (SELECT count(*)::int FROM instagram_conversions WHERE created_at BETWEEN $1 AND $2) AS conversions,
+              (SELECT count(DISTINCT conversation_id)::int FROM instagram_conversions
+                WHERE created_at BETWEEN $1 AND $2) AS conversations,
+              (SELECT count(DISTINCT conversation_id)::int FROM instagram_messages
+                WHERE direction = 'in' AND created_at BETWEEN $1 AND $2) AS active`,
+      bind,
+    );
+    const convertedAfter = `EXISTS (SELECT 1 FROM instagram_conversions c
+        WHERE c.conversation_id = reached.conversation_id AND c.created_at > reached.first_at AND c.created_at <= $2)`;
+    const rules = await this.rows<{ id: string; name: string; triggered: number; converted: number }>(
+      `WITH reached AS (
+         SELECT rule_id, conversation_id, min(created_at) AS first_at, max(rule_name) AS rule_name
+           FROM instagram_decisions WHERE rule_id IS NOT NULL AND created_at BETWEEN $1 AND $2
+          GROUP BY 1, 2)
+       SELECT reached.rule_id::text AS id, COALESCE(max(r.name), max(reached.rule_name)) AS name,
+              count(*)::int AS triggered, count(*) FILTER (WHERE ${convertedAfter})::int AS converted
+         FROM reached LEFT JOIN instagram_rules r ON r.id = reached.rule_id
+        GROUP BY reached.rule_id ORDER BY 3 DESC, 2`,
+      bind,
+    );
+    const plans = await this.rows<{ id: string; name: string; triggered: number; converted: number }>(
+      `WITH reached AS (
+         SELECT plan_id, conversation_id, min(sent_at) AS first_at
+           FROM instagram_outbox WHERE plan_id IS NOT NULL AND status = 'sent' AND sent_at BETWEEN $1 AND $2
+          GROUP BY 1, 2)
+       SELECT reached.plan_id::text AS id, COALESCE(max(p.name), reached.plan_id::text) AS name,
+              count(*)::int AS triggered, count(*) FILTER (WHERE ${convertedAfter})::int AS converted
+         FROM reached LEFT JOIN instagram_agent_plans p ON p.id = reached.plan_id
+        GROUP BY reached.plan_id ORDER BY 3 DESC, 2`,
+      bind,
+    );
+    const rated =
+      (kind: 'rule' | 'plan') =>
+      (row: { id: string; name: string; triggered: number; converted: number }) => {
+        const rate = row.triggered ? row.converted / row.triggered : 0;
+        // `key` is unique across rules and plans (a list's row key); `ratePercent` is for charts.
+        return { key: `${kind}:${row.id}`, kind, ...row, rate, ratePercent: Math.round(rate * 1000) / 10 };
+      };
+    const conversions = totals?.conversions ?? 0;
+    const converted = totals?.conversations ?? 0;
+    const active = totals?.active ?? 0;
+    return {
+      range,
+      totals: { conversions, conversations: converted, active, rate: active ? converted / active : 0 },
+      perDay,
+      byKind,
+      rules: rules.map(rated('rule')),
+      plans: plans.map(rated('plan')),
+    };
+  }
+
   /** How rules and plans did, and what the LLM cost (core's usage ledger, this plugin only). */
   async performance(range: AnalyticsRange) {
     const bind = [range.from, range.to];

@@ -151,6 +151,7 @@ export function createInstagramServices(
     jobs: () => deps.jobs,
     agent,
     logger,
+    lanes: () => config.threadConcurrency,
   });
   return {
     config,

@@ -81,16 +81,24 @@ export interface RuleFacts {
   timezone: string;
 }
 
-/** Validates a rule; a bad one is a 400 naming the first wrong path. */
-export function parseRule(input: unknown): RuleDefinition {
+/**
+ * Validates a rule; a bad one is a 400 naming the first wrong path. `fieldOf` names the form
+ * input a path belongs to when the body came from the panel's form (see rule-form.ts).
+ */
+export function parseRule(input: unknown, fieldOf: (path: string) => string = (p) => p): RuleDefinition {
   const parsed = RuleDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = parsed.error.issues.map((i) => ({
+      // An unknown key is named by its own path (`action.text`), so a form shows it under that input.
+      path: [...i.path, ...(i.code === 'unrecognized_keys' ? i.keys.slice(0, 1) : [])].join('.'),
+      message: i.message,
+    }));
+    const path = issues[0]?.path;
     throw new InstagramInputError(
-      `Invalid rule at ${issues[0]?.path || '(root)'}: ${issues[0]?.message}`,
+      `Invalid rule at ${path || '(root)'}: ${issues[0]?.message}`,
       'INSTAGRAM_INVALID_RULE',
-      // `field` lets the panel's rule form show the first problem under `conditions` or `action`.
-      { issues, field: issues[0]?.path || undefined },
+      // `field` lets the panel's rule form show the first problem under the input it concerns.
+      { issues, field: path ? fieldOf(path) : undefined },
     );
   }
   return parsed.data;
