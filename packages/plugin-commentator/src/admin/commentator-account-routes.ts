@@ -2,28 +2,11 @@ import { type AdminState, parseBody, parseParams, serialIdParam } from '@botloom
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { CommentatorServices } from '../services/commentator-services.js';
+import { adminActor, VoiceGuide } from './admin-inputs.js';
 
 const IdParams = z.object({ id: serialIdParam });
-const words = z.array(z.string().trim().min(1).max(80)).max(30);
 // The whole voice guide: a key left out is cleared (the panel's form leaves empty fields out).
-const VoiceBody = z
-  .object({
-    voice: z
-      .object({
-        style: z.string().trim().max(500).optional(),
-        tone: z.string().trim().max(200).optional(),
-        interests: words.optional(),
-        vocabulary: words.optional(),
-        phrases: words.optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-function who(ctx: { state: AdminState }): string {
-  return `admin:${ctx.state.admin?.name ?? 'unknown'}`;
-}
+const VoiceBody = z.object({ voice: VoiceGuide.optional() }).strict();
 
 /**
  * `/admin/api/commentator/accounts/:id/...` for an account's voice guide and its use (role
@@ -41,10 +24,10 @@ export function commentatorAccountRoutes(
   });
   router.post('/accounts/:id/deactivate', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    ctx.body = { account: await services().accounts.deactivate(id, who(ctx)) };
+    ctx.body = { account: await services().accounts.deactivate(id, adminActor(ctx)) };
   });
   router.post('/accounts/:id/reactivate', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    ctx.body = { account: await services().accounts.reactivate(id, who(ctx)) };
+    ctx.body = { account: await services().accounts.reactivate(id, adminActor(ctx)) };
   });
 }

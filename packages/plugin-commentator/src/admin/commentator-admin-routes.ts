@@ -11,6 +11,7 @@ import {
 import type Router from '@koa/router';
 import { z } from 'zod';
 import type { CommentatorServices } from '../services/commentator-services.js';
+import { adminActor, VoiceGuide } from './admin-inputs.js';
 
 const IdParams = z.object({ id: serialIdParam });
 const rowId = z.coerce.number().int().min(1).max(MAX_SERIAL_ID);
@@ -66,7 +67,6 @@ const CodeBody = z
     password: z.string().min(1).max(256).optional(),
   })
   .strict();
-const words = z.array(z.string().trim().min(1).max(80)).max(30);
 const AccountPatch = z
   .object({
     label: z.string().trim().min(1).max(64).optional(),
@@ -75,22 +75,9 @@ const AccountPatch = z
     hourlyCap: z.number().int().min(1).max(20).nullable().optional(),
     dailyCap: z.number().int().min(1).max(100).nullable().optional(),
     active: z.literal(false).optional(),
-    voice: z
-      .object({
-        style: z.string().max(500).optional(),
-        tone: z.string().max(200).optional(),
-        interests: words.optional(),
-        vocabulary: words.optional(),
-        phrases: words.optional(),
-      })
-      .strict()
-      .optional(),
+    voice: VoiceGuide.optional(),
   })
   .strict();
-
-function who(ctx: { state: AdminState }): string {
-  return `admin:${ctx.state.admin?.name ?? 'unknown'}`;
-}
 
 /**
  * `/admin/api/commentator/...`. GET needs role viewer, changes need role admin (core
@@ -137,7 +124,7 @@ export function commentatorAdminRoutes(
     const { id } = parseParams(ctx, IdParams);
     const { text } = parseBody(ctx, DraftPatch);
     const s = services();
-    const draft = await s.scheduler.edit(id, text, who(ctx));
+    const draft = await s.scheduler.edit(id, text, adminActor(ctx));
     await s.review.refresh(id);
     ctx.body = { draft };
   });
@@ -145,14 +132,14 @@ export function commentatorAdminRoutes(
     const { id } = parseParams(ctx, IdParams);
     const text = parseBody(ctx, ApproveBody)?.text;
     const s = services();
-    const draft = await s.scheduler.approve(id, who(ctx), text);
+    const draft = await s.scheduler.approve(id, adminActor(ctx), text);
     await s.review.refresh(id);
     ctx.body = { draft };
   });
   router.post('/drafts/:id/reject', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
     const s = services();
-    const draft = await s.scheduler.reject(id, who(ctx));
+    const draft = await s.scheduler.reject(id, adminActor(ctx));
     await s.review.refresh(id);
     ctx.body = { draft };
   });
@@ -163,10 +150,10 @@ export function commentatorAdminRoutes(
     const s = services();
     const draft =
       decision === 'approve'
-        ? await s.scheduler.approve(draftId, who(ctx), text)
+        ? await s.scheduler.approve(draftId, adminActor(ctx), text)
         : decision === 'reject'
-          ? await s.scheduler.reject(draftId, who(ctx))
-          : await s.scheduler.edit(draftId, text ?? '', who(ctx));
+          ? await s.scheduler.reject(draftId, adminActor(ctx))
+          : await s.scheduler.edit(draftId, text ?? '', adminActor(ctx));
     await s.review.refresh(draftId);
     ctx.body = { draft };
   });
@@ -204,7 +191,9 @@ export function commentatorAdminRoutes(
   });
   router.patch('/accounts/:id', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
-    ctx.body = { account: await services().accounts.update(id, parseBody(ctx, AccountPatch), who(ctx)) };
+    ctx.body = {
+      account: await services().accounts.update(id, parseBody(ctx, AccountPatch), adminActor(ctx)),
+    };
   });
   router.post('/accounts/:id/logout', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
@@ -214,7 +203,7 @@ export function commentatorAdminRoutes(
     const { id } = parseParams(ctx, IdParams);
     const s = services();
     await s.accounts.get(id);
-    ctx.body = { resumed: await s.security.resume(id, who(ctx)), account: await s.accounts.show(id) };
+    ctx.body = { resumed: await s.security.resume(id, adminActor(ctx)), account: await s.accounts.show(id) };
   });
   router.post('/accounts/:id/health', async (ctx) => {
     const { id } = parseParams(ctx, IdParams);
