@@ -204,15 +204,19 @@ async function poll<T>(what: string, check: () => Promise<T | undefined | false>
 }
 
 /** Every update the emulator queued was delivered, and the shared inbox has none left open. */
-async function settled(): Promise<void> {
-  await poll('the emulator and the inbox to settle', async () => {
-    const { webhook } = (await client.bot()) as { webhook: { pending_update_count?: number } };
-    if ((webhook.pending_update_count ?? 0) > 0) return false;
-    const { rows } = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM core_update_inbox WHERE status IN ('pending', 'leased')`,
-    );
-    return rows[0]!.n === 0;
-  });
+async function settled(timeoutMs = 120_000): Promise<void> {
+  await poll(
+    'the emulator and the inbox to settle',
+    async () => {
+      const { webhook } = (await client.bot()) as { webhook: { pending_update_count?: number } };
+      if ((webhook.pending_update_count ?? 0) > 0) return false;
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM core_update_inbox WHERE status IN ('pending', 'leased')`,
+      );
+      return rows[0]!.n === 0;
+    },
+    timeoutMs,
+  );
 }
 
 /** Meta's webhook deliveries, signed with the app secret, straight to one instance. */
@@ -496,13 +500,13 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
         for (let m = 0; m < MESSAGES_PER_USER; m++) await client.sendMessage(user.id, '/help');
       }),
     );
-    await settled();
+    // Wide: in a full `npm test` the three processes share two cores with every other test.
+    await settled(400_000);
     const seconds = (Date.now() - started) / 1000;
-    const counts = await Promise.all(users.map(async (user) => (await botTexts(user.id)).length));
-    const helpCounts = await Promise.all(
-      users.map(
-        async (user) => (await botTexts(user.id)).filter((t) => t.startsWith('Available commands:')).length,
-      ),
+    const transcripts = await Promise.all(users.map((user) => botTexts(user.id)));
+    const counts = transcripts.map((texts) => texts.length);
+    const helpCounts = transcripts.map(
+      (texts) => texts.filter((t) => t.startsWith('Available commands:')).length,
     );
     const perInstance = balancer.delivered.map((n, i) => n - before[i]!);
     const lost = counts.filter((n) => n < MESSAGES_PER_USER).length;
@@ -514,7 +518,7 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     expect(perInstance.every((n) => n > 0)).toBe(true);
     expect(counts.every((n) => n === MESSAGES_PER_USER)).toBe(true);
     expect(helpCounts.every((n) => n === MESSAGES_PER_USER)).toBe(true);
-  }, 480_000);
+  }, 600_000);
 
   it('does not spend past a budget with concurrent LLM calls on the three', async () => {
     const igsid = newIgsid();
@@ -536,16 +540,20 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     // The DMs' calls spend the budget (a DM refused while another call holds the rest fails its
     // job, and the retry tries again). Once the tokens spent reach the budget nothing more is
     // admitted today; when no job is running, every admitted call has settled.
-    await poll('the budget spent and no job running', async () => {
-      const { rows: spent } = await pool.query<{ used: number }>(
-        `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
-        [igsid],
-      );
-      const { rows: active } = await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM botloom_jobs.job WHERE name LIKE 'instagram.%' AND state = 'active'`,
-      );
-      return spent[0]!.used >= BUDGET && active[0]!.n === 0;
-    });
+    await poll(
+      'the budget spent and no job running',
+      async () => {
+        const { rows: spent } = await pool.query<{ used: number }>(
+          `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
+          [igsid],
+        );
+        const { rows: active } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM botloom_jobs.job WHERE name LIKE 'instagram.%' AND state = 'active'`,
+        );
+        return spent[0]!.used >= BUDGET && active[0]!.n === 0;
+      },
+      300_000,
+    );
     const { rows } = await pool.query<{ used: number }>(
       `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
       [igsid],
@@ -558,5 +566,5 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     expect(calls).toBeGreaterThan(0);
     expect(used).toBe(calls * 100);
     expect(used).toBeLessThanOrEqual(BUDGET);
-  }, 180_000);
+  }, 360_000);
 });
