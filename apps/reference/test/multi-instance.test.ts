@@ -463,7 +463,7 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
       ),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
-    // Each DM is stored, then processed by a pg-boss job on whichever instance fetches it; the
+    // Each DM is stored, then processed by a pg-boss job of its thread's lane on whichever instance fetches it; the
     // agent's answer goes out through a second job (the outbox).
     const deliveries = await poll('every delivery processed', async () => {
       const { rows } = await pool.query<{ id: string; attempts: number; status: string }>(
@@ -478,7 +478,7 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     );
     const { rows: jobs } = await pool.query<{ delivery: string; state: string; retry_count: number }>(
       `SELECT data->>'deliveryId' AS delivery, state, retry_count FROM botloom_jobs.job
-       WHERE name = 'instagram.process-delivery' AND data->>'deliveryId' = ANY($1::text[])`,
+       WHERE name LIKE 'instagram.process-lane-%' AND data->>'deliveryId' = ANY($1::text[])`,
       [deliveries.map((d) => d.id)],
     );
     const sent = customers.map((igsid) => graph.sentTo(igsid).length);
