@@ -39,6 +39,8 @@ export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from '.
  * `stop()` undoes them in reverse.
  */
 export function createApp(options: CreateAppOptions): App {
+  // Milliseconds since the process started: before this, node and the app's imports.
+  const createdAtMs = performance.now();
   const { config, plugins, pluginConfigs, settingRows, dataDir, configWarnings } =
     resolveAppSettings(options);
   const logBuffer = new LogBuffer();
@@ -198,9 +200,13 @@ export function createApp(options: CreateAppOptions): App {
     logger,
   );
 
+  const createAppMs = () => Math.round(performance.now() - createdAtMs);
+  let createdMs: number | undefined;
+
   async function doStart(): Promise<void> {
     state = 'starting';
     const started = Date.now();
+    createdMs ??= createAppMs();
     try {
       await boot.start();
       state = 'ready';
@@ -212,6 +218,16 @@ export function createApp(options: CreateAppOptions): App {
           ms: Date.now() - started,
           // Steps of 20 ms or more: what dominates the start.
           stepsMs: Object.fromEntries(Object.entries(boot.durations).filter(([, ms]) => ms >= 20)),
+          // The whole way from the process start: node and the imports (until createApp),
+          // createApp itself (settings), the time until start() was called, the boot steps,
+          // and each plugin's services stage and start hook.
+          phasesMs: {
+            imports: Math.round(createdAtMs),
+            createApp: createdMs,
+            boot: Date.now() - started,
+            sinceProcessStart: Math.round(performance.now()),
+            ...hooks.pluginDurations,
+          },
         },
         `Botloom is ready: HTTP on ${running.url}`,
       );
