@@ -62,19 +62,46 @@ type Boot = {
   bannerMs?: number;
   rssBytes?: number;
   heapBytes?: number;
-  /** The app's own account of its boot: total and the steps of 20 ms or more (ready log line). */
-  steps?: { ms: number; stepsMs: Record<string, number> };
+  /**
+   * The app's own account of its boot (ready log line): total, the steps of 20 ms or more, and
+   * the phases from the process start (imports, createApp, each plugin's services and start).
+   */
+  steps?: { ms: number; stepsMs: Record<string, number>; phasesMs?: Record<string, number> };
 };
 
 function bootSteps(output: string): Boot['steps'] {
   const line = output.split('\n').find((l) => l.includes('"stepsMs"'));
   if (!line) return undefined;
   try {
-    const { ms, stepsMs } = JSON.parse(line) as { ms: number; stepsMs: Record<string, number> };
-    return { ms, stepsMs };
+    const { ms, stepsMs, phasesMs } = JSON.parse(line) as NonNullable<Boot['steps']>;
+    return { ms, stepsMs, phasesMs };
   } catch {
     return undefined;
   }
+}
+
+/** One scenario's phases, medians over its runs: before node (spawn, npm), imports, createApp, boot. */
+function phaseLine(runs: Boot[]): string | undefined {
+  const withPhases = runs.filter((r) => r.steps?.phasesMs);
+  if (withPhases.length === 0) return undefined;
+  const med = (pick: (r: Boot) => number | undefined) => {
+    const xs = withPhases.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? Math.round(median(xs)) : undefined;
+  };
+  const phase = (name: string) => med((r) => r.steps!.phasesMs![name]);
+  // Spawn to the node process's start: npm and the build check (and node's own start-up).
+  const beforeNode = med((r) => r.readyMs - (r.steps!.phasesMs!.sinceProcessStart ?? r.readyMs));
+  const plugins = Object.keys(withPhases.at(-1)!.steps!.phasesMs!)
+    .filter((key) => key.startsWith('services ') || key.startsWith('start '))
+    .map((key) => [key, phase(key) ?? 0] as const)
+    .filter(([, ms]) => ms >= 10)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, ms]) => `${key} ${ms}`);
+  return (
+    `spawn→node ${beforeNode ?? '?'} ms, imports ${phase('imports')} (CPU ${phase('importsCpu') ?? '?'}), ` +
+    `createApp ${phase('createApp')}, boot ${phase('boot')} ms; CPU until ready ${phase('cpu') ?? '?'} ms` +
+    (plugins.length ? ` (plugins ≥10 ms: ${plugins.join(', ')})` : '')
+  );
 }
 
 /**
@@ -304,7 +331,14 @@ async function main(): Promise<void> {
         (banner.length ? `; banner printed at ${summary(banner, seconds)}` : ''),
     );
   }
-  console.log("\nWhere the boot goes (the app's ready log, last run of each scenario; before it: imports):");
+  console.log(
+    "\nPhases from the spawn (the app's ready log, medians): npm and node's start, the imports until createApp, createApp, the boot steps:",
+  );
+  for (const [name, runs] of samples) {
+    const line = phaseLine(runs);
+    if (line) console.log(`  ${name.padEnd(40)} ${line}`);
+  }
+  console.log("\nWhere the boot goes (the app's ready log, last run of each scenario):");
   for (const [name, runs] of samples) {
     const steps = runs.at(-1)?.steps;
     if (!steps) continue;

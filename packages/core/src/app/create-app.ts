@@ -38,9 +38,12 @@ export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from '.
  * lists all problems. Nothing starts until `start()`, which runs the boot steps in order;
  * `stop()` undoes them in reverse.
  */
+const cpuMs = (usage: NodeJS.CpuUsage) => Math.round((usage.user + usage.system) / 1000);
+
 export function createApp(options: CreateAppOptions): App {
   // Milliseconds since the process started: before this, node and the app's imports.
   const createdAtMs = performance.now();
+  const importsCpuMs = cpuMs(process.cpuUsage());
   const { config, plugins, pluginConfigs, settingRows, dataDir, configWarnings } =
     resolveAppSettings(options);
   const logBuffer = new LogBuffer();
@@ -223,9 +226,12 @@ export function createApp(options: CreateAppOptions): App {
           // and each plugin's services stage and start hook.
           phasesMs: {
             imports: Math.round(createdAtMs),
+            importsCpu: importsCpuMs,
             createApp: createdMs,
             boot: Date.now() - started,
             sinceProcessStart: Math.round(performance.now()),
+            // CPU of this process until now (user + system): less skewed by a busy machine.
+            cpu: cpuMs(process.cpuUsage()),
             ...hooks.pluginDurations,
           },
         },
