@@ -4,8 +4,9 @@
  * - cold start, from spawning `npm start` (the user's command: the build check, then the built
  *   JavaScript) to the first 200 from /readyz: embedded PostgreSQL on a fresh data folder (first
  *   boot: initdb and every migration) and on the same folder again (second boot), and a server
- *   database (a scratch database, first and second boot), plus `node dist/src/main.js` without
- *   npm on the server database;
+ *   database (a scratch database, first and second boot), plus `npm start` from the repository
+ *   root (what the README says to run) and `node dist/src/main.js` without npm on the server
+ *   database;
  * - idle memory: RSS and V8 heap a few seconds after the second boot's banner (from /metrics),
  *   against the bare process's `process.memoryUsage()`;
  * - install footprint: node_modules and each package's production dependency tree
@@ -47,8 +48,9 @@ const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = path.resolve(appDir, '..', '..');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 
-type Command = { label: string; cmd: string; args: string[] };
+type Command = { label: string; cmd: string; args: string[]; cwd?: string };
 const NPM_START: Command = { label: 'npm start', cmd: 'npm', args: ['start', '--silent'] };
+const ROOT_NPM_START: Command = { ...NPM_START, label: 'npm start (repository root)', cwd: rootDir };
 const NODE_DIST: Command = {
   label: 'node dist/src/main.js',
   cmd: process.execPath,
@@ -164,7 +166,7 @@ async function boot(
   const port = await freePort();
   const started = performance.now();
   const child = spawn(command.cmd, command.args, {
-    cwd: appDir,
+    cwd: command.cwd ?? appDir,
     detached: true,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -308,6 +310,7 @@ async function main(): Promise<void> {
       try {
         record('server DB, first boot', await boot(NPM_START, env, false, FIRST_BOOT_DONE));
         record('server DB, second boot', await boot(NPM_START, env, false));
+        record('server DB, second boot, npm start at the root', await boot(ROOT_NPM_START, env, false));
         record('server DB, second boot, without npm', await boot(NODE_DIST, env, false));
         if (values['with-dev']) record('server DB, second boot, tsx', await boot(NPM_DEV, env, false));
       } finally {
