@@ -6,6 +6,9 @@
 //
 //   node scripts/ensure-built.mjs            # build what is stale (TypeScript, admin panel)
 //   node scripts/ensure-built.mjs --check    # exit 1 if a build is needed, build nothing
+//
+// `ensureBuilt()` does the same inside another process: the reference app's start entry
+// (apps/reference/start.mjs) checks in-process, sparing `npm start` one more node process.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +16,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const checkOnly = process.argv.includes('--check');
 
 /** Newest modification time under `target` (a file or a folder), skipping build output. */
 function newest(target) {
@@ -104,40 +106,57 @@ function run(label, command, args, cwd = rootDir) {
   process.stderr.write(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-const stale = staleProjects();
-const panel = adminUiStale();
-const pluginPanels = pluginPanelsStale();
-if (checkOnly) {
-  for (const dir of stale) console.log(`stale: ${path.relative(rootDir, dir)}`);
-  if (panel) console.log('stale: packages/core/admin-ui');
-  for (const dir of pluginPanels) console.log(`stale: ${path.relative(rootDir, dir)}/panel`);
-  process.exit(stale.length > 0 || panel || pluginPanels.length > 0 ? 1 : 0);
+/** What is older than its sources: TypeScript projects, the admin panel, plugins' admin pages. */
+export function staleParts() {
+  const stale = staleProjects();
+  const panel = adminUiStale();
+  const pluginPanels = pluginPanelsStale();
+  const names = [
+    ...stale.map((dir) => path.relative(rootDir, dir)),
+    ...(panel ? ['packages/core/admin-ui'] : []),
+    ...pluginPanels.map((dir) => `${path.relative(rootDir, dir)}/panel`),
+  ];
+  return { stale, panel, pluginPanels, names };
 }
-const require = createRequire(import.meta.url);
-if (stale.length > 0) {
-  const tsc = require.resolve('typescript/bin/tsc');
-  // tsc -b is incremental: the projects whose sources did not change are skipped.
-  run(
-    `Building ${stale.map((dir) => path.relative(rootDir, dir)).join(', ')} (tsc -b, once after a change)`,
-    process.execPath,
-    [tsc, '-b', ...projects().map((dir) => path.relative(rootDir, dir))],
-  );
+
+/** Builds what is stale (nothing, in a few milliseconds, when the JavaScript is current); exits on a failed build. */
+export function ensureBuilt() {
+  const { stale, panel, pluginPanels } = staleParts();
+  const require = createRequire(import.meta.url);
+  if (stale.length > 0) {
+    const tsc = require.resolve('typescript/bin/tsc');
+    // tsc -b is incremental: the projects whose sources did not change are skipped.
+    run(
+      `Building ${stale.map((dir) => path.relative(rootDir, dir)).join(', ')} (tsc -b, once after a change)`,
+      process.execPath,
+      [tsc, '-b', ...projects().map((dir) => path.relative(rootDir, dir))],
+    );
+  }
+  if (panel) {
+    const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+    const coreDir = path.join(rootDir, 'packages', 'core');
+    run(
+      'Building the admin panel (vite, once after a change)',
+      process.execPath,
+      [vite, 'build', '--config', 'admin-ui/vite.config.ts'],
+      coreDir,
+    );
+  }
+  for (const dir of pluginPanels) {
+    run(
+      `Building ${path.relative(rootDir, dir)}'s admin pages (esbuild, once after a change)`,
+      process.execPath,
+      [path.join('panel', 'build.mjs')],
+      dir,
+    );
+  }
 }
-if (panel) {
-  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-  const coreDir = path.join(rootDir, 'packages', 'core');
-  run(
-    'Building the admin panel (vite, once after a change)',
-    process.execPath,
-    [vite, 'build', '--config', 'admin-ui/vite.config.ts'],
-    coreDir,
-  );
-}
-for (const dir of pluginPanels) {
-  run(
-    `Building ${path.relative(rootDir, dir)}'s admin pages (esbuild, once after a change)`,
-    process.execPath,
-    [path.join('panel', 'build.mjs')],
-    dir,
-  );
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes('--check')) {
+    const { names } = staleParts();
+    for (const name of names) console.log(`stale: ${name}`);
+    process.exit(names.length > 0 ? 1 : 0);
+  }
+  ensureBuilt();
 }

@@ -4,8 +4,9 @@
  * - cold start, from spawning `npm start` (the user's command: the build check, then the built
  *   JavaScript) to the first 200 from /readyz: embedded PostgreSQL on a fresh data folder (first
  *   boot: initdb and every migration) and on the same folder again (second boot), and a server
- *   database (a scratch database, first and second boot), plus `node dist/src/main.js` without
- *   npm on the server database;
+ *   database (a scratch database, first and second boot), plus `npm start` from the repository
+ *   root (what the README says to run) and `node dist/src/main.js` without npm on the server
+ *   database;
  * - idle memory: RSS and V8 heap a few seconds after the second boot's banner (from /metrics),
  *   against the bare process's `process.memoryUsage()`;
  * - install footprint: node_modules and each package's production dependency tree
@@ -47,8 +48,9 @@ const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rootDir = path.resolve(appDir, '..', '..');
 const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 
-type Command = { label: string; cmd: string; args: string[] };
+type Command = { label: string; cmd: string; args: string[]; cwd?: string };
 const NPM_START: Command = { label: 'npm start', cmd: 'npm', args: ['start', '--silent'] };
+const ROOT_NPM_START: Command = { ...NPM_START, label: 'npm start (repository root)', cwd: rootDir };
 const NODE_DIST: Command = {
   label: 'node dist/src/main.js',
   cmd: process.execPath,
@@ -62,19 +64,46 @@ type Boot = {
   bannerMs?: number;
   rssBytes?: number;
   heapBytes?: number;
-  /** The app's own account of its boot: total and the steps of 20 ms or more (ready log line). */
-  steps?: { ms: number; stepsMs: Record<string, number> };
+  /**
+   * The app's own account of its boot (ready log line): total, the steps of 20 ms or more, and
+   * the phases from the process start (imports, createApp, each plugin's services and start).
+   */
+  steps?: { ms: number; stepsMs: Record<string, number>; phasesMs?: Record<string, number> };
 };
 
 function bootSteps(output: string): Boot['steps'] {
   const line = output.split('\n').find((l) => l.includes('"stepsMs"'));
   if (!line) return undefined;
   try {
-    const { ms, stepsMs } = JSON.parse(line) as { ms: number; stepsMs: Record<string, number> };
-    return { ms, stepsMs };
+    const { ms, stepsMs, phasesMs } = JSON.parse(line) as NonNullable<Boot['steps']>;
+    return { ms, stepsMs, phasesMs };
   } catch {
     return undefined;
   }
+}
+
+/** One scenario's phases, medians over its runs: before node (spawn, npm), imports, createApp, boot. */
+function phaseLine(runs: Boot[]): string | undefined {
+  const withPhases = runs.filter((r) => r.steps?.phasesMs);
+  if (withPhases.length === 0) return undefined;
+  const med = (pick: (r: Boot) => number | undefined) => {
+    const xs = withPhases.map(pick).filter((x): x is number => x !== undefined);
+    return xs.length ? Math.round(median(xs)) : undefined;
+  };
+  const phase = (name: string) => med((r) => r.steps!.phasesMs![name]);
+  // Spawn to the node process's start: npm and the build check (and node's own start-up).
+  const beforeNode = med((r) => r.readyMs - (r.steps!.phasesMs!.sinceProcessStart ?? r.readyMs));
+  const plugins = Object.keys(withPhases.at(-1)!.steps!.phasesMs!)
+    .filter((key) => key.startsWith('services ') || key.startsWith('start '))
+    .map((key) => [key, phase(key) ?? 0] as const)
+    .filter(([, ms]) => ms >= 10)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, ms]) => `${key} ${ms}`);
+  return (
+    `spawn→node ${beforeNode ?? '?'} ms, imports ${phase('imports')} (CPU ${phase('importsCpu') ?? '?'}), ` +
+    `createApp ${phase('createApp')}, boot ${phase('boot')} ms; CPU until ready ${phase('cpu') ?? '?'} ms` +
+    (plugins.length ? ` (plugins ≥10 ms: ${plugins.join(', ')})` : '')
+  );
 }
 
 /**
@@ -137,7 +166,7 @@ async function boot(
   const port = await freePort();
   const started = performance.now();
   const child = spawn(command.cmd, command.args, {
-    cwd: appDir,
+    cwd: command.cwd ?? appDir,
     detached: true,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -281,6 +310,7 @@ async function main(): Promise<void> {
       try {
         record('server DB, first boot', await boot(NPM_START, env, false, FIRST_BOOT_DONE));
         record('server DB, second boot', await boot(NPM_START, env, false));
+        record('server DB, second boot, npm start at the root', await boot(ROOT_NPM_START, env, false));
         record('server DB, second boot, without npm', await boot(NODE_DIST, env, false));
         if (values['with-dev']) record('server DB, second boot, tsx', await boot(NPM_DEV, env, false));
       } finally {
@@ -304,7 +334,14 @@ async function main(): Promise<void> {
         (banner.length ? `; banner printed at ${summary(banner, seconds)}` : ''),
     );
   }
-  console.log("\nWhere the boot goes (the app's ready log, last run of each scenario; before it: imports):");
+  console.log(
+    "\nPhases from the spawn (the app's ready log, medians): npm and node's start, the imports until createApp, createApp, the boot steps:",
+  );
+  for (const [name, runs] of samples) {
+    const line = phaseLine(runs);
+    if (line) console.log(`  ${name.padEnd(40)} ${line}`);
+  }
+  console.log("\nWhere the boot goes (the app's ready log, last run of each scenario):");
   for (const [name, runs] of samples) {
     const steps = runs.at(-1)?.steps;
     if (!steps) continue;

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '@botloom/core';
-import { AdminTokenService } from '@botloom/core/runtime';
 
 /**
  * In sandbox mode with no BOTLOOM_ADMIN_TOKEN, a newcomer still needs a token to try the
@@ -11,6 +10,8 @@ import { AdminTokenService } from '@botloom/core/runtime';
  */
 export async function ensureSandboxAdminToken(app: App): Promise<string | undefined> {
   if (!app.sandbox || app.config.BOTLOOM_ADMIN_TOKEN || !app.database) return undefined;
+  // Core's runtime internals (with the CLI program) load here, after the app is ready.
+  const { AdminTokenService } = await import('@botloom/core/runtime');
   const file = path.join(app.dataDir, 'sandbox-admin-token');
   let token = await readFile(file, 'utf8')
     .then((text) => text.trim())

@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { App } from '@botloom/core';
-import { AdminUserService, generatePassword } from '@botloom/core/runtime';
 
 export const SANDBOX_PANEL_USER = 'sandbox-admin';
 
@@ -12,6 +11,8 @@ export const SANDBOX_PANEL_USER = 'sandbox-admin';
  */
 export async function ensureSandboxPanelUser(app: App): Promise<string | undefined> {
   if (!app.sandbox || !app.database) return undefined;
+  // Core's runtime internals (with the CLI program) load here, after the app is ready.
+  const { AdminUserService, generatePassword } = await import('@botloom/core/runtime');
   const file = path.join(app.dataDir, 'sandbox-admin-password');
   let password = await readFile(file, 'utf8')
     .then((text) => text.trim())

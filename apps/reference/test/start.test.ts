@@ -1,14 +1,33 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SandboxClient } from '@botloom/core/sandbox';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Starts the reference app the way `npm start` does, with no settings at all. */
+/**
+ * `npm start` as package.json spells it: `node start.mjs`, which builds what is stale
+ * (scripts/ensure-built.mjs: a few milliseconds when CI built first, the whole build on a fresh
+ * clone) and then runs the built JavaScript (dist/src/main.js) in the same process. npm itself
+ * only adds its own start-up and signal forwarding.
+ */
+const startScript = (
+  JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  }
+).scripts.start!;
+
+function nodeArgs(script: string): string[] {
+  const [command, ...args] = script.split(' ');
+  expect(command).toBe('node');
+  return args;
+}
+
+/** Starts the reference app the way `npm start` does (the built JavaScript), with no settings at all. */
 function startReferenceApp(dataDir: string): {
   child: ChildProcess;
   output: () => string;
@@ -20,7 +39,7 @@ function startReferenceApp(dataDir: string): {
     PORT: '0',
     BOTLOOM_DATA_DIR: dataDir,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=botloom-source', 'src/main.ts'], {
+  const child = spawn(process.execPath, nodeArgs(startScript), {
     cwd: appDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,9 +59,19 @@ function startReferenceApp(dataDir: string): {
   return { child, output: () => output, ready };
 }
 
-describe('npm start with no settings', () => {
+describe('npm start (built JavaScript) with no settings', () => {
   let dataDir = '';
   let child: ChildProcess | undefined;
+
+  // A fresh clone has no JavaScript yet: build it here, under a long timeout, rather than inside
+  // the first start below (start.mjs would build too, against the test's own timeout).
+  beforeAll(() => {
+    const built = spawnSync(process.execPath, ['../../scripts/ensure-built.mjs'], {
+      cwd: appDir,
+      encoding: 'utf8',
+    });
+    expect(built.status, `${built.stdout}\n${built.stderr}`).toBe(0);
+  }, 600_000);
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');

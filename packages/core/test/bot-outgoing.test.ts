@@ -92,6 +92,18 @@ describe('outgoing Bot API calls', () => {
     }
   });
 
+  it('does not pace reads of a chat (getChat, getChatMember): they send nothing to it', async () => {
+    // An hour between two calls to one chat: a paced second read would never finish in the test.
+    harness = await startBotHarness({ floodControl: { perChatIntervalMs: 3_600_000, groupPerMinute: 1 } });
+    const api = harness.runtime.api;
+    await api.sendMessage(-100_77, 'first message');
+    await api.getChat(-100_77);
+    await api.getChatMember(-100_77, 1);
+    await api.getChatAdministrators(-100_77);
+    expect(harness.api.callsOf('getChatMember')).toHaveLength(1);
+    expect(harness.api.callsOf('getChatAdministrators')).toHaveLength(1);
+  });
+
   it('keeps under the global rate across chats by waiting, not dropping', async () => {
     harness = await startBotHarness({
       floodControl: { globalPerSecond: 2, perChatIntervalMs: 0 },

@@ -38,7 +38,12 @@ export type { App, AppState, CreateAppOptions, Maintenance, PluginInfo } from '.
  * lists all problems. Nothing starts until `start()`, which runs the boot steps in order;
  * `stop()` undoes them in reverse.
  */
+const cpuMs = (usage: NodeJS.CpuUsage) => Math.round((usage.user + usage.system) / 1000);
+
 export function createApp(options: CreateAppOptions): App {
+  // Milliseconds since the process started: before this, node and the app's imports.
+  const createdAtMs = performance.now();
+  const importsCpuMs = cpuMs(process.cpuUsage());
   const { config, plugins, pluginConfigs, settingRows, dataDir, configWarnings } =
     resolveAppSettings(options);
   const logBuffer = new LogBuffer();
@@ -198,9 +203,13 @@ export function createApp(options: CreateAppOptions): App {
     logger,
   );
 
+  const createAppMs = () => Math.round(performance.now() - createdAtMs);
+  let createdMs: number | undefined;
+
   async function doStart(): Promise<void> {
     state = 'starting';
     const started = Date.now();
+    createdMs ??= createAppMs();
     try {
       await boot.start();
       state = 'ready';
@@ -212,6 +221,19 @@ export function createApp(options: CreateAppOptions): App {
           ms: Date.now() - started,
           // Steps of 20 ms or more: what dominates the start.
           stepsMs: Object.fromEntries(Object.entries(boot.durations).filter(([, ms]) => ms >= 20)),
+          // The whole way from the process start: node and the imports (until createApp),
+          // createApp itself (settings), the time until start() was called, the boot steps,
+          // and each plugin's services stage and start hook.
+          phasesMs: {
+            imports: Math.round(createdAtMs),
+            importsCpu: importsCpuMs,
+            createApp: createdMs,
+            boot: Date.now() - started,
+            sinceProcessStart: Math.round(performance.now()),
+            // CPU of this process until now (user + system): less skewed by a busy machine.
+            cpu: cpuMs(process.cpuUsage()),
+            ...hooks.pluginDurations,
+          },
         },
         `Botloom is ready: HTTP on ${running.url}`,
       );

@@ -99,6 +99,10 @@ export class FloodControl {
   readonly transformer: ApiTransformer = async (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     if (
+      // Reads (getChat, getChatMember...) send nothing to the chat: Telegram's per-chat and
+      // group limits are on what a bot sends, and pacing them made a start-up check of a
+      // group (getChat, then getChatMember) wait a second.
+      method.startsWith('get') ||
       chatId === undefined ||
       chatId === null ||
       (typeof chatId !== 'number' && typeof chatId !== 'string')

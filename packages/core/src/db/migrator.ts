@@ -152,6 +152,9 @@ export class Migrator {
 
   /** Runs every pending migration in order; returns the names it ran. */
   async up(): Promise<string[]> {
+    // Up to date (every start but the first after an upgrade): two reads, no lock connection
+    // and no DDL. Whatever is pending is read again under the lock below.
+    if ((await this.pending()).length === 0) return [];
     return this.withLock(async () => {
       await this.ensureTable();
       // Up to date (every start but the first after an upgrade): no umzug at all, whose import

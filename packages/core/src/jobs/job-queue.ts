@@ -168,17 +168,18 @@ export class JobQueue {
   }
 
   private async setUpQueues(): Promise<void> {
-    const existingSchedules = new Set((await this.boss.getSchedules()).map((s) => s.name));
-    const existingQueues = new Map((await this.boss.getQueues()).map((q) => [q.name, q]));
-    for (const job of this.jobs.values()) {
-      const { definition, queue } = job;
+    const [schedules, queues] = await Promise.all([this.boss.getSchedules(), this.boss.getQueues()]);
+    const existingSchedules = new Set(schedules.map((s) => s.name));
+    const existingQueues = new Map(queues.map((q) => [q.name, q]));
+    const jobs = [...this.jobs.values()];
+    // One queue at a time (pg-boss creates partitions), and only a new queue or one whose
+    // retry/expiry settings changed is written: two round trips per job at every start add up.
+    for (const { definition, queue } of jobs) {
       // pg-boss validates every key that is present, so leave out the unset ones.
       const queueOptions: PgBoss.Queue = { name: queue };
       if (definition.retryLimit !== undefined) queueOptions.retryLimit = definition.retryLimit;
       if (definition.retryDelaySeconds !== undefined) queueOptions.retryDelay = definition.retryDelaySeconds;
       if (definition.expireInSeconds !== undefined) queueOptions.expireInSeconds = definition.expireInSeconds;
-      // Two round trips per job at every start add up (16 jobs in the reference app): only a new
-      // queue, or one whose retry/expiry settings changed, is written.
       const existing = existingQueues.get(queue);
       const upToDate =
         existing?.policy === 'standard' &&
@@ -190,12 +191,27 @@ export class JobQueue {
         // createQueue keeps an existing queue as it is; apply changed retry/expiry settings.
         await this.boss.updateQueue(queue, queueOptions);
       }
+    }
+    // Schedules are independent rows: written together, and before the workers start, whose
+    // first fetches would otherwise queue ahead of them in pg-boss's small pool.
+    await Promise.all(
+      jobs.map(({ definition, queue }) => {
+        if (definition.cron)
+          return this.boss.schedule(queue, definition.cron, (definition.cronData ?? {}) as object, {
+            tz: 'UTC',
+          });
+        // The job lost its cron since the last run: stop scheduling it.
+        if (existingSchedules.has(queue)) return this.boss.unschedule(queue);
+        return undefined;
+      }),
+    );
+    for (const job of jobs) {
       // pg-boss waits out the polling interval after every fetch, even one that found a job:
       // a busy queue would run one job per interval. After a job the worker is told to fetch
       // again at once, so a backlog drains at the handlers' speed; an idle queue still polls.
       let workerId: string | undefined;
       workerId = await this.boss.work<object>(
-        queue,
+        job.queue,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.pollingIntervalSeconds },
         async ([received]) => {
           if (!received) return;
@@ -203,14 +219,6 @@ export class JobQueue {
           if (workerId) this.boss.notifyWorker(workerId);
         },
       );
-      if (definition.cron) {
-        await this.boss.schedule(queue, definition.cron, (definition.cronData ?? {}) as object, {
-          tz: 'UTC',
-        });
-      } else if (existingSchedules.has(queue)) {
-        // The job lost its cron since the last run: stop scheduling it.
-        await this.boss.unschedule(queue);
-      }
     }
   }
 

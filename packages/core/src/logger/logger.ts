@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type prettyModule from 'pino-pretty';
 import { serializeError } from './error-serializer.js';
 import { chooseLogFormat, type LogFormat } from './log-format.js';
 
@@ -84,6 +85,8 @@ export function endQuietBoot(logger: Logger): void {
 
 /** Short lines: time, level, message and the few fields that remain; no pid or hostname. */
 function prettyStream() {
+  // Loaded only for a terminal (or LOG_FORMAT=pretty): JSON logs, the production default, skip it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof prettyModule;
   return pretty({
     colorize: true,
     sync: true,

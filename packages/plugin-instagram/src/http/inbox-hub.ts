@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import { createRealtime, type Realtime, type RealtimeChannel } from '@botloom/core';
 import type { Logger } from 'pino';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { InstagramServices } from '../services/instagram-services.js';
 
@@ -52,7 +53,15 @@ const ticketKey = (ticket: string) => `inbox-ticket:${createHash('sha256').updat
  * through core realtime (signals between instances); viewers watch, admins also reply (as a person: the window applies).
  */
 export class InboxHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // ws is loaded at the first socket, not at every app start.
+  private server: WebSocketServer | undefined;
+  private get wss(): WebSocketServer {
+    this.server ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+    });
+    return this.server;
+  }
   private readonly sockets = new Map<WebSocket, Operator>();
   private readonly channel: RealtimeChannel<ConversationRef, unknown>;
   private offLocal: (() => void) | undefined;

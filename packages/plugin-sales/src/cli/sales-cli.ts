@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { type CliSetupContext, type CoreConfig, createAesGcmCrypto } from '@botloom/core';
-import { createAiServices, createAppSignals } from '@botloom/core/runtime';
 import pino from 'pino';
 import type { SalesConfig } from '../config.js';
 import { parseEvalFile } from '../eval/eval-format.js';
@@ -12,6 +11,12 @@ import { ScriptInvalidError } from '../services/errors.js';
 import { PublishedScriptCache } from '../services/published-script-cache.js';
 import { ScriptService } from '../services/script-service.js';
 import { Sql } from '../services/sql.js';
+
+/**
+ * Core's runtime internals (the CLI program, AI services, signals): loaded when a sales command
+ * runs, not by every app that registers the commands.
+ */
+const coreRuntime = () => import('@botloom/core/runtime');
 
 type CliApp = Awaited<ReturnType<CliSetupContext['getApp']>> & { config?: CoreConfig };
 
@@ -32,6 +37,7 @@ export function registerSalesCli({ program, getApp, io }: CliSetupContext): void
     const app = (await getApp()) as CliApp;
     const m = await app.openMaintenance();
     const logger = pino({ level: 'silent' });
+    const { createAppSignals } = await coreRuntime();
     const databaseUrl = (m.database as { url?: string }).url;
     const signals = databaseUrl
       ? createAppSignals({ databaseUrl, kvUrl: app.config?.KV_URL, logger })
@@ -106,6 +112,7 @@ export function registerSalesCli({ program, getApp, io }: CliSetupContext): void
         }
         const m = await app.openMaintenance();
         const logger = pino({ level: 'silent' });
+        const { createAiServices } = await coreRuntime();
         const ai = createAiServices({
           config: app.config ?? ({} as CoreConfig),
           sequelize: m.database.sequelize,

@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { finished } from 'node:stream/promises';
-import cliProgress from 'cli-progress';
-import { type Command, InvalidArgumentError } from 'commander';
+import type cliProgressModule from 'cli-progress';
+import type { Command } from 'commander';
 import type { Sequelize } from 'sequelize';
 import { parseSegmentationConfig, type SegmentationConfig } from '../config.js';
 import { writeGeneratedCsv } from '../services/generator.js';
@@ -35,9 +36,18 @@ const defaultIo: SegmentationCliIo = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
+// The plugin registers its commands in every app (the `cli` hook), but commander and the
+// progress bars are needed only when the CLI runs: required then, not at every app start.
+const require = createRequire(import.meta.url);
+const cliProgress = (): typeof cliProgressModule => require('cli-progress');
+function invalidArgument(message: string): Error {
+  const { InvalidArgumentError } = require('commander') as typeof import('commander');
+  return new InvalidArgumentError(message);
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  if (!Number.isInteger(n) || n <= 0) throw invalidArgument('must be a positive integer');
   return n;
 }
 
@@ -46,9 +56,7 @@ function mappingOption(value: string, previous: ColumnMapping = {}): ColumnMappi
   for (const pair of value.split(',')) {
     const [field, column] = pair.split('=').map((s) => s.trim());
     if (!field || !column || !(TRANSACTION_FIELDS as readonly string[]).includes(field)) {
-      throw new InvalidArgumentError(
-        `expected FIELD=COLUMN with FIELD one of ${TRANSACTION_FIELDS.join(', ')}`,
-      );
+      throw invalidArgument(`expected FIELD=COLUMN with FIELD one of ${TRANSACTION_FIELDS.join(', ')}`);
     }
     out[field as TransactionField] = column;
   }
@@ -127,14 +135,14 @@ export function registerSegmentationCli(
         },
       ) => {
         if (opts.format && opts.format !== 'csv' && opts.format !== 'parquet') {
-          throw new InvalidArgumentError('--format must be csv or parquet');
+          throw invalidArgument('--format must be csv or parquet');
         }
         await withServices(async (services) => {
           const stream = io.progressStream === undefined ? process.stderr : io.progressStream;
           const bar = stream
-            ? new cliProgress.SingleBar(
+            ? new (cliProgress().SingleBar)(
                 { format: 'importing [{bar}] {percentage}% | {rows} rows', stream, hideCursor: true },
-                cliProgress.Presets.shades_classic,
+                cliProgress().Presets.shades_classic,
               )
             : null;
           bar?.start(100, 0, { rows: 0 });
@@ -176,13 +184,13 @@ export function registerSegmentationCli(
     .option('--end <date>', 'end of the history, ISO date (default: today, UTC)')
     .action(async (opts: { clients: number; out?: string; seed: number; days: number; end?: string }) => {
       const end = opts.end ? new Date(opts.end) : undefined;
-      if (end && Number.isNaN(end.getTime())) throw new InvalidArgumentError('--end must be an ISO date');
+      if (end && Number.isNaN(end.getTime())) throw invalidArgument('--end must be an ISO date');
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
       const stream = opts.out ? (io.progressStream === undefined ? process.stderr : io.progressStream) : null;
       const bar = stream
-        ? new cliProgress.SingleBar(
+        ? new (cliProgress().SingleBar)(
             { format: 'generating [{bar}] {value}/{total} clients', stream },
-            cliProgress.Presets.shades_classic,
+            cliProgress().Presets.shades_classic,
           )
         : null;
       bar?.start(opts.clients, 0);

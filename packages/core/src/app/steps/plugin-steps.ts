@@ -31,11 +31,23 @@ export function pluginSteps(ctx: BootContext) {
     },
   };
 
+  /** Milliseconds of each plugin's services stage and start hook (`services <id>`, `start <id>`). */
+  const pluginDurations: Record<string, number> = {};
+  async function timed(name: string, fn: () => Promise<void> | void): Promise<void> {
+    const started = performance.now();
+    try {
+      await fn();
+    } finally {
+      pluginDurations[name] = Math.round(performance.now() - started);
+    }
+  }
+
   const servicesStep: BootStep = {
     name: 'services',
     async start() {
       const exposure = new ServiceExposure(root);
-      for (const runtime of runtimes) await runtime.buildServices(exposure);
+      for (const runtime of runtimes)
+        await timed(`services ${runtime.id}`, () => runtime.buildServices(exposure));
     },
   };
 
@@ -64,7 +76,8 @@ export function pluginSteps(ctx: BootContext) {
     name: `plugin ${runtime.id}`,
     async start() {
       const start = runtime.manifest.start;
-      if (start) await runtime.invoke('start', () => start(runtime.context));
+      if (start)
+        await timed(`start ${runtime.id}`, () => runtime.invoke('start', () => start(runtime.context)));
       runtime.logger.debug('started');
     },
     stop: runtime.manifest.stop
@@ -72,5 +85,5 @@ export function pluginSteps(ctx: BootContext) {
       : undefined,
   }));
 
-  return { registerStep, servicesStep, jobsStep, jobWorkersStep, startSteps };
+  return { registerStep, servicesStep, jobsStep, jobWorkersStep, startSteps, pluginDurations };
 }
