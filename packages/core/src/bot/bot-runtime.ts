@@ -10,6 +10,7 @@ import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
+import type { WindowDecision } from '../kv/kv-window.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
 import {
   CONVERSATION_MARKER,
@@ -95,6 +96,8 @@ export interface BotRuntimeOptions {
 
 export const DEFAULT_CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
 const CONVERSATIONS_NAMESPACE = 'core.conversations';
+/** The KV namespace of chat sessions (keys: `ctx.chatId ?? ctx.from.id`). */
+export const SESSIONS_NAMESPACE = 'core.sessions';
 
 export interface BotRuntime {
   bot: Bot<BotContext>;
@@ -141,6 +144,10 @@ export interface ProcessAttempt {
   number?: number;
   /** Where this update's sends are recorded, so a later attempt does not repeat them. */
   sends?: SendLog;
+  /** The per-user rate limit, decided (and counted) when the update was stored. */
+  rate?: WindowDecision;
+  /** The chat's session (keyv's serialized entry, null = none), read with the update's lease. */
+  session?: { key: string; value: string | null };
 }
 
 export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
@@ -244,13 +251,21 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       return next();
     });
   }
-  bot.use(rateLimitUsers({ limiter, i18n }));
+  bot.use(rateLimitUsers({ limiter, i18n, decided: () => deliveries.getStore()?.rate }));
   bot.use(i18n.grammy);
   bot.use(
     session<SessionData, BotContext>({
       // A chat without a session is new: it has no conversation state to look up.
       initial: () => ({ [CONVERSATION_MARKER]: 0 }),
-      storage: keyvStorageAdapter<SessionData>(options.kv.namespace('core.sessions')),
+      storage: keyvStorageAdapter<SessionData>(options.kv.namespace(SESSIONS_NAMESPACE), {
+        // The session read with the update's lease, once (the inbox read it in that statement).
+        prefetched: (key) => {
+          const session = deliveries.getStore()?.session;
+          if (!session || session.used || session.key !== key) return undefined;
+          session.used = true;
+          return session.value;
+        },
+      }),
       // Private chat ids equal user ids, so inline queries share the user's private-chat session.
       getSessionKey: (ctx) => (ctx.chatId ?? ctx.from?.id)?.toString(),
     }),
@@ -399,7 +414,12 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
 
     async processUpdate(update, attempt) {
       if (stopping) throw new BotStoppingError();
-      const delivery: Delivery = { final: attempt.final, sent: false };
+      const delivery: Delivery = {
+        final: attempt.final,
+        sent: false,
+        rate: attempt.rate,
+        session: attempt.session && { ...attempt.session },
+      };
       if (attempt.sends) {
         delivery.sends = {
           log: attempt.sends,

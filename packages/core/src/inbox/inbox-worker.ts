@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { SendLog } from '../bot/send-ledger.js';
-import type { Clock, LeasedUpdate, UpdateInbox } from './update-inbox.js';
+import type { RecordedSend, SendLog } from '../bot/send-ledger.js';
+import type { WindowDecision } from '../kv/kv-window.js';
+import type { Clock, IntakeLessee, LeasedUpdate, PrefetchedSession, UpdateInbox } from './update-inbox.js';
 
 /** One attempt at an update, as the handler sees it. */
 export interface DeliveryAttempt {
@@ -12,6 +13,10 @@ export interface DeliveryAttempt {
   final: boolean;
   /** The update's send ledger: what earlier attempts sent, where this one records its sends. */
   sends?: SendLog;
+  /** The per-user rate limit, decided when the update was stored. */
+  rate?: WindowDecision;
+  /** The chat's session, read with the lease. */
+  session?: PrefetchedSession;
 }
 
 /** What became of one attempt. `retryable: false` = something was already sent, do not repeat it. */
@@ -76,15 +81,26 @@ class Signal {
 }
 
 /**
+ * How long the ledger may hold back the record of an update's latest send, hoping to write it
+ * with the update's done mark (one statement instead of two). It is written earlier when the
+ * update makes its next send, and after this delay when the handler goes on for longer.
+ */
+export const SEND_RECORD_DELAY_MS = 250;
+
+/**
  * Handles updates from the inbox: leases what is due (per-chat order is the inbox's claim),
  * runs each through the handler, renews the leases while handlers run, then marks each done,
  * schedules a retry with backoff, or dead-letters it. Wakes on `wake()` (an update was stored
  * here, a slot freed) and otherwise polls every `pollIntervalMs` (retries that fell due,
  * leases of dead instances, updates stored by other instances).
  */
-export class InboxWorker {
+export class InboxWorker implements IntakeLessee {
   /** Lease owner id of this worker (one per process start). */
   readonly owner = `${process.pid}:${randomUUID()}`;
+  /** Slots promised to an intake statement in flight (its leased updates arrive by `adopt`). */
+  private reserved = 0;
+  /** Something may be claimable: set by `wake()`, cleared when a claim came back short. */
+  private claimable = true;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly backoff: (attempt: number) => number;
@@ -115,9 +131,27 @@ export class InboxWorker {
     this.pruneTimer.unref();
   }
 
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
   /** Something may be claimable now. */
   wake(): void {
+    this.claimable = true;
     this.signal.raise();
+  }
+
+  reserve(wanted: number): number {
+    if (!this.loop || this.stopping) return 0;
+    const free = this.options.concurrency - this.inFlight.size - this.reserved;
+    const slots = Math.max(0, Math.min(wanted, free));
+    this.reserved += slots;
+    return slots;
+  }
+
+  adopt(leased: LeasedUpdate[], reserved: number): void {
+    this.reserved -= reserved;
+    for (const item of leased) this.spawn(item);
   }
 
   /** Stops claiming, then waits for the updates being handled (they are marked done). */
@@ -127,7 +161,10 @@ export class InboxWorker {
     clearInterval(this.pruneTimer);
     await this.loop;
     this.loop = undefined;
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0 || this.reserved > 0) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+      else await new Promise((resolve) => setTimeout(resolve, 10)); // an intake statement in flight
+    }
     clearInterval(this.renewTimer);
   }
 
@@ -167,26 +204,82 @@ export class InboxWorker {
       }
       if (this.stopping) break;
       // A full batch may mean more is waiting; otherwise sleep until woken or the fallback poll.
-      if (taken > 0 && this.inFlight.size < this.options.concurrency) continue;
+      if (taken > 0 && this.claimable && this.inFlight.size + this.reserved < this.options.concurrency)
+        continue;
       await this.signal.wait(this.options.pollIntervalMs);
     }
   }
 
   private async claimAndRun(): Promise<number> {
-    const free = this.options.concurrency - this.inFlight.size;
+    const free = this.options.concurrency - this.inFlight.size - this.reserved;
     if (free <= 0) return 0;
-    const leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
-    for (const item of leased) {
-      const task = this.handleOne(item).finally(() => {
-        this.inFlight.delete(item.updateId);
-        this.wake(); // a slot is free, and the chat's next update may be due
-      });
-      this.inFlight.set(item.updateId, task);
+    this.claimable = false;
+    let leased: LeasedUpdate[];
+    try {
+      leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
+    } catch (error) {
+      this.claimable = true;
+      throw error;
     }
+    if (leased.length === free) this.claimable = true; // a full batch: more may be waiting
+    for (const item of leased) this.spawn(item);
     return leased.length;
   }
 
-  private async handleOne(item: LeasedUpdate): Promise<void> {
+  private spawn(item: LeasedUpdate): void {
+    const task = this.handleOne(item).then((more) => {
+      this.inFlight.delete(item.updateId);
+      // A slot is free: claim only when something may be waiting (this chat's next update,
+      // updates stored while every slot was busy), not after every update.
+      if (more) this.claimable = true;
+      if (this.claimable) this.signal.raise();
+    });
+    this.inFlight.set(item.updateId, task);
+  }
+
+  /** The send ledger of one attempt; the latest record may wait for the done statement. */
+  private sendLogOf(updateId: number) {
+    const { inbox } = this.options;
+    let held: RecordedSend | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const flush = async () => {
+      clearTimeout(timer);
+      const send = held;
+      held = undefined;
+      if (send) await inbox.recordSend(updateId, send);
+    };
+    const log: SendLog = {
+      earlier: () => inbox.sendsOf(updateId),
+      record: async (send) => {
+        await flush();
+        held = send;
+        timer = setTimeout(() => {
+          flush().catch((error) =>
+            this.log.warn(
+              { err: error, updateId },
+              'could not record a send; a re-handled update may repeat it',
+            ),
+          );
+        }, SEND_RECORD_DELAY_MS);
+        timer.unref();
+      },
+      flush,
+    };
+    return {
+      log,
+      /** The record still held back (it goes with the done mark). */
+      take(): RecordedSend[] {
+        clearTimeout(timer);
+        const send = held;
+        held = undefined;
+        return send ? [send] : [];
+      },
+      flush,
+    };
+  }
+
+  /** Handles one leased update; true when a claim may find something now (its chat goes on). */
+  private async handleOne(item: LeasedUpdate): Promise<boolean> {
     const { inbox, maxAttempts } = this.options;
     const meta = { updateId: item.updateId, updateType: item.updateType, attempt: item.attempts };
     try {
@@ -196,23 +289,28 @@ export class InboxWorker {
         await inbox.markDead(this.owner, item.updateId, new Error('lease expired during the last attempt'));
         this.options.onOutcome?.('dead');
         this.log.warn(meta, 'update dead-lettered: its last attempt never finished');
-        return;
+        return true;
       }
       const final = item.attempts >= maxAttempts;
-      const sends: SendLog = {
-        earlier: () => inbox.sendsOf(item.updateId),
-        record: (send) => inbox.recordSend(item.updateId, send),
-      };
-      const outcome = await this.options.handle(item.update, { number: item.attempts, final, sends });
+      const sends = this.sendLogOf(item.updateId);
+      const outcome = await this.options.handle(item.update, {
+        number: item.attempts,
+        final,
+        sends: sends.log,
+        rate: item.rate,
+        session: item.session,
+      });
       if (outcome.ok) {
         this.options.onOutcome?.('done');
-        if (!(await inbox.markDone(this.owner, item.updateId)))
+        const result = await inbox.finish(this.owner, item.updateId, sends.take());
+        if (!result.done)
           this.log.warn(
             meta,
             'update handled after its lease was lost; another instance may handle it again',
           );
-        return;
+        return result.nextPending;
       }
+      await sends.flush();
       if (outcome.retryable && !final) {
         const delayMs = this.backoff(item.attempts);
         await inbox.scheduleRetry(
@@ -223,7 +321,7 @@ export class InboxWorker {
         );
         this.options.onOutcome?.('retry');
         this.log.info({ ...meta, retryInMs: delayMs }, 'update failed; retrying later');
-        return;
+        return false;
       }
       await inbox.markDead(this.owner, item.updateId, outcome.error);
       this.options.onOutcome?.('dead');
@@ -232,9 +330,11 @@ export class InboxWorker {
         { ...meta, errorName: (outcome.error as Error)?.name, afterReply: !outcome.retryable },
         'update dead-lettered',
       );
+      return true;
     } catch (error) {
       // The inbox is unreachable: the lease runs out and the update is taken again.
       this.log.warn({ ...meta, err: error }, 'could not record the outcome of an update');
+      return true;
     }
   }
 

@@ -7,6 +7,11 @@ import { sealedStorageAdapter } from './sealed-storage.js';
 export interface KeyvStorageAdapterOptions {
   /** Milliseconds after the last write when an entry expires; unset = never. */
   ttlMs?: number;
+  /**
+   * An entry already read for `key` (keyv's serialized text, null = absent), e.g. together with
+   * the update's lease: served instead of a KV read. Undefined = read the KV.
+   */
+  prefetched?(key: string): string | null | undefined;
 }
 
 /**
@@ -26,7 +31,8 @@ export function keyvStorageAdapter<T>(
   const asRead = new WeakMap<object, string>();
   return {
     async read(key) {
-      const value = (await keyv.get<T>(key)) ?? undefined;
+      const raw = options.prefetched?.(key);
+      const value = raw === undefined ? ((await keyv.get<T>(key)) ?? undefined) : await decode<T>(keyv, raw);
       if (options.ttlMs === undefined && typeof value === 'object' && value !== null) {
         asRead.set(value, JSON.stringify(value));
       }
@@ -51,6 +57,14 @@ export function keyvStorageAdapter<T>(
       for await (const [key] of keyv.iterator(undefined)) yield key as string;
     },
   };
+}
+
+/** A serialized keyv entry as `keyv.get` would answer it (undefined when absent or expired). */
+async function decode<T>(keyv: Keyv, raw: string | null): Promise<T | undefined> {
+  if (raw === null) return undefined;
+  const data = await keyv.deserializeData<T>(raw);
+  if (!data || (typeof data.expires === 'number' && Date.now() > data.expires)) return undefined;
+  return data.value ?? undefined;
 }
 
 export interface ConversationsStorageOptions<C extends Context> extends KeyvStorageAdapterOptions {

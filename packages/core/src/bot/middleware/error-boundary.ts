@@ -5,6 +5,7 @@ import type { ErrorReporter } from '../../errors/error-reporter.js';
 import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
+import type { WindowDecision } from '../../kv/kv-window.js';
 import type { BotContext } from '../context.js';
 import type { AttemptSends } from '../send-ledger.js';
 import { updateType } from '../update-validation.js';
@@ -25,6 +26,10 @@ export interface Delivery {
   failure?: { error: unknown };
   /** The send ledger of this attempt (absent when the caller keeps none). */
   sends?: AttemptSends;
+  /** The per-user rate limit, decided when the inbox stored the update (the limiter is not asked again). */
+  rate?: WindowDecision;
+  /** The chat's session as read with the update's lease (served once instead of a KV read). */
+  session?: { key: string; value: string | null; used?: boolean };
 }
 
 /** Remembers which plugin's handler threw, for the log line of the error boundary. */
