@@ -32,6 +32,11 @@ const echo = definePlugin({
   version: '1.0.0',
   core: '*',
   bot({ composer }) {
+    composer.command('count', (ctx) => {
+      const state = (ctx.session.echo ??= { count: 0 }) as { count: number };
+      state.count += 1;
+      return ctx.reply(`count: ${state.count}`);
+    });
     composer.on('message:text', (ctx) => ctx.reply(`echo: ${ctx.message.text}`));
   },
 });
@@ -87,6 +92,17 @@ describe('round trips per update', () => {
     expect(simple.filter((q) => q.startsWith('WITH next AS'))).toEqual([]);
     expect(simple.filter((q) => q.includes('botloom_rate_windows'))).toEqual([]);
     expect(simple.filter((q) => q.startsWith('SELECT value FROM botloom_kv'))).toEqual([]);
+  });
+
+  it('a session changed by an update is read back by the next one (written with the done mark)', async () => {
+    const carol = app.user('carol', { language_code: 'en' });
+    for (const n of [1, 2, 3]) {
+      const trips = await roundTripsOf(async () => {
+        await carol.send('/count');
+        await carol.expectReply(`count: ${n}`);
+      });
+      expect(trips.length, trips.join('\n')).toBeLessThanOrEqual(3);
+    }
   });
 
   it('the rate limit decided at intake still holds (RATE_LIMIT_PER_MINUTE)', async () => {

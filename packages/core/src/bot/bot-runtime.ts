@@ -150,7 +150,13 @@ export interface ProcessAttempt {
   session?: { key: string; value: string | null };
 }
 
-export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+export type ProcessOutcome =
+  | {
+      ok: true;
+      /** KV entries the update changed, to be written with its done mark (keyv's serialized text). */
+      writes?: Array<{ key: string; value: string }>;
+    }
+  | { ok: false; error: unknown; retryable: boolean };
 
 /** Bot API methods that change nothing the user sees; calling them does not make a retry unsafe. */
 const READ_ONLY_METHODS = new Set([
@@ -264,6 +270,14 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
           if (!session || session.used || session.key !== key) return undefined;
           session.used = true;
           return session.value;
+        },
+        // An update that came with its session writes it back with its done mark (same transaction).
+        deferWrite: (key) => {
+          const delivery = deliveries.getStore();
+          if (delivery?.session?.key !== key) return undefined;
+          return (value) => {
+            delivery.sessionWrite = { key: `${SESSIONS_NAMESPACE}:${key}`, value };
+          };
         },
       }),
       // Private chat ids equal user ids, so inline queries share the user's private-chat session.
@@ -442,7 +456,8 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
         // A failure outside the handlers (getMe at init, the pipeline itself).
         delivery.failure ??= { error };
       }
-      if (!delivery.failure) return { ok: true };
+      if (!delivery.failure)
+        return delivery.sessionWrite ? { ok: true, writes: [delivery.sessionWrite] } : { ok: true };
       return { ok: false, error: delivery.failure.error, retryable: !delivery.sent };
     },
 

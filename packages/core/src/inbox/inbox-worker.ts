@@ -20,7 +20,13 @@ export interface DeliveryAttempt {
 }
 
 /** What became of one attempt. `retryable: false` = something was already sent, do not repeat it. */
-export type HandleOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+export type HandleOutcome =
+  | {
+      ok: true;
+      /** KV entries (the chat's session) to write with the done mark, in its transaction. */
+      writes?: Array<{ key: string; value: string }>;
+    }
+  | { ok: false; error: unknown; retryable: boolean };
 
 /** Runs one update through the bot pipeline (the port the worker drives). */
 export type UpdateHandler = (update: Update, attempt: DeliveryAttempt) => Promise<HandleOutcome>;
@@ -302,7 +308,7 @@ export class InboxWorker implements IntakeLessee {
       });
       if (outcome.ok) {
         this.options.onOutcome?.('done');
-        const result = await inbox.finish(this.owner, item.updateId, sends.take());
+        const result = await inbox.finish(this.owner, item.updateId, sends.take(), outcome.writes);
         if (!result.done)
           this.log.warn(
             meta,

@@ -218,14 +218,16 @@ $fn$`;
 
 /**
  * Marks leased updates done (payload dropped), in the same transaction as their last send
- * records (`core_update_sends`), and says for each whether its chat has a pending update
+ * records (`core_update_sends`) and the KV entries they changed (their chats' sessions, only
+ * for updates still leased to the caller), and says for each whether its chat has a pending update
  * waiting (so the worker claims only then). The chats are locked like at intake, so an update
  * stored meanwhile is either seen here as pending or sees this one done (and is leased there).
  */
 const DONE_FUNCTION_SQL = `
 CREATE OR REPLACE FUNCTION ${DONE_FUNCTION}(
   p_ids bigint[], p_owners text[], p_now timestamptz,
-  p_send_ids bigint[], p_send_seqs integer[], p_send_methods text[], p_send_chats text[], p_send_responses text[])
+  p_send_ids bigint[], p_send_seqs integer[], p_send_methods text[], p_send_chats text[], p_send_responses text[],
+  p_kv_ids bigint[], p_kv_keys text[], p_kv_values text[])
 RETURNS TABLE (update_id bigint, done boolean, next_pending boolean)
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
@@ -249,6 +251,15 @@ BEGIN
     RETURNING t.update_id
   )
   SELECT coalesce(array_agg(d.update_id), '{}') INTO done_ids FROM d;
+  -- botloom_kv is named only when there is something to write (it exists with a PostgreSQL KV).
+  IF coalesce(array_length(p_kv_ids, 1), 0) > 0 THEN
+    INSERT INTO botloom_kv AS kv (key, value, expires_at)
+    SELECT DISTINCT ON (k.key) k.key, k.value, NULL::timestamptz
+    FROM unnest(p_kv_ids, p_kv_keys, p_kv_values) WITH ORDINALITY AS k(id, key, value, i)
+    WHERE k.id = ANY(done_ids)
+    ORDER BY k.key, k.i DESC
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;
+  END IF;
   RETURN QUERY
   SELECT x.id, x.id = ANY(done_ids), EXISTS (
     SELECT 1 FROM ${UPDATE_INBOX_TABLE} e

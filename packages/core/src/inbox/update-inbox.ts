@@ -65,6 +65,19 @@ export interface IntakeLessee {
   adopt(leased: LeasedUpdate[], reserved: number): void;
 }
 
+/** A KV entry written with an update's done mark (`botloom_kv`: the full key, keyv's serialized value). */
+export interface KvWrite {
+  key: string;
+  value: string;
+}
+
+interface DoneItem {
+  owner: string;
+  updateId: number;
+  sends: readonly RecordedSend[];
+  writes: ReadonlyArray<KvWrite>;
+}
+
 /** What `finish` did with an update. */
 export interface FinishResult {
   /** Marked done (false: the lease was lost). */
@@ -167,10 +180,9 @@ export class UpdateInbox {
   private readonly stores = new GroupCommit<readonly Update[], { stored: number; leased: number }>(
     (batches) => this.storeBatches(batches),
   );
-  private readonly dones = new GroupCommit<
-    { owner: string; updateId: number; sends: readonly RecordedSend[] },
-    FinishResult
-  >((items) => this.finishBatch(items), { keyOf: (item) => String(item.updateId) });
+  private readonly dones = new GroupCommit<DoneItem, FinishResult>((items) => this.finishBatch(items), {
+    keyOf: (item) => String(item.updateId),
+  });
   private readonly sendRecords = new GroupCommit<{ updateId: number; send: RecordedSend }, undefined>(
     (items) => this.recordSendBatch(items),
     { keyOf: (item) => `${item.updateId}:${item.send.seq}` },
@@ -354,18 +366,26 @@ export class UpdateInbox {
 
   /**
    * `markDone` in one statement with the update's send records not yet written (the ledger
-   * defers its last record to here), and whether its chat has a pending update waiting.
+   * defers its last record to here) and the KV entries it changed (its chat's session: written
+   * only when the update is marked done), and whether its chat has a pending update waiting.
    */
-  async finish(owner: string, updateId: number, sends: readonly RecordedSend[] = []): Promise<FinishResult> {
-    return this.dones.submit({ owner, updateId, sends });
+  async finish(
+    owner: string,
+    updateId: number,
+    sends: readonly RecordedSend[] = [],
+    writes: ReadonlyArray<KvWrite> = [],
+  ): Promise<FinishResult> {
+    return this.dones.submit({ owner, updateId, sends, writes });
   }
 
-  private async finishBatch(
-    items: Array<{ owner: string; updateId: number; sends: readonly RecordedSend[] }>,
-  ): Promise<FinishResult[]> {
+  private async finishBatch(items: DoneItem[]): Promise<FinishResult[]> {
     const sends = items.flatMap((item) => item.sends.map((send) => ({ updateId: item.updateId, send })));
+    const writes = items.flatMap((item) =>
+      item.writes.map((write) => ({ updateId: item.updateId, ...write })),
+    );
     const { rows } = await this.db.query(
-      `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[])`,
+      `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[],
+         $9::bigint[], $10::text[], $11::text[])`,
       [
         items.map((i) => i.updateId),
         items.map((i) => i.owner),
@@ -375,6 +395,9 @@ export class UpdateInbox {
         sends.map((s) => s.send.method),
         sends.map((s) => s.send.chat),
         sends.map((s) => this.crypto.encrypt(JSON.stringify(s.send.response))),
+        writes.map((w) => w.updateId),
+        writes.map((w) => w.key),
+        writes.map((w) => w.value),
       ],
     );
     const byId = new Map(rows.map((row) => [Number(row.update_id), row]));

@@ -12,6 +12,11 @@ export interface KeyvStorageAdapterOptions {
    * the update's lease: served instead of a KV read. Undefined = read the KV.
    */
   prefetched?(key: string): string | null | undefined;
+  /**
+   * Takes over the write of `key` (e.g. into the statement that marks the update done): answers
+   * a sink for keyv's serialized entry, or undefined to write to the KV now. Only without TTL.
+   */
+  deferWrite?(key: string): ((serialized: string) => void) | undefined;
 }
 
 /**
@@ -43,6 +48,11 @@ export function keyvStorageAdapter<T>(
         const json = asRead.get(value);
         if (json !== undefined && json === JSON.stringify(value)) return;
         asRead.delete(value);
+      }
+      const sink = options.ttlMs === undefined ? options.deferWrite?.(key) : undefined;
+      if (sink) {
+        sink(String(await keyv.serializeData({ value, expires: undefined })));
+        return;
       }
       await keyv.set(key, value, options.ttlMs);
     },

@@ -30,6 +30,8 @@ export interface Delivery {
   rate?: WindowDecision;
   /** The chat's session as read with the update's lease (served once instead of a KV read). */
   session?: { key: string; value: string | null; used?: boolean };
+  /** The session's new value (keyv's serialized entry), written with the update's done mark. */
+  sessionWrite?: { key: string; value: string };
 }
 
 /** Remembers which plugin's handler threw, for the log line of the error boundary. */
