@@ -33,8 +33,9 @@ const echo = definePlugin({
   core: '*',
   bot({ composer }) {
     composer.command('count', (ctx) => {
-      const state = (ctx.session.echo ??= { count: 0 }) as { count: number };
+      const state = (ctx.session.echo as { count: number } | undefined) ?? { count: 0 };
       state.count += 1;
+      ctx.session.echo = state;
       return ctx.reply(`count: ${state.count}`);
     });
     composer.on('message:text', (ctx) => ctx.reply(`echo: ${ctx.message.text}`));
