@@ -23,6 +23,7 @@ import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import { assertNoCommandTakeover, commandsRegisteredBy } from './command-handlers.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
+import { type LoggerSlot, loggerSlotOf, setLoggerSlot } from './lazy-logger.js';
 import { gatePlugin, routeUpdates } from './middleware/conversation-router.js';
 import { coreCommands } from './middleware/core-commands.js';
 import { deleteMyData } from './middleware/delete-my-data.js';
@@ -171,7 +172,7 @@ const READ_ONLY_METHODS = new Set([
 interface UpdateInfo {
   correlationId: string;
   locale: string;
-  logger: Logger;
+  logger: LoggerSlot;
 }
 
 export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
@@ -286,7 +287,11 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   );
   bot.use(async (ctx, next) => {
     await ctx.i18n.renegotiateLocale(); // the session may hold a /language choice
-    const info = { correlationId: ctx.correlationId, locale: await ctx.i18n.getLocale(), logger: ctx.logger };
+    const info: UpdateInfo = {
+      correlationId: ctx.correlationId,
+      locale: await ctx.i18n.getLocale(),
+      logger: loggerSlotOf(ctx),
+    };
     updateInfo.set(ctx.update.update_id, info);
     try {
       await next();
@@ -306,7 +311,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
           const info = updateInfo.get(ctx.update.update_id);
           // Steps replayed from older updates get a placeholder; their API calls are not re-sent.
           ctx.correlationId = info?.correlationId ?? 'replay';
-          ctx.logger = info?.logger ?? log;
+          setLoggerSlot(ctx, info?.logger ?? log);
           ctx.api.config.use(noteSent, ...outgoing.transformers);
           await next();
         },

@@ -1,18 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { GrammyError, type MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
+import { pooledRandomBytes } from '../../crypto/random-pool.js';
 import type { ErrorReporter } from '../../errors/error-reporter.js';
 import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { WindowDecision } from '../../kv/kv-window.js';
 import type { BotContext } from '../context.js';
+import { setLoggerSlot } from '../lazy-logger.js';
 import type { AttemptSends } from '../send-ledger.js';
 import { updateType } from '../update-validation.js';
 
 /** Short enough to read over the phone, long enough to find the log lines of one update. */
 export function newCorrelationId(): string {
-  return randomBytes(4).toString('hex');
+  return pooledRandomBytes(4).toString('hex');
 }
 
 const errorOrigins = new WeakMap<object, string>();
@@ -57,7 +58,7 @@ export function errorBoundary(deps: {
   return async (ctx, next) => {
     const correlationId = newCorrelationId();
     ctx.correlationId = correlationId;
-    ctx.logger = deps.logger.child({ correlationId });
+    setLoggerSlot(ctx, () => deps.logger.child({ correlationId }));
     const type = updateType(ctx.update);
     deps.metrics.updates.inc({ type });
     try {
