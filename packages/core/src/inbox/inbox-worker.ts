@@ -107,6 +107,8 @@ export class InboxWorker implements IntakeLessee {
   private reserved = 0;
   /** Something may be claimable: set by `wake()`, cleared when a claim came back short. */
   private claimable = true;
+  /** Handled updates whose done statement runs: their slots free as it commits. */
+  private finishing = 0;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly backoff: (attempt: number) => number;
@@ -147,16 +149,28 @@ export class InboxWorker implements IntakeLessee {
     this.signal.raise();
   }
 
+  private free(): number {
+    return this.options.concurrency - this.inFlight.size + this.finishing - this.reserved;
+  }
+
   reserve(wanted: number): number {
     if (!this.loop || this.stopping) return 0;
-    const free = this.options.concurrency - this.inFlight.size - this.reserved;
-    const slots = Math.max(0, Math.min(wanted, free));
+    const slots = Math.max(0, Math.min(wanted, this.free()));
     this.reserved += slots;
     return slots;
   }
 
-  adopt(leased: LeasedUpdate[], reserved: number): void {
+  reserveClaim(wanted: number): number {
+    if (!this.claimable) return 0;
+    const slots = this.reserve(wanted);
+    if (slots > 0) this.claimable = false;
+    return slots;
+  }
+
+  adopt(leased: LeasedUpdate[], reserved: number, claimed = false): void {
     this.reserved -= reserved;
+    // A claim that filled every slot it had may have left more waiting.
+    if (claimed && reserved > 0 && leased.length === reserved) this.claimable = true;
     for (const item of leased) this.spawn(item);
   }
 
@@ -210,14 +224,13 @@ export class InboxWorker implements IntakeLessee {
       }
       if (this.stopping) break;
       // A full batch may mean more is waiting; otherwise sleep until woken or the fallback poll.
-      if (taken > 0 && this.claimable && this.inFlight.size + this.reserved < this.options.concurrency)
-        continue;
+      if (taken > 0 && this.claimable && this.free() > 0) continue;
       await this.signal.wait(this.options.pollIntervalMs);
     }
   }
 
   private async claimAndRun(): Promise<number> {
-    const free = this.options.concurrency - this.inFlight.size - this.reserved;
+    const free = this.free();
     if (free <= 0) return 0;
     this.claimable = false;
     let leased: LeasedUpdate[];
@@ -308,7 +321,14 @@ export class InboxWorker implements IntakeLessee {
       });
       if (outcome.ok) {
         this.options.onOutcome?.('done');
-        const result = await inbox.finish(this.owner, item.updateId, sends.take(), outcome.writes);
+        // Its slot may take the next update in the same statement (see reserveClaim).
+        this.finishing++;
+        let result: Awaited<ReturnType<UpdateInbox['finish']>>;
+        try {
+          result = await inbox.finish(this.owner, item.updateId, sends.take(), outcome.writes);
+        } finally {
+          this.finishing--;
+        }
         if (!result.done)
           this.log.warn(
             meta,

@@ -219,7 +219,8 @@ $fn$`;
 /**
  * Marks leased updates done (payload dropped), in the same transaction as their last send
  * records (`core_update_sends`) and the KV entries they changed (their chats' sessions, only
- * for updates still leased to the caller), and says for each whether its chat has a pending update
+ * for updates still leased to the caller); with p_claim_limit, leases that many due updates to
+ * p_claim_owner in the slots they free (as UpdateInbox.claim, with their sessions); and says for each whether its chat has a pending update
  * waiting (so the worker claims only then). The chats are locked like at intake, so an update
  * stored meanwhile is either seen here as pending or sees this one done (and is leased there).
  */
@@ -227,12 +228,20 @@ const DONE_FUNCTION_SQL = `
 CREATE OR REPLACE FUNCTION ${DONE_FUNCTION}(
   p_ids bigint[], p_owners text[], p_now timestamptz,
   p_send_ids bigint[], p_send_seqs integer[], p_send_methods text[], p_send_chats text[], p_send_responses text[],
-  p_kv_ids bigint[], p_kv_keys text[], p_kv_values text[])
-RETURNS TABLE (update_id bigint, done boolean, next_pending boolean)
+  p_kv_ids bigint[], p_kv_keys text[], p_kv_values text[],
+  p_claim_limit integer, p_claim_owner text, p_lease_until timestamptz, p_session_prefix text)
+RETURNS TABLE (update_id bigint, done boolean, next_pending boolean, claimed boolean, update_type text,
+  chat_key text, attempts integer, payload text, rate_decision text, session text)
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
   lock_key integer;
   done_ids bigint[];
+  c_ids bigint[];
+  c_types text[];
+  c_chats text[];
+  c_attempts integer[];
+  c_payloads text[];
+  c_decisions text[];
 BEGIN
   FOR lock_key IN SELECT DISTINCT hashtext(t.chat_key) FROM ${UPDATE_INBOX_TABLE} t
                   WHERE t.update_id = ANY(p_ids) AND t.chat_key IS NOT NULL ORDER BY 1 LOOP
@@ -263,8 +272,42 @@ BEGIN
   RETURN QUERY
   SELECT x.id, x.id = ANY(done_ids), EXISTS (
     SELECT 1 FROM ${UPDATE_INBOX_TABLE} e
-    WHERE e.chat_key = t.chat_key AND e.status = 'pending')
+    WHERE e.chat_key = t.chat_key AND e.status = 'pending'), false,
+    NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text
   FROM unnest(p_ids) AS x(id)
   LEFT JOIN ${UPDATE_INBOX_TABLE} t ON t.update_id = x.id;
+  -- The slots these updates free, filled right away: the same lease as UpdateInbox.claim.
+  IF coalesce(p_claim_limit, 0) > 0 THEN
+    WITH next AS (
+      SELECT u.update_id FROM ${UPDATE_INBOX_TABLE} u
+      WHERE ((u.status = 'pending' AND u.available_at <= p_now) OR (u.status = 'leased' AND u.lease_until <= p_now))
+        AND (u.chat_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM ${UPDATE_INBOX_TABLE} e
+          WHERE e.chat_key = u.chat_key AND e.update_id < u.update_id AND e.status IN ('pending', 'leased')))
+      ORDER BY u.update_id
+      LIMIT p_claim_limit
+      FOR UPDATE SKIP LOCKED
+    ), taken AS (
+      UPDATE ${UPDATE_INBOX_TABLE} t
+      SET status = 'leased', lease_owner = p_claim_owner, lease_until = p_lease_until, attempts = t.attempts + 1
+      FROM next WHERE t.update_id = next.update_id
+      RETURNING t.update_id AS id, t.update_type AS type, t.chat_key AS chat, t.attempts AS n, t.payload AS body,
+        t.rate_decision AS decision
+    )
+    SELECT array_agg(k.id), array_agg(k.type), array_agg(k.chat), array_agg(k.n), array_agg(k.body), array_agg(k.decision)
+      INTO c_ids, c_types, c_chats, c_attempts, c_payloads, c_decisions FROM taken k;
+    IF p_session_prefix IS NULL THEN
+      RETURN QUERY
+      SELECT c.id, false, false, true, c.type, c.chat, c.n, c.body, c.decision, NULL::text
+      FROM unnest(c_ids, c_types, c_chats, c_attempts, c_payloads, c_decisions) AS c(id, type, chat, n, body, decision);
+    ELSE
+      RETURN QUERY
+      SELECT c.id, false, false, true, c.type, c.chat, c.n, c.body, c.decision, CASE WHEN c.chat IS NOT NULL THEN (
+        SELECT kv.value FROM botloom_kv kv
+        WHERE kv.key = p_session_prefix || CASE WHEN c.chat LIKE 'user:%' THEN substr(c.chat, 6) ELSE c.chat END
+          AND (kv.expires_at IS NULL OR kv.expires_at > now())) END
+      FROM unnest(c_ids, c_types, c_chats, c_attempts, c_payloads, c_decisions) AS c(id, type, chat, n, body, decision);
+    END IF;
+  END IF;
 END
 $fn$`;

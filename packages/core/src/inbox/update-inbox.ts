@@ -61,8 +61,13 @@ export interface IntakeLessee {
   readonly leaseMs: number;
   /** Reserves up to `wanted` handler slots; answers how many. */
   reserve(wanted: number): number;
+  /**
+   * Slots for a claim in the statement that marks updates done (which frees theirs): only when
+   * something may be waiting, else 0.
+   */
+  reserveClaim(wanted: number): number;
   /** Runs what was leased; frees the `reserved` slots of reserve() it does not use. */
-  adopt(leased: LeasedUpdate[], reserved: number): void;
+  adopt(leased: LeasedUpdate[], reserved: number, claimed?: boolean): void;
 }
 
 /** A KV entry written with an update's done mark (`botloom_kv`: the full key, keyv's serialized value). */
@@ -330,22 +335,23 @@ export class UpdateInbox {
        RETURNING t.update_id, t.update_type, t.chat_key, t.attempts, t.payload, t.rate_decision${session}`,
       [now, limit, owner, new Date(now.getTime() + leaseMs), ...(sessions ? [sessions.keyPrefix] : [])],
     );
-    return rows
-      .map((row): LeasedUpdate => {
-        const chatKey = row.chat_key as string | null;
-        return {
-          updateId: Number(row.update_id),
-          updateType: row.update_type as string,
-          chatKey,
-          attempts: row.attempts as number,
-          update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
-          rate: rateDecisionOf(row.rate_decision, 0),
-          ...(sessions && chatKey !== null
-            ? { session: { key: sessionKeyOfChat(chatKey), value: (row.session as string | null) ?? null } }
-            : {}),
-        };
-      })
-      .sort((a, b) => a.updateId - b.updateId);
+    return rows.map((row) => this.leasedFromRow(row, row.session)).sort((a, b) => a.updateId - b.updateId);
+  }
+
+  /** A row leased by a claim (payload decrypted; the session when the statement read it). */
+  private leasedFromRow(row: any, session: string | null | undefined): LeasedUpdate {
+    const chatKey = row.chat_key as string | null;
+    return {
+      updateId: Number(row.update_id),
+      updateType: row.update_type as string,
+      chatKey,
+      attempts: row.attempts as number,
+      update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
+      rate: rateDecisionOf(row.rate_decision, 0),
+      ...(this.options.sessions && chatKey !== null
+        ? { session: { key: sessionKeyOfChat(chatKey), value: session ?? null } }
+        : {}),
+    };
   }
 
   /** Extends the leases `owner` still holds (a handler that runs longer than one lease). */
@@ -379,17 +385,35 @@ export class UpdateInbox {
   }
 
   private async finishBatch(items: DoneItem[]): Promise<FinishResult[]> {
+    const lessee = this.lessee;
+    const claimSlots = lessee ? lessee.reserveClaim(items.length) : 0;
+    try {
+      return await this.finishAndClaim(items, lessee, claimSlots);
+    } catch (error) {
+      lessee?.adopt([], claimSlots, true);
+      throw error;
+    }
+  }
+
+  private async finishAndClaim(
+    items: DoneItem[],
+    lessee: IntakeLessee | undefined,
+    claimSlots: number,
+  ): Promise<FinishResult[]> {
+    const sessions = this.options.sessions;
+    if (claimSlots > 0 && sessions) await this.options.prepare?.();
+    const now = this.clock();
     const sends = items.flatMap((item) => item.sends.map((send) => ({ updateId: item.updateId, send })));
     const writes = items.flatMap((item) =>
       item.writes.map((write) => ({ updateId: item.updateId, ...write })),
     );
     const { rows } = await this.db.query(
       `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[],
-         $9::bigint[], $10::text[], $11::text[])`,
+         $9::bigint[], $10::text[], $11::text[], $12, $13, $14, $15)`,
       [
         items.map((i) => i.updateId),
         items.map((i) => i.owner),
-        this.clock(),
+        now,
         sends.map((s) => s.updateId),
         sends.map((s) => s.send.seq),
         sends.map((s) => s.send.method),
@@ -398,9 +422,16 @@ export class UpdateInbox {
         writes.map((w) => w.updateId),
         writes.map((w) => w.key),
         writes.map((w) => w.value),
+        claimSlots,
+        lessee?.owner ?? null,
+        lessee ? new Date(now.getTime() + lessee.leaseMs) : null,
+        claimSlots > 0 && sessions ? sessions.keyPrefix : null,
       ],
     );
-    const byId = new Map(rows.map((row) => [Number(row.update_id), row]));
+    const claimed = rows.filter((row) => row.claimed).map((row) => this.leasedFromRow(row, row.session));
+    claimed.sort((a, b) => a.updateId - b.updateId);
+    lessee?.adopt(claimed, claimSlots, true);
+    const byId = new Map(rows.filter((row) => !row.claimed).map((row) => [Number(row.update_id), row]));
     return items.map((item) => {
       const row = byId.get(item.updateId);
       return { done: row?.done === true, nextPending: row?.next_pending === true };
