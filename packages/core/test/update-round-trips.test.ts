@@ -86,13 +86,14 @@ describe('round trips per update', () => {
     });
     console.log(`[round trips] first contact: ${first.length}, simple update: ${simple.length}`);
     expect(simple.length, simple.join('\n')).toBeLessThanOrEqual(3);
-    // Stored and leased in one statement, done with the reply's ledger record in another: no
-    // claim, no separate session read or rate-limit statement.
+    // Stored and leased in one statement, the reply's ledger record, done: no claim, no separate
+    // session read or write, no rate-limit statement.
     expect(simple.some((q) => q.includes('core_update_inbox_intake'))).toBe(true);
     expect(simple.some((q) => q.includes('core_update_inbox_done'))).toBe(true);
     expect(simple.filter((q) => q.startsWith('WITH next AS'))).toEqual([]);
     expect(simple.filter((q) => q.includes('botloom_rate_windows'))).toEqual([]);
     expect(simple.filter((q) => q.startsWith('SELECT value FROM botloom_kv'))).toEqual([]);
+    expect(simple.filter((q) => q.startsWith('INSERT INTO botloom_kv'))).toEqual([]);
   });
 
   it('a session changed by an update is read back by the next one (written with the done mark)', async () => {

@@ -20,13 +20,7 @@ export interface RecordedSend {
 export interface SendLog {
   /** Sends recorded by earlier attempts of this update. */
   earlier(): Promise<RecordedSend[]>;
-  /**
-   * Records a send. It may be held back (to be written with the update's done mark): then
-   * `flush` writes it, and is called before the update's next send goes out, so at most the
-   * latest send of an update is ever unrecorded.
-   */
   record(send: RecordedSend): Promise<void>;
-  flush?(): Promise<void>;
 }
 
 /** The ledger state of one attempt at one update. */
@@ -89,11 +83,6 @@ export function sendLedgerTransformer(
         return done.response as Awaited<ReturnType<typeof prev>>;
       }
       if (done) sends.diverged = true;
-    }
-    try {
-      await sends.log.flush?.();
-    } catch (err) {
-      logger.warn({ err, method }, 'could not record a send; a re-handled update may repeat it');
     }
     const live = liveCallScope();
     const before = live?.fetches ?? 0;

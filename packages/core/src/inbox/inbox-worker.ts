@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { RecordedSend, SendLog } from '../bot/send-ledger.js';
+import type { SendLog } from '../bot/send-ledger.js';
 import type { WindowDecision } from '../kv/kv-window.js';
 import type { Clock, IntakeLessee, LeasedUpdate, PrefetchedSession, UpdateInbox } from './update-inbox.js';
 
@@ -85,13 +85,6 @@ class Signal {
     });
   }
 }
-
-/**
- * How long the ledger may hold back the record of an update's latest send, hoping to write it
- * with the update's done mark (one statement instead of two). It is written earlier when the
- * update makes its next send, and after this delay when the handler goes on for longer.
- */
-export const SEND_RECORD_DELAY_MS = 250;
 
 /**
  * Handles updates from the inbox: leases what is due (per-chat order is the inbox's claim),
@@ -256,47 +249,6 @@ export class InboxWorker implements IntakeLessee {
     this.inFlight.set(item.updateId, task);
   }
 
-  /** The send ledger of one attempt; the latest record may wait for the done statement. */
-  private sendLogOf(updateId: number) {
-    const { inbox } = this.options;
-    let held: RecordedSend | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const flush = async () => {
-      clearTimeout(timer);
-      const send = held;
-      held = undefined;
-      if (send) await inbox.recordSend(updateId, send);
-    };
-    const log: SendLog = {
-      earlier: () => inbox.sendsOf(updateId),
-      record: async (send) => {
-        await flush();
-        held = send;
-        timer = setTimeout(() => {
-          flush().catch((error) =>
-            this.log.warn(
-              { err: error, updateId },
-              'could not record a send; a re-handled update may repeat it',
-            ),
-          );
-        }, SEND_RECORD_DELAY_MS);
-        timer.unref();
-      },
-      flush,
-    };
-    return {
-      log,
-      /** The record still held back (it goes with the done mark). */
-      take(): RecordedSend[] {
-        clearTimeout(timer);
-        const send = held;
-        held = undefined;
-        return send ? [send] : [];
-      },
-      flush,
-    };
-  }
-
   /** Handles one leased update; true when a claim may find something now (its chat goes on). */
   private async handleOne(item: LeasedUpdate): Promise<boolean> {
     const { inbox, maxAttempts } = this.options;
@@ -311,11 +263,14 @@ export class InboxWorker implements IntakeLessee {
         return true;
       }
       const final = item.attempts >= maxAttempts;
-      const sends = this.sendLogOf(item.updateId);
+      const sends: SendLog = {
+        earlier: () => inbox.sendsOf(item.updateId),
+        record: (send) => inbox.recordSend(item.updateId, send),
+      };
       const outcome = await this.options.handle(item.update, {
         number: item.attempts,
         final,
-        sends: sends.log,
+        sends,
         rate: item.rate,
         session: item.session,
       });
@@ -325,7 +280,7 @@ export class InboxWorker implements IntakeLessee {
         this.finishing++;
         let result: Awaited<ReturnType<UpdateInbox['finish']>>;
         try {
-          result = await inbox.finish(this.owner, item.updateId, sends.take(), outcome.writes);
+          result = await inbox.finish(this.owner, item.updateId, outcome.writes);
         } finally {
           this.finishing--;
         }
@@ -336,7 +291,6 @@ export class InboxWorker implements IntakeLessee {
           );
         return result.nextPending;
       }
-      await sends.flush();
       if (outcome.retryable && !final) {
         const delayMs = this.backoff(item.attempts);
         await inbox.scheduleRetry(

@@ -217,24 +217,25 @@ END
 $fn$`;
 
 /**
- * Marks leased updates done (payload dropped), in the same transaction as their last send
- * records (`core_update_sends`) and the KV entries they changed (their chats' sessions, only
- * for updates still leased to the caller); with p_claim_limit, leases that many due updates to
- * p_claim_owner in the slots they free (as UpdateInbox.claim, with their sessions); and says for each whether its chat has a pending update
- * waiting (so the worker claims only then). The chats are locked like at intake, so an update
- * stored meanwhile is either seen here as pending or sees this one done (and is leased there).
+ * Marks leased updates done (payload dropped), in the same transaction as the KV entries they
+ * changed (their chats' sessions, only for updates still leased to the caller); with p_claim_limit, leases that many due updates to
+ * p_claim_owner in the slots they free (as UpdateInbox.claim, with their sessions); and says for
+ * each whether its chat has a pending update waiting (so the worker claims only then). The chats are locked like at intake, so an update
+ * stored meanwhile is either seen here as pending or sees this one done (and is leased there);
+ * the lock is only tried (never waited for), and a chat locked by an intake in flight counts as
+ * having one waiting.
  */
 const DONE_FUNCTION_SQL = `
 CREATE OR REPLACE FUNCTION ${DONE_FUNCTION}(
   p_ids bigint[], p_owners text[], p_now timestamptz,
-  p_send_ids bigint[], p_send_seqs integer[], p_send_methods text[], p_send_chats text[], p_send_responses text[],
   p_kv_ids bigint[], p_kv_keys text[], p_kv_values text[],
   p_claim_limit integer, p_claim_owner text, p_lease_until timestamptz, p_session_prefix text)
 RETURNS TABLE (update_id bigint, done boolean, next_pending boolean, claimed boolean, update_type text,
   chat_key text, attempts integer, payload text, rate_decision text, session text)
 LANGUAGE plpgsql VOLATILE AS $fn$
 DECLARE
-  lock_key integer;
+  locked_chat text;
+  busy_chats text[] := '{}';
   done_ids bigint[];
   c_ids bigint[];
   c_types text[];
@@ -243,16 +244,14 @@ DECLARE
   c_payloads text[];
   c_decisions text[];
 BEGIN
-  FOR lock_key IN SELECT DISTINCT hashtext(t.chat_key) FROM ${UPDATE_INBOX_TABLE} t
-                  WHERE t.update_id = ANY(p_ids) AND t.chat_key IS NOT NULL ORDER BY 1 LOOP
-    PERFORM pg_advisory_xact_lock(${CHAT_LOCK_CLASS}, lock_key);
+  -- Never waits: a chat whose lock an intake holds right now is reported as having a pending
+  -- update (the worker claims once this commits, and finds it if that intake left it pending).
+  FOR locked_chat IN SELECT DISTINCT t.chat_key FROM ${UPDATE_INBOX_TABLE} t
+              WHERE t.update_id = ANY(p_ids) AND t.chat_key IS NOT NULL LOOP
+    IF NOT pg_try_advisory_xact_lock(${CHAT_LOCK_CLASS}, hashtext(locked_chat)) THEN
+      busy_chats := busy_chats || locked_chat;
+    END IF;
   END LOOP;
-  IF coalesce(array_length(p_send_ids, 1), 0) > 0 THEN
-    INSERT INTO ${UPDATE_SENDS_TABLE} (update_id, seq, method, chat, response, sent_at)
-    SELECT r.id, r.seq, r.method, r.chat, r.response, p_now
-    FROM unnest(p_send_ids, p_send_seqs, p_send_methods, p_send_chats, p_send_responses) AS r(id, seq, method, chat, response)
-    ON CONFLICT DO NOTHING;
-  END IF;
   WITH d AS (
     UPDATE ${UPDATE_INBOX_TABLE} t SET status = 'done', done_at = p_now, payload = NULL, lease_owner = NULL, lease_until = NULL
     FROM unnest(p_ids, p_owners) AS x(id, owner)
@@ -270,7 +269,7 @@ BEGIN
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;
   END IF;
   RETURN QUERY
-  SELECT x.id, x.id = ANY(done_ids), EXISTS (
+  SELECT x.id, x.id = ANY(done_ids), t.chat_key = ANY(busy_chats) OR EXISTS (
     SELECT 1 FROM ${UPDATE_INBOX_TABLE} e
     WHERE e.chat_key = t.chat_key AND e.status = 'pending'), false,
     NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text

@@ -79,7 +79,6 @@ export interface KvWrite {
 interface DoneItem {
   owner: string;
   updateId: number;
-  sends: readonly RecordedSend[];
   writes: ReadonlyArray<KvWrite>;
 }
 
@@ -371,17 +370,12 @@ export class UpdateInbox {
   }
 
   /**
-   * `markDone` in one statement with the update's send records not yet written (the ledger
-   * defers its last record to here) and the KV entries it changed (its chat's session: written
-   * only when the update is marked done), and whether its chat has a pending update waiting.
+   * `markDone` in one statement with the KV entries the update changed (its chat's session:
+   * written only while the update is still leased to `owner`); also says whether its chat has
+   * a pending update waiting.
    */
-  async finish(
-    owner: string,
-    updateId: number,
-    sends: readonly RecordedSend[] = [],
-    writes: ReadonlyArray<KvWrite> = [],
-  ): Promise<FinishResult> {
-    return this.dones.submit({ owner, updateId, sends, writes });
+  async finish(owner: string, updateId: number, writes: ReadonlyArray<KvWrite> = []): Promise<FinishResult> {
+    return this.dones.submit({ owner, updateId, writes });
   }
 
   private async finishBatch(items: DoneItem[]): Promise<FinishResult[]> {
@@ -403,22 +397,15 @@ export class UpdateInbox {
     const sessions = this.options.sessions;
     if (claimSlots > 0 && sessions) await this.options.prepare?.();
     const now = this.clock();
-    const sends = items.flatMap((item) => item.sends.map((send) => ({ updateId: item.updateId, send })));
     const writes = items.flatMap((item) =>
       item.writes.map((write) => ({ updateId: item.updateId, ...write })),
     );
     const { rows } = await this.db.query(
-      `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::int[], $6::text[], $7::text[], $8::text[],
-         $9::bigint[], $10::text[], $11::text[], $12, $13, $14, $15)`,
+      `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::text[], $6::text[], $7, $8, $9, $10)`,
       [
         items.map((i) => i.updateId),
         items.map((i) => i.owner),
         now,
-        sends.map((s) => s.updateId),
-        sends.map((s) => s.send.seq),
-        sends.map((s) => s.send.method),
-        sends.map((s) => s.send.chat),
-        sends.map((s) => this.crypto.encrypt(JSON.stringify(s.send.response))),
         writes.map((w) => w.updateId),
         writes.map((w) => w.key),
         writes.map((w) => w.value),
