@@ -154,7 +154,8 @@ export class InboxWorker implements IntakeLessee {
   }
 
   reserveClaim(wanted: number): number {
-    if (!this.claimable) return 0;
+    // Always worth it in a done statement: the next update of a chat just finished is often
+    // pending behind it (stored while it ran), and an empty claim there costs no round trip.
     const slots = this.reserve(wanted);
     if (slots > 0) this.claimable = false;
     return slots;

@@ -268,13 +268,6 @@ BEGIN
     ORDER BY k.key, k.i DESC
     ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at;
   END IF;
-  RETURN QUERY
-  SELECT x.id, x.id = ANY(done_ids), t.chat_key = ANY(busy_chats) OR EXISTS (
-    SELECT 1 FROM ${UPDATE_INBOX_TABLE} e
-    WHERE e.chat_key = t.chat_key AND e.status = 'pending'), false,
-    NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text
-  FROM unnest(p_ids) AS x(id)
-  LEFT JOIN ${UPDATE_INBOX_TABLE} t ON t.update_id = x.id;
   -- The slots these updates free, filled right away: the same lease as UpdateInbox.claim.
   IF coalesce(p_claim_limit, 0) > 0 THEN
     WITH next AS (
@@ -308,5 +301,13 @@ BEGIN
       FROM unnest(c_ids, c_types, c_chats, c_attempts, c_payloads, c_decisions) AS c(id, type, chat, n, body, decision);
     END IF;
   END IF;
+  -- After the claim: an update it took is no longer pending.
+  RETURN QUERY
+  SELECT x.id, x.id = ANY(done_ids), t.chat_key = ANY(busy_chats) OR EXISTS (
+    SELECT 1 FROM ${UPDATE_INBOX_TABLE} e
+    WHERE e.chat_key = t.chat_key AND e.status = 'pending'), false,
+    NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::text
+  FROM unnest(p_ids) AS x(id)
+  LEFT JOIN ${UPDATE_INBOX_TABLE} t ON t.update_id = x.id;
 END
 $fn$`;

@@ -61,10 +61,7 @@ export interface IntakeLessee {
   readonly leaseMs: number;
   /** Reserves up to `wanted` handler slots; answers how many. */
   reserve(wanted: number): number;
-  /**
-   * Slots for a claim in the statement that marks updates done (which frees theirs): only when
-   * something may be waiting, else 0.
-   */
+  /** Slots for a claim in the statement that marks updates done (which frees theirs). */
   reserveClaim(wanted: number): number;
   /** Runs what was leased; frees the `reserved` slots of reserve() it does not use. */
   adopt(leased: LeasedUpdate[], reserved: number, claimed?: boolean): void;
