@@ -87,11 +87,13 @@ class Signal {
 }
 
 /**
- * Handles updates from the inbox: leases what is due (per-chat order is the inbox's claim),
- * runs each through the handler, renews the leases while handlers run, then marks each done,
- * schedules a retry with backoff, or dead-letters it. Wakes on `wake()` (an update was stored
- * here, a slot freed) and otherwise polls every `pollIntervalMs` (retries that fell due,
- * leases of dead instances, updates stored by other instances).
+ * Handles updates from the inbox: runs what this instance's intake leased at once (as the
+ * inbox's lessee) and what it leases itself (per-chat order is the inbox's claim), renews the
+ * leases while handlers run, then marks each done (that statement also claims into the freed
+ * slots), schedules a retry with backoff, or dead-letters it. Claims on its own only when
+ * something may be waiting: `wake()` (an update stored here but not leased), a done chat with
+ * a pending update, a failure; otherwise it polls every `pollIntervalMs` (retries that fell
+ * due, leases of dead instances, updates stored by other instances).
  */
 export class InboxWorker implements IntakeLessee {
   /** Lease owner id of this worker (one per process start). */
