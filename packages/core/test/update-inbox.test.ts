@@ -194,6 +194,70 @@ describe('update inbox: handling', () => {
     }
   });
 
+  it('two instances that lease what they store run each chat one update at a time, in order', async () => {
+    const seen = new Map<number, string[]>();
+    const running = new Set<number>();
+    let overlaps = 0;
+    const recorder: BotPluginEntry = {
+      id: 'recorder',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          if (running.has(ctx.chat.id)) overlaps++;
+          running.add(ctx.chat.id);
+          const list = seen.get(ctx.chat.id) ?? [];
+          list.push(ctx.message.text);
+          seen.set(ctx.chat.id, list);
+          await new Promise((resolve) => setImmediate(resolve));
+          await ctx.reply(`ok ${ctx.message.text}`);
+          running.delete(ctx.chat.id);
+        }),
+    };
+    harness = await startBotHarness({ plugins: [recorder] });
+    const second = await startBotHarness({ plugins: [recorder], api: harness.api });
+    const other = new pg.Pool({ connectionString: database.url, max: 4 });
+    const inboxes = [inboxOf(), inboxOf(other)];
+    const workers = [
+      workerFor(harness, inboxes[0]!, { concurrency: 3 }),
+      workerFor(second, inboxes[1]!, { concurrency: 3 }),
+    ];
+    try {
+      workers.forEach((worker, i) => {
+        worker.start();
+        inboxes[i]!.setLessee(worker);
+      });
+      const users = [81, 82, 83, 84, 85, 86];
+      let id = 9500;
+      let leasedAtIntake = 0;
+      // Each round stores one update per chat, through alternating instances, without waiting
+      // for the previous round to be handled: a chat's next update often arrives while its
+      // previous one runs on the other instance.
+      for (let n = 0; n < 8; n++) {
+        const results = await Promise.all(
+          users.map((user, i) => inboxes[(n + i) % 2]!.accept([textUpdate(`${n}`, { id: user }, id++)])),
+        );
+        leasedAtIntake += results.reduce((sum, r) => sum + r.leased, 0);
+      }
+      const until = Date.now() + 60_000;
+      while ((await inboxOf().counts()).done < users.length * 8) {
+        if (Date.now() > until) throw new Error('updates were not all handled');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const expected = ['0', '1', '2', '3', '4', '5', '6', '7'];
+      for (const user of users) {
+        expect(seen.get(user), `chat ${user}`).toEqual(expected);
+        expect(harness.api.textsTo(user)).toEqual(expected.map((t) => `ok ${t}`));
+      }
+      expect(overlaps).toBe(0);
+      expect(leasedAtIntake).toBeGreaterThan(0); // the intake path was taken
+    } finally {
+      for (const inbox of inboxes) inbox.setLessee(undefined);
+      await Promise.all(workers.map((w) => w.stop()));
+      await second.close();
+      await other.end();
+    }
+  });
+
   it('takes over an update whose lease ran out (its instance died), and not before', async () => {
     const inbox = inboxOf();
     await inbox.store([textUpdate('orphan', { id: 21 }, 200), textUpdate('next', { id: 21 }, 201)]);

@@ -10,6 +10,7 @@ import type { ErrorReporter } from '../errors/error-reporter.js';
 import type { Metrics } from '../http/metrics.js';
 import type { BotI18n } from '../i18n/create-i18n.js';
 import type { KvFactory } from '../kv/kv-factory.js';
+import type { WindowDecision } from '../kv/kv-window.js';
 import { purgeUnsealedEntries } from '../kv/sealed-storage.js';
 import {
   CONVERSATION_MARKER,
@@ -22,6 +23,7 @@ import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import { assertNoCommandTakeover, commandsRegisteredBy } from './command-handlers.js';
 import type { BotContext, ConversationContext, SessionData } from './context.js';
+import { type LoggerSlot, loggerSlotOf, setLoggerSlot } from './lazy-logger.js';
 import { gatePlugin, routeUpdates } from './middleware/conversation-router.js';
 import { coreCommands } from './middleware/core-commands.js';
 import { deleteMyData } from './middleware/delete-my-data.js';
@@ -95,6 +97,8 @@ export interface BotRuntimeOptions {
 
 export const DEFAULT_CONVERSATION_TTL_MS = 24 * 60 * 60 * 1000;
 const CONVERSATIONS_NAMESPACE = 'core.conversations';
+/** The KV namespace of chat sessions (keys: `ctx.chatId ?? ctx.from.id`). */
+export const SESSIONS_NAMESPACE = 'core.sessions';
 
 export interface BotRuntime {
   bot: Bot<BotContext>;
@@ -141,9 +145,19 @@ export interface ProcessAttempt {
   number?: number;
   /** Where this update's sends are recorded, so a later attempt does not repeat them. */
   sends?: SendLog;
+  /** The per-user rate limit, decided (and counted) when the update was stored. */
+  rate?: WindowDecision;
+  /** The chat's session (keyv's serialized entry, null = none), read with the update's lease. */
+  session?: { key: string; value: string | null };
 }
 
-export type ProcessOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+export type ProcessOutcome =
+  | {
+      ok: true;
+      /** KV entries the update changed, to be written with its done mark (keyv's serialized text). */
+      writes?: Array<{ key: string; value: string }>;
+    }
+  | { ok: false; error: unknown; retryable: boolean };
 
 /** Bot API methods that change nothing the user sees; calling them does not make a retry unsafe. */
 const READ_ONLY_METHODS = new Set([
@@ -158,7 +172,7 @@ const READ_ONLY_METHODS = new Set([
 interface UpdateInfo {
   correlationId: string;
   locale: string;
-  logger: Logger;
+  logger: LoggerSlot;
 }
 
 export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
@@ -244,20 +258,40 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       return next();
     });
   }
-  bot.use(rateLimitUsers({ limiter, i18n }));
+  bot.use(rateLimitUsers({ limiter, i18n, decided: () => deliveries.getStore()?.rate }));
   bot.use(i18n.grammy);
   bot.use(
     session<SessionData, BotContext>({
       // A chat without a session is new: it has no conversation state to look up.
       initial: () => ({ [CONVERSATION_MARKER]: 0 }),
-      storage: keyvStorageAdapter<SessionData>(options.kv.namespace('core.sessions')),
+      storage: keyvStorageAdapter<SessionData>(options.kv.namespace(SESSIONS_NAMESPACE), {
+        // The session read with the update's lease, once (the inbox read it in that statement).
+        prefetched: (key) => {
+          const session = deliveries.getStore()?.session;
+          if (!session || session.used || session.key !== key) return undefined;
+          session.used = true;
+          return session.value;
+        },
+        // An update that came with its session writes it back with its done mark (same transaction).
+        deferWrite: (key) => {
+          const delivery = deliveries.getStore();
+          if (delivery?.session?.key !== key) return undefined;
+          return (value) => {
+            delivery.sessionWrite = { key: `${SESSIONS_NAMESPACE}:${key}`, value };
+          };
+        },
+      }),
       // Private chat ids equal user ids, so inline queries share the user's private-chat session.
       getSessionKey: (ctx) => (ctx.chatId ?? ctx.from?.id)?.toString(),
     }),
   );
   bot.use(async (ctx, next) => {
     await ctx.i18n.renegotiateLocale(); // the session may hold a /language choice
-    const info = { correlationId: ctx.correlationId, locale: await ctx.i18n.getLocale(), logger: ctx.logger };
+    const info: UpdateInfo = {
+      correlationId: ctx.correlationId,
+      locale: await ctx.i18n.getLocale(),
+      logger: loggerSlotOf(ctx),
+    };
     updateInfo.set(ctx.update.update_id, info);
     try {
       await next();
@@ -277,7 +311,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
           const info = updateInfo.get(ctx.update.update_id);
           // Steps replayed from older updates get a placeholder; their API calls are not re-sent.
           ctx.correlationId = info?.correlationId ?? 'replay';
-          ctx.logger = info?.logger ?? log;
+          setLoggerSlot(ctx, info?.logger ?? log);
           ctx.api.config.use(noteSent, ...outgoing.transformers);
           await next();
         },
@@ -399,7 +433,12 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
 
     async processUpdate(update, attempt) {
       if (stopping) throw new BotStoppingError();
-      const delivery: Delivery = { final: attempt.final, sent: false };
+      const delivery: Delivery = {
+        final: attempt.final,
+        sent: false,
+        rate: attempt.rate,
+        session: attempt.session && { ...attempt.session },
+      };
       if (attempt.sends) {
         delivery.sends = {
           log: attempt.sends,
@@ -422,7 +461,8 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
         // A failure outside the handlers (getMe at init, the pipeline itself).
         delivery.failure ??= { error };
       }
-      if (!delivery.failure) return { ok: true };
+      if (!delivery.failure)
+        return delivery.sessionWrite ? { ok: true, writes: [delivery.sessionWrite] } : { ok: true };
       return { ok: false, error: delivery.failure.error, retryable: !delivery.sent };
     },
 

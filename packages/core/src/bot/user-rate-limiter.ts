@@ -17,7 +17,10 @@ export interface UserRateLimiter {
   hit(key: string, now?: number): Promise<RateLimitDecision>;
 }
 
-const NAMESPACE = 'core.ratelimit';
+/** The KV namespace of the per-user windows (keys: the user id). */
+export const RATE_LIMIT_NAMESPACE = 'core.ratelimit';
+/** The per-user window: a sliding minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 export function createUserRateLimiter(options: {
   scope: RateLimitScope;
@@ -27,12 +30,12 @@ export function createUserRateLimiter(options: {
   windowMs?: number;
 }): UserRateLimiter {
   const { limit } = options;
-  const windowMs = options.windowMs ?? 60_000;
+  const windowMs = options.windowMs ?? RATE_LIMIT_WINDOW_MS;
   const hitWindow = options.kv?.hitWindow?.bind(options.kv);
   if (options.scope === 'shared' && hitWindow) {
     return {
       scope: 'shared',
-      hit: (key, now = Date.now()) => hitWindow(NAMESPACE, key, { limit, windowMs, now }),
+      hit: (key, now = Date.now()) => hitWindow(RATE_LIMIT_NAMESPACE, key, { limit, windowMs, now }),
     };
   }
   const windows = new MemoryWindows();

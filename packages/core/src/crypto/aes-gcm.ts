@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { BotloomError } from '../errors/botloom-error.js';
+import { pooledRandomBytes } from './random-pool.js';
 import type { Crypto } from './types.js';
 
 const VERSION = 'v1';
@@ -33,7 +34,7 @@ export function createAesGcmCrypto(key: Buffer): Crypto {
   const macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'botloom:hmac-sha256', 32));
   return {
     encrypt(plaintext: string): string {
-      const iv = randomBytes(12);
+      const iv = pooledRandomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
       const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Update } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { SendLog } from '../bot/send-ledger.js';
-import type { Clock, LeasedUpdate, UpdateInbox } from './update-inbox.js';
+import type { WindowDecision } from '../kv/kv-window.js';
+import type { Clock, IntakeLessee, LeasedUpdate, PrefetchedSession, UpdateInbox } from './update-inbox.js';
 
 /** One attempt at an update, as the handler sees it. */
 export interface DeliveryAttempt {
@@ -12,10 +13,20 @@ export interface DeliveryAttempt {
   final: boolean;
   /** The update's send ledger: what earlier attempts sent, where this one records its sends. */
   sends?: SendLog;
+  /** The per-user rate limit, decided when the update was stored. */
+  rate?: WindowDecision;
+  /** The chat's session, read with the lease. */
+  session?: PrefetchedSession;
 }
 
 /** What became of one attempt. `retryable: false` = something was already sent, do not repeat it. */
-export type HandleOutcome = { ok: true } | { ok: false; error: unknown; retryable: boolean };
+export type HandleOutcome =
+  | {
+      ok: true;
+      /** KV entries (the chat's session) to write with the done mark, in its transaction. */
+      writes?: Array<{ key: string; value: string }>;
+    }
+  | { ok: false; error: unknown; retryable: boolean };
 
 /** Runs one update through the bot pipeline (the port the worker drives). */
 export type UpdateHandler = (update: Update, attempt: DeliveryAttempt) => Promise<HandleOutcome>;
@@ -76,15 +87,23 @@ class Signal {
 }
 
 /**
- * Handles updates from the inbox: leases what is due (per-chat order is the inbox's claim),
- * runs each through the handler, renews the leases while handlers run, then marks each done,
- * schedules a retry with backoff, or dead-letters it. Wakes on `wake()` (an update was stored
- * here, a slot freed) and otherwise polls every `pollIntervalMs` (retries that fell due,
- * leases of dead instances, updates stored by other instances).
+ * Handles updates from the inbox: runs what this instance's intake leased at once (as the
+ * inbox's lessee) and what it leases itself (per-chat order is the inbox's claim), renews the
+ * leases while handlers run, then marks each done (that statement also claims into the freed
+ * slots), schedules a retry with backoff, or dead-letters it. Claims on its own only when
+ * something may be waiting: `wake()` (an update stored here but not leased), a done chat with
+ * a pending update, a failure; otherwise it polls every `pollIntervalMs` (retries that fell
+ * due, leases of dead instances, updates stored by other instances).
  */
-export class InboxWorker {
+export class InboxWorker implements IntakeLessee {
   /** Lease owner id of this worker (one per process start). */
   readonly owner = `${process.pid}:${randomUUID()}`;
+  /** Slots promised to an intake statement in flight (its leased updates arrive by `adopt`). */
+  private reserved = 0;
+  /** Something may be claimable: set by `wake()`, cleared when a claim came back short. */
+  private claimable = true;
+  /** Handled updates whose done statement runs: their slots free as it commits. */
+  private finishing = 0;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly backoff: (attempt: number) => number;
@@ -115,9 +134,40 @@ export class InboxWorker {
     this.pruneTimer.unref();
   }
 
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
   /** Something may be claimable now. */
   wake(): void {
+    this.claimable = true;
     this.signal.raise();
+  }
+
+  private free(): number {
+    return this.options.concurrency - this.inFlight.size + this.finishing - this.reserved;
+  }
+
+  reserve(wanted: number): number {
+    if (!this.loop || this.stopping) return 0;
+    const slots = Math.max(0, Math.min(wanted, this.free()));
+    this.reserved += slots;
+    return slots;
+  }
+
+  reserveClaim(wanted: number): number {
+    // Always worth it in a done statement: the next update of a chat just finished is often
+    // pending behind it (stored while it ran), and an empty claim there costs no round trip.
+    const slots = this.reserve(wanted);
+    if (slots > 0) this.claimable = false;
+    return slots;
+  }
+
+  adopt(leased: LeasedUpdate[], reserved: number, claimed = false): void {
+    this.reserved -= reserved;
+    // A claim that filled every slot it had may have left more waiting.
+    if (claimed && reserved > 0 && leased.length === reserved) this.claimable = true;
+    for (const item of leased) this.spawn(item);
   }
 
   /** Stops claiming, then waits for the updates being handled (they are marked done). */
@@ -127,7 +177,10 @@ export class InboxWorker {
     clearInterval(this.pruneTimer);
     await this.loop;
     this.loop = undefined;
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0 || this.reserved > 0) {
+      if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+      else await new Promise((resolve) => setTimeout(resolve, 10)); // an intake statement in flight
+    }
     clearInterval(this.renewTimer);
   }
 
@@ -167,26 +220,40 @@ export class InboxWorker {
       }
       if (this.stopping) break;
       // A full batch may mean more is waiting; otherwise sleep until woken or the fallback poll.
-      if (taken > 0 && this.inFlight.size < this.options.concurrency) continue;
+      if (taken > 0 && this.claimable && this.free() > 0) continue;
       await this.signal.wait(this.options.pollIntervalMs);
     }
   }
 
   private async claimAndRun(): Promise<number> {
-    const free = this.options.concurrency - this.inFlight.size;
+    const free = this.free();
     if (free <= 0) return 0;
-    const leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
-    for (const item of leased) {
-      const task = this.handleOne(item).finally(() => {
-        this.inFlight.delete(item.updateId);
-        this.wake(); // a slot is free, and the chat's next update may be due
-      });
-      this.inFlight.set(item.updateId, task);
+    this.claimable = false;
+    let leased: LeasedUpdate[];
+    try {
+      leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
+    } catch (error) {
+      this.claimable = true;
+      throw error;
     }
+    if (leased.length === free) this.claimable = true; // a full batch: more may be waiting
+    for (const item of leased) this.spawn(item);
     return leased.length;
   }
 
-  private async handleOne(item: LeasedUpdate): Promise<void> {
+  private spawn(item: LeasedUpdate): void {
+    const task = this.handleOne(item).then((more) => {
+      this.inFlight.delete(item.updateId);
+      // A slot is free: claim only when something may be waiting (this chat's next update,
+      // updates stored while every slot was busy), not after every update.
+      if (more) this.claimable = true;
+      if (this.claimable) this.signal.raise();
+    });
+    this.inFlight.set(item.updateId, task);
+  }
+
+  /** Handles one leased update; true when a claim may find something now (its chat goes on). */
+  private async handleOne(item: LeasedUpdate): Promise<boolean> {
     const { inbox, maxAttempts } = this.options;
     const meta = { updateId: item.updateId, updateType: item.updateType, attempt: item.attempts };
     try {
@@ -196,22 +263,36 @@ export class InboxWorker {
         await inbox.markDead(this.owner, item.updateId, new Error('lease expired during the last attempt'));
         this.options.onOutcome?.('dead');
         this.log.warn(meta, 'update dead-lettered: its last attempt never finished');
-        return;
+        return true;
       }
       const final = item.attempts >= maxAttempts;
       const sends: SendLog = {
         earlier: () => inbox.sendsOf(item.updateId),
         record: (send) => inbox.recordSend(item.updateId, send),
       };
-      const outcome = await this.options.handle(item.update, { number: item.attempts, final, sends });
+      const outcome = await this.options.handle(item.update, {
+        number: item.attempts,
+        final,
+        sends,
+        rate: item.rate,
+        session: item.session,
+      });
       if (outcome.ok) {
         this.options.onOutcome?.('done');
-        if (!(await inbox.markDone(this.owner, item.updateId)))
+        // Its slot may take the next update in the same statement (see reserveClaim).
+        this.finishing++;
+        let result: Awaited<ReturnType<UpdateInbox['finish']>>;
+        try {
+          result = await inbox.finish(this.owner, item.updateId, outcome.writes);
+        } finally {
+          this.finishing--;
+        }
+        if (!result.done)
           this.log.warn(
             meta,
             'update handled after its lease was lost; another instance may handle it again',
           );
-        return;
+        return result.nextPending;
       }
       if (outcome.retryable && !final) {
         const delayMs = this.backoff(item.attempts);
@@ -223,7 +304,7 @@ export class InboxWorker {
         );
         this.options.onOutcome?.('retry');
         this.log.info({ ...meta, retryInMs: delayMs }, 'update failed; retrying later');
-        return;
+        return false;
       }
       await inbox.markDead(this.owner, item.updateId, outcome.error);
       this.options.onOutcome?.('dead');
@@ -232,9 +313,11 @@ export class InboxWorker {
         { ...meta, errorName: (outcome.error as Error)?.name, afterReply: !outcome.retryable },
         'update dead-lettered',
       );
+      return true;
     } catch (error) {
       // The inbox is unreachable: the lease runs out and the update is taken again.
       this.log.warn({ ...meta, err: error }, 'could not record the outcome of an update');
+      return true;
     }
   }
 

@@ -2,17 +2,25 @@ import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { BotStoppingError, type ProcessAttempt, type ProcessOutcome } from '../bot/bot-runtime.js';
+import {
+  BotStoppingError,
+  type ProcessAttempt,
+  type ProcessOutcome,
+  SESSIONS_NAMESPACE,
+} from '../bot/bot-runtime.js';
 import { admitPolledUpdate, admitWebhookUpdate } from '../bot/update-intake.js';
+import { RATE_LIMIT_NAMESPACE } from '../bot/user-rate-limiter.js';
 import type { Crypto } from '../crypto/types.js';
 import { HttpError } from '../http/http-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { AdminRouteGroup } from '../http/server.js';
+import { ensureWindowTable } from '../kv/kv-window.js';
+import { ensureKvTable } from '../kv/postgres-kv-store.js';
 import { inboxAdminRoutes } from './inbox-admin-routes.js';
 import { InboxWorker } from './inbox-worker.js';
 import { IntakeBacklog } from './intake-backlog.js';
 import { type PollingIntake, startPollingIntake } from './polling-intake.js';
-import { type Clock, UpdateInbox } from './update-inbox.js';
+import { type Clock, UpdateInbox, type UpdateInboxOptions } from './update-inbox.js';
 
 export interface UpdateInboxSettings {
   INBOX_LEASE_SECONDS: number;
@@ -36,6 +44,12 @@ export interface UpdateInboxServiceOptions {
   settings: UpdateInboxSettings;
   metrics?: Pick<Metrics, 'inboxUpdates'>;
   clock?: Clock;
+  /**
+   * The KV lives in the inbox's database (PostgreSQL KV on DATABASE_URL): the inbox's own
+   * statements then read each leased update's session and count the per-user rate limit
+   * (`rateLimit`, with RATE_LIMIT_SCOPE=shared), instead of a round trip each.
+   */
+  kvInDatabase?: { rateLimit?: { limit: number; windowMs: number } };
 }
 
 export interface UpdateInboxService {
@@ -72,7 +86,28 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
     application_name: 'botloom-inbox-sends',
   });
   sendsPool.on('error', (error) => log.warn({ err: error }, 'idle inbox connection failed'));
-  const inbox = new UpdateInbox(pool, options.crypto, options.clock, sendsPool);
+  const folded = options.kvInDatabase;
+  const inboxOptions: UpdateInboxOptions = folded
+    ? {
+        sessions: { keyPrefix: `${SESSIONS_NAMESPACE}:` },
+        ...(folded.rateLimit
+          ? { rateLimit: { keyPrefix: `${RATE_LIMIT_NAMESPACE}:`, ...folded.rateLimit } }
+          : {}),
+        prepare: () => kvTablesReady(),
+      }
+    : {};
+  // The inbox's statements name the KV's tables, which the KV creates on first use.
+  let kvTables: Promise<void> | undefined;
+  const kvTablesReady = () => {
+    kvTables ??= Promise.all([ensureKvTable(pool), ensureWindowTable(pool)])
+      .then(() => undefined)
+      .catch((error) => {
+        kvTables = undefined;
+        throw error;
+      });
+    return kvTables;
+  };
+  const inbox = new UpdateInbox(pool, options.crypto, options.clock, sendsPool, inboxOptions);
   const worker = new InboxWorker({
     inbox,
     handle: (update, attempt) => options.bot.processUpdate(update, attempt),
@@ -90,12 +125,13 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
   });
   const backlog = new IntakeBacklog(settings.INBOX_MAX_PENDING, () => inbox.countOpen());
   const store = async (updates: Update[]) => {
-    const stored = await inbox.store(updates);
+    const { stored, leased } = await inbox.accept(updates);
     backlog.stored(stored);
     options.metrics?.inboxUpdates.inc({ outcome: 'stored' }, stored);
     if (updates.length > stored)
       options.metrics?.inboxUpdates.inc({ outcome: 'duplicate' }, updates.length - stored);
-    worker.wake();
+    // What the worker leased at intake runs already; the rest waits for a claim.
+    if (stored > leased) worker.wake();
   };
   let polling: PollingIntake | undefined;
   let stopping = false;
@@ -143,11 +179,13 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
 
     start() {
       worker.start();
+      inbox.setLessee(worker);
     },
 
     async stop() {
       stopping = true;
       await polling?.stop();
+      inbox.setLessee(undefined);
       await worker.stop();
       await Promise.all([pool.end(), sendsPool.end()]);
     },

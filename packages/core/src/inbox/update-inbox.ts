@@ -3,7 +3,8 @@ import type { RecordedSend } from '../bot/send-ledger.js';
 import { updateType } from '../bot/update-validation.js';
 import type { Crypto } from '../crypto/types.js';
 import { GroupCommit } from '../db/group-commit.js';
-import { UPDATE_INBOX_TABLE, UPDATE_SENDS_TABLE } from './migrations.js';
+import type { WindowDecision } from '../kv/kv-window.js';
+import { DONE_FUNCTION, INTAKE_FUNCTION, UPDATE_INBOX_TABLE, UPDATE_SENDS_TABLE } from './migrations.js';
 
 /** What the inbox needs from a PostgreSQL connection pool (`pg.Pool` fits). */
 export interface Queryable {
@@ -20,6 +21,70 @@ export interface LeasedUpdate {
   /** Attempts so far, this one included. */
   attempts: number;
   update: Update;
+  /** The per-user rate limit, decided when the update was stored (absent: not decided there). */
+  rate?: WindowDecision;
+  /**
+   * The session of the update's chat as stored in the KV (keyv's serialized text, null when
+   * there is none), read in the statement that leased the update (`sessions` option).
+   */
+  session?: PrefetchedSession;
+}
+
+/** A session read together with the lease of an update (see `UpdateInboxOptions.sessions`). */
+export interface PrefetchedSession {
+  /** The session key (`ctx.chatId ?? ctx.from.id`), without the KV namespace. */
+  key: string;
+  /** keyv's serialized entry, null when the chat has no session. */
+  value: string | null;
+}
+
+/**
+ * Work the inbox's statements do on the side, when the KV lives in the inbox's database
+ * (saves a round trip per update each).
+ */
+export interface UpdateInboxOptions {
+  /** Read each leased update's session (`botloom_kv`, keys `<prefix><session key>`) with its lease. */
+  sessions?: { keyPrefix: string };
+  /** Count each new update's sender against this sliding window (`botloom_rate_windows`) as it is stored. */
+  rateLimit?: { keyPrefix: string; limit: number; windowMs: number };
+  /** Makes sure the KV tables named above exist (awaited before statements that name them). */
+  prepare?: () => Promise<void>;
+}
+
+/**
+ * The worker that handles what an intake leases at once (`UpdateInbox.setLessee`): the
+ * instance that stores an update whose chat has nothing else open runs it from memory,
+ * without a claim round trip.
+ */
+export interface IntakeLessee {
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Reserves up to `wanted` handler slots; answers how many. */
+  reserve(wanted: number): number;
+  /** Slots for a claim in the statement that marks updates done (which frees theirs). */
+  reserveClaim(wanted: number): number;
+  /** Runs what was leased; frees the `reserved` slots of reserve() it does not use. */
+  adopt(leased: LeasedUpdate[], reserved: number, claimed?: boolean): void;
+}
+
+/** A KV entry written with an update's done mark (`botloom_kv`: the full key, keyv's serialized value). */
+export interface KvWrite {
+  key: string;
+  value: string;
+}
+
+interface DoneItem {
+  owner: string;
+  updateId: number;
+  writes: ReadonlyArray<KvWrite>;
+}
+
+/** What `finish` did with an update. */
+export interface FinishResult {
+  /** Marked done (false: the lease was lost). */
+  done: boolean;
+  /** Its chat has a pending update waiting: worth a claim now. */
+  nextPending: boolean;
 }
 
 export interface DeadUpdate {
@@ -77,6 +142,18 @@ export function describeFailure(error: unknown): string {
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
 }
 
+/** The session key of an update with this chat key (as the pipeline's `ctx.chatId ?? ctx.from.id`). */
+export function sessionKeyOfChat(chatKey: string): string {
+  return chatKey.startsWith('user:') ? chatKey.slice(5) : chatKey;
+}
+
+function rateDecisionOf(stored: unknown, retryAfterMs: unknown): WindowDecision | undefined {
+  if (stored === 'allow') return { allowed: true };
+  if (stored === 'notify' || stored === 'drop')
+    return { allowed: false, notify: stored === 'notify', retryAfterMs: Number(retryAfterMs ?? 0) };
+  return undefined;
+}
+
 function toIso(value: unknown): string {
   return value instanceof Date ? value.toISOString() : String(value);
 }
@@ -94,55 +171,128 @@ export class UpdateInbox {
     private readonly clock: Clock = () => new Date(),
     /** Connections for the send ledger: its own, so a record is not queued behind intake. */
     private readonly sendsDb: Queryable = db,
+    private readonly options: UpdateInboxOptions = {},
   ) {}
 
-  // Concurrent webhook requests share one INSERT, and handled updates one UPDATE (group
-  // commit): each caller still resolves only after its own rows are written.
-  private readonly stores = new GroupCommit<readonly Update[], number>((batches) =>
-    this.storeBatches(batches),
+  private lessee?: IntakeLessee;
+
+  // Concurrent webhook requests share one intake statement, and handled updates one done
+  // statement (group commit): each caller still resolves only after its own rows are written.
+  private readonly stores = new GroupCommit<readonly Update[], { stored: number; leased: number }>(
+    (batches) => this.storeBatches(batches),
   );
-  private readonly dones = new GroupCommit<{ owner: string; updateId: number }, boolean>(
-    (items) => this.markDoneBatch(items),
-    { keyOf: (item) => String(item.updateId) },
-  );
+  private readonly dones = new GroupCommit<DoneItem, FinishResult>((items) => this.finishBatch(items), {
+    keyOf: (item) => String(item.updateId),
+  });
   private readonly sendRecords = new GroupCommit<{ updateId: number; send: RecordedSend }, undefined>(
     (items) => this.recordSendBatch(items),
     { keyOf: (item) => `${item.updateId}:${item.send.seq}` },
   );
 
+  /**
+   * From now on, intakes lease what they can to `lessee` (its free slots; updates whose chat
+   * has nothing else open), which runs them from memory. Undefined: everything stays pending
+   * for `claim`.
+   */
+  setLessee(lessee: IntakeLessee | undefined): void {
+    this.lessee = lessee;
+  }
+
   /** Stores updates not seen before (by update_id); returns how many were new. */
   async store(updates: readonly Update[]): Promise<number> {
-    if (updates.length === 0) return 0;
+    return (await this.accept(updates)).stored;
+  }
+
+  /**
+   * Stores updates not seen before (by update_id); `stored` = how many were new, `leased` =
+   * how many of them the lessee took at once (the rest wait for a claim).
+   */
+  async accept(updates: readonly Update[]): Promise<{ stored: number; leased: number }> {
+    if (updates.length === 0) return { stored: 0, leased: 0 };
     return this.stores.submit(updates);
   }
 
-  private async storeBatches(batches: Array<readonly Update[]>): Promise<number[]> {
+  private async storeBatches(
+    batches: Array<readonly Update[]>,
+  ): Promise<Array<{ stored: number; leased: number }>> {
     const ids: number[] = [];
     const chats: Array<string | null> = [];
     const users: Array<number | null> = [];
     const types: string[] = [];
     const payloads: string[] = [];
+    const byId = new Map<number, Update>();
     for (const update of batches.flat()) {
       ids.push(update.update_id);
       chats.push(chatKeyOf(update));
       users.push(userIdOf(update));
       types.push(updateType(update));
       payloads.push(this.crypto.encrypt(JSON.stringify(update)));
+      byId.set(update.update_id, update);
     }
-    const { rows } = await this.db.query(
-      `INSERT INTO ${T} (update_id, chat_key, user_id, update_type, payload, status, attempts, available_at, received_at)
-       SELECT u.id, u.chat, u.usr, u.type, u.payload, 'pending', 0, $6, $6
-       FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS u(id, chat, usr, type, payload)
-       ON CONFLICT (update_id) DO NOTHING
-       RETURNING update_id`,
-      [ids, chats, users, types, payloads, this.clock()],
-    );
+    await this.options.prepare?.();
+    const lessee = this.lessee;
+    const slots = lessee ? lessee.reserve(ids.length) : 0;
+    const now = this.clock();
+    const { rateLimit, sessions } = this.options;
+    let rows: any[];
+    try {
+      ({ rows } = await this.db.query(
+        `SELECT * FROM ${INTAKE_FUNCTION}($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+           $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [
+          ids,
+          chats,
+          users,
+          types,
+          payloads,
+          now,
+          slots,
+          lessee?.owner ?? null,
+          lessee ? new Date(now.getTime() + lessee.leaseMs) : null,
+          rateLimit ? rateLimit.keyPrefix : null,
+          now.getTime(),
+          rateLimit?.windowMs ?? null,
+          rateLimit?.limit ?? null,
+          sessions ? sessions.keyPrefix : null,
+        ],
+      ));
+    } catch (error) {
+      lessee?.adopt([], slots);
+      throw error;
+    }
+    const leased: LeasedUpdate[] = [];
+    const fresh = new Set<number>();
+    for (const row of rows) {
+      const updateId = Number(row.update_id);
+      fresh.add(updateId);
+      if (!row.leased) continue;
+      const update = byId.get(updateId)!;
+      const chatKey = chatKeyOf(update);
+      leased.push({
+        updateId,
+        updateType: updateType(update),
+        chatKey,
+        attempts: 1,
+        update,
+        rate: rateDecisionOf(row.rate_decision, row.retry_after_ms),
+        ...(sessions && chatKey !== null
+          ? { session: { key: sessionKeyOfChat(chatKey), value: (row.session as string | null) ?? null } }
+          : {}),
+      });
+    }
+    leased.sort((a, b) => a.updateId - b.updateId);
+    lessee?.adopt(leased, slots);
+    const leasedIds = new Set(leased.map((l) => l.updateId));
     // A new row counts for the first caller that brought its update_id.
-    const fresh = new Set(rows.map((row) => Number(row.update_id)));
     return batches.map((updates) => {
-      let count = 0;
-      for (const update of updates) if (fresh.delete(update.update_id)) count++;
-      return count;
+      let stored = 0;
+      let taken = 0;
+      for (const update of updates) {
+        if (!fresh.delete(update.update_id)) continue;
+        stored++;
+        if (leasedIds.has(update.update_id)) taken++;
+      }
+      return { stored, leased: taken };
     });
   }
 
@@ -155,6 +305,15 @@ export class UpdateInbox {
   async claim(owner: string, limit: number, leaseMs: number): Promise<LeasedUpdate[]> {
     if (limit <= 0) return [];
     const now = this.clock();
+    const sessions = this.options.sessions;
+    if (sessions) await this.options.prepare?.();
+    // The chat's earlier updates are done in this statement's snapshot, so their session writes are visible.
+    const session = sessions
+      ? `, CASE WHEN t.chat_key IS NOT NULL THEN (
+           SELECT kv.value FROM botloom_kv kv
+           WHERE kv.key = $5 || CASE WHEN t.chat_key LIKE 'user:%' THEN substr(t.chat_key, 6) ELSE t.chat_key END
+             AND (kv.expires_at IS NULL OR kv.expires_at > now())) END AS session`
+      : '';
     const { rows } = await this.db.query(
       `WITH next AS (
          SELECT u.update_id FROM ${T} u
@@ -169,18 +328,26 @@ export class UpdateInbox {
        UPDATE ${T} t
        SET status = 'leased', lease_owner = $3, lease_until = $4, attempts = t.attempts + 1
        FROM next WHERE t.update_id = next.update_id
-       RETURNING t.update_id, t.update_type, t.chat_key, t.attempts, t.payload`,
-      [now, limit, owner, new Date(now.getTime() + leaseMs)],
+       RETURNING t.update_id, t.update_type, t.chat_key, t.attempts, t.payload, t.rate_decision${session}`,
+      [now, limit, owner, new Date(now.getTime() + leaseMs), ...(sessions ? [sessions.keyPrefix] : [])],
     );
-    return rows
-      .map((row) => ({
-        updateId: Number(row.update_id),
-        updateType: row.update_type as string,
-        chatKey: row.chat_key as string | null,
-        attempts: row.attempts as number,
-        update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
-      }))
-      .sort((a, b) => a.updateId - b.updateId);
+    return rows.map((row) => this.leasedFromRow(row, row.session)).sort((a, b) => a.updateId - b.updateId);
+  }
+
+  /** A row leased by a claim (payload decrypted; the session when the statement read it). */
+  private leasedFromRow(row: any, session: string | null | undefined): LeasedUpdate {
+    const chatKey = row.chat_key as string | null;
+    return {
+      updateId: Number(row.update_id),
+      updateType: row.update_type as string,
+      chatKey,
+      attempts: row.attempts as number,
+      update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
+      rate: rateDecisionOf(row.rate_decision, 0),
+      ...(this.options.sessions && chatKey !== null
+        ? { session: { key: sessionKeyOfChat(chatKey), value: session ?? null } }
+        : {}),
+    };
   }
 
   /** Extends the leases `owner` still holds (a handler that runs longer than one lease). */
@@ -196,19 +363,63 @@ export class UpdateInbox {
 
   /** Handled: the payload is dropped, the row stays (de-duplication) until pruned. False if the lease was lost. */
   async markDone(owner: string, updateId: number): Promise<boolean> {
-    return this.dones.submit({ owner, updateId });
+    return (await this.finish(owner, updateId)).done;
   }
 
-  private async markDoneBatch(items: Array<{ owner: string; updateId: number }>): Promise<boolean[]> {
-    const { rows } = await this.db.query(
-      `UPDATE ${T} t SET status = 'done', done_at = $3, payload = NULL, lease_owner = NULL, lease_until = NULL
-       FROM unnest($1::bigint[], $2::text[]) AS d(id, owner)
-       WHERE t.update_id = d.id AND t.status = 'leased' AND t.lease_owner = d.owner
-       RETURNING t.update_id`,
-      [items.map((i) => i.updateId), items.map((i) => i.owner), this.clock()],
+  /**
+   * `markDone` in one statement with the KV entries the update changed (its chat's session:
+   * written only while the update is still leased to `owner`); also says whether its chat has
+   * a pending update waiting.
+   */
+  async finish(owner: string, updateId: number, writes: ReadonlyArray<KvWrite> = []): Promise<FinishResult> {
+    return this.dones.submit({ owner, updateId, writes });
+  }
+
+  private async finishBatch(items: DoneItem[]): Promise<FinishResult[]> {
+    const lessee = this.lessee;
+    const claimSlots = lessee ? lessee.reserveClaim(items.length) : 0;
+    try {
+      return await this.finishAndClaim(items, lessee, claimSlots);
+    } catch (error) {
+      lessee?.adopt([], claimSlots, true);
+      throw error;
+    }
+  }
+
+  private async finishAndClaim(
+    items: DoneItem[],
+    lessee: IntakeLessee | undefined,
+    claimSlots: number,
+  ): Promise<FinishResult[]> {
+    const sessions = this.options.sessions;
+    if (claimSlots > 0 && sessions) await this.options.prepare?.();
+    const now = this.clock();
+    const writes = items.flatMap((item) =>
+      item.writes.map((write) => ({ updateId: item.updateId, ...write })),
     );
-    const done = new Set(rows.map((row) => Number(row.update_id)));
-    return items.map((item) => done.has(item.updateId));
+    const { rows } = await this.db.query(
+      `SELECT * FROM ${DONE_FUNCTION}($1::bigint[], $2::text[], $3, $4::bigint[], $5::text[], $6::text[], $7, $8, $9, $10)`,
+      [
+        items.map((i) => i.updateId),
+        items.map((i) => i.owner),
+        now,
+        writes.map((w) => w.updateId),
+        writes.map((w) => w.key),
+        writes.map((w) => w.value),
+        claimSlots,
+        lessee?.owner ?? null,
+        lessee ? new Date(now.getTime() + lessee.leaseMs) : null,
+        claimSlots > 0 && sessions ? sessions.keyPrefix : null,
+      ],
+    );
+    const claimed = rows.filter((row) => row.claimed).map((row) => this.leasedFromRow(row, row.session));
+    claimed.sort((a, b) => a.updateId - b.updateId);
+    lessee?.adopt(claimed, claimSlots, true);
+    const byId = new Map(rows.filter((row) => !row.claimed).map((row) => [Number(row.update_id), row]));
+    return items.map((item) => {
+      const row = byId.get(item.updateId);
+      return { done: row?.done === true, nextPending: row?.next_pending === true };
+    });
   }
 
   /** Back to pending, due at `retryAt` (later updates of its chat keep waiting behind it). */

@@ -7,6 +7,16 @@ import { sealedStorageAdapter } from './sealed-storage.js';
 export interface KeyvStorageAdapterOptions {
   /** Milliseconds after the last write when an entry expires; unset = never. */
   ttlMs?: number;
+  /**
+   * An entry already read for `key` (keyv's serialized text, null = absent), e.g. together with
+   * the update's lease: served instead of a KV read. Undefined = read the KV.
+   */
+  prefetched?(key: string): string | null | undefined;
+  /**
+   * Takes over the write of `key` (e.g. into the statement that marks the update done): answers
+   * a sink for keyv's serialized entry, or undefined to write to the KV now. Only without TTL.
+   */
+  deferWrite?(key: string): ((serialized: string) => void) | undefined;
 }
 
 /**
@@ -26,7 +36,8 @@ export function keyvStorageAdapter<T>(
   const asRead = new WeakMap<object, string>();
   return {
     async read(key) {
-      const value = (await keyv.get<T>(key)) ?? undefined;
+      const raw = options.prefetched?.(key);
+      const value = raw === undefined ? ((await keyv.get<T>(key)) ?? undefined) : await decode<T>(keyv, raw);
       if (options.ttlMs === undefined && typeof value === 'object' && value !== null) {
         asRead.set(value, JSON.stringify(value));
       }
@@ -37,6 +48,11 @@ export function keyvStorageAdapter<T>(
         const json = asRead.get(value);
         if (json !== undefined && json === JSON.stringify(value)) return;
         asRead.delete(value);
+      }
+      const sink = options.ttlMs === undefined ? options.deferWrite?.(key) : undefined;
+      if (sink) {
+        sink(String(await keyv.serializeData({ value, expires: undefined })));
+        return;
       }
       await keyv.set(key, value, options.ttlMs);
     },
@@ -51,6 +67,14 @@ export function keyvStorageAdapter<T>(
       for await (const [key] of keyv.iterator(undefined)) yield key as string;
     },
   };
+}
+
+/** A serialized keyv entry as `keyv.get` would answer it (undefined when absent or expired). */
+async function decode<T>(keyv: Keyv, raw: string | null): Promise<T | undefined> {
+  if (raw === null) return undefined;
+  const data = await keyv.deserializeData<T>(raw);
+  if (!data || (typeof data.expires === 'number' && Date.now() > data.expires)) return undefined;
+  return data.value ?? undefined;
 }
 
 export interface ConversationsStorageOptions<C extends Context> extends KeyvStorageAdapterOptions {

@@ -3,6 +3,7 @@ import { activityRecorder } from '../../admin-panel/activity.js';
 import { BOT_ALLOWED_UPDATES } from '../../bot/allowed-updates.js';
 import { createBotRuntime } from '../../bot/bot-runtime.js';
 import { floodControlFromSettings } from '../../bot/flood-settings.js';
+import { RATE_LIMIT_WINDOW_MS } from '../../bot/user-rate-limiter.js';
 import type { CoreConfig } from '../../config/core-config.js';
 import { createUpdateInboxService } from '../../inbox/update-inbox-service.js';
 import type { BootContext } from '../boot-context.js';
@@ -77,13 +78,26 @@ export function botSteps(ctx: BootContext) {
             : undefined,
         })),
       });
+      const databaseUrl = running.database!.url;
+      // A PostgreSQL KV in the inbox's database: the inbox's statements read sessions and count
+      // the shared rate limit on the side (fewer round trips per update).
+      const kvInDatabase =
+        running.kv!.backend === 'postgres' && (config.KV_URL || databaseUrl) === databaseUrl
+          ? {
+              rateLimit:
+                config.RATE_LIMIT_SCOPE === 'shared'
+                  ? { limit: config.RATE_LIMIT_PER_MINUTE, windowMs: RATE_LIMIT_WINDOW_MS }
+                  : undefined,
+            }
+          : undefined;
       running.inbox = createUpdateInboxService({
-        databaseUrl: running.database!.url,
+        databaseUrl,
         crypto: running.crypto!,
         bot: running.bot,
         logger,
         settings: config,
         metrics,
+        kvInDatabase,
       });
     },
   };

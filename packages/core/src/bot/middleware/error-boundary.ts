@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { GrammyError, type MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
+import { pooledRandomBytes } from '../../crypto/random-pool.js';
 import type { ErrorReporter } from '../../errors/error-reporter.js';
 import { stringsOf } from '../../errors/scrub-report.js';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotI18n } from '../../i18n/create-i18n.js';
+import type { WindowDecision } from '../../kv/kv-window.js';
 import type { BotContext } from '../context.js';
+import { setLoggerSlot } from '../lazy-logger.js';
 import type { AttemptSends } from '../send-ledger.js';
 import { updateType } from '../update-validation.js';
 
 /** Short enough to read over the phone, long enough to find the log lines of one update. */
 export function newCorrelationId(): string {
-  return randomBytes(4).toString('hex');
+  return pooledRandomBytes(4).toString('hex');
 }
 
 const errorOrigins = new WeakMap<object, string>();
@@ -25,6 +27,12 @@ export interface Delivery {
   failure?: { error: unknown };
   /** The send ledger of this attempt (absent when the caller keeps none). */
   sends?: AttemptSends;
+  /** The per-user rate limit, decided when the inbox stored the update (the limiter is not asked again). */
+  rate?: WindowDecision;
+  /** The chat's session as read with the update's lease (served once instead of a KV read). */
+  session?: { key: string; value: string | null; used?: boolean };
+  /** The session's new value (keyv's serialized entry), written with the update's done mark. */
+  sessionWrite?: { key: string; value: string };
 }
 
 /** Remembers which plugin's handler threw, for the log line of the error boundary. */
@@ -50,7 +58,7 @@ export function errorBoundary(deps: {
   return async (ctx, next) => {
     const correlationId = newCorrelationId();
     ctx.correlationId = correlationId;
-    ctx.logger = deps.logger.child({ correlationId });
+    setLoggerSlot(ctx, () => deps.logger.child({ correlationId }));
     const type = updateType(ctx.update);
     deps.metrics.updates.inc({ type });
     try {

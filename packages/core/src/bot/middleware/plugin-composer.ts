@@ -3,6 +3,7 @@ import { Composer, type MiddlewareFn } from 'grammy';
 import type { Logger } from 'pino';
 import type { Metrics } from '../../http/metrics.js';
 import type { BotContext } from '../context.js';
+import { type LoggerSlot, loggerSlotOf, setLoggerSlot } from '../lazy-logger.js';
 import { markErrorOrigin } from './error-boundary.js';
 
 /**
@@ -25,23 +26,25 @@ export function pluginMiddleware(deps: {
   const pluginLogger = deps.logger.child({ plugin: pluginId });
 
   return async (ctx, next) => {
-    const outerLogger = ctx.logger;
-    const ownLogger = pluginLogger.child({ correlationId: ctx.correlationId });
+    const outerLogger = loggerSlotOf(ctx);
+    // Made on first use (most updates log nothing).
+    let ownLogger: LoggerSlot = () => pluginLogger.child({ correlationId: ctx.correlationId });
     let ownSeconds = 0;
     let startedAt = performance.now();
     let failedDownstream = false;
-    ctx.logger = ownLogger;
+    setLoggerSlot(ctx, ownLogger);
     try {
       await handlers(ctx, async () => {
         ownSeconds += (performance.now() - startedAt) / 1000;
-        ctx.logger = outerLogger;
+        ownLogger = loggerSlotOf(ctx);
+        setLoggerSlot(ctx, outerLogger);
         try {
           await next();
         } catch (error) {
           failedDownstream = true;
           throw error;
         } finally {
-          ctx.logger = ownLogger;
+          setLoggerSlot(ctx, ownLogger);
           startedAt = performance.now();
         }
       });
@@ -54,7 +57,7 @@ export function pluginMiddleware(deps: {
     } finally {
       ownSeconds += (performance.now() - startedAt) / 1000;
       metrics.handlerDuration.observe({ plugin: pluginId }, ownSeconds);
-      ctx.logger = outerLogger;
+      setLoggerSlot(ctx, outerLogger);
     }
   };
 }

@@ -9,13 +9,18 @@ import type { RateLimitDecision, UserRateLimiter } from '../user-rate-limiter.js
  * Updates without a sender (channel posts) are not limited. When the store is unreachable the update
  * passes (fail open) and a warning is logged.
  */
-export function rateLimitUsers(deps: { limiter: UserRateLimiter; i18n: BotI18n }): MiddlewareFn<BotContext> {
+export function rateLimitUsers(deps: {
+  limiter: UserRateLimiter;
+  i18n: BotI18n;
+  /** The decision made when the update inbox stored the update, if it made one (the hit is counted already). */
+  decided?: () => RateLimitDecision | undefined;
+}): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const userId = ctx.from?.id;
     if (userId === undefined) return next();
     let decision: RateLimitDecision;
     try {
-      decision = await deps.limiter.hit(String(userId));
+      decision = deps.decided?.() ?? (await deps.limiter.hit(String(userId)));
     } catch (error) {
       ctx.logger.warn(
         { err: error, userId },
