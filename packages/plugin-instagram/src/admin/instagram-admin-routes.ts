@@ -6,6 +6,7 @@ import type { InstagramServices } from '../services/instagram-services.js';
 import { offlineAnalysis } from '../services/message-analysis.js';
 import { decideWindow } from '../services/messaging-window.js';
 import { parseRuleBody, ruleView } from '../services/rule-form.js';
+import { HANDOFF_REASON_TEXT } from './admin-pages.js';
 
 const Page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -55,6 +56,7 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
       summary: content ? c.summary : null,
       context: content ? c.context : {},
       contentIncluded: content,
+      handoffNote: c.status === 'handoff' && c.handoffReason ? HANDOFF_REASON_TEXT[c.handoffReason] : null,
       window: {
         lastUserMessageAt: c.lastUserMessageAt,
         bot: bot.allowed ? 'open' : bot.reason,
@@ -177,7 +179,7 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
 
   router.post('/conversations/:id/handoff', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    await services().store.setStatus(c.id, 'handoff');
+    await services().store.setStatus(c.id, 'handoff', 'operator');
     ctx.body = { conversation: view((await services().store.get(c.id))!, ctx) };
   });
 
