@@ -575,6 +575,7 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     expect(threads).toEqual([{ status: 'handoff', handoff_reason: 'budget' }]);
     const logs = instances.map((instance, i) => instance.output().slice(logsBefore[i]));
     expect(logs.filter((log) => /job failed/.test(log))).toEqual([]);
+    expect(logs.some((log) => /refused by the LLM budget/.test(log))).toBe(true);
     const { rows } = await pool.query<{ used: number }>(
       `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
       [igsid],
