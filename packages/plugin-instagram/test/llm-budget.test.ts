@@ -133,6 +133,13 @@ describe('an AI reply over the LLM budget', () => {
     expect(t.graph.sentTo(igsid)).toEqual([]);
     expect(await logs('error')).toEqual([]);
 
+    // A draft asked for from the panel is refused by name, not with a 500.
+    const draft = await t.app.admin.post(api(`/conversations/${thread!.id}/ai-reply`), {});
+    expect(draft.status).toBe(409);
+    expect(draft.body.error).toMatchObject({ code: 'LLM_BUDGET_EXCEEDED', details: { scope: 'instagram' } });
+    expect(chatCalls() - callsBefore).toBe(1);
+    expect(await logs('error')).toEqual([]);
+
     // Handed back, the reason is gone.
     const back = await t.app.admin.post(api(`/conversations/${thread!.id}/hand-back`));
     expect(back.status).toBe(200);

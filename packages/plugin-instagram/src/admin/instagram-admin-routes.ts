@@ -1,7 +1,18 @@
-import { canSeeContent, parseBody, parseQuery, requireContentAccess } from '@botloom/core';
+import {
+  canSeeContent,
+  LlmBudgetExceededError,
+  parseBody,
+  parseQuery,
+  requireContentAccess,
+} from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { InstagramInputError, InstagramNotFoundError, MessagingWindowError } from '../services/errors.js';
+import {
+  InstagramInputError,
+  InstagramLlmBudgetError,
+  InstagramNotFoundError,
+  MessagingWindowError,
+} from '../services/errors.js';
 import type { InstagramServices } from '../services/instagram-services.js';
 import { offlineAnalysis } from '../services/message-analysis.js';
 import { decideWindow } from '../services/messaging-window.js';
@@ -160,7 +171,11 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
     const c = await conversation(ctx.params.id!);
     const body = parseBody(ctx, AiReplyBody);
     const s = services();
-    const draft = await s.writer.draft(c, await s.store.history(c.id, 12), body.instructions);
+    const draft = await s.writer
+      .draft(c, await s.store.history(c.id, 12), body.instructions)
+      .catch((error: unknown) => {
+        throw error instanceof LlmBudgetExceededError ? new InstagramLlmBudgetError(error) : error;
+      });
     if (!body.send) {
       ctx.body = { draft };
       return;
