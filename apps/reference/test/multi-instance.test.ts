@@ -531,6 +531,8 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
     );
     // Nothing else calls the model during this step: the fake's log counts this customer's calls.
     const callsBefore = openai.chatRequests.length;
+    const logsBefore = instances.map((instance) => instance.output().length);
+    const { rows: clock } = await pool.query<{ at: Date }>('SELECT now() AS at');
     const statuses = await Promise.all(
       Array.from({ length: BUDGET_DMS }, (_, i) =>
         senderTo(i % instances.length)
@@ -539,23 +541,41 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
       ),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
-    // The DMs' calls spend the budget (a DM refused while another call holds the rest fails its
-    // job, and the retry tries again). Once the tokens spent reach the budget nothing more is
-    // admitted today; when no job is running, every admitted call has settled.
-    await poll(
-      'the budget spent and no job running',
+    // A reply the budget refuses (spent, or held by another call) is no fault: its DM is handled
+    // without one, the thread goes to a person, and nothing is retried. So every delivery is
+    // processed in one run; once no Instagram job of this step is left (the summary job may call
+    // the model too), every admitted call has settled.
+    const deliveries = await poll(
+      'every delivery processed and no Instagram job of this step left',
       async () => {
-        const { rows: spent } = await pool.query<{ used: number }>(
-          `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
+        const { rows } = await pool.query<{ status: string; attempts: number }>(
+          `SELECT d.status, d.attempts FROM instagram_deliveries d
+            WHERE EXISTS (SELECT 1 FROM instagram_events e WHERE e.delivery_id = d.id AND e.igsid = $1)`,
           [igsid],
         );
-        const { rows: active } = await pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM botloom_jobs.job WHERE name LIKE 'instagram.%' AND state = 'active'`,
+        const { rows: open } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM botloom_jobs.job
+            WHERE name LIKE 'instagram.%' AND created_on >= $1 AND state IN ('created', 'retry', 'active')`,
+          [clock[0]!.at],
         );
-        return spent[0]!.used >= BUDGET && active[0]!.n === 0;
+        return (
+          rows.length === BUDGET_DMS &&
+          rows.every((r) => r.status === 'processed') &&
+          open[0]!.n === 0 &&
+          rows
+        );
       },
       300_000,
     );
+    expect(deliveries.filter((d) => d.attempts !== 1)).toEqual([]);
+    const { rows: threads } = await pool.query<{ status: string; handoff_reason: string | null }>(
+      `SELECT c.status, c.handoff_reason FROM instagram_conversations c WHERE c.thread_id = $1`,
+      [igsid],
+    );
+    expect(threads).toEqual([{ status: 'handoff', handoff_reason: 'budget' }]);
+    const logs = instances.map((instance, i) => instance.output().slice(logsBefore[i]));
+    expect(logs.filter((log) => /job failed/.test(log))).toEqual([]);
+    expect(logs.some((log) => /refused by the LLM budget/.test(log))).toBe(true);
     const { rows } = await pool.query<{ used: number }>(
       `SELECT COALESCE(SUM(prompt_tokens + completion_tokens), 0)::int AS used FROM core_llm_usage WHERE user_id = $1`,
       [igsid],

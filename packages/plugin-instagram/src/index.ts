@@ -106,8 +106,9 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
     name: SUMMARY_JOB,
     retryLimit: 2,
     retryDelaySeconds: 60,
-    handler: (data: { conversationId: string }, { services }) =>
-      services.agent.refreshSummary(data.conversationId),
+    handler: async (data: { conversationId: string }, { services }) => {
+      await services.agent.refreshSummary(data.conversationId);
+    },
   },
   {
     name: PLAN_STEP_JOB,

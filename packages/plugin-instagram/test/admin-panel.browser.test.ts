@@ -83,6 +83,9 @@ describe.skipIf(!hasChromium)(
       await buttons.getByRole('button', { name: 'Hand back to the bot' }).waitFor(WAIT);
       expect(await status()).toBe('handoff');
       expect(await buttons.getByRole('button').allTextContents()).toEqual(['Hand back to the bot', 'Reply']);
+      // The inbox says why the thread waits for a person.
+      const why = page.getByTestId('plugin-table-instagram-inbox').getByText('Handed over by a person');
+      await why.waitFor(WAIT);
 
       // The person answers from the panel; inside 24 hours that is a plain RESPONSE.
       await buttons.getByRole('button', { name: 'Reply' }).click();
@@ -100,6 +103,7 @@ describe.skipIf(!hasChromium)(
       await buttons.getByRole('button', { name: 'Hand back to the bot' }).click();
       await buttons.getByRole('button', { name: 'Hand to a person' }).waitFor(WAIT);
       expect(await status()).toBe('active');
+      await why.waitFor({ ...WAIT, state: 'detached' });
       expect(errors).toEqual([]);
       await context.close();
     });

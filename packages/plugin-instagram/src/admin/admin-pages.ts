@@ -1,5 +1,14 @@
 import type { AdminField, AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
+import type { HandoffReason } from '../services/conversation-store.js';
 import { ACTION_TYPES, CONDITION_KINDS, KEYWORD_MODES } from '../services/rule-form.js';
+
+/** Why a thread waits for a person, as the inbox shows it (`handoffNote` of a conversation). */
+export const HANDOFF_REASON_TEXT: Record<HandoffReason, { en: string; ru: string }> = {
+  rule: { en: 'A handoff rule', ru: 'Правило передачи' },
+  operator: { en: 'Handed over by a person', ru: 'Передано вручную' },
+  low_confidence: { en: 'Weak grounding for an AI reply', ru: 'Мало данных для ответа ИИ' },
+  budget: { en: 'LLM budget spent: no AI reply', ru: 'Бюджет LLM исчерпан: ИИ не ответил' },
+};
 
 /** The Instagram pages of the admin panel, drawn by core over the routes in instagram-admin-routes.ts. */
 export const instagramAdminPages: AdminPageDefinition[] = [
@@ -17,6 +26,7 @@ export const instagramAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
         { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'handoffNote', label: { en: 'Why a person', ru: 'Почему человеку' }, format: 'localized' },
         { key: 'window.bot', label: { en: 'Bot window', ru: 'Окно бота' } },
         { key: 'window.human', label: { en: 'Human window', ru: 'Окно человека' } },
         { key: 'sentiment', label: { en: 'Sentiment', ru: 'Тональность' } },
@@ -36,6 +46,7 @@ export const instagramAdminPages: AdminPageDefinition[] = [
       fields: [
         { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
         { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'handoffNote', label: { en: 'Why a person', ru: 'Почему человеку' }, format: 'localized' },
         { key: 'summary', label: { en: 'Summary', ru: 'Сводка' } },
         { key: 'window', label: { en: 'Messaging window', ru: 'Окно сообщений' }, format: 'json' },
       ],

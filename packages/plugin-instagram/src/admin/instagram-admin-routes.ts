@@ -1,11 +1,23 @@
-import { canSeeContent, parseBody, parseQuery, requireContentAccess } from '@botloom/core';
+import {
+  canSeeContent,
+  LlmBudgetExceededError,
+  parseBody,
+  parseQuery,
+  requireContentAccess,
+} from '@botloom/core';
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { InstagramInputError, InstagramNotFoundError, MessagingWindowError } from '../services/errors.js';
+import {
+  InstagramInputError,
+  InstagramLlmBudgetError,
+  InstagramNotFoundError,
+  MessagingWindowError,
+} from '../services/errors.js';
 import type { InstagramServices } from '../services/instagram-services.js';
 import { offlineAnalysis } from '../services/message-analysis.js';
 import { decideWindow } from '../services/messaging-window.js';
 import { parseRuleBody, ruleView } from '../services/rule-form.js';
+import { HANDOFF_REASON_TEXT } from './admin-pages.js';
 
 const Page = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -55,6 +67,7 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
       summary: content ? c.summary : null,
       context: content ? c.context : {},
       contentIncluded: content,
+      handoffNote: c.status === 'handoff' && c.handoffReason ? HANDOFF_REASON_TEXT[c.handoffReason] : null,
       window: {
         lastUserMessageAt: c.lastUserMessageAt,
         bot: bot.allowed ? 'open' : bot.reason,
@@ -158,7 +171,11 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
     const c = await conversation(ctx.params.id!);
     const body = parseBody(ctx, AiReplyBody);
     const s = services();
-    const draft = await s.writer.draft(c, await s.store.history(c.id, 12), body.instructions);
+    const draft = await s.writer
+      .draft(c, await s.store.history(c.id, 12), body.instructions)
+      .catch((error: unknown) => {
+        throw error instanceof LlmBudgetExceededError ? new InstagramLlmBudgetError(error) : error;
+      });
     if (!body.send) {
       ctx.body = { draft };
       return;
@@ -177,7 +194,7 @@ export function setupInstagramAdminRoutes(router: Router, services: () => Instag
 
   router.post('/conversations/:id/handoff', async (ctx) => {
     const c = await conversation(ctx.params.id!);
-    await services().store.setStatus(c.id, 'handoff');
+    await services().store.setStatus(c.id, 'handoff', 'operator');
     ctx.body = { conversation: view((await services().store.get(c.id))!, ctx) };
   });
 

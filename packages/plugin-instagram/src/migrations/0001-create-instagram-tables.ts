@@ -1,6 +1,7 @@
 import type { MigrationDefinition } from '@botloom/core';
 import { outboxSendIntent } from './0002-outbox-send-intent.js';
 import { addBehaviourCluster } from './0003-add-behaviour-cluster.js';
+import { conversationHandoffReason } from './0004-conversation-handoff-reason.js';
 
 /**
  * Every table of the plugin. User text (message content, summaries, raw webhook bodies,
@@ -211,4 +212,5 @@ export const instagramMigrations: MigrationDefinition[] = [
   createInstagramTables,
   outboxSendIntent,
   addBehaviourCluster,
+  conversationHandoffReason,
 ];

@@ -266,8 +266,7 @@ export class AgentPlans {
     if (step.tool === 'summarise_conversations') {
       let summarised = 0;
       for (const a of audience.slice(0, step.limit)) {
-        await this.deps.agent.refreshSummary(a.conversationId);
-        summarised++;
+        if (await this.deps.agent.refreshSummary(a.conversationId)) summarised++;
       }
       return { summarised };
     }

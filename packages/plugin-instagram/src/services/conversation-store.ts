@@ -4,6 +4,11 @@ import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 export type SenderType = 'user' | 'bot' | 'human' | 'echo';
 export type ConversationStatus = 'active' | 'handoff' | 'closed';
+/**
+ * Why a thread waits for a person: a handoff rule, an operator's button, an AI reply with weak
+ * grounding (`aiMinConfidence`), or an AI reply the LLM budget refused.
+ */
+export type HandoffReason = 'rule' | 'operator' | 'low_confidence' | 'budget';
 
 export interface Conversation {
   id: string;
@@ -15,6 +20,8 @@ export interface Conversation {
   summary: string | null;
   sentiment: string | null;
   status: ConversationStatus;
+  /** Set while the thread is in `handoff` (null for threads handed off before reasons were kept). */
+  handoffReason: HandoffReason | null;
   standby: boolean;
   tags: string[];
   messageCount: number;
@@ -236,12 +243,16 @@ export class ConversationStore {
     );
   }
 
-  async setStatus(conversationId: string, status: ConversationStatus): Promise<void> {
+  /** A handoff records why (`reason`); any other status clears it. */
+  async setStatus(conversationId: string, status: 'active' | 'closed'): Promise<void>;
+  async setStatus(conversationId: string, status: 'handoff', reason: HandoffReason): Promise<void>;
+  async setStatus(conversationId: string, status: ConversationStatus, reason?: HandoffReason): Promise<void> {
     await this.db.query(
       `UPDATE instagram_conversations
-          SET status = $2, updated_at = now(), handed_off_at = CASE WHEN $2 = 'handoff' THEN now() ELSE handed_off_at END
+          SET status = $2, updated_at = now(), handed_off_at = CASE WHEN $2 = 'handoff' THEN now() ELSE handed_off_at END,
+              handoff_reason = $3
         WHERE id = $1`,
-      { bind: [conversationId, status] },
+      { bind: [conversationId, status, status === 'handoff' ? (reason ?? null) : null] },
     );
   }
 
@@ -312,6 +323,7 @@ export class ConversationStore {
       summary: this.open(r.summary_encrypted),
       sentiment: (r.sentiment as string | null) ?? null,
       status: r.status as ConversationStatus,
+      handoffReason: (r.handoff_reason as HandoffReason | null) ?? null,
       standby: Boolean(r.standby),
       tags: (r.tags as string[]) ?? [],
       messageCount: Number(r.message_count),

@@ -69,6 +69,22 @@ export class MessagingWindowError extends ConflictError {
   }
 }
 
+/**
+ * An AI draft asked for from the panel while the customer's LLM budget (or the day's) is spent:
+ * 409 with the scope and when it starts over, not a 500.
+ */
+export class InstagramLlmBudgetError extends ConflictError {
+  constructor(refusal: { scope: string; resetsAt: Date }) {
+    super(
+      `The LLM budget (${refusal.scope}) for this customer is spent until ${refusal.resetsAt.toISOString()}`,
+      {
+        code: 'LLM_BUDGET_EXCEEDED',
+        details: { scope: refusal.scope, resetsAt: refusal.resetsAt.toISOString() },
+      },
+    );
+  }
+}
+
 export class InstagramInputError extends InvalidInputError {
   constructor(message: string, code = 'INSTAGRAM_INVALID_INPUT', details?: unknown) {
     super(message, { code, details });

@@ -1,9 +1,10 @@
+import { LlmBudgetExceededError } from '@botloom/core';
 import type { Logger } from 'pino';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Conversation, ConversationStore, StoredMessage } from './conversation-store.js';
 import type { MessageAnalysis } from './message-analysis.js';
 import type { Outbox, ReplyRequest } from './outbox.js';
-import type { ReplyWriter } from './reply-writer.js';
+import type { DraftReply, ReplyWriter } from './reply-writer.js';
 import { matches, type Rule, type RuleAction, type RuleStore } from './rules.js';
 import type { InstagramEvent } from './webhook-events.js';
 
@@ -251,12 +252,19 @@ export class InstagramAgent {
           .filter(Boolean)
           .join('\n');
         const history = await this.deps.store.history(conversation.id, 12);
-        const draft = await this.deps.writer.draft(conversation, history, instructions || undefined);
+        let draft: DraftReply;
+        try {
+          draft = await this.deps.writer.draft(conversation, history, instructions || undefined);
+        } catch (error) {
+          if (!(error instanceof LlmBudgetExceededError)) throw error;
+          await this.handOffOverBudget(conversation, message, error);
+          return;
+        }
         if (
           this.deps.settings().aiMinConfidence > 0 &&
           draft.confidence < this.deps.settings().aiMinConfidence
         ) {
-          await this.deps.store.setStatus(conversation.id, 'handoff');
+          await this.deps.store.setStatus(conversation.id, 'handoff', 'low_confidence');
           return;
         }
         await this.reply({
@@ -272,7 +280,7 @@ export class InstagramAgent {
         return;
       }
       case 'handoff': {
-        await this.deps.store.setStatus(conversation.id, 'handoff');
+        await this.deps.store.setStatus(conversation.id, 'handoff', 'rule');
         const text = rule?.action.type === 'handoff' ? rule.action.message : undefined;
         if (text) {
           await this.reply({
@@ -289,6 +297,36 @@ export class InstagramAgent {
       default:
         return;
     }
+  }
+
+  /**
+   * The LLM budget (the user's or the day's) refused the AI reply. That is not a fault a retry
+   * mends, so the message is handled without one: the thread goes to a person, who finds it in
+   * the inbox with the reason `budget`, and the decision says why nothing was sent. Logged at
+   * warn, with ids only.
+   */
+  private async handOffOverBudget(
+    conversation: Conversation,
+    message: StoredMessage,
+    refusal: LlmBudgetExceededError,
+  ) {
+    this.deps.logger.warn(
+      {
+        conversationId: conversation.id,
+        messageId: message.id,
+        scope: refusal.scope,
+        used: refusal.used,
+        limit: refusal.limit,
+        resetsAt: refusal.resetsAt.toISOString(),
+      },
+      'AI reply refused by the LLM budget: the thread is handed to a person',
+    );
+    await this.deps.store.setStatus(conversation.id, 'handoff', 'budget');
+    const note = `; AI reply refused by the LLM budget (${refusal.scope}): handed to a person`;
+    await this.deps.db.query(
+      `UPDATE instagram_decisions SET reason = reason || $2 WHERE message_id = $1 AND strpos(reason, $2) = 0`,
+      { bind: [message.id, note] },
+    );
   }
 
   private async record(conversation: Conversation, message: StoredMessage, decision: Decision) {
@@ -354,14 +392,29 @@ export class InstagramAgent {
     return { segment: rows[0]?.segment ?? null, cluster: rows[0]?.cluster ?? null };
   }
 
-  /** Refreshes the rolling summary (a job, so a slow model never holds up a reply). */
-  async refreshSummary(conversationId: string): Promise<void> {
+  /**
+   * Refreshes the rolling summary (a job, so a slow model never holds up a reply). False when
+   * there was nothing to summarise or the LLM budget refused (the old summary stays; the next
+   * refresh is due after `summaryEvery` more messages).
+   */
+  async refreshSummary(conversationId: string): Promise<boolean> {
     const conversation = await this.deps.store.get(conversationId);
-    if (!conversation) return;
+    if (!conversation) return false;
     const history = await this.deps.store.history(conversationId, 30);
-    const summary = await this.deps.writer.summarise(conversation, history);
+    let summary: string;
+    try {
+      summary = await this.deps.writer.summarise(conversation, history);
+    } catch (error) {
+      if (!(error instanceof LlmBudgetExceededError)) throw error;
+      this.deps.logger.warn(
+        { conversationId, scope: error.scope, resetsAt: error.resetsAt.toISOString() },
+        'summary refresh refused by the LLM budget: the old summary stays',
+      );
+      return false;
+    }
     const sentiments = history.map((m) => m.sentiment).filter((s): s is string => Boolean(s));
     await this.deps.store.setSummary(conversationId, summary, sentiments.at(-1) ?? null);
+    return true;
   }
 }
 

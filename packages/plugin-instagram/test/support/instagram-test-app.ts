@@ -25,6 +25,8 @@ export async function startInstagramTestApp(
     services?: StartTestAppOptions['services'];
     /** Other plugins in the same app (e.g. support, whose knowledge the agent reuses). */
     plugins?: StartTestAppOptions['plugins'];
+    /** Core settings (e.g. `LOG_LEVEL: 'warn'`, so the panel's log buffer has lines to read). */
+    config?: StartTestAppOptions['config'];
   } = {},
 ): Promise<InstagramTestApp> {
   const graph = await startFakeGraphApi({ profiles: { '9001': { username: 'alice.ig' } } });
@@ -47,6 +49,7 @@ export async function startInstagramTestApp(
     ],
     ...(extra.openai ? { openai: true } : {}),
     ...(extra.services ? { services: extra.services } : {}),
+    ...(extra.config ? { config: extra.config } : {}),
   });
   const db = app.app.resolver('instagram')(Tokens.Database);
   const query = async <R>(sql: string, bind: unknown[] = []) => (await db.query(sql, { bind }))[0] as R[];
