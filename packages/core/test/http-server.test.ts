@@ -22,6 +22,7 @@ import {
   type HttpServerOptions,
 } from '../src/http/server.js';
 import { parseBody, parseQuery } from '../src/http/validation.js';
+import { LlmBudgetExceededError, LlmRateLimitedError, LlmUnavailableError } from '../src/llm/errors.js';
 import { PLUGIN_ID_PATTERN } from '../src/plugin/plugin-id.js';
 import { createHttpTestDatabase } from './http-helpers.js';
 
@@ -96,6 +97,22 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
             };
             router.get('/domain/:kind', (ctx) => {
               throw domainErrors[ctx.params.kind!]!();
+            });
+            const llmErrors: Record<string, () => Error> = {
+              budget: () =>
+                new LlmBudgetExceededError({
+                  used: 1000,
+                  limit: 1000,
+                  resetsAt: new Date(Date.now() + 3_600_000),
+                  scope: 'notes',
+                  user: '42',
+                }),
+              down: () =>
+                new LlmUnavailableError('circuit open for provider http://10.0.0.5', { cause: 'x' }),
+              'rate-limited': () => new LlmRateLimitedError('429 from the provider', 30_000),
+            };
+            router.get('/llm/:kind', (ctx) => {
+              throw llmErrors[ctx.params.kind!]!();
             });
           },
           http: ({ router, requireRole }) => {
@@ -309,6 +326,25 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
     const text = await odd.clone().text();
     await expectError(odd, 500, 'INTERNAL_ERROR');
     expect(text).not.toContain('teapot');
+  });
+
+  it('answers an LLM budget refusal with 429 and Retry-After, and an LLM outage with 503, not 500', async () => {
+    const budget = await get('/admin/api/notes/llm/budget', viewerToken);
+    const retryAfter = Number(budget.headers.get('retry-after'));
+    const body = await expectError(budget, 429, 'LLM_BUDGET_EXCEEDED');
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect((body.error as { details?: { scope?: string } }).details?.scope).toBe('notes');
+    expect(body.error.message).not.toContain('42');
+
+    const down = await get('/admin/api/notes/llm/down', viewerToken);
+    const downText = await down.clone().text();
+    await expectError(down, 503, 'LLM_UNAVAILABLE');
+    expect(downText).not.toContain('10.0.0.5');
+
+    const limited = await get('/admin/api/notes/llm/rate-limited', viewerToken);
+    expect(limited.headers.get('retry-after')).toBe('30');
+    await expectError(limited, 503, 'LLM_RATE_LIMITED');
   });
 
   it('sets security headers, and lets a public page opt out of X-Frame-Options', async () => {

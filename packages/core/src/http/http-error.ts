@@ -1,5 +1,6 @@
 import { BotloomError } from '../errors/botloom-error.js';
 import { DomainError, type DomainErrorKind } from '../errors/domain-errors.js';
+import { LlmBudgetExceededError, LlmRateLimitedError, LlmUnavailableError } from '../llm/errors.js';
 
 /**
  * An error with an HTTP status, thrown by route handlers. The server turns it into
@@ -113,6 +114,8 @@ export function normaliseError(err: unknown): NormalisedError {
       internal: false,
     };
   }
+  const llm = llmErrorResponse(err);
+  if (llm) return llm;
   if (err instanceof HttpError) {
     const issues = err.status === 422 ? extractIssues(err.details) : undefined;
     return {
@@ -155,6 +158,35 @@ export function normaliseError(err: unknown): NormalisedError {
     headers: {},
     internal: true,
   };
+}
+
+/**
+ * LLM errors that reach a route: the caller's budget is spent (429 until it resets) or the model
+ * cannot answer now (503). Not bugs, so not 500s; the cause and provider details stay in the log.
+ */
+function llmErrorResponse(err: unknown): NormalisedError | undefined {
+  if (err instanceof LlmBudgetExceededError) {
+    const seconds = Math.max(1, Math.ceil((err.resetsAt.getTime() - Date.now()) / 1000));
+    return {
+      status: 429,
+      code: err.code,
+      message: `The daily LLM token budget (${err.scope}) is spent; it resets at ${err.resetsAt.toISOString()}`,
+      headers: { 'Retry-After': String(seconds) },
+      details: err.details,
+      internal: false,
+    };
+  }
+  if (err instanceof LlmUnavailableError || err instanceof LlmRateLimitedError) {
+    const retryAfterMs = err instanceof LlmRateLimitedError ? err.retryAfterMs : null;
+    return {
+      status: 503,
+      code: err.code,
+      message: 'The language model cannot answer right now; try again later',
+      headers: retryAfterMs ? { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) } : {},
+      internal: false,
+    };
+  }
+  return undefined;
 }
 
 function extractIssues(details: unknown): ErrorResponseBody['error']['issues'] | undefined {
