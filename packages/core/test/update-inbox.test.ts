@@ -415,6 +415,64 @@ describe('update inbox: handling', () => {
     }
   });
 
+  it('the ledger also covers updates leased at intake or by a done statement: taken over, they skip what was sent', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const replier = (hang: boolean): BotPluginEntry => ({
+      id: 'replier',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          await ctx.reply(`one ${ctx.message.text}`);
+          await ctx.reply(`two ${ctx.message.text}`);
+          if (hang && ctx.message.text !== 'quick') await gate;
+          await ctx.reply(`three ${ctx.message.text}`);
+        }),
+    });
+    harness = await startBotHarness({ plugins: [replier(true)] });
+    const other = await startBotHarness({ plugins: [replier(false)], api: harness.api });
+    const inbox = inboxOf();
+    const dying = workerFor(harness, inbox);
+    dying.start();
+    inbox.setLessee(dying);
+    try {
+      // Chat 46: its update is leased by the intake statement. Chat 48: 'quick' is leased at
+      // intake and finishes; 'late' waits behind it and is leased by quick's done statement.
+      const taken = await inbox.accept([
+        textUpdate('intake', { id: 46 }, 460),
+        textUpdate('quick', { id: 48 }, 480),
+        textUpdate('late', { id: 48 }, 481),
+      ]);
+      expect(taken).toEqual({ stored: 3, leased: 2 });
+      const until = Date.now() + 30_000;
+      while ((await inbox.sendsOf(460)).length < 2 || (await inbox.sendsOf(481)).length < 2) {
+        if (Date.now() > until) throw new Error('the dying instance never recorded its replies');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      inbox.setLessee(undefined);
+      clock.advance(LEASE_MS + 1);
+      await workerFor(other, inboxOf()).drain();
+      expect(harness.api.textsTo(46)).toEqual(['one intake', 'two intake', 'three intake']);
+      expect(harness.api.textsTo(48)).toEqual([
+        'one quick',
+        'two quick',
+        'three quick',
+        'one late',
+        'two late',
+        'three late',
+      ]);
+      expect(await rowOf(460)).toMatchObject({ status: 'done', attempts: 2 });
+      expect(await rowOf(481)).toMatchObject({ status: 'done', attempts: 2 });
+    } finally {
+      inbox.setLessee(undefined);
+      release();
+      await dying.stop();
+      await other.close();
+    }
+  });
+
   it('skips nothing after a call that differs from the one the earlier attempt recorded', async () => {
     const inbox = inboxOf();
     await inbox.store([textUpdate('again', { id: 47 }, 470)]);
