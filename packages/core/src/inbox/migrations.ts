@@ -2,9 +2,9 @@ import type { MigrationDefinition } from '../plugin/types.js';
 
 export const UPDATE_INBOX_TABLE = 'core_update_inbox';
 export const UPDATE_SENDS_TABLE = 'core_update_sends';
-/** Stores updates, leasing some at once (see `UpdateInbox.store`). */
+/** Stores updates, leasing some at once (see `UpdateInbox.accept`). */
 export const INTAKE_FUNCTION = 'core_update_inbox_intake';
-/** Marks updates done together with their last send records (see `UpdateInbox.markDone`). */
+/** Marks updates done with their chat's session writes, then claims into the freed slots (see `UpdateInbox.finish`). */
 export const DONE_FUNCTION = 'core_update_inbox_done';
 /** First key of the transaction-level advisory locks on a chat key (second: its hashtext). */
 export const CHAT_LOCK_CLASS = 41_917;
