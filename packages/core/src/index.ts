@@ -103,6 +103,7 @@ export {
   type ServiceRef,
 } from './plugin/service-ref.js';
 export type * from './plugin/types.js';
+export { type LazySocketServer, lazySocketServer } from './realtime/lazy-socket-server.js';
 export {
   createRealtime,
   type PresenceStore,

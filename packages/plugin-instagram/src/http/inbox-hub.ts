@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { createRealtime, type Realtime, type RealtimeChannel } from '@botloom/core';
+import { createRealtime, lazySocketServer, type Realtime, type RealtimeChannel } from '@botloom/core';
 import type { Logger } from 'pino';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { InstagramServices } from '../services/instagram-services.js';
 
@@ -53,15 +52,7 @@ const ticketKey = (ticket: string) => `inbox-ticket:${createHash('sha256').updat
  * through core realtime (signals between instances); viewers watch, admins also reply (as a person: the window applies).
  */
 export class InboxHub {
-  // ws is loaded at the first socket, not at every app start.
-  private server: WebSocketServer | undefined;
-  private get wss(): WebSocketServer {
-    this.server ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({
-      noServer: true,
-      maxPayload: MAX_FRAME_BYTES,
-    });
-    return this.server;
-  }
+  private readonly wss = lazySocketServer({ maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Map<WebSocket, Operator>();
   private readonly channel: RealtimeChannel<ConversationRef, unknown>;
   private offLocal: (() => void) | undefined;
@@ -137,6 +128,7 @@ export class InboxHub {
     await this.channel.close();
     for (const ws of this.sockets.keys()) ws.close(1001, 'shutting down');
     this.sockets.clear();
+    await this.wss.close();
   }
 
   private onConnection(ws: WebSocket, operator: Operator) {

@@ -1,9 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import type { RealtimeChannel } from '@botloom/core';
+import { lazySocketServer, type RealtimeChannel } from '@botloom/core';
 import type { Logger } from 'pino';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { CustomerDesk } from '../services/customer-desk.js';
 import { type InitDataResult, validateInitData, type WebAppUser } from '../services/init-data.js';
@@ -60,15 +59,7 @@ export interface WebAppHubDeps {
  * events (manager replies, ticket changes) to them.
  */
 export class WebAppHub implements RealtimeHub {
-  // ws is loaded at the first socket, not at every app start.
-  private server: WebSocketServer | undefined;
-  private get wss(): WebSocketServer {
-    this.server ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({
-      noServer: true,
-      maxPayload: MAX_FRAME_BYTES,
-    });
-    return this.server;
-  }
+  private readonly wss = lazySocketServer({ maxPayload: MAX_FRAME_BYTES });
   private readonly sockets = new Set<WebSocket>();
 
   constructor(private readonly deps: WebAppHubDeps) {}
@@ -197,7 +188,6 @@ export class WebAppHub implements RealtimeHub {
     await this.deps.channel.close();
     for (const ws of this.sockets) ws.terminate();
     this.sockets.clear();
-    const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.wss.close();
   }
 }
