@@ -124,7 +124,7 @@ async function main() {
         worker.start();
         await pooled(updates, CONCURRENCY, async (u) => {
           const t = performance.now();
-          await inbox.store([u]);
+          await inbox.accept([u]);
           intakeLatencies.push(performance.now() - t);
           worker.wake();
         });

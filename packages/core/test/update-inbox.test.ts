@@ -97,16 +97,18 @@ describe('update inbox: intake', () => {
       const a = inboxOf();
       const b = inboxOf(other);
       const updates = Array.from({ length: 20 }, (_, i) => textUpdate(`dup ${i}`, { id: 700 + i }, 5000 + i));
-      const stored = await Promise.all(updates.flatMap((u) => [a.store([u]), b.store([structuredClone(u)])]));
-      expect(stored.reduce((s, n) => s + n, 0)).toBe(20);
-      expect(await a.store(updates)).toBe(0); // a redelivery of the whole batch adds nothing
+      const stored = await Promise.all(
+        updates.flatMap((u) => [a.accept([u]), b.accept([structuredClone(u)])]),
+      );
+      expect(stored.reduce((s, n) => s + n.stored, 0)).toBe(20);
+      expect((await a.accept(updates)).stored).toBe(0); // a redelivery of the whole batch adds nothing
       expect((await a.counts()).pending).toBe(20);
 
       harness = await startBotHarness({ plugins: [echo] });
       await workerFor(harness, a).drain();
       for (let i = 0; i < 20; i++) expect(harness.api.textsTo(700 + i)).toEqual([`got dup ${i}`]);
       // Stored again after it was handled: still dropped.
-      expect(await a.store([updates[0]!])).toBe(0);
+      expect((await a.accept([updates[0]!])).stored).toBe(0);
       await workerFor(harness, a).drain();
       expect(harness.api.textsTo(700)).toEqual(['got dup 0']);
     } finally {
@@ -116,7 +118,7 @@ describe('update inbox: intake', () => {
 
   it('keeps no message text at rest: the payload is encrypted and dropped once handled', async () => {
     const inbox = inboxOf();
-    await inbox.store([textUpdate('my card is 4417-secret', { id: 801 }, 6001)]);
+    await inbox.accept([textUpdate('my card is 4417-secret', { id: 801 }, 6001)]);
     const pendingRow = await rowOf(6001);
     expect(JSON.stringify(pendingRow)).not.toContain('4417');
     harness = await startBotHarness({ plugins: [echo] });
@@ -133,7 +135,7 @@ describe('update inbox: handling', () => {
     try {
       const a = inboxOf();
       const b = inboxOf(other);
-      await a.store([
+      await a.accept([
         textUpdate('a1', { id: 1 }, 100),
         textUpdate('b1', { id: 2 }, 101),
         textUpdate('a2', { id: 1 }, 102),
@@ -144,10 +146,10 @@ describe('update inbox: handling', () => {
       expect(first.map((u) => u.updateId)).toEqual([100, 101]);
       // Instance B finds nothing: both chats have an update leased by A.
       expect(await b.claim('instance-b', 10, LEASE_MS)).toEqual([]);
-      expect(await a.markDone('instance-a', 100)).toBe(true);
+      expect((await a.finish('instance-a', 100)).done).toBe(true);
       expect((await b.claim('instance-b', 10, LEASE_MS)).map((u) => u.updateId)).toEqual([102]);
       // B cannot finish what A holds.
-      expect(await b.markDone('instance-b', 101)).toBe(false);
+      expect((await b.finish('instance-b', 101)).done).toBe(false);
     } finally {
       await other.end();
     }
@@ -176,7 +178,7 @@ describe('update inbox: handling', () => {
       let id = 9000;
       for (let n = 0; n < 8; n++)
         for (const user of users) updates.push(textUpdate(`${n}`, { id: user }, id++));
-      await inboxOf().store(updates);
+      await inboxOf().accept(updates);
       const w1 = workerFor(harness, inboxOf(), { concurrency: 3 });
       const w2 = workerFor(second, inboxOf(other), { concurrency: 3 });
       await Promise.all([w1.drain(), w2.drain(), w1.drain(), w2.drain()]);
@@ -260,7 +262,7 @@ describe('update inbox: handling', () => {
 
   it('takes over an update whose lease ran out (its instance died), and not before', async () => {
     const inbox = inboxOf();
-    await inbox.store([textUpdate('orphan', { id: 21 }, 200), textUpdate('next', { id: 21 }, 201)]);
+    await inbox.accept([textUpdate('orphan', { id: 21 }, 200), textUpdate('next', { id: 21 }, 201)]);
     // A dead instance took the first update and never finished it.
     expect((await inbox.claim('dead-instance', 10, LEASE_MS)).map((u) => u.updateId)).toEqual([200]);
     harness = await startBotHarness({ plugins: [echo] });
@@ -271,12 +273,12 @@ describe('update inbox: handling', () => {
     await worker.drain();
     expect(harness.api.textsTo(21)).toEqual(['got orphan', 'got next']);
     expect(await rowOf(200)).toMatchObject({ status: 'done', attempts: 2 });
-    expect(await inbox.markDone('dead-instance', 200)).toBe(false);
+    expect((await inbox.finish('dead-instance', 200)).done).toBe(false);
   });
 
   it('renews the leases of updates it is still handling', async () => {
     const inbox = inboxOf();
-    await inbox.store([textUpdate('slow', { id: 22 }, 210)]);
+    await inbox.accept([textUpdate('slow', { id: 22 }, 210)]);
     const [taken] = await inbox.claim('live', 1, LEASE_MS);
     clock.advance(LEASE_MS / 2);
     expect(await inbox.renew('live', [taken!.updateId], LEASE_MS)).toBe(1);
@@ -303,7 +305,7 @@ describe('update inbox: handling', () => {
     const inbox = inboxOf();
     const workerLog = capturingLogger();
     const worker = workerFor(harness, inbox, { logger: workerLog.logger });
-    await inbox.store([
+    await inbox.accept([
       textUpdate('boom secret-words', { id: 31 }, 300),
       textUpdate('after', { id: 31 }, 301),
     ]);
@@ -362,7 +364,7 @@ describe('update inbox: handling', () => {
     };
     harness = await startBotHarness({ plugins: [halfway] });
     const inbox = inboxOf();
-    await inbox.store([textUpdate('go', { id: 41 }, 400)]);
+    await inbox.accept([textUpdate('go', { id: 41 }, 400)]);
     await workerFor(harness, inbox).drain();
     const texts = harness.api.textsTo(41);
     expect(texts[0]).toBe('first part');
@@ -391,7 +393,7 @@ describe('update inbox: handling', () => {
     const other = await startBotHarness({ plugins: [replier(false)], api: harness.api });
     try {
       const inbox = inboxOf();
-      await inbox.store([textUpdate('go', { id: 45 }, 450)]);
+      await inbox.accept([textUpdate('go', { id: 45 }, 450)]);
       const dying = workerFor(harness, inbox).drain();
       const until = Date.now() + 30_000;
       while ((await inbox.sendsOf(450)).length < 2) {
@@ -475,7 +477,7 @@ describe('update inbox: handling', () => {
 
   it('skips nothing after a call that differs from the one the earlier attempt recorded', async () => {
     const inbox = inboxOf();
-    await inbox.store([textUpdate('again', { id: 47 }, 470)]);
+    await inbox.accept([textUpdate('again', { id: 47 }, 470)]);
     // The dead instance's first call went elsewhere (another chat), its second to this one.
     expect(await inbox.claim('dead-instance', 1, LEASE_MS)).toHaveLength(1);
     const sent = (text: string, chatId: number) => ({
@@ -510,7 +512,7 @@ describe('update inbox: handling', () => {
 
   it('dead-letters an update whose last attempt never finished instead of running it again', async () => {
     const inbox = inboxOf();
-    await inbox.store([textUpdate('poison', { id: 51 }, 500)]);
+    await inbox.accept([textUpdate('poison', { id: 51 }, 500)]);
     for (let i = 0; i < 3; i++) {
       expect(await inbox.claim(`crashed-${i}`, 1, LEASE_MS)).toHaveLength(1);
       clock.advance(LEASE_MS + 1);
@@ -526,10 +528,10 @@ describe('update inbox: handling', () => {
     const inbox = inboxOf();
     harness = await startBotHarness({ plugins: [echo] });
     const worker = workerFor(harness, inbox, { maxAttempts: 1 });
-    await inbox.store([textUpdate('old', { id: 61 }, 600)]);
+    await inbox.accept([textUpdate('old', { id: 61 }, 600)]);
     await worker.drain();
     clock.advance(2 * 3_600_000);
-    await inbox.store([textUpdate('new', { id: 62 }, 601), textUpdate('waiting', { id: 63 }, 602)]);
+    await inbox.accept([textUpdate('new', { id: 62 }, 601), textUpdate('waiting', { id: 63 }, 602)]);
     await inbox.claim('someone', 1, LEASE_MS); // 601 leased
     expect(await worker.prune()).toBe(1);
     expect(await rowOf(600)).toBeUndefined();
@@ -554,7 +556,7 @@ describe('update inbox: long polling intake', () => {
           throw new Error('database unreachable');
         }
         stored.push(updates.map((u) => u.update_id));
-        await inbox.store(updates);
+        await inbox.accept(updates);
       },
     });
     try {

@@ -198,11 +198,6 @@ export class UpdateInbox {
     this.lessee = lessee;
   }
 
-  /** Stores updates not seen before (by update_id); returns how many were new. */
-  async store(updates: readonly Update[]): Promise<number> {
-    return (await this.accept(updates)).stored;
-  }
-
   /**
    * Stores updates not seen before (by update_id); `stored` = how many were new, `leased` =
    * how many of them the lessee took at once (the rest wait for a claim).
@@ -361,15 +356,11 @@ export class UpdateInbox {
     return rowCount ?? 0;
   }
 
-  /** Handled: the payload is dropped, the row stays (de-duplication) until pruned. False if the lease was lost. */
-  async markDone(owner: string, updateId: number): Promise<boolean> {
-    return (await this.finish(owner, updateId)).done;
-  }
-
   /**
-   * `markDone` in one statement with the KV entries the update changed (its chat's session:
-   * written only while the update is still leased to `owner`); also says whether its chat has
-   * a pending update waiting.
+   * Handled: the payload is dropped, the row stays (de-duplication) until pruned; `done` is
+   * false if the lease was lost. In the same statement, the KV entries the update changed (its
+   * chat's session: written only while the update is still leased to `owner`); also says
+   * whether its chat has a pending update waiting.
    */
   async finish(owner: string, updateId: number, writes: ReadonlyArray<KvWrite> = []): Promise<FinishResult> {
     return this.dones.submit({ owner, updateId, writes });
