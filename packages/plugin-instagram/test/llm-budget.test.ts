@@ -150,3 +150,58 @@ describe('an AI reply over the LLM budget', () => {
     });
   }, 600_000);
 });
+
+describe("an admin's own AI calls (chat completion, plan drafts)", () => {
+  /** The test app's admin token is named `test-admin`: its budget subject. */
+  const ADMIN = 'admin:test-admin';
+  const setAdminBudget = (tokens: number) =>
+    t.query(
+      `INSERT INTO core_llm_budgets (plugin, user_id, daily_tokens, updated_at) VALUES ('instagram', $1, $2, now())
+       ON CONFLICT (plugin, user_id) DO UPDATE SET daily_tokens = EXCLUDED.daily_tokens`,
+      [ADMIN, tokens],
+    );
+  const usageOf = (user: string) =>
+    t.query<{ purpose: string; tokens: number }>(
+      `SELECT purpose, SUM(prompt_tokens + completion_tokens)::int AS tokens FROM core_llm_usage
+        WHERE user_id = $1 GROUP BY purpose ORDER BY purpose`,
+      [user],
+    );
+  const chat = () =>
+    t.app.admin.post(api('/ai/chat-completion'), { messages: [{ role: 'user', content: 'Say hi' }] });
+  const draftPlan = () => t.app.admin.post(api('/agent/plans'), { goal: 'Tag the buyers' });
+  const expectRefused = (res: Awaited<ReturnType<typeof chat>>) => {
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.body.error).toMatchObject({ code: 'LLM_BUDGET_EXCEEDED', details: { scope: 'instagram' } });
+  };
+
+  beforeAll(() => {
+    const usage = { prompt_tokens: 80, completion_tokens: 20 };
+    const openai = t.app.openai!;
+    openai.script({ match: { purpose: 'instagram.chat' }, reply: { content: 'Hi.', usage } });
+    openai.script({
+      match: { purpose: 'instagram.plan' },
+      reply: { content: { name: 'Tag buyers', steps: [{ tool: 'report' }] }, usage },
+    });
+  });
+
+  it('spend the admin budget and are refused with 429 once it is spent, before the model', async () => {
+    await setAdminBudget(CALL_TOKENS);
+    expect((await chat()).status).toBe(200);
+    const calls = chatCalls();
+    expectRefused(await draftPlan());
+    expectRefused(await chat());
+    expect(chatCalls()).toBe(calls);
+    expect(await usageOf(ADMIN)).toEqual([{ purpose: 'instagram.chat', tokens: CALL_TOKENS }]);
+
+    // One more call's worth: the plan draft goes through and spends it too.
+    await setAdminBudget(2 * CALL_TOKENS);
+    expect((await draftPlan()).status).toBe(201);
+    expectRefused(await chat());
+    expect(await usageOf(ADMIN)).toEqual([
+      { purpose: 'instagram.chat', tokens: CALL_TOKENS },
+      { purpose: 'instagram.plan', tokens: CALL_TOKENS },
+    ]);
+    expect(await logs('error')).toEqual([]);
+  }, 300_000);
+});

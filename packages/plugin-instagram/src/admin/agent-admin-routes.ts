@@ -11,6 +11,12 @@ const Range = z.object({
 });
 
 const who = (ctx: { state: { admin?: { name?: string } } }) => ctx.state.admin?.name ?? 'admin';
+/**
+ * Whose LLM budget an admin's own AI call spends (core budgets are per user): the admin's, as
+ * `admin:<token or user name>`, the actor name other plugins record. Customer-bound calls (the
+ * panel's draft for a conversation) spend the customer's instead.
+ */
+const budgetUser = (ctx: { state: { admin?: { name?: string } } }) => `admin:${who(ctx)}`;
 
 /** AI, agent plans, analytics, users, segments, experiments and knowledge under /admin/api/instagram. */
 export function setupAgentAdminRoutes(
@@ -47,6 +53,7 @@ export function setupAgentAdminRoutes(
     );
     const result = await services().llm.chat({
       purpose: 'instagram.chat',
+      user: budgetUser(ctx),
       messages: body.messages,
       fast: body.fast,
     });
@@ -93,7 +100,7 @@ export function setupAgentAdminRoutes(
         .strict(),
     );
     ctx.status = 201;
-    ctx.body = { plan: await services().plans.draft(body.goal, body.constraints, who(ctx)) };
+    ctx.body = { plan: await services().plans.draft(body.goal, body.constraints, who(ctx), budgetUser(ctx)) };
   });
   router.get('/agent/plans/:id', async (ctx) => {
     ctx.body = { plan: await services().plans.get(ctx.params.id!) };

@@ -108,7 +108,8 @@ export class AgentPlans {
     },
   ) {}
 
-  async draft(goal: string, constraints: string[], by: string): Promise<AgentPlan> {
+  /** `by` is recorded as the plan's author; `llmUser` is whose LLM budget the drafting spends. */
+  async draft(goal: string, constraints: string[], by: string, llmUser: string): Promise<AgentPlan> {
     const tools = [
       'send_template {audience, text}: message users of the audience who wrote within 24 hours',
       'tag_users {audience, tags}',
@@ -118,6 +119,7 @@ export class AgentPlans {
     ].join('\n');
     const result = await this.deps.llm.structured({
       purpose: 'instagram.plan',
+      user: llmUser,
       schema: PlanDraftSchema,
       schemaName: 'agent_plan',
       messages: [
