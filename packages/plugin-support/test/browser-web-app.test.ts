@@ -5,7 +5,7 @@ import { chromiumAvailable, chromiumLaunchOptions, type TestApp } from '@botloom
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInitData } from '../src/services/init-data.js';
-import { GROUP, MANAGER, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { MANAGER, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 
 const hasChromium = chromiumAvailable('plugin-support');
 /** Set SUPPORT_SCREENSHOTS=dir to keep screenshots of the page at phone and desktop widths. */
@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('web app chat in Chromium', () => {
     const ticket = await s.latestTicketOf(kateId);
     const topic = await s.topicOf(ticket.id, /Telegram id/);
     await t.sandbox.sendMessage(MANAGER, 'Hello Kate, Maria here!', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
     await page.waitForSelector('.msg--manager:has-text("Hello Kate, Maria here!")', {

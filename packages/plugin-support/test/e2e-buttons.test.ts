@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 
 let s: SupportTestApp;
 let t: TestApp;
@@ -140,7 +140,7 @@ describe('the customer hears back (issue 12 §7)', () => {
     await carl.send('Is it expensive?');
     await carl.expectReply('Sent to the manager. Their reply will come right here.', SLOW);
     await carl.send('Hello?');
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: '💬 Carl: Hello?',
       ...SLOW,

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { type EventBus, Tokens } from '@botloom/core';
 import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, MANAGER, SLOW, STRANGER, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { MANAGER, SLOW, STRANGER, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 import { connectWebApp } from './support/e2e-helpers.js';
 
 let s: SupportTestApp;
@@ -33,7 +33,7 @@ const buttonsOf = (m: { reply_markup?: unknown }) =>
   ((m.reply_markup as Markup | undefined)?.inline_keyboard ?? []).flat();
 
 async function topicText(threadId: number): Promise<string> {
-  return (await t.sandbox.transcript(GROUP, threadId)).map((m) => m.text ?? '').join('\n');
+  return (await t.sandbox.transcript(s.group, threadId)).map((m) => m.text ?? '').join('\n');
 }
 
 /** Polls the ticket until `test` holds (the desk works after the update is acknowledged). */
@@ -62,7 +62,7 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     const ticket = await s.latestTicketOf(olgaId);
     const topic = await s.topicOf(ticket.id, /Telegram id/);
     // The intro offers both actions; its text names /bot.
-    const intro = (await t.sandbox.transcript(GROUP, topic.message_thread_id)).find((m) => m.reply_markup)!;
+    const intro = (await t.sandbox.transcript(s.group, topic.message_thread_id)).find((m) => m.reply_markup)!;
     expect(buttonsOf(intro).map((b) => b.callback_data)).toEqual([
       `support:handback:${ticket.id}`,
       `support:close:${ticket.id}`,
@@ -70,7 +70,7 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     expect(intro.text).toContain('/bot hands the ticket back to the assistant');
 
     await t.sandbox.sendMessage(MANAGER, 'Let me check, one moment.', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
     await olga.expectReply('👤 Maria Manager: Let me check, one moment.');
@@ -79,12 +79,12 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     expect(taken.firstResponseSeconds).toBeGreaterThanOrEqual(0);
 
     // The manager hands it back.
-    await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: GROUP, threadId: topic.message_thread_id });
+    await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: s.group, threadId: topic.message_thread_id });
     const told = await olga.expectReply(/Вам снова отвечает ассистент \(обращение №\d+\)/, SLOW);
     expect(buttonsOf(told).map((b) => [b.text, b.callback_data])).toEqual([
       ['🙋 Позвать менеджера', `support:handoff:${ticket.id}`],
     ]);
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: `🤖 Maria Manager handed ticket #${ticket.id} back to the assistant.`,
       ...SLOW,
@@ -115,18 +115,18 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     // A manager writing in the topic now does not reach the customer.
     const before = (await olga.transcript()).length;
     await t.sandbox.sendMessage(MANAGER, 'Are you still there?', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: `Ticket #${ticket.id} is with the assistant now`,
       ...SLOW,
     });
     expect((await olga.transcript()).length).toBe(before);
     // A second /bot changes nothing.
-    await t.sandbox.sendMessage(MANAGER, '/ai', { chatId: GROUP, threadId: topic.message_thread_id });
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.sendMessage(MANAGER, '/ai', { chatId: s.group, threadId: topic.message_thread_id });
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: `Ticket #${ticket.id} is already with the assistant.`,
       ...SLOW,
@@ -138,7 +138,7 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     const again = await ticketWhen(olgaId, (x) => x.status === 'waiting_manager');
     expect(new Date(again.handoffAt).getTime()).toBeGreaterThan(firstHandoffAt);
     expect(again).toMatchObject({ firstResponseAt: null, managerId: null, firstResponseSeconds: null });
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: `🙋 The customer called a manager again (ticket #${ticket.id})`,
       ...SLOW,
@@ -146,19 +146,19 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     await expect
       .poll(() => topicText(topic.message_thread_id), { timeout: SLOW.timeoutMs, interval: 200 })
       .toContain('Customer: How big is the deposit?');
-    const chat = await t.sandbox.getChat(GROUP);
+    const chat = await t.sandbox.getChat(s.group);
     expect(chat.topics.filter((x) => x.name.startsWith(`#${ticket.id} `))).toHaveLength(1);
 
     // The customer's next message is acknowledged again and reaches the topic.
     await olga.send('I need a boat for Saturday');
     await olga.expectReply(/Передал менеджеру/, SLOW);
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: '💬 Olga: I need a boat for Saturday',
       ...SLOW,
     });
     await t.sandbox.sendMessage(MANAGER, 'We have no boats, sorry.', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
     await olga.expectReply('👤 Maria Manager: We have no boats, sorry.');
@@ -190,13 +190,13 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
     await paul.expectReply(/called a manager/, SLOW);
     const ticket = await s.latestTicketOf(paulId);
     const topic = await s.topicOf(ticket.id, /Telegram id/);
-    const intro = (await t.sandbox.transcript(GROUP, topic.message_thread_id)).find((m) => m.reply_markup)!;
+    const intro = (await t.sandbox.transcript(s.group, topic.message_thread_id)).find((m) => m.reply_markup)!;
     const data = `support:handback:${ticket.id}`;
-    const denied = await t.sandbox.pressButton(STRANGER, GROUP, intro.message_id, { data }, 30_000);
+    const denied = await t.sandbox.pressButton(STRANGER, s.group, intro.message_id, { data }, 30_000);
     expect(denied.answer?.text).toContain('Only managers');
     expect((await s.latestTicketOf(paulId)).status).toBe('waiting_manager');
 
-    await t.sandbox.pressButton(MANAGER, GROUP, intro.message_id, { data }, 30_000);
+    await t.sandbox.pressButton(MANAGER, s.group, intro.message_id, { data }, 30_000);
     await paul.expectReply(/The assistant is answering you again in request #\d+/, SLOW);
     await ticketWhen(paulId, (x) => x.status === 'ai');
     await expect
@@ -205,12 +205,12 @@ describe('a manager hands a ticket back to the assistant from its topic', () => 
         expect.objectContaining({ ticketId: ticket.id, from: 'waiting_manager', by: 'manager' }),
       );
     // A second press is stale.
-    const stale = await t.sandbox.pressButton(MANAGER, GROUP, intro.message_id, { data }, 30_000);
+    const stale = await t.sandbox.pressButton(MANAGER, s.group, intro.message_id, { data }, 30_000);
     expect(stale.answer?.text).toBe('This button no longer applies. Nothing was changed.');
     // Closing still works on a handed-back ticket (it is open).
     await paul.press('🙋 Call a manager');
     await paul.expectReply(/called a manager/, SLOW);
-    await t.sandbox.sendMessage(MANAGER, '/close', { chatId: GROUP, threadId: topic.message_thread_id });
+    await t.sandbox.sendMessage(MANAGER, '/close', { chatId: s.group, threadId: topic.message_thread_id });
     await paul.expectReply(/closed your request/, SLOW);
     const closed = await ticketWhen(paulId, (x) => x.status === 'closed');
     expect(closed.firstResponseAt).toBeNull();
@@ -230,12 +230,12 @@ describe('a customer in the web app', () => {
     await app.waitFor((e) => e.type === 'ticket' && e.ticket.status === 'waiting_manager');
     const ticket = await s.latestTicketOf(wendyId);
     const topic = await s.topicOf(ticket.id, /Telegram id/);
-    await t.sandbox.sendMessage(MANAGER, 'Hi Wendy.', { chatId: GROUP, threadId: topic.message_thread_id });
+    await t.sandbox.sendMessage(MANAGER, 'Hi Wendy.', { chatId: s.group, threadId: topic.message_thread_id });
     await app.waitFor((e) => e.type === 'message' && e.message.author === 'manager');
     const botChatBefore = (await wendy.transcript()).length;
 
     app.events.length = 0; // only what comes from here on
-    await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: GROUP, threadId: topic.message_thread_id });
+    await t.sandbox.sendMessage(MANAGER, '/bot', { chatId: s.group, threadId: topic.message_thread_id });
     await app.waitFor((e) => e.type === 'ticket' && e.ticket.status === 'ai', SLOW.timeoutMs);
     const notice = await app.waitFor(
       (e) =>
@@ -253,7 +253,7 @@ describe('a customer in the web app', () => {
       (e) => e.type === 'ticket' && e.ticket.status === 'waiting_manager' && e.ticket.id === ticket.id,
       SLOW.timeoutMs,
     );
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: 'The customer called a manager again',
       ...SLOW,
@@ -286,7 +286,7 @@ describe('an admin hands a ticket back over HTTP (the panel row action)', () => 
     expect(res.status).toBe(200);
     expect(res.body.ticket).toMatchObject({ id: ticket.id, status: 'ai', closedAt: null });
     await rita.expectReply(/The assistant is answering you again in request #\d+/, SLOW);
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: /handed ticket #\d+ back to the assistant/,
       ...SLOW,

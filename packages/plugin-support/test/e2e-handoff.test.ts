@@ -2,15 +2,7 @@ import { rm } from 'node:fs/promises';
 import { SandboxUser, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SupportDeskToken } from '../src/index.js';
-import {
-  ADMIN,
-  GROUP,
-  MANAGER,
-  SLOW,
-  STRANGER,
-  type SupportTestApp,
-  startSupportApp,
-} from './support/e2e-app.js';
+import { ADMIN, MANAGER, SLOW, STRANGER, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 
 let s: SupportTestApp;
 let t: TestApp;
@@ -54,7 +46,7 @@ describe('support desk in the bot chat and the manager group', () => {
     expect(ticket.status).toBe('waiting_manager');
     const topic = await s.topicOf(ticket.id, /Telegram id/);
     expect(topic.name).toBe(`#${ticket.id} Bob`);
-    const topicText = (await t.sandbox.transcript(GROUP, topic.message_thread_id))
+    const topicText = (await t.sandbox.transcript(s.group, topic.message_thread_id))
       .map((m) => m.text ?? '')
       .join('\n');
     expect(topicText).toContain(`Telegram id: ${bobId}`);
@@ -65,7 +57,7 @@ describe('support desk in the bot chat and the manager group', () => {
 
     // The customer's next message goes to the topic.
     await bob.send('Is it expensive?');
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: '💬 Bob: Is it expensive?',
       ...SLOW,
@@ -73,7 +65,7 @@ describe('support desk in the bot chat and the manager group', () => {
 
     // A manager answers in the topic; the customer gets it in the bot chat.
     await t.sandbox.sendMessage(MANAGER, 'Yes, from 400 euros a day.', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
     await bob.expectReply('👤 Maria Manager: Yes, from 400 euros a day.');
@@ -82,10 +74,10 @@ describe('support desk in the bot chat and the manager group', () => {
     // Someone who is not a manager is refused; nothing reaches the customer.
     const before = (await bob.transcript()).length;
     await t.sandbox.sendMessage(STRANGER, 'Hi Bob, this is Steve', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: 'Only managers can act',
       ...SLOW,
@@ -93,7 +85,7 @@ describe('support desk in the bot chat and the manager group', () => {
     expect((await bob.transcript()).length).toBe(before);
 
     // The manager closes the ticket with /close.
-    await t.sandbox.sendMessage(MANAGER, '/close', { chatId: GROUP, threadId: topic.message_thread_id });
+    await t.sandbox.sendMessage(MANAGER, '/close', { chatId: s.group, threadId: topic.message_thread_id });
     const closing = await bob.expectReply(/closed your request/, SLOW);
     expect((closing.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text)).toEqual([
       '1 ⭐',
@@ -105,7 +97,7 @@ describe('support desk in the bot chat and the manager group', () => {
     const deadline = Date.now() + SLOW.timeoutMs;
     let closedTopic = false;
     while (!closedTopic && Date.now() < deadline) {
-      const chat = await t.sandbox.getChat(GROUP);
+      const chat = await t.sandbox.getChat(s.group);
       closedTopic =
         chat.topics.find((x) => x.message_thread_id === topic.message_thread_id)?.is_closed === true;
       if (!closedTopic) await new Promise((r) => setTimeout(r, 200));
@@ -147,10 +139,10 @@ describe('support desk in the bot chat and the manager group', () => {
     await carol.expectReply(/called a manager/, SLOW);
     const ticket = await s.latestTicketOf(await carol.id());
     const topic = await s.topicOf(ticket.id, /Telegram id/);
-    const info = (await t.sandbox.transcript(GROUP, topic.message_thread_id)).find((m) => m.reply_markup);
+    const info = (await t.sandbox.transcript(s.group, topic.message_thread_id)).find((m) => m.reply_markup);
     const denied = await t.sandbox.pressButton(
       STRANGER,
-      GROUP,
+      s.group,
       info!.message_id,
       { data: `support:close:${ticket.id}` },
       30_000,
@@ -159,7 +151,7 @@ describe('support desk in the bot chat and the manager group', () => {
     expect((await s.latestTicketOf(await carol.id())).status).toBe('waiting_manager');
     await t.sandbox.pressButton(
       MANAGER,
-      GROUP,
+      s.group,
       info!.message_id,
       { data: `support:close:${ticket.id}` },
       30_000,
@@ -176,11 +168,11 @@ describe('support desk in the bot chat and the manager group', () => {
     await dave.expectReply(/called a manager/, SLOW);
     const ticket = await s.latestTicketOf(await dave.id());
     const topic = await s.topicOf(ticket.id, /Telegram id/);
-    await t.app.bot!.api.deleteForumTopic(GROUP, topic.message_thread_id);
+    await t.app.bot!.api.deleteForumTopic(s.group, topic.message_thread_id);
     await dave.send('Hello? Anyone?');
     const fresh = await s.topicOf(ticket.id, /Hello\? Anyone\?/);
     expect(fresh.message_thread_id).not.toBe(topic.message_thread_id);
-    const text = (await t.sandbox.transcript(GROUP, fresh.message_thread_id))
+    const text = (await t.sandbox.transcript(s.group, fresh.message_thread_id))
       .map((m) => m.text ?? '')
       .join('\n');
     expect(text).toContain('Please call a manager');
@@ -228,7 +220,7 @@ describe('the topic header names the customer with what is known', () => {
     await guest.expectReply(/I've called a manager, ticket #\d+/, SLOW);
     const ticket = await s.latestTicketOf(guestId);
     const topic = await s.topicOf(ticket.id, /Telegram id/);
-    const header = (await t.sandbox.transcript(GROUP, topic.message_thread_id))
+    const header = (await t.sandbox.transcript(s.group, topic.message_thread_id))
       .map((m) => m.text ?? '')
       .find((text) => text.includes('Telegram id'));
     expect(header).toContain(`🎫 Ticket #${ticket.id}\nCustomer: Guest\nTelegram id: ${guestId}\n`);

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supportPlugin from '../src/index.js';
 import { signInitData } from '../src/services/init-data.js';
-import { ADMIN, GROUP, MANAGER, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
+import { ADMIN, MANAGER, SLOW, type SupportTestApp, startSupportApp } from './support/e2e-app.js';
 import { connectWebApp, handshakeStatus } from './support/e2e-helpers.js';
 
 let s: SupportTestApp;
@@ -37,7 +37,7 @@ describe('web app chat, uploads and the admin API', () => {
     const topic = await s.topicOf(ticket.id, /Telegram id/);
     const botChatBefore = (await frank.transcript()).length;
     await t.sandbox.sendMessage(MANAGER, 'Hi Frank, Maria here.', {
-      chatId: GROUP,
+      chatId: s.group,
       threadId: topic.message_thread_id,
     });
     const live = await client.waitFor((e) => e.type === 'message' && e.message.author === 'manager');
@@ -45,7 +45,7 @@ describe('web app chat, uploads and the admin API', () => {
     // Delivered where the customer is: the web app, not the bot chat.
     expect((await frank.transcript()).length).toBe(botChatBefore);
     client.send({ type: 'message', text: 'Thanks, from the web app' });
-    await t.sandbox.waitForBotMessage(GROUP, {
+    await t.sandbox.waitForBotMessage(s.group, {
       threadId: topic.message_thread_id,
       match: 'Thanks, from the web app',
       ...SLOW,
@@ -201,7 +201,7 @@ describe('a manager group without topic rights', () => {
   beforeAll(async () => {
     t2 = await startTestApp({
       plugins: [supportPlugin()],
-      config: { plugins: { support: { managerGroupChatId: GROUP, adminUserId: ADMIN } } },
+      config: { plugins: { support: { managerGroupChatId: s.group, adminUserId: ADMIN } } },
     });
     await t2.sandbox.createUser({ id: ADMIN, first_name: 'Ada' });
     // Telegram bots can only write to people who started them.
@@ -213,7 +213,7 @@ describe('a manager group without topic rights', () => {
       botStatus: 'member',
       adminIds: [ADMIN],
     });
-    expect(group.chat.id).toBe(GROUP);
+    expect(group.chat.id).toBe(s.group);
   });
   afterAll(async () => {
     await t2?.stop();

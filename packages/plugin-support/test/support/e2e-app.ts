@@ -3,8 +3,8 @@ import { expect } from 'vitest';
 import supportPlugin from '../../src/index.js';
 import { knowledgeBoundModel, knowledgeDir } from './e2e-helpers.js';
 
-// The emulator numbers supergroups -1002000000000 - n in creation order; setup checks it.
-export const GROUP = -1_002_000_000_001;
+/** The manager group's title: the app's sandbox desk finds its group by it, as this setup does. */
+export const GROUP_TITLE = 'Support managers';
 export const ADMIN = 500_001;
 export const MANAGER = 500_002;
 export const STRANGER = 500_003;
@@ -16,6 +16,8 @@ export const SLOW = { timeoutMs: 45_000 };
 
 export interface SupportTestApp {
   t: TestApp;
+  /** The manager group's chat id, as the emulator answered it (wired into the plugin). */
+  group: number;
   kbDir: string;
   token: string;
   topicOf(
@@ -31,14 +33,15 @@ export async function startSupportApp(
   overrides: { env?: Record<string, string>; support?: Record<string, unknown> } = {},
 ): Promise<SupportTestApp> {
   const kbDir = await knowledgeDir();
+  // Wired as the reference app's sandbox desk wires it: unknown at boot, then the group found by title.
+  let group: number | undefined;
   const t = await startTestApp({
-    plugins: [supportPlugin()],
+    plugins: [supportPlugin({}, { managerGroupChatId: () => group })],
     openai: { defaultReply: knowledgeBoundModel },
     env: overrides.env,
     config: {
       plugins: {
         support: {
-          managerGroupChatId: GROUP,
           adminUserId: ADMIN,
           knowledgeDir: kbDir,
           knowledgeRescanSeconds: 0,
@@ -53,15 +56,19 @@ export async function startSupportApp(
   await t.sandbox.createUser({ id: ADMIN, first_name: 'Ada', username: 'ada_admin' });
   await t.sandbox.createUser({ id: MANAGER, first_name: 'Maria', last_name: 'Manager' });
   await t.sandbox.createUser({ id: STRANGER, first_name: 'Steve' });
-  const group = await t.sandbox.createChat({
+  await t.sandbox.createChat({
     type: 'supergroup',
-    title: 'Support managers',
+    title: GROUP_TITLE,
     isForum: true,
     botStatus: 'administrator',
     adminIds: [ADMIN, MANAGER],
     memberIds: [STRANGER],
   });
-  expect(group.chat.id).toBe(GROUP);
+  group = (await t.sandbox.listChats()).find(
+    (c) => c.chat.type === 'supergroup' && c.chat.title === GROUP_TITLE && c.chat.is_forum === true,
+  )?.chat.id;
+  if (group === undefined) throw new Error(`no forum group "${GROUP_TITLE}" in the emulator`);
+  const groupId = group;
   // The group was created after boot: an admin re-checks it.
   const check = await t.admin.post('/admin/api/support/status/check');
   expect(check.status).toBe(200);
@@ -72,11 +79,11 @@ export async function startSupportApp(
   async function topicOf(ticketId: number, match?: RegExp, timeoutMs = SLOW.timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const chat = await t.sandbox.getChat(GROUP);
+      const chat = await t.sandbox.getChat(groupId);
       const topic = chat.topics.find((x) => x.name.startsWith(`#${ticketId} `) && !x.is_closed);
       if (topic) {
         if (!match) return topic;
-        const messages = await t.sandbox.transcript(GROUP, topic.message_thread_id);
+        const messages = await t.sandbox.transcript(groupId, topic.message_thread_id);
         const found = messages.some((m) =>
           match.source === 'photo' ? 'photo' in m : match.test((m.text ?? m.caption ?? '') as string),
         );
@@ -93,5 +100,5 @@ export async function startSupportApp(
     return res.body.tickets[0];
   }
 
-  return { t, kbDir, token, topicOf, latestTicketOf };
+  return { t, group: groupId, kbDir, token, topicOf, latestTicketOf };
 }
