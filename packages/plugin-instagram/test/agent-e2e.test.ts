@@ -2,29 +2,23 @@
  * The agent through its admin API and signed webhooks: rules, handoff, search, plans,
  * experiments and analytics, with a scripted LLM (core's ScriptedLlm) behind every call.
  */
-import { ScriptedLlm } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import {
+  ASSISTANT_REPLY,
+  api,
+  type InstagramTestApp,
+  scriptedAssistant,
+  startInstagramTestApp,
+} from './support/instagram-test-app.js';
 
 let t: InstagramTestApp;
-const llm = new ScriptedLlm({ reply: 'Happy to help! (assistant)' });
+const llm = scriptedAssistant();
 
 beforeAll(async () => {
   t = await startInstagramTestApp({}, {}, { services: { llm } });
 });
 afterAll(() => t?.stop());
 
-const api = (path: string) => `/admin/api/instagram${path}`;
-const handled = (mid: string) =>
-  t.waitFor(
-    async () =>
-      (
-        await t.query(`SELECT 1 FROM instagram_events WHERE dedupe_key = $1 AND status = 'handled'`, [
-          `msg:${mid}`,
-        ])
-      ).length > 0,
-    `event ${mid} handled`,
-  );
 const decisionOf = async (mid: string) =>
   (
     await t.query<{ action: string; rule_name: string | null; reason: string }>(
@@ -49,14 +43,14 @@ describe('auto-reply rules', () => {
     const { mid } = await t.sender.message('9101', 'What is the price of the blue one?');
     const sent = await t.graph.waitForSent((m) => m.recipient === '9101');
     expect(sent.text).toBe('Our price list: example.com/prices');
-    await handled(mid);
+    await t.handled(mid);
     expect(await decisionOf(mid)).toMatchObject({ action: 'template', rule_name: 'Prices' });
 
     // The cooldown: the same rule does not fire again in this thread; the default AI reply answers.
     const { mid: second } = await t.sender.message('9101', 'And the price of the red one?');
-    await handled(second);
+    await t.handled(second);
     expect(await decisionOf(second)).toMatchObject({ action: 'ai_reply', rule_name: null });
-    await t.graph.waitForSent((m) => m.recipient === '9101' && m.text === 'Happy to help! (assistant)');
+    await t.graph.waitForSent((m) => m.recipient === '9101' && m.text === ASSISTANT_REPLY);
   });
 
   it('hands a thread to a person, stays silent until it is handed back', async () => {
@@ -73,13 +67,13 @@ describe('auto-reply rules', () => {
     expect((await t.app.admin.get(api(`/conversations/${id}/context`))).body.status).toBe('handoff');
 
     const { mid } = await t.sender.message('9102', 'Hello? Anyone?');
-    await handled(mid);
+    await t.handled(mid);
     expect(await decisionOf(mid)).toMatchObject({ action: 'paused' });
     expect(t.graph.sentTo('9102')).toHaveLength(1);
 
     expect((await t.app.admin.post(api(`/conversations/${id}/hand-back`))).status).toBe(200);
     await t.sender.message('9102', 'Thanks, one more question');
-    await t.graph.waitForSent((m) => m.recipient === '9102' && m.text === 'Happy to help! (assistant)');
+    await t.graph.waitForSent((m) => m.recipient === '9102' && m.text === ASSISTANT_REPLY);
   });
 
   it('refuses bad rule definitions with the path, and unknown ids with 404', async () => {
@@ -111,8 +105,8 @@ describe('search', () => {
   it('finds messages in Russian and English by stem', async () => {
     const { mid: ru } = await t.sender.message('9201', 'Хочу заказать доставку цветов');
     const { mid: en } = await t.sender.message('9202', 'I am ordering flowers for delivery');
-    await handled(ru);
-    await handled(en);
+    await t.handled(ru);
+    await t.handled(en);
     const rus = await t.app.admin.get(api(`/search?q=${encodeURIComponent('доставкой')}`));
     expect(rus.status).toBe(200);
     expect(rus.body.items.map((m: { threadId: string }) => m.threadId)).toContain('9201');
@@ -135,8 +129,8 @@ describe('agent plans', () => {
     const { mid: old } = await t.sender.message('9302', 'I may buy the chair', {
       at: new Date(Date.now() - 30 * 3600_000),
     });
-    await handled(recent);
-    await handled(old);
+    await t.handled(recent);
+    await t.handled(old);
     const before = { recent: t.graph.sentTo('9301').length, old: t.graph.sentTo('9302').length };
     llm.script({
       match: { purpose: 'instagram.plan' },

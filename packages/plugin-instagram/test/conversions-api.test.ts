@@ -2,29 +2,21 @@
  * The rule form's shape on the API (conditions as rows) and the conversion report behind the
  * panel's charts: conversions per day, and per rule and plan the threads reached and converted.
  */
-import { ScriptedLlm } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import {
+  api,
+  type InstagramTestApp,
+  scriptedAssistant,
+  startInstagramTestApp,
+} from './support/instagram-test-app.js';
 
 let t: InstagramTestApp;
-const llm = new ScriptedLlm({ reply: 'Happy to help! (assistant)' });
+const llm = scriptedAssistant();
 
 beforeAll(async () => {
   t = await startInstagramTestApp({}, {}, { services: { llm } });
 });
 afterAll(() => t?.stop());
-
-const api = (path: string) => `/admin/api/instagram${path}`;
-const handled = (mid: string) =>
-  t.waitFor(
-    async () =>
-      (
-        await t.query(`SELECT 1 FROM instagram_events WHERE dedupe_key = $1 AND status = 'handled'`, [
-          `msg:${mid}`,
-        ])
-      ).length > 0,
-    `event ${mid} handled`,
-  );
 
 describe('rules in the form shape', () => {
   it('takes conditions as rows, answers them back as rows, and names a bad row input', async () => {
@@ -113,8 +105,8 @@ describe('conversions', () => {
       await t.sender.message(igsid, 'What is the price?');
       await t.graph.waitForSent((m) => m.recipient === igsid && m.text === 'Our prices: example.com');
     }
-    await handled((await t.sender.message('7001', 'I want to buy it')).mid);
-    await handled((await t.sender.message('7003', 'I want to order one')).mid);
+    await t.handled((await t.sender.message('7001', 'I want to buy it')).mid);
+    await t.handled((await t.sender.message('7003', 'I want to order one')).mid);
 
     // A plan messages everyone who asked the price; B buys after it, A had bought before.
     llm.script({
@@ -133,7 +125,7 @@ describe('conversions', () => {
           .length === 3,
       'the plan messages sent',
     );
-    await handled((await t.sender.message('7002', 'OK I will buy it')).mid);
+    await t.handled((await t.sender.message('7002', 'OK I will buy it')).mid);
 
     const report = await t.app.viewer.get(api('/analytics/conversions'));
     expect(report.status).toBe(200);

@@ -1,7 +1,7 @@
 /** The live inbox over a WebSocket: ticket-authenticated, live updates, replies as a person. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import { api, type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
 
 let t: InstagramTestApp;
 beforeAll(async () => {
@@ -63,13 +63,13 @@ describe('live inbox', () => {
     const base = `${t.app.url.replace('http', 'ws')}/p/instagram/inbox`;
     expect(await status(base)).toBe(401);
     expect(await status(`${base}?ticket=forged`)).toBe(401);
-    const { ticket } = (await t.app.admin.get('/admin/api/instagram/inbox/ticket')).body;
+    const { ticket } = (await t.app.admin.get(api('/inbox/ticket'))).body;
     expect(await status(`${base}?ticket=${ticket}`)).toBe(101);
     expect(await status(`${base}?ticket=${ticket}`)).toBe(401);
   });
 
   it('shows new messages live; an admin replies as a person; a viewer may only watch', async () => {
-    const admin = await connect((await t.app.admin.get('/admin/api/instagram/inbox/ticket')).body.ticket);
+    const admin = await connect((await t.app.admin.get(api('/inbox/ticket'))).body.ticket);
     await admin.next((e) => e.type === 'hello', 'hello');
     await t.sender.message('9501', 'Is anyone there?');
     const live = await admin.next(
@@ -90,7 +90,7 @@ describe('live inbox', () => {
     const sent = await t.graph.waitForSent((m) => m.recipient === '9501');
     expect(sent).toMatchObject({ text: 'Hi, this is Olga from the team.', messagingType: 'RESPONSE' });
 
-    const viewer = await connect((await t.app.viewer.get('/admin/api/instagram/inbox/ticket')).body.ticket);
+    const viewer = await connect((await t.app.viewer.get(api('/inbox/ticket'))).body.ticket);
     expect((await viewer.next((e) => e.type === 'hello', 'hello')).operator.role).toBe('viewer');
     viewer.ws.send(JSON.stringify({ type: 'reply', conversationId, text: 'viewer text' }));
     expect((await viewer.next((e) => e.type === 'error', 'the refusal')).code).toBe('FORBIDDEN');

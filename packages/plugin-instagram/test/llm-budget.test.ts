@@ -5,7 +5,7 @@
  * it), nothing reaches the model past the budget, and the log has a warning, no error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import { api, type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
 
 let t: InstagramTestApp;
 /** Each fake model call costs exactly this many tokens. */
@@ -26,7 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const api = (path: string) => `/admin/api/instagram${path}`;
 /** Generous: the CI machine is a busy 2-core box. */
 const WAIT_MS = 120_000;
 const chatCalls = (purpose?: string) =>

@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstagramPluginServices } from '../src/index.js';
 import { GraphClient, type InstagramApi } from '../src/services/graph-client.js';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import {
+  api as adminApi,
+  type InstagramTestApp,
+  startInstagramTestApp,
+} from './support/instagram-test-app.js';
 
 let t: InstagramTestApp;
 let services: InstagramPluginServices;
@@ -82,12 +86,12 @@ describe('send intent', () => {
     const [conversation] = await t.query<{ id: string }>(
       `SELECT id FROM instagram_conversations WHERE thread_id = '9402'`,
     );
-    const shown = await t.app.admin.get(`/admin/api/instagram/conversations/${conversation!.id}/outbox`);
+    const shown = await t.app.admin.get(adminApi(`/conversations/${conversation!.id}/outbox`));
     expect(shown.body.items[0]).toMatchObject({ status: 'failed', errorCode: 'unknown_outcome' });
     expect(t.graph.sentTo('9402')).toHaveLength(1);
 
     // A person checked the thread and retries: sent again, on purpose.
-    const retried = await t.app.admin.post(`/admin/api/instagram/outbox/${stuck!.id}/retry`);
+    const retried = await t.app.admin.post(adminApi(`/outbox/${stuck!.id}/retry`));
     expect(retried.status).toBe(200);
     await t.waitFor(async () => t.graph.sentTo('9402').length === 2 || undefined, 'the retried reply');
     await t.waitFor(

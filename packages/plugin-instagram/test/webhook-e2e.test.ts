@@ -14,6 +14,7 @@ import {
 } from '../src/testing/index.js';
 import {
   APP_SECRET,
+  api,
   type InstagramTestApp,
   startInstagramTestApp,
   VERIFY_TOKEN,
@@ -34,16 +35,6 @@ const conversationOf = async (igsid: string) =>
         await t.query<{ id: string }>('SELECT id FROM instagram_conversations WHERE thread_id = $1', [igsid])
       )[0]?.id,
     `conversation ${igsid}`,
-  );
-const handled = (mid: string) =>
-  t.waitFor(
-    async () =>
-      (
-        await t.query(`SELECT 1 FROM instagram_events WHERE dedupe_key = $1 AND status = 'handled'`, [
-          `msg:${mid}`,
-        ])
-      ).length > 0,
-    `event ${mid} handled`,
   );
 /** Waits until the reply to `igsid` is sent and recorded, and returns the sent message. */
 const replied = async (igsid: string) => {
@@ -187,7 +178,7 @@ describe('messages', () => {
     );
     expect([first.status, again.status, rebatched.status]).toEqual([200, 200, 200]);
     await t.graph.waitForSent((m) => m.recipient === '8002');
-    await handled(item.message.mid);
+    await t.handled(item.message.mid);
     await t.waitFor(
       async () => (await t.query(`SELECT 1 FROM instagram_deliveries WHERE status = 'pending'`)).length === 0,
       'all deliveries processed',
@@ -200,10 +191,10 @@ describe('messages', () => {
   it('records an echo (ours or from the Instagram app) and never answers it', async () => {
     const { mid } = await t.sender.message('8003', 'hi there');
     const ours = await replied('8003');
-    await handled(mid);
+    await t.handled(mid);
     const appEcho = echoItem(t.graph.accountId, '8003', 'A teammate typed this in the Instagram app');
     await t.sender.items([echoItem(t.graph.accountId, '8003', ours.text!, ours.messageId), appEcho]);
-    await handled(appEcho.message.mid);
+    await t.handled(appEcho.message.mid);
     const rows = await t.query<{ sender_type: string; mid: string }>(
       `SELECT m.sender_type, m.mid FROM instagram_messages m JOIN instagram_conversations c ON c.id = m.conversation_id
         WHERE c.thread_id = '8003' ORDER BY m.created_at`,
@@ -247,7 +238,7 @@ describe('messages', () => {
 
   it('stays silent in standby (another app owns the thread)', async () => {
     const { mid } = await t.sender.message('8005', 'hello from standby', { standby: true });
-    await handled(mid);
+    await t.handled(mid);
     const [decision] = await t.query<{ action: string }>(
       `SELECT d.action FROM instagram_decisions d JOIN instagram_messages m ON m.id = d.message_id WHERE m.mid = $1`,
       [mid],
@@ -261,7 +252,7 @@ describe('the messaging window', () => {
   it('refuses the bot after 24 hours; a person’s reply after 30 hours carries HUMAN_AGENT; after 7 days nothing', async () => {
     const thirtyHoursAgo = new Date(Date.now() - 30 * 3600_000);
     const { mid } = await t.sender.message('8101', 'Are you there?', { at: thirtyHoursAgo });
-    await handled(mid);
+    await t.handled(mid);
     const [auto] = await t.waitFor(async () => {
       const rows = await outboxOf('8101');
       return rows.length > 0 && rows;
@@ -269,14 +260,14 @@ describe('the messaging window', () => {
     expect(auto).toMatchObject({ status: 'refused', error_code: 'bot_outside_24h', author: 'bot' });
 
     const id = await conversationOf('8101');
-    const human = await t.app.admin.post(`/admin/api/instagram/conversations/${id}/reply`, {
+    const human = await t.app.admin.post(api(`/conversations/${id}/reply`), {
       text: 'Sorry for the wait, I am Anna from the team.',
     });
     expect(human.status).toBe(202);
     const sent = await t.graph.waitForSent((m) => m.recipient === '8101');
     expect(sent).toMatchObject({ messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
 
-    const bot = await t.app.admin.post(`/admin/api/instagram/conversations/${id}/ai-reply`, { send: true });
+    const bot = await t.app.admin.post(api(`/conversations/${id}/ai-reply`), { send: true });
     expect(bot.status).toBe(409);
     expect(bot.body.error).toMatchObject({
       code: 'INSTAGRAM_OUTSIDE_WINDOW',
@@ -288,11 +279,10 @@ describe('the messaging window', () => {
     const { mid: oldMid } = await t.sender.message('8102', 'old', {
       at: new Date(Date.now() - 8 * 24 * 3600_000),
     });
-    await handled(oldMid);
-    const late = await t.app.admin.post(
-      `/admin/api/instagram/conversations/${await conversationOf('8102')}/reply`,
-      { text: 'late' },
-    );
+    await t.handled(oldMid);
+    const late = await t.app.admin.post(api(`/conversations/${await conversationOf('8102')}/reply`), {
+      text: 'late',
+    });
     expect(late.status).toBe(409);
     expect(late.body.error.details.reason).toBe('outside_human_agent_window');
     expect(t.graph.sentTo('8102')).toEqual([]);
@@ -330,7 +320,7 @@ describe('the messaging window', () => {
       'failed reply',
     );
     expect(failed.error_code).toBe('bad_token');
-    const retry = await t.app.admin.post(`/admin/api/instagram/outbox/${failed.id}/retry`);
+    const retry = await t.app.admin.post(api(`/outbox/${failed.id}/retry`));
     expect(retry.status).toBe(200);
     await t.graph.waitForSent((m) => m.recipient === '8203');
   });

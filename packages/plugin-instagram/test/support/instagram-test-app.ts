@@ -1,10 +1,18 @@
 import { Tokens } from '@botloom/core';
-import { type StartTestAppOptions, startTestApp, type TestApp } from '@botloom/core/testing';
+import { ScriptedLlm, type StartTestAppOptions, startTestApp, type TestApp } from '@botloom/core/testing';
 import instagramPlugin, { type InstagramOptions, type InstagramWiring } from '../../src/index.js';
 import { type FakeGraphApi, startFakeGraphApi, WebhookSender } from '../../src/testing/index.js';
 
 export const APP_SECRET = 'test-app-secret-0123456789';
 export const VERIFY_TOKEN = 'verify-me-please';
+/** What a scripted-LLM app's model answers unless a test scripts otherwise. */
+export const ASSISTANT_REPLY = 'Happy to help! (assistant)';
+
+/** A scripted LLM answering ASSISTANT_REPLY: `startInstagramTestApp({}, {}, { services: { llm } })`. */
+export const scriptedAssistant = () => new ScriptedLlm({ reply: ASSISTANT_REPLY });
+
+/** The plugin's admin API path: `/admin/api/instagram<path>`. */
+export const api = (path: string) => `/admin/api/instagram${path}`;
 
 export interface InstagramTestApp {
   app: TestApp;
@@ -13,6 +21,8 @@ export interface InstagramTestApp {
   query<R = Record<string, unknown>>(sql: string, bind?: unknown[]): Promise<R[]>;
   /** Polls `check` until it returns a value other than undefined/false (30 s by default). */
   waitFor<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs?: number): Promise<T>;
+  /** Waits until the webhook event of the DM `mid` is handled. */
+  handled(mid: string): Promise<true>;
   stop(): Promise<void>;
 }
 
@@ -66,12 +76,23 @@ export async function startInstagramTestApp(
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+  const handled = (mid: string) =>
+    waitFor(
+      async () =>
+        (
+          await query(`SELECT 1 FROM instagram_events WHERE dedupe_key = $1 AND status = 'handled'`, [
+            `msg:${mid}`,
+          ])
+        ).length > 0,
+      `event ${mid} handled`,
+    );
   return {
     app,
     graph,
     sender: new WebhookSender(`${app.url}/p/instagram/webhook`, APP_SECRET, graph.accountId),
     query,
     waitFor,
+    handled,
     async stop() {
       await app.stop();
       await graph.close();
