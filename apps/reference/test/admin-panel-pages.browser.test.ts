@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { type AnyPlugin, definePlugin } from '@botloom/core';
 import { AdminUserService } from '@botloom/core/runtime';
 import {
+  type AdminPanelCredentials,
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
+  signedInAdminPanel,
   startTestApp,
   type TestApp,
 } from '@botloom/core/testing';
@@ -103,21 +105,8 @@ describe.skipIf(!hasChromium)('admin panel: edit forms, lookups, memory pages, d
     await t?.stop();
   });
 
-  async function open(who: { username: string; password: string }, viewport = { width: 1366, height: 900 }) {
-    const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${t.url}/admin/`);
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('current-user').waitFor(WAIT);
-    return { context, page, errors };
-  }
+  const open = (who: AdminPanelCredentials, viewport = { width: 1366, height: 900 }) =>
+    signedInAdminPanel(browser, t.url, who, { viewport, consoleErrors: 'errors', timeoutMs: WAIT.timeout });
 
   async function settled(page: Page) {
     await expect.poll(() => page.locator('main .loading').count(), WAIT).toBe(0);

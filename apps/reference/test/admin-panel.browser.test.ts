@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import type { AnyPlugin } from '@botloom/core';
 import { AdminUserService } from '@botloom/core/runtime';
 import {
+  type AdminPanelCredentials,
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
+  openAdminPanel,
+  signInToAdminPanel,
   startTestApp,
   type TestApp,
 } from '@botloom/core/testing';
@@ -115,24 +118,9 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     if (modulesDir) await rm(modulesDir, { recursive: true, force: true });
   });
 
-  async function openPanel(viewport = { width: 1366, height: 900 }) {
-    const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${t.url}/admin/`);
-    return { context, page, errors };
-  }
-
-  async function signIn(page: Page, who: { username: string; password: string }) {
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('current-user').waitFor(WAIT);
-  }
+  const openPanel = (viewport = { width: 1366, height: 900 }) =>
+    openAdminPanel(browser, t.url, { viewport, consoleErrors: 'errors' });
+  const signIn = (page: Page, who: AdminPanelCredentials) => signInToAdminPanel(page, who, WAIT.timeout);
 
   async function csrfToken(page: Page): Promise<string> {
     return page.evaluate(async () => (await (await fetch('/admin/api/session')).json()).csrfToken as string);

@@ -3,6 +3,7 @@ import {
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
+  signedInAdminPanel,
   startTestApp,
   type TestApp,
 } from '@botloom/core/testing';
@@ -67,15 +68,7 @@ describe.skipIf(!hasChromium)(
       who: { username: string; password: string },
       viewport = { width: 1366, height: 900 },
     ) {
-      const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${t.url}/admin/`);
-      await page.getByLabel('Username').fill(who.username);
-      await page.getByLabel('Password').fill(who.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('current-user').waitFor(WAIT);
+      const { context, page, errors } = await signedInAdminPanel(browser, t.url, who, { viewport });
       await page.goto(`${t.url}/admin/p/commentator/approval`);
       await page.getByTestId('plugin-table-commentator-approval').waitFor(WAIT);
       return { context, page, errors };

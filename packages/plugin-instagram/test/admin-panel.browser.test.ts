@@ -10,17 +10,21 @@ import {
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
-  ScriptedLlm,
+  signedInAdminPanel,
 } from '@botloom/core/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InstagramTestApp, startInstagramTestApp } from './support/instagram-test-app.js';
+import {
+  api,
+  type InstagramTestApp,
+  scriptedAssistant,
+  startInstagramTestApp,
+} from './support/instagram-test-app.js';
 
 const hasChromium = chromiumAvailable('instagram admin pages');
 const ADMIN = { username: 'alice', password: 'alice password 1' };
 const VIEWER = { username: 'victor', password: 'victor password 1' };
 const WAIT = { timeout: 30_000 };
-const api = (path: string) => `/admin/api/instagram${path}`;
 
 describe.skipIf(!hasChromium)(
   'instagram admin pages: row actions, forms and step rows',
@@ -28,7 +32,7 @@ describe.skipIf(!hasChromium)(
   () => {
     let t: InstagramTestApp;
     let browser: Browser;
-    const llm = new ScriptedLlm({ reply: 'Happy to help! (assistant)' });
+    const llm = scriptedAssistant();
 
     beforeAll(async () => {
       await ensureAdminUiBuilt();
@@ -45,26 +49,10 @@ describe.skipIf(!hasChromium)(
     });
 
     async function signIn(as: { username: string; password: string } = ADMIN) {
-      const context = await browser.newContext({
-        viewport: { width: 1366, height: 900 },
-        locale: 'en-US',
-        reducedMotion: 'reduce',
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      // Console errors apart: a refused write (4xx) is logged by the browser, as it should be.
-      const consoleErrors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(message.text());
-      });
-      page.on('dialog', (dialog) => void dialog.accept());
-      await page.goto(`${t.app.url}/admin/`);
-      await page.getByLabel('Username').fill(as.username);
-      await page.getByLabel('Password').fill(as.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('current-user').waitFor(WAIT);
-      return { context, page, errors, consoleErrors };
+      // Console errors apart (the default): a refused write (4xx) is logged by the browser, as it should be.
+      const opened = await signedInAdminPanel(browser, t.app.url, as);
+      opened.page.on('dialog', (dialog) => void dialog.accept());
+      return opened;
     }
 
     it('hands a thread to a person and back with the row buttons', async () => {

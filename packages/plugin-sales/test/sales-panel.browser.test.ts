@@ -5,6 +5,7 @@ import {
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
+  signedInAdminPanel,
   startTestApp,
   type TestApp,
 } from '@botloom/core/testing';
@@ -39,18 +40,8 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     await t?.stop();
   });
 
-  async function signIn(viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport, locale: 'en-US', reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${t.url}/admin/`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('current-user').waitFor(WAIT);
-    return { context, page, errors };
-  }
+  const signIn = (viewport: { width: number; height: number }) =>
+    signedInAdminPanel(browser, t.url, ADMIN, { viewport });
 
   it('edits a stage line at phone width, shows the refusal at its field, saves, publishes, diffs and rolls back', async () => {
     const before = (await t.admin.get('/admin/api/sales/scripts/course')).body;

@@ -8,6 +8,7 @@ import {
   chromiumAvailable,
   chromiumLaunchOptions,
   ensureAdminUiBuilt,
+  signedInAdminPanel,
   type TestApp,
 } from '@botloom/core/testing';
 import { type Browser, chromium } from 'playwright-core';
@@ -50,15 +51,7 @@ describe.skipIf(!hasChromium)('hand-back from the admin panel', () => {
     const amyTicket = await s.latestTicketOf(await amy.id());
     const benTicket = await s.latestTicketOf(await ben.id());
 
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${t.url}/admin/`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('current-user').waitFor(WAIT);
+    const { context, page, errors } = await signedInAdminPanel(browser, t.url, ADMIN);
     await page.locator('nav a[href="/admin/p/support/tickets"]').click();
 
     const table = page.getByTestId('plugin-table-support-tickets');

@@ -11,6 +11,14 @@ export {
   SandboxGroups,
   SandboxUser,
 } from '../sandbox/index.js';
+export {
+  type AdminPanelCredentials,
+  type AdminPanelPage,
+  type AdminPanelPageOptions,
+  openAdminPanel,
+  signedInAdminPanel,
+  signInToAdminPanel,
+} from './admin-panel-browser.js';
 export { ensureAdminUiBuilt } from './admin-ui-build.js';
 export { type BadInputCase, findBadInputMismatches } from './bad-input.js';
 export { CHROMIUM_LAUNCH_ARGS, CHROMIUM_PATH, chromiumAvailable, chromiumLaunchOptions } from './chromium.js';
