@@ -1,66 +1,57 @@
-import { Bot } from 'grammy';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOT_ALLOWED_UPDATES } from '../src/bot/allowed-updates.js';
-import { type BotApiEmulator, createBotApiEmulator } from '../src/sandbox/index.js';
-import { chromiumAvailable, chromiumLaunchOptions } from '../src/testing/chromium.js';
+import type { BotApiEmulator } from '../src/sandbox/index.js';
+import { chromiumAvailable } from '../src/testing/chromium.js';
+import { type PlaygroundBrowser, startPlaygroundBrowser } from './support/playground-browser.js';
 
 const hasChromium = chromiumAvailable('playground groups');
 
 describe.skipIf(!hasChromium)('playground: invite links and request_chat buttons', () => {
+  let playground: PlaygroundBrowser;
   let emulator: BotApiEmulator;
-  let bot: Bot;
-  let polling: Promise<void>;
-  let browser: Browser;
-  let url: string;
   let groupId: number;
   const joined: number[] = [];
   const shared: number[] = [];
 
   beforeAll(async () => {
-    emulator = createBotApiEmulator({ bot: { first_name: 'Course Bot', username: 'course_bot' } });
-    url = await emulator.listen(0);
-    const operator = emulator.world.createUser({ first_name: 'Operator' });
-    groupId = emulator.world.createChat({ type: 'supergroup', title: 'Cohort 1', memberIds: [operator.id] })
-      .chat.id;
-    bot = new Bot(emulator.token, { client: { apiRoot: url } });
-    bot.command('start', async (ctx) => {
-      const link = await ctx.api.createChatInviteLink(groupId, { member_limit: 1 });
-      await ctx.reply(`Your invite: ${link.invite_link}`, {
-        reply_markup: {
-          keyboard: [
-            [
-              {
-                text: 'Create my group',
-                request_chat: { request_id: 1, chat_is_channel: false, chat_is_created: true },
-              },
-            ],
-          ],
-          resize_keyboard: true,
-        },
-      });
+    playground = await startPlaygroundBrowser({
+      bot: { first_name: 'Course Bot', username: 'course_bot' },
+      allowedUpdates: BOT_ALLOWED_UPDATES,
+      setup(bot, { world }) {
+        const operator = world.createUser({ first_name: 'Operator' });
+        groupId = world.createChat({ type: 'supergroup', title: 'Cohort 1', memberIds: [operator.id] }).chat
+          .id;
+        bot.command('start', async (ctx) => {
+          const link = await ctx.api.createChatInviteLink(groupId, { member_limit: 1 });
+          await ctx.reply(`Your invite: ${link.invite_link}`, {
+            reply_markup: {
+              keyboard: [
+                [
+                  {
+                    text: 'Create my group',
+                    request_chat: { request_id: 1, chat_is_channel: false, chat_is_created: true },
+                  },
+                ],
+              ],
+              resize_keyboard: true,
+            },
+          });
+        });
+        bot.on('chat_member', (ctx) => {
+          joined.push(ctx.chatMember.new_chat_member.user.id);
+        });
+        bot.on('message:chat_shared', (ctx) => {
+          shared.push(ctx.message.chat_shared.chat_id);
+        });
+      },
     });
-    bot.on('chat_member', (ctx) => {
-      joined.push(ctx.chatMember.new_chat_member.user.id);
-    });
-    bot.on('message:chat_shared', (ctx) => {
-      shared.push(ctx.message.chat_shared.chat_id);
-    });
-    await bot.init();
-    polling = bot.start({ timeout: 1, allowed_updates: BOT_ALLOWED_UPDATES });
-    browser = await chromium.launch(chromiumLaunchOptions());
+    ({ emulator } = playground);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bot?.stop();
-    await polling;
-    await emulator?.close();
-  });
+  afterAll(() => playground?.close());
 
   it('opening an invite link joins the group; the request_chat button creates and shares one', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    await page.goto(`${url}/sandbox`);
+    const page = await playground.openPage();
     await page.getByTestId('new-user-name').fill('Anna');
     await page.getByTestId('new-user-create').click();
     await expect

@@ -1,60 +1,55 @@
-import { Bot } from 'grammy';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Bot } from 'grammy';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BotApiEmulator, createBotApiEmulator, SandboxClient } from '../src/sandbox/index.js';
-import { chromiumAvailable, chromiumLaunchOptions } from '../src/testing/chromium.js';
+import { SandboxClient } from '../src/sandbox/index.js';
+import { chromiumAvailable } from '../src/testing/chromium.js';
+import { type PlaygroundBrowser, startPlaygroundBrowser } from './support/playground-browser.js';
 
 const hasChromium = chromiumAvailable('playground');
 
 /** The playground as a Telegram user expects it: the "/" menu, languages, joining groups, unread badges. */
 describe.skipIf(!hasChromium)('playground: what a Telegram user expects', () => {
-  let emulator: BotApiEmulator;
+  let playground: PlaygroundBrowser;
   let sandbox: SandboxClient;
   let bot: Bot;
-  let polling: Promise<void>;
-  let browser: Browser;
   let url: string;
 
   beforeAll(async () => {
-    emulator = createBotApiEmulator({ bot: { first_name: 'Shop Bot', username: 'shop_bot' } });
-    url = await emulator.listen(0);
-    sandbox = new SandboxClient(url);
-    bot = new Bot(emulator.token, { client: { apiRoot: url } });
-    bot.command('help', (ctx) => ctx.reply(ctx.from?.language_code === 'ru' ? 'Справка' : 'Help text'));
-    bot.command('start', (ctx) => ctx.reply('Welcome!'));
-    bot.command('report', (ctx) => ctx.reply('Report sent'));
-    bot.on('message:new_chat_members', (ctx) =>
-      ctx.reply(`Welcome to the group, ${ctx.message.new_chat_members.map((u) => u.first_name).join(', ')}!`),
-    );
-    await bot.init();
-    await bot.api.setMyCommands([
-      { command: 'start', description: 'Start the bot' },
-      { command: 'help', description: 'What I can do' },
-    ]);
-    await bot.api.setMyCommands(
-      [
-        { command: 'start', description: 'Начать' },
-        { command: 'help', description: 'Что я умею' },
-      ],
-      { language_code: 'ru' },
-    );
-    await bot.api.setMyCommands([{ command: 'report', description: 'Report a problem' }], {
-      scope: { type: 'all_group_chats' },
+    playground = await startPlaygroundBrowser({
+      bot: { first_name: 'Shop Bot', username: 'shop_bot' },
+      async setup(bot) {
+        bot.command('help', (ctx) => ctx.reply(ctx.from?.language_code === 'ru' ? 'Справка' : 'Help text'));
+        bot.command('start', (ctx) => ctx.reply('Welcome!'));
+        bot.command('report', (ctx) => ctx.reply('Report sent'));
+        bot.on('message:new_chat_members', (ctx) =>
+          ctx.reply(
+            `Welcome to the group, ${ctx.message.new_chat_members.map((u) => u.first_name).join(', ')}!`,
+          ),
+        );
+        await bot.api.setMyCommands([
+          { command: 'start', description: 'Start the bot' },
+          { command: 'help', description: 'What I can do' },
+        ]);
+        await bot.api.setMyCommands(
+          [
+            { command: 'start', description: 'Начать' },
+            { command: 'help', description: 'Что я умею' },
+          ],
+          { language_code: 'ru' },
+        );
+        await bot.api.setMyCommands([{ command: 'report', description: 'Report a problem' }], {
+          scope: { type: 'all_group_chats' },
+        });
+      },
     });
-    polling = bot.start({ timeout: 1 });
-    browser = await chromium.launch(chromiumLaunchOptions());
+    ({ bot, url } = playground);
+    sandbox = new SandboxClient(url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bot?.stop();
-    await polling;
-    await emulator?.close();
-  });
+  afterAll(() => playground?.close());
 
   async function openPlayground(): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    await page.goto(`${url}/sandbox`);
+    const page = await playground.openPage();
     await expect.poll(() => page.locator('#bot-name').textContent(), { timeout: 15_000 }).toBe('Shop Bot');
     return page;
   }

@@ -1,47 +1,38 @@
-import { Bot, InlineKeyboard } from 'grammy';
-import { type Browser, chromium } from 'playwright-core';
+import { InlineKeyboard } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BotApiEmulator, createBotApiEmulator } from '../src/sandbox/index.js';
-import { chromiumAvailable, chromiumLaunchOptions } from '../src/testing/chromium.js';
+import type { BotApiEmulator } from '../src/sandbox/index.js';
+import { chromiumAvailable } from '../src/testing/chromium.js';
+import { type PlaygroundBrowser, startPlaygroundBrowser } from './support/playground-browser.js';
 
 const hasChromium = chromiumAvailable('playground');
 
 describe.skipIf(!hasChromium)('web playground in Chromium', () => {
+  let playground: PlaygroundBrowser;
   let emulator: BotApiEmulator;
-  let bot: Bot;
-  let polling: Promise<void>;
-  let browser: Browser;
-  let url: string;
 
   beforeAll(async () => {
-    emulator = createBotApiEmulator({ bot: { first_name: 'Shop Bot', username: 'shop_bot' } });
-    url = await emulator.listen(0);
-    bot = new Bot(emulator.token, { client: { apiRoot: url } });
-    bot.command('start', (ctx) =>
-      ctx.reply('Welcome to the <b>shop</b>!', {
-        parse_mode: 'HTML',
-        reply_markup: new InlineKeyboard().text('Catalog', 'catalog').text('Support', 'support'),
-      }),
-    );
-    bot.callbackQuery('catalog', async (ctx) => {
-      await ctx.answerCallbackQuery({ text: 'Opening the catalog' });
-      await ctx.editMessageText('Catalog: tea, coffee');
+    playground = await startPlaygroundBrowser({
+      bot: { first_name: 'Shop Bot', username: 'shop_bot' },
+      setup(bot) {
+        bot.command('start', (ctx) =>
+          ctx.reply('Welcome to the <b>shop</b>!', {
+            parse_mode: 'HTML',
+            reply_markup: new InlineKeyboard().text('Catalog', 'catalog').text('Support', 'support'),
+          }),
+        );
+        bot.callbackQuery('catalog', async (ctx) => {
+          await ctx.answerCallbackQuery({ text: 'Opening the catalog' });
+          await ctx.editMessageText('Catalog: tea, coffee');
+        });
+      },
     });
-    await bot.init();
-    polling = bot.start({ timeout: 1 });
-    browser = await chromium.launch(chromiumLaunchOptions());
+    ({ emulator } = playground);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await bot?.stop();
-    await polling;
-    await emulator?.close();
-  });
+  afterAll(() => playground?.close());
 
   it('sends /start, shows the reply and presses a button', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    await page.goto(`${url}/sandbox`);
+    const page = await playground.openPage();
     await expect.poll(() => page.locator('#bot-name').textContent(), { timeout: 15_000 }).toBe('Shop Bot');
 
     await page.getByTestId('message-input').fill('/start');
@@ -67,8 +58,7 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
   });
 
   it('creates a forum as a manager and writes in a topic', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    await page.goto(`${url}/sandbox`);
+    const page = await playground.openPage();
     await page.getByTestId('new-user-name').fill('Manager');
     await page.getByTestId('new-user-create').click();
     await expect
@@ -108,8 +98,7 @@ describe.skipIf(!hasChromium)('web playground in Chromium', () => {
       title: 'Five',
       memberIds: [olga.id, ...friends.map((f) => f.id)],
     });
-    const page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
-    await page.goto(`${url}/sandbox`);
+    const page = await playground.openPage();
     await expect
       .poll(() => page.locator('#user-select option').count(), { timeout: 15_000 })
       .toBeGreaterThan(1);
