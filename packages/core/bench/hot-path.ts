@@ -27,13 +27,16 @@
  *
  * PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch database per target, dropped after),
  * else embedded PostgreSQL. Options: --users (per round), --in-flight, --rounds, --burst,
- * --targets (baseline,core,reference), --source (tsx on the sources even when dist is current), --quick (tiny run: checks that it works), --profile
+ * --targets (baseline,core,reference), --source (tsx on the sources even when dist is current),
+ * --core-at DIR (adds a target `core-at`: the core target of another checkout, e.g. a
+ * `git worktree` of main with built dist, for before/after figures in one run), --quick (tiny run: checks that it works), --profile
  * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles), --queries
  * (PostgreSQL queries per update by kind).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -56,6 +59,7 @@ const { values } = parseArgs({
     queries: { type: 'boolean', default: false },
     source: { type: 'boolean', default: false },
     'profile-dir': { type: 'string', default: '.bench-profiles' },
+    'core-at': { type: 'string' },
   },
 });
 const QUICK = values.quick;
@@ -71,7 +75,7 @@ const repoDir = path.resolve(packageDir, '../..');
 type Step = 'start' | 'help' | 'press' | 'text';
 
 interface TargetSpec {
-  name: 'baseline' | 'core' | 'reference';
+  name: 'baseline' | 'core' | 'core-at' | 'reference';
   label: string;
   cwd: string;
   /** Run by plain node on the built JavaScript. */
@@ -505,6 +509,23 @@ async function burst(target: Target, count: number): Promise<BurstResult> {
   };
 }
 
+/** dist/.tsbuildinfo newer than every file under src (a checkout other than this one). */
+function builtIsCurrent(projectDir: string): boolean {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (latest, entry) =>
+        Math.max(
+          latest,
+          entry.isDirectory()
+            ? newest(path.join(dir, entry.name))
+            : statSync(path.join(dir, entry.name)).mtimeMs,
+        ),
+      0,
+    );
+  const built = path.join(projectDir, 'dist/.tsbuildinfo');
+  return existsSync(built) && statSync(built).mtimeMs >= newest(path.join(projectDir, 'src'));
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -515,6 +536,26 @@ const spread = (xs: number[], digits = 0) =>
 async function main() {
   const wanted = values.targets!.split(',');
   const specs = SPECS.filter((s) => wanted.includes(s.name));
+  const coreAt = values['core-at'];
+  if (coreAt) {
+    const core = SPECS.find((s) => s.name === 'core')!;
+    // The same script inside the other checkout, so that @botloom/core resolves to its code.
+    const otherCore = path.resolve(coreAt, 'packages/core');
+    const script = path.join(otherCore, 'bench/support/core-minimal-app.mjs');
+    if (!existsSync(script)) {
+      await copyFile(path.join(benchDir, 'support/core-minimal-app.mjs'), script);
+      console.log(`(copied core-minimal-app.mjs into ${path.dirname(script)})`);
+    }
+    specs.splice(specs.indexOf(core) + 1, 0, {
+      ...core,
+      name: 'core-at',
+      label: `core at ${coreAt}`,
+      cwd: otherCore,
+      builtScript: script,
+      sourceScript: script,
+      projects: [otherCore],
+    });
+  }
   console.log(
     `Hot path: ${ROUNDS} interleaved round(s) of ${USERS} users per target, ${IN_FLIGHT} users active at once (closed loop: one update per user in flight), then a burst of ${BURST} updates.\n` +
       `Telegram limits RELAXED: the fake Bot API answers at once and limits nothing; flood control and the per-user rate limit are raised out of the way. ` +
@@ -526,11 +567,12 @@ async function main() {
   const stale = new Set(staleParts().stale.map((dir) => path.relative(repoDir, dir)));
   const builtFor = (spec: TargetSpec) => {
     if (values.source) return false;
+    if (spec.name === 'core-at') return builtIsCurrent(spec.cwd);
     if (spec.projects === 'all') return stale.size === 0;
     return spec.projects.every((project) => !stale.has(project));
   };
   const targets = specs.map((s) => new Target(s, builtFor(s)));
-  const anyStale = targets.some((t) => !t.built && t.spec.projects.length > 0);
+  const anyStale = targets.some((t) => !t.built && t.spec.projects.length > 0 && t.spec.name !== 'core-at');
   console.log(
     `Runs: ${targets.map((t) => `${t.spec.name} ${t.built ? 'node, built JavaScript (dist)' : 'tsx, TypeScript sources'}`).join('; ')}` +
       (anyStale && !values.source
