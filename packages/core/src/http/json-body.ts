@@ -66,7 +66,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 // co-body's strict mode: an object or an array, after JSON whitespace.
-const STRICT_JSON = /^[\x20\x09\x0a\x0d]*(\[|\{)/;
+const STRICT_JSON = /^[ \t\n\r]*(\[|\{)/;
 // @hapi/bourne's prefilter for a "__proto__" key (escapes included).
 const SUSPECT_PROTO =
   /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/;
