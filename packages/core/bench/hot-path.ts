@@ -399,6 +399,8 @@ interface RunResult {
   p50: number;
   p95: number;
   cpuMsPerUpdate: number;
+  /** This process (the load driver and the target's fake Bot API): the same work for every target. */
+  driverCpuMsPerUpdate: number;
   pgCpuMsPerUpdate: number;
   queriesPerUpdate: number;
   transactionsPerUpdate: number;
@@ -413,6 +415,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
   const before = await target.stats(true);
   const pgBefore = await backendCpu(admin, target.db?.name);
   const started = performance.now();
+  const driverBefore = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(IN_FLIGHT, users) }, async () => {
@@ -423,6 +426,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const driver = process.cpuUsage(driverBefore);
   const after = await target.stats();
   if (values.queries && after.shapes.length) {
     console.log(`  ${target.spec.name}: queries per update by kind`);
@@ -440,6 +444,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     cpuMsPerUpdate: (after.cpuMs - before.cpuMs) / n,
+    driverCpuMsPerUpdate: (driver.user + driver.system) / 1000 / n,
     pgCpuMsPerUpdate: pgCpu / n,
     queriesPerUpdate: (after.queries - before.queries) / n,
     transactionsPerUpdate: (after.transactions - before.transactions) / n,
@@ -620,7 +625,7 @@ async function main() {
         xactTotals.get(target.spec.name)!.updates += result.updates;
         console.log(
           `  round ${round} ${target.spec.name.padEnd(9)} ${result.perSecond.toFixed(0).padStart(5)} updates/s  p50 ${result.p50} ms  p95 ${result.p95} ms  ` +
-            `cpu ${result.cpuMsPerUpdate.toFixed(2)} ms/update  pg round trips ${result.queriesPerUpdate.toFixed(2)}/update`,
+            `cpu ${result.cpuMsPerUpdate.toFixed(2)} ms/update (+PG ${result.pgCpuMsPerUpdate.toFixed(2)}, driver ${result.driverCpuMsPerUpdate.toFixed(2)})  pg round trips ${result.queriesPerUpdate.toFixed(2)}/update`,
         );
       }
     }
@@ -659,6 +664,10 @@ async function main() {
           `${median(runs.map((r) => r.transactionsPerUpdate)).toFixed(2)}; ${server === undefined ? '-' : server.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} |`,
       );
     }
+    const driverCpu = median([...results.values()].flat().map((r) => r.driverCpuMsPerUpdate));
+    console.log(
+      `The load driver and fake Bot API (this process, on the same cores; the same work for every target): ${driverCpu.toFixed(2)} CPU ms/update (median of all rounds).`,
+    );
     console.log(`\nBurst: ${BURST} updates posted at once over 64 connections (/help; open loop).`);
     console.log(
       '| target | accepted/s | handled/s | 503 answers (backpressure) | reply p50 ms | RSS before → peak MB |',
