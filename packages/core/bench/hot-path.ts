@@ -2,15 +2,16 @@
  * Hot-path benchmark: webhook updates through real processes, against bare grammY + Koa.
  *
  * Targets, each a child process behind its own fake Bot API, driven over HTTP like Telegram:
- * - `baseline`: bare grammY + Koa webhook (support/bare-grammy-app.ts), no database;
- * - `core`: createApp with one minimal plugin (support/core-minimal-app.ts): durable inbox,
+ * - `baseline`: bare grammY + Koa webhook (support/bare-grammy-app.mjs), no database;
+ * - `core`: createApp with one minimal plugin (support/core-minimal-app.mjs): durable inbox,
  *   sessions, rate limit, i18n, chat ownership; core answers /start and /help;
  * - `reference`: the full reference app (apps/reference, all six plugins), command traffic.
  * Each user sends a fixed sequence (/start, /help, a press of the first button of the /start
  * reply, text; the reference app without text), one update at a time; `--in-flight` users are
  * active at once (closed loop). Rounds are interleaved: baseline, core, reference, baseline...
  * An update counts as handled when the Bot API got all its calls (counts learnt per step from a
- * calibration user). Then a burst: `--burst` updates posted at once (open loop) to each target,
+ * calibration user). Before the measured rounds, one unmeasured warm-up round per target (JIT,
+ * connections, caches: a first round ran at less than half the rate of the next ones). Then a burst: `--burst` updates posted at once (open loop) to each target,
  * to show the backpressure bound and the peak RSS under it.
  *
  * Telegram's limits are RELAXED: the fake Bot API answers at once and limits nothing, and the
@@ -20,21 +21,29 @@
  *
  *   npm run bench:hotpath -w @botloom/core [-- --quick] [-- --profile]
  *
+ * The targets run as in production: plain `node` on the built JavaScript (dist, as `npm start`
+ * does) when it is current, else (or with --source) the TypeScript sources through tsx; the
+ * output says which. The baseline runs under the same loader as the others.
+ *
  * PostgreSQL: DATABASE_URL or TEST_DATABASE_URL (a scratch database per target, dropped after),
  * else embedded PostgreSQL. Options: --users (per round), --in-flight, --rounds, --burst,
- * --targets (baseline,core,reference), --quick (tiny run: checks that it works), --profile
+ * --targets (baseline,core,reference), --source (tsx on the sources even when dist is current),
+ * --core-at DIR (adds a target `core-at`: the core target of another checkout, e.g. a
+ * `git worktree` of main with built dist, for before/after figures in one run), --quick (tiny run: checks that it works), --profile
  * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles), --queries
  * (PostgreSQL queries per update by kind).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { staleParts } from '../../../scripts/ensure-built.mjs';
 import { FakeBotApi, type RecordedCall } from '../test/support/fake-bot-api.js';
 import { type ScratchDatabase, scratchDatabase } from './support/scratch-database.js';
 
@@ -48,7 +57,9 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     queries: { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
     'profile-dir': { type: 'string', default: '.bench-profiles' },
+    'core-at': { type: 'string' },
   },
 });
 const QUICK = values.quick;
@@ -64,10 +75,15 @@ const repoDir = path.resolve(packageDir, '../..');
 type Step = 'start' | 'help' | 'press' | 'text';
 
 interface TargetSpec {
-  name: 'baseline' | 'core' | 'reference';
+  name: 'baseline' | 'core' | 'core-at' | 'reference';
   label: string;
   cwd: string;
-  script: string;
+  /** Run by plain node on the built JavaScript. */
+  builtScript: string;
+  /** Run by tsx on the TypeScript sources. */
+  sourceScript: string;
+  /** The TypeScript projects (repository-relative) whose dist `builtScript` runs. */
+  projects: string[] | 'all';
   steps: Step[];
   database: boolean;
   ready: RegExp;
@@ -78,7 +94,9 @@ const SPECS: TargetSpec[] = [
     name: 'baseline',
     label: 'bare grammY + Koa',
     cwd: packageDir,
-    script: 'bench/support/bare-grammy-app.ts',
+    builtScript: 'bench/support/bare-grammy-app.mjs',
+    sourceScript: 'bench/support/bare-grammy-app.mjs',
+    projects: [],
     steps: ['start', 'help', 'press', 'text'],
     database: false,
     ready: /READY (http:\/\/\S+)/,
@@ -87,7 +105,9 @@ const SPECS: TargetSpec[] = [
     name: 'core',
     label: 'core pipeline, one minimal plugin',
     cwd: packageDir,
-    script: 'bench/support/core-minimal-app.ts',
+    builtScript: 'bench/support/core-minimal-app.mjs',
+    sourceScript: 'bench/support/core-minimal-app.mjs',
+    projects: ['packages/core'],
     steps: ['start', 'help', 'press', 'text'],
     database: true,
     ready: /READY (http:\/\/\S+)/,
@@ -96,7 +116,9 @@ const SPECS: TargetSpec[] = [
     name: 'reference',
     label: 'reference app (six plugins), commands',
     cwd: path.join(repoDir, 'apps/reference'),
-    script: 'src/main.ts',
+    builtScript: 'dist/src/main.js',
+    sourceScript: 'src/main.ts',
+    projects: 'all',
     steps: ['start', 'help', 'press'],
     database: true,
     ready: /HTTP:\s+(http:\/\/\S+)/,
@@ -134,7 +156,10 @@ class Target {
   private statsWaiters: Array<(s: Stats) => void> = [];
   output = '';
 
-  constructor(readonly spec: TargetSpec) {}
+  constructor(
+    readonly spec: TargetSpec,
+    readonly built: boolean,
+  ) {}
 
   async start(): Promise<void> {
     this.api = await new FakeBotApi().start();
@@ -142,9 +167,7 @@ class Target {
     if (this.spec.database) this.db = await scratchDatabase(`botloom_bench_${this.spec.name}`);
     this.dataDir = await mkdtemp(path.join(tmpdir(), `botloom-bench-${this.spec.name}-`));
     const execArgv = [
-      '--import',
-      'tsx',
-      '--conditions=botloom-source',
+      ...(this.built ? [] : ['--import', 'tsx', '--conditions=botloom-source']),
       '--import',
       path.join(benchDir, 'support/process-stats.mjs'),
     ];
@@ -155,7 +178,8 @@ class Target {
       execArgv.push('--cpu-prof', '--cpu-prof-dir', dir);
     }
     const huge = '1000000';
-    this.child = spawn(process.execPath, [...execArgv, this.spec.script], {
+    const script = this.built ? this.spec.builtScript : this.spec.sourceScript;
+    this.child = spawn(process.execPath, [...execArgv, script], {
       cwd: this.spec.cwd,
       env: {
         PATH: process.env.PATH,
@@ -375,6 +399,8 @@ interface RunResult {
   p50: number;
   p95: number;
   cpuMsPerUpdate: number;
+  /** This process (the load driver and the target's fake Bot API): the same work for every target. */
+  driverCpuMsPerUpdate: number;
   pgCpuMsPerUpdate: number;
   queriesPerUpdate: number;
   transactionsPerUpdate: number;
@@ -389,6 +415,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
   const before = await target.stats(true);
   const pgBefore = await backendCpu(admin, target.db?.name);
   const started = performance.now();
+  const driverBefore = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(IN_FLIGHT, users) }, async () => {
@@ -399,6 +426,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const driver = process.cpuUsage(driverBefore);
   const after = await target.stats();
   if (values.queries && after.shapes.length) {
     console.log(`  ${target.spec.name}: queries per update by kind`);
@@ -416,6 +444,7 @@ async function closedLoop(target: Target, users: number, admin?: pg.Client): Pro
     p50: percentile(latencies, 0.5),
     p95: percentile(latencies, 0.95),
     cpuMsPerUpdate: (after.cpuMs - before.cpuMs) / n,
+    driverCpuMsPerUpdate: (driver.user + driver.system) / 1000 / n,
     pgCpuMsPerUpdate: pgCpu / n,
     queriesPerUpdate: (after.queries - before.queries) / n,
     transactionsPerUpdate: (after.transactions - before.transactions) / n,
@@ -485,6 +514,23 @@ async function burst(target: Target, count: number): Promise<BurstResult> {
   };
 }
 
+/** dist/.tsbuildinfo newer than every file under src (a checkout other than this one). */
+function builtIsCurrent(projectDir: string): boolean {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (latest, entry) =>
+        Math.max(
+          latest,
+          entry.isDirectory()
+            ? newest(path.join(dir, entry.name))
+            : statSync(path.join(dir, entry.name)).mtimeMs,
+        ),
+      0,
+    );
+  const built = path.join(projectDir, 'dist/.tsbuildinfo');
+  return existsSync(built) && statSync(built).mtimeMs >= newest(path.join(projectDir, 'src'));
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -495,13 +541,49 @@ const spread = (xs: number[], digits = 0) =>
 async function main() {
   const wanted = values.targets!.split(',');
   const specs = SPECS.filter((s) => wanted.includes(s.name));
+  const coreAt = values['core-at'];
+  if (coreAt) {
+    const core = SPECS.find((s) => s.name === 'core')!;
+    // The same script inside the other checkout, so that @botloom/core resolves to its code.
+    const otherCore = path.resolve(coreAt, 'packages/core');
+    const script = path.join(otherCore, 'bench/support/core-minimal-app.mjs');
+    if (!existsSync(script)) {
+      await copyFile(path.join(benchDir, 'support/core-minimal-app.mjs'), script);
+      console.log(`(copied core-minimal-app.mjs into ${path.dirname(script)})`);
+    }
+    specs.splice(specs.indexOf(core) + 1, 0, {
+      ...core,
+      name: 'core-at',
+      label: `core at ${coreAt}`,
+      cwd: otherCore,
+      builtScript: script,
+      sourceScript: script,
+      projects: [otherCore],
+    });
+  }
   console.log(
     `Hot path: ${ROUNDS} interleaved round(s) of ${USERS} users per target, ${IN_FLIGHT} users active at once (closed loop: one update per user in flight), then a burst of ${BURST} updates.\n` +
       `Telegram limits RELAXED: the fake Bot API answers at once and limits nothing; flood control and the per-user rate limit are raised out of the way. ` +
       `Machine: ${cpus().length} cores; PostgreSQL ${process.env.DATABASE_URL || process.env.TEST_DATABASE_URL ? 'server' : 'embedded'}.${QUICK ? ' QUICK mode: checks that it runs, figures mean nothing.' : ''}`,
   );
   const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  const targets = specs.map((s) => new Target(s));
+  // Production runs built JavaScript (`npm start`); stale dist would measure old code, so then
+  // the sources run through tsx (its loader and source maps cost CPU of their own).
+  const stale = new Set(staleParts().stale.map((dir) => path.relative(repoDir, dir)));
+  const builtFor = (spec: TargetSpec) => {
+    if (values.source) return false;
+    if (spec.name === 'core-at') return builtIsCurrent(spec.cwd);
+    if (spec.projects === 'all') return stale.size === 0;
+    return spec.projects.every((project) => !stale.has(project));
+  };
+  const targets = specs.map((s) => new Target(s, builtFor(s)));
+  const anyStale = targets.some((t) => !t.built && t.spec.projects.length > 0 && t.spec.name !== 'core-at');
+  console.log(
+    `Runs: ${targets.map((t) => `${t.spec.name} ${t.built ? 'node, built JavaScript (dist)' : 'tsx, TypeScript sources'}`).join('; ')}` +
+      (anyStale && !values.source
+        ? ` (dist older than the sources: ${[...stale].join(', ')}; \`npx tsc -b\` to run built code)`
+        : ''),
+  );
   const results = new Map<string, RunResult[]>(specs.map((s) => [s.name, []]));
   const bursts = new Map<string, BurstResult>();
   const xactTotals = new Map<string, { before: number; updates: number }>();
@@ -524,7 +606,14 @@ async function main() {
       console.log(
         `${target.spec.name}: ready in ${((performance.now() - t) / 1000).toFixed(1)} s; Bot API calls per step ${JSON.stringify(target.expected)}; button "${target.button}"`,
       );
-      await closedLoop(target, Math.min(USERS, 30), admin); // warm-up: JIT, connections, caches
+    }
+    // One unmeasured round per target first (JIT, connections, caches): measured first rounds
+    // ran at less than half the rate of later ones.
+    for (const target of targets) {
+      const warm = await closedLoop(target, USERS, admin);
+      console.log(
+        `  warm-up ${target.spec.name.padEnd(9)} ${warm.perSecond.toFixed(0).padStart(5)} updates/s  cpu ${warm.cpuMsPerUpdate.toFixed(2)} ms/update (not counted)`,
+      );
     }
     for (const target of targets) {
       xactTotals.set(target.spec.name, { before: await xacts(admin, target.db?.name), updates: 0 });
@@ -536,7 +625,7 @@ async function main() {
         xactTotals.get(target.spec.name)!.updates += result.updates;
         console.log(
           `  round ${round} ${target.spec.name.padEnd(9)} ${result.perSecond.toFixed(0).padStart(5)} updates/s  p50 ${result.p50} ms  p95 ${result.p95} ms  ` +
-            `cpu ${result.cpuMsPerUpdate.toFixed(2)} ms/update  pg round trips ${result.queriesPerUpdate.toFixed(2)}/update`,
+            `cpu ${result.cpuMsPerUpdate.toFixed(2)} ms/update (+PG ${result.pgCpuMsPerUpdate.toFixed(2)}, driver ${result.driverCpuMsPerUpdate.toFixed(2)})  pg round trips ${result.queriesPerUpdate.toFixed(2)}/update`,
         );
       }
     }
@@ -575,6 +664,10 @@ async function main() {
           `${median(runs.map((r) => r.transactionsPerUpdate)).toFixed(2)}; ${server === undefined ? '-' : server.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} |`,
       );
     }
+    const driverCpu = median([...results.values()].flat().map((r) => r.driverCpuMsPerUpdate));
+    console.log(
+      `The load driver and fake Bot API (this process, on the same cores; the same work for every target): ${driverCpu.toFixed(2)} CPU ms/update (median of all rounds).`,
+    );
     console.log(`\nBurst: ${BURST} updates posted at once over 64 connections (/help; open loop).`);
     console.log(
       '| target | accepted/s | handled/s | 503 answers (backpressure) | reply p50 ms | RSS before → peak MB |',

@@ -155,6 +155,27 @@ describe('update inbox: handling', () => {
     }
   });
 
+  it('claims what it stored from memory, and what another instance stored from the payload: the same update', async () => {
+    const crypto = testCrypto();
+    let decrypted = 0;
+    const counting = {
+      encrypt: (text: string) => crypto.encrypt(text),
+      decrypt: (text: string) => {
+        decrypted++;
+        return crypto.decrypt(text);
+      },
+    };
+    const here = new UpdateInbox(pool, counting, clock.now);
+    const elsewhere = new UpdateInbox(pool, counting, clock.now);
+    const mine = textUpdate('mine', { id: 1 }, 200);
+    const theirs = textUpdate('theirs', { id: 2 }, 201);
+    await here.store([mine]);
+    await elsewhere.store([theirs]);
+    const claimed = await here.claim('instance-a', 10, LEASE_MS);
+    expect(claimed.map((u) => u.update)).toEqual([mine, theirs]);
+    expect(decrypted).toBe(1); // only the update the other instance stored
+  });
+
   it('two workers on one database handle every chat in update order', async () => {
     const seen = new Map<number, string[]>();
     const recorder: BotPluginEntry = {

@@ -3,7 +3,8 @@
 // peak RSS, and answers `stats` / `reset` messages from the benchmark over the IPC channel.
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// pg as the app resolves it (from its folder): another checkout (--core-at) has its own copy.
+const require = createRequire(`${process.cwd()}/package.json`);
 const pg = require('pg');
 let queries = 0;
 // Query counts by their first characters (`--queries` prints them per update).

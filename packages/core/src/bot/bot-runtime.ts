@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { conversations } from '@grammyjs/conversations';
 import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import { type Api, Bot, Composer, type Context, type MiddlewareFn, session, type Transformer } from 'grammy';
@@ -19,6 +18,7 @@ import {
 } from '../kv/session-storage.js';
 import type { CommandDefinition, ConversationDeclaration } from '../plugin/types.js';
 import { BOT_ALLOWED_UPDATES } from './allowed-updates.js';
+import { currentDelivery, runWithDelivery } from './async-scope.js';
 import { ChatOwnership } from './chat-ownership.js';
 import { buildCommandCatalog } from './command-catalog.js';
 import { assertNoCommandTakeover, commandsRegisteredBy } from './command-handlers.js';
@@ -179,7 +179,11 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   const { logger, metrics, i18n } = options;
   const log = logger.child({ module: 'bot' });
   // The update inbox's attempt being handled in this async context (unset on the direct path).
-  const deliveries = new AsyncLocalStorage<Delivery>();
+  // (The pipeline's one AsyncLocalStorage, shared with the outgoing API calls: async-scope.ts.)
+  const deliveries = {
+    run: <T>(delivery: Delivery, fn: () => T): T => runWithDelivery(delivery, fn),
+    getStore: (): Delivery | undefined => currentDelivery<Delivery>(),
+  };
   const outgoing = createOutgoingApi({
     metrics,
     retry: options.retry,

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { HttpError, type RawApi, type Transformer } from 'grammy';
 import nodeFetch from 'node-fetch';
 import type { Metrics } from '../http/metrics.js';
+import { currentCall, runWithCall } from './async-scope.js';
 
 /**
  * Outgoing Bot API calls: bounded retries, flood control and metrics.
@@ -41,7 +41,10 @@ interface CallScope {
   chat?: { key: string; isGroup: boolean; turn: Promise<void>; granted: boolean };
 }
 
-const callScope = new AsyncLocalStorage<CallScope>();
+const callScope = {
+  run: <T>(scope: CallScope, fn: () => T): T => runWithCall(scope, fn),
+  getStore: (): CallScope | undefined => currentCall<CallScope>(),
+};
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

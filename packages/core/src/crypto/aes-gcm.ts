@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync } from 'node:crypto';
 import { BotloomError } from '../errors/botloom-error.js';
 import { pooledRandomBytes } from './random-pool.js';
 import type { Crypto } from './types.js';
@@ -30,7 +30,11 @@ export function parseEncryptionKey(value: string): Buffer {
 export function createAesGcmCrypto(key: Buffer): Crypto {
   if (key.length !== 32)
     throw new BotloomError('INVALID_ENCRYPTION_KEY', 'The encryption key must be 32 bytes');
-  const encryptionKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'botloom:aes-256-gcm', 32));
+  // A KeyObject: a raw Buffer key is copied and wrapped into one on every cipher (every update
+  // stores its payload encrypted, every send record its response).
+  const encryptionKey = createSecretKey(
+    Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'botloom:aes-256-gcm', 32)),
+  );
   const macKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'botloom:hmac-sha256', 32));
   return {
     encrypt(plaintext: string): string {

@@ -376,18 +376,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }
       const owner = routes.ownerOf(ctx.path);
       metrics.httpRequests.inc({ owner, status: statusClass(ctx.status) });
-      logger.debug(
-        {
-          requestId,
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          owner,
-          admin: ctx.state.admin?.name,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'http request',
-      );
+      // Guarded: the fields object would be built on every request (every update) for nothing.
+      if (logger.isLevelEnabled('debug'))
+        logger.debug(
+          {
+            requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            owner,
+            admin: ctx.state.admin?.name,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'http request',
+        );
     }
   });
 

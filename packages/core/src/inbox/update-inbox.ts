@@ -112,6 +112,8 @@ const T = UPDATE_INBOX_TABLE;
 const S = UPDATE_SENDS_TABLE;
 const OPEN = `('pending', 'leased')`;
 const MAX_ERROR_LENGTH = 2000;
+/** Stored-not-leased updates kept in memory for their claim (see `UpdateInbox.storedHere`). */
+const STORED_HERE_LIMIT = 1000;
 
 /**
  * The key that orders an update among others: its chat, or its user where there is no chat
@@ -175,6 +177,13 @@ export class UpdateInbox {
   ) {}
 
   private lessee?: IntakeLessee;
+  /**
+   * Updates this instance stored but did not lease (their chat had an open update, or no slot
+   * was free): a claim here, usually by the done statement of the chat's previous update,
+   * takes them from memory instead of decrypting and parsing the stored payload (the same
+   * update: a row's payload never changes). Bounded; another instance may claim them instead.
+   */
+  private readonly storedHere = new Map<number, Update>();
 
   // Concurrent webhook requests share one intake statement, and handled updates one done
   // statement (group commit): each caller still resolves only after its own rows are written.
@@ -278,6 +287,13 @@ export class UpdateInbox {
     leased.sort((a, b) => a.updateId - b.updateId);
     lessee?.adopt(leased, slots);
     const leasedIds = new Set(leased.map((l) => l.updateId));
+    for (const updateId of fresh) {
+      if (leasedIds.has(updateId)) continue;
+      this.storedHere.set(updateId, byId.get(updateId)!);
+      if (this.storedHere.size > STORED_HERE_LIMIT) {
+        this.storedHere.delete(this.storedHere.keys().next().value!);
+      }
+    }
     // A new row counts for the first caller that brought its update_id.
     return batches.map((updates) => {
       let stored = 0;
@@ -332,12 +348,15 @@ export class UpdateInbox {
   /** A row leased by a claim (payload decrypted; the session when the statement read it). */
   private leasedFromRow(row: any, session: string | null | undefined): LeasedUpdate {
     const chatKey = row.chat_key as string | null;
+    const updateId = Number(row.update_id);
+    const kept = this.storedHere.get(updateId);
+    if (kept) this.storedHere.delete(updateId);
     return {
-      updateId: Number(row.update_id),
+      updateId,
       updateType: row.update_type as string,
       chatKey,
       attempts: row.attempts as number,
-      update: JSON.parse(this.crypto.decrypt(row.payload as string)) as Update,
+      update: kept ?? (JSON.parse(this.crypto.decrypt(row.payload as string)) as Update),
       rate: rateDecisionOf(row.rate_decision, 0),
       ...(this.options.sessions && chatKey !== null
         ? { session: { key: sessionKeyOfChat(chatKey), value: session ?? null } }

@@ -1,14 +1,13 @@
 /**
  * The baseline of bench/hot-path.ts: bare grammY behind a Koa webhook, no database, answering
  * the same traffic as the Botloom targets (/start with a button, /help, text, the button).
- * Prints `READY <url>` once it takes updates.
+ * Prints `READY <url>` once it takes updates. Plain JavaScript: runs under `node` and `tsx` alike.
  */
-import type { AddressInfo } from 'node:net';
 import { bodyParser } from '@koa/bodyparser';
 import { Bot, InlineKeyboard, webhookCallback } from 'grammy';
 import Koa from 'koa';
 
-const bot = new Bot(process.env.TELEGRAM_BOT_TOKEN!, {
+const bot = new Bot(process.env.TELEGRAM_BOT_TOKEN, {
   client: { apiRoot: process.env.TELEGRAM_API_ROOT },
 });
 bot.command('start', (ctx) =>
@@ -31,5 +30,5 @@ app.use(async (ctx, next) => {
 // Exits on SIGINT so that `node --cpu-prof` writes its profile.
 process.once('SIGINT', () => process.exit(0));
 const server = app.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+  process.stdout.write(`READY http://127.0.0.1:${server.address().port}\n`);
 });

@@ -3,9 +3,11 @@
  * limit, i18n, chat ownership...) with one minimal plugin; core answers /start and /help, the
  * plugin answers text and button presses as the bare grammY baseline does. Settings come from
  * the environment. Prints `READY <url>` once it takes updates.
+ *
+ * Plain JavaScript importing the package by its name: `node` runs core's built JavaScript
+ * (dist, as `npm start` does), `tsx --conditions=botloom-source` its TypeScript sources.
  */
-import { createApp } from '../../src/app/create-app.js';
-import { definePlugin } from '../../src/plugin/define-plugin.js';
+import { createApp, definePlugin } from '@botloom/core';
 
 const minimal = definePlugin({
   id: 'minimal',
