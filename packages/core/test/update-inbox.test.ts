@@ -169,8 +169,8 @@ describe('update inbox: handling', () => {
     const elsewhere = new UpdateInbox(pool, counting, clock.now);
     const mine = textUpdate('mine', { id: 1 }, 200);
     const theirs = textUpdate('theirs', { id: 2 }, 201);
-    await here.store([mine]);
-    await elsewhere.store([theirs]);
+    await here.accept([mine]);
+    await elsewhere.accept([theirs]);
     const claimed = await here.claim('instance-a', 10, LEASE_MS);
     expect(claimed.map((u) => u.update)).toEqual([mine, theirs]);
     expect(decrypted).toBe(1); // only the update the other instance stored
