@@ -7,17 +7,13 @@ import { CommentatorChatScope } from '../src/services/chat-scope.js';
 import type { CommentatorServices } from '../src/services/commentator-services.js';
 import type { Sql } from '../src/services/sql.js';
 
-/** An Sql that answers the scope's query with `ids`, optionally waiting for `gate` first. */
-function fakeSql(ids: number[], gate?: Promise<void>) {
-  const sql = {
-    queries: 0,
+/** An Sql that answers the scope's query with `ids`. */
+function fakeSql(ids: number[]) {
+  return {
     async select() {
-      sql.queries++;
-      await gate;
       return ids.map((id) => ({ id: String(id) }));
     },
   };
-  return sql;
 }
 
 describe('CommentatorChatScope', () => {
@@ -37,15 +33,22 @@ describe('CommentatorChatScope', () => {
     const gate = new Promise<void>((resolve) => {
       open = resolve;
     });
-    const scope = new CommentatorChatScope(fakeSql([-1001]) as unknown as Sql);
+    let reads = 0;
+    const sql = {
+      async select() {
+        reads++;
+        if (reads > 1) await gate; // the second load waits until the chat was added
+        return [{ id: '-1001' }];
+      },
+    };
+    const scope = new CommentatorChatScope(sql as unknown as Sql);
     await scope.reload();
-    const sql = fakeSql([-1001], gate);
-    (scope as unknown as { sql: unknown }).sql = sql;
     const reloading = scope.reload();
     await scope.add(-5005);
     open();
     await reloading;
     expect(scope.concerns(-5005)).toBe(true);
+    expect(scope.concerns(-1001)).toBe(true);
   });
 });
 
