@@ -21,7 +21,7 @@ export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   /**
    * Each worker's own polling, a fallback behind that poll and the wake-up on a local send.
-   * Default 60 s.
+   * Default 300 s (26 queues polled each minute were still 0.4 statements a second).
    */
   workerPollingIntervalSeconds?: number;
   /** How long `stop()` waits for running jobs before failing them (they are retried later). Default 10 s. */
@@ -84,7 +84,7 @@ export class JobQueue {
     this.errorReporter = options.errorReporter;
     this.pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
     this.workerPollingIntervalSeconds = Math.max(
-      options.workerPollingIntervalSeconds ?? 60,
+      options.workerPollingIntervalSeconds ?? 300,
       this.pollingIntervalSeconds,
     );
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
