@@ -118,6 +118,7 @@ export {
   defineInvalidation,
   type InvalidationPayload,
 } from './signals/cache-invalidation.js';
+export { createSharedIdSet, type SharedIdSet } from './signals/shared-id-set.js';
 export {
   defineSignal,
   SIGNAL_PAYLOAD_LIMIT_BYTES,

@@ -24,11 +24,12 @@ describe('JobQueue (pg-boss)', () => {
   let database: TestDatabase;
   const running: JobQueue[] = [];
 
-  function newQueue(): JobQueue {
+  function newQueue(workerPollingIntervalSeconds?: number): JobQueue {
     const queue = new JobQueue({
       databaseUrl: database.url,
       logger,
       pollingIntervalSeconds: 0.5,
+      workerPollingIntervalSeconds,
       stopTimeoutMs: 2_000,
     });
     running.push(queue);
@@ -118,6 +119,35 @@ describe('JobQueue (pg-boss)', () => {
     }
     await waitFor(() => ranBy.length > 0);
     expect(ranBy).toEqual(['after:hello:notes.remind']);
+  });
+
+  it('one poll for all queues wakes the worker of a queue whose job became due; a local send wakes it at once', async () => {
+    const ran: string[] = [];
+    const jobs = ['first', 'second', 'third'].map(
+      (name): JobDefinition => ({
+        name,
+        async handler(_data, ctx) {
+          ran.push(ctx.name);
+        },
+      }),
+    );
+    // Workers that would poll once an hour on their own: only the shared poll or a send wakes them.
+    const queue = newQueue(3600);
+    queue.register('woken', jobs, resolve, logger);
+    await queue.start();
+    const id = await queue.forPlugin('woken').send('second', {}, { startAfter: 3600 });
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('UPDATE botloom_jobs.job SET start_after = now() WHERE id = $1', [id]);
+      await waitFor(() => ran.length > 0);
+      expect(ran).toEqual(['woken.second']);
+      await queue.forPlugin('woken').send('third', {});
+      await waitFor(() => ran.length > 1);
+      expect(ran).toEqual(['woken.second', 'woken.third']);
+    } finally {
+      await client.end();
+    }
   });
 
   it('two instances on one database run each job exactly once', async () => {

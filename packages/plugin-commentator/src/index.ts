@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { coreServices, createServiceRef, definePlugin } from '@botloom/core';
+import { coreServices, createServiceRef, definePlugin, optional } from '@botloom/core';
 import type { Api } from 'grammy';
 import { commentatorAdminPages, commentatorAdminWidgets } from './admin/admin-pages.js';
 import { commentatorAccountRoutes } from './admin/commentator-account-routes.js';
@@ -88,6 +88,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
         i18n: coreServices.i18n,
         logger: coreServices.logger,
         resolveTelegram: coreServices.telegram,
+        signals: optional(coreServices.signals),
       },
       init({ deps, config, expose }) {
         const api = deps.resolveTelegram as Api;
@@ -126,6 +127,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     },
     jobs: commentatorJobs(),
     async start({ services }) {
+      await services.scope.start();
       await services.accounts.botAccount(services.config.brandName);
       await services.sessions.restoreAll();
       await services.channels.watchAccountChannels(async (post) => {
@@ -134,6 +136,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     },
     async stop({ services }) {
       services.channels.stopWatching();
+      await services.scope.stop();
       await services.sessions.disconnectAll();
     },
     async health({ services }) {

@@ -124,6 +124,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
               scenarioFor,
               // The sales reply carries the invite link; the module need not send it again.
               announceInvites: false,
+              signals: deps.signals,
             }),
         });
         expose(salesServicesRef, services);
@@ -152,6 +153,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     },
     async start({ services, config, logger }) {
       await services.published.start();
+      await services.educationGroups?.start();
       for (const file of config.scriptFiles) {
         try {
           const parsed = parseScriptFile(await readFile(file, 'utf8'));
@@ -166,6 +168,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     },
     async stop({ services }) {
       await services.published.stop();
+      await services.educationGroups?.stop();
     },
     async health({ services }) {
       const scripts = await services.scripts.list();

@@ -38,7 +38,8 @@ export interface HnswVectorStoreOptions {
   signals?: Signals;
   /**
    * How often loaded indexes are compared with the database's versions (the watermark check
-   * that repairs a missed signal); default 5000 ms, 0 = never (tests call `syncNow`).
+   * that repairs a missed signal); default 30 s with signals (they carry every change, and a
+   * reconnection runs the check at once), 5 s without; 0 = never (tests call `syncNow`).
    */
   syncIntervalMs?: number;
 }
@@ -301,7 +302,7 @@ export class HnswVectorStore implements VectorStore {
         { onGap: () => void this.syncNow().catch(() => undefined) },
       );
     }
-    const every = this.options.syncIntervalMs ?? 5000;
+    const every = this.options.syncIntervalMs ?? (signals ? 30_000 : 5000);
     if (every > 0 && !this.syncTimer) {
       this.syncTimer = setInterval(() => {
         this.syncNow().catch((error) =>

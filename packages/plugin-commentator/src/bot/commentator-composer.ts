@@ -20,7 +20,9 @@ function nameOf(user: { first_name: string; last_name?: string; username?: strin
 /**
  * The bot side: posts of monitored channels (`channel_post`), their automatic forwards in
  * the discussion group, replies to our comments, reaction counts, and the review chat's
- * buttons and edit replies. Handlers are thin: each calls one service.
+ * buttons and edit replies. Handlers are thin: each calls one service. Group and channel
+ * updates reach every plugin: those of chats outside the commentator's scope (held in memory,
+ * see CommentatorChatScope) are passed on without touching the database.
  */
 export function createCommentatorComposer(services: () => CommentatorServices): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -28,6 +30,7 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
   composer.on('channel_post', async (ctx, next) => {
     const m = ctx.channelPost;
     const s = services();
+    if (!s.scope.concerns(m.chat.id)) return next();
     const post = await s.channels.ingest({
       chatId: m.chat.id,
       messageId: m.message_id,
@@ -46,6 +49,7 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
     if (m.chat.type === 'supergroup' || m.chat.type === 'group') {
       const origin = m.forward_origin;
       if (m.is_automatic_forward && origin?.type === 'channel') {
+        if (!s.scope.concerns(origin.chat.id)) return next();
         const copy = await s.channels.recordDiscussionCopy({
           channelChatId: origin.chat.id,
           channelMessageId: origin.message_id,
@@ -56,7 +60,12 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
           date: new Date(origin.date * 1000),
         });
         if (copy?.created) await s.queuePost(copy.post.id);
-      } else if (m.reply_to_message && m.from && !m.from.is_bot) {
+      } else if (
+        m.reply_to_message &&
+        m.from &&
+        !m.from.is_bot &&
+        (s.scope.concerns(m.chat.id) || m.chat.id === s.review.chatId)
+      ) {
         const text = m.text ?? m.caption ?? '';
         const comment = await s.inbox.commentRepliedTo(m.chat.id, m.reply_to_message.message_id);
         if (comment && text) {
@@ -118,7 +127,8 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
   composer.on('message_reaction', async (ctx, next) => {
     const r = ctx.messageReaction;
     const delta = r.new_reaction.length - r.old_reaction.length;
-    await services().engagement.recordReactionChange(r.chat.id, r.message_id, delta);
+    if (services().scope.concerns(r.chat.id))
+      await services().engagement.recordReactionChange(r.chat.id, r.message_id, delta);
     await next();
   });
 
@@ -126,7 +136,8 @@ export function createCommentatorComposer(services: () => CommentatorServices): 
   composer.on('message_reaction_count', async (ctx, next) => {
     const r = ctx.messageReactionCount;
     const total = r.reactions.reduce((sum, x) => sum + x.total_count, 0);
-    await services().engagement.recordReactionCount(r.chat.id, r.message_id, total);
+    if (services().scope.concerns(r.chat.id))
+      await services().engagement.recordReactionCount(r.chat.id, r.message_id, total);
     await next();
   });
 

@@ -34,7 +34,15 @@ export class ChannelMonitorService {
     private readonly accounts: AccountManagementService,
     private readonly sessions: AccountSessionManager,
     private readonly botLabel: () => string,
+    /** The chats that concern the bot side (see CommentatorChatScope): registered ones join. */
+    private readonly scope?: { add(chatId: number | null): Promise<void> },
   ) {}
+
+  private async inScope(channel: Channel): Promise<Channel> {
+    await this.scope?.add(channel.chatId);
+    await this.scope?.add(channel.discussionChatId);
+    return channel;
+  }
 
   async list(): Promise<Array<Channel & { posts: number; sent: number }>> {
     const rows = await this.sql.select<any>(
@@ -85,7 +93,7 @@ export class ChannelMonitorService {
          VALUES ($1, $2, $3, 'bot', $4, $5, $6, true) RETURNING *`,
         [input.chatId, info.title, info.username, account.id, info.linkedChatId, info.linkedChatId !== null],
       );
-      return toChannel(row);
+      return this.inScope(toChannel(row));
     }
     if (input.accountId === undefined) {
       throw new CommentatorInputError(
@@ -122,7 +130,7 @@ export class ChannelMonitorService {
         latest[0]?.messageId ?? 0,
       ],
     );
-    return toChannel(row);
+    return this.inScope(toChannel(row));
   }
 
   async update(id: number, patch: ChannelPatch): Promise<Channel> {
@@ -205,6 +213,7 @@ export class ChannelMonitorService {
         'UPDATE commentator_telegram_channels SET discussion_chat_id = $2, comments_open = true WHERE id = $1',
         [channel.id, input.discussionChatId],
       );
+      await this.scope?.add(input.discussionChatId);
     }
     const row = await this.sql.one<any>(
       `INSERT INTO commentator_telegram_posts (channel_id, message_id, text, media, posted_at, discussion_message_id)

@@ -92,6 +92,8 @@ export class CommentSchedulerService {
     private readonly logger: Logger,
     /** Called when an account is paused for PEER_FLOOD: tell a person. */
     private readonly alertPaused: (accountId: number, reason: string) => Promise<void>,
+    /** The chats that concern the bot side: a comment's chat joins them once it is sent there. */
+    private readonly scope?: { add(chatId: number): Promise<void> },
   ) {}
 
   /** The job queue exists once the app started; until then the sweep does the sending. */
@@ -433,6 +435,7 @@ export class CommentSchedulerService {
           t,
         );
       });
+      await this.scope?.add(sent.chatId);
       await this.events.emit('commentator.comment.sent', { commentId, channelId: channel.id, accountId });
       return { status: 'sent', messageId: sent.messageId };
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Crypto, EventBus, Jobs, Llm, Translator } from '@botloom/core';
+import type { Crypto, EventBus, Jobs, Llm, Signals, Translator } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { CommentatorConfig } from '../config.js';
@@ -7,6 +7,7 @@ import { AccountManagementService } from './account-management-service.js';
 import { AccountSecurityService } from './account-security-service.js';
 import { AccountSessionManager } from './account-session-manager.js';
 import { ChannelMonitorService } from './channel-monitor-service.js';
+import { CommentatorChatScope } from './chat-scope.js';
 import { CommentGenerationService } from './comment-generation-service.js';
 import { CommentSchedulerService } from './comment-scheduler-service.js';
 import { CommentTransport } from './comment-transport.js';
@@ -38,6 +39,8 @@ export interface CommentatorServiceDeps {
   gateway: () => UserAccountGateway | null;
   /** Overrides `config.reviewChatId` when the app learns the chat only after start. */
   reviewChatId?: () => number | undefined;
+  /** Cross-instance signals: the chat scope follows other instances' changes (else it reloads each minute). */
+  signals?: Signals;
 }
 
 /**
@@ -61,7 +64,15 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
     clock,
     config.loginCodeTtlSeconds,
   );
-  const channels = new ChannelMonitorService(sql, deps.bot, accounts, sessions, () => config.brandName);
+  const scope = new CommentatorChatScope(sql, deps.signals, logger);
+  const channels = new ChannelMonitorService(
+    sql,
+    deps.bot,
+    accounts,
+    sessions,
+    () => config.brandName,
+    scope,
+  );
   const personality = new PersonalityService();
   const generation = new CommentGenerationService(deps.llm, personality, () => config.topics, logger);
   const transport = new CommentTransport(deps.bot, sessions);
@@ -77,6 +88,7 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
     deps.events,
     logger,
     (accountId, reason) => review!.alertPaused(accountId, reason),
+    scope,
   );
   scheduler.attachJobs(deps.jobs);
   review = new ReviewService(sql, cfg, deps.bot, scheduler, deps.i18n, logger);
@@ -100,6 +112,7 @@ export function createCommentatorServices(deps: CommentatorServiceDeps) {
   };
   return {
     queuePost,
+    scope,
     config,
     clock,
     security,

@@ -147,7 +147,18 @@ export class EducationGroupStore {
   constructor(
     private readonly db: Sequelize,
     private readonly crypto: Crypto,
+    /** The education groups' chats held in memory (see createEducationModule): stored chats join. */
+    private readonly chats?: { add(chatId: number): Promise<void> },
   ) {}
+
+  /** Every chat that is or was an education group. */
+  async chatIds(): Promise<number[]> {
+    const rows = await this.db.query<{ chat_id: string }>(
+      'SELECT chat_id FROM education_groups WHERE chat_id IS NOT NULL',
+      { type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => Number(r.chat_id));
+  }
 
   private async rows(sql: string, replacements: Record<string, unknown>, transaction?: Transaction) {
     const rows = await this.db.query<GroupRow>(sql, { replacements, type: QueryTypes.SELECT, transaction });
@@ -181,6 +192,7 @@ export class EducationGroupStore {
       { chatId, title },
     );
     if (!group) throw new Error('unreachable: caller checks the existing row first');
+    await this.chats?.add(chatId);
     return group;
   }
 
@@ -298,6 +310,8 @@ export class EducationGroupStore {
     title: string,
     transaction?: Transaction,
   ): Promise<EducationGroup | undefined> {
+    // Before the commit: a chat in the set too early only costs a lookup, one missing loses messages.
+    await this.chats?.add(chatId);
     return (
       await this.rows(
         `UPDATE education_groups SET status = 'active', chat_id = :chatId, title = :title, joined_at = now(),

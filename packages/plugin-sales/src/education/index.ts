@@ -1,4 +1,12 @@
-import type { AdminState, Crypto, Jobs, Llm, Translator } from '@botloom/core';
+import {
+  type AdminState,
+  type Crypto,
+  createSharedIdSet,
+  type Jobs,
+  type Llm,
+  type Signals,
+  type Translator,
+} from '@botloom/core';
 import type { Router } from '@koa/router';
 import { Api, type Composer, type Context } from 'grammy';
 import type { Logger } from 'pino';
@@ -48,6 +56,8 @@ export interface EducationModuleDeps {
   scenarioFor?: ScenarioLookup;
   /** Send the invite link to the client (default true; the sales plugin sends it in its own reply). */
   announceInvites?: boolean;
+  /** Cross-instance signals: the groups' chats held in memory follow other instances' additions. */
+  signals?: Signals;
 }
 
 export interface EducationModule {
@@ -68,6 +78,9 @@ export interface EducationModule {
   resumeStalledPosts(): Promise<number>;
   /** For the plugin's `userData.erase`: the client's group messages and links to them. */
   eraseUser(userId: number): Promise<void>;
+  /** Loads the education groups' chats into memory (until then every group's messages are looked up). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Builds the education groups module (call it in the sales plugin's services stage). */
@@ -77,7 +90,13 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     if (!deps.telegram) throw new Error('Education groups need the bot: the app runs without Telegram');
     return deps.telegram;
   };
-  const store = new EducationGroupStore(deps.database, deps.crypto);
+  const chats = createSharedIdSet({
+    name: 'sales.education-chats',
+    signals: deps.signals,
+    logger,
+    load: () => store.chatIds(),
+  });
+  const store: EducationGroupStore = new EducationGroupStore(deps.database, deps.crypto, chats);
   const telegram = new GrammyEducationTelegram(api);
   const assistantBots = new GrammyAssistantBots(
     assistantTokens(deps.config),
@@ -112,7 +131,9 @@ export function createEducationModule(deps: EducationModuleDeps): EducationModul
     posts,
     deliverPost: (postId) => posts.deliver(postId),
     resumeStalledPosts: () => posts.resumeStalled(),
-    composer: <C extends Context>() => createEducationComposer<C>(() => service, logger),
+    composer: <C extends Context>() => createEducationComposer<C>(() => service, logger, chats),
+    start: () => chats.start(),
+    stop: () => chats.stop(),
     registerAdminRoutes: (router) =>
       registerEducationAdminRoutes(router, { service: () => service, store: () => store }),
     eraseUser: (userId) => store.eraseClient(userId),
