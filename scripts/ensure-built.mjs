@@ -108,18 +108,20 @@ function bundlesStale() {
     .filter((dir) => !bundleCurrent(dir));
 }
 
-/** True when `appDir`'s bundle (dist/bundle/) is newer than every file it was made from and than its bundler. */
+/** True when `appDir`'s bundle (dist/bundle/) was made in this folder, after every file it was made from and its bundler. */
 export function bundleCurrent(appDir) {
   const listed = path.join(appDir, 'dist', 'bundle', 'inputs.json');
   const built = mtime(listed);
   if (built === undefined) return false;
-  let inputs;
+  let made;
   try {
-    inputs = JSON.parse(readFileSync(listed, 'utf8'));
+    made = JSON.parse(readFileSync(listed, 'utf8'));
   } catch {
     return false;
   }
-  for (const input of [...inputs, 'bundle.mjs']) {
+  // Each bundled module holds its absolute location: a bundle made in another folder is stale.
+  if (!Array.isArray(made?.inputs) || made.appDir !== path.resolve(appDir)) return false;
+  for (const input of [...made.inputs, 'bundle.mjs']) {
     const time = mtime(path.resolve(appDir, input));
     if (time === undefined || time > built) return false;
   }
