@@ -94,8 +94,11 @@ const ownLocations = {
  */
 function asciiOnly(file) {
   const text = readFileSync(file, 'utf8');
-  if (!/[^\x00-\x7f]/.test(text) || /\\[^\x00-\x7f]/.test(text)) return;
-  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (!/[\u0080-\uffff]/.test(text) || /\\[\u0080-\uffff]/.test(text)) return;
+  const escaped = text.replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   writeFileSync(file, escaped);
 }
 
