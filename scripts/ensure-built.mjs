@@ -4,13 +4,13 @@
 // after an edit, yet costs a few milliseconds when nothing changed: loading TypeScript just to
 // learn that `tsc -b` has nothing to do takes about a second and a half, a file-time walk does not.
 //
-//   node scripts/ensure-built.mjs            # build what is stale (TypeScript, admin panel)
+//   node scripts/ensure-built.mjs            # build what is stale (TypeScript, admin panel, app bundle)
 //   node scripts/ensure-built.mjs --check    # exit 1 if a build is needed, build nothing
 //
 // `ensureBuilt()` does the same inside another process: the reference app's start entry
 // (apps/reference/start.mjs) checks in-process, sparing `npm start` one more node process.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,49 @@ function pluginPanelsStale() {
     });
 }
 
+/**
+ * Apps with a production bundle (`bundle.mjs`, e.g. apps/reference: what its `npm start` runs)
+ * whose bundle is missing or older than a file it was made from (`dist/bundle/inputs.json`,
+ * written by the bundler: the workspace's built JavaScript and npm's record of node_modules).
+ */
+function bundlesStale() {
+  const appsDir = path.join(rootDir, 'apps');
+  return readdirSync(appsDir)
+    .map((name) => path.join(appsDir, name))
+    .filter((dir) => existsSync(path.join(dir, 'bundle.mjs')))
+    .filter((dir) => !bundleCurrent(dir));
+}
+
+/** True when `appDir`'s bundle (dist/bundle/) was made in this folder, after every file it was made from and its bundler. */
+export function bundleCurrent(appDir) {
+  const listed = path.join(appDir, 'dist', 'bundle', 'inputs.json');
+  const built = mtime(listed);
+  if (built === undefined) return false;
+  let made;
+  try {
+    made = JSON.parse(readFileSync(listed, 'utf8'));
+  } catch {
+    return false;
+  }
+  // Each bundled module holds its absolute location: a bundle made in another folder is stale.
+  if (!Array.isArray(made?.inputs) || made.appDir !== path.resolve(appDir)) return false;
+  for (const input of [...made.inputs, 'bundle.mjs']) {
+    const time = mtime(path.resolve(appDir, input));
+    if (time === undefined || time > built) return false;
+  }
+  return true;
+}
+
+/** Whether esbuild (a development dependency) is installed: without it the apps run unbundled, and no bundle counts as stale. */
+function canBundle(require) {
+  try {
+    require.resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function run(label, command, args, cwd = rootDir) {
   const started = Date.now();
   process.stderr.write(`${label}...\n`);
@@ -106,17 +149,19 @@ function run(label, command, args, cwd = rootDir) {
   process.stderr.write(`${label}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-/** What is older than its sources: TypeScript projects, the admin panel, plugins' admin pages. */
+/** What is older than its sources: TypeScript projects, the admin panel, plugins' admin pages, app bundles. */
 export function staleParts() {
   const stale = staleProjects();
   const panel = adminUiStale();
   const pluginPanels = pluginPanelsStale();
+  const bundles = canBundle(createRequire(import.meta.url)) ? bundlesStale() : [];
   const names = [
     ...stale.map((dir) => path.relative(rootDir, dir)),
     ...(panel ? ['packages/core/admin-ui'] : []),
     ...pluginPanels.map((dir) => `${path.relative(rootDir, dir)}/panel`),
+    ...bundles.map((dir) => `${path.relative(rootDir, dir)}/dist/bundle`),
   ];
-  return { stale, panel, pluginPanels, names };
+  return { stale, panel, pluginPanels, bundles, names };
 }
 
 /** Builds what is stale (nothing, in a few milliseconds, when the JavaScript is current); exits on a failed build. */
@@ -147,6 +192,17 @@ export function ensureBuilt() {
       `Building ${path.relative(rootDir, dir)}'s admin pages (esbuild, once after a change)`,
       process.execPath,
       [path.join('panel', 'build.mjs')],
+      dir,
+    );
+  }
+  // After the builds above: the bundle is made from their output. Without esbuild (installed
+  // without development dependencies) the app runs its unbundled JavaScript instead.
+  if (!canBundle(require)) return;
+  for (const dir of bundlesStale()) {
+    run(
+      `Bundling ${path.relative(rootDir, dir)} (esbuild, once after a change)`,
+      process.execPath,
+      ['bundle.mjs'],
       dir,
     );
   }

@@ -5,8 +5,9 @@
  *   JavaScript) to the first 200 from /readyz: embedded PostgreSQL on a fresh data folder (first
  *   boot: initdb and every migration) and on the same folder again (second boot), and a server
  *   database (a scratch database, first and second boot), plus `npm start` from the repository
- *   root (what the README says to run) and `node dist/src/main.js` without npm on the server
- *   database;
+ *   root (what the README says to run) and `node dist/bundle/main.mjs` without npm on the server
+ *   database; each second boot also unbundled (BOTLOOM_UNBUNDLED=1: dist/src/main.js), the
+ *   bundle's baseline in the same run;
  * - idle memory: RSS and V8 heap a few seconds after the second boot's banner (from /metrics),
  *   against the bare process's `process.memoryUsage()`;
  * - install footprint: node_modules and each package's production dependency tree
@@ -51,11 +52,14 @@ const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_UR
 type Command = { label: string; cmd: string; args: string[]; cwd?: string };
 const NPM_START: Command = { label: 'npm start', cmd: 'npm', args: ['start', '--silent'] };
 const ROOT_NPM_START: Command = { ...NPM_START, label: 'npm start (repository root)', cwd: rootDir };
+// What `npm start` runs, without npm: the bundle (bundle.mjs).
 const NODE_DIST: Command = {
-  label: 'node dist/src/main.js',
+  label: 'node dist/bundle/main.mjs',
   cmd: process.execPath,
-  args: ['dist/src/main.js'],
+  args: ['dist/bundle/main.mjs'],
 };
+/** `npm start` running the unbundled JavaScript (dist/src/main.js): the bundle's baseline, in the same run. */
+const UNBUNDLED = { BOTLOOM_UNBUNDLED: '1' };
 const NPM_DEV: Command = { label: 'npm run dev (tsx)', cmd: 'npm', args: ['run', 'dev', '--silent'] };
 const BARE: Command = { label: 'bare grammY + Koa', cmd: process.execPath, args: ['bench/bare-grammy.mjs'] };
 
@@ -296,7 +300,18 @@ async function main(): Promise<void> {
         'embedded PG, first boot',
         await boot(NPM_START, { BOTLOOM_DATA_DIR: folder.dir }, false, FIRST_BOOT_DONE),
       );
-      record('embedded PG, second boot', await boot(NPM_START, { BOTLOOM_DATA_DIR: folder.dir }, true));
+      // Bundled and unbundled second boots take turns going first: the first run after the
+      // first boot meets PostgreSQL still settling its writes.
+      const secondBoots = [
+        async () =>
+          record('embedded PG, second boot', await boot(NPM_START, { BOTLOOM_DATA_DIR: folder.dir }, true)),
+        async () =>
+          record(
+            'embedded PG, second boot, unbundled',
+            await boot(NPM_START, { BOTLOOM_DATA_DIR: folder.dir, ...UNBUNDLED }, true),
+          ),
+      ];
+      for (const run of round % 2 ? secondBoots : secondBoots.reverse()) await run();
       if (values['with-dev']) {
         record('embedded PG, second boot, tsx', await boot(NPM_DEV, { BOTLOOM_DATA_DIR: folder.dir }, true));
       }
@@ -309,7 +324,15 @@ async function main(): Promise<void> {
       const env = { DATABASE_URL: db.url, BOTLOOM_DATA_DIR: serverFolder.dir };
       try {
         record('server DB, first boot', await boot(NPM_START, env, false, FIRST_BOOT_DONE));
-        record('server DB, second boot', await boot(NPM_START, env, false));
+        const serverSecondBoots = [
+          async () => record('server DB, second boot', await boot(NPM_START, env, false)),
+          async () =>
+            record(
+              'server DB, second boot, unbundled',
+              await boot(NPM_START, { ...env, ...UNBUNDLED }, false),
+            ),
+        ];
+        for (const run of round % 2 ? serverSecondBoots : serverSecondBoots.reverse()) await run();
         record('server DB, second boot, npm start at the root', await boot(ROOT_NPM_START, env, false));
         record('server DB, second boot, without npm', await boot(NODE_DIST, env, false));
         if (values['with-dev']) record('server DB, second boot, tsx', await boot(NPM_DEV, env, false));

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -129,10 +130,17 @@ class Balancer {
   }
 }
 
-/** Built JavaScript when the build is current (CI builds before the tests), the sources otherwise. */
+/**
+ * Built JavaScript when the build is current (CI builds before the tests): the bundle `npm start`
+ * runs (bundle.mjs; the check covers it), or dist/src/main.js without esbuild. The sources otherwise.
+ */
 function appCommand(): string[] {
   const check = spawnSync(process.execPath, ['scripts/ensure-built.mjs', '--check'], { cwd: rootDir });
-  if (check.status === 0) return ['dist/src/main.js'];
+  if (check.status === 0) {
+    return existsSync(path.join(appDir, 'dist', 'bundle', 'main.mjs'))
+      ? ['dist/bundle/main.mjs']
+      : ['dist/src/main.js'];
+  }
   console.warn('multi-instance.test.ts: the build is missing or stale, the instances run the sources (tsx)');
   return ['--import', 'tsx', '--conditions=botloom-source', 'src/main.ts'];
 }
@@ -315,7 +323,7 @@ describe.skipIf(!serverDatabase)('three reference-app processes behind a round-r
       instances.push(await startInstance(name, command, { pollIntervalMs, dataDir, key }));
     }
     console.log(
-      `[reference multi-instance] 3 instances ready in ${((Date.now() - bootStarted) / 1000).toFixed(1)} s (${command[0] === 'dist/src/main.js' ? 'built JavaScript' : 'sources through tsx'})`,
+      `[reference multi-instance] 3 instances ready in ${((Date.now() - bootStarted) / 1000).toFixed(1)} s (${command[0]!.startsWith('dist/') ? `built JavaScript, ${command[0]}` : 'sources through tsx'})`,
     );
   }, 400_000);
 

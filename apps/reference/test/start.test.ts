@@ -12,8 +12,8 @@ const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * `npm start` as package.json spells it: `node start.mjs`, which builds what is stale
  * (scripts/ensure-built.mjs: a few milliseconds when CI built first, the whole build on a fresh
- * clone) and then runs the built JavaScript (dist/src/main.js) in the same process. npm itself
- * only adds its own start-up and signal forwarding.
+ * clone, and the app's bundle, bundle.mjs) and then runs the built JavaScript (the bundle
+ * dist/bundle/main.mjs) in the same process. npm itself only adds its own start-up and signal forwarding.
  */
 const startScript = (
   JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as {

@@ -238,6 +238,39 @@ describe('JobQueue (pg-boss)', () => {
     expect(await second.schedules()).toEqual([{ name: 'digest.daily', cron: '30 8 * * *' }]);
   });
 
+  it('rewrites a cron schedule only when it changed, and can be started early by prestart()', async () => {
+    const updatedOn = async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          `SELECT cron, updated_on FROM botloom_jobs.schedule WHERE name = 'report.weekly'`,
+        );
+        return rows[0] as { cron: string; updated_on: Date };
+      } finally {
+        await client.end();
+      }
+    };
+    const startWith = async (cron: string) => {
+      const queue = newQueue();
+      queue.prestart();
+      queue.register('report', [{ name: 'weekly', cron, async handler() {} }], resolve, logger);
+      await queue.start();
+      await queue.stop();
+    };
+    await startWith('0 7 * * 1');
+    const first = await updatedOn();
+    await startWith('0 7 * * 1');
+    expect(await updatedOn()).toEqual(first);
+    await startWith('0 8 * * 1');
+    expect((await updatedOn()).cron).toBe('0 8 * * 1');
+
+    // Prestarted, never started (a boot that failed in between): stop() still stops pg-boss.
+    const abandoned = newQueue();
+    abandoned.prestart();
+    await abandoned.stop();
+  });
+
   it('keeps only one queued job per singletonKey', async () => {
     const queue = newQueue();
     queue.register('single', [{ name: 'sync', async handler() {} }], resolve, logger);

@@ -13,7 +13,7 @@ import { salesMigrations } from './migrations/0001-create-sales-tables.js';
 import { educationGroupsMigration } from './migrations/0002-education-groups.js';
 import { idempotentClientMessagesMigration } from './migrations/0003-idempotent-client-messages.js';
 import { educationGroupPostsMigration } from './migrations/0004-education-group-posts.js';
-import { parseScriptFile } from './script/script-file.js';
+import { parseScriptFile, scriptFileId } from './script/script-file.js';
 import type { Clock } from './services/ports.js';
 import { createSalesServices, type SalesServices } from './services/sales-services.js';
 
@@ -156,7 +156,11 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
       await services.educationGroups?.start();
       for (const file of config.scriptFiles) {
         try {
-          const parsed = parseScriptFile(await readFile(file, 'utf8'));
+          const text = await readFile(file, 'utf8');
+          // Imported at an earlier start: known by its id line, without parsing the whole file.
+          const knownId = scriptFileId(text);
+          if (knownId !== undefined && (await services.scripts.exists(knownId))) continue;
+          const parsed = parseScriptFile(text);
           if (await services.scripts.exists(parsed.id)) continue;
           await services.scripts.create(parsed.id, parsed.definition, 'scriptFiles');
           await services.scripts.publish(parsed.id, 'scriptFiles', `Imported from ${file}`);

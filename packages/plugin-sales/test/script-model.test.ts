@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffScripts } from '../src/script/script-diff.js';
-import { parseScriptFile, serialiseScriptFile } from '../src/script/script-file.js';
+import { parseScriptFile, scriptFileId, serialiseScriptFile } from '../src/script/script-file.js';
 import { parseScript } from '../src/script/validate-script.js';
 import { ScriptInvalidError } from '../src/services/errors.js';
 import { courseEnText, courseJson } from './helpers.js';
@@ -65,6 +65,18 @@ describe('script validation', () => {
     for (const format of ['yaml', 'json'] as const) {
       expect(parseScriptFile(serialiseScriptFile(file, format))).toEqual(file);
     }
+  });
+
+  it("reads a YAML file's id from its top-level line, as parsing does, and leaves other layouts to the parser", () => {
+    const text = courseEnText();
+    expect(scriptFileId(text)).toBe(parseScriptFile(text).id);
+    const file = parseScriptFile(text);
+    expect(scriptFileId(serialiseScriptFile(file, 'yaml'))).toBe(file.id);
+    expect(scriptFileId(serialiseScriptFile(file, 'json'))).toBeUndefined();
+    expect(scriptFileId("id: 'quoted-id' # a comment\nname: x")).toBe('quoted-id');
+    // Nested ids (stages) and slugs the parser would refuse are not taken for the script's.
+    expect(scriptFileId('name: x\nstages:\n  - id: greeting\n')).toBeUndefined();
+    expect(scriptFileId('id: Not-A-Slug\n')).toBeUndefined();
   });
 
   it('diffs two versions by stage id', () => {

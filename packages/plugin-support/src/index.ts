@@ -211,6 +211,12 @@ export default function supportPlugin(options: SupportOptions = {}, wiring: Supp
       });
     },
     async start({ config, logger, services, resolve }) {
+      // The group check talks to Telegram (the chat, then the bot's membership); a problem is
+      // reported (health, log, admin), never fatal. It needs nothing of the database work
+      // below, so the two run side by side rather than one after the other.
+      const groupChecked = services.desk.groupHealth
+        .check()
+        .catch((err) => logger.error({ err }, 'manager group check failed'));
       await sealPlaintextMessages(resolve(Tokens.Database), resolve(Tokens.Crypto), logger);
       await services.hub.start();
       if (config.adminUserId !== undefined) await services.managers.ensure(config.adminUserId, 'Admin');
@@ -225,10 +231,7 @@ export default function supportPlugin(options: SupportOptions = {}, wiring: Supp
       await services.knowledge
         .reindexStale()
         .catch((err) => logger.error({ err }, 'stale knowledge items could not be re-indexed'));
-      // The group check talks to Telegram; a problem is reported (health, log, admin), never fatal.
-      await services.desk.groupHealth
-        .check()
-        .catch((err) => logger.error({ err }, 'manager group check failed'));
+      await groupChecked;
     },
     async stop({ services }) {
       services.knowledgeSync.stop();

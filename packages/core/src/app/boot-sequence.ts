@@ -4,6 +4,12 @@ import { Deadline } from './deadline.js';
 /** One named part of the app's start; its `stop` undoes it (and must cope with a partial start). */
 export interface BootStep {
   name: string;
+  /**
+   * Begins, as the boot begins, work that needs none of the steps before this one (it must not
+   * throw; `start` awaits the work and reports its failure). A prestarted step is stopped
+   * with the others even when the boot fails before reaching it.
+   */
+  prestart?(): void;
   start(): Promise<void> | void;
   stop?(): Promise<unknown> | unknown;
 }
@@ -14,6 +20,7 @@ export interface BootStep {
  */
 export class BootSequence {
   private begun: BootStep[] = [];
+  private prestarted = new Set<BootStep>();
   /** Milliseconds each step's start took, in start order: where a slow boot spends its time. */
   readonly durations: Record<string, number> = {};
 
@@ -23,6 +30,11 @@ export class BootSequence {
   ) {}
 
   async start(): Promise<void> {
+    for (const step of this.steps) {
+      if (!step.prestart) continue;
+      this.prestarted.add(step);
+      step.prestart();
+    }
     for (const step of this.steps) {
       // Recorded before it runs: a step that fails half-way is still stopped.
       this.begun.push(step);
@@ -35,8 +47,10 @@ export class BootSequence {
   /** Every stop runs; each failure is logged; together they are bounded by `timeoutMs`. */
   async stop(timeoutMs: number): Promise<void> {
     const deadline = new Deadline(timeoutMs);
-    const steps = this.begun.reverse();
+    const begun = new Set([...this.begun, ...this.prestarted]);
+    const steps = this.steps.filter((step) => begun.has(step)).reverse();
     this.begun = [];
+    this.prestarted.clear();
     for (const step of steps) {
       if (!step.stop) continue;
       try {

@@ -166,6 +166,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const target = describeDatabaseUrl(url);
   const sequelize = new Sequelize(url, {
     dialect: 'postgres',
+    // The pg this module imports, not one sequelize requires by name: in a bundle (the reference
+    // app's `npm start`) a by-name require loaded a second copy of pg from node_modules.
+    dialectModule: pg,
     benchmark: true,
     logging: (sql: string, timingMs?: number) => logger.debug({ ms: timingMs }, sql),
     pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 30_000, evict: 5_000 },

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
@@ -73,6 +74,8 @@ export class JobQueue {
   private readonly workerIds = new Map<string, string>();
   private poller?: ReadyQueuesPoller;
   private state: 'idle' | 'starting' | 'started' | 'stopped' = 'idle';
+  /** pg-boss's own start, begun early by `prestart()`; `start()` awaits it. */
+  private bossStarting?: Promise<unknown>;
 
   constructor(options: JobQueueOptions) {
     this.logger = options.logger.child({ component: 'jobs' });
@@ -141,29 +144,38 @@ export class JobQueue {
     }
   }
 
+  /**
+   * Begins pg-boss's own start (its schema check, maintenance and cron monitor: a few round
+   * trips and a pool) ahead of `start()`, which awaits it: the app's boot calls this as the
+   * queue is made, so that work overlaps the boot steps until the job workers' step. Its
+   * failure surfaces in `start()`.
+   */
+  prestart(): void {
+    if (this.state !== 'idle' || this.bossStarting) return;
+    this.bossStarting = this.boss.start();
+    this.bossStarting.catch(() => {});
+  }
+
   /** Starts pg-boss (creating its schema on first use), the queues, the workers and cron schedules. */
   async start(): Promise<void> {
     if (this.state !== 'idle')
       throw new BotloomError('JOBS_ALREADY_STARTED', 'The job queue was already started');
     this.state = 'starting';
-    const lockKey = `botloom_jobs:setup:${this.schema}`;
-    let lockClient: pg.PoolClient | undefined;
     try {
-      await this.boss.start();
-      // Creating queue partitions from two instances at once deadlocks inside pg-boss:
-      // instances take turns under a session advisory lock.
-      lockClient = await this.pool().connect();
-      await lockClient.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
-      await this.setUpQueues();
+      await (this.bossStarting ?? this.boss.start());
+      const [schedules, queues] = await Promise.all([this.boss.getSchedules(), this.boss.getQueues()]);
+      if (this.queuesToWrite(queues).length > 0) {
+        await this.underSetupLock(async () => {
+          // Read again under the lock: another instance may have written them meanwhile.
+          await this.writeQueues(this.queuesToWrite(await this.boss.getQueues()));
+        });
+      }
+      await this.setUpSchedules(schedules);
+      await this.startWorkers();
     } catch (error) {
       this.state = 'idle';
       await this.boss.stop({ graceful: false, close: true }).catch(() => {});
       throw error;
-    } finally {
-      if (lockClient) {
-        await lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
-        lockClient.release();
-      }
     }
     this.state = 'started';
     this.poller = new ReadyQueuesPoller({
@@ -178,6 +190,23 @@ export class JobQueue {
     });
     this.poller.start();
     this.logger.info({ jobs: [...this.jobs.keys()] }, 'job queue started');
+  }
+
+  /**
+   * Creating queue partitions from two instances at once deadlocks inside pg-boss: instances
+   * take turns under a session advisory lock. Taken only when a queue is new or changed (a
+   * start after an upgrade), not at every start: it costs a connection of its own.
+   */
+  private async underSetupLock(fn: () => Promise<void>): Promise<void> {
+    const lockKey = `botloom_jobs:setup:${this.schema}`;
+    const lockClient = await this.pool().connect();
+    try {
+      await lockClient.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
+      await fn();
+    } finally {
+      await lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => {});
+      lockClient.release();
+    }
   }
 
   private pool(): pg.Pool {
@@ -195,45 +224,66 @@ export class JobQueue {
     return this.ownPool;
   }
 
-  private async setUpQueues(): Promise<void> {
-    const [schedules, queues] = await Promise.all([this.boss.getSchedules(), this.boss.getQueues()]);
-    const existingSchedules = new Set(schedules.map((s) => s.name));
+  /** The registered jobs' queues that are new, or whose retry/expiry settings changed, with the options to write. */
+  private queuesToWrite(queues: PgBoss.QueueResult[]): Array<{ queue: string; options: PgBoss.Queue }> {
     const existingQueues = new Map(queues.map((q) => [q.name, q]));
-    const jobs = [...this.jobs.values()];
-    // One queue at a time (pg-boss creates partitions), and only a new queue or one whose
-    // retry/expiry settings changed is written: two round trips per job at every start add up.
-    for (const { definition, queue } of jobs) {
+    const out: Array<{ queue: string; options: PgBoss.Queue }> = [];
+    for (const { definition, queue } of this.jobs.values()) {
       // pg-boss validates every key that is present, so leave out the unset ones.
-      const queueOptions: PgBoss.Queue = { name: queue };
-      if (definition.retryLimit !== undefined) queueOptions.retryLimit = definition.retryLimit;
-      if (definition.retryDelaySeconds !== undefined) queueOptions.retryDelay = definition.retryDelaySeconds;
-      if (definition.expireInSeconds !== undefined) queueOptions.expireInSeconds = definition.expireInSeconds;
+      const options: PgBoss.Queue = { name: queue };
+      if (definition.retryLimit !== undefined) options.retryLimit = definition.retryLimit;
+      if (definition.retryDelaySeconds !== undefined) options.retryDelay = definition.retryDelaySeconds;
+      if (definition.expireInSeconds !== undefined) options.expireInSeconds = definition.expireInSeconds;
       const existing = existingQueues.get(queue);
       const upToDate =
         existing?.policy === 'standard' &&
         (['retryLimit', 'retryDelay', 'expireInSeconds'] as const).every(
-          (key) => queueOptions[key] === undefined || existing[key] === queueOptions[key],
+          (key) => options[key] === undefined || existing[key] === options[key],
         );
-      if (!upToDate) {
-        await this.boss.createQueue(queue, queueOptions);
-        // createQueue keeps an existing queue as it is; apply changed retry/expiry settings.
-        await this.boss.updateQueue(queue, queueOptions);
-      }
+      if (!upToDate) out.push({ queue, options });
     }
-    // Schedules are independent rows: written together, and before the workers start, whose
-    // first fetches would otherwise queue ahead of them in pg-boss's small pool.
+    return out;
+  }
+
+  /** One queue at a time (pg-boss creates partitions): two round trips per written queue. */
+  private async writeQueues(toWrite: Array<{ queue: string; options: PgBoss.Queue }>): Promise<void> {
+    for (const { queue, options } of toWrite) {
+      await this.boss.createQueue(queue, options);
+      // createQueue keeps an existing queue as it is; apply changed retry/expiry settings.
+      await this.boss.updateQueue(queue, options);
+    }
+  }
+
+  /**
+   * Cron schedules: written when new or changed, removed when a job lost its cron. Independent
+   * rows, written together, and before the workers start, whose first fetches would otherwise
+   * queue ahead of them in pg-boss's small pool.
+   */
+  private async setUpSchedules(schedules: PgBoss.Schedule[]): Promise<void> {
+    // The rows as pg-boss reads them back (its type leaves out the timezone column).
+    const existing = new Map(schedules.map((s) => [s.name, s as PgBoss.Schedule & { timezone?: string }]));
+    const options = { tz: 'UTC' };
     await Promise.all(
-      jobs.map(({ definition, queue }) => {
-        if (definition.cron)
-          return this.boss.schedule(queue, definition.cron, (definition.cronData ?? {}) as object, {
-            tz: 'UTC',
-          });
+      [...this.jobs.values()].map(({ definition, queue }) => {
+        const current = existing.get(queue);
+        if (definition.cron) {
+          const data = (definition.cronData ?? {}) as object;
+          const unchanged =
+            current?.cron === definition.cron &&
+            current.timezone === options.tz &&
+            isDeepStrictEqual(current.data ?? {}, data) &&
+            isDeepStrictEqual(current.options ?? {}, options);
+          return unchanged ? undefined : this.boss.schedule(queue, definition.cron, data, { ...options });
+        }
         // The job lost its cron since the last run: stop scheduling it.
-        if (existingSchedules.has(queue)) return this.boss.unschedule(queue);
+        if (current) return this.boss.unschedule(queue);
         return undefined;
       }),
     );
-    for (const job of jobs) {
+  }
+
+  private async startWorkers(): Promise<void> {
+    for (const job of this.jobs.values()) {
       // pg-boss waits out the polling interval after every fetch, even one that found a job:
       // a busy queue would run one job per interval. After a job the worker is told to fetch
       // again at once, so a backlog drains at the handlers' speed. An idle worker sleeps long:
@@ -267,7 +317,13 @@ export class JobQueue {
    */
   async stop(): Promise<void> {
     if (this.state === 'idle' || this.state === 'stopped') {
+      const prestarted = this.state === 'idle' && this.bossStarting;
       this.state = 'stopped';
+      // A boot that failed between `prestart()` and `start()`: pg-boss started on its own.
+      if (prestarted) {
+        await prestarted.catch(() => {});
+        await this.boss.stop({ graceful: false, close: true }).catch(() => {});
+      }
       await this.ownPool?.end();
       this.ownPool = undefined;
       return;

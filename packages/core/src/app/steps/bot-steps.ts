@@ -25,18 +25,28 @@ export function botSteps(ctx: BootContext) {
   const { options, config, logger, metrics, errorReporter, runtimes, running, dataDir } = ctx;
   let activity: ReturnType<typeof activityRecorder> | undefined;
 
+  let sandboxStarting: ReturnType<SandboxFactory> | undefined;
   const sandboxStep: BootStep = {
     name: 'sandbox',
-    async start() {
+    // The emulator needs no database: it starts with the boot, beside the database's connect.
+    prestart() {
       if (config.TELEGRAM_BOT_TOKEN || options.sandbox === false) return;
       const factory = options.sandbox ?? loadDefaultSandbox;
-      running.sandbox = await factory({ logger: logger.child({ component: 'sandbox' }), config, dataDir });
+      sandboxStarting = factory({ logger: logger.child({ component: 'sandbox' }), config, dataDir });
+      sandboxStarting.catch(() => {});
+    },
+    async start() {
+      if (!sandboxStarting) return;
+      running.sandbox = await sandboxStarting;
       logger.info(
         { apiRoot: running.sandbox.apiRoot },
         'sandbox mode: the bot talks to the local Bot API emulator',
       );
     },
-    stop: () => running.sandbox?.stop(),
+    async stop() {
+      const sandbox = running.sandbox ?? (await sandboxStarting?.catch(() => undefined));
+      await sandbox?.stop();
+    },
   };
 
   // The bot's Api exists before plugins build their services; their handlers come later.

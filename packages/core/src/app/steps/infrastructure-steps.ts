@@ -62,7 +62,11 @@ export function infrastructureSteps(ctx: BootContext) {
     name: 'job queue',
     start() {
       running.jobs = new JobQueue({ databaseUrl: running.database!.url, logger, errorReporter });
+      // pg-boss's own start overlaps the steps until the job workers' step, which awaits it.
+      running.jobs.prestart();
     },
+    // A boot that fails before the job workers' step still stops what prestart() began.
+    stop: () => running.jobs?.stop(),
   };
 
   const crossInstanceSignalsStep: BootStep = {
