@@ -98,6 +98,9 @@ describe('review chat', { timeout: 180_000 }, () => {
       messageId: card.message_id,
       match: 'Rejected by',
     });
+    // Reviewers see the reviewer's name, not the stored actor (`telegram:<id> (<name>)`).
+    expect(edited.text).toContain('❌ Rejected by Rob');
+    expect(edited.text).not.toContain('telegram:');
     expect(edited.reply_markup?.inline_keyboard ?? []).toEqual([]);
     const ours = (await t.sandbox.transcript(ch.groupId)).filter((m) => m.from?.is_bot);
     expect(ours).toHaveLength(1);
@@ -110,7 +113,7 @@ describe('review chat', { timeout: 180_000 }, () => {
     expect((await t.admin.post(`${API}/decisions`, { draftId: id, decision: 'approve' })).status).toBe(200);
     await eventually(async () => {
       const msg = (await t.sandbox.transcript(REVIEW)).find((m) => m.message_id === card.message_id);
-      return /Approved by admin:test-admin|📨 Sent/.test(msg?.text ?? '');
+      return /Approved by test-admin \(admin panel\)|📨 Sent/.test(msg?.text ?? '');
     });
     const late = await t.sandbox
       .pressButton(REVIEWER, REVIEW, card.message_id, { text: '✅ Approve' })
