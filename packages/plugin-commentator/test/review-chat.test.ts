@@ -47,6 +47,8 @@ describe('review chat', { timeout: 180_000 }, () => {
     expect(card.text).toContain('We opened a second shop downtown.');
     expect(card.text).toContain('— Acme');
     expect(card.text).toContain('offline draft');
+    // Offline, a post that repeats no word gets the plain opener, not two arbitrary words.
+    expect(card.text).toContain('Comment:\nThanks for the post.\n');
     const buttons = (card.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
     expect(buttons).toEqual(['✅ Approve', '✏️ Edit', '❌ Reject']);
 
@@ -87,8 +89,14 @@ describe('review chat', { timeout: 180_000 }, () => {
   });
 
   it('Reject in the review chat: nothing is sent, a second press says it was decided', async () => {
-    await t.sandbox.postInChannel(ch.channelId, 'Closed on Monday for inventory.', OWNER);
+    await t.sandbox.postInChannel(
+      ch.channelId,
+      'Closed on Monday for inventory. The inventory takes a day.',
+      OWNER,
+    );
     const card = await t.sandbox.waitForBotMessage(REVIEW, { ...WAIT, match: 'Closed on Monday' });
+    // A word the post repeats is its offline topic.
+    expect(card.text).toContain('Thanks for the post about inventory.');
     const id = Number(/Draft #(\d+)/.exec(card.text ?? '')![1]);
     const pressed = await t.sandbox.pressButton(REVIEWER, REVIEW, card.message_id, { text: '❌ Reject' });
     expect(pressed.answer?.text).toBe('Done.');
