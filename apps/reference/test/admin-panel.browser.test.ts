@@ -183,6 +183,20 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
     await page.locator('nav a[href="/admin/"]', { hasText: 'Обзор' }).click();
     await page.locator('main h1', { hasText: 'Обзор' }).waitFor(WAIT);
     await page.locator('nav a[href="/admin/p/support/knowledge"]', { hasText: 'База знаний' }).waitFor(WAIT);
+    // System pages speak Russian too: migration states and the usage grouping were shown as stored.
+    await page.locator('nav a[href="/admin/migrations"]').click();
+    await page.locator('main table tbody tr').first().waitFor(WAIT);
+    expect(await page.locator('main table').textContent()).toContain('применена');
+    expect(await page.locator('main table').textContent()).not.toContain('executed');
+    await page.locator('nav a[href="/admin/usage"]').click();
+    await page.locator('main select').first().waitFor(WAIT);
+    expect(await page.locator('main select').first().locator('option').allTextContents()).toEqual([
+      'Плагин',
+      'Назначение',
+      'Пользователь',
+      'Модель',
+      'День',
+    ]);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -223,6 +223,10 @@ describe('one bot, three plugins: who answers', { timeout: 240_000 }, () => {
       '• Personal agent: your profile, sessions, messages, memories and token usage',
     );
     expect(confirm!.text).toContain('• Support desk: your tickets and every message in them');
+    // Each plugin is named as the /start menu names it, and no line ends differently.
+    expect(confirm!.text).toContain(
+      '• Course advisor: your conversations with it, your questionnaire answers and your progress through them\n',
+    );
     await hal.press('Yes, delete everything');
     await hal.expectEdit(/All your data has been deleted/, WAIT);
 

@@ -162,3 +162,34 @@ describe('admin page schema: live lists', () => {
     ]);
   });
 });
+
+describe('admin page schema: value labels', () => {
+  it('keeps labels for a column’s and a filter’s stored values, and refuses a label without English', () => {
+    const labelled = page({
+      list: {
+        ...list,
+        columns: [
+          { key: 'status', label: { en: 'Status' }, values: { closed: { en: 'Closed', ru: 'Закрыто' } } },
+        ],
+        filters: [
+          {
+            param: 'status',
+            label: { en: 'Status' },
+            options: ['closed'],
+            values: { closed: { en: 'Closed' } },
+          },
+        ],
+      },
+    });
+    const parsed = adminPagesSchema.parse([labelled])[0]!;
+    expect(parsed.list?.columns[0]).toMatchObject({ values: { closed: { en: 'Closed', ru: 'Закрыто' } } });
+    expect(parsed.list?.filters?.[0]).toMatchObject({ values: { closed: { en: 'Closed' } } });
+    const bad = page({
+      list: {
+        ...list,
+        columns: [{ key: 'status', label: { en: 'Status' }, values: { closed: { ru: 'Закрыто' } } }],
+      },
+    });
+    expect(problems([bad])).toEqual(['0.list.columns.0.values.closed.en: Required']);
+  });
+});

@@ -84,6 +84,8 @@ describe.skipIf(!hasChromium)(
 
       // The queue opens on the pending drafts, each with its buttons.
       expect(await page.getByLabel('Status').inputValue()).toBe('pending');
+      // The filter and the rows name statuses in words, not as stored (`pending`).
+      expect(await page.locator('#filter-status option:checked').textContent()).toBe('Waiting for approval');
       for (const d of [first, second, third]) await actions(page, d.id).waitFor(WAIT);
       expect(await actions(page, first.id).getByRole('button').allTextContents()).toEqual([
         'Approve',

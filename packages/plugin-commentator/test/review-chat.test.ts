@@ -47,6 +47,8 @@ describe('review chat', { timeout: 180_000 }, () => {
     expect(card.text).toContain('We opened a second shop downtown.');
     expect(card.text).toContain('— Acme');
     expect(card.text).toContain('offline draft');
+    // Offline, a post that repeats no word gets the plain opener, not two arbitrary words.
+    expect(card.text).toContain('Comment:\nThanks for the post.\n');
     const buttons = (card.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text);
     expect(buttons).toEqual(['✅ Approve', '✏️ Edit', '❌ Reject']);
 
@@ -87,8 +89,14 @@ describe('review chat', { timeout: 180_000 }, () => {
   });
 
   it('Reject in the review chat: nothing is sent, a second press says it was decided', async () => {
-    await t.sandbox.postInChannel(ch.channelId, 'Closed on Monday for inventory.', OWNER);
+    await t.sandbox.postInChannel(
+      ch.channelId,
+      'Closed on Monday for inventory. The inventory takes a day.',
+      OWNER,
+    );
     const card = await t.sandbox.waitForBotMessage(REVIEW, { ...WAIT, match: 'Closed on Monday' });
+    // A word the post repeats is its offline topic.
+    expect(card.text).toContain('Thanks for the post about inventory.');
     const id = Number(/Draft #(\d+)/.exec(card.text ?? '')![1]);
     const pressed = await t.sandbox.pressButton(REVIEWER, REVIEW, card.message_id, { text: '❌ Reject' });
     expect(pressed.answer?.text).toBe('Done.');
@@ -98,6 +106,9 @@ describe('review chat', { timeout: 180_000 }, () => {
       messageId: card.message_id,
       match: 'Rejected by',
     });
+    // Reviewers see the reviewer's name, not the stored actor (`telegram:<id> (<name>)`).
+    expect(edited.text).toContain('❌ Rejected by Rob');
+    expect(edited.text).not.toContain('telegram:');
     expect(edited.reply_markup?.inline_keyboard ?? []).toEqual([]);
     const ours = (await t.sandbox.transcript(ch.groupId)).filter((m) => m.from?.is_bot);
     expect(ours).toHaveLength(1);
@@ -110,7 +121,7 @@ describe('review chat', { timeout: 180_000 }, () => {
     expect((await t.admin.post(`${API}/decisions`, { draftId: id, decision: 'approve' })).status).toBe(200);
     await eventually(async () => {
       const msg = (await t.sandbox.transcript(REVIEW)).find((m) => m.message_id === card.message_id);
-      return /Approved by admin:test-admin|📨 Sent/.test(msg?.text ?? '');
+      return /Approved by test-admin \(admin panel\)|📨 Sent/.test(msg?.text ?? '');
     });
     const late = await t.sandbox
       .pressButton(REVIEWER, REVIEW, card.message_id, { text: '✅ Approve' })

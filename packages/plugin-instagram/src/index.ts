@@ -138,13 +138,17 @@ const jobs: JobDefinition<any, InstagramPluginServices>[] = [
   },
 ];
 
-/** Support's passages in the shape AI replies read (titled, so the model sees the topic). */
+/**
+ * Support's passages in the shape AI replies read: the title is the passage's label, so the
+ * model sees the topic and the offline provider, which quotes the text, does not repeat it.
+ */
 function fromSupport(support: SupportKnowledge): KnowledgeSource {
   return {
     async search(question, k) {
       const passages = await support.search(question, k);
       return passages.map((p) => ({
-        text: p.title && !p.text.startsWith(p.title) ? `${p.title}\n${p.text}` : p.text,
+        text: p.text,
+        ...(p.title ? { label: p.title } : {}),
         score: p.score,
         source: `support:${p.itemId}#${p.chunk}`,
       }));

@@ -74,6 +74,8 @@ describe.skipIf(!hasChromium)(
       // The inbox says why the thread waits for a person.
       const why = page.getByTestId('plugin-table-instagram-inbox').getByText('Handed over by a person');
       await why.waitFor(WAIT);
+      // Its status is a label, not the stored `handoff`.
+      await page.getByTestId('plugin-table-instagram-inbox').getByText('Waiting for a person').waitFor(WAIT);
 
       // The person answers from the panel; inside 24 hours that is a plain RESPONSE.
       await buttons.getByRole('button', { name: 'Reply' }).click();

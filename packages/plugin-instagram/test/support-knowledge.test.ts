@@ -31,5 +31,7 @@ describe('support knowledge in Instagram replies', () => {
     await t.sender.message('9301', 'How much is the deposit for a rental bike?');
     const reply = await t.graph.waitForSent((m) => m.recipient === '9301');
     expect(reply.text).toMatch(/150 euros/);
+    // The passage's title is for the model, not part of the answer.
+    expect(reply.text).not.toContain('Bike rental deposit');
   });
 });

@@ -1,6 +1,6 @@
 sales-intro = 🎓 Course advisor: I tell you about our online course and help you decide whether it fits you. I am a bot; a manager can join at any time.
 sales-menu = 🎓 Course advisor
-sales-user-data = Sales: your conversations with the course advisor, your questionnaire answers and your progress through them.
+sales-user-data = Course advisor: your conversations with it, your questionnaire answers and your progress through them
 sales-stopped = Understood, I have stopped. I will not write to you again unless you write first.
 sales-nothing-to-stop = There is no conversation with the course advisor to stop.
 sales-script-unavailable = Sorry, this offer is not available right now. Please try again later.

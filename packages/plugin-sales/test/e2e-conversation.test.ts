@@ -36,7 +36,10 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     expect((await turn(ann, 'Hello!')).join('\n')).toContain(
       'Have you worked with data or spreadsheets before?',
     );
-    expect((await turn(ann, 'a little')).join('\n')).toContain('How many hours a week');
+    // The second question comes alone: the stage's opening line is not said before each question.
+    expect((await turn(ann, 'a little')).join('\n')).toBe(
+      'How many hours a week could you spend on studying?',
+    );
     expect((await turn(ann, 'maybe 5 hours')).join('\n')).toContain(
       'What would you like data skills to change',
     );
@@ -150,6 +153,7 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     const [opening] = await turn(boris, '/start sales-course');
     expect(opening).toContain('Здравствуйте! Я автоматический консультант курса');
     expect((await turn(boris, 'Привет')).join('\n')).toContain('Вы уже работали с данными');
+    expect((await turn(boris, 'немного')).join('\n')).toBe('Сколько часов в неделю вы могли бы учиться?');
     expect(await turn(boris, 'стоп')).toEqual([
       'Понял, я остановился. Я больше не напишу вам, пока вы не напишете сами.',
     ]);

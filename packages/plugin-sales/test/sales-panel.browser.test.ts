@@ -273,6 +273,12 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
       .poll(() => page.getByLabel('Stage', { exact: true }).locator('option').allTextContents(), WAIT)
       .toContain(stageNow);
     await page.getByLabel('Stage', { exact: true }).selectOption(stageNow);
+    expect(await page.locator('#sales-filter-status option').allTextContents()).toEqual([
+      'all',
+      'active',
+      'taken over',
+      'ended',
+    ]);
     await page.getByRole('button', { name: `Open the conversation with ${userId}` }).click();
     const view = page.getByTestId('conversation-view');
     await view.waitFor(WAIT);
@@ -283,7 +289,8 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
       .waitFor(WAIT);
 
     await view.getByRole('button', { name: 'Take over' }).click();
-    await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('paused');
+    // The stored `paused` is shown as what it means.
+    await expect.poll(() => view.getByTestId('conversation-status').textContent(), WAIT).toBe('taken over');
     expect((await mine()).takenOverBy).toBe(ADMIN.username);
 
     await view.getByLabel('Message to the client').fill('Hello Ann, this is Sasha from the course team.');
@@ -296,6 +303,7 @@ describe.skipIf(!hasChromium)('sales scripts editor (custom panel page)', () => 
     // The page follows the panel's language.
     await page.getByRole('button', { name: 'RU', exact: true }).click();
     await view.getByRole('button', { name: 'Перехватить' }).waitFor(WAIT);
+    expect(await view.getByTestId('conversation-status').textContent()).toBe('идёт');
     const back = await mine();
     expect(back.status).toBe('active');
     expect(back.takenOverBy).toBeNull();

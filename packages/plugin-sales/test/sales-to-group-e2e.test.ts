@@ -82,6 +82,10 @@ describe('from a sales conversation into an education group', { timeout: 240_000
       ...WAIT,
     });
     expect(welcome.from?.id).not.toBe(assistant.bot.id);
+    // The lesson is of the course Ann was sold, not of another product.
+    expect(welcome.text).toContain('"Data analysis from zero"');
+    const story = await t.sandbox.waitForBotMessage(groupId, { match: /A short story first/, ...WAIT });
+    expect(story.text).toContain('data analysis');
     const example = await t.sandbox.waitForBotMessage(groupId, { match: /worked example/, ...WAIT });
     expect(example.from).toMatchObject({ id: assistant.bot.id, is_bot: true });
     expect(example.text).toMatch(/^🤖 Assistant \(a bot, not a student\) · worked example:/);

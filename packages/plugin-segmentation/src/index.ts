@@ -93,7 +93,10 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
         },
       },
       { command: 'random', description: { en: 'A random client', ru: 'Случайный клиент' } },
-      { command: 'clients', description: { en: 'All card ids', ru: 'Все клиенты и их сегменты' } },
+      {
+        command: 'clients',
+        description: { en: 'All clients and their segments', ru: 'Все клиенты и их сегменты' },
+      },
       {
         command: 'segments',
         description: { en: 'Clients by segment', ru: 'Распределение клиентов по сегментам' },

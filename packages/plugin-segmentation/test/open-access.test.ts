@@ -20,6 +20,15 @@ describe('openAccessInSandbox', () => {
       await guest.send('/segments');
       const reply = await guest.expectReply(/./);
       expect(reply.text).not.toMatch(/not on the allowlist/);
+      // The "/" menu describes each command the same way in both languages.
+      const menu = async (language_code: string) => {
+        const user = await app.sandbox.createUser({ first_name: `Menu ${language_code}`, language_code });
+        return Object.fromEntries(
+          (await app.sandbox.commandMenu(user.id)).map((c) => [c.command, c.description]),
+        );
+      };
+      expect((await menu('en')).clients).toBe('All clients and their segments');
+      expect((await menu('ru')).clients).toBe('Все клиенты и их сегменты');
     } finally {
       await app.stop();
     }

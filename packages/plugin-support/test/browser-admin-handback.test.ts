@@ -77,4 +77,34 @@ describe.skipIf(!hasChromium)('hand-back from the admin panel', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('in Russian, ticket statuses, channels and the status filter are shown in Russian, not as stored', async () => {
+    const closed = t.user('cleo_panel', { first_name: 'Cleo', language_code: 'ru' });
+    await closed.send('How big is the deposit?');
+    await closed.expectReply(/300 euros/);
+    const ticket = await s.latestTicketOf(await closed.id());
+    expect((await t.admin.post(`/admin/api/support/tickets/${ticket.id}/close`, {})).status).toBe(200);
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ru-RU' });
+    const page = await context.newPage();
+    await page.goto(`${t.url}/admin/`);
+    await page.getByLabel('Имя пользователя').fill(ADMIN.username);
+    await page.getByLabel('Пароль').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByTestId('current-user').waitFor(WAIT);
+    await page.locator('nav a[href="/admin/p/support/tickets"]').click();
+    const table = page.getByTestId('plugin-table-support-tickets');
+    const row = table.locator('tbody tr', { hasText: 'Cleo' });
+    await row.waitFor(WAIT);
+    expect(await row.textContent()).toContain('Закрыто');
+    expect(await row.textContent()).toContain('Чат с ботом');
+    expect(await table.textContent()).not.toMatch(/\b(closed|waiting_manager|with_manager)\b/);
+    const options = await page.locator('#filter-status option').allTextContents();
+    expect(options).toEqual(['все', 'У ассистента', 'Ждёт менеджера', 'У менеджера', 'Закрыто']);
+    // The filter still sends the stored value.
+    await page.locator('#filter-status').selectOption({ label: 'Закрыто' });
+    await expect.poll(() => table.textContent(), WAIT).not.toContain('У ассистента');
+    expect(await table.textContent()).toContain('Закрыто');
+    await context.close();
+  }, 180_000);
 });

@@ -101,6 +101,8 @@ export interface Column {
   key: string;
   label: Localized;
   format?: 'text' | 'number' | 'percent' | 'date' | 'boolean' | 'json' | 'tags' | 'localized';
+  /** Labels for raw values (a status), in the panel's language. */
+  values?: Record<string, Localized>;
 }
 
 export type ScalarFieldType = 'text' | 'textarea' | 'number' | 'telegramId' | 'select' | 'boolean' | 'list';
@@ -143,7 +145,13 @@ export interface PageDef {
     total?: string;
     rowKey: string;
     columns: Column[];
-    filters?: Array<{ param: string; label: Localized; options?: string[]; default?: string }>;
+    filters?: Array<{
+      param: string;
+      label: Localized;
+      options?: string[];
+      values?: Record<string, Localized>;
+      default?: string;
+    }>;
     chart?: { title: Localized; label: string; labelFormat?: 'text' | 'localized' | 'date'; value: string };
     live?: { socket: string; ticket: string };
   };

@@ -251,8 +251,21 @@ export function ChartView({ config, height = 260 }: { config: ChartConfiguration
 
 // ---- tables ------------------------------------------------------------------------------------
 
-export function formatValue(value: unknown, format: Column['format'], i18n: I18n): ReactNode {
+/** A raw value in the panel's language when the page labels it (`values`), else as is. */
+export function valueLabel(value: unknown, values: Column['values'], i18n: I18n): string {
+  const label = typeof value === 'string' || typeof value === 'number' ? values?.[String(value)] : undefined;
+  return label ? i18n.text(label) : String(value);
+}
+
+export function formatValue(
+  value: unknown,
+  format: Column['format'],
+  i18n: I18n,
+  values?: Column['values'],
+): ReactNode {
   if (value === null || value === undefined || value === '') return <span className="muted">—</span>;
+  if (values && (format === undefined || format === 'text') && typeof value !== 'object')
+    return valueLabel(value, values, i18n);
   switch (format) {
     case 'number':
       return typeof value === 'number' ? i18n.formatNumber(value, 2) : String(value);
@@ -271,7 +284,7 @@ export function formatValue(value: unknown, format: Column['format'], i18n: I18n
         <span className="tags">
           {value.map((v) => (
             <Badge key={String(v)} tone="info">
-              {String(v)}
+              {valueLabel(v, values, i18n)}
             </Badge>
           ))}
         </span>

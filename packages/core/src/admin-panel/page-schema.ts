@@ -24,11 +24,19 @@ const endpoint = z
   .string()
   .regex(/^\/[A-Za-z0-9_./:-]*$/, 'must be a path starting with "/" under the plugin\'s admin API');
 
+/**
+ * Labels for the raw values of a field (`{ closed: { en: 'Closed', ru: 'Закрыто' } }`): a status
+ * stored as `closed` is shown in the panel's language; a value without a label is shown as is.
+ */
+const valueLabels = z.record(z.string().min(1), text);
+
 export const adminColumnSchema = z.object({
   key,
   label: text,
   /** How a value is shown; default `text`. */
   format: z.enum(['text', 'number', 'percent', 'date', 'boolean', 'json', 'tags', 'localized']).optional(),
+  /** Labels for the column's values (a text value, or each of `tags`). */
+  values: valueLabels.optional(),
 });
 
 const fieldBase = {
@@ -118,6 +126,8 @@ export const adminPageSchema = z
               param: key,
               label: text,
               options: z.array(z.string().min(1)).optional(),
+              /** Labels for the options in the select (the values sent stay `options`). */
+              values: valueLabels.optional(),
               /** The value the page opens with (an approval queue opens on `pending`). */
               default: z.string().min(1).max(200).optional(),
             }),

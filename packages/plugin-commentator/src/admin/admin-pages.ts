@@ -1,5 +1,23 @@
 import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 
+/** Stored draft and account statuses as the panel shows them. */
+const DRAFT_STATUS = {
+  pending: { en: 'Waiting for approval', ru: 'Ждёт одобрения' },
+  scheduled: { en: 'Scheduled', ru: 'Запланирован' },
+  sending: { en: 'Sending', ru: 'Отправляется' },
+  sent: { en: 'Sent', ru: 'Отправлен' },
+  rejected: { en: 'Rejected', ru: 'Отклонён' },
+  failed: { en: 'Not sent', ru: 'Не отправлен' },
+};
+const ACCOUNT_STATUS = {
+  pending_code: { en: 'Waiting for the login code', ru: 'Ждёт код входа' },
+  active: { en: 'Active', ru: 'Активен' },
+  paused: { en: 'Paused', ru: 'На паузе' },
+  logged_out: { en: 'Logged out', ru: 'Вышел из аккаунта' },
+  deactivated: { en: 'Deactivated', ru: 'Отключён' },
+};
+const ACCOUNT_KIND = { bot: { en: 'Bot', ru: 'Бот' }, user: { en: 'Team account', ru: 'Аккаунт команды' } };
+
 /** The commentator pages of the admin panel, drawn by core over commentator-admin-routes.ts. */
 export const commentatorAdminPages: AdminPageDefinition[] = [
   {
@@ -20,7 +38,7 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         { key: 'text', label: { en: 'Comment', ru: 'Комментарий' } },
         { key: 'relevance', label: { en: 'Relevance', ru: 'Релевантность' }, format: 'percent' },
         { key: 'offline', label: { en: 'Offline draft', ru: 'Офлайн-черновик' }, format: 'boolean' },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: DRAFT_STATUS },
         { key: 'dueAt', label: { en: 'Scheduled for', ru: 'Отправка' }, format: 'date' },
       ],
       filters: [
@@ -28,6 +46,7 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
           param: 'status',
           label: { en: 'Status', ru: 'Статус' },
           options: ['pending', 'scheduled', 'sent', 'rejected', 'failed'],
+          values: DRAFT_STATUS,
           default: 'pending',
         },
       ],
@@ -40,7 +59,7 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
         { key: 'text', label: { en: 'Comment', ru: 'Комментарий' } },
         { key: 'accountLabel', label: { en: 'Comments as', ru: 'От имени' } },
         { key: 'language', label: { en: 'Language', ru: 'Язык' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: DRAFT_STATUS },
         { key: 'decidedBy', label: { en: 'Decided by', ru: 'Решение принял(а)' } },
         { key: 'failureReason', label: { en: 'Failure', ru: 'Ошибка' } },
         {
@@ -217,9 +236,9 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'id', label: { en: 'Id', ru: 'Id' }, format: 'number' },
         { key: 'label', label: { en: 'Name', ru: 'Имя' } },
-        { key: 'kind', label: { en: 'Kind', ru: 'Тип' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Тип' }, values: ACCOUNT_KIND },
         { key: 'phoneHint', label: { en: 'Phone', ru: 'Телефон' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: ACCOUNT_STATUS },
         { key: 'pauseReason', label: { en: 'Paused for', ru: 'Причина паузы' } },
         { key: 'disclosureEnabled', label: { en: 'Disclosure line', ru: 'Подпись' }, format: 'boolean' },
         { key: 'voice.style', label: { en: 'Voice', ru: 'Стиль' } },
@@ -390,7 +409,7 @@ export const commentatorAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'id', label: { en: 'Id', ru: 'Id' }, format: 'number' },
         { key: 'label', label: { en: 'Name', ru: 'Имя' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: ACCOUNT_STATUS },
       ],
     },
     create: {

@@ -27,6 +27,8 @@ const STUCK_MS = 10 * 60_000;
 const MAX_ATTEMPTS = 5;
 /** The failure reason of a send that was interrupted: it may or may not be under the post. */
 export const UNKNOWN_OUTCOME = 'UNKNOWN_OUTCOME';
+/** The decider recorded when a channel's auto-approval (owned channels only) approved a draft. */
+export const AUTO_APPROVER = 'auto-approve';
 
 export type SendOutcome =
   | { status: 'sent'; messageId: number }

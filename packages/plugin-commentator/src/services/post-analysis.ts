@@ -61,8 +61,22 @@ export function analyseOffline(text: string, topics: readonly string[]): PostAna
     keywords,
     tone: sentiment,
     language: detectLanguage(text),
-    topic: best.topic ?? keywords.slice(0, 2).join(' '),
+    topic: best.topic ?? offlineTopic(counts),
   };
+}
+
+/**
+ * The post's subject without a model and without a matching brand topic: the words the post
+ * repeats (at most two, no bare numbers), or none. The two most frequent words of a post that
+ * repeats nothing were an arbitrary pair ("Thanks for the post about 499 acme", "про acme всю").
+ */
+function offlineTopic(counts: Map<string, number>): string {
+  return [...counts.entries()]
+    .filter(([w, n]) => n >= 2 && !/^\p{N}+$/u.test(w))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 2)
+    .map(([w]) => w)
+    .join(' ');
 }
 
 export interface Relevance {

@@ -4,7 +4,7 @@ import type { CommentatorConfig } from '../config.js';
 import type { AccountManagementService } from './account-management-service.js';
 import type { ChannelMonitorService } from './channel-monitor-service.js';
 import type { CommentGenerationService } from './comment-generation-service.js';
-import type { CommentSchedulerService } from './comment-scheduler-service.js';
+import { AUTO_APPROVER, type CommentSchedulerService } from './comment-scheduler-service.js';
 import { scoreTopics } from './post-analysis.js';
 import type { Comment } from './records.js';
 import { toComment } from './records.js';
@@ -85,7 +85,7 @@ export class PostPipeline {
     const comment = toComment(row);
     let autoApproved = false;
     if (channel.autoApprove && channel.owned) {
-      await this.scheduler.approve(comment.id, 'auto-approve');
+      await this.scheduler.approve(comment.id, AUTO_APPROVER);
       autoApproved = true;
     }
     await this.onDraft(comment.id).catch((err) =>

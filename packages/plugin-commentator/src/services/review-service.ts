@@ -1,7 +1,7 @@
 import type { Translator } from '@botloom/core';
 import type { Logger } from 'pino';
 import type { CommentatorConfig } from '../config.js';
-import type { CommentSchedulerService, DraftView } from './comment-scheduler-service.js';
+import { AUTO_APPROVER, type CommentSchedulerService, type DraftView } from './comment-scheduler-service.js';
 import type { BotTelegramPort, InlineButton } from './ports.js';
 import type { Sql } from './sql.js';
 
@@ -72,15 +72,33 @@ export class ReviewService {
         ],
       ];
     } else if (d.status === 'scheduled' || d.status === 'sending') {
-      text += `\n\n${this.t('commentator-review-status-scheduled', { by: d.decidedBy ?? '', due: d.dueAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '' })}`;
+      const due = d.dueAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '';
+      text += `\n\n${
+        d.decidedBy === AUTO_APPROVER
+          ? this.t('commentator-review-status-auto', { due })
+          : this.t('commentator-review-status-scheduled', { by: this.deciderName(d.decidedBy), due })
+      }`;
     } else if (d.status === 'sent') {
       text += `\n\n${this.t('commentator-review-status-sent')}`;
     } else if (d.status === 'rejected') {
-      text += `\n\n${this.t('commentator-review-status-rejected', { by: d.decidedBy ?? '' })}`;
+      text += `\n\n${this.t('commentator-review-status-rejected', { by: this.deciderName(d.decidedBy) })}`;
     } else if (d.status === 'failed') {
       text += `\n\n${this.t('commentator-review-status-failed', { reason: d.failureReason ?? '' })}`;
     }
     return { text, buttons };
+  }
+
+  /**
+   * Who decided, as reviewers know them: the stored actor (`telegram:<id> (<name>)`,
+   * `admin:<name>`) is an audit record, not a text for the review chat.
+   */
+  private deciderName(decidedBy: string | null): string {
+    if (!decidedBy) return '—';
+    const reviewer = /^telegram:\d+ \((.*)\)$/s.exec(decidedBy);
+    if (reviewer) return reviewer[1]!;
+    if (decidedBy.startsWith('admin:'))
+      return this.t('commentator-review-by-panel', { name: decidedBy.slice('admin:'.length) });
+    return decidedBy;
   }
 
   /** Posts a new draft to the review chat (no-op without one). */

@@ -2,6 +2,13 @@ import type { AdminField, AdminPageDefinition, AdminWidgetDefinition } from '@bo
 import type { HandoffReason } from '../services/conversation-store.js';
 import { ACTION_TYPES, CONDITION_KINDS, KEYWORD_MODES } from '../services/rule-form.js';
 
+/** Stored conversation statuses as the panel shows them. */
+const CONVERSATION_STATUS = {
+  active: { en: 'Bot answers', ru: 'Отвечает бот' },
+  handoff: { en: 'Waiting for a person', ru: 'Ждёт человека' },
+  closed: { en: 'Closed', ru: 'Закрыта' },
+};
+
 /** Why a thread waits for a person, as the inbox shows it (`handoffNote` of a conversation). */
 export const HANDOFF_REASON_TEXT: Record<HandoffReason, { en: string; ru: string }> = {
   rule: { en: 'A handoff rule', ru: 'Правило передачи' },
@@ -16,8 +23,8 @@ export const instagramAdminPages: AdminPageDefinition[] = [
     id: 'inbox',
     title: { en: 'Instagram inbox', ru: 'Входящие Instagram' },
     description: {
-      en: 'Instagram threads, newest first. A thread in "handoff" waits for a person; the bot is paused there.',
-      ru: 'Переписки в Instagram, новые сверху. В статусе «handoff» переписка ждёт человека, бот молчит.',
+      en: 'Instagram threads, newest first. A thread "Waiting for a person" is with a person; the bot is paused there.',
+      ru: 'Переписки в Instagram, новые сверху. В статусе «Ждёт человека» переписка ждёт человека, бот молчит.',
     },
     list: {
       endpoint: '/conversations',
@@ -25,7 +32,7 @@ export const instagramAdminPages: AdminPageDefinition[] = [
       total: 'total',
       columns: [
         { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: CONVERSATION_STATUS },
         { key: 'handoffNote', label: { en: 'Why a person', ru: 'Почему человеку' }, format: 'localized' },
         { key: 'window.bot', label: { en: 'Bot window', ru: 'Окно бота' } },
         { key: 'window.human', label: { en: 'Human window', ru: 'Окно человека' } },
@@ -35,7 +42,12 @@ export const instagramAdminPages: AdminPageDefinition[] = [
         { key: 'lastUserMessageAt', label: { en: 'User wrote', ru: 'Писал' }, format: 'date' },
       ],
       filters: [
-        { param: 'status', label: { en: 'Status', ru: 'Статус' }, options: ['active', 'handoff', 'closed'] },
+        {
+          param: 'status',
+          label: { en: 'Status', ru: 'Статус' },
+          options: ['active', 'handoff', 'closed'],
+          values: CONVERSATION_STATUS,
+        },
       ],
       // The inbox hub (src/http/inbox-hub.ts) tells the list about every changed conversation.
       live: { socket: '/inbox', ticket: '/inbox/ticket' },
@@ -45,7 +57,7 @@ export const instagramAdminPages: AdminPageDefinition[] = [
       item: 'conversation',
       fields: [
         { key: 'igsid', label: { en: 'Instagram user', ru: 'Пользователь Instagram' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: CONVERSATION_STATUS },
         { key: 'handoffNote', label: { en: 'Why a person', ru: 'Почему человеку' }, format: 'localized' },
         { key: 'summary', label: { en: 'Summary', ru: 'Сводка' } },
         { key: 'window', label: { en: 'Messaging window', ru: 'Окно сообщений' }, format: 'json' },

@@ -2,6 +2,8 @@ import type { VectorStore } from '@botloom/core';
 
 export interface KnowledgePassage {
   text: string;
+  /** The passage's topic (a knowledge item's title): shown to the model, never quoted as text. */
+  label?: string;
   score: number;
   source: string;
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, Llm } from '@botloom/core';
+import { type ChatMessage, formatContextBlock, type Llm } from '@botloom/core';
 import type { Conversation, StoredMessage } from './conversation-store.js';
 import type { KnowledgeSource } from './knowledge.js';
 
@@ -31,7 +31,7 @@ export class ReplyWriter {
       instructions ? `Instructions: ${instructions}` : '',
       conversation.summary ? `Conversation so far (summary): ${conversation.summary}` : '',
       passages.length
-        ? `<context>\n${passages.map((p, i) => `[${i + 1}] ${p.text}`).join('\n')}\n</context>`
+        ? formatContextBlock(passages.map((p) => ({ label: p.label, text: p.text })))
         : 'No knowledge passage matched this question.',
     ]
       .filter(Boolean)

@@ -1,5 +1,12 @@
 import type { AdminPageDefinition } from '@botloom/core';
 
+/** Stored session statuses and memory kinds as the panel shows them. */
+const SESSION_STATUS = { active: { en: 'Active', ru: 'Активна' }, ended: { en: 'Ended', ru: 'Завершена' } };
+const MEMORY_KIND = {
+  fact: { en: 'Fact', ru: 'Факт' },
+  summary: { en: 'Session summary', ru: 'Сводка сессии' },
+};
+
 /** The memory pages of the admin panel, drawn by core over the routes in memory-admin-routes.ts. */
 export const memoryAdminPages: AdminPageDefinition[] = [
   {
@@ -40,7 +47,7 @@ export const memoryAdminPages: AdminPageDefinition[] = [
           title: { en: 'Sessions', ru: 'Сессии' },
           columns: [
             { key: 'startedAt', label: { en: 'Started', ru: 'Начата' }, format: 'date' },
-            { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+            { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: SESSION_STATUS },
             { key: 'messageCount', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
             { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
             { key: 'summary', label: { en: 'Summary', ru: 'Сводка' } },
@@ -69,7 +76,7 @@ export const memoryAdminPages: AdminPageDefinition[] = [
       total: 'total',
       columns: [
         { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: SESSION_STATUS },
         { key: 'messageCount', label: { en: 'Messages', ru: 'Сообщений' }, format: 'number' },
         { key: 'title', label: { en: 'Title', ru: 'Заголовок' } },
         { key: 'startedAt', label: { en: 'Started', ru: 'Начата' }, format: 'date' },
@@ -82,7 +89,7 @@ export const memoryAdminPages: AdminPageDefinition[] = [
       item: 'session',
       fields: [
         { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: SESSION_STATUS },
         { key: 'summaryStatus', label: { en: 'Summary', ru: 'Сводка' } },
         { key: 'endReason', label: { en: 'Ended because', ru: 'Причина завершения' } },
         { key: 'startedAt', label: { en: 'Started', ru: 'Начата' }, format: 'date' },
@@ -117,14 +124,19 @@ export const memoryAdminPages: AdminPageDefinition[] = [
       total: 'total',
       columns: [
         { key: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { key: 'kind', label: { en: 'Kind', ru: 'Вид' } },
+        { key: 'kind', label: { en: 'Kind', ru: 'Вид' }, values: MEMORY_KIND },
         { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
         { key: 'content', label: { en: 'Text', ru: 'Текст' } },
         { key: 'createdAt', label: { en: 'Created', ru: 'Создано' }, format: 'date' },
       ],
       filters: [
         { param: 'userId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { param: 'kind', label: { en: 'Kind', ru: 'Вид' }, options: ['fact', 'summary'] },
+        {
+          param: 'kind',
+          label: { en: 'Kind', ru: 'Вид' },
+          options: ['fact', 'summary'],
+          values: MEMORY_KIND,
+        },
       ],
     },
   },

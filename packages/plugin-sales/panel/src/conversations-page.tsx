@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { bindHost, host, messageOf, type PanelHost, salesApi, useCanWrite } from './host';
-import { useLabels } from './labels';
+import { statusLabel, useLabels } from './labels';
 import { installStyles } from './styles';
 
 /** Core's custom-page contract: React and the panel kit come from the host. */
@@ -85,7 +85,14 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
     );
   }, []);
 
-  const filter = (id: string, label: string, value: string, set: (v: string) => void, options: string[]) => (
+  const filter = (
+    id: string,
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    options: string[],
+    optionLabel: (o: string) => string = (o) => o,
+  ) => (
     <div className="field inline">
       <label htmlFor={id}>{label}</label>
       <select
@@ -100,7 +107,7 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
         <option value="">{t('all')}</option>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {optionLabel(o)}
           </option>
         ))}
       </select>
@@ -114,7 +121,9 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
       </header>
       <div className="card-body">
         <div className="toolbar">
-          {filter('sales-filter-status', t('status'), status, setStatus, ['active', 'paused', 'ended'])}
+          {filter('sales-filter-status', t('status'), status, setStatus, ['active', 'paused', 'ended'], (o) =>
+            statusLabel(t, o),
+          )}
           {filter('sales-filter-strategy', t('strategy'), strategy, setStrategy, ['script_80', 'free_20'])}
           {filter('sales-filter-stage', t('stageTarget'), stage, setStage, stages)}
         </div>
@@ -157,7 +166,7 @@ function ConversationList({ onOpen }: { onOpen(id: string): void }) {
                       </td>
                       <td data-label={t('stageTarget')}>{c.stage}</td>
                       <td data-label={t('status')}>
-                        <Badge tone={tone(c.status)}>{c.status}</Badge>
+                        <Badge tone={tone(c.status)}>{statusLabel(t, c.status)}</Badge>
                       </td>
                       <td data-label={t('strategy')}>{c.lastStrategy ?? '—'}</td>
                       <td data-label={t('updated')}>{formatDate(c.updatedAt)}</td>
@@ -260,7 +269,7 @@ function ConversationView({ id, onBack }: { id: string; onBack(): void }) {
           ← {t('allConversations')}
         </button>
         <span data-testid="conversation-status">
-          <Badge tone={tone(c.status)}>{c.status}</Badge>
+          <Badge tone={tone(c.status)}>{statusLabel(t, c.status)}</Badge>
         </span>
         {canWrite && c.status === 'active' && (
           <button

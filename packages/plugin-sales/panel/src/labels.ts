@@ -232,7 +232,16 @@ const labels = {
   eduRemoveAssignment: { en: 'Remove the assignment', ru: 'Удалить задание' },
   yes: { en: 'yes', ru: 'да' },
   no: { en: 'no', ru: 'нет' },
+  status_active: { en: 'active', ru: 'идёт' },
+  status_paused: { en: 'taken over', ru: 'у оператора' },
+  status_ended: { en: 'ended', ru: 'завершён' },
 } as const;
+
+/** A conversation's stored status (`active`, `paused`, `ended`) as the page shows it. */
+export function statusLabel(t: T, status: string): string {
+  const key = `status_${status}`;
+  return key in labels ? t(key as LabelKey) : status;
+}
 
 export type LabelKey = keyof typeof labels;
 export type T = (key: LabelKey, vars?: Record<string, string | number>) => string;

@@ -89,23 +89,26 @@ export type EducationStage = EducationScenario['stages'][number];
 export type EducationAssignment = NonNullable<EducationStage['assignment']>;
 export type AssistantPost = EducationStage['assistantPosts'][number];
 
-/** The demo course's Script #2 (a neutral product: an online course on personal budgeting). */
+/**
+ * The demo course's Script #2: lesson one of "Data analysis from zero", the course the demo sales
+ * scripts sell (its first dataset is the client's own monthly money: income, costs, savings).
+ */
 export const demoEducationScenario: Record<'en' | 'ru', EducationScenario> = {
   en: EducationScenarioSchema.parse({
-    title: 'Personal budget in 4 weeks: study group',
+    title: 'Data analysis from zero: study group',
     stages: [
       {
         id: 'welcome',
         kind: 'welcome',
         lines: [
-          'Welcome to your study group! I am the course bot. I will guide you through the first lesson here, step by step.',
+          'Welcome to your study group of "Data analysis from zero"! I am the course bot. I will guide you through the first lesson here, step by step.',
         ],
       },
       {
         id: 'story',
         kind: 'story',
         lines: [
-          'A short story first: the course began as notes its author kept while paying off a loan. The method fits on one page: write down what comes in, what goes out, and decide where every unit of money goes before the month starts.',
+          'A short story first: the author of the course learned data analysis on the numbers closest to hand, her own monthly money. Your first dataset is the same: what comes in, what goes out, and what one column of totals tells you before the month starts.',
         ],
         assistantPosts: [
           {
@@ -145,20 +148,20 @@ export const demoEducationScenario: Record<'en' | 'ru', EducationScenario> = {
     ],
   }),
   ru: EducationScenarioSchema.parse({
-    title: 'Личный бюджет за 4 недели: учебная группа',
+    title: 'Анализ данных с нуля: учебная группа',
     stages: [
       {
         id: 'welcome',
         kind: 'welcome',
         lines: [
-          'Добро пожаловать в учебную группу! Я бот курса и проведу вас по первому уроку здесь, шаг за шагом.',
+          'Добро пожаловать в учебную группу курса «Анализ данных с нуля»! Я бот курса и проведу вас по первому уроку здесь, шаг за шагом.',
         ],
       },
       {
         id: 'story',
         kind: 'story',
         lines: [
-          'Сначала короткая история: курс вырос из заметок автора, который гасил кредит. Метод помещается на одной странице: записать, что приходит, что уходит, и до начала месяца решить, куда пойдёт каждый рубль.',
+          'Сначала короткая история: автор курса училась анализу данных на самых близких цифрах — своих деньгах за месяц. Ваш первый набор данных такой же: что приходит, что уходит и что одна колонка итогов скажет вам до начала месяца.',
         ],
         assistantPosts: [
           {

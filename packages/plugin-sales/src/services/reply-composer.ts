@@ -93,7 +93,9 @@ export class ReplyComposer {
           content: [
             `You are an automated sales assistant (a bot, and you never claim to be a person) for "${input.script.product.name}".`,
             `Rewrite the scripted reply below for a client whose tone is ${input.analysis.tone}. Keep its meaning and order.`,
-            `Keep this sentence word for word: "${input.stage.keyMessage}".`,
+            ...(base.includes(input.stage.keyMessage)
+              ? [`Keep this sentence word for word: "${input.stage.keyMessage}".`]
+              : []),
             'Add no facts, prices, dates or discounts. Answer in the language of the scripted reply.',
             `Scripted reply:\n${base}`,
           ].join('\n'),
@@ -134,16 +136,23 @@ export class ReplyComposer {
   }
 }
 
-/** The stage's key message on entering it, else its next line; then the next question. */
+/**
+ * The stage's key message on entering it, else its next line; then the next question. With the
+ * lines used up the key message is said again only when there is no question to ask: a
+ * questionnaire stage without lines would otherwise open every question with it ("Thanks! Two
+ * short questions..." before the second question too).
+ */
 function scriptedParts(input: ReplyInput): { parts: string[]; cursor: number } {
   const { stage } = input;
   const parts: string[] = [];
   let cursor = input.enteredStage ? 0 : input.lineCursor;
-  if (input.enteredStage || cursor >= stage.lines.length) {
+  if (input.enteredStage) {
     parts.push(stage.keyMessage);
-    if (input.enteredStage && stage.lines.length) parts.push(stage.lines[cursor++]!);
-  } else {
+    if (stage.lines.length) parts.push(stage.lines[cursor++]!);
+  } else if (cursor < stage.lines.length) {
     parts.push(stage.lines[cursor++]!);
+  } else if (!input.nextQuestion) {
+    parts.push(stage.keyMessage);
   }
   if (input.nextQuestion && !parts.includes(input.nextQuestion)) parts.push(input.nextQuestion);
   return { parts, cursor };
@@ -164,7 +173,9 @@ function offlineFree(input: ReplyInput): Omit<ComposedReply, 'lineCursor'> {
     .sort((a, b) => b.hits - a.hits)
     .slice(0, 2)
     .map((x) => x.f.text);
-  const parts = [...input.handlers.map((h) => h.reply), ...facts, input.stage.keyMessage];
+  const parts = [...input.handlers.map((h) => h.reply), ...facts];
+  // As in scriptedParts: inside a stage, the next question replaces the repeated key message.
+  if (input.enteredStage || !input.nextQuestion) parts.push(input.stage.keyMessage);
   if (input.nextQuestion) parts.push(input.nextQuestion);
   return {
     text: [...new Set(parts)].join('\n\n'),

@@ -1,6 +1,24 @@
 import type { AdminPageDefinition, AdminWidgetDefinition } from '@botloom/core';
 import { TICKET_STATUSES } from '../services/ticket-state.js';
 
+/** The stored ticket statuses, channels and authors as the panel shows them. */
+const STATUS_LABELS = {
+  ai: { en: 'With the assistant', ru: 'У ассистента' },
+  waiting_manager: { en: 'Waiting for a manager', ru: 'Ждёт менеджера' },
+  with_manager: { en: 'With a manager', ru: 'У менеджера' },
+  closed: { en: 'Closed', ru: 'Закрыто' },
+};
+const CHANNEL_LABELS = {
+  bot: { en: 'Bot chat', ru: 'Чат с ботом' },
+  webapp: { en: 'Web app', ru: 'Веб-приложение' },
+};
+const AUTHOR_LABELS = {
+  customer: { en: 'Customer', ru: 'Клиент' },
+  ai: { en: 'Assistant', ru: 'Ассистент' },
+  manager: { en: 'Manager', ru: 'Менеджер' },
+  system: { en: 'System', ru: 'Система' },
+};
+
 /** The support pages of the admin panel, drawn by core over the routes in support-admin-routes.ts. */
 export const supportAdminPages: AdminPageDefinition[] = [
   {
@@ -17,12 +35,19 @@ export const supportAdminPages: AdminPageDefinition[] = [
       columns: [
         { key: 'id', label: { en: '#', ru: '№' }, format: 'number' },
         { key: 'customerName', label: { en: 'Customer', ru: 'Клиент' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
-        { key: 'channel', label: { en: 'Channel', ru: 'Канал' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: STATUS_LABELS },
+        { key: 'channel', label: { en: 'Channel', ru: 'Канал' }, values: CHANNEL_LABELS },
         { key: 'openedAt', label: { en: 'Opened', ru: 'Открыто' }, format: 'date' },
         { key: 'rating', label: { en: 'Rating', ru: 'Оценка' }, format: 'number' },
       ],
-      filters: [{ param: 'status', label: { en: 'Status', ru: 'Статус' }, options: [...TICKET_STATUSES] }],
+      filters: [
+        {
+          param: 'status',
+          label: { en: 'Status', ru: 'Статус' },
+          options: [...TICKET_STATUSES],
+          values: STATUS_LABELS,
+        },
+      ],
     },
     detail: {
       endpoint: '/tickets/:id',
@@ -30,7 +55,7 @@ export const supportAdminPages: AdminPageDefinition[] = [
       fields: [
         { key: 'customerName', label: { en: 'Customer', ru: 'Клиент' } },
         { key: 'customerId', label: { en: 'Telegram id', ru: 'Telegram id' } },
-        { key: 'status', label: { en: 'Status', ru: 'Статус' } },
+        { key: 'status', label: { en: 'Status', ru: 'Статус' }, values: STATUS_LABELS },
         { key: 'openedAt', label: { en: 'Opened', ru: 'Открыто' }, format: 'date' },
         { key: 'handoffAt', label: { en: 'Handed to a manager', ru: 'Передано менеджеру' }, format: 'date' },
         {
@@ -47,7 +72,7 @@ export const supportAdminPages: AdminPageDefinition[] = [
           title: { en: 'Transcript', ru: 'Переписка' },
           columns: [
             { key: 'createdAt', label: { en: 'When', ru: 'Когда' }, format: 'date' },
-            { key: 'author', label: { en: 'Author', ru: 'Автор' } },
+            { key: 'author', label: { en: 'Author', ru: 'Автор' }, values: AUTHOR_LABELS },
             { key: 'text', label: { en: 'Text', ru: 'Текст' } },
             { key: 'chars', label: { en: 'Characters', ru: 'Символов' }, format: 'number' },
             {
@@ -64,8 +89,8 @@ export const supportAdminPages: AdminPageDefinition[] = [
           // The state changes of GET /tickets/:id: handoffs, hand-backs, the close, with who did it.
           columns: [
             { key: 'at', label: { en: 'When', ru: 'Когда' }, format: 'date' },
-            { key: 'from', label: { en: 'From', ru: 'Из' } },
-            { key: 'to', label: { en: 'To', ru: 'В' } },
+            { key: 'from', label: { en: 'From', ru: 'Из' }, values: STATUS_LABELS },
+            { key: 'to', label: { en: 'To', ru: 'В' }, values: STATUS_LABELS },
             { key: 'actor', label: { en: 'By', ru: 'Кто' } },
           ],
         },

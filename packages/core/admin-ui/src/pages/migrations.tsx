@@ -31,7 +31,7 @@ export function MigrationsPage() {
                   label: t('migrations.state'),
                   render: (r) => (
                     <Badge tone={r.state === 'executed' ? 'ok' : r.state === 'pending' ? 'info' : 'bad'}>
-                      {r.state}
+                      {t(`migrations.state.${r.state}`)}
                     </Badge>
                   ),
                 },

@@ -9,6 +9,7 @@ import {
   PageHeader,
   type TableColumn,
   useApi,
+  valueLabel,
 } from '../components';
 import { type I18n, useI18n } from '../i18n';
 import { Link, useRouter } from '../router';
@@ -29,7 +30,7 @@ function tableColumns(columns: Column[], i18n: I18n): TableColumn<Row>[] {
     key: c.key,
     label: i18n.text(c.label),
     numeric: c.format === 'number' || c.format === 'percent',
-    render: (row: Row) => formatValue(pick(row, c.key), c.format, i18n),
+    render: (row: Row) => formatValue(pick(row, c.key), c.format, i18n, c.values),
   }));
 }
 
@@ -242,7 +243,7 @@ function ListView({ plugin, page: declared }: { plugin: string; page: PageDef })
                     <option value="">{t('common.all')}</option>
                     {f.options.map((o) => (
                       <option key={o} value={o}>
-                        {o}
+                        {valueLabel(o, f.values, i18n)}
                       </option>
                     ))}
                   </select>
@@ -447,9 +448,11 @@ function DetailView({ plugin, page, id }: { plugin: string; page: PageDef; id: s
                       <dt>{i18n.text(f.label)}</dt>
                       <dd>
                         {f.format === 'text' || !f.format ? (
-                          <span className="pre">{formatValue(pick(item, f.key), f.format, i18n)}</span>
+                          <span className="pre">
+                            {formatValue(pick(item, f.key), f.format, i18n, f.values)}
+                          </span>
                         ) : (
-                          formatValue(pick(item, f.key), f.format, i18n)
+                          formatValue(pick(item, f.key), f.format, i18n, f.values)
                         )}
                       </dd>
                     </div>

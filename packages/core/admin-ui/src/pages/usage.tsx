@@ -43,7 +43,7 @@ export function UsagePage() {
             <select className="input" value={group} onChange={(e) => setGroup(e.target.value as Group)}>
               {GROUPS.map((g) => (
                 <option key={g} value={g}>
-                  {g}
+                  {t(`usage.group.${g}`)}
                 </option>
               ))}
             </select>
@@ -88,7 +88,7 @@ function UsageView({ rows, group }: { rows: UsageRow[]; group: Group }) {
         rows={rows}
         rowKey={(r, i) => `${r[group]}-${i}`}
         columns={[
-          { key: group, label: group },
+          { key: group, label: t(`usage.group.${group}`) },
           { key: 'calls', label: t('usage.calls'), numeric: true },
           { key: 'errors', label: t('usage.errors'), numeric: true },
           {
