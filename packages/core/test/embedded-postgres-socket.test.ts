@@ -127,7 +127,7 @@ describe('embedded PostgreSQL over a Unix socket', () => {
     expect(embeddedSocketDir(`/srv/${'x'.repeat(100)}/postgres`, 54321)).toBeUndefined();
 
     const dir = await tempDir('botloom-sock-');
-    const deep = path.join(dir, 'd'.repeat(120 - dir.length));
+    const deep = path.join(dir, 'd'.repeat(Math.max(8, 120 - dir.length)));
     await mkdir(deep, { recursive: true, mode: 0o755 });
     const handle = await openDatabase({ dataDir: deep, logger: quietLogger() });
     cleanups.push(() => handle.close());
