@@ -31,7 +31,9 @@
  * --core-at DIR (adds a target `core-at`: the core target of another checkout, e.g. a
  * `git worktree` of main with built dist, for before/after figures in one run), --quick (tiny run: checks that it works), --profile
  * (node --cpu-prof of each target into --profile-dir, default ./.bench-profiles), --queries
- * (PostgreSQL queries per update by kind).
+ * (PostgreSQL queries per update by kind). The target `core-tcp` (`--targets baseline,core,core-tcp`)
+ * is `core` on an embedded PostgreSQL reached over TCP loopback instead of its Unix socket
+ * (EMBEDDED_PG_SOCKET=false): the socket's gain, paired round by round.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -75,7 +77,7 @@ const repoDir = path.resolve(packageDir, '../..');
 type Step = 'start' | 'help' | 'press' | 'text';
 
 interface TargetSpec {
-  name: 'baseline' | 'core' | 'core-at' | 'reference';
+  name: 'baseline' | 'core' | 'core-tcp' | 'core-at' | 'reference';
   label: string;
   cwd: string;
   /** Run by plain node on the built JavaScript. */
@@ -86,6 +88,8 @@ interface TargetSpec {
   projects: string[] | 'all';
   steps: Step[];
   database: boolean;
+  /** Embedded PostgreSQL over TCP instead of its Unix socket (no effect on a server database). */
+  tcp?: boolean;
   ready: RegExp;
 }
 
@@ -110,6 +114,18 @@ const SPECS: TargetSpec[] = [
     projects: ['packages/core'],
     steps: ['start', 'help', 'press', 'text'],
     database: true,
+    ready: /READY (http:\/\/\S+)/,
+  },
+  {
+    name: 'core-tcp',
+    label: 'core, embedded PostgreSQL over TCP',
+    cwd: packageDir,
+    builtScript: 'bench/support/core-minimal-app.mjs',
+    sourceScript: 'bench/support/core-minimal-app.mjs',
+    projects: ['packages/core'],
+    steps: ['start', 'help', 'press', 'text'],
+    database: true,
+    tcp: true,
     ready: /READY (http:\/\/\S+)/,
   },
   {
@@ -164,7 +180,11 @@ class Target {
   async start(): Promise<void> {
     this.api = await new FakeBotApi().start();
     this.api.onCall = (call) => this.onCall(call);
-    if (this.spec.database) this.db = await scratchDatabase(`botloom_bench_${this.spec.name}`);
+    if (this.spec.database)
+      this.db = await scratchDatabase(
+        `botloom_bench_${this.spec.name}`,
+        this.spec.tcp ? { socket: false } : {},
+      );
     this.dataDir = await mkdtemp(path.join(tmpdir(), `botloom-bench-${this.spec.name}-`));
     const execArgv = [
       ...(this.built ? [] : ['--import', 'tsx', '--conditions=botloom-source']),
@@ -587,7 +607,10 @@ async function main() {
   const results = new Map<string, RunResult[]>(specs.map((s) => [s.name, []]));
   const bursts = new Map<string, BurstResult>();
   const xactTotals = new Map<string, { before: number; updates: number }>();
-  let admin: pg.Client | undefined;
+  // One admin connection per PostgreSQL server: embedded, every target has its own cluster
+  // (each with a `botloom` database), so a target's stats must come from its own server.
+  const admins = new Map<string, pg.Client>();
+  const adminFor = (target: Target) => admins.get(serverUrl ?? target.db?.url ?? '');
   // Ctrl+C: stop the child processes and drop the scratch databases before leaving.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -598,9 +621,10 @@ async function main() {
     for (const target of targets) {
       const t = performance.now();
       await target.start();
-      if (!admin && target.db) {
-        admin = new pg.Client({ connectionString: serverUrl ?? target.db.url });
+      if (target.db && !adminFor(target)) {
+        const admin = new pg.Client({ connectionString: serverUrl ?? target.db.url });
         await admin.connect();
+        admins.set(serverUrl ?? target.db.url, admin);
       }
       await target.calibrate(nextUser++);
       console.log(
@@ -610,17 +634,20 @@ async function main() {
     // One unmeasured round per target first (JIT, connections, caches): measured first rounds
     // ran at less than half the rate of later ones.
     for (const target of targets) {
-      const warm = await closedLoop(target, USERS, admin);
+      const warm = await closedLoop(target, USERS, adminFor(target));
       console.log(
         `  warm-up ${target.spec.name.padEnd(9)} ${warm.perSecond.toFixed(0).padStart(5)} updates/s  cpu ${warm.cpuMsPerUpdate.toFixed(2)} ms/update (not counted)`,
       );
     }
     for (const target of targets) {
-      xactTotals.set(target.spec.name, { before: await xacts(admin, target.db?.name), updates: 0 });
+      xactTotals.set(target.spec.name, {
+        before: await xacts(adminFor(target), target.db?.name),
+        updates: 0,
+      });
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
-        const result = await closedLoop(target, USERS, admin);
+        const result = await closedLoop(target, USERS, adminFor(target));
         results.get(target.spec.name)!.push(result);
         xactTotals.get(target.spec.name)!.updates += result.updates;
         console.log(
@@ -630,14 +657,14 @@ async function main() {
       }
     }
     // Server-side transaction counts lag up to ~10 s (PostgreSQL flushes backend stats when idle).
-    if (admin && !QUICK) await sleep(11_000);
+    if (admins.size && !QUICK) await sleep(11_000);
     const serverXacts = new Map<string, number>();
     for (const target of targets) {
       const total = xactTotals.get(target.spec.name)!;
       if (target.db)
         serverXacts.set(
           target.spec.name,
-          ((await xacts(admin, target.db.name)) - total.before) / total.updates,
+          ((await xacts(adminFor(target), target.db.name)) - total.before) / total.updates,
         );
     }
     for (const target of targets) bursts.set(target.spec.name, await burst(target, BURST));
@@ -685,7 +712,7 @@ async function main() {
       'Round trips: every pg query the process sent (BEGIN/COMMIT included, background jobs too); transactions: explicit ones plus single statements outside them.',
     );
   } finally {
-    await admin?.end();
+    await Promise.allSettled([...admins.values()].map((admin) => admin.end()));
     for (const target of targets) await target.stop().catch(() => {});
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,7 +17,11 @@ export interface ScratchDatabase {
  * A database for one benchmark run: a fresh database on DATABASE_URL's or TEST_DATABASE_URL's
  * server (dropped by `close()`), else an embedded PostgreSQL in a temporary directory.
  */
-export async function scratchDatabase(prefix = 'botloom_bench'): Promise<ScratchDatabase> {
+export async function scratchDatabase(
+  prefix = 'botloom_bench',
+  /** Embedded only: also over its Unix socket (default: EMBEDDED_PG_SOCKET, else true). */
+  options: { socket?: boolean } = {},
+): Promise<ScratchDatabase> {
   const serverUrl = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (serverUrl) {
     const name = `${prefix}_${randomBytes(4).toString('hex')}`;
@@ -39,7 +43,13 @@ export async function scratchDatabase(prefix = 'botloom_bench'): Promise<Scratch
     };
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), `${prefix}-`));
-  const handle = await openDatabase({ dataDir, logger: pino({ level: 'silent' }) });
+  // mkdtemp makes a 0700 folder; as root, PostgreSQL runs as the postgres user and must enter it.
+  await chmod(dataDir, 0o755);
+  const handle = await openDatabase({
+    dataDir,
+    logger: pino({ level: 'silent' }),
+    embeddedSocket: options.socket,
+  });
   return {
     url: handle.url,
     name: new URL(handle.url).pathname.slice(1),

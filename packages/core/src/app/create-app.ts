@@ -145,6 +145,7 @@ export function createApp(options: CreateAppOptions): App {
       dataDir,
       logger: logger.child({ component: 'database' }),
       attachToRunning,
+      embeddedSocket: config.EMBEDDED_PG_SOCKET,
     });
 
   // ---- boot steps, in start order; stop() runs their `stop` in reverse ----

@@ -47,6 +47,11 @@ export const CoreConfigSchema = z.object({
     .string()
     .optional()
     .describe('PostgreSQL URL; unset = embedded PostgreSQL under the data directory'),
+  EMBEDDED_PG_SOCKET: booleanFromEnv
+    .default(true)
+    .describe(
+      'Embedded PostgreSQL: connect over a Unix socket in its data folder (TCP on 127.0.0.1 stays); false = TCP only',
+    ),
   BOTLOOM_AUTO_MIGRATE: booleanFromEnv.default(true).describe('Run pending migrations at start'),
   KV_URL: z
     .string()

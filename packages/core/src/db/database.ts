@@ -15,6 +15,8 @@ export interface DatabaseHandle {
   url: string;
   /** True when the app started its own embedded PostgreSQL. */
   embedded: boolean;
+  /** The Unix socket directory `url` connects through (`host=` in its query), if any. */
+  socketDir?: string;
   /** Closes the pool, then stops embedded PostgreSQL when it was started here. */
   close(): Promise<void>;
 }
@@ -33,29 +35,51 @@ export interface OpenDatabaseOptions {
    * as a client (the CLI) instead of refusing to boot. Either way its files are left alone.
    */
   attachToRunning?: boolean;
+  /**
+   * Embedded PostgreSQL also listens on a Unix socket in its data folder and the app connects
+   * through it (TCP on 127.0.0.1 stays for other tools). Default: EMBEDDED_PG_SOCKET, else true.
+   */
+  embeddedSocket?: boolean;
 }
 
 export const EMBEDDED_DATABASE_NAME = 'botloom';
 
-/** `host:port/database` of a URL, for messages: never the user's password. */
-export function describeDatabaseUrl(url: string): string {
+/**
+ * A postgres URL as WHATWG `URL`, which refuses an empty host: libpq's socket form
+ * `postgres://user@/db?host=/var/run/postgresql` is read as if its host were `localhost`.
+ */
+function parseDatabaseUrl(url: string): URL | undefined {
   try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname || '/'}`;
+    return new URL(url);
   } catch {
-    return '(unparseable DATABASE_URL)';
+    try {
+      return new URL(url.replace(/^([a-z][a-z0-9+.-]*:\/\/(?:[^/@?#]*@)?)(?=[/?#]|$)/i, '$1localhost'));
+    } catch {
+      return undefined;
+    }
   }
+}
+
+/** The Unix socket directory a URL names (`host=/dir` in its query), or undefined for TCP. */
+export function databaseSocketDir(url: string): string | undefined {
+  const host = parseDatabaseUrl(url)?.searchParams.get('host');
+  return host?.startsWith('/') ? host : undefined;
+}
+
+/** `host:port/database` of a URL (the socket directory as host), for messages: never the user's password. */
+export function describeDatabaseUrl(url: string): string {
+  const u = parseDatabaseUrl(url);
+  if (!u) return '(unparseable DATABASE_URL)';
+  const host = u.searchParams.get('host') || u.hostname || 'localhost';
+  return `${host}:${u.port || '5432'}${u.pathname || '/'}`;
 }
 
 /** Removes the password from a URL (for logs and errors). */
 export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
+  const u = parseDatabaseUrl(url);
+  if (!u) return '(unparseable DATABASE_URL)';
+  if (u.password) u.password = '***';
+  return u.toString();
 }
 
 async function isPortFree(port: number): Promise<boolean> {
@@ -136,6 +160,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       embedded = await startEmbeddedPostgres({
         dataDir: path.join(dataDir, 'postgres'),
         port,
+        socket: options.embeddedSocket,
         onLog: (message) => logger.debug({ postgres: true }, String(message).trim()),
       });
     } catch (error) {
@@ -210,6 +235,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     sequelize,
     url,
     embedded: Boolean(stopEmbedded),
+    socketDir: databaseSocketDir(url),
     close() {
       closed ??= (async () => {
         await sequelize.close();
