@@ -110,6 +110,12 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         world.handled.push(`desk:/start ${ctx.match}`);
         await ctx.reply(`desk: promo ${ctx.match.slice('promo-'.length)}`);
       });
+      // Chosen in the /start menu, the desk opens its conversation itself.
+      composer.on('callback_query', async (ctx, next) => {
+        if (!ctx.chatOwner.handedOver()) return next();
+        world.handled.push('desk:handed-over');
+        await ctx.reply('desk: how can we help?');
+      });
       composer.on('message:text', async (ctx, next) => {
         if (ctx.message.text.startsWith('/')) return next();
         world.handled.push(`desk:${ctx.message.text}`);
@@ -248,6 +254,22 @@ describe('chat ownership', () => {
       'This button is no longer active.',
     );
     expect((await say(world, 5, 'still agent')).handled).toEqual(['agent:still agent']);
+  });
+
+  it('the plugin chosen in the menu is told it now has the chat and may open the conversation', async () => {
+    const world = await start();
+    await say(world, 15, '/talk');
+    const handledBefore = world.handled.length;
+    // The desk handles the handover: its opening is the only reply, core adds nothing.
+    expect(await press(15, 'core:owner:desk')).toEqual(['desk: how can we help?']);
+    expect(world.handled.slice(handledBefore)).toEqual(['desk:handed-over']);
+    expect(harness!.api.callsOf('answerCallbackQuery').at(-1)!.payload.text).toBeUndefined();
+    // The next message is an answer to that opening, in the desk's conversation.
+    expect((await say(world, 15, 'my order is late')).handled).toEqual(['desk:my order is late']);
+    // A plugin's own buttons are not a handover.
+    world.talking.add(15);
+    expect(await press(15, 'agent:resume')).toEqual(['agent: resumed']);
+    expect(world.handled.at(-1)).toBe('agent:resume');
   });
 
   it('an owner with nothing going on lets the message through to the default owner, releasing its claim', async () => {

@@ -112,11 +112,12 @@ export class ChatOwnership {
   }
 
   /** The port one plugin's handlers get, over a chat's record (read lazily: it may be absent). */
-  port(record: () => OwnerRecord | undefined, pluginId: string): ChatOwner {
+  port(record: () => OwnerRecord | undefined, pluginId: string, handedOver: () => boolean): ChatOwner {
     return {
       current: () => this.owner(record()),
       claim: () => void this.claim(record(), pluginId),
       release: () => this.release(record(), pluginId),
+      handedOver,
     };
   }
 }

@@ -6,7 +6,6 @@ import { type CatalogCommand, commandsFor, commandsForChat, formatCommandList } 
 import type { BotContext } from '../context.js';
 import { routeOf, sessionRecord } from './conversation-router.js';
 import { MENU_CALLBACK, mainMenu } from './main-menu.js';
-import { switchedText } from './unanswered.js';
 
 const LANGUAGE_CALLBACK = /^core:language:([a-z0-9-]{2,16})$/;
 
@@ -71,15 +70,25 @@ export function coreCommands(deps: {
     await ctx.reply(parts.join('\n\n'));
   });
 
-  composer.callbackQuery(MENU_CALLBACK, async (ctx) => {
+  // The chosen plugin gets the handover next (`ctx.chatOwner.handedOver()`) to open its
+  // conversation; if it lets it through, the end of the chain says who answers now.
+  composer.callbackQuery(MENU_CALLBACK, async (ctx, next) => {
     const pluginId = ctx.match[1]!;
     const entry = ownership.menu().find((m) => m.id === pluginId);
-    if (!entry || ctx.chat?.type !== 'private' || !ownership.claim(sessionRecord(ctx), pluginId)) {
+    const route = routeOf(ctx);
+    if (
+      !entry ||
+      !route ||
+      ctx.chat?.type !== 'private' ||
+      !ownership.claim(sessionRecord(ctx), pluginId)
+    ) {
       await ctx.answerCallbackQuery({ text: ctx.t('core-action-expired') });
       return;
     }
     await ctx.answerCallbackQuery();
-    await ctx.reply(switchedText(ctx, ownership, pluginId));
+    route.target = pluginId;
+    route.handedOver = true;
+    await next();
   });
 
   composer.command('language', async (ctx) => {
