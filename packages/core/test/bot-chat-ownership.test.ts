@@ -189,6 +189,8 @@ describe('chat ownership', () => {
     expect(replies[0]).toContain('Desk: ask us anything.');
     expect(replies[0]).toContain('Reports: /report for analysts.');
     const message = harness!.api.callsOf('sendMessage').at(-1)!;
+    // One button a row, no empty row after the last (`[]` renders as a gap or is refused).
+    expect(message.payload.reply_markup.inline_keyboard.map((row: unknown[]) => row.length)).toEqual([1, 1]);
     const buttons = message.payload.reply_markup.inline_keyboard.flat();
     expect(buttons.map((b: any) => [b.text, b.callback_data])).toEqual([
       ['Personal agent', 'core:owner:agent'],
