@@ -50,6 +50,11 @@ describe('memory plugin offline', { timeout: 240_000 }, () => {
     await ivan.send('/memories');
     const memories = await ivan.expectReply(/What I remember about you \(1 memory\)/, WAIT);
     expect(memories.text).toContain('1. My sister Maria lives in Porto and works as an architect.');
+    // One page: the memory's button and "forget all", with no empty row between or after.
+    const rows = (memories.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.text));
+    expect(rows.map((row) => row.length)).toEqual([1, 1]);
+    expect(rows[0]![0]).toMatch(/^✖ My sister Maria/);
+    expect(rows[1]).toEqual(['🗑 Forget everything']);
     await ivan.send('/usage');
     await ivan.expectReply(/^📊 Tokens used today: [1-9]\d*\nThere is no daily limit\.$/, WAIT);
   });
