@@ -125,7 +125,10 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
   };
   const reports: BotPluginEntry = {
     id: 'reports',
-    commands: [{ command: 'report', description: { en: 'A report' } }],
+    commands: [
+      { command: 'report', description: { en: 'A report' } },
+      { command: 'standup', description: { en: 'Group standup', ru: 'Летучка группы' }, scope: 'group' },
+    ],
     conversation: { intro: 'reports-intro' },
     setup(composer) {
       composer.command('report', async (ctx) => {
@@ -199,6 +202,33 @@ describe('chat ownership', () => {
     const ru = await say(world, 2, '/start', 'ru');
     expect(ru.replies[0]).toContain('Агент: личный помощник.');
     expect(ru.replies[0]).toContain('Поддержка: спрашивайте.');
+  });
+
+  it('/start and /help in a group list only the commands that work there, no private intros or menu', async () => {
+    await start();
+    const GROUP = -1001;
+    const inGroup = async (text: string, language_code = 'en') => {
+      const update = textUpdate(text, { id: 12, language_code });
+      update.message.chat = { id: GROUP, type: 'supergroup', title: 'Team' };
+      const before = harness!.api.textsTo(GROUP).length;
+      await harness!.runtime.handleWebhookUpdate(update);
+      return harness!.api.textsTo(GROUP).slice(before);
+    };
+    for (const [command, language] of [
+      ['/start', 'en'],
+      ['/help', 'en'],
+      ['/start', 'ru'],
+    ] as const) {
+      const [reply, ...more] = await inGroup(command, language);
+      expect(more, command).toEqual([]);
+      expect(reply, command).toContain('/standup');
+      expect(reply, command).toContain('/help');
+      for (const privateOnly of ['/talk', '/desk', '/report', '/delete_my_data', 'Agent:', 'Desk:']) {
+        expect(reply, `${command} ${language}`).not.toContain(privateOnly);
+      }
+    }
+    expect((await inGroup('/start', 'ru'))[0]).toContain('Летучка группы');
+    expect(harness!.api.callsOf('sendMessage').at(-1)!.payload.reply_markup).toBeUndefined();
   });
 
   it('sends free text to the default owner only, and to the plugin whose command was used', async () => {
