@@ -113,5 +113,13 @@ describe('memory plugin offline', { timeout: 240_000 }, () => {
     const reply = await yana.expectReply(/офлайн/, WAIT);
     expect(reply.text).toMatch(/^\[offline\] /);
     expect(reply.text).toMatch(/\(офлайн-режим: ответ без языковой модели\)$/);
+    // Nothing remembered matches: the memory agent's own wording, not "a person can answer".
+    expect(reply.text).toContain('я могу только вспоминать то, что вы мне рассказывали');
+    expect(reply.text).not.toContain('человек');
+    const en = app.user('yan', { language_code: 'en' });
+    await en.send('What is the weather like?');
+    const nothing = await en.expectReply(/offline/, WAIT);
+    expect(nothing.text).toContain('I can only recall what you told me, and nothing I remember matches');
+    expect(nothing.text).not.toContain('A person');
   });
 });
