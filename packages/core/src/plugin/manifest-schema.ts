@@ -115,6 +115,7 @@ export const PluginManifestSchema = z
     adminPages: adminPagesSchema.optional(),
     adminWidgets: adminWidgetsSchema.optional(),
     runtimeSettings: z.array(z.string().min(1)).optional(),
+    settingDescriptions: z.object({ ru: z.record(z.string(), z.string()).optional() }).optional(),
   })
   .passthrough()
   .superRefine((manifest, ctx) => {
@@ -143,6 +144,15 @@ export const PluginManifestSchema = z
             message: `"${key}" is not a key of the config schema`,
           });
         }
+      }
+    }
+    for (const key of Object.keys(manifest.settingDescriptions?.ru ?? {})) {
+      if (!manifest.config || !(key in (objectShape(manifest.config) ?? {}))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settingDescriptions', 'ru', key],
+          message: 'is not a key of the config schema',
+        });
       }
     }
     if (manifest.dependsOn?.includes(manifest.id)) {

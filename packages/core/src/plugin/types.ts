@@ -242,6 +242,11 @@ export interface PluginManifest<
    * written into `ctx.config`, so list only keys read from `ctx.config` when used.
    */
   runtimeSettings?: string[];
+  /**
+   * Descriptions of `config` keys in other panel languages (`{ ru: { key: 'текст' } }`); the
+   * schema's `.describe()` is the English one. The Settings page shows the panel's language.
+   */
+  settingDescriptions?: { ru?: Partial<Record<keyof z.output<S> & string, string>> };
   /** Dashboard widgets over this plugin's admin routes. */
   adminWidgets?: AdminWidgetDefinition[];
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */
