@@ -53,7 +53,9 @@ async function approveCardOf(post: string) {
 describe('review card', { timeout: 180_000 }, () => {
   it('says the scheduled time is UTC', async () => {
     const first = await approveCardOf('We opened a second shop downtown.');
-    await eventually(async () => (await t.viewer.get(`${API}/drafts/${first.id}`)).body.draft.status === 'sent');
+    await eventually(
+      async () => (await t.viewer.get(`${API}/drafts/${first.id}`)).body.draft.status === 'sent',
+    );
     const second = await approveCardOf('New helmets in stock at the downtown shop.');
     const draft = (await t.viewer.get(`${API}/drafts/${second.id}`)).body.draft;
     expect(draft.status).toBe('scheduled');

@@ -308,9 +308,15 @@ function keyboardOf(rows: Button[][]): InlineKeyboard {
 }
 
 /** ◀ / ▶ of a paged list, on one row (empty on a single page). */
-function pager(ctx: BotContext, list: { page: number; pages: number }, kind: 'sessions' | 'memories'): Button[] {
+function pager(
+  ctx: BotContext,
+  list: { page: number; pages: number },
+  kind: 'sessions' | 'memories',
+): Button[] {
   return [
-    ...(list.page > 0 ? [InlineKeyboard.text(ctx.t('memory-button-prev'), `memory:${kind}:${list.page - 1}`)] : []),
+    ...(list.page > 0
+      ? [InlineKeyboard.text(ctx.t('memory-button-prev'), `memory:${kind}:${list.page - 1}`)]
+      : []),
     ...(list.page < list.pages - 1
       ? [InlineKeyboard.text(ctx.t('memory-button-next'), `memory:${kind}:${list.page + 1}`)]
       : []),

@@ -83,12 +83,7 @@ export function coreCommands(deps: {
     const pluginId = ctx.match[1]!;
     const entry = ownership.menu().find((m) => m.id === pluginId);
     const route = routeOf(ctx);
-    if (
-      !entry ||
-      !route ||
-      ctx.chat?.type !== 'private' ||
-      !ownership.claim(sessionRecord(ctx), pluginId)
-    ) {
+    if (!entry || !route || ctx.chat?.type !== 'private' || !ownership.claim(sessionRecord(ctx), pluginId)) {
       await ctx.answerCallbackQuery({ text: ctx.t('core-action-expired') });
       return;
     }
