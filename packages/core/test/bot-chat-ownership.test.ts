@@ -66,6 +66,11 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         world.handled.push('agent:/bye');
         await ctx.reply('agent: bye');
       });
+      // It does not open on the menu: it never sees that button (core answers it).
+      composer.on('callback_query', async (ctx, next) => {
+        if (ctx.callbackQuery.data?.startsWith('core:')) world.handled.push('agent:saw-menu');
+        await next();
+      });
       composer.callbackQuery('agent:resume', async (ctx) => {
         world.talking.add(ctx.from.id);
         ctx.chatOwner.claim();
@@ -92,7 +97,13 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         visibleTo: (who) => who.userId === MANAGER,
       },
     ],
-    conversation: { intro: 'desk-intro', menu: 'desk-menu', deepLinks: ['desk', 'promo-'], freeText: 'all' },
+    conversation: {
+      intro: 'desk-intro',
+      menu: 'desk-menu',
+      deepLinks: ['desk', 'promo-'],
+      freeText: 'all',
+      opensOnMenu: true,
+    },
     userData: {
       describe: 'desk-data',
       async erase(userId) {
@@ -274,6 +285,7 @@ describe('chat ownership', () => {
     expect(await press(5, 'core:owner:agent')).toEqual([
       'You are now talking to: Personal agent.\n\nAgent: a personal assistant. /talk to start.',
     ]);
+    expect(world.handled).not.toContain('agent:saw-menu');
     expect((await say(world, 5, 'hi again')).handled).toEqual(['agent:hi again']);
     expect((await say(world, 5, '/bye')).handled).toEqual(['agent:/bye']);
     expect((await say(world, 5, 'anyone?')).handled).toEqual(['desk:anyone?']);

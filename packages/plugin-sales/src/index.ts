@@ -135,7 +135,13 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
         return services;
       },
     },
-    conversation: { intro: 'sales-intro', menu: 'sales-menu', deepLinks: ['sales-'], freeText: 'claimed' },
+    conversation: {
+      intro: 'sales-intro',
+      menu: 'sales-menu',
+      deepLinks: ['sales-'],
+      freeText: 'claimed',
+      opensOnMenu: true,
+    },
     userData: {
       describe: 'sales-user-data',
       async erase(userId, { services }) {

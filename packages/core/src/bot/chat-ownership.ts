@@ -84,6 +84,11 @@ export class ChatOwnership {
     );
   }
 
+  /** Whether the plugin opens its conversation itself when chosen in the /start menu. */
+  opensOnMenu(pluginId: string): boolean {
+    return this.byId.get(pluginId)?.conversation?.opensOnMenu === true;
+  }
+
   /** The Fluent key naming a plugin (its menu label), if it has one. */
   nameKey(pluginId: string): string | undefined {
     return this.byId.get(pluginId)?.conversation?.menu;

@@ -101,6 +101,7 @@ export const PluginManifestSchema = z
           .array(z.string().regex(DEEP_LINK_PATTERN, 'must be 1-64 letters, digits, _ or -'))
           .optional(),
         freeText: z.enum(['all', 'claimed']).optional(),
+        opensOnMenu: z.boolean().optional(),
       })
       .optional(),
     userData: z.object({ describe: fluentKey, erase: fn }).optional(),

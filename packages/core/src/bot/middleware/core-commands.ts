@@ -6,6 +6,7 @@ import { type CatalogCommand, commandsFor, formatCommandList } from '../command-
 import type { BotContext } from '../context.js';
 import { routeOf, sessionRecord } from './conversation-router.js';
 import { MENU_CALLBACK, mainMenu } from './main-menu.js';
+import { switchedText } from './unanswered.js';
 
 const LANGUAGE_CALLBACK = /^core:language:([a-z0-9-]{2,16})$/;
 
@@ -77,8 +78,10 @@ export function coreCommands(deps: {
     await ctx.reply(parts.join('\n\n'));
   });
 
-  // The chosen plugin gets the handover next (`ctx.chatOwner.handedOver()`) to open its
-  // conversation; if it lets it through, the end of the chain says who answers now.
+  // A plugin that opens its conversation itself (`conversation.opensOnMenu`) gets the handover
+  // next (`ctx.chatOwner.handedOver()`); if it lets it through, the end of the chain says who
+  // answers now. Other plugins never see the button (a conversation waiting for its own
+  // buttons would take it).
   composer.callbackQuery(MENU_CALLBACK, async (ctx, next) => {
     const pluginId = ctx.match[1]!;
     const entry = ownership.menu().find((m) => m.id === pluginId);
@@ -88,6 +91,10 @@ export function coreCommands(deps: {
       return;
     }
     await ctx.answerCallbackQuery();
+    if (!ownership.opensOnMenu(pluginId)) {
+      await ctx.reply(switchedText(ctx, ownership, pluginId));
+      return;
+    }
     route.target = pluginId;
     route.handedOver = true;
     await next();
