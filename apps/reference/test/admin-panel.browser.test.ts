@@ -197,6 +197,15 @@ describe.skipIf(!hasChromium)('admin panel in Chromium', () => {
       'Модель',
       'День',
     ]);
+    // Settings: core's and the plugins' descriptions in Russian too.
+    await page.locator('nav a[href="/admin/settings"]').click();
+    const coreSettings = page.getByTestId('settings-core');
+    await coreSettings.locator('tbody tr').first().waitFor(WAIT);
+    expect(await coreSettings.textContent()).toContain('HTTP-порт сервера Koa');
+    expect(await coreSettings.textContent()).not.toContain('HTTP port of the Koa server');
+    const support = await page.getByTestId('settings-support').textContent();
+    expect(support).toContain('Максимальная длина сообщения клиента');
+    expect(support).not.toContain('Longest customer message accepted');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -62,7 +62,8 @@ describe('app lifecycle', () => {
       id: 'counter',
       version: '1.0.0',
       core: '^0.1.0',
-      config: z.object({ step: z.number().default(1) }),
+      config: z.object({ step: z.number().default(1).describe('Added per count') }),
+      settingDescriptions: { ru: { step: 'Прибавляется за один счёт' } },
       options: { step: 2 },
       migrations: [
         {
@@ -155,6 +156,18 @@ describe('app lifecycle', () => {
         env: ['BOTLOOM_COUNTER_STEP'],
       });
       expect(JSON.stringify(settings)).not.toContain(adminToken);
+      // Descriptions come in each panel language: core's own and a plugin's manifest ones.
+      expect(settings.find((r) => r.name === 'PORT')?.descriptions).toEqual({
+        en: 'HTTP port of the Koa server (0 = any free port)',
+        ru: 'HTTP-порт сервера Koa (0 = любой свободный порт)',
+      });
+      expect(settings.find((r) => r.owner === 'counter')?.descriptions).toEqual({
+        en: 'Added per count',
+        ru: 'Прибавляется за один счёт',
+      });
+      for (const row of settings.filter((r) => r.owner === 'core' && r.description)) {
+        expect((row.descriptions as { ru?: string }).ru, String(row.name)).toMatch(/[а-я]/);
+      }
       const plugins = (await (await admin('/plugins')).json()) as Array<Record<string, unknown>>;
       expect(plugins.map((p) => p.id)).toEqual(['counter', 'reporter']);
       expect(plugins[0]).toMatchObject({ version: '1.0.0', health: { ok: true } });

@@ -66,6 +66,11 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         world.handled.push('agent:/bye');
         await ctx.reply('agent: bye');
       });
+      // It does not open on the menu: it never sees that button (core answers it).
+      composer.on('callback_query', async (ctx, next) => {
+        if (ctx.callbackQuery.data?.startsWith('core:')) world.handled.push('agent:saw-menu');
+        await next();
+      });
       composer.callbackQuery('agent:resume', async (ctx) => {
         world.talking.add(ctx.from.id);
         ctx.chatOwner.claim();
@@ -92,7 +97,13 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         visibleTo: (who) => who.userId === MANAGER,
       },
     ],
-    conversation: { intro: 'desk-intro', menu: 'desk-menu', deepLinks: ['desk', 'promo-'], freeText: 'all' },
+    conversation: {
+      intro: 'desk-intro',
+      menu: 'desk-menu',
+      deepLinks: ['desk', 'promo-'],
+      freeText: 'all',
+      opensOnMenu: true,
+    },
     userData: {
       describe: 'desk-data',
       async erase(userId) {
@@ -110,6 +121,12 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
         world.handled.push(`desk:/start ${ctx.match}`);
         await ctx.reply(`desk: promo ${ctx.match.slice('promo-'.length)}`);
       });
+      // Chosen in the /start menu, the desk opens its conversation itself.
+      composer.on('callback_query', async (ctx, next) => {
+        if (!ctx.chatOwner.handedOver()) return next();
+        world.handled.push('desk:handed-over');
+        await ctx.reply('desk: how can we help?');
+      });
       composer.on('message:text', async (ctx, next) => {
         if (ctx.message.text.startsWith('/')) return next();
         world.handled.push(`desk:${ctx.message.text}`);
@@ -119,7 +136,10 @@ function plugins(world: World, options: { failErase?: boolean } = {}): BotPlugin
   };
   const reports: BotPluginEntry = {
     id: 'reports',
-    commands: [{ command: 'report', description: { en: 'A report' } }],
+    commands: [
+      { command: 'report', description: { en: 'A report' } },
+      { command: 'standup', description: { en: 'Group standup', ru: 'Летучка группы' }, scope: 'group' },
+    ],
     conversation: { intro: 'reports-intro' },
     setup(composer) {
       composer.command('report', async (ctx) => {
@@ -183,6 +203,8 @@ describe('chat ownership', () => {
     expect(replies[0]).toContain('Desk: ask us anything.');
     expect(replies[0]).toContain('Reports: /report for analysts.');
     const message = harness!.api.callsOf('sendMessage').at(-1)!;
+    // One button a row, no empty row after the last (`[]` renders as a gap or is refused).
+    expect(message.payload.reply_markup.inline_keyboard.map((row: unknown[]) => row.length)).toEqual([1, 1]);
     const buttons = message.payload.reply_markup.inline_keyboard.flat();
     expect(buttons.map((b: any) => [b.text, b.callback_data])).toEqual([
       ['Personal agent', 'core:owner:agent'],
@@ -191,6 +213,33 @@ describe('chat ownership', () => {
     const ru = await say(world, 2, '/start', 'ru');
     expect(ru.replies[0]).toContain('Агент: личный помощник.');
     expect(ru.replies[0]).toContain('Поддержка: спрашивайте.');
+  });
+
+  it('/start and /help in a group list only the commands that work there, no private intros or menu', async () => {
+    await start();
+    const GROUP = -1001;
+    const inGroup = async (text: string, language_code = 'en') => {
+      const update = textUpdate(text, { id: 12, language_code });
+      update.message.chat = { id: GROUP, type: 'supergroup', title: 'Team' };
+      const before = harness!.api.textsTo(GROUP).length;
+      await harness!.runtime.handleWebhookUpdate(update);
+      return harness!.api.textsTo(GROUP).slice(before);
+    };
+    for (const [command, language] of [
+      ['/start', 'en'],
+      ['/help', 'en'],
+      ['/start', 'ru'],
+    ] as const) {
+      const [reply, ...more] = await inGroup(command, language);
+      expect(more, command).toEqual([]);
+      expect(reply, command).toContain('/standup');
+      expect(reply, command).toContain('/help');
+      for (const privateOnly of ['/talk', '/desk', '/report', '/delete_my_data', 'Agent:', 'Desk:']) {
+        expect(reply, `${command} ${language}`).not.toContain(privateOnly);
+      }
+    }
+    expect((await inGroup('/start', 'ru'))[0]).toContain('Летучка группы');
+    expect(harness!.api.callsOf('sendMessage').at(-1)!.payload.reply_markup).toBeUndefined();
   });
 
   it('sends free text to the default owner only, and to the plugin whose command was used', async () => {
@@ -236,6 +285,7 @@ describe('chat ownership', () => {
     expect(await press(5, 'core:owner:agent')).toEqual([
       'You are now talking to: Personal agent.\n\nAgent: a personal assistant. /talk to start.',
     ]);
+    expect(world.handled).not.toContain('agent:saw-menu');
     expect((await say(world, 5, 'hi again')).handled).toEqual(['agent:hi again']);
     expect((await say(world, 5, '/bye')).handled).toEqual(['agent:/bye']);
     expect((await say(world, 5, 'anyone?')).handled).toEqual(['desk:anyone?']);
@@ -248,6 +298,22 @@ describe('chat ownership', () => {
       'This button is no longer active.',
     );
     expect((await say(world, 5, 'still agent')).handled).toEqual(['agent:still agent']);
+  });
+
+  it('the plugin chosen in the menu is told it now has the chat and may open the conversation', async () => {
+    const world = await start();
+    await say(world, 15, '/talk');
+    const handledBefore = world.handled.length;
+    // The desk handles the handover: its opening is the only reply, core adds nothing.
+    expect(await press(15, 'core:owner:desk')).toEqual(['desk: how can we help?']);
+    expect(world.handled.slice(handledBefore)).toEqual(['desk:handed-over']);
+    expect(harness!.api.callsOf('answerCallbackQuery').at(-1)!.payload.text).toBeUndefined();
+    // The next message is an answer to that opening, in the desk's conversation.
+    expect((await say(world, 15, 'my order is late')).handled).toEqual(['desk:my order is late']);
+    // A plugin's own buttons are not a handover.
+    world.talking.add(15);
+    expect(await press(15, 'agent:resume')).toEqual(['agent: resumed']);
+    expect(world.handled.at(-1)).toBe('agent:resume');
   });
 
   it('an owner with nothing going on lets the message through to the default owner, releasing its claim', async () => {

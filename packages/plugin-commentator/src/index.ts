@@ -25,6 +25,9 @@ export {
   SANDBOX_LOGIN_CODE,
   type SandboxGatewayOptions,
 } from './gateway/sandbox-gateway.js';
+
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
+
 export { isTelegramFailure, TelegramFailure, type TelegramFailureCode } from './gateway/telegram-errors.js';
 export type * from './gateway/user-account-gateway.js';
 export type { CommentatorServices } from './services/commentator-services.js';
@@ -71,6 +74,7 @@ export default function commentatorPlugin(options: CommentatorOptions = {}, wiri
     version,
     core: '^0.1.0',
     config: CommentatorConfigSchema,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: commentatorMigrations,

@@ -46,6 +46,9 @@ export {
   type OutgoingContent,
   type SendOptions,
 } from './services/graph-client.js';
+
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
+
 export type { InstagramServices, InstagramWiring } from './services/instagram-services.js';
 export type { KnowledgePassage, KnowledgeSource } from './services/knowledge.js';
 export { decideWindow, type WindowDecision } from './services/messaging-window.js';
@@ -167,6 +170,7 @@ export default function instagramPlugin(options: InstagramOptions = {}, wiring: 
     version: pkg.version,
     core: '^0.1.0',
     config: InstagramConfigSchema,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     env: {
       appSecret: ['INSTAGRAM_APP_SECRET'],

@@ -8,6 +8,7 @@ import { type MemoryConfig, MemoryConfigSchema } from './config.js';
 import { memoryJobs } from './jobs.js';
 import { memoryMigrations } from './migrations/0001-create-memory-tables.js';
 import { createMemoryServices, type MemoryServices } from './services/memory-services.js';
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
 
 export { type MemoryConfig, MemoryConfigSchema } from './config.js';
 export type { MemoryServices } from './services/memory-services.js';
@@ -33,6 +34,7 @@ export default function memoryPlugin(options: MemoryOptions = {}) {
     version,
     core: '^0.1.0',
     config: MemoryConfigSchema,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: memoryMigrations,

@@ -50,6 +50,11 @@ describe('memory plugin offline', { timeout: 240_000 }, () => {
     await ivan.send('/memories');
     const memories = await ivan.expectReply(/What I remember about you \(1 memory\)/, WAIT);
     expect(memories.text).toContain('1. My sister Maria lives in Porto and works as an architect.');
+    // One page: the memory's button and "forget all", with no empty row between or after.
+    const rows = (memories.reply_markup?.inline_keyboard ?? []).map((row) => row.map((b) => b.text));
+    expect(rows.map((row) => row.length)).toEqual([1, 1]);
+    expect(rows[0]![0]).toMatch(/^✖ My sister Maria/);
+    expect(rows[1]).toEqual(['🗑 Forget everything']);
     await ivan.send('/usage');
     await ivan.expectReply(/^📊 Tokens used today: [1-9]\d*\nThere is no daily limit\.$/, WAIT);
   });
@@ -108,5 +113,13 @@ describe('memory plugin offline', { timeout: 240_000 }, () => {
     const reply = await yana.expectReply(/офлайн/, WAIT);
     expect(reply.text).toMatch(/^\[offline\] /);
     expect(reply.text).toMatch(/\(офлайн-режим: ответ без языковой модели\)$/);
+    // Nothing remembered matches: the memory agent's own wording, not "a person can answer".
+    expect(reply.text).toContain('я могу только вспоминать то, что вы мне рассказывали');
+    expect(reply.text).not.toContain('человек');
+    const en = app.user('yan', { language_code: 'en' });
+    await en.send('What is the weather like?');
+    const nothing = await en.expectReply(/offline/, WAIT);
+    expect(nothing.text).toContain('I can only recall what you told me, and nothing I remember matches');
+    expect(nothing.text).not.toContain('A person');
   });
 });

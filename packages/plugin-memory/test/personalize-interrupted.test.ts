@@ -31,7 +31,11 @@ describe.concurrent('an interrupted /personalize', { timeout: 120_000 }, () => {
   it('keeps the finished steps and says which, then runs the other command', async () => {
     const ann = app.user('ann_interrupts');
     await ann.send('/personalize');
-    await ann.expectReply(/Which role/, WAIT);
+    const roles = await ann.expectReply(/Which role/, WAIT);
+    // Two choices a row, and no empty row after the last pair.
+    const rows = roles.reply_markup?.inline_keyboard ?? [];
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.length).toBeGreaterThan(0);
     await ann.press('👩‍💻 Coder');
     await ann.expectReply(/In which language/, WAIT);
     await ann.press('English');

@@ -30,6 +30,9 @@ export type {
   EducationOfferInput,
   EducationOfferResult,
 } from './services/education-port.js';
+
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
+
 export * from './services/errors.js';
 export type { SalesServices } from './services/sales-services.js';
 export { decideStage } from './services/stage-machine.js';
@@ -65,6 +68,7 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
     version: pkg.version,
     core: '^0.1.0',
     config: SalesConfigSchema,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: [
@@ -131,7 +135,13 @@ export default function salesPlugin(options: SalesOptions = {}, wiring: SalesWir
         return services;
       },
     },
-    conversation: { intro: 'sales-intro', menu: 'sales-menu', deepLinks: ['sales-'], freeText: 'claimed' },
+    conversation: {
+      intro: 'sales-intro',
+      menu: 'sales-menu',
+      deepLinks: ['sales-'],
+      freeText: 'claimed',
+      opensOnMenu: true,
+    },
     userData: {
       describe: 'sales-user-data',
       async erase(userId, { services }) {

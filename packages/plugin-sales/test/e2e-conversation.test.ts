@@ -6,7 +6,7 @@
 import { startTestApp, type TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import salesPlugin, { DEMO_SCRIPT_FILES, type SalesServices } from '../src/index.js';
-import { query, turn } from './e2e-helpers.js';
+import { query, turn, WAIT } from './e2e-helpers.js';
 
 let t: TestApp;
 let now = new Date('2026-03-02T10:00:00Z');
@@ -146,6 +146,19 @@ describe('a sales conversation', { timeout: 180_000 }, () => {
     });
     expect(bad.status).toBe(400);
     await t.admin.delete('/admin/api/core/panel/settings/runtime/sales/managerChatIds');
+  });
+
+  it('opens the conversation as soon as the client chooses the advisor in the /start menu', async () => {
+    const ben = t.user('ben-menu', { first_name: 'Ben', language_code: 'en' });
+    await ben.send('/start');
+    await ben.expectReply(/Course advisor/, WAIT);
+    await ben.press('🎓 Course advisor');
+    const opening = await ben.expectReply(/automated advisor/, WAIT);
+    expect(opening.text).toContain('Hi! I am the automated advisor of the course');
+    // The first message is the answer to the opening, not a trigger for the greeting.
+    const first = (await turn(ben, 'Hello!')).join('\n');
+    expect(first).not.toContain('automated advisor');
+    expect(first).toContain('Have you worked with data or spreadsheets before?');
   });
 
   it('speaks Russian to a Russian client (the course-ru script)', async () => {

@@ -10,6 +10,7 @@ import { segmentationMigrations } from './migrations/0001-create-segmentation.js
 import { SegmentationError } from './services/errors.js';
 import type { RecomputeRequest } from './services/recompute-service.js';
 import { createSegmentationServices, type SegmentationServices } from './services/segmentation-service.js';
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
 import { segmentationServicesRef } from './tokens.js';
 
 declare module '@botloom/core/events' {
@@ -71,6 +72,7 @@ export function segmentationPlugin(options: SegmentationOptions = {}) {
     version: packageJson.version,
     core: '^0.1.0',
     config: SegmentationConfig,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     locales: fileURLToPath(new URL('../locales/', import.meta.url)),
     migrations: segmentationMigrations,

@@ -31,6 +31,9 @@ export {
   type KnowledgePassage,
   KnowledgeService,
 } from './services/knowledge-service.js';
+
+import { SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
+
 export { needsLiveData } from './services/live-data.js';
 export { type Manager, ManagerService } from './services/manager-service.js';
 export { StatsService, type SupportStats } from './services/stats-service.js';
@@ -89,6 +92,7 @@ export default function supportPlugin(options: SupportOptions = {}, wiring: Supp
     version: pkg.version,
     core: '^0.1.0',
     config: SupportConfigSchema,
+    settingDescriptions: { ru: SETTING_DESCRIPTIONS_RU },
     options,
     env: { managerGroupChatId: ['MANAGER_GROUP_CHAT_ID'], adminUserId: ['ADMIN_USER_ID'] },
     locales: SUPPORT_LOCALES_DIR,

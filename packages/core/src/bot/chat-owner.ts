@@ -10,4 +10,11 @@ export interface ChatOwner {
   claim(): void;
   /** Gives the chat back to the default owner, if the calling plugin owns it. */
   release(): void;
+  /**
+   * True while core hands this chat to the calling plugin because the user chose it in the
+   * /start menu (the update is that button's callback query, already answered). Open your
+   * conversation then (a greeting, a first question); let it through (`next()`) and core says
+   * "You are now talking to ..." with your intro instead.
+   */
+  handedOver(): boolean;
 }

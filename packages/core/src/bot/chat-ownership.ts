@@ -84,6 +84,11 @@ export class ChatOwnership {
     );
   }
 
+  /** Whether the plugin opens its conversation itself when chosen in the /start menu. */
+  opensOnMenu(pluginId: string): boolean {
+    return this.byId.get(pluginId)?.conversation?.opensOnMenu === true;
+  }
+
   /** The Fluent key naming a plugin (its menu label), if it has one. */
   nameKey(pluginId: string): string | undefined {
     return this.byId.get(pluginId)?.conversation?.menu;
@@ -112,11 +117,12 @@ export class ChatOwnership {
   }
 
   /** The port one plugin's handlers get, over a chat's record (read lazily: it may be absent). */
-  port(record: () => OwnerRecord | undefined, pluginId: string): ChatOwner {
+  port(record: () => OwnerRecord | undefined, pluginId: string, handedOver: () => boolean): ChatOwner {
     return {
       current: () => this.owner(record()),
       claim: () => void this.claim(record(), pluginId),
       release: () => this.release(record(), pluginId),
+      handedOver,
     };
   }
 }

@@ -10,7 +10,12 @@ import {
   objectShape,
   pluginEnvName,
 } from './schema-introspection.js';
+import { CORE_SETTING_DESCRIPTIONS_RU } from './setting-descriptions-ru.js';
 import { isSecretSetting, maskValue, type SettingRow } from './settings.js';
+
+function descriptionsOf(en: string | undefined, ru: string | undefined): SettingRow['descriptions'] {
+  return en === undefined ? undefined : { en, ...(ru ? { ru } : {}) };
+}
 
 /**
  * Settings given in code to `createApp({ config })`: core settings by their env names, plugin
@@ -78,6 +83,7 @@ export function resolveCoreConfig(
       value: maskValue(value, secret),
       default: defaultOf(field),
       description,
+      descriptions: descriptionsOf(description, CORE_SETTING_DESCRIPTIONS_RU[key as keyof CoreConfig]),
       secret,
       source: origin[key] ?? (value === undefined ? 'unset' : 'default'),
     };
@@ -149,6 +155,7 @@ export function resolvePluginConfig(
       value: maskValue(value, secret),
       default: defaultOf(field),
       description,
+      descriptions: descriptionsOf(description, plugin.settingDescriptions?.ru?.[key]),
       secret,
       source: origin[key] ?? (value === undefined ? 'unset' : 'default'),
     };

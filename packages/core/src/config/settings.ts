@@ -12,6 +12,8 @@ export interface SettingRow {
   value: unknown;
   default: unknown;
   description?: string;
+  /** The description per panel language (`en` is `description`), where one is written. */
+  descriptions?: { en: string; ru?: string };
   secret: boolean;
   /** Where the effective value came from. */
   source: 'default' | 'options' | '.env' | 'env' | 'config' | 'unset';

@@ -148,7 +148,7 @@ export class GatewayLlm implements Llm {
     return this.withinBudget(request, async () => {
       const started = Date.now();
       if (this.offline) {
-        const content = offlineChatAnswer(request.messages, request.purpose);
+        const content = offlineChatAnswer(request.messages, request.purpose, request.offlineNoMatch);
         return this.finishOffline(request, content, started);
       }
       const raw = await this.complete(request, request.messages);
@@ -259,7 +259,7 @@ export class GatewayLlm implements Llm {
         return await this.withinBudget(request, async () => {
           const started = Date.now();
           if (this.offline) {
-            const content = offlineChatAnswer(request.messages, request.purpose);
+            const content = offlineChatAnswer(request.messages, request.purpose, request.offlineNoMatch);
             for (const piece of content.match(/\S+\s*/g) ?? [content]) push(piece);
             return await this.finishOffline(request, content, started);
           }

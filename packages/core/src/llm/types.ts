@@ -21,6 +21,12 @@ export interface ChatRequest {
    * with LLM_NO_LOCAL_PROVIDER. LLM_ROUTES can mark whole plugins or purposes private too.
    */
   private?: boolean;
+  /**
+   * What the offline provider says, in the message's language, when nothing in the request's
+   * context matches: the caller knows who (if anyone) will answer instead. Default: "A person or
+   * a configured model can answer it."
+   */
+  offlineNoMatch?: { en: string; ru: string };
   signal?: AbortSignal;
 }
 

@@ -101,6 +101,7 @@ export const PluginManifestSchema = z
           .array(z.string().regex(DEEP_LINK_PATTERN, 'must be 1-64 letters, digits, _ or -'))
           .optional(),
         freeText: z.enum(['all', 'claimed']).optional(),
+        opensOnMenu: z.boolean().optional(),
       })
       .optional(),
     userData: z.object({ describe: fluentKey, erase: fn }).optional(),
@@ -115,6 +116,7 @@ export const PluginManifestSchema = z
     adminPages: adminPagesSchema.optional(),
     adminWidgets: adminWidgetsSchema.optional(),
     runtimeSettings: z.array(z.string().min(1)).optional(),
+    settingDescriptions: z.object({ ru: z.record(z.string(), z.string()).optional() }).optional(),
   })
   .passthrough()
   .superRefine((manifest, ctx) => {
@@ -143,6 +145,15 @@ export const PluginManifestSchema = z
             message: `"${key}" is not a key of the config schema`,
           });
         }
+      }
+    }
+    for (const key of Object.keys(manifest.settingDescriptions?.ru ?? {})) {
+      if (!manifest.config || !(key in (objectShape(manifest.config) ?? {}))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settingDescriptions', 'ru', key],
+          message: 'is not a key of the config schema',
+        });
       }
     }
     if (manifest.dependsOn?.includes(manifest.id)) {

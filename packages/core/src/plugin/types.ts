@@ -63,6 +63,12 @@ export interface ConversationDeclaration {
    * commands, its menu button, its deep links). Absent: commands and buttons only.
    */
   freeText?: 'all' | 'claimed';
+  /**
+   * Chosen in the /start menu, it opens its conversation itself: its handlers get the button's
+   * callback query with `ctx.chatOwner.handedOver()` true (calling `next()` leaves it to core).
+   * Absent: core says "You are now talking to ..." with its intro, and the plugin sees nothing.
+   */
+  opensOnMenu?: boolean;
 }
 
 /** What a plugin keeps about a Telegram user, erased by core's /delete_my_data. */
@@ -242,6 +248,11 @@ export interface PluginManifest<
    * written into `ctx.config`, so list only keys read from `ctx.config` when used.
    */
   runtimeSettings?: string[];
+  /**
+   * Descriptions of `config` keys in other panel languages (`{ ru: { key: 'текст' } }`); the
+   * schema's `.describe()` is the English one. The Settings page shows the panel's language.
+   */
+  settingDescriptions?: { ru?: Partial<Record<keyof z.output<S> & string, string>> };
   /** Dashboard widgets over this plugin's admin routes. */
   adminWidgets?: AdminWidgetDefinition[];
   /** Adds `botloom <plugin>:<verb>` commands to the CLI (see `CliSetupContext`). */

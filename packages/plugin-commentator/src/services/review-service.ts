@@ -72,7 +72,8 @@ export class ReviewService {
         ],
       ];
     } else if (d.status === 'scheduled' || d.status === 'sending') {
-      const due = d.dueAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '';
+      // Reviewers live in any zone and no operator zone is configured: say it is UTC.
+      const due = d.dueAt ? `${d.dueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
       text += `\n\n${
         d.decidedBy === AUTO_APPROVER
           ? this.t('commentator-review-status-auto', { due })

@@ -97,13 +97,10 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
   const sessionsPage = async (ctx: BotContext, page: number) => {
     const list = await services().sessions.list(userIdOf(ctx), page, config.sessionsPageSize);
     if (list.total === 0) return { text: ctx.t('memory-sessions-empty'), keyboard: undefined };
-    const keyboard = new InlineKeyboard();
-    for (const s of list.items) {
-      keyboard.text(sessionLabel(ctx, s), `memory:session:${s.id}`).row();
-    }
-    if (list.page > 0) keyboard.text(ctx.t('memory-button-prev'), `memory:sessions:${list.page - 1}`);
-    if (list.page < list.pages - 1)
-      keyboard.text(ctx.t('memory-button-next'), `memory:sessions:${list.page + 1}`);
+    const keyboard = keyboardOf([
+      ...list.items.map((s) => [InlineKeyboard.text(sessionLabel(ctx, s), `memory:session:${s.id}`)]),
+      pager(ctx, list, 'sessions'),
+    ]);
     return { text: ctx.t('memory-sessions-title', { page: list.page + 1, pages: list.pages }), keyboard };
   };
 
@@ -146,12 +143,13 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
   const memoriesPage = async (ctx: BotContext, page: number) => {
     const list = await services().memories.list(userIdOf(ctx), page, config.memoriesPageSize);
     if (list.total === 0) return { text: ctx.t('memory-memories-empty'), keyboard: undefined };
-    const keyboard = new InlineKeyboard();
-    for (const m of list.items) keyboard.text(`✖ ${clipText(m.content, 48)}`, `memory:forget:${m.id}`).row();
-    if (list.page > 0) keyboard.text(ctx.t('memory-button-prev'), `memory:memories:${list.page - 1}`);
-    if (list.page < list.pages - 1)
-      keyboard.text(ctx.t('memory-button-next'), `memory:memories:${list.page + 1}`);
-    keyboard.row().text(ctx.t('memory-button-forget-all'), 'memory:forget-all');
+    const keyboard = keyboardOf([
+      ...list.items.map((m) => [
+        InlineKeyboard.text(`✖ ${clipText(m.content, 48)}`, `memory:forget:${m.id}`),
+      ]),
+      pager(ctx, list, 'memories'),
+      [InlineKeyboard.text(ctx.t('memory-button-forget-all'), 'memory:forget-all')],
+    ]);
     const lines = list.items.map(
       (m, i) => `${list.page * config.memoriesPageSize + i + 1}. ${clipText(m.content, 300)}`,
     );
@@ -300,6 +298,29 @@ export function createMemoryComposer(deps: MemoryBotDeps): Composer<BotContext> 
   });
 
   return composer;
+}
+
+type Button = ReturnType<typeof InlineKeyboard.text>;
+
+/** Rows without the empty ones: Telegram shows an empty row as a gap (or rejects it). */
+function keyboardOf(rows: Button[][]): InlineKeyboard {
+  return InlineKeyboard.from(rows.filter((row) => row.length > 0));
+}
+
+/** ◀ / ▶ of a paged list, on one row (empty on a single page). */
+function pager(
+  ctx: BotContext,
+  list: { page: number; pages: number },
+  kind: 'sessions' | 'memories',
+): Button[] {
+  return [
+    ...(list.page > 0
+      ? [InlineKeyboard.text(ctx.t('memory-button-prev'), `memory:${kind}:${list.page - 1}`)]
+      : []),
+    ...(list.page < list.pages - 1
+      ? [InlineKeyboard.text(ctx.t('memory-button-next'), `memory:${kind}:${list.page + 1}`)]
+      : []),
+  ];
 }
 
 function sessionLabel(ctx: BotContext, s: Session): string {

@@ -82,11 +82,11 @@ export function personalizeConversation(profiles: () => ProfileService, maxInstr
       values: readonly V[],
       label: (v: V) => string,
     ) => {
-      const keyboard = new InlineKeyboard();
-      values.forEach((v, i) => {
-        keyboard.text(label(v), `memory:p:${prefix}:${v}`);
-        if (i % 2 === 1) keyboard.row();
-      });
+      // Two buttons a row, with no empty row after an even number of choices.
+      const buttons = values.map((v) => InlineKeyboard.text(label(v), `memory:p:${prefix}:${v}`));
+      const keyboard = InlineKeyboard.from(
+        buttons.flatMap((_, i) => (i % 2 === 0 ? [buttons.slice(i, i + 2)] : [])),
+      );
       await ctx.reply(prompt, { reply_markup: keyboard });
       for (;;) {
         const next = await conversation.wait();

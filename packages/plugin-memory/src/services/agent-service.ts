@@ -10,6 +10,12 @@ import type { Session, SessionService } from './session-service.js';
 
 export const REPLY_PURPOSE = 'memory.reply';
 
+/** Offline, with no remembered fact matching: nobody else answers in the memory agent. */
+export const OFFLINE_NO_MATCH = {
+  en: 'No language model is configured, so I can only recall what you told me, and nothing I remember matches this message. Tell me more, or ask about something you shared earlier.',
+  ru: 'Языковая модель не подключена, поэтому я могу только вспоминать то, что вы мне рассказывали, а по этому сообщению я ничего не помню. Расскажите подробнее или спросите о том, чем вы делились раньше.',
+};
+
 /** At least one character that is not a space, a zero-width character or a BOM. */
 const HAS_VISIBLE_CHARACTER = /[^\s\u200b-\u200f\u2060\ufeff]/u;
 
@@ -82,6 +88,7 @@ export class AgentService {
       user: session.userId,
       messages: prompt.messages,
       maxTokens: this.settings.replyMaxTokens,
+      offlineNoMatch: OFFLINE_NO_MATCH,
       signal,
     });
     const reply = result.content.trim() || '…';

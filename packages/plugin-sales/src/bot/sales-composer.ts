@@ -10,8 +10,8 @@ async function localeOf(ctx: BotContext): Promise<string> {
 }
 
 /**
- * grammY adapter over the conversation service: `/start sales-<script>` and the /start menu
- * start a conversation, free text goes through the pipeline while sales owns the chat, /stop
+ * grammY adapter over the conversation service: `/start sales-<script>`, choosing sales in the
+ * /start menu and (while sales owns the chat) a first message start a conversation, free text goes through the pipeline while sales owns the chat, /stop
  * ends it. The chat is released when the conversation ends.
  */
 export function createSalesComposer(services: () => SalesServices): Composer<BotContext> {
@@ -43,6 +43,13 @@ export function createSalesComposer(services: () => SalesServices): Composer<Bot
     await begin(ctx, match[1]);
   });
 
+  // Chosen in the /start menu: open the conversation at once, so the client's next message is
+  // the answer to its first question. A conversation already open just goes on.
+  privateChats.on('callback_query', async (ctx, next) => {
+    if (!ctx.chatOwner.handedOver() || (await services().conversations.openFor(ctx.from.id))) return next();
+    await begin(ctx);
+  });
+
   privateChats.command('stop', async (ctx) => {
     const stopped = await services().conversations.stop(ctx.from.id);
     ctx.chatOwner.release();
@@ -58,7 +65,7 @@ export function createSalesComposer(services: () => SalesServices): Composer<Bot
       // Not text (a photo, or a `chat_shared` answer to the education part's request_chat
       // button): left to the handlers after this one.
       if (text === undefined) return next();
-      // Reached only while sales owns the chat: the /start menu handed it over.
+      // Reached only while sales owns the chat (its default owner, or a conversation that ended).
       if (ctx.chatOwner.current() !== 'sales') return next();
       if (!(await begin(ctx))) return;
       open = await s.conversations.openFor(ctx.from.id);

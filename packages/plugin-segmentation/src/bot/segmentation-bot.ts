@@ -217,7 +217,8 @@ export function setupSegmentationBot(ctx: BotSetupContext<SegmentationConfig, Se
     if (listing.page < listing.pages - 1) {
       keyboard.text(ctx.t('segmentation-clients-next'), `segmentation:clients:${listing.page + 1}`);
     }
-    return { listing, text, keyboard, names };
+    // One page: no buttons, so no keyboard (an empty one is an empty row `[[]]`).
+    return { listing, text, keyboard: listing.pages > 1 ? keyboard : undefined, names };
   }
 
   composer.command('clients', allowlisted, async (ctx) => {

@@ -12,6 +12,8 @@ interface SettingRow {
   secret: boolean;
   source: string;
   description?: string;
+  /** Per panel language (`en` = `description`). */
+  descriptions?: { en: string; ru?: string };
 }
 
 interface RuntimeSetting {
@@ -84,7 +86,7 @@ function RuntimeEditor({ setting, onSaved }: { setting: RuntimeSetting; onSaved(
 }
 
 export function SettingsPage() {
-  const { t } = useI18n();
+  const { t, text } = useI18n();
   const { canWrite } = useSession();
   const settings = useApi<SettingRow[]>('/admin/api/core/settings');
   const runtime = useApi<{ settings: RuntimeSetting[] }>('/admin/api/core/panel/settings/runtime');
@@ -118,7 +120,9 @@ export function SettingsPage() {
                             <Badge tone="info">{t('settings.runtime')}</Badge>
                           </>
                         )}
-                        {r.description && <div className="muted small">{r.description}</div>}
+                        {r.description && (
+                          <div className="muted small">{text(r.descriptions) || r.description}</div>
+                        )}
                       </div>
                     ),
                   },

@@ -15,6 +15,8 @@ export interface Route {
   command?: string;
   /** `/start <payload>` handed the chat to `target`. */
   deepLink?: boolean;
+  /** The /start menu just handed the chat to `target` (its button's callback query). */
+  handedOver?: boolean;
   /** The default owner already had its turn after the claimed owner let the message through. */
   handedToDefault?: boolean;
 }
@@ -103,7 +105,11 @@ export function gatePlugin(
   return (ctx, next) => {
     const target = routeOf(ctx)?.target;
     if (target !== undefined && target !== pluginId) return next();
-    ctx.chatOwner = ownership.port(() => sessionRecord(ctx), pluginId);
+    ctx.chatOwner = ownership.port(
+      () => sessionRecord(ctx),
+      pluginId,
+      () => routeOf(ctx)?.handedOver === true && routeOf(ctx)?.target === pluginId,
+    );
     return handlers(ctx, next);
   };
 }

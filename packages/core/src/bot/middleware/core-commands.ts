@@ -2,7 +2,7 @@ import { Composer, InlineKeyboard } from 'grammy';
 import type { BotI18n } from '../../i18n/create-i18n.js';
 import type { CommandViewer } from '../../plugin/types.js';
 import type { ChatOwnership } from '../chat-ownership.js';
-import { type CatalogCommand, commandsFor, commandsForChat, formatCommandList } from '../command-catalog.js';
+import { type CatalogCommand, commandsFor, formatCommandList } from '../command-catalog.js';
 import type { BotContext } from '../context.js';
 import { routeOf, sessionRecord } from './conversation-router.js';
 import { MENU_CALLBACK, mainMenu } from './main-menu.js';
@@ -21,7 +21,8 @@ function viewerOf(ctx: BotContext): CommandViewer | undefined {
 
 /**
  * /start, /help, /language and the main menu. Plain /start is composed by core: a greeting,
- * each plugin's intro and the menu of plugins to talk to (no plugin sees it); a deep link
+ * each plugin's intro and the menu of plugins to talk to (no plugin sees it); in a group, the
+ * greeting and the commands usable there instead; a deep link
  * (`/start support`) goes to its plugin instead. /help lists the commands this person may use
  * here and, in a private chat, who answers their messages now.
  */
@@ -33,18 +34,26 @@ export function coreCommands(deps: {
   const composer = new Composer<BotContext>();
   const { ownership } = deps;
 
+  /** The commands this person may use in this chat (private or group). */
+  const shownHere = (ctx: BotContext) =>
+    commandsFor(deps.catalog, chatKind(ctx), viewerOf(ctx), (error, command) =>
+      ctx.logger.warn({ err: error, command }, 'command visibility check failed'),
+    );
+
   composer.command('start', async (ctx, next) => {
     if (routeOf(ctx)?.deepLink) return next();
     const locale = await ctx.i18n.getLocale();
     const name = ctx.from?.first_name;
     const greeting = name ? ctx.t('core-start-greeting', { name }) : ctx.t('core-start-greeting-anonymous');
     const intros = ownership.intros();
-    if (!intros.length) {
-      const list = formatCommandList(commandsForChat(deps.catalog, chatKind(ctx)), locale);
+    // Intros and the menu describe private conversations (/start_session, /support...): a group
+    // gets the commands that work there, for this person, as /help lists them.
+    if (!intros.length || chatKind(ctx) === 'group') {
+      const list = formatCommandList(await shownHere(ctx), locale);
       await ctx.reply(`${greeting}\n\n${list || ctx.t('core-help-empty')}`);
       return;
     }
-    const menu = chatKind(ctx) === 'private' ? mainMenu(ctx, ownership) : undefined;
+    const menu = mainMenu(ctx, ownership);
     const parts = [greeting, ...intros.map((i) => ctx.t(i.intro))];
     parts.push(ctx.t(menu ? 'core-start-footer-menu' : 'core-start-footer'));
     await ctx.reply(parts.join('\n\n'), menu ? { reply_markup: menu } : {});
@@ -52,9 +61,7 @@ export function coreCommands(deps: {
 
   composer.command('help', async (ctx) => {
     const locale = await ctx.i18n.getLocale();
-    const shown = await commandsFor(deps.catalog, chatKind(ctx), viewerOf(ctx), (error, command) =>
-      ctx.logger.warn({ err: error, command }, 'command visibility check failed'),
-    );
+    const shown = await shownHere(ctx);
     const parts = [
       `${ctx.t('core-help-title')}\n${formatCommandList(shown, locale) || ctx.t('core-help-empty')}`,
     ];
@@ -71,15 +78,26 @@ export function coreCommands(deps: {
     await ctx.reply(parts.join('\n\n'));
   });
 
-  composer.callbackQuery(MENU_CALLBACK, async (ctx) => {
+  // A plugin that opens its conversation itself (`conversation.opensOnMenu`) gets the handover
+  // next (`ctx.chatOwner.handedOver()`); if it lets it through, the end of the chain says who
+  // answers now. Other plugins never see the button (a conversation waiting for its own
+  // buttons would take it).
+  composer.callbackQuery(MENU_CALLBACK, async (ctx, next) => {
     const pluginId = ctx.match[1]!;
     const entry = ownership.menu().find((m) => m.id === pluginId);
-    if (!entry || ctx.chat?.type !== 'private' || !ownership.claim(sessionRecord(ctx), pluginId)) {
+    const route = routeOf(ctx);
+    if (!entry || !route || ctx.chat?.type !== 'private' || !ownership.claim(sessionRecord(ctx), pluginId)) {
       await ctx.answerCallbackQuery({ text: ctx.t('core-action-expired') });
       return;
     }
     await ctx.answerCallbackQuery();
-    await ctx.reply(switchedText(ctx, ownership, pluginId));
+    if (!ownership.opensOnMenu(pluginId)) {
+      await ctx.reply(switchedText(ctx, ownership, pluginId));
+      return;
+    }
+    route.target = pluginId;
+    route.handedOver = true;
+    await next();
   });
 
   composer.command('language', async (ctx) => {

@@ -8,7 +8,8 @@ export const MENU_CALLBACK = /^core:owner:([a-z][a-z0-9-]{0,63})$/;
 export function mainMenu(ctx: BotContext, ownership: ChatOwnership): InlineKeyboard | undefined {
   const entries = ownership.menu();
   if (!entries.length) return undefined;
-  const keyboard = new InlineKeyboard();
-  for (const entry of entries) keyboard.text(ctx.t(entry.label), `core:owner:${entry.id}`).row();
-  return keyboard;
+  // One row per button, built whole: `.text().row()` would leave an empty last row.
+  return InlineKeyboard.from(
+    entries.map((entry) => [InlineKeyboard.text(ctx.t(entry.label), `core:owner:${entry.id}`)]),
+  );
 }

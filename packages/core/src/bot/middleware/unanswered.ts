@@ -5,8 +5,9 @@ import { routeOf, sessionRecord } from './conversation-router.js';
 import { mainMenu } from './main-menu.js';
 
 /**
- * The end of the chain: what no plugin handled. In a private chat, a message never goes
- * unanswered:
+ * The end of the chain: what no plugin handled. A /start menu handover the chosen plugin let
+ * through gets "You are now talking to ..." with its intro. In a private chat, a message never
+ * goes unanswered:
  * - free input the claimed owner let through (it has nothing going on) goes to the default
  *   owner, and the claim is released;
  * - a deep link its plugin did not answer gets that plugin's intro;
@@ -20,9 +21,12 @@ export function answerUnanswered(deps: {
 }): MiddlewareFn<BotContext> {
   const { ownership } = deps;
   const unanswered: MiddlewareFn<BotContext> = async (ctx) => {
-    if (ctx.chat?.type !== 'private' || !ctx.message) return;
     const route = routeOf(ctx);
-    if (!route) return;
+    if (route?.handedOver && route.target) {
+      await ctx.reply(switchedText(ctx, ownership, route.target));
+      return;
+    }
+    if (ctx.chat?.type !== 'private' || !ctx.message || !route) return;
     const fallback = ownership.defaultOwner;
     if (route.freeInput && fallback && route.target !== fallback && !route.handedToDefault) {
       const handlers = deps.pluginHandlers(fallback);

@@ -241,7 +241,11 @@ export function analyze(messages: ChatMessage[], purpose: string): OfflineAnalys
 }
 
 /** The offline chat answer (starts with OFFLINE_MARKER). */
-export function offlineChatAnswer(messages: ChatMessage[], purpose: string): string {
+export function offlineChatAnswer(
+  messages: ChatMessage[],
+  purpose: string,
+  noMatch?: { en: string; ru: string },
+): string {
   const a = analyze(messages, purpose);
   const t = TEXT[a.language];
   if (a.wantsClassification)
@@ -252,7 +256,7 @@ export function offlineChatAnswer(messages: ChatMessage[], purpose: string): str
       : `${OFFLINE_MARKER} ${t.emptySummary}`;
   }
   if (a.matches.length > 0) return `${OFFLINE_MARKER} ${t.fromContext} ${a.matches.join(' ')}`;
-  return `${OFFLINE_MARKER} ${t.nothing}`;
+  return `${OFFLINE_MARKER} ${noMatch?.[a.language] ?? t.nothing}`;
 }
 
 // ---------------------------------------------------------------------------------------
