@@ -14,6 +14,8 @@ export const CORE_SETTING_DESCRIPTIONS_RU: Readonly<Record<keyof CoreConfig, str
     'Публичный базовый адрес приложения (ссылки веб-приложений); по умолчанию http://localhost:PORT',
   BOTLOOM_DATA_DIR: 'Каталог данных: встроенный PostgreSQL, файлы, векторные индексы',
   DATABASE_URL: 'Адрес PostgreSQL; не задан = встроенный PostgreSQL в каталоге данных',
+  EMBEDDED_PG_SOCKET:
+    'Встроенный PostgreSQL: подключаться через Unix-сокет в каталоге данных (TCP на 127.0.0.1 остаётся); false = только TCP',
   BOTLOOM_AUTO_MIGRATE: 'Применять ожидающие миграции при запуске',
   KV_URL: 'Хранилище ключ-значение: postgres://..., redis://... или memory://; по умолчанию — база данных',
   TELEGRAM_BOT_TOKEN: 'Токен бота от @BotFather; не задан = режим песочницы (секрет)',
