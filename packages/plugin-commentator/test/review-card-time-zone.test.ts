@@ -2,42 +2,31 @@
  * A review card of an approved comment that waits for its turn says when it goes out, with the
  * time zone (UTC): reviewers read the card in their own zones.
  */
-import { startTestApp, type TestApp } from '@botloom/core/testing';
+import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import commentatorPlugin from '../src/index.js';
-import { createChannel, eventually, type SandboxChannel } from './support/helpers.js';
+import { eventually, type SandboxChannel } from './support/helpers.js';
+import { startReviewDesk } from './support/review-desk.js';
 
-let REVIEW = 0;
 const OWNER = 640_001;
 const REVIEWER = 640_002;
 const API = '/admin/api/commentator';
 const WAIT = { timeoutMs: 45_000 };
 
 let t: TestApp;
+let REVIEW: number;
 let ch: SandboxChannel;
 
 beforeAll(async () => {
-  t = await startTestApp({
-    plugins: [
-      // An hour between two comments: the second approved one is scheduled, not sent at once.
-      commentatorPlugin(
-        { brandName: 'Acme', minSpacingSeconds: 3600 },
-        { reviewChatId: () => (REVIEW === 0 ? undefined : REVIEW) },
-      ),
-    ],
-  });
-  await t.sandbox.createUser({ id: OWNER, first_name: 'Olga' });
-  await t.sandbox.createUser({ id: REVIEWER, first_name: 'Rob' });
-  const review = await t.sandbox.createChat({
-    type: 'supergroup',
-    title: 'Comment review',
-    ownerId: OWNER,
-    memberIds: [OWNER, REVIEWER],
-    adminIds: [REVIEWER],
-  });
-  REVIEW = review.chat.id;
-  ch = await createChannel(t, OWNER, 'Acme news');
-  expect((await t.admin.post(`${API}/channels`, { chatId: ch.channelId })).status).toBe(201);
+  // An hour between two comments: the second approved one is scheduled, not sent at once.
+  ({
+    t,
+    review: REVIEW,
+    channel: ch,
+  } = await startReviewDesk({
+    minSpacingSeconds: 3600,
+    owner: { id: OWNER, first_name: 'Olga' },
+    reviewer: { id: REVIEWER, first_name: 'Rob' },
+  }));
 });
 
 afterAll(() => t?.stop());

@@ -1,10 +1,8 @@
-import { startTestApp, type TestApp } from '@botloom/core/testing';
+import type { TestApp } from '@botloom/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import commentatorPlugin from '../src/index.js';
-import { createChannel, eventually, type SandboxChannel } from './support/helpers.js';
+import { eventually, type SandboxChannel } from './support/helpers.js';
+import { startReviewDesk } from './support/review-desk.js';
 
-// The review group's id is the one the emulator answers; the plugin reads it through its wiring.
-let REVIEW = 0;
 const OWNER = 630_001;
 const REVIEWER = 630_002;
 const INTERN = 630_003;
@@ -12,30 +10,20 @@ const API = '/admin/api/commentator';
 const WAIT = { timeoutMs: 45_000 };
 
 let t: TestApp;
+let REVIEW: number;
 let ch: SandboxChannel;
 
 beforeAll(async () => {
-  t = await startTestApp({
-    plugins: [
-      commentatorPlugin(
-        { brandName: 'Acme', minSpacingSeconds: 0 },
-        { reviewChatId: () => (REVIEW === 0 ? undefined : REVIEW) },
-      ),
-    ],
-  });
-  await t.sandbox.createUser({ id: OWNER, first_name: 'Olga' });
-  await t.sandbox.createUser({ id: REVIEWER, first_name: 'Rob' });
-  await t.sandbox.createUser({ id: INTERN, first_name: 'Ivan' });
-  const review = await t.sandbox.createChat({
-    type: 'supergroup',
-    title: 'Comment review',
-    ownerId: OWNER,
-    memberIds: [OWNER, REVIEWER, INTERN],
-    adminIds: [REVIEWER],
-  });
-  REVIEW = review.chat.id;
-  ch = await createChannel(t, OWNER, 'Acme news');
-  expect((await t.admin.post(`${API}/channels`, { chatId: ch.channelId })).status).toBe(201);
+  ({
+    t,
+    review: REVIEW,
+    channel: ch,
+  } = await startReviewDesk({
+    minSpacingSeconds: 0,
+    owner: { id: OWNER, first_name: 'Olga' },
+    reviewer: { id: REVIEWER, first_name: 'Rob' },
+    members: [{ id: INTERN, first_name: 'Ivan' }],
+  }));
 });
 
 afterAll(() => t?.stop());
