@@ -14,12 +14,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { backendCpu, xacts } from '../../../packages/core/bench/support/pg-stats.js';
 import { FakeBotApi } from '../../../packages/core/test/support/fake-bot-api.js';
 
 const { values } = parseArgs({
@@ -62,30 +63,6 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
-}
-
-async function xacts(admin: pg.Client, database: string): Promise<number> {
-  await admin.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await admin.query(
-    'SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = $1',
-    [database],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
-/** utime+stime (ms) of the backends serving `database`, by pid (same machine only). */
-async function backendCpu(admin: pg.Client, database: string): Promise<Map<number, number>> {
-  const result = new Map<number, number>();
-  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-  for (const { pid } of rows) {
-    try {
-      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      result.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-    } catch {
-      // the backend just left
-    }
-  }
-  return result;
 }
 
 async function measure(dir: string): Promise<Measured> {

@@ -38,7 +38,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -47,6 +47,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { staleParts } from '../../../scripts/ensure-built.mjs';
 import { FakeBotApi, type RecordedCall } from '../test/support/fake-bot-api.js';
+import { backendCpu, xacts } from './support/pg-stats.js';
 import { type ScratchDatabase, scratchDatabase } from './support/scratch-database.js';
 
 const { values } = parseArgs({
@@ -383,35 +384,6 @@ function isFor(call: RecordedCall, userId: number): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! : Number.NaN;
-
-/** utime+stime (ms) of the PostgreSQL backends serving `database` (same machine only). */
-async function backendCpu(
-  admin: pg.Client | undefined,
-  database: string | undefined,
-): Promise<Map<number, number>> {
-  const result = new Map<number, number>();
-  if (!admin || !database) return result;
-  const { rows } = await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-  for (const { pid } of rows) {
-    try {
-      const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      result.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-    } catch {
-      // another machine, or the backend just left
-    }
-  }
-  return result;
-}
-
-async function xacts(admin: pg.Client | undefined, database: string | undefined): Promise<number> {
-  if (!admin || !database) return 0;
-  await admin.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await admin.query(
-    'SELECT (xact_commit + xact_rollback)::bigint AS n FROM pg_stat_database WHERE datname = $1',
-    [database],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
 
 interface RunResult {
   updates: number;
