@@ -153,26 +153,38 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     logger.info({ pid: running.pid, port: running.port }, 'connecting to the running embedded PostgreSQL');
   } else if (!url) {
     await mkdir(dataDir, { recursive: true });
-    const port = await choosePort(path.join(dataDir, 'postgres.port'));
-    logger.info({ dataDir: path.join(dataDir, 'postgres'), port }, 'starting embedded PostgreSQL');
-    let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
-    try {
-      embedded = await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, 'postgres'),
-        port,
-        socket: options.embeddedSocket,
-        onLog: (message) => logger.debug({ postgres: true }, String(message).trim()),
-      });
-    } catch (error) {
-      throw new BootError(
-        'DATABASE_UNREACHABLE',
-        `Embedded PostgreSQL did not start in ${path.join(dataDir, 'postgres')} (port ${port}): ${String((error as Error)?.message ?? error ?? 'no reason given').trim()}${
-          process.getuid?.() === 0
-            ? ' (running as root, PostgreSQL runs as the "postgres" system user, which must be able to enter every parent folder of the data directory)'
-            : ''
-        }`,
-        { cause: error },
-      );
+    const portFile = path.join(dataDir, 'postgres.port');
+    let port = await choosePort(portFile);
+    let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+    // The port is free when chosen, but the cluster's first start (initdb) takes seconds, in
+    // which another process can bind it: then a new free port, a few times.
+    for (let attempt = 1; !embedded; attempt++) {
+      logger.info({ dataDir: path.join(dataDir, 'postgres'), port }, 'starting embedded PostgreSQL');
+      try {
+        embedded = await startEmbeddedPostgres({
+          dataDir: path.join(dataDir, 'postgres'),
+          port,
+          socket: options.embeddedSocket,
+          onLog: (message) => logger.debug({ postgres: true }, String(message).trim()),
+        });
+      } catch (error) {
+        const message = String((error as Error)?.message ?? error ?? 'no reason given').trim();
+        if (attempt < 3 && /Address already in use/i.test(message)) {
+          logger.warn({ port }, 'the embedded PostgreSQL port was taken meanwhile; trying another');
+          port = await findFreePort();
+          await writeFile(portFile, `${port}\n`);
+          continue;
+        }
+        throw new BootError(
+          'DATABASE_UNREACHABLE',
+          `Embedded PostgreSQL did not start in ${path.join(dataDir, 'postgres')} (port ${port}): ${message}${
+            process.getuid?.() === 0
+              ? ' (running as root, PostgreSQL runs as the "postgres" system user, which must be able to enter every parent folder of the data directory)'
+              : ''
+          }`,
+          { cause: error },
+        );
+      }
     }
     stopEmbedded = embedded.stop;
     try {
