@@ -100,6 +100,11 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  const owners = [...new Set(routes?.map((r) => r.owner) ?? [])];
+  const lines = [...sent].map(
+    ([check, perOwner]) => `  ${check}: ${owners.map((o) => `${o} ${perOwner.get(o) ?? 0}`).join(', ')}`,
+  );
+  if (lines.length) console.log(`admin route sweep, requests per check and owner:\n${lines.join('\n')}`);
   await t?.stop();
 });
 
@@ -140,13 +145,27 @@ async function send(
   return { status: response.status, text: text.slice(0, 200) };
 }
 
-/** Runs `check` over `items`, `CONCURRENCY` at a time, and collects the problems it reports. */
-async function sweep<T>(items: readonly T[], check: (item: T) => Promise<string | null>): Promise<string[]> {
+/** Requests sent per check and route owner, for the summary printed at the end. */
+const sent = new Map<string, Map<string, number>>();
+
+/**
+ * Runs `check` over `items` (routes, or requests naming their route), `CONCURRENCY` at a time,
+ * and collects the problems it reports.
+ */
+async function sweep<T extends SweptRoute | { route: SweptRoute }>(
+  checkName: string,
+  items: readonly T[],
+  check: (item: T) => Promise<string | null>,
+): Promise<string[]> {
+  const perOwner = sent.get(checkName) ?? new Map<string, number>();
+  sent.set(checkName, perOwner);
   const problems: string[] = [];
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const item = items[next++]!;
+      const owner = ('route' in item ? item.route : item).owner;
+      perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
       const problem = await check(item).catch((err: unknown) => `request failed: ${String(err)}`);
       if (problem) problems.push(problem);
     }
@@ -154,6 +173,15 @@ async function sweep<T>(items: readonly T[], check: (item: T) => Promise<string 
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return problems.sort();
 }
+
+/** Core's own records of requests and background work: they change without any write route. */
+const BOOKKEEPING_TABLES = new Set([
+  'core_admin_audit',
+  'core_activity_daily',
+  'core_errors_daily',
+  'core_error_events',
+  'core_update_inbox',
+]);
 
 /**
  * A fingerprint of every table's content (but a token's use stamp), except bookkeeping that changes on its own or by
@@ -167,8 +195,7 @@ async function tableFingerprints(): Promise<Map<string, string>> {
   )) as [Array<{ name: string }>, unknown];
   const out = new Map<string, string>();
   for (const { name } of tables) {
-    if (/audit|job|inbox|session|throttle|metric|activity|error|lease|lock|heartbeat|outbox/i.test(name))
-      continue;
+    if (BOOKKEEPING_TABLES.has(name)) continue;
     // last_used_at: a token's advisory use stamp, written by the refused request's authentication.
     const [rows] = (await db.query(
       `SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, '|' ORDER BY (to_jsonb(x) - 'last_used_at')::text), '')) AS h FROM "${name}" x`,
@@ -199,7 +226,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
   });
 
   it('without credentials: 401 (public-by-design routes: their own guard)', async () => {
-    const problems = await sweep(routes, async (route) => {
+    const problems = await sweep('without credentials', routes, async (route) => {
       const exception = PUBLIC_BY_DESIGN[label(route)];
       const body = WITH_BODY.has(route.method) ? '{}' : undefined;
       const { status, text } = await send(route.method, concrete(route.path, '1'), { body });
@@ -223,7 +250,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
     const writes = routes.filter((r) => WRITES.has(r.method) && !isPublic(r));
     expect(writes.length).toBeGreaterThan(0);
     const before = await tableFingerprints();
-    const problems = await sweep(writes, async (route) => {
+    const problems = await sweep('viewer writes', writes, async (route) => {
       const body = WITH_BODY.has(route.method) ? '{}' : undefined;
       const { status, text } = await send(route.method, concrete(route.path, '1'), {
         token: t.viewerToken,
@@ -244,7 +271,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
   it('an admin sending broken JSON: 400; a body over the limit: 413', async () => {
     const withBody = routes.filter((r) => WITH_BODY.has(r.method) && !isPublic(r));
     const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 16) });
-    const problems = await sweep(withBody, async (route) => {
+    const problems = await sweep('broken and oversized bodies', withBody, async (route) => {
       const path = concrete(route.path, '1');
       const broken = await send(route.method, path, { token: t.adminToken, body: '{"a": 1,,' });
       if (broken.status !== 400)
@@ -264,7 +291,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
       .flatMap((route) =>
         garbage.map((value) => ({ route, path: concrete(route.path, value, value === '%00') })),
       );
-    const problems = await sweep(cases, async ({ route, path }) => {
+    const problems = await sweep('garbage path (admin)', cases, async ({ route, path }) => {
       const body = WITH_BODY.has(route.method) ? '{}' : undefined;
       const { status, text } = await send(route.method, path, { token: t.adminToken, body });
       const accepted = GARBAGE_PATH_ACCEPTED[label(route)];
@@ -286,7 +313,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
               .map((path) => ({ route, path }))
           : [{ route, path: `${route.path}?${GARBAGE_QUERY}` }],
       );
-    const problems = await sweep(cases, async ({ route, path }) => {
+    const problems = await sweep('garbage path and query (public)', cases, async ({ route, path }) => {
       const body = WITH_BODY.has(route.method) ? '{}' : undefined;
       const { status, text } = await send(route.method, path, { body });
       return status < 500
@@ -298,7 +325,7 @@ describe('every admin and plugin route is guarded and answers bad input with a 4
 
   it('an admin reading with garbage query parameters: never a 5xx', async () => {
     const reads = routes.filter((r) => r.method === 'GET' && !isPublic(r));
-    const problems = await sweep(reads, async (route) => {
+    const problems = await sweep('garbage query (admin)', reads, async (route) => {
       const path = `${concrete(route.path, '1')}?${GARBAGE_QUERY}`;
       const { status, text } = await send('GET', path, { token: t.adminToken });
       return status < 500 ? null : `${label(route)}: garbage query answered ${status}: ${text}`;
