@@ -164,7 +164,7 @@ async function sweep<T extends SweptRoute | { route: SweptRoute }>(
   const worker = async () => {
     while (next < items.length) {
       const item = items[next++]!;
-      const owner = ('route' in item ? item.route : item).owner;
+      const owner = ('route' in item ? item.route : (item as SweptRoute)).owner;
       perOwner.set(owner, (perOwner.get(owner) ?? 0) + 1);
       const problem = await check(item).catch((err: unknown) => `request failed: ${String(err)}`);
       if (problem) problems.push(problem);
