@@ -114,6 +114,16 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
             router.get('/llm/:kind', (ctx) => {
               throw llmErrors[ctx.params.kind!]!();
             });
+            router.get('/db/int/:value', async (ctx) => {
+              ctx.body = await sequelize.query('SELECT $1::int AS n', { bind: [ctx.params.value] });
+            });
+            router.get('/db/text/:value', async (ctx) => {
+              // An array parameter, as `id = ANY($1::text[])` sends it: a NUL in it is refused.
+              ctx.body = await sequelize.query('SELECT $1::text[] AS t', { bind: [[ctx.params.value]] });
+            });
+            router.get('/db/broken', async (ctx) => {
+              ctx.body = await sequelize.query('SELECT * FROM no_such_table_here');
+            });
           },
           http: ({ router, requireRole }) => {
             router.get('/stats', requireRole('viewer'), (ctx) => {
@@ -326,6 +336,15 @@ describe('HTTP server (real PostgreSQL, real sockets)', () => {
     const text = await odd.clone().text();
     await expectError(odd, 500, 'INTERNAL_ERROR');
     expect(text).not.toContain('teapot');
+  });
+
+  it('answers a value PostgreSQL cannot take (a data exception) with 400, other database failures with 500', async () => {
+    for (const value of ['abc', '99999999999999999999']) {
+      await expectError(await get(`/admin/api/notes/db/int/${value}`, viewerToken), 400, 'INVALID_VALUE');
+    }
+    await expectError(await get('/admin/api/notes/db/text/a%00b', viewerToken), 400, 'INVALID_VALUE');
+    expect((await get('/admin/api/notes/db/int/7', viewerToken)).status).toBe(200);
+    await expectError(await get('/admin/api/notes/db/broken', viewerToken), 500, 'INTERNAL_ERROR');
   });
 
   it('answers an LLM budget refusal with 429 and Retry-After, and an LLM outage with 503, not 500', async () => {

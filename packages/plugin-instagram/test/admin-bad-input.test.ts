@@ -66,6 +66,8 @@ it('answers every bad request with its status and code', async () => {
       status: 400,
     },
     { method: 'PUT', path: `${P}/knowledge/Bad Key`, body: { text: 'x' }, status: 400 },
+    { method: 'DELETE', path: `${P}/knowledge/Bad Key`, status: 400 },
+    { method: 'DELETE', path: `${P}/knowledge/a%00b`, status: 400 },
     { method: 'PUT', path: `${P}/account/token`, body: { accessToken: 'short' }, status: 422 },
     { method: 'POST', path: `${P}/outbox/${missing}/retry`, status: 404 },
   ]);

@@ -90,7 +90,6 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
   const throttle = new LoginThrottle(options.sequelize, { now: options.now, ...options.throttle });
   const jobs = new JobAdmin(options.sequelize);
   const router = sessionRouter({ users, sessions, throttle, audit });
-  const routes = router.routes() as unknown as Middleware<AdminState>;
 
   const auditMiddleware: Middleware<AdminState> = async (ctx, next) => {
     if (READS.has(ctx.method)) return next();
@@ -123,7 +122,7 @@ export function createAdminPanel(options: AdminPanelOptions): AdminPanel {
     users,
     sessions,
     audit,
-    sessionRoutes: routes,
+    sessionRouter: router,
     auditMiddleware,
     routeGroups: [
       {

@@ -116,6 +116,8 @@ export function normaliseError(err: unknown): NormalisedError {
   }
   const llm = llmErrorResponse(err);
   if (llm) return llm;
+  const dataError = databaseDataErrorResponse(err);
+  if (dataError) return dataError;
   if (err instanceof HttpError) {
     const issues = err.status === 422 ? extractIssues(err.details) : undefined;
     return {
@@ -157,6 +159,26 @@ export function normaliseError(err: unknown): NormalisedError {
     ...genericFor(500),
     headers: {},
     internal: true,
+  };
+}
+
+/**
+ * PostgreSQL "data exceptions" (SQLSTATE class 22) come from a value the request carried that
+ * the database cannot take: a NUL character in text, a number out of range, text where a
+ * number or a uuid belongs. The client can fix that, so 400, not a 500 for every route that
+ * passes a path or query parameter through without checking each of these itself.
+ */
+function databaseDataErrorResponse(err: unknown): NormalisedError | undefined {
+  const e = err as { name?: unknown; parent?: { code?: unknown } } | null;
+  if (typeof e?.name !== 'string' || !e.name.startsWith('Sequelize')) return undefined;
+  const sqlState = e.parent?.code;
+  if (typeof sqlState !== 'string' || !sqlState.startsWith('22')) return undefined;
+  return {
+    status: 400,
+    code: 'INVALID_VALUE',
+    message: 'A value in the request cannot be used (e.g. a NUL character or a number out of range)',
+    headers: {},
+    internal: false,
   };
 }
 

@@ -69,7 +69,7 @@ export interface ExtraRoute {
 export interface AdminPanelMount {
   sessions: AdminSessionService;
   /** `/admin/api/session` (sign-in), mounted in front of the bearer-token guard. */
-  sessionRoutes: Middleware<AdminState>;
+  sessionRouter: Router<AdminState>;
   /** Records every admin write; mounted first on `/admin/api`. */
   auditMiddleware: Middleware<AdminState>;
   routeGroups: AdminRouteGroup[];
@@ -271,6 +271,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   routes.claimPrefix('core', `${ADMIN_API_PREFIX}/core`);
   routes.addRouter('core', coreAdmin);
   adminRouters.push(coreAdmin);
+  // Listed with the others (so route sweeps see it), though mounted outside the token guard.
+  if (panel) routes.addRouter('core', panel.sessionRouter);
 
   for (const group of [...(panel?.routeGroups ?? []), ...(options.adminRoutes ?? [])]) {
     if (!OWNER_PATTERN.test(group.owner)) {
@@ -449,7 +451,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   app.use(coreRouter.routes());
 
   const adminJson = bodyParser({ enableTypes: ['json'], jsonLimit, jsonStrict: true });
-  if (panel) app.use(under(SESSION_PATH, compose([adminJson, panel.sessionRoutes])));
+  if (panel) app.use(under(SESSION_PATH, compose([adminJson, panel.sessionRouter.routes()])));
   app.use(
     under(
       ADMIN_API_PREFIX,

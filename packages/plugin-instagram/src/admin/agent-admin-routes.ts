@@ -222,19 +222,25 @@ export function setupAgentAdminRoutes(
   });
 
   router.put('/knowledge/:key', async (ctx) => {
-    const key = z
-      .string()
-      .regex(/^[a-z0-9_-]{1,64}$/)
-      .safeParse(ctx.params.key);
-    if (!key.success) throw new InstagramInputError('key: lowercase letters, digits, _ and -, up to 64');
+    const key = knowledgeKey(ctx.params.key);
     const body = parseBody(ctx, z.object({ text: z.string().trim().min(1).max(20_000) }).strict());
-    await services().ownKnowledge.add(key.data, body.text);
-    ctx.body = { key: key.data };
+    await services().ownKnowledge.add(key, body.text);
+    ctx.body = { key };
   });
   router.delete('/knowledge/:key', async (ctx) => {
-    await services().ownKnowledge.remove(ctx.params.key!);
+    await services().ownKnowledge.remove(knowledgeKey(ctx.params.key));
     ctx.status = 204;
   });
+}
+
+/** A knowledge entry's key from the path; one that could never have been stored is a 400. */
+function knowledgeKey(raw: string | undefined): string {
+  const key = z
+    .string()
+    .regex(/^[a-z0-9_-]{1,64}$/)
+    .safeParse(raw);
+  if (!key.success) throw new InstagramInputError('key: lowercase letters, digits, _ and -, up to 64');
+  return key.data;
 }
 
 /** The panel's flat form (variantA, variantB) as the API's shape; API bodies pass unchanged. */
