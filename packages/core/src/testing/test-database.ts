@@ -40,6 +40,17 @@ export async function createTestDatabase(prefix = 'botloom_test'): Promise<TestD
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        // A pool's end() resolves before its connections have closed; forcing the drop then
+        // sends those clients a FATAL that an ended pool reports as an unhandled 'error'. So
+        // connections get a few seconds to close on their own, then the drop forces the rest.
+        for (let waited = 0; waited < 5_000; waited += 50) {
+          const { rows } = await client.query(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+            [name],
+          );
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await client.end();
