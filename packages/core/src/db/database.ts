@@ -98,6 +98,11 @@ async function isPortFree(port: number): Promise<boolean> {
 async function choosePort(portFile: string): Promise<number> {
   const saved = Number.parseInt(await readFile(portFile, 'utf8').catch(() => ''), 10);
   if (Number.isInteger(saved) && saved > 0 && saved < 65536 && (await isPortFree(saved))) return saved;
+  return assignFreePort(portFile);
+}
+
+/** A free port, stored as the embedded server's port from now on. */
+async function assignFreePort(portFile: string): Promise<number> {
   const port = await findFreePort();
   await writeFile(portFile, `${port}\n`);
   return port;
@@ -171,8 +176,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         const message = String((error as Error)?.message ?? error ?? 'no reason given').trim();
         if (attempt < 3 && /Address already in use/i.test(message)) {
           logger.warn({ port }, 'the embedded PostgreSQL port was taken meanwhile; trying another');
-          port = await findFreePort();
-          await writeFile(portFile, `${port}\n`);
+          port = await assignFreePort(portFile);
           continue;
         }
         throw new BootError(
