@@ -135,9 +135,12 @@ describe('crash safety', () => {
     await client.connect();
     try {
       const until = Date.now() + 30_000;
+      // The delivery is marked processed after the reply's outbox row is sent: wait for both.
       for (;;) {
         const { rows } = await client.query(`SELECT status FROM instagram_outbox WHERE recipient = '5551'`);
-        if (rows[0]?.status === 'sent' || Date.now() > until) break;
+        const { rows: deliveries } = await client.query(`SELECT status FROM instagram_deliveries`);
+        const settled = rows[0]?.status === 'sent' && deliveries.every((d) => d.status === 'processed');
+        if (settled || Date.now() > until) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       const messages = await client.query(
