@@ -79,6 +79,23 @@ function workerFor(
   });
 }
 
+/**
+ * Resolves once the inbox's first claim has come back: a started worker claims at once and
+ * holds its free slots meanwhile, so an intake before that leases nothing.
+ */
+function firstClaimDone(inbox: UpdateInbox): Promise<void> {
+  const claim = inbox.claim.bind(inbox);
+  return new Promise((resolve) => {
+    inbox.claim = async (...args) => {
+      try {
+        return await claim(...args);
+      } finally {
+        setImmediate(resolve);
+      }
+    };
+  });
+}
+
 const echo: BotPluginEntry = {
   id: 'echo',
   commands: [],
@@ -245,10 +262,12 @@ describe('update inbox: handling', () => {
       workerFor(second, inboxes[1]!, { concurrency: 3 }),
     ];
     try {
+      const idle = inboxes.map(firstClaimDone);
       workers.forEach((worker, i) => {
         worker.start();
         inboxes[i]!.setLessee(worker);
       });
+      await Promise.all(idle);
       const users = [81, 82, 83, 84, 85, 86];
       let id = 9500;
       let leasedAtIntake = 0;
@@ -458,9 +477,11 @@ describe('update inbox: handling', () => {
     const other = await startBotHarness({ plugins: [replier(false)], api: harness.api });
     const inbox = inboxOf();
     const dying = workerFor(harness, inbox);
+    const idle = firstClaimDone(inbox);
     dying.start();
     inbox.setLessee(dying);
     try {
+      await idle;
       // Chat 46: its update is leased by the intake statement. Chat 48: 'quick' is leased at
       // intake and finishes; 'late' waits behind it and is leased by quick's done statement.
       const taken = await inbox.accept([
@@ -493,6 +514,77 @@ describe('update inbox: handling', () => {
       release();
       await dying.stop();
       await other.close();
+    }
+  });
+
+  it('never handles more updates at once than its concurrency, also when an intake leases while its claim runs', async () => {
+    let release!: () => void;
+    const handlersGate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let running = 0;
+    let most = 0;
+    const holder: BotPluginEntry = {
+      id: 'holder',
+      commands: [],
+      setup: (c) =>
+        c.on('message:text', async (ctx) => {
+          running++;
+          most = Math.max(most, running);
+          await handlersGate;
+          running--;
+          await ctx.reply(`got ${ctx.message.text}`);
+        }),
+    };
+    let openClaim!: () => void;
+    const claimGate = new Promise<void>((resolve) => {
+      openClaim = resolve;
+    });
+    let claimStarted!: () => void;
+    const claiming = new Promise<void>((resolve) => {
+      claimStarted = resolve;
+    });
+    class SlowClaimInbox extends UpdateInbox {
+      override async claim(owner: string, limit: number, leaseMs: number) {
+        claimStarted();
+        await claimGate;
+        return super.claim(owner, limit, leaseMs);
+      }
+    }
+    const inbox = new SlowClaimInbox(pool, testCrypto(), clock.now);
+    // Stored before the worker runs: pending, for its first claim.
+    await inbox.accept([1, 2, 3, 4].map((i) => textUpdate(`waiting ${i}`, { id: 90 + i }, 900 + i)));
+    harness = await startBotHarness({ plugins: [holder] });
+    const worker = workerFor(harness, inbox, { concurrency: 4 });
+    worker.start();
+    inbox.setLessee(worker);
+    try {
+      await claiming;
+      // The claim holds the four slots: an intake now leases nothing and leaves its updates pending.
+      const taken = await inbox.accept(
+        [1, 2, 3, 4].map((i) => textUpdate(`new ${i}`, { id: 95 + i }, 950 + i)),
+      );
+      expect(taken).toEqual({ stored: 4, leased: 0 });
+      openClaim();
+      const until = Date.now() + 30_000;
+      while (running < 4) {
+        if (Date.now() > until) throw new Error(`only ${running} updates started`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(worker.busy()).toBe(4);
+      release();
+      await worker.stop();
+      await workerFor(harness, inbox, { concurrency: 4 }).drain();
+      expect(most).toBe(4);
+      for (const i of [1, 2, 3, 4]) {
+        expect(harness.api.textsTo(90 + i)).toEqual([`got waiting ${i}`]);
+        expect(harness.api.textsTo(95 + i)).toEqual([`got new ${i}`]);
+      }
+    } finally {
+      inbox.setLessee(undefined);
+      openClaim();
+      release();
+      await worker.stop();
     }
   });
 

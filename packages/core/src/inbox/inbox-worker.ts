@@ -229,12 +229,16 @@ export class InboxWorker implements IntakeLessee {
     const free = this.free();
     if (free <= 0) return 0;
     this.claimable = false;
+    // Held while the claim runs: an intake or done statement meanwhile must not lease the same slots.
+    this.reserved += free;
     let leased: LeasedUpdate[];
     try {
       leased = await this.options.inbox.claim(this.owner, free, this.options.leaseMs);
     } catch (error) {
       this.claimable = true;
       throw error;
+    } finally {
+      this.reserved -= free;
     }
     if (leased.length === free) this.claimable = true; // a full batch: more may be waiting
     for (const item of leased) this.spawn(item);
