@@ -1,6 +1,15 @@
 import { secret } from '@botloom/core';
 import { z } from 'zod';
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const list = z
   .union([z.array(z.string()), z.string()])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
@@ -89,6 +98,11 @@ export const CommentatorConfigSchema = z.object({
     .max(3600)
     .default(300)
     .describe('How long a requested login code can be used'),
+  timeZone: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Moscow')
+    .describe('Time zone of the times shown to reviewers (IANA name, e.g. Europe/Moscow)'),
   engagementDays: z.coerce
     .number()
     .int()

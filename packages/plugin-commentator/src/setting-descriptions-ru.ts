@@ -15,5 +15,6 @@ export const SETTING_DESCRIPTIONS_RU: Record<keyof CommentatorConfig, string> = 
   apiId: 'MTProto api_id с my.telegram.org (только для пользовательских аккаунтов)',
   apiHash: 'MTProto api_hash с my.telegram.org (только для пользовательских аккаунтов) (секрет)',
   loginCodeTtlSeconds: 'Сколько действует запрошенный код входа',
+  timeZone: 'Часовой пояс времени, которое видят проверяющие (имя IANA, например Europe/Moscow)',
   engagementDays: 'Сколько дней после отправки читаются ответы и реакции на комментарий',
 };

@@ -5,6 +5,24 @@ import { AUTO_APPROVER, type CommentSchedulerService, type DraftView } from './c
 import type { BotTelegramPort, InlineButton } from './ports.js';
 import type { Sql } from './sql.js';
 
+/** `2026-12-01 14:05 Europe/Moscow`: reviewers read the card in their own zones, so the zone is named. */
+export function formatInZone(at: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
+}
+
 export type ReviewAction = 'approve' | 'edit' | 'reject';
 
 const ACTIONS: Record<string, ReviewAction> = { a: 'approve', e: 'edit', r: 'reject' };
@@ -72,8 +90,7 @@ export class ReviewService {
         ],
       ];
     } else if (d.status === 'scheduled' || d.status === 'sending') {
-      // Reviewers live in any zone and no operator zone is configured: say it is UTC.
-      const due = d.dueAt ? `${d.dueAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+      const due = d.dueAt ? formatInZone(d.dueAt, this.config().timeZone) : '';
       text += `\n\n${
         d.decidedBy === AUTO_APPROVER
           ? this.t('commentator-review-status-auto', { due })

@@ -17,6 +17,8 @@ export interface ReviewDesk {
  */
 export async function startReviewDesk(options: {
   minSpacingSeconds: number;
+  /** The operator's time zone (the plugin's `timeZone`; default UTC). */
+  timeZone?: string;
   owner: { id: number; first_name: string };
   reviewer: { id: number; first_name: string };
   members?: Array<{ id: number; first_name: string }>;
@@ -25,7 +27,11 @@ export async function startReviewDesk(options: {
   const t = await startTestApp({
     plugins: [
       commentatorPlugin(
-        { brandName: 'Acme', minSpacingSeconds: options.minSpacingSeconds },
+        {
+          brandName: 'Acme',
+          minSpacingSeconds: options.minSpacingSeconds,
+          ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+        },
         { reviewChatId: () => (review === 0 ? undefined : review) },
       ),
     ],
