@@ -1,4 +1,5 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -73,5 +74,51 @@ describe('openDatabase', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('takes a new port, and keeps it, when its port is bound by someone else while the cluster starts', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'botloom-db-'));
+    await chmod(dataDir, 0o755);
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    // Another program binds the chosen port right after the choice (initdb then runs for
+    // seconds before PostgreSQL binds it), as a parallel test did in CI.
+    const squatters: Server[] = [];
+    cleanups.push(async () => {
+      for (const server of squatters) await new Promise((resolve) => server.close(resolve));
+    });
+    const tried: number[] = [];
+    const watching = pino(
+      {
+        level: 'info',
+        hooks: {
+          logMethod(args, method) {
+            const [fields, message] = args as unknown as [{ port?: number }, string];
+            if (message === 'starting embedded PostgreSQL' && fields.port !== undefined) {
+              tried.push(fields.port);
+              if (tried.length === 1) {
+                const squatter = createServer();
+                squatter.listen(fields.port, '127.0.0.1');
+                squatters.push(squatter);
+              }
+            }
+            return method.apply(this, args);
+          },
+        },
+      },
+      pino.destination({ dest: '/dev/null', sync: true }),
+    );
+    const handle = await openDatabase({ dataDir, logger: watching });
+    try {
+      expect(tried).toHaveLength(2);
+      expect(tried[1]).not.toBe(tried[0]);
+      expect(new URL(handle.url).port).toBe(String(tried[1]));
+      const [row] = await handle.sequelize.query<{ ok: number }>('SELECT 1 AS ok', {
+        type: QueryTypes.SELECT,
+      });
+      expect(row?.ok).toBe(1);
+    } finally {
+      await handle.close();
+    }
+    expect(Number.parseInt(await readFile(path.join(dataDir, 'postgres.port'), 'utf8'), 10)).toBe(tried[1]);
   });
 });
