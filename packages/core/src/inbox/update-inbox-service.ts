@@ -11,6 +11,7 @@ import {
 import { admitPolledUpdate, admitWebhookUpdate } from '../bot/update-intake.js';
 import { RATE_LIMIT_NAMESPACE } from '../bot/user-rate-limiter.js';
 import type { Crypto } from '../crypto/types.js';
+import { poolCloser } from '../db/pool-closer.js';
 import { HttpError } from '../http/http-error.js';
 import type { Metrics } from '../http/metrics.js';
 import type { AdminRouteGroup } from '../http/server.js';
@@ -86,6 +87,7 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
     application_name: 'botloom-inbox-sends',
   });
   sendsPool.on('error', (error) => log.warn({ err: error }, 'idle inbox connection failed'));
+  const endPools = [poolCloser(pool), poolCloser(sendsPool)];
   const folded = options.kvInDatabase;
   const inboxOptions: UpdateInboxOptions = folded
     ? {
@@ -187,7 +189,7 @@ export function createUpdateInboxService(options: UpdateInboxServiceOptions): Up
       await polling?.stop();
       inbox.setLessee(undefined);
       await worker.stop();
-      await Promise.all([pool.end(), sendsPool.end()]);
+      await Promise.all(endPools.map((end) => end()));
     },
 
     adminRoutes: () => inboxAdminRoutes({ inbox, wake: () => worker.wake() }),

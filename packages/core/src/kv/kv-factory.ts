@@ -2,6 +2,7 @@ import { Keyv, type KeyvStoreAdapter } from 'keyv';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { GroupCommit } from '../db/group-commit.js';
+import { poolCloser } from '../db/pool-closer.js';
 import { BootError } from '../errors/botloom-error.js';
 import { claimMemoryKey, claimRedisKey } from './kv-claim.js';
 import {
@@ -122,6 +123,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
       application_name: 'botloom-kv',
     });
     pool.on('error', (error) => logger.warn({ err: error }, 'idle kv connection failed'));
+    const endPool = poolCloser(pool);
     let tableReady: Promise<void> | undefined;
     const ready = () => {
       tableReady ??= ensureKvTable(pool).catch((error) => {
@@ -178,7 +180,7 @@ export function createKvFactory(options: CreateKvFactoryOptions): KvFactory {
     });
     closeBackend = async () => {
       if (sweeper) clearInterval(sweeper);
-      await pool.end();
+      await endPool();
     };
   } else {
     const { createClient, default: KeyvRedis } = keyvRedis();

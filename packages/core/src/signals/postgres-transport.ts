@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { poolCloser } from '../db/pool-closer.js';
 import type { SignalTransport } from './types.js';
 
 const FIRST_RETRY_MS = 250;
@@ -19,6 +20,7 @@ export class PostgresSignalTransport implements SignalTransport {
   private readonly handlers = new Map<string, (text: string) => void>();
   private readonly reconnected: Array<() => void> = [];
   private readonly pool: pg.Pool;
+  private readonly endPool: () => Promise<void>;
   private client: pg.Client | undefined;
   private connecting: Promise<pg.Client> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -38,6 +40,7 @@ export class PostgresSignalTransport implements SignalTransport {
       application_name: applicationName,
     });
     this.pool.on('error', (err) => logger.warn({ err }, 'idle signal connection failed'));
+    this.endPool = poolCloser(this.pool);
   }
 
   onReconnected(callback: () => void): void {
@@ -67,7 +70,7 @@ export class PostgresSignalTransport implements SignalTransport {
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = undefined;
-    await Promise.all([client?.end().catch(() => undefined), this.pool.end()]);
+    await Promise.all([client?.end().catch(() => undefined), this.endPool()]);
   }
 
   /** The listening client, connecting (once, for every caller) when there is none. */
