@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -67,6 +68,21 @@ describe('Llm gateway against the fake OpenAI server', () => {
     for (const s of opened.splice(0)) await s.close();
   });
 
+  it('gives a user another pseudonym under another ENCRYPTION_KEY, the same one under the same key', async () => {
+    const userSent = async (crypto: ReturnType<typeof testCrypto>) => {
+      fake.script({ match: { purpose: 'memory.reply' }, reply: 'Hello.' });
+      await services({}, { crypto })
+        .llmFor('memory')
+        .chat({ purpose: 'memory.reply', user: '42', messages: [{ role: 'user', content: 'Hi' }] });
+      return fake.chatRequests.at(-1)!.body.user as string;
+    };
+    const first = await userSent(testCrypto());
+    expect(await userSent(testCrypto())).toBe(first);
+    const otherKey = await userSent(testCrypto(Buffer.alloc(32, 9)));
+    expect(otherKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(otherKey).not.toBe(first);
+  });
+
   it('chats through the endpoint, sends the purpose header and a pseudonymous user, records usage', async () => {
     fake.script({ match: { purpose: 'memory.reply' }, reply: 'Hello from the model.' });
     const metrics = createMetrics({ defaultMetrics: false });
@@ -89,6 +105,8 @@ describe('Llm gateway against the fake OpenAI server', () => {
     expect(request.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.2, max_tokens: 50 });
     expect(request.body.user).toMatch(/^[0-9a-f]{32}$/);
     expect(request.body.user).not.toContain('42');
+    // Keyed by the app's key: not the unkeyed hash anyone could compute for every Telegram id.
+    expect(request.body.user).not.toBe(createHash('sha256').update('botloom:42').digest('hex').slice(0, 32));
 
     const fast = await llm.chat({
       purpose: 'memory.title',

@@ -117,6 +117,7 @@ export function createAiServices(options: AiServicesOptions): AiServices {
     usage,
     logger,
     metrics: options.metrics,
+    pseudonym: (user) => options.crypto.digest(`llm-user:${user}`).slice(0, 32),
   };
 
   const embeddingsProvider = providers.find((p) => p.spec.embeddings);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type OpenAI from 'openai';
 
 import type { Logger } from 'pino';
@@ -39,6 +38,11 @@ export interface LlmBackend {
   usage: LlmUsageService;
   logger: Logger;
   metrics?: Metrics;
+  /**
+   * What OpenAI's `user` field (abuse monitoring) gets instead of the raw id: stable per user, and
+   * keyed, since an unkeyed hash of a Telegram id is reversed by hashing every possible id.
+   */
+  pseudonym(user: string): string;
 }
 
 interface RawCompletion {
@@ -82,11 +86,6 @@ function estimateUsage(messages: ChatMessage[], completion: string): TokenUsage 
   const promptTokens = messages.reduce((sum, m) => sum + estimateTokens(m.content) + 3, 0);
   const completionTokens = estimateTokens(completion);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
-}
-
-/** OpenAI's `user` field is for abuse monitoring; send a stable pseudonym, never the raw id. */
-function pseudonym(user: string | undefined): string | undefined {
-  return user ? createHash('sha256').update(`botloom:${user}`).digest('hex').slice(0, 32) : undefined;
 }
 
 function schemaName(request: StructuredRequest<unknown>): string {
@@ -484,7 +483,7 @@ export class GatewayLlm implements Llm {
       messages: messages.map((m) => ({ role: m.role, content: m.content })),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
-      ...(request.user ? { user: pseudonym(request.user) } : {}),
+      ...(request.user ? { user: this.backend.pseudonym(request.user) } : {}),
     };
   }
 
