@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
+import { poolCloser } from '../db/pool-closer.js';
 import type { Resolve } from '../di/tokens.js';
 import { BootError, BotloomError } from '../errors/botloom-error.js';
 import type { ErrorReporter } from '../errors/error-reporter.js';
@@ -70,6 +71,7 @@ export class JobQueue {
   private readonly errorReporter?: ErrorReporter;
   /** Own small pool for what pg-boss cannot do alone (locks, transactions). */
   private ownPool?: pg.Pool;
+  private endOwnPool?: () => Promise<void>;
   /** This instance's pg-boss worker of each queue. */
   private readonly workerIds = new Map<string, string>();
   private poller?: ReadyQueuesPoller;
@@ -209,6 +211,12 @@ export class JobQueue {
     }
   }
 
+  private async closeOwnPool(): Promise<void> {
+    await this.endOwnPool?.();
+    this.ownPool = undefined;
+    this.endOwnPool = undefined;
+  }
+
   private pool(): pg.Pool {
     if (!this.ownPool) {
       this.ownPool = new pg.Pool({
@@ -216,10 +224,10 @@ export class JobQueue {
         max: 2,
         application_name: 'botloom-jobs',
       });
-      this.ownPool.on('error', (error) => {
-        if (this.state === 'stopped' && (error as { code?: string }).code === '57P01') return;
-        this.logger.warn({ err: error }, 'idle job queue connection failed');
-      });
+      this.ownPool.on('error', (error) =>
+        this.logger.warn({ err: error }, 'idle job queue connection failed'),
+      );
+      this.endOwnPool = poolCloser(this.ownPool);
     }
     return this.ownPool;
   }
@@ -324,15 +332,13 @@ export class JobQueue {
         await prestarted.catch(() => {});
         await this.boss.stop({ graceful: false, close: true }).catch(() => {});
       }
-      await this.ownPool?.end();
-      this.ownPool = undefined;
+      await this.closeOwnPool();
       return;
     }
     this.state = 'stopped';
     await this.poller?.stop();
     await this.boss.stop({ graceful: true, wait: true, close: true, timeout: this.stopTimeoutMs });
-    await this.ownPool?.end();
-    this.ownPool = undefined;
+    await this.closeOwnPool();
     this.logger.info('job queue stopped');
   }
 
